@@ -1,0 +1,58 @@
+"""hookmock: the provider side of a webhook integration test.
+
+A simulated Zoom that runs the subscription handshake against your receiver, sends it schema-valid
+events with Zoom's exact headers and signatures, records every attempt and asserts how the
+receiver answered. Use it through the pytest plugin's ``zoom`` fixture, or directly::
+
+    from hookmock import Zoom
+    zoom = Zoom(secret_token="...")
+    zoom.subscribe(app, path="/zoom/webhook", events=["meeting.started"])
+    zoom.send("meeting.started", topic="Q3 review").assert_acknowledged()
+"""
+
+from __future__ import annotations
+
+from .delivery import Delivery as Delivery
+from .delivery import DeliveryLog as DeliveryLog
+from .delivery import Outcome as Outcome
+from .delivery import Request as Request
+from .delivery import Response as Response
+from .errors import ConfigurationError as ConfigurationError
+from .errors import HookmockError as HookmockError
+from .errors import NotSubscribedError as NotSubscribedError
+from .errors import OverrideError as OverrideError
+from .errors import SchemaViolationError as SchemaViolationError
+from .errors import SubscriptionError as SubscriptionError
+from .errors import UnknownEventError as UnknownEventError
+from .events import SERIALIZATIONS as SERIALIZATIONS
+from .events import Event as Event
+from .fake import REMOVE as REMOVE
+from .providers.zoom import Zoom as Zoom
+from .simulator import Subscription as Subscription
+from .transports import HTTPTarget as HTTPTarget
+from .transports import WSGITarget as WSGITarget
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "REMOVE",
+    "SERIALIZATIONS",
+    "ConfigurationError",
+    "Delivery",
+    "DeliveryLog",
+    "Event",
+    "HTTPTarget",
+    "HookmockError",
+    "NotSubscribedError",
+    "Outcome",
+    "OverrideError",
+    "Request",
+    "Response",
+    "SchemaViolationError",
+    "Subscription",
+    "SubscriptionError",
+    "UnknownEventError",
+    "WSGITarget",
+    "Zoom",
+    "__version__",
+]

@@ -1,0 +1,149 @@
+"""``assert_*`` helpers: each failure reads like a bug report (STYLE.md, "Messages")."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .delivery import Delivery, Outcome
+from .report import describe_delivery, describe_log
+
+__all__ = ["assert_acknowledged", "assert_all_acknowledged", "assert_delivered", "assert_rejected"]
+
+
+def _hint(delivery: Delivery) -> str:
+    status = delivery.status
+    if status in (401, 403) and delivery.event.serialization == "zoom":
+        return (
+            f"hint: the receiver answered {status} to a correctly signed body: does it verify a "
+            "re-serialized body (json.dumps(request.json), JSON.stringify(req.body)) instead of "
+            "the raw bytes, or use another secret token?"
+        )
+    if status == 404:
+        return "hint: is the receiver's webhook route on this path? (subscribe(app, path=...))"
+    if status == 405:
+        return "hint: Zoom delivers with POST: does the route accept POST?"
+    if delivery.outcome in (Outcome.LATE, Outcome.TIMEOUT):
+        return (
+            "hint: acknowledge first, then work: Zoom retries deliveries not answered within "
+            f"{delivery.deadline:g} s, so slow handlers get duplicates"
+        )
+    if delivery.outcome is Outcome.REDIRECTED:
+        return "hint: Zoom does not follow redirects; subscribe the final URL"
+    if delivery.outcome is Outcome.APP_ERROR:
+        return "hint: the application raised; its traceback is above"
+    return ""
+
+
+def _message(summary: str, expected: str, deliveries: Sequence[Delivery], hint: str) -> str:
+    lines = [summary, f"expected: {expected}", "deliveries:"]
+    body = describe_log(deliveries) if deliveries else "none"
+    lines += ["  " + line for line in body.splitlines()]
+    if len(deliveries) == 1 and deliveries[0].outcome is Outcome.APP_ERROR and deliveries[0].error:
+        lines.append("application traceback:")
+        lines += ["  " + line for line in deliveries[0].error.rstrip().splitlines()]
+    if hint:
+        lines.append(hint)
+    return "\n".join(lines)
+
+
+def assert_acknowledged(delivery: Delivery) -> None:
+    """The receiver answered 2xx within the deadline."""
+    __tracebackhide__ = True
+    if delivery.outcome is Outcome.ACKNOWLEDGED:
+        return
+    got = f"status {delivery.status}" if delivery.status is not None else delivery.outcome.value
+    raise AssertionError(
+        _message(
+            f"expected {delivery.event.name!r} to be acknowledged (2xx within "
+            f"{delivery.deadline:g} s); got {got} after {delivery.elapsed:.3f} s",
+            f"a 2xx answer within {delivery.deadline:g} s",
+            [delivery],
+            _hint(delivery),
+        )
+    )
+
+
+def assert_rejected(delivery: Delivery, status: int | Sequence[int] | None = None) -> None:
+    """The receiver answered 4xx (or one of *status*) within the deadline."""
+    __tracebackhide__ = True
+    wanted = (status,) if isinstance(status, int) else tuple(status or ())
+    got = delivery.status
+    if wanted:
+        ok = got in wanted and delivery.outcome is not Outcome.LATE
+        expected = "status " + " or ".join(map(str, wanted))
+    else:
+        ok = delivery.outcome is Outcome.REJECTED
+        expected = "a 4xx status"
+    if ok:
+        return
+    shown = f"status {got}" if got is not None else delivery.outcome.value
+    hint = ""
+    if got is not None and 200 <= got < 300:
+        hint = (
+            "hint: the receiver accepted a request it should have refused: does it check "
+            "x-zm-signature (and the timestamp) before acting on the body?"
+        )
+    elif got is not None and got >= 500:
+        hint = "hint: a refused request must get a 4xx; a 5xx makes Zoom retry it"
+    raise AssertionError(
+        _message(
+            f"expected {delivery.event.name!r} to be rejected with {expected}; got {shown}",
+            f"{expected} within {delivery.deadline:g} s",
+            [delivery],
+            hint,
+        )
+    )
+
+
+def assert_delivered(
+    deliveries: Sequence[Delivery],
+    event: str,
+    *,
+    count: int = 1,
+    outcome: Outcome | None = Outcome.ACKNOWLEDGED,
+) -> None:
+    """Exactly *count* deliveries of *event* ended with *outcome* (any outcome when ``None``)."""
+    __tracebackhide__ = True
+    of_event = [d for d in deliveries if d.event.name == event]
+    matching = [d for d in of_event if outcome is None or d.outcome is outcome]
+    if len(matching) == count:
+        return
+    word = f"{outcome.value} " if outcome is not None else ""
+    plural = "y" if count == 1 else "ies"
+    lines = [
+        f"expected {count} {word}deliver{plural} of {event!r}; got {len(matching)} of "
+        f"{len(of_event)}",
+        f"expected: {count} deliver{plural} of {event!r}"
+        + (f" that ended {outcome.value}" if outcome is not None else ""),
+        "deliveries:",
+    ]
+    if not deliveries:
+        lines.append("  none")
+    for index, delivery in enumerate(deliveries, start=1):
+        if delivery.event.name != event:
+            why = f"another event ({delivery.event.name!r})"
+        elif delivery in matching:
+            why = "matches"
+        else:
+            why = f"ended {delivery.outcome.value}"
+        lines.append(f"  [{why}]")
+        lines += ["  " + line for line in describe_delivery(delivery, index=index).splitlines()]
+    raise AssertionError("\n".join(lines))
+
+
+def assert_all_acknowledged(deliveries: Sequence[Delivery]) -> None:
+    """Every delivery so far was acknowledged."""
+    __tracebackhide__ = True
+    failed = [d for d in deliveries if not d.acknowledged]
+    if not failed:
+        return
+    hint = _hint(failed[0])
+    raise AssertionError(
+        _message(
+            f"expected every delivery to be acknowledged; {len(failed)} of {len(deliveries)} "
+            "were not",
+            "a 2xx within the deadline for each delivery",
+            failed,
+            hint,
+        )
+    )

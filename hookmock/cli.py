@@ -1,0 +1,230 @@
+"""The ``hookmock`` command: argument parsing and printing around the library.
+
+Exit status: 0 success, 1 the receiver failed, 2 a usage or connection error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from .errors import HookmockError
+
+EXIT_OK, EXIT_RECEIVER_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hookmock",
+        description="A simulated Zoom webhook provider: fake, sign and deliver events offline.",
+        epilog="The secret token may come from $ZOOM_WEBHOOK_SECRET_TOKEN; it is never printed.",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    events = sub.add_parser("events", help="list the event names hookmock can generate")
+    events.add_argument("prefix", nargs="?", default="", help="only names starting with this")
+
+    schema = sub.add_parser("schema", help="print an event's JSON Schema")
+    schema.add_argument("event")
+
+    def add_generation(p: argparse.ArgumentParser) -> None:
+        p.add_argument("event", help="event name, e.g. meeting.started")
+        p.add_argument("--seed", type=int, help="seed of the generated values (default: random)")
+        p.add_argument(
+            "--set",
+            dest="sets",
+            action="append",
+            default=[],
+            metavar="PATH=VALUE",
+            help="override a field by dotted path (payload.object.topic=Q3); VALUE is read as "
+            "JSON when it parses, else as a string; repeatable",
+        )
+        p.add_argument(
+            "--time",
+            type=float,
+            metavar="UNIX_SECONDS",
+            help="the provider clock's reading that event_ts and payload times derive from "
+            "(default: now); the same --seed and --time give the same bytes",
+        )
+        p.add_argument(
+            "--serialization",
+            default="zoom",
+            help="how the body bytes are written: zoom (default), pretty, ascii, "
+            "escaped-slashes, spaced, sorted-keys",
+        )
+        p.add_argument(
+            "--no-validate", action="store_true", help="allow overrides that break the schema"
+        )
+
+    fake = sub.add_parser("fake", help="print a generated event body")
+    add_generation(fake)
+
+    trigger = sub.add_parser("trigger", help="send one signed event to a URL")
+    add_generation(trigger)
+    trigger.add_argument("--url", required=True, help="the receiver's webhook URL")
+    trigger.add_argument("--secret-token", help="the app's secret token")
+    trigger.add_argument("--deadline", type=float, default=3.0, help="seconds to wait (3)")
+    trigger.add_argument("--cafile", help="a CA bundle to trust for https:// (a test CA)")
+    trigger.add_argument(
+        "--insecure", action="store_true", help="do not verify the TLS certificate"
+    )
+    trigger.add_argument(
+        "--verbose", "-v", action="store_true", help="also print the request and response"
+    )
+
+    sign = sub.add_parser("sign", help="print Zoom's headers for a body")
+    sign.add_argument("file", nargs="?", help="the body (default: standard input)")
+    sign.add_argument("--secret-token", help="the app's secret token")
+    sign.add_argument("--timestamp", help="x-zm-request-timestamp in Unix seconds (default: now)")
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return f"hookmock {__version__}"
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
+    """Run the command line; return the exit status."""
+    out = stdout or sys.stdout
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        handler = _COMMANDS[args.command]
+        return handler(args, out)
+    except (_UsageError, HookmockError, ValueError) as exc:
+        print(f"hookmock {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _secret(args: argparse.Namespace) -> str:
+    from .providers.zoom import SECRET_TOKEN_ENV
+
+    secret = args.secret_token or os.environ.get(SECRET_TOKEN_ENV)
+    if not secret:
+        raise _UsageError(
+            f"no secret token: pass --secret-token TOKEN or set {SECRET_TOKEN_ENV} "
+            "(the token your receiver verifies signatures with)"
+        )
+    return str(secret)
+
+
+def _overrides(sets: Sequence[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for item in sets:
+        path, sep, text = item.partition("=")
+        if not sep or not path:
+            raise _UsageError(f"--set {item!r}: expected PATH=VALUE, e.g. payload.object.topic=Q3")
+        try:
+            found[path] = json.loads(text)
+        except ValueError:
+            found[path] = text
+    return found
+
+
+def _cmd_events(args: argparse.Namespace, out: TextIO) -> int:
+    from .catalog import event_names
+
+    for name in event_names("zoom"):
+        if name.startswith(args.prefix):
+            print(name, file=out)
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
+    from .catalog import load_schema
+
+    print(json.dumps(load_schema(args.event), indent=2, ensure_ascii=False), file=out)
+    return EXIT_OK
+
+
+def _make_event(args: argparse.Namespace, provider: Any) -> Any:
+    return provider.fake(
+        args.event,
+        _overrides(args.sets),
+        seed=args.seed,
+        validate=not args.no_validate,
+        serialization=args.serialization,
+    )
+
+
+def _clock(args: argparse.Namespace) -> Any:
+    if args.time is None:
+        return time.time
+    fixed = float(args.time)
+    return lambda: fixed
+
+
+def _cmd_fake(args: argparse.Namespace, out: TextIO) -> int:
+    from .providers.zoom import Zoom
+
+    event = _make_event(args, Zoom(secret_token="unused", clock=_clock(args)))
+    out.write(event.text + "\n")
+    return EXIT_OK
+
+
+def _cmd_trigger(args: argparse.Namespace, out: TextIO) -> int:
+    from .delivery import Outcome
+    from .providers.zoom import Zoom
+    from .simulator import Subscription
+    from .transports import HTTPTarget
+
+    target = HTTPTarget(args.url, verify=not args.insecure, cafile=args.cafile)
+    zoom = Zoom(secret_token=_secret(args), deadline=args.deadline, clock=_clock(args))
+    event = _make_event(args, zoom)
+    subscription = Subscription(id="cli", name="--url", target=target, events=None)
+    delivery = zoom.deliver(event, subscription)
+    status = delivery.status if delivery.status is not None else "-"
+    print(
+        f"{event.name} → {args.url}: {status} in {delivery.elapsed * 1000:.1f} ms "
+        f"({delivery.outcome.value})",
+        file=out,
+    )
+    if delivery.error:
+        print(f"  {delivery.error.strip().splitlines()[-1]}", file=out)
+    if args.verbose:
+        print(delivery.describe(body_limit=2000), file=out)
+    if delivery.outcome in (Outcome.CONNECTION_ERROR,):
+        return EXIT_USAGE
+    return EXIT_OK if delivery.acknowledged else EXIT_RECEIVER_FAILED
+
+
+def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
+    from .providers.zoom import signed_headers
+
+    if args.file:
+        try:
+            with open(args.file, "rb") as handle:
+                body = handle.read()
+        except OSError as exc:
+            raise _UsageError(f"cannot read {args.file!r}: {exc.strerror}") from None
+    else:
+        body = sys.stdin.buffer.read()
+    if args.timestamp is not None and not args.timestamp.isdigit():
+        raise _UsageError(f"--timestamp must be Unix seconds, got {args.timestamp!r}")
+    for name, value in signed_headers(_secret(args), body, timestamp=args.timestamp).items():
+        print(f"{name}: {value}", file=out)
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "events": _cmd_events,
+    "schema": _cmd_schema,
+    "fake": _cmd_fake,
+    "trigger": _cmd_trigger,
+    "sign": _cmd_sign,
+}

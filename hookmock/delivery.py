@@ -1,0 +1,202 @@
+"""What was sent, what came back: the record of one delivery attempt, and the log of a provider."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, overload
+
+if TYPE_CHECKING:
+    from .events import Event
+
+__all__ = ["Delivery", "DeliveryLog", "Outcome", "Request", "Response"]
+
+
+class Outcome(enum.Enum):
+    """How one delivery attempt ended, from the provider's point of view."""
+
+    #: A 2xx answer within the deadline.
+    ACKNOWLEDGED = "acknowledged"
+    #: A 4xx answer within the deadline (Zoom does not retry these).
+    REJECTED = "rejected"
+    #: A 3xx answer (Zoom does not follow redirects; the delivery failed).
+    REDIRECTED = "redirected"
+    #: A 5xx answer, or another status outside 2xx-4xx.
+    SERVER_ERROR = "server error"
+    #: An answer that came after the deadline (in-process targets, which cannot be cut off).
+    LATE = "late"
+    #: No answer within the deadline (network targets are cut off at it).
+    TIMEOUT = "timeout"
+    #: Connection refused or reset, DNS or TLS failure.
+    CONNECTION_ERROR = "connection error"
+    #: The answer was not valid HTTP.
+    INVALID_RESPONSE = "invalid response"
+    #: An in-process application raised instead of answering.
+    APP_ERROR = "application error"
+
+    @property
+    def acknowledged(self) -> bool:
+        return self is Outcome.ACKNOWLEDGED
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request exactly as sent: header names in sending order, the body's bytes unchanged."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        """The value of the first header called *name* (case-insensitive), or ``None``."""
+        lower = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lower), None)
+
+
+@dataclass(frozen=True)
+class Response:
+    """A receiver's answer. :attr:`body` holds at most the transport's cap; :attr:`truncated`
+    says whether more was sent."""
+
+    status: int
+    reason: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    truncated: bool = False
+
+    def header(self, name: str) -> str | None:
+        lower = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lower), None)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON. :raises ValueError: when it is not JSON."""
+        return json.loads(self.body)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What a transport reports for one attempt, before the provider judges it."""
+
+    response: Response | None
+    elapsed: float
+    error: str | None = None
+    outcome: Outcome | None = None
+
+
+@dataclass
+class Delivery:
+    """One delivery attempt of one event to one subscription, and how it ended.
+
+    :ivar event: what was sent (its exact bytes are :attr:`request` ``.body``).
+    :ivar request: the request as sent.
+    :ivar response: the answer, or ``None`` when there was none (timeout, connection error...).
+    :ivar elapsed: seconds from sending to the end of the answer (or to the failure).
+    :ivar outcome: how it ended; see :class:`Outcome`.
+    :ivar error: why there was no usable answer, or the application's traceback.
+    :ivar attempt: 1 for the first attempt of this event to this subscription.
+    :ivar deadline: the provider's deadline in seconds.
+    :ivar sent_at: the provider clock's reading (Unix seconds) when it was sent.
+    :ivar target: a description of where it went (URL, or the in-process application).
+    """
+
+    event: Event
+    request: Request
+    response: Response | None
+    elapsed: float
+    outcome: Outcome
+    deadline: float
+    sent_at: float
+    target: str
+    subscription: str = ""
+    error: str | None = None
+    attempt: int = 1
+    notes: list[str] = field(default_factory=list)
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def status(self) -> int | None:
+        """The response status, or ``None`` without a response."""
+        return self.response.status if self.response is not None else None
+
+    @property
+    def acknowledged(self) -> bool:
+        """True for a 2xx within the deadline."""
+        return self.outcome is Outcome.ACKNOWLEDGED
+
+    def describe(self, *, index: int | None = None, body_limit: int = 200) -> str:
+        """A multi-line account of this delivery with secrets masked (used in failure messages)."""
+        from .report import describe_delivery
+
+        return describe_delivery(self, index=index, body_limit=body_limit)
+
+    def assert_acknowledged(self) -> None:
+        """Assert the receiver answered 2xx within the deadline."""
+        __tracebackhide__ = True
+        from .assertions import assert_acknowledged
+
+        assert_acknowledged(self)
+
+    def assert_rejected(self, status: int | Sequence[int] | None = None) -> None:
+        """Assert the receiver answered 4xx (or one of *status*) within the deadline."""
+        __tracebackhide__ = True
+        from .assertions import assert_rejected
+
+        assert_rejected(self, status)
+
+
+class DeliveryLog(Sequence[Delivery]):
+    """Every delivery attempt a simulated provider made, oldest first."""
+
+    def __init__(self) -> None:
+        self._items: list[Delivery] = []
+
+    def append(self, delivery: Delivery) -> None:
+        self._items.append(delivery)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    @overload
+    def __getitem__(self, index: int) -> Delivery: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Delivery]: ...
+    def __getitem__(self, index: int | slice) -> Delivery | list[Delivery]:
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Delivery]:
+        return iter(self._items)
+
+    @property
+    def last(self) -> Delivery:
+        """The most recent delivery. :raises IndexError: when there is none."""
+        if not self._items:
+            raise IndexError("no delivery has been made yet")
+        return self._items[-1]
+
+    def iter_matching(
+        self, event: str | None = None, *, outcome: Outcome | None = None
+    ) -> Iterator[Delivery]:
+        """Deliveries of *event* (every event when ``None``) that ended with *outcome*."""
+        for delivery in self._items:
+            if event is not None and delivery.event.name != event:
+                continue
+            if outcome is not None and delivery.outcome is not outcome:
+                continue
+            yield delivery
+
+    def get(self, event: str | None = None, *, outcome: Outcome | None = None) -> list[Delivery]:
+        """:meth:`iter_matching` as a list."""
+        return list(self.iter_matching(event, outcome=outcome))
+
+    def __repr__(self) -> str:
+        return f"<DeliveryLog {len(self._items)} deliveries>"

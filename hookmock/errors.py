@@ -1,0 +1,82 @@
+"""Exceptions raised by hookmock.
+
+Every error hookmock raises derives from :class:`HookmockError`::
+
+    HookmockError
+    ├── UnknownEventError        an event name the catalog does not know (lists close matches)
+    ├── SchemaViolationError     an event body that breaks its schema (names each JSON path)
+    ├── OverrideError            an override path that cannot be applied to the event
+    ├── ConfigurationError       a bad setting (seed, deadline, secret token, target)
+    ├── SubscriptionError        the receiver failed Zoom's URL validation on subscribe
+    └── NotSubscribedError       an event sent that no subscription covers
+
+A receiver that misbehaves during a delivery never raises: the attempt becomes a recorded
+:class:`~hookmock.delivery.Delivery` with an outcome, and the ``assert_*`` helpers judge it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class HookmockError(Exception):
+    """Base class of every error hookmock raises."""
+
+
+class UnknownEventError(HookmockError, LookupError):
+    """An event name that the provider's catalog does not contain."""
+
+    def __init__(self, provider: str, name: str, suggestions: Sequence[str]) -> None:
+        self.provider = provider
+        self.name = name
+        self.suggestions = list(suggestions)
+        if self.suggestions:
+            hint = "did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
+        else:
+            hint = f"run 'hookmock events' to list the {provider} events hookmock knows"
+        super().__init__(f"unknown {provider} event {name!r}: {hint}")
+
+
+class SchemaViolationError(HookmockError, ValueError):
+    """An event body that does not validate against its event's schema.
+
+    :ivar errors: ``(json_path, message)`` pairs, the most relevant first.
+    """
+
+    def __init__(self, event: str, errors: Sequence[tuple[str, str]], *, hint: str = "") -> None:
+        self.event = event
+        self.errors = list(errors)
+        lines = [f"{event!r} does not match its schema ({len(self.errors)} error(s)):"]
+        lines += [f"  {path}: {message}" for path, message in self.errors]
+        lines.append(
+            hint
+            or "hint: pass validate=False to send a deliberately invalid event "
+            "(the CLI: --no-validate)"
+        )
+        super().__init__("\n".join(lines))
+
+
+class OverrideError(HookmockError, ValueError):
+    """An override that cannot be applied (its path runs through a value that is not a container,
+    or a keyword names no field of the event)."""
+
+
+class ConfigurationError(HookmockError, ValueError):
+    """A setting hookmock cannot use; the message says which and what it accepts."""
+
+
+class SubscriptionError(HookmockError):
+    """The receiver did not pass the provider's URL validation, so the subscription was not saved.
+
+    :ivar delivery: the recorded validation attempt.
+    :ivar problems: what was wrong, one sentence each.
+    """
+
+    def __init__(self, message: str, *, delivery: object, problems: Sequence[str]) -> None:
+        self.delivery = delivery
+        self.problems = list(problems)
+        super().__init__(message)
+
+
+class NotSubscribedError(HookmockError, LookupError):
+    """An event that no subscription of the simulated provider covers."""

@@ -1,0 +1,140 @@
+"""The event: its JSON value and the exact bytes that are signed and sent.
+
+The bytes are produced once, when the :class:`Event` is made, and never re-serialized: the
+signature is computed over :attr:`Event.body` and the transport sends that same object.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["SERIALIZATIONS", "Event", "serialize"]
+
+# Characters outside the Basic Multilingual Plane. Zoom writes them as UTF-16 surrogate escapes
+# with uppercase hex (``\uD83D\uDE92``) while other non-ASCII text stays raw UTF-8: ZOOM.md §1 and
+# the captured body in reference/zoom/signature-test-vectors.json.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _surrogate_escape(match: re.Match[str]) -> str:
+    code = ord(match.group()) - 0x10000
+    return f"\\u{0xD800 + (code >> 10):04X}\\u{0xDC00 + (code & 0x3FF):04X}"
+
+
+def _zoom(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ASTRAL.sub(_surrogate_escape, text)
+
+
+def _escaped_slashes(value: Any) -> str:
+    # "/" occurs in JSON text only inside strings, so escaping every one keeps the value equal.
+    return _zoom(value).replace("/", "\\/")
+
+
+def _sorted_keys(value: Any) -> str:
+    return _ASTRAL.sub(
+        _surrogate_escape,
+        json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+    )
+
+
+SERIALIZATIONS: dict[str, Callable[[Any], str]] = {
+    # What Zoom sends: compact, astral characters as surrogate escapes, other text raw UTF-8.
+    "zoom": _zoom,
+    # Indented with two spaces, as a person or a pretty-printing proxy would write it.
+    "pretty": lambda value: json.dumps(value, ensure_ascii=False, indent=2),
+    # Every non-ASCII character as a \\uXXXX escape (what json.dumps does by default).
+    "ascii": lambda value: json.dumps(value, ensure_ascii=True, separators=(",", ":")),
+    # Zoom's bytes with every "/" written as "\\/" (legal JSON, emitted by some PHP/Java encoders).
+    "escaped-slashes": _escaped_slashes,
+    # Spaces after ":" and "," (Python's json.dumps default separators).
+    "spaced": lambda value: json.dumps(value, ensure_ascii=False),
+    # Keys in alphabetical order: the same JSON value in another key order.
+    "sorted-keys": _sorted_keys,
+}
+
+
+def serialize(value: Any, serialization: str = "zoom") -> bytes:
+    """Return the UTF-8 bytes of *value* written in the named *serialization*.
+
+    :raises ValueError: for a name not in :data:`SERIALIZATIONS`.
+    """
+    try:
+        writer = SERIALIZATIONS[serialization]
+    except KeyError:
+        known = ", ".join(SERIALIZATIONS)
+        raise ValueError(f"unknown serialization {serialization!r}; choose one of: {known}") from None
+    return writer(value).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One webhook event: its name, its JSON value and the exact bytes sent for it.
+
+    Make one with :meth:`hookmock.Zoom.fake` (generated) or :meth:`Event.from_body` (your bytes).
+
+    :ivar name: the event name as the provider spells it (``"meeting.started"``).
+    :ivar data: the JSON value of the body. Treat it as read-only: the body is not rebuilt from it.
+    :ivar body: the bytes that are signed and sent.
+    :ivar seed: the seed the values were generated from, or ``None`` for a body given by hand.
+    :ivar serialization: how :attr:`body` was written from :attr:`data`.
+    """
+
+    name: str
+    data: Any
+    body: bytes
+    seed: int | None = None
+    serialization: str = "zoom"
+    overridden: frozenset[str] = field(default=frozenset(), repr=False)
+
+    @classmethod
+    def build(
+        cls,
+        name: str,
+        data: Any,
+        *,
+        serialization: str = "zoom",
+        seed: int | None = None,
+        overridden: frozenset[str] = frozenset(),
+    ) -> Event:
+        """Write *data* once in *serialization* and wrap the result."""
+        return cls(name, data, serialize(data, serialization), seed, serialization, overridden)
+
+    @classmethod
+    def from_body(cls, body: bytes | str, *, name: str | None = None) -> Event:
+        """Wrap bytes given by hand; they are sent exactly as given.
+
+        The name is read from the body's ``"event"`` field unless *name* is given; a body that is
+        not JSON needs *name*.
+        """
+        raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        try:
+            data: Any = json.loads(raw)
+        except ValueError:
+            data = None
+        if name is None:
+            if not (isinstance(data, dict) and isinstance(data.get("event"), str)):
+                raise ValueError(
+                    "the body has no string 'event' field to take the name from: pass name=..."
+                )
+            name = data["event"]
+        return cls(name, data, raw, None, "verbatim")
+
+    def reserialized(self, serialization: str) -> Event:
+        """The same JSON value written in another serialization (a new, separately signed body)."""
+        return Event.build(
+            self.name,
+            self.data,
+            serialization=serialization,
+            seed=self.seed,
+            overridden=self.overridden,
+        )
+
+    @property
+    def text(self) -> str:
+        """The body decoded as UTF-8 (undecodable bytes replaced)."""
+        return self.body.decode("utf-8", "replace")

@@ -1,0 +1,576 @@
+"""Seeded, faker-backed generation of schema-valid events, and overrides.
+
+How a value is chosen, in order: the schema's ``const`` or ``enum``; its ``x-hookmock-fake`` kind
+(one of :data:`FAKE_KINDS`); a kind guessed from the property's name; its ``format``; its type.
+Then a coherence pass makes related fields agree (join URLs contain the meeting id, ``end_time`` is
+``start_time`` plus ``duration``, recording file sizes add up to ``total_size``, an email matches
+its person's name), leaving alone every field a caller overrode.
+
+Reproducible: the same event name, seed, clock reading and overrides give the same bytes (with the
+same versions of hookmock and faker). faker is called only to fill value pools once per process,
+with a fixed seed; each event then draws from the pools with its own ``random.Random(seed)``, which
+keeps one generation in the tens of microseconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import random
+import re
+import string
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from .catalog import load_schema
+from .errors import ConfigurationError, OverrideError
+
+__all__ = ["FAKE_KINDS", "REMOVE", "apply_overrides", "generate"]
+
+
+class _Remove:
+    def __repr__(self) -> str:
+        return "hookmock.REMOVE"
+
+
+#: Use as an override value to delete a field from the generated event.
+REMOVE: Any = _Remove()
+
+_URLSAFE = string.ascii_letters + string.digits + "-_"
+_ALNUM = string.ascii_letters + string.digits
+_B64 = string.ascii_letters + string.digits + "+/"
+_ZOOM_WEB = "https://us05web.zoom.us"
+
+
+class _Ctx:
+    __slots__ = ("now", "rng")
+
+    def __init__(self, rng: random.Random, now: float) -> None:
+        self.rng = rng
+        self.now = now
+
+
+def _chars(alphabet: str, n: int) -> Callable[[_Ctx], str]:
+    def make(ctx: _Ctx) -> str:
+        return "".join(ctx.rng.choices(alphabet, k=n))
+
+    return make
+
+
+def _iso(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_iso(text: str) -> float | None:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC).timestamp()
+    except ValueError:
+        return None
+
+
+@functools.cache
+def _pools() -> dict[str, tuple[str, ...]]:
+    """Realistic values from faker, made once per process with a fixed seed."""
+    from faker import Faker
+
+    fake = Faker("en_US")
+    fake.seed_instance(20221024)
+    n = 200
+
+    def many(make: Callable[[], str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(make() for _ in range(n)))
+
+    first = many(fake.first_name)
+    last = many(fake.last_name)
+    companies = many(fake.company)
+    topic_templates = (
+        "{} weekly sync",
+        "Q{} planning",
+        "{} interview",
+        "{} kickoff",
+        "{} review",
+        "1:1 {}",
+        "{} all-hands",
+        "{} retrospective",
+    )
+
+    def topic() -> str:
+        template = fake.random_element(topic_templates)
+        filler: Any = fake.random_int(1, 4) if template.startswith("Q") else None
+        if filler is None:
+            filler = fake.random_element(
+                (fake.first_name(), fake.company(), fake.job(), fake.bs().split()[-1].title())
+            )
+        return template.format(filler)
+
+    return {
+        "first_name": first,
+        "last_name": last,
+        "company": companies,
+        "job_title": many(fake.job),
+        "city": many(fake.city),
+        "country_code": many(fake.country_code),
+        "timezone": many(fake.timezone),
+        "topic": many(topic) + many(fake.catch_phrase)[:40],
+        "text": many(fake.sentence),
+        "domain": ("example.com", "example.org", "example.net"),
+        "ipv4": many(fake.ipv4_public),
+        "language": ("en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "ja-JP", "pt-BR", "zh-CN"),
+        "device": ("Windows", "Mac", "iOS", "Android", "Linux", "Zoom Rooms", "Web"),
+        "leave_reason": (
+            "left the meeting.<br>Reason: Host ended the meeting.",
+            "left the meeting.<br>Reason: left the meeting.",
+            "left the meeting.<br>Reason: Connection lost.",
+            "left the meeting.<br>Reason: Removed by host.",
+        ),
+    }
+
+
+def _pick(pool: str) -> Callable[[_Ctx], str]:
+    def make(ctx: _Ctx) -> str:
+        return ctx.rng.choice(_pools()[pool])
+
+    return make
+
+
+def _full_name(ctx: _Ctx) -> str:
+    pools = _pools()
+    return f"{ctx.rng.choice(pools['first_name'])} {ctx.rng.choice(pools['last_name'])}"
+
+
+def _email(ctx: _Ctx) -> str:
+    return _email_for(_full_name(ctx), ctx.rng.choice(_pools()["domain"]))
+
+
+def _email_for(name: str, domain: str) -> str:
+    local = ".".join(part for part in (re.sub(r"[^a-z0-9]", "", w) for w in name.lower().split()))
+    return f"{local or 'user'}@{domain}"
+
+
+def _meeting_number(ctx: _Ctx) -> int:
+    return ctx.rng.randrange(10**9, 10**11)
+
+
+def _uuid(ctx: _Ctx) -> str:
+    h = f"{ctx.rng.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-{h[20:]}"
+
+
+def _datetime(ctx: _Ctx) -> str:
+    return _iso(ctx.now - ctx.rng.randrange(0, 7200))
+
+
+def _date(ctx: _Ctx) -> str:
+    return _iso(ctx.now + ctx.rng.randrange(0, 30) * 86400)[:10]
+
+
+def _phone(ctx: _Ctx) -> str:
+    return "1" + str(ctx.rng.randrange(2, 10)) + "".join(ctx.rng.choices(string.digits, k=9))
+
+
+def _version(ctx: _Ctx) -> str:
+    r = ctx.rng
+    return f"{r.randrange(5, 7)}.{r.randrange(0, 10)}.{r.randrange(0, 10)} ({r.randrange(10000, 60000)})"
+
+
+def _leave_reason(ctx: _Ctx) -> str:
+    return f"{_full_name(ctx)} {ctx.rng.choice(_pools()['leave_reason'])}"
+
+
+_STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
+    "zoom_id": _chars(_URLSAFE, 22),
+    "meeting_uuid": lambda ctx: "".join(ctx.rng.choices(_B64, k=22)) + "==",
+    "meeting_number": lambda ctx: str(_meeting_number(ctx)),
+    "pmi": lambda ctx: str(_meeting_number(ctx)),
+    "uuid": _uuid,
+    "email": _email,
+    "name": _full_name,
+    "first_name": _pick("first_name"),
+    "last_name": _pick("last_name"),
+    "company": _pick("company"),
+    "job_title": _pick("job_title"),
+    "phone_number": _phone,
+    "ipv4": _pick("ipv4"),
+    "city": _pick("city"),
+    "country_code": _pick("country_code"),
+    "language": _pick("language"),
+    "timezone": _pick("timezone"),
+    "topic": _pick("topic"),
+    "text": _pick("text"),
+    "password": _chars(_ALNUM, 8),
+    "token": _chars(_URLSAFE, 32),
+    "plain_token": _chars(_URLSAFE, 22),
+    "join_url": lambda ctx: f"{_ZOOM_WEB}/j/{_meeting_number(ctx)}",
+    "start_url": lambda ctx: f"{_ZOOM_WEB}/s/{_meeting_number(ctx)}",
+    "share_url": lambda ctx: f"{_ZOOM_WEB}/rec/share/{_chars(_URLSAFE, 32)(ctx)}",
+    "play_url": lambda ctx: f"{_ZOOM_WEB}/rec/play/{_chars(_URLSAFE, 32)(ctx)}",
+    "download_url": lambda ctx: f"{_ZOOM_WEB}/rec/download/{_chars(_URLSAFE, 32)(ctx)}",
+    "url": lambda ctx: f"https://{ctx.rng.choice(_pools()['domain'])}/{_chars(_ALNUM, 10)(ctx)}",
+    "datetime": _datetime,
+    "date": _date,
+    "leave_reason": _leave_reason,
+    "version": _version,
+    "device": _pick("device"),
+}
+
+_NUMBER_KINDS: dict[str, Callable[[_Ctx], int]] = {
+    "meeting_number": _meeting_number,
+    "pmi": _meeting_number,
+    "event_ts": lambda ctx: int(ctx.now * 1000),
+    "file_size": lambda ctx: ctx.rng.randrange(50_000, 400_000_000),
+    "duration": lambda ctx: ctx.rng.choice((15, 30, 30, 45, 60, 60, 90)),
+    "count": lambda ctx: ctx.rng.randrange(1, 6),
+}
+
+#: Every value of ``x-hookmock-fake`` a schema may use.
+FAKE_KINDS: frozenset[str] = frozenset(_STRING_KINDS) | frozenset(_NUMBER_KINDS)
+
+# Kinds guessed from a property's name when the schema names none.
+_NAME_KINDS = {
+    "account_id": "zoom_id",
+    "host_id": "zoom_id",
+    "user_id": "zoom_id",
+    "operator_id": "zoom_id",
+    "participant_user_id": "zoom_id",
+    "registrant_id": "zoom_id",
+    "uuid": "meeting_uuid",
+    "email": "email",
+    "host_email": "email",
+    "operator": "email",
+    "user_name": "name",
+    "display_name": "name",
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "company": "company",
+    "job_title": "job_title",
+    "phone_number": "phone_number",
+    "ip_address": "ipv4",
+    "timezone": "timezone",
+    "topic": "topic",
+    "agenda": "text",
+    "password": "password",
+    "join_url": "join_url",
+    "start_url": "start_url",
+    "share_url": "share_url",
+    "play_url": "play_url",
+    "download_url": "download_url",
+    "download_token": "token",
+    "plainToken": "plain_token",
+    "leave_reason": "leave_reason",
+    "file_size": "file_size",
+    "total_size": "file_size",
+    "duration": "duration",
+    "event_ts": "event_ts",
+}
+_FORMAT_KINDS = {"date-time": "datetime", "date": "date", "email": "email", "uri": "url"}
+
+_Gen = Callable[[_Ctx], Any]
+
+
+def _compile(node: Mapping[str, Any], root: Mapping[str, Any], name: str, where: str) -> _Gen:
+    """Turn a schema node into a function that draws one value for it."""
+    if "$ref" in node:
+        ref = node["$ref"]
+        if not ref.startswith("#/"):
+            raise ConfigurationError(f"{where}: only local $refs are supported, got {ref!r}")
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        return _compile(target, root, name, where)
+    if "const" in node:
+        const = node["const"]
+        return lambda ctx: const
+    if "enum" in node:
+        choices = tuple(node["enum"])
+        return lambda ctx: ctx.rng.choice(choices)
+    for combinator in ("anyOf", "oneOf", "allOf"):
+        if combinator in node:
+            # The first branch is the realistic one by the catalog's convention.
+            merged = {k: v for k, v in node.items() if k != combinator}
+            merged.update(node[combinator][0])
+            return _compile(merged, root, name, where)
+    kind = node.get("x-hookmock-fake") or _NAME_KINDS.get(name)
+    types = node.get("type", "object" if "properties" in node else "string")
+    typ = types[0] if isinstance(types, list) else types
+    if typ == "object":
+        return _compile_object(node, root, where)
+    if typ == "array":
+        items = _compile(node.get("items", {}), root, name, where + "[]")
+        low = node.get("minItems", 1)
+        high = node.get("maxItems", max(low, 3))
+        return lambda ctx: [items(ctx) for _ in range(ctx.rng.randint(low, high))]
+    if typ == "boolean":
+        return lambda ctx: ctx.rng.random() < 0.5
+    if typ in ("integer", "number"):
+        if kind in _NUMBER_KINDS:
+            return _NUMBER_KINDS[kind]
+        low = int(node.get("minimum", 0))
+        high = int(node.get("maximum", max(low, 100)))
+        if typ == "integer":
+            return lambda ctx: ctx.rng.randint(low, high)
+        return lambda ctx: round(ctx.rng.uniform(low, high), 2)
+    if typ == "null":
+        return lambda ctx: None
+    kind = kind or _FORMAT_KINDS.get(node.get("format", ""))
+    if kind is None and name.endswith("_id"):
+        kind = "zoom_id"
+    if kind is None and name.endswith("_time"):
+        kind = "datetime"
+    if kind is not None:
+        if kind not in _STRING_KINDS:
+            raise ConfigurationError(f"{where}: unknown x-hookmock-fake kind {kind!r}")
+        return _STRING_KINDS[kind]
+    if "pattern" in node:
+        raise ConfigurationError(
+            f"{where}: a string with a pattern needs an x-hookmock-fake kind or an enum"
+        )
+    low = node.get("minLength", 8)
+    high = node.get("maxLength", max(low, 16))
+    return lambda ctx: "".join(ctx.rng.choices(_ALNUM, k=ctx.rng.randint(low, high)))
+
+
+def _compile_object(node: Mapping[str, Any], root: Mapping[str, Any], where: str) -> _Gen:
+    fields = [
+        (key, _compile(sub, root, key, f"{where}.{key}"))
+        for key, sub in node.get("properties", {}).items()
+    ]
+
+    def make(ctx: _Ctx) -> dict[str, Any]:
+        return {key: gen(ctx) for key, gen in fields}
+
+    return make
+
+
+@functools.cache
+def _generator(event: str, provider: str) -> _Gen:
+    schema = load_schema(event, provider)
+    return _compile(schema, schema, "", "$")
+
+
+def generate(
+    event: str,
+    *,
+    seed: int,
+    now: float,
+    overrides: Mapping[str, Any] | None = None,
+    provider: str = "zoom",
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """Draw a body for *event*; return it and the set of overridden dotted paths.
+
+    :param seed: the seed of this one event.
+    :param now: the provider clock's reading (Unix seconds): ``event_ts`` and every time derive
+        from it.
+    :param overrides: dotted paths from the body's root (``"payload.object.topic"``, list indexes
+        as numbers) to values; :data:`REMOVE` deletes the field.
+    """
+    ctx = _Ctx(random.Random(seed), now)
+    data: dict[str, Any] = _generator(event, provider)(ctx)
+    overridden = apply_overrides(data, overrides) if overrides else frozenset()
+    _cohere(data, ctx, event, overridden)
+    return data, overridden
+
+
+def _split(path: str) -> list[str | int]:
+    if not path or path.startswith(".") or path.endswith(".") or ".." in path:
+        raise OverrideError(
+            f"override path {path!r} is not a dotted path such as 'payload.object.topic'"
+        )
+    return [int(p) if p.isdigit() else p for p in path.split(".")]
+
+
+def apply_overrides(data: Any, overrides: Mapping[str, Any]) -> frozenset[str]:
+    """Set (or, with :data:`REMOVE`, delete) each dotted path in *data*; return the paths set.
+
+    Missing objects along a path are created; a path through a list needs an existing index.
+    """
+    for path, value in overrides.items():
+        parts = _split(path)
+        node = data
+        for depth, part in enumerate(parts[:-1]):
+            node = _step(node, part, path, parts[: depth + 1], create=value is not REMOVE)
+        last = parts[-1]
+        if isinstance(node, dict):
+            if value is REMOVE:
+                node.pop(str(last), None)
+            else:
+                node[str(last)] = value
+        elif isinstance(node, list) and isinstance(last, int) and last < len(node):
+            if value is REMOVE:
+                del node[last]
+            else:
+                node[last] = value
+        else:
+            raise OverrideError(_not_container(path, parts, node))
+    return frozenset(overrides)
+
+
+def _step(node: Any, part: str | int, path: str, done: list[str | int], *, create: bool) -> Any:
+    if isinstance(node, dict):
+        key = str(part)
+        if key not in node or node[key] is None:
+            if not create:
+                return {}
+            node[key] = {}
+        return node[key]
+    if isinstance(node, list) and isinstance(part, int):
+        if part >= len(node):
+            raise OverrideError(
+                f"override {path!r}: index {part} is past the end of "
+                f"{'.'.join(map(str, done[:-1]))} (length {len(node)})"
+            )
+        return node[part]
+    raise OverrideError(_not_container(path, done, node))
+
+
+def _not_container(path: str, parts: Iterable[str | int], node: Any) -> str:
+    where = ".".join(map(str, list(parts)[:-1])) or "the body"
+    return (
+        f"override {path!r}: {where} is {type(node).__name__} {node!r:.40}, "
+        "not an object or list, so it has no fields to set"
+    )
+
+
+# -- coherence -------------------------------------------------------------------------------
+
+# How an event's main object sits in time relative to the moment the event is sent.
+_ENDED_ACTIONS = ("ended", "completed", "stopped", "left", "deleted", "trashed", "recovered")
+_SCHEDULED_ACTIONS = ("created", "updated", "registration_created")
+_FILE_EXTENSIONS = {
+    "MP4": "MP4",
+    "M4A": "M4A",
+    "CHAT": "TXT",
+    "TRANSCRIPT": "VTT",
+    "CC": "VTT",
+    "CSV": "CSV",
+    "TIMELINE": "JSON",
+    "SUMMARY": "JSON",
+}
+
+
+def _cohere(data: dict[str, Any], ctx: _Ctx, event: str, overridden: frozenset[str]) -> None:
+    action = event.rsplit(".", 1)[-1]
+    if action.endswith(_ENDED_ACTIONS):
+        anchor = "ended"
+    elif action.endswith(_SCHEDULED_ACTIONS):
+        anchor = "scheduled"
+    else:
+        anchor = "running"
+    payload = data.get("payload")
+    if isinstance(payload, dict):
+        obj = payload.get("object")
+        if isinstance(obj, dict) and "account_id" in obj and "account_id" in payload:
+            _set(obj, "account_id", payload["account_id"], "payload.object", overridden)
+    _walk(data, "", ctx, anchor, None, overridden)
+
+
+def _set(obj: dict[str, Any], key: str, value: Any, path: str, overridden: frozenset[str]) -> None:
+    if key in obj and f"{path}.{key}".lstrip(".") not in overridden:
+        obj[key] = value
+
+
+def _walk(
+    node: Any,
+    path: str,
+    ctx: _Ctx,
+    anchor: str,
+    span: tuple[float, float] | None,
+    overridden: frozenset[str],
+) -> None:
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            _walk(item, f"{path}.{i}", ctx, anchor, span, overridden)
+        return
+    if not isinstance(node, dict):
+        return
+    span = _fix_times(node, path, ctx, anchor, span, overridden)
+    _fix_links(node, path, ctx, overridden)
+    _fix_person(node, path, overridden)
+    for key, value in node.items():
+        if isinstance(value, dict | list):
+            _walk(value, f"{path}.{key}".lstrip("."), ctx, anchor, span, overridden)
+    _fix_recording(node, path, overridden)
+
+
+def _fix_times(
+    obj: dict[str, Any],
+    path: str,
+    ctx: _Ctx,
+    anchor: str,
+    span: tuple[float, float] | None,
+    overridden: frozenset[str],
+) -> tuple[float, float] | None:
+    rng = ctx.rng
+    if isinstance(obj.get("start_time"), str) and obj["start_time"]:
+        duration = obj.get("duration") if isinstance(obj.get("duration"), int) else 60
+        if f"{path}.start_time".lstrip(".") in overridden:
+            start = _parse_iso(obj["start_time"]) or ctx.now
+        elif anchor == "scheduled":
+            start = (ctx.now // 3600 + rng.randrange(24, 24 * 14)) * 3600
+        elif anchor == "ended":
+            start = ctx.now - duration * 60 - rng.randrange(0, 300)
+        else:
+            start = ctx.now - rng.randrange(0, 120)
+        _set(obj, "start_time", _iso(start), path, overridden)
+        end = start + duration * 60
+        _set(obj, "end_time", _iso(end), path, overridden)
+        span = (start, end)
+    if span is None:
+        return None
+    start, end = span
+    for first, last in (("join_time", "leave_time"), ("recording_start", "recording_end")):
+        if isinstance(obj.get(first), str) and obj[first]:
+            begin = start + rng.randrange(0, 300)
+            _set(obj, first, _iso(begin), path, overridden)
+            if isinstance(obj.get(last), str) and obj[last]:
+                _set(obj, last, _iso(max(begin + 60, end - rng.randrange(0, 300))), path, overridden)
+        elif isinstance(obj.get(last), str) and obj[last]:
+            _set(obj, last, _iso(end - rng.randrange(0, 300)), path, overridden)
+    return span
+
+
+def _fix_links(obj: dict[str, Any], path: str, ctx: _Ctx, overridden: frozenset[str]) -> None:
+    number = obj.get("id")
+    if not isinstance(number, int | str) or not str(number).isdigit():
+        return
+    token = "".join(ctx.rng.choices(_ALNUM, k=32))
+    if "join_url" in obj:
+        _set(obj, "join_url", f"{_ZOOM_WEB}/j/{number}?pwd={token}", path, overridden)
+    if "start_url" in obj:
+        _set(obj, "start_url", f"{_ZOOM_WEB}/s/{number}?zak={token}", path, overridden)
+
+
+def _fix_person(obj: dict[str, Any], path: str, overridden: frozenset[str]) -> None:
+    email = obj.get("email")
+    if not isinstance(email, str) or "@" not in email:
+        return
+    if isinstance(obj.get("first_name"), str) and isinstance(obj.get("last_name"), str):
+        name = f"{obj['first_name']} {obj['last_name']}"
+    else:
+        name = next(
+            (obj[k] for k in ("user_name", "display_name", "name") if isinstance(obj.get(k), str)),
+            "",
+        )
+    if name:
+        _set(obj, "email", _email_for(name, email.rsplit("@", 1)[1]), path, overridden)
+    reason = obj.get("leave_reason")
+    if isinstance(reason, str) and isinstance(obj.get("user_name"), str) and " left " in reason:
+        tail = reason.split(" left ", 1)[1]
+        _set(obj, "leave_reason", f"{obj['user_name']} left {tail}", path, overridden)
+
+
+def _fix_recording(obj: dict[str, Any], path: str, overridden: frozenset[str]) -> None:
+    files = obj.get("recording_files")
+    if not isinstance(files, list):
+        return
+    for i, item in enumerate(files):
+        if not isinstance(item, dict):
+            continue
+        item_path = f"{path}.recording_files.{i}".lstrip(".")
+        if "meeting_id" in item and isinstance(obj.get("uuid"), str):
+            _set(item, "meeting_id", obj["uuid"], item_path, overridden)
+        if item.get("file_type") in _FILE_EXTENSIONS:
+            _set(item, "file_extension", _FILE_EXTENSIONS[item["file_type"]], item_path, overridden)
+    sizes = [f["file_size"] for f in files if isinstance(f, dict) and "file_size" in f]
+    if all(isinstance(s, int) for s in sizes):
+        _set(obj, "total_size", sum(sizes), path, overridden)
+    _set(obj, "recording_count", len(files), path, overridden)

@@ -1,0 +1,201 @@
+"""The pytest plugin: options, ini settings, the ``hookmock`` marker, fixtures, report lines.
+
+Only wiring lives here; the work is done by the library. Nothing heavy is imported until a test
+asks for a fixture, so ``pytest --help`` stays as fast as without hookmock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from .providers.zoom import Zoom
+
+SEED_OPTION = "--hookmock-seed"
+SECRET_OPTION = "--hookmock-secret-token"
+DEADLINE_OPTION = "--hookmock-deadline"
+SEED_INI = "hookmock_seed"
+SECRET_INI = "hookmock_secret_token"
+DEADLINE_INI = "hookmock_deadline"
+SEED_ENV = "HOOKMOCK_SEED"
+SECRET_ENV = "ZOOM_WEBHOOK_SECRET_TOKEN"
+DEADLINE_ENV = "HOOKMOCK_DEADLINE"
+MARKER = "hookmock"
+MARKER_KEYS = frozenset(
+    {"secret_token", "seed", "deadline", "verification_token", "client_id", "traceparent"}
+)
+
+_session_seed = pytest.StashKey[int]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("hookmock", "hookmock: simulated webhook provider (Zoom)")
+    group.addoption(
+        SEED_OPTION,
+        dest="hookmock_seed",
+        metavar="N",
+        help="Session seed that every generated event derives from; printed in the report header "
+        f"so a failing run can be replayed. Default: ini {SEED_INI}, then ${SEED_ENV}, then random.",
+    )
+    group.addoption(
+        SECRET_OPTION,
+        dest="hookmock_secret_token",
+        metavar="TOKEN",
+        help="Webhook secret token of the simulated Zoom app. Default: ini "
+        f"{SECRET_INI}, then ${SECRET_ENV}, then a random token per test.",
+    )
+    group.addoption(
+        DEADLINE_OPTION,
+        dest="hookmock_deadline",
+        metavar="SECONDS",
+        help=f"Seconds the simulated provider waits for an answer. Default: ini {DEADLINE_INI}, "
+        f"then ${DEADLINE_ENV}, then Zoom's 3.",
+    )
+    parser.addini(
+        SEED_INI,
+        "The session seed that every generated event derives from (an integer).",
+        default=None,
+    )
+    parser.addini(
+        SECRET_INI,
+        "The webhook secret token of the simulated Zoom app, the one your receiver verifies with.",
+        default=None,
+    )
+    parser.addini(
+        DEADLINE_INI,
+        "Seconds the simulated provider waits for an answer before the delivery fails.",
+        default=None,
+    )
+
+
+def _setting(config: pytest.Config, dest: str, ini: str, env: str) -> str | None:
+    """Command line, then ini, then environment (STYLE.md's precedence)."""
+    value = config.getoption(dest, None)
+    if value not in (None, ""):
+        return str(value)
+    value = config.getini(ini)
+    if value not in (None, "", []):
+        return str(value)
+    return os.environ.get(env) or None
+
+
+def _parse_seed(text: str, source: str) -> int:
+    try:
+        seed = int(text, 0)
+    except ValueError:
+        raise pytest.UsageError(
+            f"hookmock: the seed from {source} must be a non-negative integer, got {text!r}"
+        ) from None
+    if seed < 0:
+        raise pytest.UsageError(f"hookmock: the seed from {source} must not be negative: {seed}")
+    return seed
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(**settings): configure the zoom fixture for this test; settings: "
+        + ", ".join(sorted(MARKER_KEYS)),
+    )
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and "hookmock_seed" in workerinput:
+        seed = int(workerinput["hookmock_seed"])
+    else:
+        text = _setting(config, "hookmock_seed", SEED_INI, SEED_ENV)
+        seed = (
+            _parse_seed(text, f"{SEED_OPTION}/{SEED_INI}/${SEED_ENV}")
+            if text is not None
+            else random.SystemRandom().randrange(2**32)
+        )
+    config.stash[_session_seed] = seed
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: every worker uses the controller's session seed."""
+    node.workerinput["hookmock_seed"] = node.config.stash[_session_seed]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    seed = config.stash[_session_seed]
+    return f"hookmock: provider zoom, seed {seed} (replay with {SEED_OPTION}={seed})"
+
+
+def _test_seed(session_seed: int, nodeid: str) -> int:
+    # Derived from the test's id, not from run order: a test gets the same seed when run alone,
+    # in another order or on another xdist worker.
+    digest = hashlib.blake2b(f"{session_seed}:{nodeid}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+@pytest.fixture
+def hookmock_seed(request: pytest.FixtureRequest) -> int:
+    """This test's seed, derived from the session seed and the test's node id."""
+    marker = request.node.get_closest_marker(MARKER)
+    if marker is not None and "seed" in marker.kwargs:
+        return int(marker.kwargs["seed"])
+    return _test_seed(request.config.stash[_session_seed], request.node.nodeid)
+
+
+@pytest.fixture
+def zoom(request: pytest.FixtureRequest, hookmock_seed: int) -> Generator[Zoom, None, None]:
+    """A simulated Zoom for this test: fresh subscriptions and delivery log, its own seed.
+
+    Its secret token comes from ``@pytest.mark.hookmock(secret_token=...)``, then
+    ``--hookmock-secret-token``, ini ``hookmock_secret_token``, ``$ZOOM_WEBHOOK_SECRET_TOKEN``;
+    without any, it is random. Give your receiver ``zoom.secret_token``.
+    """
+    from .providers.zoom import Zoom
+
+    config = request.config
+    settings: dict[str, Any] = {
+        "secret_token": _setting(config, "hookmock_secret_token", SECRET_INI, SECRET_ENV),
+        "deadline": _setting(config, "hookmock_deadline", DEADLINE_INI, DEADLINE_ENV),
+    }
+    marker = request.node.get_closest_marker(MARKER)
+    if marker is not None:
+        unknown = set(marker.kwargs) - MARKER_KEYS
+        if unknown or marker.args:
+            raise pytest.UsageError(
+                f"@pytest.mark.{MARKER} takes keyword settings "
+                f"({', '.join(sorted(MARKER_KEYS))}); got "
+                + ", ".join([repr(a) for a in marker.args] + sorted(unknown))
+            )
+        settings.update(marker.kwargs)
+    settings["seed"] = hookmock_seed
+    if settings["deadline"] is not None:
+        try:
+            settings["deadline"] = float(settings["deadline"])
+        except ValueError:
+            raise pytest.UsageError(
+                f"hookmock: the deadline must be a number of seconds, got {settings['deadline']!r}"
+            ) from None
+    provider = Zoom(**settings)
+    request.node.stash[_providers] = [*request.node.stash.get(_providers, []), provider]
+    yield provider
+
+
+_providers = pytest.StashKey[list[Any]]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    providers = item.stash.get(_providers, None)
+    if providers and report.failed and report.when == "call":
+        from .report import describe_log
+
+        for provider in providers:
+            report.sections.append(
+                (
+                    f"hookmock: {provider.name} deliveries (test seed {provider.seed})",
+                    describe_log(provider.deliveries, body_limit=500),
+                )
+            )
+    return report

@@ -1,0 +1,1 @@
+"""One module per webhook provider: what is particular to it, and nothing else."""

@@ -1,0 +1,265 @@
+"""Zoom: headers, signature, URL validation and deadline (facts and sources in ZOOM.md).
+
+The signature helpers are public so a test can sign a body by hand::
+
+    from hookmock.providers import zoom
+    headers = zoom.signed_headers(secret_token, body)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets as _secrets
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..delivery import Delivery, Outcome, Request
+from ..errors import ConfigurationError, SubscriptionError
+from ..events import Event
+from ..signing import constant_time_equal, hmac_sha256_hex
+from ..simulator import Provider, Subscription
+
+__all__ = [
+    "DEADLINE",
+    "SECRET_TOKEN_ENV",
+    "USER_AGENT",
+    "Zoom",
+    "encrypted_token",
+    "sign",
+    "signed_headers",
+    "verify",
+]
+
+#: Zoom's header values (ZOOM.md §1, from the "Using webhooks" page's example request).
+USER_AGENT = "Zoom Marketplace/1.0a"
+CONTENT_TYPE = "application/json; charset=utf-8"
+#: Seconds Zoom waits for a 2xx (ZOOM.md §3, §4).
+DEADLINE = 3.0
+#: The environment variable Zoom's own samples read the secret token from.
+SECRET_TOKEN_ENV = "ZOOM_WEBHOOK_SECRET_TOKEN"
+URL_VALIDATION = "endpoint.url_validation"
+
+
+def sign(secret_token: str, timestamp: int | str, body: bytes) -> str:
+    """``x-zm-signature`` for *body*: ``v0=`` + hex HMAC-SHA256 of ``v0:{timestamp}:{body}``."""
+    message = b"v0:" + str(timestamp).encode("ascii") + b":" + body
+    return "v0=" + hmac_sha256_hex(secret_token, message)
+
+
+def verify(secret_token: str, timestamp: int | str, body: bytes, signature: str) -> bool:
+    """Whether *signature* is Zoom's signature of *body* at *timestamp* (constant-time)."""
+    return constant_time_equal(sign(secret_token, timestamp, body), signature)
+
+
+def encrypted_token(secret_token: str, plain_token: str) -> str:
+    """The ``encryptedToken`` a receiver answers to URL validation: hex HMAC-SHA256."""
+    return hmac_sha256_hex(secret_token, plain_token)
+
+
+def signed_headers(
+    secret_token: str, body: bytes, *, timestamp: int | str | None = None
+) -> dict[str, str]:
+    """The headers Zoom would send with *body*: content type, user agent, timestamp, signature."""
+    ts = str(int(time.time())) if timestamp is None else str(timestamp)
+    return {
+        "user-agent": USER_AGENT,
+        "content-type": CONTENT_TYPE,
+        "x-zm-request-timestamp": ts,
+        "x-zm-signature": sign(secret_token, ts, body),
+    }
+
+
+def generate_secret_token() -> str:
+    """A random secret token shaped like Zoom's (22 URL-safe characters)."""
+    return _secrets.token_urlsafe(16)[:22]
+
+
+class Zoom(Provider):
+    """A simulated Zoom: subscribes endpoints, signs and delivers events, records every attempt.
+
+    :param secret_token: the app's webhook secret token; a random one when omitted.
+    :param seed: the seed all generated values derive from (printed by the pytest plugin).
+    :param deadline: seconds to wait for an answer (Zoom: 3).
+    :param verification_token: a legacy verification token, sent as ``authorization``.
+    :param client_id: sent as the ``clientid`` header, as in older captures.
+    :param traceparent: send a W3C ``traceparent`` header.
+    :param clock: the provider's clock (Unix seconds); ``event_ts``, times in payloads and the
+        signing timestamp come from it.
+    """
+
+    name = "zoom"
+    default_deadline = DEADLINE
+
+    def __init__(
+        self,
+        *,
+        secret_token: str | None = None,
+        seed: int | None = None,
+        deadline: float | None = None,
+        verification_token: str | None = None,
+        client_id: str | None = None,
+        traceparent: bool = False,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(seed=seed, deadline=deadline, clock=clock)
+        if secret_token is not None and (not isinstance(secret_token, str) or not secret_token):
+            raise ConfigurationError(
+                f"secret_token must be a non-empty string (the app's webhook secret token); "
+                f"set it or {SECRET_TOKEN_ENV}, or leave it out for a random one"
+            )
+        self.secret_token = secret_token or generate_secret_token()
+        self.verification_token = verification_token
+        self.client_id = client_id
+        self.traceparent = traceparent
+
+    def __repr__(self) -> str:
+        return (
+            f"<Zoom seed={self.seed} subscriptions={len(self.subscriptions)} "
+            f"deliveries={len(self.deliveries)}>"
+        )
+
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.secret_token, self.verification_token) if s)
+
+    def build_request(
+        self,
+        event: Event,
+        subscription: Subscription,
+        *,
+        sent_at: float,
+        timestamp: int | str | None = None,
+    ) -> Request:
+        ts = str(int(sent_at)) if timestamp is None else str(timestamp)
+        body = event.body
+        headers = [
+            ("host", urlsplit(subscription.url).netloc),
+            ("user-agent", USER_AGENT),
+            ("content-length", str(len(body))),
+            ("content-type", CONTENT_TYPE),
+            ("x-zm-request-timestamp", ts),
+            ("x-zm-signature", sign(self.secret_token, ts, body)),
+            ("x-zm-request-id", self._request_id()),
+        ]
+        if self.verification_token:
+            headers.append(("authorization", self.verification_token))
+        if self.client_id:
+            headers.append(("clientid", self.client_id))
+        if self.traceparent:
+            headers.append(
+                ("traceparent", f"00-{self._ids.getrandbits(128):032x}-"
+                                f"{self._ids.getrandbits(64):016x}-01")
+            )
+        headers.append(("accept-encoding", "gzip"))
+        return Request("POST", subscription.url, tuple(headers), body)
+
+    def _request_id(self) -> str:
+        h = f"{self._ids.getrandbits(128):032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    # -- URL validation (ZOOM.md §3) ------------------------------------------------------------
+
+    def validate_endpoint(self, subscription: Subscription) -> Delivery:
+        """Send Zoom's signed ``endpoint.url_validation`` challenge and check the answer.
+
+        :raises SubscriptionError: with the request, the response, the expected answer and a hint.
+        """
+        __tracebackhide__ = True
+        event = self.fake(URL_VALIDATION)
+        plain = event.data["payload"]["plainToken"]
+        delivery = self.deliver(event, subscription)
+        expected = encrypted_token(self.secret_token, plain)
+        problems, hint = diagnose_validation(delivery, plain, self.secret_token)
+        if not problems:
+            subscription.validated_at = delivery.sent_at
+            return delivery
+        delivery.notes.extend(problems)
+        answer = json.dumps({"plainToken": plain, "encryptedToken": expected})
+        lines = [
+            f"Zoom's URL validation of {subscription.url} failed: {problems[0]}",
+            f"expected: status 200 within {self.deadline:g} s with the JSON body {answer}",
+            "  (encryptedToken = lowercase hex HMAC-SHA256 of plainToken, keyed by the secret token)",
+            "problems:",
+            *(f"  - {p}" for p in problems),
+            "the validation request:",
+            delivery.describe(body_limit=500),
+        ]
+        if hint:
+            lines.append(f"hint: {hint}")
+        raise SubscriptionError("\n".join(lines), delivery=delivery, problems=problems)
+
+
+def _variants(secret: str, plain: str) -> dict[str, str]:
+    """Answers that receivers commonly compute instead of the right one, and what each means."""
+    key, msg = secret.encode(), plain.encode()
+    sha256 = hmac.new(key, msg, hashlib.sha256)
+    return {
+        base64.b64encode(sha256.digest()).decode(): "it is base64; Zoom expects lowercase hex",
+        sha256.hexdigest().upper(): "it is uppercase hex; Zoom expects lowercase hex",
+        hmac.new(key, msg, hashlib.sha1).hexdigest(): "it is HMAC-SHA1; Zoom uses HMAC-SHA256",
+        hmac.new(msg, key, hashlib.sha256).hexdigest(): (
+            "key and message are swapped: the key is the secret token, the message the plainToken"
+        ),
+        hashlib.sha256(msg).hexdigest(): "it is a plain SHA-256 of plainToken, without the secret",
+        plain: "it is the plainToken itself, not its HMAC",
+    }
+
+
+def diagnose_validation(delivery: Delivery, plain: str, secret: str) -> tuple[list[str], str]:
+    """What is wrong with a receiver's answer to URL validation, and a hint; ``([], "")`` if
+    nothing is."""
+    response = delivery.response
+    if response is None:
+        return [f"no usable answer: {delivery.error}"], ""
+    problems: list[str] = []
+    hint = ""
+    if delivery.outcome is Outcome.LATE:
+        problems.append(f"answered after {delivery.elapsed:.2f} s; Zoom waits {delivery.deadline:g} s")
+    if response.status != 200:
+        problems.append(f"status {response.status}, expected 200")
+        if response.status == 204:
+            hint = "Zoom's docs mention 204, but a 204 carries no body: answer 200 with the JSON"
+        elif response.status in (401, 403):
+            hint = (
+                "the validation request is signed like every event: does the receiver verify "
+                "the signature over the raw body bytes, with the same secret token?"
+            )
+        elif response.status in (400, 404, 405, 422):
+            hint = (
+                "does the receiver handle event 'endpoint.url_validation' on this path "
+                "(POST, JSON body)?"
+            )
+    try:
+        answer: Any = json.loads(response.body)
+    except ValueError:
+        problems.append(f"the body is not JSON: {response.text[:80]!r}")
+        return problems, hint or 'answer with a JSON object {"plainToken": ..., "encryptedToken": ...}'
+    if not isinstance(answer, dict):
+        problems.append(f"the body is JSON {type(answer).__name__}, expected an object")
+        return problems, hint
+    echoed = answer.get("plainToken")
+    if echoed != plain:
+        problems.append(
+            f"plainToken not echoed: expected {plain!r}, got {echoed!r}"
+            if echoed is not None
+            else "plainToken missing from the answer"
+        )
+    token = answer.get("encryptedToken")
+    if token is None:
+        problems.append("encryptedToken missing from the answer")
+    elif token != encrypted_token(secret, plain):
+        reason = _variants(secret, plain).get(str(token))
+        if reason:
+            problems.append(f"encryptedToken is wrong: {reason}")
+        else:
+            problems.append(f"encryptedToken {str(token)[:70]!r} is wrong")
+            hint = hint or (
+                "the receiver's secret token differs from the simulated app's: give both the "
+                f"same (the zoom fixture reads {SECRET_TOKEN_ENV}, --hookmock-secret-token or "
+                "@pytest.mark.hookmock(secret_token=...))"
+            )
+    return problems, hint

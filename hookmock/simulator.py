@@ -1,0 +1,367 @@
+"""The simulated provider: subscriptions, sending, the delivery log.
+
+:class:`Provider` is provider-neutral. What is particular to one provider (headers, signature,
+URL validation, deadline) lives in its subclass in :mod:`hookmock.providers`.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import catalog, fake
+from .delivery import Attempt, Delivery, DeliveryLog, Outcome, Request
+from .errors import ConfigurationError, NotSubscribedError, OverrideError
+from .events import Event
+from .transports import Target, as_target
+
+__all__ = ["Provider", "Subscription"]
+
+
+@dataclass
+class Subscription:
+    """An endpoint that receives a chosen set of events.
+
+    :ivar events: the event names it covers, or ``None`` for every event.
+    """
+
+    id: str
+    name: str
+    target: Target
+    events: frozenset[str] | None
+    validated_at: float | None = None
+
+    @property
+    def url(self) -> str:
+        return self.target.url
+
+    def covers(self, event: str) -> bool:
+        return self.events is None or event in self.events
+
+
+class Provider:
+    """A simulated webhook provider. Subclasses set :attr:`name` and the protocol hooks."""
+
+    #: The catalog folder and the name used in messages.
+    name = "provider"
+    #: Seconds the provider waits for an answer.
+    default_deadline = 3.0
+
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        deadline: float | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if seed is None:
+            seed = random.SystemRandom().randrange(2**32)
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise ConfigurationError(f"seed must be a non-negative integer, got {seed!r}")
+        deadline = self.default_deadline if deadline is None else float(deadline)
+        if not deadline > 0:
+            raise ConfigurationError(f"deadline must be a positive number of seconds, got {deadline}")
+        self.seed = seed
+        self.deadline = deadline
+        self.clock = clock
+        self.deliveries = DeliveryLog()
+        self.subscriptions: list[Subscription] = []
+        self._events = random.Random(seed)
+        self._ids = random.Random(seed ^ 0x5EED)
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def event_names(self) -> tuple[str, ...]:
+        """Every event name this provider's catalog knows."""
+        return catalog.event_names(self.name)
+
+    def fake(
+        self,
+        event: str,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        seed: int | None = None,
+        validate: bool = True,
+        serialization: str = "zoom",
+        **fields: Any,
+    ) -> Event:
+        """Generate one event without sending it.
+
+        :param overrides: dotted paths from the body's root to values
+            (``{"payload.object.topic": "Q3"}``); :data:`hookmock.REMOVE` deletes a field.
+        :param seed: this event's seed; drawn from the provider's seed when omitted.
+        :param validate: check the result against the event's schema when anything was overridden
+            (generated values are valid by construction); ``False`` sends an invalid event.
+        :param serialization: how the body bytes are written (see :data:`hookmock.SERIALIZATIONS`).
+        :param fields: shorthand overrides by field name, looked up in ``payload.object``, then
+            ``payload``, then the top level (``topic="Q3"``).
+        :raises UnknownEventError: for a name the catalog does not know.
+        :raises SchemaViolationError: for overrides that break the schema.
+        """
+        catalog.find_event(event, self.name)
+        paths = dict(overrides or {})
+        if fields:
+            paths.update(self._field_paths(event, fields))
+        event_seed = self._events.getrandbits(63) if seed is None else seed
+        data, overridden = fake.generate(
+            event, seed=event_seed, now=self.clock(), overrides=paths, provider=self.name
+        )
+        if validate and overridden:
+            catalog.validate(event, data, self.name)
+        return Event.build(
+            event, data, serialization=serialization, seed=event_seed, overridden=overridden
+        )
+
+    def _field_paths(self, event: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        schema = catalog.load_schema(event, self.name)
+        levels = [("payload.object.", ("payload", "object")), ("payload.", ("payload",)), ("", ())]
+        found: dict[str, Any] = {}
+        for key, value in fields.items():
+            for prefix, steps in levels:
+                node: Any = schema
+                for step in steps:
+                    node = node.get("properties", {}).get(step, {})
+                if key in node.get("properties", {}):
+                    found[prefix + key] = value
+                    break
+            else:
+                obj = schema.get("properties", {}).get("payload", {}).get("properties", {})
+                known = sorted(obj.get("object", {}).get("properties", {})) or sorted(obj)
+                raise OverrideError(
+                    f"{event!r} has no field {key!r} in payload.object, payload or the top level; "
+                    f"its payload.object fields are: {', '.join(known) or 'none'}. "
+                    f"Use overrides={{'dotted.path': value}} to set any other field"
+                )
+        return found
+
+    # -- subscriptions --------------------------------------------------------------------------
+
+    def subscribe(
+        self,
+        target: Any,
+        *,
+        events: Collection[str] | None = None,
+        path: str | None = None,
+        name: str | None = None,
+    ) -> Subscription:
+        """Subscribe an endpoint and run the provider's URL validation against it.
+
+        :param target: a URL, a WSGI application or a :class:`~hookmock.transports.Target`.
+        :param events: the event names to deliver there; every event when omitted.
+        :param path: for an in-process application, the path its webhook route listens on.
+        :raises SubscriptionError: when the endpoint fails validation (nothing is subscribed).
+        """
+        if events is not None:
+            if isinstance(events, str):
+                events = [events]
+            events = frozenset(catalog.find_event(e, self.name) for e in events)
+        number = len(self.subscriptions) + 1
+        subscription = Subscription(
+            id=self._new_id(22),
+            name=name or f"subscription {number}",
+            target=as_target(target, path=path),
+            events=events,
+        )
+        self.validate_endpoint(subscription)
+        self.subscriptions.append(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self.subscriptions.remove(subscription)
+
+    def validate_endpoint(self, subscription: Subscription) -> Delivery:
+        """Run the provider's URL validation; raise :class:`SubscriptionError` when it fails."""
+        raise NotImplementedError
+
+    # -- sending --------------------------------------------------------------------------------
+
+    def send(
+        self,
+        event: str | Event,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        to: Subscription | None = None,
+        validate: bool = True,
+        serialization: str = "zoom",
+        headers: Mapping[str, str | None] | None = None,
+        timestamp: int | str | None = None,
+        **fields: Any,
+    ) -> Delivery:
+        """Generate (or take) one event and deliver it to the subscription that covers it.
+
+        :param event: an event name, or an :class:`~hookmock.Event` whose bytes are sent as they are.
+        :param to: the subscription to deliver to; needed when several cover the event.
+        :param headers: headers to replace or add; ``None`` as a value removes that header.
+        :param timestamp: the signing timestamp to use instead of the clock's (a stale one, say).
+        :returns: the recorded :class:`~hookmock.Delivery`, whatever the receiver did.
+        :raises NotSubscribedError: when no subscription covers the event.
+        """
+        built = self._as_event(event, overrides, validate, serialization, fields)
+        subscription = to or self._only_subscription(built.name)
+        return self.deliver(built, subscription, headers=headers, timestamp=timestamp)
+
+    def send_all(
+        self,
+        event: str | Event,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        validate: bool = True,
+        serialization: str = "zoom",
+        **fields: Any,
+    ) -> list[Delivery]:
+        """Deliver one event to every subscription that covers it, as the provider does."""
+        built = self._as_event(event, overrides, validate, serialization, fields)
+        targets = [s for s in self.subscriptions if s.covers(built.name)]
+        if not targets:
+            raise NotSubscribedError(self._not_covered(built.name))
+        return [self.deliver(built, subscription) for subscription in targets]
+
+    def _as_event(
+        self,
+        event: str | Event,
+        overrides: Mapping[str, Any] | None,
+        validate: bool,
+        serialization: str,
+        fields: Mapping[str, Any],
+    ) -> Event:
+        if isinstance(event, Event):
+            if overrides or fields:
+                raise OverrideError(
+                    "overrides apply while generating; pass the event name instead of an Event"
+                )
+            return event
+        return self.fake(
+            event, overrides, validate=validate, serialization=serialization, **fields
+        )
+
+    def _only_subscription(self, event: str) -> Subscription:
+        covering = [s for s in self.subscriptions if s.covers(event)]
+        if len(covering) == 1:
+            return covering[0]
+        if not covering:
+            raise NotSubscribedError(self._not_covered(event))
+        listed = "; ".join(f"{s.name} → {s.url}" for s in covering)
+        raise NotSubscribedError(
+            f"{event!r} is covered by {len(covering)} subscriptions ({listed}): "
+            "pass to=<subscription> to pick one, or use send_all() to deliver to each"
+        )
+
+    def _not_covered(self, event: str) -> str:
+        if not self.subscriptions:
+            return (
+                f"cannot send {event!r}: nothing is subscribed yet; call "
+                f"{self.name}.subscribe(app_or_url, events=[{event!r}]) first"
+            )
+        listed = "\n".join(
+            f"  {s.name} → {s.url}: {', '.join(sorted(s.events)) if s.events else 'every event'}"
+            for s in self.subscriptions
+        )
+        return f"no subscription covers {event!r}; subscriptions:\n{listed}"
+
+    def deliver(
+        self,
+        event: Event,
+        subscription: Subscription,
+        *,
+        headers: Mapping[str, str | None] | None = None,
+        timestamp: int | str | None = None,
+        attempt: int = 1,
+    ) -> Delivery:
+        """Make one attempt to deliver *event*'s exact bytes to *subscription*, and record it."""
+        sent_at = self.clock()
+        request = self.build_request(event, subscription, sent_at=sent_at, timestamp=timestamp)
+        if headers:
+            request = _replace_headers(request, headers)
+        result = subscription.target.send(request, deadline=self.deadline)
+        delivery = Delivery(
+            event=event,
+            request=request,
+            response=result.response,
+            elapsed=result.elapsed,
+            outcome=self.judge(result),
+            deadline=self.deadline,
+            sent_at=sent_at,
+            target=subscription.target.describe(),
+            subscription=subscription.name,
+            error=result.error,
+            attempt=attempt,
+            secrets=self.secrets(),
+        )
+        self.deliveries.append(delivery)
+        return delivery
+
+    def build_request(
+        self,
+        event: Event,
+        subscription: Subscription,
+        *,
+        sent_at: float,
+        timestamp: int | str | None = None,
+    ) -> Request:
+        """The provider's request for *event*: method, URL, headers and the body bytes."""
+        raise NotImplementedError
+
+    def judge(self, attempt: Attempt) -> Outcome:
+        """Turn a transport's report into the provider's verdict."""
+        if attempt.outcome is not None:
+            return attempt.outcome
+        assert attempt.response is not None
+        status = attempt.response.status
+        if attempt.elapsed > self.deadline:
+            return Outcome.LATE
+        if 200 <= status < 300:
+            return Outcome.ACKNOWLEDGED
+        if 300 <= status < 400:
+            return Outcome.REDIRECTED
+        if 400 <= status < 500:
+            return Outcome.REJECTED
+        return Outcome.SERVER_ERROR
+
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in output."""
+        return ()
+
+    def _new_id(self, length: int) -> str:
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        return "".join(self._ids.choices(alphabet, k=length))
+
+    # -- the log --------------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Forget every delivery (subscriptions stay)."""
+        self.deliveries.clear()
+
+    def assert_delivered(
+        self, event: str, *, count: int = 1, outcome: Outcome | None = Outcome.ACKNOWLEDGED
+    ) -> None:
+        """Assert exactly *count* deliveries of *event* ended with *outcome* (``None``: any)."""
+        __tracebackhide__ = True
+        from .assertions import assert_delivered
+
+        assert_delivered(self.deliveries, event, count=count, outcome=outcome)
+
+    def assert_all_acknowledged(self) -> None:
+        """Assert every delivery so far was acknowledged."""
+        __tracebackhide__ = True
+        from .assertions import assert_all_acknowledged
+
+        assert_all_acknowledged(self.deliveries)
+
+
+def _replace_headers(request: Request, changes: Mapping[str, str | None]) -> Request:
+    lowered = {name.lower(): value for name, value in changes.items()}
+    kept: list[tuple[str, str]] = []
+    for name, value in request.headers:
+        key = name.lower()
+        if key in lowered:
+            new = lowered.pop(key)
+            if new is not None:
+                kept.append((name, new))
+        else:
+            kept.append((name, value))
+    kept += [(name, value) for name, value in lowered.items() if value is not None]
+    return Request(request.method, request.url, tuple(kept), request.body)
+

@@ -1,0 +1,295 @@
+"""Transports: one delivery attempt each, request out, response or failure in.
+
+- :class:`WSGITarget` calls a WSGI application in-process (no socket). It cannot interrupt the
+  application, so an answer after the deadline is reported and judged late.
+- :class:`HTTPTarget` sends over the network stack with the standard library's ``http.client``,
+  which writes the given header list and body bytes as they are. A watchdog closes the
+  connection at the deadline, so a receiver that stalls cannot hold the test.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import socket
+import ssl
+import sys
+import threading
+import time
+import traceback
+import zlib
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+from .delivery import Attempt, Outcome, Request, Response
+from .errors import ConfigurationError
+
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "HTTPTarget", "Target", "WSGITarget", "as_target"]
+
+#: How much of a response body is kept by default; the rest is read and discarded, or cut off.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class Target(Protocol):
+    """Where deliveries go. :attr:`url` is the endpoint URL the provider is configured with."""
+
+    url: str
+
+    def send(self, request: Request, *, deadline: float) -> Attempt: ...
+
+    def describe(self) -> str: ...
+
+
+def as_target(target: Any, *, path: str | None = None) -> Target:
+    """Accept a :class:`Target`, a URL string or a WSGI application."""
+    if isinstance(target, str):
+        if path is not None:
+            raise ConfigurationError("path= is for in-process applications; put it in the URL")
+        return HTTPTarget(target)
+    if hasattr(target, "send") and hasattr(target, "url"):
+        return target  # type: ignore[no-any-return]
+    if callable(target):
+        return WSGITarget(target, path=path or "/")
+    raise ConfigurationError(
+        f"cannot deliver to {target!r}: give a URL ('https://host/path'), a WSGI application "
+        "(Flask's app, Django's get_wsgi_application()) or a hookmock Target"
+    )
+
+
+class WSGITarget:
+    """Deliver to a WSGI application in-process.
+
+    :param app: the WSGI callable.
+    :param path: the request path the receiver's route expects (``"/zoom/webhook"``).
+    :param host: the ``Host`` header and ``SERVER_NAME``.
+    :param scheme: ``wsgi.url_scheme``; Zoom only delivers to ``https`` endpoints.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        *,
+        path: str = "/",
+        host: str = "receiver.test",
+        scheme: str = "https",
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        if not path.startswith("/"):
+            raise ConfigurationError(f"path must start with '/', got {path!r}")
+        self.app = app
+        self.host = host
+        self.scheme = scheme
+        self.max_response_bytes = max_response_bytes
+        self.url = f"{scheme}://{host}{path}"
+        raw_path, _, query = path.partition("?")
+        port = "443" if scheme == "https" else "80"
+        self._base_environ: dict[str, Any] = {
+            "REQUEST_METHOD": "POST",
+            "SCRIPT_NAME": "",
+            "PATH_INFO": unquote(raw_path, "latin-1"),
+            "QUERY_STRING": query,
+            "SERVER_NAME": host,
+            "SERVER_PORT": port,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "REQUEST_URI": path,
+            "RAW_URI": path,
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": scheme,
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+
+    def describe(self) -> str:
+        name = getattr(self.app, "name", None) or getattr(self.app, "__name__", None)
+        label = f"{type(self.app).__name__} {name!r}" if name else repr(self.app)
+        return f"{self.url} (in-process WSGI: {label})"
+
+    def send(self, request: Request, *, deadline: float) -> Attempt:
+        environ = dict(self._base_environ)
+        environ["REQUEST_METHOD"] = request.method
+        environ["wsgi.input"] = io.BytesIO(request.body)
+        for name, value in request.headers:
+            key = name.upper().replace("-", "_")
+            if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                environ[key] = value
+                continue
+            key = "HTTP_" + key
+            environ[key] = f"{environ[key]}, {value}" if key in environ else value
+        started: list[Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            started[:] = [status, headers]
+            return lambda data: None
+
+        begin = time.perf_counter()
+        try:
+            result = self.app(environ, start_response)
+            try:
+                body, truncated = _collect(result, self.max_response_bytes)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        except Exception:
+            elapsed = time.perf_counter() - begin
+            return Attempt(None, elapsed, traceback.format_exc(), Outcome.APP_ERROR)
+        elapsed = time.perf_counter() - begin
+        if not started:
+            return Attempt(
+                None, elapsed, "the application returned without calling start_response",
+                Outcome.APP_ERROR,
+            )
+        status_line, headers = started
+        code, _, reason = status_line.partition(" ")
+        try:
+            status = int(code)
+        except ValueError:
+            return Attempt(None, elapsed, f"invalid status line {status_line!r}",
+                           Outcome.INVALID_RESPONSE)
+        response = Response(status, reason, tuple(headers), body, truncated)
+        return Attempt(_decoded(response, self.max_response_bytes), elapsed)
+
+
+def _collect(chunks: Iterable[bytes], cap: int) -> tuple[bytes, bool]:
+    buffer = bytearray()
+    for chunk in chunks:
+        room = cap - len(buffer)
+        if len(chunk) > room:
+            buffer += chunk[:room]
+            return bytes(buffer), True
+        buffer += chunk
+    return bytes(buffer), False
+
+
+def _decoded(response: Response, cap: int) -> Response:
+    """Undo a gzip/deflate content-encoding (Zoom sends ``accept-encoding: gzip``)."""
+    encoding = (response.header("content-encoding") or "").lower()
+    if encoding not in ("gzip", "deflate") or response.truncated:
+        return response
+    try:
+        if encoding == "gzip":
+            body = gzip.GzipFile(fileobj=io.BytesIO(response.body)).read(cap + 1)
+        else:
+            body = zlib.decompressobj().decompress(response.body, cap + 1)
+    except (OSError, EOFError, zlib.error):
+        return response
+    return Response(
+        response.status, response.reason, response.headers, body[:cap], len(body) > cap
+    )
+
+
+class HTTPTarget:
+    """Deliver over HTTP(S) to a URL.
+
+    :param url: the endpoint, ``http://`` or ``https://``.
+    :param verify: check the server's TLS certificate (Zoom requires a CA-signed one).
+    :param cafile: a CA bundle to trust instead of the system's (a test CA).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        verify: bool = True,
+        cafile: str | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigurationError(
+                f"cannot deliver to {url!r}: give an absolute http:// or https:// URL"
+            )
+        self.url = url
+        self._parts = parts
+        self.max_response_bytes = max_response_bytes
+        self._context: ssl.SSLContext | None = None
+        if parts.scheme == "https":
+            context = ssl.create_default_context(cafile=cafile)
+            if not verify:
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            self._context = context
+
+    def describe(self) -> str:
+        return self.url
+
+    def send(self, request: Request, *, deadline: float) -> Attempt:
+        import http.client
+
+        parts = self._parts
+        host = parts.hostname or ""
+        begin = time.perf_counter()
+        connection: http.client.HTTPConnection
+        if self._context is not None:
+            connection = http.client.HTTPSConnection(
+                host, parts.port, timeout=deadline, context=self._context
+            )
+        else:
+            connection = http.client.HTTPConnection(host, parts.port, timeout=deadline)
+        cut_off = threading.Event()
+
+        def watchdog() -> None:
+            cut_off.set()
+            sock = connection.sock
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        timer = threading.Timer(deadline, watchdog)
+        timer.daemon = True
+        timer.start()
+        try:
+            path = parts.path or "/"
+            if parts.query:
+                path += "?" + parts.query
+            connection.putrequest(request.method, path, skip_host=True, skip_accept_encoding=True)
+            for name, value in request.headers:
+                connection.putheader(name, value)
+            connection.endheaders(request.body)
+            answer = connection.getresponse()
+            body = answer.read(self.max_response_bytes)
+            truncated = bool(answer.read(1)) if len(body) == self.max_response_bytes else False
+            response = Response(answer.status, answer.reason, tuple(answer.getheaders()), body,
+                                truncated)
+        except (TimeoutError, socket.timeout):
+            return Attempt(None, time.perf_counter() - begin,
+                           f"no answer within the {deadline:g} s deadline", Outcome.TIMEOUT)
+        except ssl.SSLError as exc:
+            return Attempt(None, time.perf_counter() - begin, f"TLS failure: {exc}",
+                           Outcome.CONNECTION_ERROR)
+        except http.client.HTTPException as exc:
+            if cut_off.is_set():
+                return Attempt(None, time.perf_counter() - begin,
+                               f"cut off at the {deadline:g} s deadline", Outcome.TIMEOUT)
+            return Attempt(None, time.perf_counter() - begin,
+                           f"invalid HTTP response: {type(exc).__name__}: {exc}",
+                           Outcome.INVALID_RESPONSE)
+        except OSError as exc:
+            if cut_off.is_set():
+                return Attempt(None, time.perf_counter() - begin,
+                               f"cut off at the {deadline:g} s deadline", Outcome.TIMEOUT)
+            return Attempt(None, time.perf_counter() - begin, _describe_os_error(exc, host),
+                           Outcome.CONNECTION_ERROR)
+        finally:
+            timer.cancel()
+            connection.close()
+        elapsed = time.perf_counter() - begin
+        return Attempt(_decoded(response, self.max_response_bytes), elapsed)
+
+
+def _describe_os_error(exc: OSError, host: str) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused (is the receiver running and listening on that port?)"
+    if isinstance(exc, ConnectionResetError):
+        return "connection reset by the receiver"
+    if isinstance(exc, socket.gaierror):
+        return f"DNS lookup of {host!r} failed: {exc.strerror}"
+    return f"{type(exc).__name__}: {exc}"
