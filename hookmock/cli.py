@@ -6,6 +6,7 @@ Exit status: 0 success, 1 the receiver failed, 2 a usage or connection error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -100,7 +101,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     out = stdout or sys.stdout
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        # argparse prints --help and --version to sys.stdout; send them where the caller asked.
+        with contextlib.redirect_stdout(out):
+            args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
     try:
@@ -109,6 +112,12 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     except (_UsageError, HookmockError, ValueError) as exc:
         print(f"hookmock {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (`hookmock events | head`): exit quietly, as Unix tools do.
+        # Python's docs recommend pointing stdout at devnull so the flush at exit cannot fail.
+        if out is sys.stdout:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_RECEIVER_FAILED
 
 
 def _secret(args: argparse.Namespace) -> str:
@@ -206,6 +215,10 @@ def _cmd_trigger(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
     from .providers.zoom import signed_headers
 
+    # Check the arguments before reading standard input, which may wait for a terminal.
+    if args.timestamp is not None and not (args.timestamp.isascii() and args.timestamp.isdigit()):
+        raise _UsageError(f"--timestamp must be Unix seconds, got {args.timestamp!r}")
+    secret = _secret(args)
     if args.file:
         try:
             with open(args.file, "rb") as handle:
@@ -214,9 +227,7 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
             raise _UsageError(f"cannot read {args.file!r}: {exc.strerror}") from None
     else:
         body = sys.stdin.buffer.read()
-    if args.timestamp is not None and not args.timestamp.isdigit():
-        raise _UsageError(f"--timestamp must be Unix seconds, got {args.timestamp!r}")
-    for name, value in signed_headers(_secret(args), body, timestamp=args.timestamp).items():
+    for name, value in signed_headers(secret, body, timestamp=args.timestamp).items():
         print(f"{name}: {value}", file=out)
     return EXIT_OK
 

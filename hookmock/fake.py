@@ -151,6 +151,10 @@ def _meeting_number(ctx: _Ctx) -> int:
     return ctx.rng.randrange(10**9, 10**11)
 
 
+def _pmi(ctx: _Ctx) -> int:
+    return ctx.rng.randrange(10**9, 10**10)
+
+
 def _uuid(ctx: _Ctx) -> str:
     h = f"{ctx.rng.getrandbits(128):032x}"
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-{h[20:]}"
@@ -181,7 +185,7 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "zoom_id": _chars(_URLSAFE, 22),
     "meeting_uuid": lambda ctx: "".join(ctx.rng.choices(_B64, k=22)) + "==",
     "meeting_number": lambda ctx: str(_meeting_number(ctx)),
-    "pmi": lambda ctx: str(_meeting_number(ctx)),
+    "pmi": lambda ctx: str(_pmi(ctx)),
     "uuid": _uuid,
     "email": _email,
     "name": _full_name,
@@ -215,7 +219,7 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
 
 _NUMBER_KINDS: dict[str, Callable[[_Ctx], int]] = {
     "meeting_number": _meeting_number,
-    "pmi": _meeting_number,
+    "pmi": _pmi,
     "event_ts": lambda ctx: int(ctx.now * 1000),
     "file_size": lambda ctx: ctx.rng.randrange(50_000, 400_000_000),
     "duration": lambda ctx: ctx.rng.choice((15, 30, 30, 45, 60, 60, 90)),
@@ -289,7 +293,8 @@ def _compile(node: Mapping[str, Any], root: Mapping[str, Any], name: str, where:
             merged = {k: v for k, v in node.items() if k != combinator}
             merged.update(node[combinator][0])
             return _compile(merged, root, name, where)
-    kind = node.get("x-hookmock-fake") or _NAME_KINDS.get(name)
+    explicit = node.get("x-hookmock-fake")
+    kind = explicit or _NAME_KINDS.get(name)
     types = node.get("type", "object" if "properties" in node else "string")
     typ = types[0] if isinstance(types, list) else types
     if typ == "object":
@@ -311,6 +316,8 @@ def _compile(node: Mapping[str, Any], root: Mapping[str, Any], name: str, where:
         return lambda ctx: round(ctx.rng.uniform(low, high), 2)
     if typ == "null":
         return lambda ctx: None
+    if explicit is None and "pattern" in node:
+        return _pattern_generator(node["pattern"], where)
     kind = kind or _FORMAT_KINDS.get(node.get("format", ""))
     if kind is None and name.endswith("_id"):
         kind = "zoom_id"
@@ -320,13 +327,85 @@ def _compile(node: Mapping[str, Any], root: Mapping[str, Any], name: str, where:
         if kind not in _STRING_KINDS:
             raise ConfigurationError(f"{where}: unknown x-hookmock-fake kind {kind!r}")
         return _STRING_KINDS[kind]
-    if "pattern" in node:
-        raise ConfigurationError(
-            f"{where}: a string with a pattern needs an x-hookmock-fake kind or an enum"
-        )
     low = node.get("minLength", 8)
     high = node.get("maxLength", max(low, 16))
     return lambda ctx: "".join(ctx.rng.choices(_ALNUM, k=ctx.rng.randint(low, high)))
+
+
+def _pattern_generator(pattern: str, where: str) -> _Gen:
+    """Strings matching a regular expression: literals, classes, groups, alternation and
+    repeats (unbounded repeats draw at most 8 more than their minimum)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    printable = [chr(i) for i in range(0x20, 0x7F)]
+
+    def class_chars(items: Any) -> list[str]:
+        chars: list[str] = []
+        negate = False
+        for op, arg in items:
+            if op is c.NEGATE:
+                negate = True
+            elif op is c.LITERAL:
+                chars.append(chr(arg))
+            elif op is c.RANGE:
+                chars += [chr(i) for i in range(arg[0], arg[1] + 1)]
+            elif op is c.CATEGORY:
+                chars += {
+                    c.CATEGORY_DIGIT: list(string.digits),
+                    c.CATEGORY_WORD: list(_ALNUM + "_"),
+                    c.CATEGORY_SPACE: [" "],
+                }.get(arg, list(_ALNUM))
+            else:
+                raise ConfigurationError(f"{where}: unsupported pattern {pattern!r}")
+        if negate:
+            chars = [ch for ch in printable if ch not in set(chars)]
+        return chars
+
+    def build(parsed: Any) -> Callable[[_Ctx, list[str]], None]:
+        steps: list[Callable[[_Ctx, list[str]], None]] = []
+        for op, arg in parsed:
+            if op is c.LITERAL:
+                ch = chr(arg)
+                steps.append(lambda ctx, out, ch=ch: out.append(ch))
+            elif op in (c.IN, c.ANY):
+                pool = class_chars(arg) if op is c.IN else list(_ALNUM)
+                steps.append(lambda ctx, out, pool=pool: out.append(ctx.rng.choice(pool)))
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                low, high, sub = arg
+                high = low + 8 if high is c.MAXREPEAT else high
+                inner = build(sub)
+
+                def repeat(ctx: _Ctx, out: list[str], low: int = low, high: int = high,
+                           inner: Any = inner) -> None:
+                    for _ in range(ctx.rng.randint(low, high)):
+                        inner(ctx, out)
+
+                steps.append(repeat)
+            elif op is c.SUBPATTERN:
+                steps.append(build(arg[-1]))
+            elif op is c.BRANCH:
+                branches = [build(b) for b in arg[1]]
+                steps.append(lambda ctx, out, bs=branches: ctx.rng.choice(bs)(ctx, out))
+            elif op is c.AT:
+                continue
+            else:
+                raise ConfigurationError(f"{where}: unsupported pattern {pattern!r}")
+
+        def run(ctx: _Ctx, out: list[str]) -> None:
+            for step in steps:
+                step(ctx, out)
+
+        return run
+
+    program = build(_parser.parse(pattern))
+
+    def make(ctx: _Ctx) -> str:
+        out: list[str] = []
+        program(ctx, out)
+        return "".join(out)
+
+    return make
 
 
 def _compile_object(node: Mapping[str, Any], root: Mapping[str, Any], where: str) -> _Gen:

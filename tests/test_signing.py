@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hookmock.providers import zoom
+from hookmock.signing import constant_time_equal, hmac_sha256_hex
+
+VECTORS = Path(__file__).resolve().parents[2] / "shared/reference/zoom/signature-test-vectors.json"
+
+
+def _vectors() -> list[dict[str, Any]]:
+    return json.loads(VECTORS.read_text())["vectors"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("vector", _vectors(), ids=lambda v: v["name"])
+def test_known_answer_vectors(vector: dict[str, Any]) -> None:
+    body = base64.b64decode(vector["body_base64"])
+    assert body == vector["body_utf8"].encode("utf-8")
+    signature = zoom.sign(vector["secret_token"], vector["x-zm-request-timestamp"], body)
+    assert signature == vector["x-zm-signature"]
+    assert zoom.verify(vector["secret_token"], vector["x-zm-request-timestamp"], body, signature)
+
+
+def test_url_validation_vector_encrypted_token() -> None:
+    vector = _vectors()[0]
+    expected = vector["crc_expected_response"]
+    assert zoom.encrypted_token(vector["secret_token"], expected["plainToken"]) == (
+        expected["encryptedToken"]
+    )
+
+
+def test_reserialized_body_does_not_verify() -> None:
+    vector = _vectors()[1]
+    body = base64.b64decode(vector["body_base64"])
+    reserialized = json.dumps(json.loads(body), separators=(",", ":"), ensure_ascii=False)
+    assert reserialized.encode() != body
+    assert not zoom.verify(
+        vector["secret_token"],
+        vector["x-zm-request-timestamp"],
+        reserialized.encode(),
+        vector["x-zm-signature"],
+    )
+
+
+def test_verify_rejects_other_timestamp_and_secret() -> None:
+    body = b'{"event":"x"}'
+    signature = zoom.sign("secret", 100, body)
+    assert not zoom.verify("secret", 101, body, signature)
+    assert not zoom.verify("other", 100, body, signature)
+
+
+def test_signed_headers() -> None:
+    headers = zoom.signed_headers("s3cret", b"{}", timestamp=1720705455)
+    assert headers == {
+        "user-agent": "Zoom Marketplace/1.0a",
+        "content-type": "application/json; charset=utf-8",
+        "x-zm-request-timestamp": "1720705455",
+        "x-zm-signature": zoom.sign("s3cret", "1720705455", b"{}"),
+    }
+
+
+def test_hmac_helpers() -> None:
+    assert hmac_sha256_hex("key", "The quick brown fox jumps over the lazy dog") == (
+        "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
+    )
+    assert constant_time_equal("abc", b"abc")
+    assert not constant_time_equal("abc", "abd")
