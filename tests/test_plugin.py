@@ -1,0 +1,217 @@
+"""The pytest plugin, driven through pytester."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from hookmock.plugin import _test_seed
+
+pytest_plugins = ["pytester"]
+
+RECEIVER = """
+import json
+from hookmock.providers import zoom as zoom_module
+
+def make_app(secret, status="204 No Content"):
+    def app(environ, start_response):
+        body = environ["wsgi.input"].read()
+        ok = zoom_module.verify(secret, environ.get("HTTP_X_ZM_REQUEST_TIMESTAMP", ""), body,
+                                environ.get("HTTP_X_ZM_SIGNATURE", ""))
+        if not ok:
+            start_response("401 Unauthorized", [])
+            return [b"bad signature"]
+        event = json.loads(body)
+        if event["event"] == "endpoint.url_validation":
+            plain = event["payload"]["plainToken"]
+            answer = json.dumps({"plainToken": plain,
+                                 "encryptedToken": zoom_module.encrypted_token(secret, plain)})
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [answer.encode()]
+        start_response(status, [])
+        return [b"handled"]
+    return app
+"""
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, pytester: pytest.Pytester) -> None:
+    for name in ("ZOOM_WEBHOOK_SECRET_TOKEN", "HOOKMOCK_SEED", "HOOKMOCK_DEADLINE"):
+        monkeypatch.delenv(name, raising=False)
+    pytester.makepyfile(receiver=RECEIVER)
+
+
+def test_report_header_prints_the_seed(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest("--hookmock-seed=1234")
+    result.stdout.fnmatch_lines(["hookmock: provider zoom, seed 1234 (replay with --hookmock-seed=1234)"])
+    result.assert_outcomes(passed=1)
+
+
+def test_zoom_fixture_end_to_end(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from receiver import make_app
+
+        def test_send(zoom):
+            zoom.subscribe(make_app(zoom.secret_token), events=["meeting.started"])
+            delivery = zoom.send("meeting.started", topic="Q3")
+            delivery.assert_acknowledged()
+            zoom.assert_delivered("meeting.started")
+            assert len(zoom.deliveries) == 2
+
+        def test_fresh_state(zoom):
+            assert len(zoom.deliveries) == 0 and zoom.subscriptions == []
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize(
+    ("args", "ini", "env", "expected"),
+    [
+        (["--hookmock-secret-token=from-cli"], "from-ini", "from-env", "from-cli"),
+        ([], "from-ini", "from-env", "from-ini"),
+        ([], None, "from-env", "from-env"),
+    ],
+)
+def test_secret_token_precedence(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    ini: str | None,
+    env: str,
+    expected: str,
+) -> None:
+    if ini is not None:
+        pytester.makeini(f"[pytest]\nhookmock_secret_token = {ini}\n")
+    monkeypatch.setenv("ZOOM_WEBHOOK_SECRET_TOKEN", env)
+    pytester.makepyfile(f"def test_secret(zoom): assert zoom.secret_token == {expected!r}")
+    pytester.runpytest(*args).assert_outcomes(passed=1)
+
+
+def test_marker_configures_one_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.hookmock(secret_token="marked", seed=5, deadline=1.5, client_id="cid")
+        def test_marked(zoom, hookmock_seed):
+            assert (zoom.secret_token, zoom.seed, zoom.deadline, zoom.client_id) == (
+                "marked", 5, 1.5, "cid")
+            assert hookmock_seed == 5
+
+        def test_unmarked(zoom):
+            assert zoom.secret_token != "marked" and len(zoom.secret_token) == 22
+            assert zoom.deadline == 3.0
+        """
+    )
+    pytester.runpytest("--hookmock-secret-token=", "-p", "no:cacheprovider").assert_outcomes(
+        passed=2
+    )
+
+
+def test_marker_rejects_unknown_settings(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.hookmock(secret="x")
+        def test_marked(zoom):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(["*@pytest.mark.hookmock takes keyword settings*got secret*"])
+
+
+def test_per_test_seed_is_derived_and_replayable(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_seeds="""
+        def test_a(zoom, hookmock_seed):
+            obj = zoom.fake("meeting.started").data["payload"]["object"]
+            print("SEED", hookmock_seed, obj["topic"], obj["uuid"], obj["id"], obj["host_id"])
+        """
+    )
+    first = pytester.runpytest("--hookmock-seed=77", "-s")
+    again = pytester.runpytest("--hookmock-seed=77", "-s")
+    other = pytester.runpytest("--hookmock-seed=78", "-s")
+    def seed_lines(result: pytest.RunResult) -> list[str]:
+        return [x[x.index("SEED ") :] for x in result.outlines if "SEED " in x]
+
+    line = seed_lines(first)
+    assert len(line) == 1 and line == seed_lines(again)
+    assert line != seed_lines(other)
+    assert line[0].startswith(f"SEED {_test_seed(77, 'test_seeds.py::test_a')} ")
+
+
+def test_failing_test_shows_the_delivery_log(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from receiver import make_app
+
+        def test_fails(zoom):
+            zoom.subscribe(make_app(zoom.secret_token, status="500 Internal Server Error"))
+            zoom.send("meeting.started").assert_acknowledged()
+        """
+    )
+    result = pytester.runpytest("--hookmock-seed=9", "--assert=plain")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E*AssertionError: expected 'meeting.started' to be acknowledged (2xx within 3 s); "
+            "got status 500 after *",
+            "*- hookmock: zoom deliveries (test seed *) -*",
+            "#1 'endpoint.url_validation' → https://receiver.test/ *: 200 OK in *acknowledged",
+            "#2 'meeting.started' → https://receiver.test/ *: 500 Internal Server Error in *",
+        ]
+    )
+
+
+def test_disabled_plugin(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_uses(zoom): pass\n\ndef test_plain(): pass")
+    result = pytester.runpytest("-p", "no:hookmock")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*fixture 'zoom' not found*"])
+    assert "hookmock: provider zoom" not in result.stdout.str()
+
+
+def test_bad_seed_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest("--hookmock-seed=abc")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*the seed from --hookmock-seed* must be a non-negative integer*"])
+
+
+def test_xdist_workers_share_the_session_seed(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_x="""
+        import pytest
+
+        @pytest.mark.parametrize("n", range(4))
+        def test_seed(hookmock_seed, n, request):
+            from hookmock.plugin import _test_seed
+            assert hookmock_seed == _test_seed(31, request.node.nodeid)
+        """
+    )
+    result = pytester.runpytest_subprocess("-n", "2", "--hookmock-seed=31")
+    result.assert_outcomes(passed=4)
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys, pytest, io, contextlib\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out: pytest.main(['--help'])\n"
+        "assert '--hookmock-seed' in out.getvalue()\n"
+        "print(sorted(m for m in ('faker', 'jsonschema', 'jsonschema_rs', 'werkzeug')"
+        " if m in sys.modules))"
+    )
+    # faker registers a pytest plugin of its own, which imports faker; it is disabled here so
+    # that only hookmock's start-up is measured.
+    code = code.replace("['--help']", "['--help', '-p', 'no:faker']")
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/"
+    )
+    assert result.stdout.strip() == "[]"
