@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import sys
+import math
 import time
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -175,6 +176,8 @@ def _clock(args: argparse.Namespace) -> Any:
     if args.time is None:
         return time.time
     fixed = float(args.time)
+    if not math.isfinite(fixed) or fixed < 0:
+        raise _UsageError(f"--time must be Unix seconds (a finite, non-negative number), got {args.time}")
     return lambda: fixed
 
 

@@ -102,6 +102,8 @@ class Provider:
         :raises SchemaViolationError: for overrides that break the schema.
         """
         catalog.find_event(event, self.name)
+        if seed is not None and (not isinstance(seed, int) or seed < 0):
+            raise ConfigurationError(f"seed must be a non-negative integer, got {seed!r}")
         paths = dict(overrides or {})
         if fields:
             paths.update(self._field_paths(event, fields))

@@ -1,0 +1,88 @@
+"""`make demo`: hookmock's main job against the bundled example receiver.
+
+1. runs the example receiver's test suite, written with hookmock's ``zoom`` fixture;
+2. serves the receiver on 127.0.0.1 (a port the OS picks), subscribes it the way Zoom does
+   (signed URL validation) and triggers a few events at it with the ``hookmock`` command,
+   printing what happened.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from examples.flask_receiver.app import create_app  # noqa: E402
+from hookmock import Zoom  # noqa: E402
+
+
+def banner(text: str) -> None:
+    print(f"\n== {text} ==", flush=True)
+
+
+def hookmock(*args: str, secret: str) -> int:
+    command = [sys.executable, "-m", "hookmock", *args]
+    print("$ hookmock " + " ".join(args), flush=True)
+    env = {**os.environ, "ZOOM_WEBHOOK_SECRET_TOKEN": secret}
+    return subprocess.run(command, env=env, check=False).returncode
+
+
+def main() -> int:
+    banner("1. the example receiver's test suite (pytest + the zoom fixture)")
+    suite = subprocess.run(
+        [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider",
+         "examples/flask_receiver"],
+        cwd=ROOT,
+        check=False,
+    )
+    if suite.returncode != 0:
+        return suite.returncode
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no per-request access log
+    secret = secrets.token_urlsafe(16)
+    app = create_app(secret_token=secret)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.port}/zoom/webhook"
+    failures = 0
+    try:
+        banner(f"2. the receiver served at {url}")
+        zoom = Zoom(secret_token=secret)
+        subscription = zoom.subscribe(url)
+        validation = zoom.deliveries.last
+        print(
+            f"URL validation: {validation.status} in {validation.elapsed * 1000:.1f} ms, "
+            f"subscribed as {subscription.name!r}"
+        )
+        expectations = [
+            (["trigger", "meeting.started", "--url", url], 0, secret),
+            (["trigger", "recording.completed", "--url", url,
+              "--set", "payload.object.topic=Launch review \U0001f680 – Q3"], 0, secret),
+            (["trigger", "user.signed_in", "--url", url], 0, secret),
+            # Signed with another secret: a correct receiver refuses it (exit 1 is expected).
+            (["trigger", "meeting.started", "--url", url], 1, "not-the-apps-secret"),
+        ]
+        for args, expected, token in expectations:
+            code = hookmock(*args, secret=token)
+            verdict = "as expected" if code == expected else f"UNEXPECTED (wanted exit {expected})"
+            print(f"  exit {code}: {verdict}")
+            failures += code != expected
+    finally:
+        server.shutdown()
+        server.server_close()
+    banner("done" if not failures else f"{failures} unexpected result(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
