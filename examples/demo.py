@@ -39,8 +39,7 @@ def hookmock(*args: str, secret: str) -> int:
 def main() -> int:
     banner("1. the example receiver's test suite (pytest + the zoom fixture)")
     suite = subprocess.run(
-        [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider",
-         "examples/flask_receiver"],
+        [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "examples/flask_receiver"],
         cwd=ROOT,
         check=False,
     )
@@ -66,8 +65,18 @@ def main() -> int:
         )
         expectations = [
             (["trigger", "meeting.started", "--url", url], 0, secret),
-            (["trigger", "recording.completed", "--url", url,
-              "--set", "payload.object.topic=Launch review \U0001f680 – Q3"], 0, secret),
+            (
+                [
+                    "trigger",
+                    "recording.completed",
+                    "--url",
+                    url,
+                    "--set",
+                    "payload.object.topic=Launch review \U0001f680 – Q3",
+                ],
+                0,
+                secret,
+            ),
             (["trigger", "user.signed_in", "--url", url], 0, secret),
             # Signed with another secret: a correct receiver refuses it (exit 1 is expected).
             (["trigger", "meeting.started", "--url", url], 1, "not-the-apps-secret"),

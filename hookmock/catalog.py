@@ -112,16 +112,20 @@ def schema_errors(name: str, data: Any, provider: str = "zoom") -> list[tuple[st
         load_schema(name, provider), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
     found = list(validator.iter_errors(data))
-    if not found:
-        # The two libraries disagree only on format checks that jsonschema skips when an optional
-        # package is missing; report what jsonschema-rs saw.
-        return [
-            (_json_path(error.instance_path), error.message)
-            for error in _fast_validator(name, provider).iter_errors(data)
-        ]
-    best = jsonschema.exceptions.best_match(found)
-    found.sort(key=lambda error: (error is not best, list(error.absolute_path)))
-    return [(_json_path(error.absolute_path), _message(error)) for error in found]
+    errors: list[tuple[str, str]] = []
+    if found:
+        best = jsonschema.exceptions.best_match(found)
+        found.sort(key=lambda error: (error is not best, list(error.absolute_path)))
+        errors = [(_json_path(error.absolute_path), _message(error)) for error in found]
+    # jsonschema skips format checks whose optional packages are missing (date-time, uri);
+    # jsonschema-rs always makes them, so its errors at other paths are added.
+    seen = {path for path, _ in errors}
+    for error in _fast_validator(name, provider).iter_errors(data):
+        path = _json_path(error.instance_path)
+        if path not in seen:
+            seen.add(path)
+            errors.append((path, error.message))
+    return errors
 
 
 def _message(error: Any) -> str:

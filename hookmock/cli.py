@@ -8,9 +8,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import sys
-import math
 import time
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -177,7 +177,9 @@ def _clock(args: argparse.Namespace) -> Any:
         return time.time
     fixed = float(args.time)
     if not math.isfinite(fixed) or fixed < 0:
-        raise _UsageError(f"--time must be Unix seconds (a finite, non-negative number), got {args.time}")
+        raise _UsageError(
+            f"--time must be Unix seconds (a finite, non-negative number), got {args.time}"
+        )
     return lambda: fixed
 
 

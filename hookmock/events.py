@@ -67,7 +67,9 @@ def serialize(value: Any, serialization: str = "zoom") -> bytes:
         writer = SERIALIZATIONS[serialization]
     except KeyError:
         known = ", ".join(SERIALIZATIONS)
-        raise ValueError(f"unknown serialization {serialization!r}; choose one of: {known}") from None
+        raise ValueError(
+            f"unknown serialization {serialization!r}; choose one of: {known}"
+        ) from None
     return writer(value).encode("utf-8")
 
 

@@ -174,7 +174,8 @@ def _phone(ctx: _Ctx) -> str:
 
 def _version(ctx: _Ctx) -> str:
     r = ctx.rng
-    return f"{r.randrange(5, 7)}.{r.randrange(0, 10)}.{r.randrange(0, 10)} ({r.randrange(10000, 60000)})"
+    build = r.randrange(10000, 60000)
+    return f"{r.randrange(5, 7)}.{r.randrange(0, 10)}.{r.randrange(0, 10)} ({build})"
 
 
 def _leave_reason(ctx: _Ctx) -> str:
@@ -332,6 +333,23 @@ def _compile(node: Mapping[str, Any], root: Mapping[str, Any], name: str, where:
     return lambda ctx: "".join(ctx.rng.choices(_ALNUM, k=ctx.rng.randint(low, high)))
 
 
+_Emit = Callable[[_Ctx, list[str]], None]
+
+
+def _emit_one_of(pool: list[str]) -> _Emit:
+    def emit(ctx: _Ctx, out: list[str]) -> None:
+        out.append(pool[0] if len(pool) == 1 else ctx.rng.choice(pool))
+
+    return emit
+
+
+def _one_branch(branches: list[_Emit]) -> _Emit:
+    def emit(ctx: _Ctx, out: list[str]) -> None:
+        ctx.rng.choice(branches)(ctx, out)
+
+    return emit
+
+
 def _pattern_generator(pattern: str, where: str) -> _Gen:
     """Strings matching a regular expression: literals, classes, groups, alternation and
     repeats (unbounded repeats draw at most 8 more than their minimum)."""
@@ -366,18 +384,17 @@ def _pattern_generator(pattern: str, where: str) -> _Gen:
         steps: list[Callable[[_Ctx, list[str]], None]] = []
         for op, arg in parsed:
             if op is c.LITERAL:
-                ch = chr(arg)
-                steps.append(lambda ctx, out, ch=ch: out.append(ch))
+                steps.append(_emit_one_of([chr(arg)]))
             elif op in (c.IN, c.ANY):
-                pool = class_chars(arg) if op is c.IN else list(_ALNUM)
-                steps.append(lambda ctx, out, pool=pool: out.append(ctx.rng.choice(pool)))
+                steps.append(_emit_one_of(class_chars(arg) if op is c.IN else list(_ALNUM)))
             elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
                 low, high, sub = arg
                 high = low + 8 if high is c.MAXREPEAT else high
                 inner = build(sub)
 
-                def repeat(ctx: _Ctx, out: list[str], low: int = low, high: int = high,
-                           inner: Any = inner) -> None:
+                def repeat(
+                    ctx: _Ctx, out: list[str], low: int = low, high: int = high, inner: Any = inner
+                ) -> None:
                     for _ in range(ctx.rng.randint(low, high)):
                         inner(ctx, out)
 
@@ -385,8 +402,7 @@ def _pattern_generator(pattern: str, where: str) -> _Gen:
             elif op is c.SUBPATTERN:
                 steps.append(build(arg[-1]))
             elif op is c.BRANCH:
-                branches = [build(b) for b in arg[1]]
-                steps.append(lambda ctx, out, bs=branches: ctx.rng.choice(bs)(ctx, out))
+                steps.append(_one_branch([build(b) for b in arg[1]]))
             elif op is c.AT:
                 continue
             else:
@@ -580,7 +596,7 @@ def _fix_times(
 ) -> tuple[float, float] | None:
     rng = ctx.rng
     if isinstance(obj.get("start_time"), str) and obj["start_time"]:
-        duration = obj.get("duration") if isinstance(obj.get("duration"), int) else 60
+        duration: int = obj["duration"] if isinstance(obj.get("duration"), int) else 60
         if f"{path}.start_time".lstrip(".") in overridden:
             start = _parse_iso(obj["start_time"]) or ctx.now
         elif anchor == "scheduled":
@@ -601,7 +617,9 @@ def _fix_times(
             begin = start + rng.randrange(0, 300)
             _set(obj, first, _iso(begin), path, overridden)
             if isinstance(obj.get(last), str) and obj[last]:
-                _set(obj, last, _iso(max(begin + 60, end - rng.randrange(0, 300))), path, overridden)
+                _set(
+                    obj, last, _iso(max(begin + 60, end - rng.randrange(0, 300))), path, overridden
+                )
         elif isinstance(obj.get(last), str) and obj[last]:
             _set(obj, last, _iso(end - rng.randrange(0, 300)), path, overridden)
     return span

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -32,6 +31,8 @@ MARKER_KEYS = frozenset(
 )
 
 _session_seed = pytest.StashKey[int]()
+# The providers a test created, for the report of a failing test.
+_providers = pytest.StashKey[list[Any]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -41,7 +42,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="hookmock_seed",
         metavar="N",
         help="Session seed that every generated event derives from; printed in the report header "
-        f"so a failing run can be replayed. Default: ini {SEED_INI}, then ${SEED_ENV}, then random.",
+        f"so a failing run can be replayed. Default: ini {SEED_INI}, then ${SEED_ENV}, "
+        "then random.",
     )
     group.addoption(
         SECRET_OPTION,
@@ -144,7 +146,7 @@ def hookmock_seed(request: pytest.FixtureRequest) -> int:
 
 
 @pytest.fixture
-def zoom(request: pytest.FixtureRequest, hookmock_seed: int) -> Generator[Zoom, None, None]:
+def zoom(request: pytest.FixtureRequest, hookmock_seed: int) -> Zoom:
     """A simulated Zoom for this test: fresh subscriptions and delivery log, its own seed.
 
     Its secret token comes from ``@pytest.mark.hookmock(secret_token=...)``, then
@@ -178,10 +180,7 @@ def zoom(request: pytest.FixtureRequest, hookmock_seed: int) -> Generator[Zoom, 
             ) from None
     provider = Zoom(**settings)
     request.node.stash[_providers] = [*request.node.stash.get(_providers, []), provider]
-    yield provider
-
-
-_providers = pytest.StashKey[list[Any]]()
+    return provider
 
 
 @pytest.hookimpl(wrapper=True)

@@ -15,7 +15,9 @@ _MASKED_HEADERS = frozenset({"x-zm-signature", "authorization", "clientid"})
 def mask_value(name: str, value: str) -> str:
     if name.lower() not in _MASKED_HEADERS or not value:
         return value
-    scheme, sep, rest = value.partition("=") if name.lower() == "x-zm-signature" else ("", "", value)
+    scheme, sep, rest = (
+        value.partition("=") if name.lower() == "x-zm-signature" else ("", "", value)
+    )
     if not sep:
         scheme, sep, rest = value.partition(" ")
         if not sep:
@@ -40,7 +42,9 @@ def excerpt(data: bytes, limit: int) -> str:
     return text
 
 
-def describe_delivery(delivery: Delivery, *, index: int | None = None, body_limit: int = 200) -> str:
+def describe_delivery(
+    delivery: Delivery, *, index: int | None = None, body_limit: int = 200
+) -> str:
     d = delivery
     label = f"#{index} " if index is not None else ""
     what = f"{label}{d.event.name!r} → {d.target}"

@@ -63,7 +63,9 @@ class Provider:
             raise ConfigurationError(f"seed must be a non-negative integer, got {seed!r}")
         deadline = self.default_deadline if deadline is None else float(deadline)
         if not deadline > 0:
-            raise ConfigurationError(f"deadline must be a positive number of seconds, got {deadline}")
+            raise ConfigurationError(
+                f"deadline must be a positive number of seconds, got {deadline}"
+            )
         self.seed = seed
         self.deadline = deadline
         self.clock = clock
@@ -194,7 +196,7 @@ class Provider:
     ) -> Delivery:
         """Generate (or take) one event and deliver it to the subscription that covers it.
 
-        :param event: an event name, or an :class:`~hookmock.Event` whose bytes are sent as they are.
+        :param event: an event name, or an :class:`~hookmock.Event` (its bytes are sent as-is).
         :param to: the subscription to deliver to; needed when several cover the event.
         :param headers: headers to replace or add; ``None`` as a value removes that header.
         :param timestamp: the signing timestamp to use instead of the clock's (a stale one, say).
@@ -235,9 +237,7 @@ class Provider:
                     "overrides apply while generating; pass the event name instead of an Event"
                 )
             return event
-        return self.fake(
-            event, overrides, validate=validate, serialization=serialization, **fields
-        )
+        return self.fake(event, overrides, validate=validate, serialization=serialization, **fields)
 
     def _only_subscription(self, event: str) -> Subscription:
         covering = [s for s in self.subscriptions if s.covers(event)]
@@ -366,4 +366,3 @@ def _replace_headers(request: Request, changes: Mapping[str, str | None]) -> Req
             kept.append((name, value))
     kept += [(name, value) for name, value in lowered.items() if value is not None]
     return Request(request.method, request.url, tuple(kept), request.body)
-

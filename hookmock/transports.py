@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import socket
@@ -123,7 +124,9 @@ class WSGITarget:
             environ[key] = f"{environ[key]}, {value}" if key in environ else value
         started: list[Any] = []
 
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
             started[:] = [status, headers]
             return lambda data: None
 
@@ -142,7 +145,9 @@ class WSGITarget:
         elapsed = time.perf_counter() - begin
         if not started:
             return Attempt(
-                None, elapsed, "the application returned without calling start_response",
+                None,
+                elapsed,
+                "the application returned without calling start_response",
                 Outcome.APP_ERROR,
             )
         status_line, headers = started
@@ -150,8 +155,9 @@ class WSGITarget:
         try:
             status = int(code)
         except ValueError:
-            return Attempt(None, elapsed, f"invalid status line {status_line!r}",
-                           Outcome.INVALID_RESPONSE)
+            return Attempt(
+                None, elapsed, f"invalid status line {status_line!r}", Outcome.INVALID_RESPONSE
+            )
         response = Response(status, reason, tuple(headers), body, truncated)
         return Attempt(_decoded(response, self.max_response_bytes), elapsed)
 
@@ -179,9 +185,7 @@ def _decoded(response: Response, cap: int) -> Response:
             body = zlib.decompressobj().decompress(response.body, cap + 1)
     except (OSError, EOFError, zlib.error):
         return response
-    return Response(
-        response.status, response.reason, response.headers, body[:cap], len(body) > cap
-    )
+    return Response(response.status, response.reason, response.headers, body[:cap], len(body) > cap)
 
 
 class HTTPTarget:
@@ -238,10 +242,9 @@ class HTTPTarget:
             cut_off.set()
             sock = connection.sock
             if sock is not None:
-                try:
+                # Already closed by the sender is fine: then there is nothing to cut off.
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
         timer = threading.Timer(deadline, watchdog)
         timer.daemon = True
@@ -257,27 +260,48 @@ class HTTPTarget:
             answer = connection.getresponse()
             body = answer.read(self.max_response_bytes)
             truncated = bool(answer.read(1)) if len(body) == self.max_response_bytes else False
-            response = Response(answer.status, answer.reason, tuple(answer.getheaders()), body,
-                                truncated)
-        except (TimeoutError, socket.timeout):
-            return Attempt(None, time.perf_counter() - begin,
-                           f"no answer within the {deadline:g} s deadline", Outcome.TIMEOUT)
+            response = Response(
+                answer.status, answer.reason, tuple(answer.getheaders()), body, truncated
+            )
+        except TimeoutError:
+            return Attempt(
+                None,
+                time.perf_counter() - begin,
+                f"no answer within the {deadline:g} s deadline",
+                Outcome.TIMEOUT,
+            )
         except ssl.SSLError as exc:
-            return Attempt(None, time.perf_counter() - begin, f"TLS failure: {exc}",
-                           Outcome.CONNECTION_ERROR)
+            return Attempt(
+                None, time.perf_counter() - begin, f"TLS failure: {exc}", Outcome.CONNECTION_ERROR
+            )
         except http.client.HTTPException as exc:
             if cut_off.is_set():
-                return Attempt(None, time.perf_counter() - begin,
-                               f"cut off at the {deadline:g} s deadline", Outcome.TIMEOUT)
-            return Attempt(None, time.perf_counter() - begin,
-                           f"invalid HTTP response: {type(exc).__name__}: {exc}",
-                           Outcome.INVALID_RESPONSE)
+                return Attempt(
+                    None,
+                    time.perf_counter() - begin,
+                    f"cut off at the {deadline:g} s deadline",
+                    Outcome.TIMEOUT,
+                )
+            return Attempt(
+                None,
+                time.perf_counter() - begin,
+                f"invalid HTTP response: {type(exc).__name__}: {exc}",
+                Outcome.INVALID_RESPONSE,
+            )
         except OSError as exc:
             if cut_off.is_set():
-                return Attempt(None, time.perf_counter() - begin,
-                               f"cut off at the {deadline:g} s deadline", Outcome.TIMEOUT)
-            return Attempt(None, time.perf_counter() - begin, _describe_os_error(exc, host),
-                           Outcome.CONNECTION_ERROR)
+                return Attempt(
+                    None,
+                    time.perf_counter() - begin,
+                    f"cut off at the {deadline:g} s deadline",
+                    Outcome.TIMEOUT,
+                )
+            return Attempt(
+                None,
+                time.perf_counter() - begin,
+                _describe_os_error(exc, host),
+                Outcome.CONNECTION_ERROR,
+            )
         finally:
             timer.cancel()
             connection.close()

@@ -12,9 +12,12 @@ VALUE = {"event": "meeting.started", "payload": {"topic": "Go 🚒 – it’s/he
 
 def test_zoom_serialization_escapes_astral_only() -> None:
     body = serialize(VALUE)
-    assert body == (
-        '{"event":"meeting.started","payload":{"topic":"Go \\uD83D\\uDE92 – it’s/here","n":1}}'
-    ).encode()
+    assert (
+        body
+        == (
+            '{"event":"meeting.started","payload":{"topic":"Go \\uD83D\\uDE92 – it’s/here","n":1}}'
+        ).encode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -36,7 +39,12 @@ def test_variants_keep_the_value(name: str, expected: bytes) -> None:
 
 def test_every_serialization_is_tested_above() -> None:
     assert set(SERIALIZATIONS) == {
-        "zoom", "ascii", "escaped-slashes", "spaced", "pretty", "sorted-keys"
+        "zoom",
+        "ascii",
+        "escaped-slashes",
+        "spaced",
+        "pretty",
+        "sorted-keys",
     }
 
 

@@ -46,7 +46,9 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, pytester: pytest.Pytester) -> No
 def test_report_header_prints_the_seed(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_nothing(): pass")
     result = pytester.runpytest("--hookmock-seed=1234")
-    result.stdout.fnmatch_lines(["hookmock: provider zoom, seed 1234 (replay with --hookmock-seed=1234)"])
+    result.stdout.fnmatch_lines(
+        ["hookmock: provider zoom, seed 1234 (replay with --hookmock-seed=1234)"]
+    )
     result.assert_outcomes(passed=1)
 
 
@@ -138,6 +140,7 @@ def test_per_test_seed_is_derived_and_replayable(pytester: pytest.Pytester) -> N
     first = pytester.runpytest("--hookmock-seed=77", "-s")
     again = pytester.runpytest("--hookmock-seed=77", "-s")
     other = pytester.runpytest("--hookmock-seed=78", "-s")
+
     def seed_lines(result: pytest.RunResult) -> list[str]:
         return [x[x.index("SEED ") :] for x in result.outlines if "SEED " in x]
 

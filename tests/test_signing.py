@@ -29,8 +29,9 @@ def test_known_answer_vectors(vector: dict[str, Any]) -> None:
 def test_url_validation_vector_encrypted_token() -> None:
     vector = _vectors()[0]
     expected = vector["crc_expected_response"]
-    assert zoom.encrypted_token(vector["secret_token"], expected["plainToken"]) == (
-        expected["encryptedToken"]
+    assert (
+        zoom.encrypted_token(vector["secret_token"], expected["plainToken"])
+        == (expected["encryptedToken"])
     )
 
 

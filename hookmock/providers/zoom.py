@@ -151,8 +151,10 @@ class Zoom(Provider):
             headers.append(("clientid", self.client_id))
         if self.traceparent:
             headers.append(
-                ("traceparent", f"00-{self._ids.getrandbits(128):032x}-"
-                                f"{self._ids.getrandbits(64):016x}-01")
+                (
+                    "traceparent",
+                    f"00-{self._ids.getrandbits(128):032x}-{self._ids.getrandbits(64):016x}-01",
+                )
             )
         headers.append(("accept-encoding", "gzip"))
         return Request("POST", subscription.url, tuple(headers), body)
@@ -182,7 +184,7 @@ class Zoom(Provider):
         lines = [
             f"Zoom's URL validation of {subscription.url} failed: {problems[0]}",
             f"expected: status 200 within {self.deadline:g} s with the JSON body {answer}",
-            "  (encryptedToken = lowercase hex HMAC-SHA256 of plainToken, keyed by the secret token)",
+            "  (encryptedToken: lowercase hex HMAC-SHA256 of plainToken keyed by the secret token)",
             "problems:",
             *(f"  - {p}" for p in problems),
             "the validation request:",
@@ -218,7 +220,9 @@ def diagnose_validation(delivery: Delivery, plain: str, secret: str) -> tuple[li
     problems: list[str] = []
     hint = ""
     if delivery.outcome is Outcome.LATE:
-        problems.append(f"answered after {delivery.elapsed:.2f} s; Zoom waits {delivery.deadline:g} s")
+        problems.append(
+            f"answered after {delivery.elapsed:.2f} s; Zoom waits {delivery.deadline:g} s"
+        )
     if response.status != 200:
         problems.append(f"status {response.status}, expected 200")
         if response.status == 204:
@@ -237,7 +241,10 @@ def diagnose_validation(delivery: Delivery, plain: str, secret: str) -> tuple[li
         answer: Any = json.loads(response.body)
     except ValueError:
         problems.append(f"the body is not JSON: {response.text[:80]!r}")
-        return problems, hint or 'answer with a JSON object {"plainToken": ..., "encryptedToken": ...}'
+        return (
+            problems,
+            hint or 'answer with a JSON object {"plainToken": ..., "encryptedToken": ...}',
+        )
     if not isinstance(answer, dict):
         problems.append(f"the body is JSON {type(answer).__name__}, expected an object")
         return problems, hint
