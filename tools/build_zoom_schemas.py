@@ -1,17 +1,19 @@
 """Build hookmock's JSON Schemas for Zoom webhook events into ``schemas/zoom/``.
 
-The shipped files are self-contained; the shared fragments live here so they are written once.
-``python tools/build_zoom_schemas.py`` writes the files; ``--check`` exits 1 and names every file
-on disk that differs from what would be written.
+``python tools/build_zoom_schemas.py`` writes the files; ``--check`` writes nothing, names every
+file on disk that differs from what would be written, and exits 1 if there is one.
 
-Conventions the generator (``hookmock/fake.py``) relies on: the order of keys in every
-``properties`` object is the byte order of the generated JSON (Zoom's order), ``anyOf`` lists the
-realistic branch first, and ``x-hookmock-fake`` names the kind of value a leaf holds.
+The shared fragments live here so they are written once; each shipped file is self-contained.
+Conventions ``hookmock/fake.py`` relies on: the key order of every ``properties`` object is the
+byte order of the generated JSON (Zoom's order); ``anyOf`` lists the realistic branch first;
+``x-hookmock-fake`` names the kind of value of a leaf; a string with a ``pattern`` also needs a
+kind or an ``enum`` (the generator does not draw from regular expressions).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -23,17 +25,44 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "schemas" / "zoom"
 BASE_ID = "https://hookmock.dev/schemas/zoom/"
 
-# Zoom writes times as 2021-07-13T21:44:51Z (ZOOM.md §6).
-ZOOM_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
+ZOOM_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"  # ZOOM.md §6: 2021-07-13T21:44:51Z
 MEETING_TYPES = [0, 1, 2, 3, 4, 7, 8]
 WEBINAR_TYPES = [5, 6, 9]
 RECORDING_TYPES = [1, 2, 3, 4, 5, 6, 7, 8, 9]
 
-# Sources, as paths relative to /work/shared (the project's reference folder).
+# Sources (paths relative to the project's shared reference folder).
 Z6 = "ZOOM.md §6"
 PYATTENDER = "reference/zoom/meetings-partial-schemas.from-pyattender.json"
 RIVET = "@zoom/rivet meetings/meetings.d.ts (zoom/rivet-javascript@7309ea3)"
+VECTORS = "reference/zoom/signature-test-vectors.json"
 USERS_API = "reference/zoom/openapi/users.webhooks.json"
+
+# Key orders, as in Zoom's documented examples (or a real capture where noted).
+CREATED = "uuid id host_id topic type start_time duration timezone join_url password pmi"
+CREATED += " occurrences recurrence settings"
+STARTED = "duration start_time timezone topic id type uuid host_id"  # the real capture's order
+IN_MEETING = "id uuid host_id topic type start_time timezone duration"
+PARTICIPANT = "user_id user_name id participant_uuid {t}_time {r}email registrant_id"
+PARTICIPANT += " participant_user_id customer_key phone_number"
+W_PARTICIPANT = "user_id user_name id {t}_time {r}email registrant_id participant_user_id"
+W_PARTICIPANT += " participant_uuid customer_key phone_number"
+REC_FILE = "id meeting_id recording_start recording_end file_type file_size file_extension"
+REC_FILE += " play_url download_url status recording_type"
+REC_FILE_COMPLETED = REC_FILE.replace(" recording_type", "").replace(
+    "recording_end", "recording_end recording_type"
+)
+AUDIO = "id recording_start recording_end file_type file_name file_size file_extension"
+AUDIO += " play_url download_url status"
+AUDIO_TYPED = AUDIO.replace("recording_end", "recording_end recording_type")
+COMPLETED = "id uuid host_id account_id topic type start_time password timezone host_email"
+COMPLETED += " duration share_url total_size recording_count auto_delete auto_delete_date"
+COMPLETED += " on_prem recording_play_passcode recording_files participant_audio_files"
+TRANSCRIPT = "id uuid host_id account_id host_email topic type start_time timezone password"
+TRANSCRIPT += " duration share_url total_size recording_count recording_files"
+REC_TAIL = " share_url total_size recording_count recording_files participant_audio_files"
+REC_REQUIRED = "id uuid host_id account_id topic type start_time duration share_url"
+REC_REQUIRED += " total_size recording_count recording_files"
+ADMIN = "account_id operator object"
 
 
 def sample(event: str) -> str:
@@ -44,22 +73,25 @@ def sample(event: str) -> str:
 
 
 def string(kind: str | None = None, **kw: Any) -> Schema:
-    out: Schema = {"type": "string", **kw}
-    if kind:
-        out["x-hookmock-fake"] = kind
-    return out
+    return {"type": "string", **kw, **({"x-hookmock-fake": kind} if kind else {})}
 
 
 def integer(minimum: int, maximum: int, kind: str | None = None) -> Schema:
     out: Schema = {"type": "integer", "minimum": minimum, "maximum": maximum}
-    if kind:
-        out["x-hookmock-fake"] = kind
-    return out
+    return {**out, **({"x-hookmock-fake": kind} if kind else {})}
 
 
-def enum(values: list[Any]) -> Schema:
-    kind = "integer" if all(isinstance(v, int) for v in values) else "string"
-    return {"type": kind, "enum": values}
+def enum(values: list[Any], comment: str | None = None) -> Schema:
+    typ = "integer" if all(isinstance(v, int) for v in values) else "string"
+    return {"type": typ, "enum": values, **({"$comment": comment} if comment else {})}
+
+
+def const(value: Any) -> Schema:
+    return {"const": value}
+
+
+def boolean() -> Schema:
+    return {"type": "boolean"}
 
 
 def datetime_() -> Schema:
@@ -78,25 +110,26 @@ def zoom_id() -> Schema:
     return string("zoom_id", minLength=1)
 
 
-def maybe_empty(schema: Schema) -> Schema:
-    """A value Zoom may send as the empty string; the realistic branch comes first."""
-    return {"anyOf": [schema, {"const": ""}]}
-
-
-def typical(schema: Schema, comment: str) -> Schema:
-    """Generate the realistic shape, but accept any string Zoom documents for this field."""
-    return {"$comment": comment, "anyOf": [schema, {"type": "string"}]}
-
-
 def unix_ms() -> Schema:
     return integer(1_000_000_000_000, 9_999_999_999_999, "event_ts")
 
 
+def maybe_empty(schema: Schema) -> Schema:
+    """A value Zoom may send as the empty string; the realistic branch comes first."""
+    return {"anyOf": [schema, const("")]}
+
+
+def typical(values: list[str], comment: str, accept: Schema | None = None) -> Schema:
+    """Generated from ``values``; validates anything ``accept`` allows (default: any string)."""
+    return {"$comment": comment, "anyOf": [enum(values), accept or {"type": "string"}]}
+
+
 def obj(properties: dict[str, Schema], required: str = "*") -> Schema:
-    """An object; ``required`` is a space-separated list, ``*`` for all properties."""
+    """An object; ``required`` is a space-separated list of names, ``*`` for all of them."""
     names = list(properties) if required == "*" else required.split()
     missing = set(names) - set(properties)
-    assert not missing, f"required but not declared: {missing}"
+    if missing:
+        raise ValueError(f"required but not declared: {sorted(missing)}")
     return {"type": "object", "required": names, "properties": properties}
 
 
@@ -105,31 +138,35 @@ def array(items: Schema, min_items: int, max_items: int) -> Schema:
 
 
 def pick(table: dict[str, Schema], order: str) -> dict[str, Schema]:
-    """The fields named in ``order``, in that order (Zoom's key order)."""
+    """The fields named in ``order``, in that order."""
     return {name: table[name] for name in order.split()}
 
 
 # ---------------------------------------------------------------- shared fragments
 
+# Per-meeting session numbers, like 16778240 in real deliveries (multiples of 1024).
+SESSION_NUMBERS = [str(16_778_240 + 1024 * k) for k in range(8)]
 PARTICIPANT_USER_ID = typical(
-    string(pattern=r"^[0-9]{8,9}$"),
-    "A per-meeting numeric id in real deliveries (16778240); Zoom's docs example shows other text.",
+    SESSION_NUMBERS, "A per-meeting number in real deliveries; Zoom's examples show other text."
 )
+SESSION_ID = typical(SESSION_NUMBERS, "A per-meeting number.", string(pattern=r"^[0-9]{8,9}$"))
 OCCURRENCE_ID = typical(
-    string(pattern=r"^[0-9]{13}$"),
-    "An occurrence id is a Unix-milliseconds start time; Zoom's docs example shows ABCDE12345.",
+    [str(1_767_258_000_000 + 604_800_000 * k) for k in range(3)],
+    "A Unix-milliseconds start time in Zoom's API; its webhook example shows ABCDE12345.",
+    string(minLength=1),
 )
+BASE64_ID = string("meeting_uuid", pattern=r"^[A-Za-z0-9+/]+={0,2}$")
 
 
-def common(id_as: str, types: list[int]) -> dict[str, Schema]:
-    """Fields shared by meeting, webinar and recording objects; ``id_as``: string|integer."""
-    meeting_number = (
+def common(id_type: str, types: list[int]) -> dict[str, Schema]:
+    """Fields of meeting, webinar and recording objects; the id is a string or an integer."""
+    number = (
         string("meeting_number", pattern=r"^[0-9]{9,11}$")
-        if id_as == "string"
+        if id_type == "string"
         else integer(100_000_000, 99_999_999_999, "meeting_number")
     )
     return {
-        "id": meeting_number,
+        "id": number,
         "uuid": string("meeting_uuid", pattern=r"^[A-Za-z0-9+/]{22}==$"),
         "host_id": zoom_id(),
         "account_id": zoom_id(),
@@ -148,9 +185,9 @@ def common(id_as: str, types: list[int]) -> dict[str, Schema]:
     }
 
 
-def participant(action: str) -> Schema:
-    """``participant`` of meeting/webinar.participant_joined|left (``action``: join|leave)."""
-    return {
+def participant(order: str, action: str, reason: str, required: str) -> Schema:
+    """The participant of a *.participant_joined/left event (``action``: join or leave)."""
+    fields = {
         "user_id": PARTICIPANT_USER_ID,
         "user_name": string("name"),
         "id": maybe_empty(zoom_id()),
@@ -163,6 +200,7 @@ def participant(action: str) -> Schema:
         "customer_key": string("token", maxLength=35),
         "phone_number": string("phone_number"),
     }
+    return obj(pick(fields, order.format(t=action, r=reason)), required)
 
 
 def sharing_participant(order: str, details_order: str) -> Schema:
@@ -192,99 +230,124 @@ def occurrences(order: str) -> Schema:
     return array(obj(pick(fields, order), "occurrence_id start_time"), 1, 3)
 
 
-VIDEO_TYPES = [
-    "shared_screen_with_speaker_view",
-    "shared_screen_with_gallery_view",
-    "active_speaker",
-    "gallery_view",
-    "shared_screen",
-    "shared_screen_with_speaker_view(CC)",
-    "speaker_view",
-    "host_video",
-]
-OTHER_FILES = {
-    "file_type": enum(["TIMELINE", "TRANSCRIPT", "CHAT", "CC", "CSV", "SUMMARY"]),
-    "file_extension": enum(["JSON", "VTT", "TXT", "CSV"]),
-    "recording_type": enum(
-        ["timeline", "audio_transcript", "chat_file", "closed_caption", "poll", "summary"]
+VIDEO_TYPES = ["shared_screen_with_speaker_view", "shared_screen_with_gallery_view"]
+VIDEO_TYPES += ["active_speaker", "gallery_view", "shared_screen", "speaker_view", "host_video"]
+VIDEO_TYPES += ["shared_screen_with_speaker_view(CC)"]
+OTHER_TYPES = ["timeline", "audio_transcript", "chat_file", "closed_caption", "poll", "summary"]
+FILE_KINDS: dict[str, tuple[Schema, Schema, Schema]] = {  # file_type, extension, recording_type
+    "video": (const("MP4"), const("MP4"), enum(VIDEO_TYPES)),
+    "audio": (const("M4A"), const("M4A"), enum(["audio_only", "audio_interpretation"])),
+    "other": (
+        enum(["TIMELINE", "TRANSCRIPT", "CHAT", "CC", "CSV", "SUMMARY"]),
+        enum(["JSON", "VTT", "TXT", "CSV"]),
+        enum(OTHER_TYPES),
     ),
-}
-FILE_KINDS: dict[str, dict[str, Schema]] = {
-    "video": {
-        "file_type": {"const": "MP4"},
-        "file_extension": {"const": "MP4"},
-        "recording_type": enum(VIDEO_TYPES),
-    },
-    "audio": {
-        "file_type": {"const": "M4A"},
-        "file_extension": {"const": "M4A"},
-        "recording_type": enum(["audio_only", "audio_interpretation"]),
-    },
-    "other": OTHER_FILES,
-    "transcript": {
-        "file_type": {"const": "TRANSCRIPT"},
-        "file_extension": {"const": "VTT"},
-        "recording_type": {"const": "audio_transcript"},
-    },
+    "transcript": (const("TRANSCRIPT"), const("VTT"), const("audio_transcript")),
 }
 
 
 def recording_file(kind: str, order: str) -> Schema:
-    fields: dict[str, Schema] = {
-        "id": string(
-            "uuid", pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-        ),
+    file_type, extension, recording_type = FILE_KINDS[kind]
+    fields: Schema = {
+        "id": string("uuid", pattern=r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$"),
         "meeting_id": string("meeting_uuid", minLength=1),
         "recording_start": datetime_(),
         "recording_end": datetime_(),
+        "recording_type": recording_type,
+        "file_type": file_type,
         "file_name": string("name", minLength=1),
         "file_size": integer(1, 10_000_000_000, "file_size"),
+        "file_extension": extension,
         "play_url": url("play_url"),
         "download_url": url("download_url"),
-        "status": {"const": "completed"},
-        **FILE_KINDS[kind],
+        "status": const("completed"),
     }
     props = pick(fields, order)
-    return obj(props, " ".join(n for n in props if n != "play_url"))
+    return obj(props, " ".join(name for name in props if name != "play_url"))
 
 
 def recording_files(order: str, kinds: tuple[str, ...] = ("video", "audio", "other")) -> Schema:
-    """Files of a recording: MP4 video first, so generated events carry a playable file."""
+    """1-4 files; the first kind is what generated events carry (an MP4 unless told otherwise)."""
     branches = [recording_file(kind, order) for kind in kinds]
     return array(branches[0] if len(branches) == 1 else {"anyOf": branches}, 1, 4)
 
 
-def participant_audio_files(order: str) -> Schema:
-    return array(recording_file("audio", order), 1, 3)
-
-
-FILE_ORDER = (
-    "id meeting_id recording_start recording_end file_type file_size file_extension"
-    " play_url download_url status recording_type"
-)
-AUDIO_ORDER = (
-    "id recording_start recording_end recording_type file_type file_name file_size"
-    " file_extension play_url download_url status"
-)
-
-
 def admin(payload: dict[str, Schema]) -> dict[str, Schema]:
-    """Payload of an event an admin caused: account_id, operator, operator_id, then ``payload``."""
+    """Payload fields of an event someone caused: account_id, operator, operator_id, ..."""
     return {"account_id": zoom_id(), "operator": email(), "operator_id": zoom_id(), **payload}
 
 
 # ---------------------------------------------------------------- whole events
 
+DESCRIPTIONS = {
+    "endpoint.url_validation": "Zoom's challenge: does the endpoint know the secret token?",
+    "meeting.created": "A meeting was scheduled, or an instant meeting was created.",
+    "meeting.updated": "A meeting changed; object has the new values, old_object the old ones.",
+    "meeting.deleted": "A meeting, or one occurrence of it, was deleted.",
+    "meeting.started": "A meeting began.",
+    "meeting.ended": "A meeting ended.",
+    "meeting.participant_joined": "Someone joined a meeting.",
+    "meeting.participant_left": "Someone left a meeting.",
+    "meeting.sharing_started": "A participant started sharing their screen or a file.",
+    "meeting.sharing_ended": "A participant stopped sharing.",
+    "meeting.chat_message_sent": "A participant sent an in-meeting chat message.",
+    "recording.started": "Cloud recording began in a meeting or webinar.",
+    "recording.stopped": "Cloud recording stopped in a meeting or webinar.",
+    "recording.completed": "A cloud recording is processed and its files can be downloaded.",
+    "recording.transcript_completed": "The audio transcript of a cloud recording is ready.",
+    "recording.deleted": "A cloud recording was deleted for good.",
+    "recording.trashed": "A cloud recording was moved to the trash.",
+    "recording.recovered": "A cloud recording was restored from the trash.",
+    "webinar.started": "A webinar began.",
+    "webinar.ended": "A webinar ended.",
+    "webinar.participant_joined": "Someone joined a webinar.",
+    "webinar.participant_left": "Someone left a webinar.",
+    "webinar.registration_created": "Someone registered for a webinar.",
+    "user.created": "An admin, or single sign-on, added a user to the account.",
+    "user.updated": "A user's profile changed; object has the new values, old_object the old.",
+    "user.deleted": "A user was removed from the account.",
+    "user.activated": "A deactivated user was activated again.",
+    "user.deactivated": "A user was deactivated.",
+    "user.signed_in": "A user signed in to a Zoom client.",
+    "user.signed_out": "A user signed out of a Zoom client.",
+    "account.updated": "An account's profile changed; object has new values, old_object the old.",
+    "app_deauthorized": "A user or admin removed the app, which must now delete their data.",
+}
+FAMILY_SOURCES = {
+    "endpoint": ["ZOOM.md §1, §3"],
+    "user": [Z6, USERS_API],
+    "account": [Z6, "reference/zoom/openapi/accounts.webhooks.json"],
+    "app_deauthorized": [Z6, "reference/zoom/openapi/marketplace.webhooks.json"],
+}
+PYATTENDER_EVENTS = {"meeting.started", "meeting.ended", "meeting.chat_message_sent"}
+PYATTENDER_EVENTS |= {"meeting.participant_joined", "meeting.participant_left"}
+COMMENTS = {
+    "meeting.started": "Key order and string id of a real delivery (signature-test-vectors.json)"
+    "; Zoom's example has another order and an integer id.",
+    "meeting.sharing_started": "A string id as in meeting.started (ZOOM.md §6, rivet); Zoom's "
+    "example has an integer.",
+    "recording.started": "recording_end is null while recording (Zoom's example).",
+    "account.updated": "No time_stamp: neither Zoom's schema nor its example has one here.",
+    "app_deauthorized": "event_ts sits inside payload; there is none at the top level.",
+}
+WITH_TOKEN = "event download_token payload event_ts"
+ENVELOPES = {
+    "endpoint.url_validation": "payload event_ts event",
+    "app_deauthorized": "event payload",
+    "recording.completed": WITH_TOKEN,
+    "recording.transcript_completed": WITH_TOKEN,
+    "recording.trashed": WITH_TOKEN,
+    "recording.recovered": WITH_TOKEN,
+}
 
-def event(
-    name: str,
-    description: str,
-    based_on: list[str],
-    payload: Schema,
-    *,
-    envelope: str = "event payload event_ts",
-    comment: str | None = None,
-) -> Schema:
+
+def sources(name: str) -> list[str]:
+    family = FAMILY_SOURCES.get(name.split(".")[0], [Z6, RIVET])
+    extra = [VECTORS] if name in ("endpoint.url_validation", "meeting.started") else []
+    return [*family, *([PYATTENDER] if name in PYATTENDER_EVENTS else []), sample(name), *extra]
+
+
+def event(name: str, payload: Schema) -> Schema:
     fields = {
         "event": {"type": "string", "const": name},
         "download_token": string("token", minLength=1),
@@ -295,691 +358,252 @@ def event(
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"{BASE_ID}{name}.json",
         "title": name,
-        "description": description,
-        "x-hookmock-source": {"method": "hand-written", "based_on": based_on},
+        "description": DESCRIPTIONS[name],
+        "x-hookmock-source": {"method": "hand-written", "based_on": sources(name)},
+        **({"$comment": COMMENTS[name]} if name in COMMENTS else {}),
     }
-    if comment:
-        head["$comment"] = comment
-    return {**head, **obj(pick(fields, envelope))}
+    return {**head, **obj(pick(fields, ENVELOPES.get(name, "event payload event_ts")))}
 
 
-def meeting_event(name: str, description: str, order: str, required: str, **kw: Any) -> Schema:
-    """meeting.started/ended/participant_*: string id (ZOOM.md §6) and Zoom's official schema."""
-    fields = {**common("string", MEETING_TYPES), **kw.pop("extra", {})}
-    fields["start_time"] = kw.pop("start_time", fields["start_time"])
-    payload = obj({"account_id": zoom_id(), "object": obj(pick(fields, order), required)})
-    return event(name, description, kw.pop("based_on"), payload, **kw)
+def about(thing: Schema) -> Schema:
+    """The usual payload: ``{account_id, object}``."""
+    return obj({"account_id": zoom_id(), "object": thing})
 
 
-def build() -> dict[str, Schema]:
-    out: dict[str, Schema] = {}
-
-    def add(schema: Schema) -> None:
-        out[schema["title"]] = schema
-
-    add(
-        event(
-            "endpoint.url_validation",
-            "Challenge Zoom sends to prove the endpoint knows the secret token.",
-            [
-                "ZOOM.md §1, §3",
-                sample("endpoint.url_validation"),
-                "reference/zoom/signature-test-vectors.json",
-            ],
-            obj({"plainToken": string("plain_token", pattern=r"^[A-Za-z0-9_-]{22}$")}),
-            envelope="payload event_ts event",
-        )
-    )
-
-    # ---- meetings: created/updated/deleted carry an integer id (ZOOM.md §6)
-    m_int = common("integer", MEETING_TYPES)
+def meetings() -> dict[str, Schema]:
+    m_int, m_str = common("integer", MEETING_TYPES), common("string", MEETING_TYPES)
     settings = {
-        "use_pmi": {"type": "boolean"},
+        "use_pmi": boolean(),
         "alternative_hosts": maybe_empty(string("email")),
-        "join_before_host": {"type": "boolean"},
+        "join_before_host": boolean(),
         "jbh_time": enum([0, 5, 10, 15]),
         "meeting_invitees": array(obj({"email": email()}), 1, 3),
     }
-    recurrence = {
-        "type": enum([1, 2, 3]),
-        "repeat_interval": integer(1, 10),
-        "end_times": integer(1, 50),
-    }
+    recurrence = {"type": enum([1, 2, 3]), "repeat_interval": integer(1, 10)}
     created = {
         **m_int,
-        "pmi": string("pmi", pattern=r"^[0-9]{10}$"),
+        "pmi": string("pmi"),
         "occurrences": occurrences("occurrence_id start_time duration status"),
-        "recurrence": obj(recurrence, "type"),
+        "recurrence": obj({**recurrence, "end_times": integer(1, 50)}, "type"),
         "settings": obj(settings, "use_pmi alternative_hosts"),
     }
-    created_order = (
-        "uuid id host_id topic type start_time duration timezone join_url password pmi"
-        " occurrences recurrence settings"
+    scope = enum(["single", "all"])
+    created_required = "uuid id host_id topic type duration join_url settings"
+    audio = {"audio": enum(["both", "telephony", "voip", "thirdParty"])}
+    changed = obj({"id": m_int["id"], "topic": m_int["topic"], "settings": obj(audio, "")}, "id")
+    change = "account_id operator operator_id time_stamp object old_object"
+    updated = {"scope": scope, "time_stamp": unix_ms(), "object": changed, "old_object": changed}
+    deleted = obj(
+        pick(m_int, "uuid id host_id topic type duration timezone"), "uuid id host_id type"
     )
-    operation = {"operation": enum(["single", "all"])}
-    add(
-        event(
-            "meeting.created",
-            "A meeting was scheduled or an instant meeting was created.",
-            [Z6, sample("meeting.created"), RIVET],
-            obj(
-                admin(
-                    {
-                        **operation,
-                        "object": obj(
-                            pick(created, created_order),
-                            "uuid id host_id topic type duration join_url settings",
-                        ),
-                    }
-                ),
-                "account_id operator operator_id object",
-            ),
-        )
+    blank_start = {**m_str, "start_time": maybe_empty(datetime_())}  # Zoom's schema allows blank
+    joined = participant(PARTICIPANT, "join", "", "user_id user_name email join_time")
+    left = participant(PARTICIPANT, "leave", "leave_reason ", "user_id email leave_time")
+    sharing = "id uuid host_id topic type start_time duration participant"
+    started = sharing_participant(
+        "id user_id user_name sharing_details", "link_source file_link source date_time content"
     )
-    changed = obj(
-        {
-            "id": m_int["id"],
-            "topic": m_int["topic"],
-            "settings": obj({"audio": enum(["both", "telephony", "voip", "thirdParty"])}, ""),
-        },
-        "id",
+    ended = sharing_participant(
+        "user_id user_name id sharing_details", "content link_source file_link date_time source"
     )
-    add(
-        event(
-            "meeting.updated",
-            "A meeting's settings changed; object holds the new values, old_object the old ones.",
-            [Z6, sample("meeting.updated"), RIVET],
-            obj(
-                admin(
-                    {
-                        "scope": enum(["single", "all"]),
-                        "time_stamp": unix_ms(),
-                        "object": changed,
-                        "old_object": changed,
-                    }
-                ),
-                "account_id operator operator_id time_stamp object old_object",
-            ),
-        )
-    )
-    add(
-        event(
-            "meeting.deleted",
-            "A meeting, or one occurrence of it, was deleted.",
-            [Z6, sample("meeting.deleted"), RIVET],
-            obj(
-                admin(
-                    {
-                        **operation,
-                        "object": obj(
-                            pick(m_int, "uuid id host_id topic type duration timezone"),
-                            "uuid id host_id type",
-                        ),
-                    }
-                ),
-                "account_id operator object",
-            ),
-        )
-    )
-
-    # ---- meetings in progress: string id; Zoom's schema (pyattender) is the authority
-    in_meeting = [Z6, PYATTENDER, RIVET]
-    add(
-        meeting_event(
-            "meeting.started",
-            "A meeting began.",
-            "duration start_time timezone topic id type uuid host_id",
-            "id uuid host_id topic type start_time duration",
-            based_on=[
-                *in_meeting,
-                sample("meeting.started"),
-                "reference/zoom/signature-test-vectors.json",
-            ],
-            comment="Key order follows a real capture (signature-test-vectors.json), not the docs.",
-        )
-    )
-    add(
-        meeting_event(
-            "meeting.ended",
-            "A meeting ended.",
-            "id uuid host_id topic type start_time timezone duration end_time",
-            "id uuid host_id topic type start_time duration end_time",
-            based_on=[*in_meeting, sample("meeting.ended")],
-        )
-    )
-    blank_ok_start = maybe_empty(datetime_())
-    p_order = (
-        "user_id user_name id participant_uuid {t}_time {r}email registrant_id"
-        " participant_user_id customer_key phone_number"
-    )
-    obj_order = "id uuid host_id topic type start_time timezone duration participant"
-    joined = obj(
-        pick(participant("join"), p_order.format(t="join", r="")),
-        "user_id user_name email join_time",
-    )
-    left = obj(
-        pick(participant("leave"), p_order.format(t="leave", r="leave_reason ")),
-        "user_id email leave_time",
-    )
-    add(
-        meeting_event(
-            "meeting.participant_joined",
-            "Someone joined a meeting.",
-            obj_order,
-            "uuid host_id type duration participant",
-            extra={"participant": joined},
-            start_time=blank_ok_start,
-            based_on=[*in_meeting, sample("meeting.participant_joined")],
-        )
-    )
-    add(
-        meeting_event(
-            "meeting.participant_left",
-            "Someone left a meeting.",
-            obj_order,
-            "id uuid host_id topic type start_time duration participant",
-            extra={"participant": left},
-            start_time=blank_ok_start,
-            based_on=[*in_meeting, sample("meeting.participant_left")],
-        )
-    )
-    sharing_required = "id uuid host_id topic type start_time duration participant"
-    add(
-        meeting_event(
-            "meeting.sharing_started",
-            "A participant started sharing their screen or a file.",
-            "duration start_time timezone topic id type uuid host_id participant",
-            sharing_required,
-            extra={
-                "participant": sharing_participant(
-                    "id user_id user_name sharing_details",
-                    "link_source file_link source date_time content",
-                )
-            },
-            based_on=[Z6, RIVET, sample("meeting.sharing_started")],
-            comment="String id as in meeting.started (ZOOM.md §6, rivet); the docs example shows "
-            "an integer.",
-        )
-    )
-    add(
-        meeting_event(
-            "meeting.sharing_ended",
-            "A participant stopped sharing.",
-            "id uuid host_id topic type start_time timezone duration participant",
-            sharing_required,
-            extra={
-                "participant": sharing_participant(
-                    "user_id user_name id sharing_details",
-                    "content link_source file_link date_time source",
-                )
-            },
-            based_on=[Z6, RIVET, sample("meeting.sharing_ended")],
-        )
-    )
-    session_id = string(pattern=r"^[0-9]{8,9}$")
     chat = {
         "date_time": datetime_(),
-        "sender_session_id": session_id,
+        "sender_session_id": SESSION_ID,
         "sender_name": string("name"),
         "sender_email": email(),
         "sender_type": enum(["host", "guest"]),
-        "recipient_session_id": session_id,
+        "recipient_session_id": SESSION_ID,
         "recipient_name": string("name"),
         "recipient_email": email(),
         "recipient_type": enum(["everyone", "host", "guest", "group"]),
-        # base64 of "1-{GUID}", as in Zoom's example
-        "message_id": string(pattern=r"^MS17[A-Za-z0-9+/]{48}fQ==$"),
+        "message_id": BASE64_ID,
         "message_content": string("text", minLength=1),
-        "file_ids": array(string(pattern=r"^MS17[A-Za-z0-9+/]{48}fQ==$"), 0, 2),
+        "file_ids": array(BASE64_ID, 0, 2),
     }
-    add(
-        event(
-            "meeting.chat_message_sent",
-            "A participant sent an in-meeting chat message.",
-            [Z6, PYATTENDER, RIVET, sample("meeting.chat_message_sent")],
-            obj(
-                {
-                    "account_id": zoom_id(),
-                    "object": obj(
-                        {
-                            "id": m_int["id"],
-                            "uuid": m_int["uuid"],
-                            "chat_message": obj(
-                                chat,
-                                "date_time sender_session_id sender_name sender_type"
-                                " recipient_type message_id message_content",
-                            ),
-                        }
-                    ),
-                }
-            ),
-        )
-    )
+    chat_required = "date_time sender_session_id sender_name sender_type recipient_type"
+    message = obj(chat, chat_required + " message_id message_content")
+    must = "id uuid host_id topic type start_time duration"
+    return {
+        "meeting.created": obj(admin({"operation": scope, "object": obj(
+            pick(created, CREATED), created_required)}), "account_id operator operator_id object"),
+        "meeting.updated": obj(admin(updated), change),
+        "meeting.deleted": obj(admin({"operation": scope, "object": deleted}), ADMIN),
+        "meeting.started": about(obj(pick(m_str, STARTED), must)),
+        "meeting.ended": about(obj(pick(m_str, IN_MEETING + " end_time"), must + " end_time")),
+        "meeting.participant_joined": about(
+            obj(pick({**blank_start, "participant": joined}, IN_MEETING + " participant"),
+                "uuid host_id type duration participant")),
+        "meeting.participant_left": about(
+            obj(pick({**blank_start, "participant": left}, IN_MEETING + " participant"),
+                must + " participant")),
+        "meeting.sharing_started": about(
+            obj(pick({**m_str, "participant": started}, STARTED + " participant"), sharing)),
+        "meeting.sharing_ended": about(
+            obj(pick({**m_str, "participant": ended}, IN_MEETING + " participant"), sharing)),
+        "meeting.chat_message_sent": about(
+            obj({"id": m_int["id"], "uuid": m_int["uuid"], "chat_message": message})),
+    }  # fmt: skip
 
-    # ---- recordings: integer id; download_token on events that carry files (samples, rivet)
+
+def recordings() -> dict[str, Schema]:
     rec = common("integer", RECORDING_TYPES)
-    rec_base = "id uuid host_id topic type start_time timezone duration"
-    for name, description, end in (
-        ("recording.started", "Cloud recording began in a meeting or webinar.", {"const": None}),
-        ("recording.stopped", "Cloud recording stopped in a meeting or webinar.", datetime_()),
-    ):
-        span = obj({"recording_start": datetime_(), "recording_end": end})
-        add(
-            event(
-                name,
-                description,
-                [Z6, RIVET, sample(name)],
-                obj(
-                    {
-                        "account_id": zoom_id(),
-                        "object": obj({**pick(rec, rec_base), "recording_file": span}),
-                    }
-                ),
-                comment="recording_end is null while the recording runs (Zoom's example)."
-                if end == {"const": None}
-                else None,
-            )
-        )
-    files_kw = {
-        "auto_delete": {"type": "boolean"},
-        "auto_delete_date": string("date", format="date"),
-        "on_prem": {"type": "boolean"},
-        "recording_play_passcode": string("token", minLength=1),
-    }
+    base = pick(rec, "id uuid host_id topic type start_time timezone duration")
+    null = const(None)
+    running = obj({"recording_start": datetime_(), "recording_end": null})
+    stopped = obj({"recording_start": datetime_(), "recording_end": datetime_()})
     completed = {
         **rec,
-        **files_kw,
-        "recording_files": recording_files(
-            "id meeting_id recording_start recording_end recording_type file_type file_size"
-            " file_extension play_url download_url status"
-        ),
-        "participant_audio_files": participant_audio_files(
-            "id recording_start recording_end file_type file_name file_size file_extension"
-            " play_url download_url status"
-        ),
+        "auto_delete": boolean(),
+        "auto_delete_date": string("date", format="date"),
+        "on_prem": boolean(),
+        "recording_play_passcode": string("token", minLength=1),
+        "recording_files": recording_files(REC_FILE_COMPLETED),
+        "participant_audio_files": array(recording_file("audio", AUDIO), 1, 3),
     }
-    rec_required = (
-        "id uuid host_id account_id topic type start_time duration share_url total_size"
-        " recording_count recording_files"
-    )
-    add(
-        event(
-            "recording.completed",
-            "A cloud recording finished processing and its files can be downloaded.",
-            [Z6, RIVET, sample("recording.completed")],
-            obj(
-                {
-                    "account_id": zoom_id(),
-                    "object": obj(
-                        pick(
-                            completed,
-                            (
-                                "id uuid host_id account_id topic type start_time password timezone host_email"
-                                " duration share_url total_size recording_count auto_delete auto_delete_date"
-                                " on_prem recording_play_passcode recording_files participant_audio_files"
-                            ),
-                        ),
-                        rec_required + " host_email password",
-                    ),
-                }
-            ),
-            envelope="event download_token payload event_ts",
-        )
-    )
-    transcript = {**rec, "recording_files": recording_files(FILE_ORDER, ("transcript",))}
-    add(
-        event(
-            "recording.transcript_completed",
-            "The audio transcript of a cloud recording is ready.",
-            [Z6, RIVET, sample("recording.transcript_completed")],
-            obj(
-                {
-                    "account_id": zoom_id(),
-                    "object": obj(
-                        pick(
-                            transcript,
-                            (
-                                "id uuid host_id account_id host_email topic type start_time timezone password"
-                                " duration share_url total_size recording_count recording_files"
-                            ),
-                        ),
-                        rec_required + " host_email",
-                    ),
-                }
-            ),
-            envelope="event download_token payload event_ts",
-        )
-    )
-    for name, description, order, audio_order, envelope in (
-        (
-            "recording.deleted",
-            "A cloud recording was deleted for good.",
-            "uuid id host_id account_id topic type start_time timezone duration",
-            AUDIO_ORDER.replace("recording_type ", "") + " recording_type",
-            "event payload event_ts",
-        ),
-        (
-            "recording.trashed",
-            "A cloud recording was moved to the trash.",
-            "id uuid host_id account_id topic type start_time timezone host_email duration"
-            " password",
-            AUDIO_ORDER,
-            "event download_token payload event_ts",
-        ),
-        (
-            "recording.recovered",
-            "A cloud recording was restored from the trash.",
-            "id uuid host_id account_id topic type start_time timezone duration",
-            AUDIO_ORDER,
-            "event download_token payload event_ts",
-        ),
-    ):
+    transcript = {**rec, "recording_files": recording_files(REC_FILE, ("transcript",))}
+    out = {
+        "recording.started": about(obj({**base, "recording_file": running})),
+        "recording.stopped": about(obj({**base, "recording_file": stopped})),
+        "recording.completed": about(
+            obj(pick(completed, COMPLETED), REC_REQUIRED + " host_email password")),
+        "recording.transcript_completed": about(
+            obj(pick(transcript, TRANSCRIPT), REC_REQUIRED + " host_email")),
+    }  # fmt: skip
+    for name, order, audio in (
+        ("deleted", "uuid id host_id account_id topic type start_time timezone duration",
+         AUDIO + " recording_type"),
+        ("trashed", "id uuid host_id account_id topic type start_time timezone host_email"
+         " duration password", AUDIO_TYPED),
+        ("recovered", "id uuid host_id account_id topic type start_time timezone duration",
+         AUDIO_TYPED),
+    ):  # fmt: skip
         table = {
             **rec,
-            "recording_files": recording_files(FILE_ORDER),
-            "participant_audio_files": participant_audio_files(audio_order),
+            "recording_files": recording_files(REC_FILE),
+            "participant_audio_files": array(recording_file("audio", audio), 1, 3),
         }
-        order += " share_url total_size recording_count recording_files participant_audio_files"
-        add(
-            event(
-                name,
-                description,
-                [Z6, RIVET, sample(name)],
-                obj(admin({"object": obj(pick(table, order), rec_required)})),
-                envelope=envelope,
-            )
-        )
+        thing = obj(pick(table, order + REC_TAIL), REC_REQUIRED)
+        out[f"recording.{name}"] = obj(admin({"object": thing}))
+    return out
 
-    # ---- webinars
-    web = common("string", WEBINAR_TYPES)
-    web_base = "id uuid host_id topic type start_time timezone duration"
-    add(
-        event(
-            "webinar.started",
-            "A webinar began.",
-            [Z6, RIVET, sample("webinar.started")],
-            obj({"account_id": zoom_id(), "object": obj(pick(web, web_base))}),
-        )
-    )
-    ended = {**web, "practice_session": {"type": "boolean"}}
-    add(
-        event(
-            "webinar.ended",
-            "A webinar ended.",
-            [Z6, RIVET, sample("webinar.ended")],
-            obj(
-                {
-                    "account_id": zoom_id(),
-                    "object": obj(pick(ended, web_base + " end_time practice_session"), web_base),
-                }
-            ),
-        )
-    )
-    wp_order = (
-        "user_id user_name id {t}_time {r}email registrant_id participant_user_id"
-        " participant_uuid customer_key phone_number"
-    )
+
+def webinars() -> dict[str, Schema]:
+    web = {**common("string", WEBINAR_TYPES), "practice_session": boolean()}
+    base = "id uuid host_id topic type start_time timezone duration"
     w_obj = "id uuid host_id topic type start_time duration timezone participant"
-    for name, description, action, reason, required in (
-        (
-            "webinar.participant_joined",
-            "Someone joined a webinar.",
-            "join",
-            "",
-            "user_id user_name id join_time email",
-        ),
-        (
-            "webinar.participant_left",
-            "Someone left a webinar.",
-            "leave",
-            "leave_reason ",
-            "user_id email",
-        ),
-    ):
-        person = obj(pick(participant(action), wp_order.format(t=action, r=reason)), required)
-        add(
-            event(
-                name,
-                description,
-                [Z6, RIVET, sample(name)],
-                obj(
-                    {
-                        "account_id": zoom_id(),
-                        "object": obj(pick({**web, "participant": person}, w_obj)),
-                    }
-                ),
-            )
-        )
-    empty_ok = "Optional registration question; empty when not answered."
+    joined = participant(W_PARTICIPANT, "join", "", "user_id user_name id join_time email")
+    left = participant(W_PARTICIPANT, "leave", "leave_reason ", "user_id email")
+    empty_ok, free = "An optional registration question; empty when not answered.", "Free text."
+    time_frames = ["Within a month", "1-3 months", "4-6 months", "More than 6 months"]
+    roles = ["Decision Maker", "Evaluator/Recommender", "Influencer", "Not involved"]
+    sizes = ["1-20", "21-50", "51-100", "101-500", "500-1,000", "1,001-5,000", "5,001-10,000"]
     registrant = {
         "id": zoom_id(),
         "first_name": string("first_name"),
         "last_name": string("last_name"),
         "email": email(),
-        "address": typical(
-            string(pattern=r"^[1-9][0-9]{1,3} [A-Z][a-z]{3,10} (Street|Avenue|Road|Blvd\.)$"),
-            "Free text in Zoom; generated as a street address.",
-        ),
+        "address": typical(["350 Fifth Avenue", "1 Market Street", "55 Water Street"], free),
         "city": string("city"),
         "country": string("country_code", pattern=r"^[A-Z]{2}$"),
-        "zip": typical(string(pattern=r"^[0-9]{5}$"), "Free text in Zoom; generated as a US ZIP."),
-        "state": typical(
-            string(pattern=r"^[A-Z]{2}$"), "Free text in Zoom; generated as a US state."
-        ),
+        "zip": typical(["10118", "94105", "10041", "60601"], free),
+        "state": typical(["NY", "CA", "IL", "WA", "TX"], free),
         "phone": string("phone_number"),
-        "industry": typical(
-            enum(["Education", "Finance", "Food", "Healthcare", "Retail", "Technology"]),
-            "Free text in Zoom.",
-        ),
+        "industry": typical(["Education", "Finance", "Healthcare", "Retail", "Software"], free),
         "org": string("company"),
         "job_title": string("job_title"),
-        "purchasing_time_frame": {
-            "$comment": empty_ok,
-            "anyOf": [
-                enum(
-                    [
-                        "Within a month",
-                        "1-3 months",
-                        "4-6 months",
-                        "More than 6 months",
-                        "No timeframe",
-                    ]
-                ),
-                {"const": ""},
-            ],
-        },
-        "role_in_purchase_process": {
-            "$comment": empty_ok,
-            "anyOf": [
-                enum(["Decision Maker", "Evaluator/Recommender", "Influencer", "Not involved"]),
-                {"const": ""},
-            ],
-        },
-        "no_of_employees": {
-            "$comment": empty_ok,
-            "anyOf": [
-                enum(
-                    [
-                        "1-20",
-                        "21-50",
-                        "51-100",
-                        "101-500",
-                        "500-1,000",
-                        "1,001-5,000",
-                        "5,001-10,000",
-                        "More than 10,000",
-                    ]
-                ),
-                {"const": ""},
-            ],
-        },
+        "purchasing_time_frame": typical([*time_frames, "No timeframe"], empty_ok, const("")),
+        "role_in_purchase_process": typical(roles, empty_ok, const("")),
+        "no_of_employees": typical([*sizes, "More than 10,000"], empty_ok, const("")),
         "comments": string("text"),
         "custom_questions": array(
-            obj({"title": string("text", minLength=1), "value": string("text")}), 1, 2
-        ),
+            obj({"title": string("text", minLength=1), "value": string("text")}), 1, 2),
         "status": enum(["approved", "pending"]),
         "join_url": url("join_url"),
-        "tracking_source": obj(
-            {
-                "id": string(pattern=r"^[0-9]{10,13}$"),
-                "source_name": typical(
-                    enum(["general", "newsletter", "linkedin", "website"]), "Named by the host."
-                ),
-                "tracking_url": url("url"),
-            }
-        ),
-    }
-    reg_object = {
+        "tracking_source": obj({
+            "id": string("meeting_number", pattern=r"^[0-9]{9,13}$"),
+            "source_name": typical(["general", "newsletter", "website"], "Named by the host."),
+            "tracking_url": url("url"),
+        }),
+    }  # fmt: skip
+    registration = {
         **common("integer", WEBINAR_TYPES),
         "occurrences": occurrences("occurrence_id start_time"),
         "registrant": obj(registrant, "id first_name email status join_url"),
     }
-    add(
-        event(
-            "webinar.registration_created",
-            "Someone registered for a webinar.",
-            [Z6, RIVET, sample("webinar.registration_created")],
-            obj(
-                {
-                    "account_id": zoom_id(),
-                    "object": obj(
-                        pick(
-                            reg_object,
-                            (
-                                "uuid id host_id topic type start_time duration timezone occurrences"
-                                " registrant"
-                            ),
-                        ),
-                        "uuid id host_id topic type start_time duration timezone registrant",
-                    ),
-                }
-            ),
-        )
-    )
+    reg_order = "uuid id host_id topic type start_time duration timezone occurrences registrant"
+    reg_required = "uuid id host_id topic type start_time duration timezone registrant"
+    return {
+        "webinar.started": about(obj(pick(web, base))),
+        "webinar.ended": about(obj(pick(web, base + " end_time practice_session"), base)),
+        "webinar.participant_joined": about(obj(pick({**web, "participant": joined}, w_obj))),
+        "webinar.participant_left": about(obj(pick({**web, "participant": left}, w_obj))),
+        "webinar.registration_created": about(obj(pick(registration, reg_order), reg_required)),
+    }
 
-    # ---- users: Zoom's official schema is the authority (additionalProperties: false)
-    user_type = {**enum([1, 2]), "$comment": "Zoom's schema allows 1 and 2; its examples show 3."}
+
+def official() -> dict[str, Schema]:
+    """Events with an official Zoom schema (additionalProperties: false): declare nothing else."""
     user = {
         "id": zoom_id(),
         "first_name": string("first_name"),
         "last_name": string("last_name"),
         "display_name": string("name"),
         "email": email(),
-        "type": user_type,
+        "type": enum([1, 2], "Zoom's schema allows 1 and 2; its examples show 3."),
     }
-    users = [Z6, USERS_API]
-    add(
-        event(
-            "user.created",
-            "An admin or single sign-on added a user to the account.",
-            [*users, sample("user.created")],
-            obj(
-                admin(
-                    {
-                        "creation_type": enum(["create", "ssoCreate", "autoCreate", "custCreate"]),
-                        "object": obj(user, "id email type"),
-                    }
-                )
-            ),
-        )
-    )
-    changed_user = obj(pick(user, "email id"), "id")
-    add(
-        event(
-            "user.updated",
-            "A user's profile changed; object holds the new values, old_object the old ones.",
-            [*users, sample("user.updated")],
-            obj(
-                admin(
-                    {"time_stamp": unix_ms(), "old_object": changed_user, "object": changed_user}
-                ),
-                "account_id object",
-            ),
-        )
-    )
-    plain_user = pick(user, "id first_name last_name email type")
-    for name, description, required in (
-        ("user.deleted", "A user was removed from the account.", "id email type"),
-        ("user.activated", "A deactivated user was activated again.", "*"),
-        ("user.deactivated", "A user was deactivated.", "*"),
-    ):
-        add(
-            event(
-                name,
-                description,
-                [*users, sample(name)],
-                obj(admin({"object": obj(plain_user, required)})),
-            )
-        )
+    creation = enum(["create", "ssoCreate", "autoCreate", "custCreate"])
+    changed = obj(pick(user, "email id"), "id")
+    person = pick(user, "id first_name last_name email type")
+    clients = ["browser", "mac", "win", "iphone", "android", "ipad", "chromeos", "linux"]
     session = {
         "id": zoom_id(),
-        "client_type": enum(
-            ["browser", "mac", "win", "iphone", "android", "ipad", "chromeos", "linux"]
-        ),
+        "client_type": enum(clients),
         "date_time": datetime_(),
         "email": email(),
         "version": string("version"),
-        "login_type": {
-            **enum([0, 1, 100, 101]),
-            "$comment": "Integer in Zoom's schema; its examples show a string.",
-        },
+        "login_type": enum([0, 1, 100, 101], "An integer in Zoom's schema; its examples: '100'."),
     }
-    for name, description in (
-        ("user.signed_in", "A user signed in to a Zoom client."),
-        ("user.signed_out", "A user signed out of a Zoom client."),
-    ):
-        add(
-            event(
-                name,
-                description,
-                [*users, sample(name)],
-                obj({"account_id": zoom_id(), "object": obj(session)}),
-            )
-        )
+    alias = typical(["acme", "globex", "initech", "northwind"], "A short name the admin picks.")
+    names = {"account_name": string("company", minLength=1), "account_alias": alias}
+    account = obj({"id": zoom_id(), **names}, "id")
+    signatures = [hashlib.sha256(f"hookmock-{k}".encode()).hexdigest() for k in range(3)]
+    stamp = {
+        **unix_ms(),
+        "$comment": "A number in Zoom's schema; its example: '2024-09-08 15:58:40'.",
+    }
+    deauthorized = {
+        "account_id": zoom_id(),
+        "user_id": zoom_id(),
+        "signature": typical(signatures, "64 hex digits.", string(pattern=r"^[0-9a-f]{64}$")),
+        "deauthorization_time": string("datetime", format="date-time"),
+        "client_id": zoom_id(),
+        "event_ts": stamp,
+    }
+    required = "id email type"
+    changes = {"time_stamp": unix_ms(), "old_object": changed, "object": changed}
+    return {
+        "endpoint.url_validation": obj(
+            {"plainToken": string("plain_token", pattern=r"^[A-Za-z0-9_-]{22}$")}),
+        "user.created": obj(admin({"creation_type": creation, "object": obj(user, required)})),
+        "user.updated": obj(admin(changes), "account_id object"),
+        "user.deleted": obj(admin({"object": obj(person, required)})),
+        "user.activated": obj(admin({"object": obj(person)})),
+        "user.deactivated": obj(admin({"object": obj(person)})),
+        "user.signed_in": about(obj(session)),
+        "user.signed_out": about(obj(session)),
+        "account.updated": obj(admin({"object": account, "old_object": account})),
+        "app_deauthorized": obj(deauthorized),
+    }  # fmt: skip
 
-    account = obj(
-        {
-            "id": zoom_id(),
-            "account_name": string("company", minLength=1),
-            "account_alias": typical(
-                string(pattern=r"^[A-Za-z][A-Za-z0-9_]{2,15}$"), "A short name the admin picks."
-            ),
-        },
-        "id",
-    )
-    add(
-        event(
-            "account.updated",
-            "An account's profile changed; object holds the new values, old_object the old ones.",
-            [Z6, "reference/zoom/openapi/accounts.webhooks.json", sample("account.updated")],
-            obj(admin({"object": account, "old_object": account})),
-            comment="No time_stamp: neither Zoom's schema nor its example has one here.",
+
+def build() -> dict[str, Schema]:
+    """Every schema, by event name."""
+    payloads = {**official(), **meetings(), **recordings(), **webinars()}
+    if sorted(payloads) != sorted(DESCRIPTIONS):
+        raise ValueError(
+            f"events without a description or payload: {payloads.keys() ^ DESCRIPTIONS.keys()}"
         )
-    )
-    add(
-        event(
-            "app_deauthorized",
-            "A user or admin removed the app; the app must delete that user's data.",
-            [Z6, "reference/zoom/openapi/marketplace.webhooks.json", sample("app_deauthorized")],
-            obj(
-                {
-                    "account_id": zoom_id(),
-                    "user_id": zoom_id(),
-                    "signature": string(pattern=r"^[0-9a-f]{64}$"),
-                    "deauthorization_time": string("datetime", format="date-time"),
-                    "client_id": zoom_id(),
-                    "event_ts": {
-                        **unix_ms(),
-                        "$comment": "A number in Zoom's schema; its example "
-                        "shows '2024-09-08 15:58:40'.",
-                    },
-                }
-            ),
-            envelope="event payload",
-            comment="event_ts sits inside payload, not at the top level (ZOOM.md §6).",
-        )
-    )
-    return out
+    return {name: event(name, payload) for name, payload in payloads.items()}
 
 
 def render(schema: Schema) -> str:
@@ -987,30 +611,29 @@ def render(schema: Schema) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only report stale files; exit 1")
+    parser = argparse.ArgumentParser(description="Build schemas/zoom/*.json.")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
     args = parser.parse_args(argv)
     wanted = {f"{name}.json": render(schema) for name, schema in build().items()}
-    if args.check:
-        stale = sorted(
-            name
-            for name, text in wanted.items()
-            if not (OUT_DIR / name).is_file()
-            or (OUT_DIR / name).read_text(encoding="utf-8") != text
-        )
-        extra = sorted(p.name for p in OUT_DIR.glob("*.json") if p.name not in wanted)
-        for name in stale:
-            print(f"stale: schemas/zoom/{name}", file=sys.stderr)
-        for name in extra:
-            print(f"not built by this script: schemas/zoom/{name}", file=sys.stderr)
-        if stale or extra:
-            print("run: python tools/build_zoom_schemas.py", file=sys.stderr)
-            return 1
+    if not args.check:
+        OUT_DIR.mkdir(parents=True, exist_ok=True)
+        for name, text in wanted.items():
+            (OUT_DIR / name).write_text(text, encoding="utf-8")
+        print(f"wrote {len(wanted)} schemas to {OUT_DIR}")
         return 0
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for name, text in wanted.items():
-        (OUT_DIR / name).write_text(text, encoding="utf-8")
-    print(f"wrote {len(wanted)} schemas to {OUT_DIR.relative_to(ROOT)}")
+    stale = [
+        name
+        for name, text in sorted(wanted.items())
+        if not (OUT_DIR / name).is_file() or (OUT_DIR / name).read_text(encoding="utf-8") != text
+    ]
+    unknown = sorted(path.name for path in OUT_DIR.glob("*.json") if path.name not in wanted)
+    for name in stale:
+        print(f"stale: schemas/zoom/{name}", file=sys.stderr)
+    for name in unknown:
+        print(f"not made by this script: schemas/zoom/{name}", file=sys.stderr)
+    if stale or unknown:
+        print("run: python tools/build_zoom_schemas.py", file=sys.stderr)
+        return 1
     return 0
 
 

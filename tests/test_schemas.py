@@ -1,0 +1,349 @@
+"""hookmock's Zoom schemas: up to date, well formed, and true to Zoom's own schemas and examples."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from hookmock.fake import FAKE_KINDS
+
+from . import zoom_reference
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "schemas" / "zoom"
+
+EVENTS = (
+    "endpoint.url_validation",
+    "meeting.created",
+    "meeting.updated",
+    "meeting.deleted",
+    "meeting.started",
+    "meeting.ended",
+    "meeting.participant_joined",
+    "meeting.participant_left",
+    "meeting.sharing_started",
+    "meeting.sharing_ended",
+    "meeting.chat_message_sent",
+    "recording.started",
+    "recording.stopped",
+    "recording.completed",
+    "recording.transcript_completed",
+    "recording.deleted",
+    "recording.trashed",
+    "recording.recovered",
+    "webinar.started",
+    "webinar.ended",
+    "webinar.participant_joined",
+    "webinar.participant_left",
+    "webinar.registration_created",
+    "user.created",
+    "user.updated",
+    "user.deleted",
+    "user.activated",
+    "user.deactivated",
+    "user.signed_in",
+    "user.signed_out",
+    "account.updated",
+    "app_deauthorized",
+)
+ENVELOPES = {
+    "endpoint.url_validation": ["payload", "event_ts", "event"],
+    "app_deauthorized": ["event", "payload"],
+    **{
+        name: ["event", "download_token", "payload", "event_ts"]
+        for name in (
+            "recording.completed",
+            "recording.transcript_completed",
+            "recording.trashed",
+            "recording.recovered",
+        )
+    },
+}
+
+# Examples that hookmock's schemas reject on purpose: "at <path>[, <path>]: why". Each must fail,
+# and only at the paths named.
+_USER_TYPE = "at payload.object.type: Zoom's schema allows user types 1 and 2; the example has 3"
+_LOGIN_TYPE = (
+    "at payload.object.login_type: an integer in Zoom's schema; the example has the string '100'"
+)
+_INTEGER_ID = (
+    "at payload.object.id: the meeting id is a string in in-meeting events (ZOOM.md §6, Zoom's "
+    "schema, a real 2024 delivery); this example has an integer"
+)
+EXPECTED_EXAMPLE_FAILURES = {
+    "zoomnet:meeting.started": _INTEGER_ID,
+    "zoomnet:meeting.sharing_started": _INTEGER_ID,
+    "zoomnet:user.created": _USER_TYPE,
+    "openapi:users:user.created:json-example": _USER_TYPE,
+    "zoomnet:user.activated": _USER_TYPE,
+    "openapi:users:user.activated:json-example": _USER_TYPE,
+    "zoomnet:user.deactivated": _USER_TYPE,
+    "openapi:users:user.deactivated:json-example": _USER_TYPE,
+    "zoomnet:user.signed_in": _LOGIN_TYPE,
+    "openapi:users:user.signed_in:json-example": _LOGIN_TYPE,
+    "zoomnet:user.signed_out": _LOGIN_TYPE,
+    "openapi:users:user.signed_out:json-example": _LOGIN_TYPE,
+    **dict.fromkeys(
+        ("zoomnet:app_deauthorized", "openapi:marketplace:app_deauthorized:json-example"),
+        "at payload.event_ts: a number (Unix ms) in Zoom's schema; the example has the string "
+        "'2024-09-08 15:58:40'",
+    ),
+}
+
+# One value per x-hookmock-fake kind, to build a body that fills every declared property.
+KIND_SAMPLES: dict[str, Any] = {
+    "zoom_id": "x1yCzABCDEfg23HiJKl4mN",
+    "meeting_uuid": "4444AAAiAAAAAiAiAiiAii==",
+    "meeting_number": 85393847045,
+    "pmi": 5551234567,
+    "uuid": "ed6c2f27-2ae7-42f4-b3d0-835b493e4fa8",
+    "email": "jill.chill@example.com",
+    "name": "Jill Chill",
+    "first_name": "Jill",
+    "last_name": "Chill",
+    "company": "Example Inc.",
+    "job_title": "Chef",
+    "phone_number": "15550100123",
+    "ipv4": "203.0.113.7",
+    "city": "Mountain View",
+    "country_code": "US",
+    "language": "en-US",
+    "timezone": "America/New_York",
+    "topic": "Q3 review",
+    "text": "Looking forward to it.",
+    "password": "Pa55word",
+    "token": "abJhbGciOiJIUzUxMiJ9abJhbGciOiJI",
+    "plain_token": "qgg8vlvZRS6UYooatFL8Aw",
+    "join_url": "https://us05web.zoom.us/j/85393847045?pwd=abc",
+    "start_url": "https://us05web.zoom.us/s/85393847045?zak=abc",
+    "share_url": "https://us05web.zoom.us/rec/share/abc",
+    "play_url": "https://us05web.zoom.us/rec/play/abc",
+    "download_url": "https://us05web.zoom.us/rec/download/abc",
+    "url": "https://example.com/abc",
+    "datetime": "2024-07-11T14:12:55Z",
+    "date": "2024-08-10",
+    "event_ts": 1720707175904,
+    "leave_reason": "Jill Chill left the meeting.<br>Reason: Host ended the meeting.",
+    "file_size": 246560,
+    "duration": 60,
+    "count": 2,
+    "version": "6.1.0 (41000)",
+    "device": "Mac",
+}
+
+
+def schema_of(event: str) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads((SCHEMAS / f"{event}.json").read_text(encoding="utf-8"))
+    return schema
+
+
+def validator(schema: dict[str, Any]) -> Draft202012Validator:
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def walk(node: Any, path: str = "$", generated: bool = True) -> Iterator[tuple[str, Any, bool]]:
+    """Every schema node with its path; ``generated`` is false off the first anyOf branch."""
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from walk(item, f"{path}[{i}]", generated)
+        return
+    if not isinstance(node, dict):
+        return
+    yield path, node, generated
+    for key, value in node.items():
+        if key in ("anyOf", "oneOf"):
+            for i, branch in enumerate(value):
+                yield from walk(branch, f"{path}.{key}[{i}]", generated and i == 0)
+        elif key in ("properties", "$defs"):
+            for name, sub in value.items():
+                yield from walk(sub, f"{path}.{name}", generated)
+        elif key == "items":
+            yield from walk(value, f"{path}[]", generated)
+
+
+def fill(node: dict[str, Any], path: str = "$") -> Any:
+    """A body with every declared property, taking the first anyOf branch (as hookmock does)."""
+    if "const" in node:
+        return node["const"]
+    if "enum" in node:
+        return node["enum"][0]
+    if "anyOf" in node:
+        return fill(node["anyOf"][0], path)
+    typ = node.get("type")
+    kind: str | None = node.get("x-hookmock-fake")
+    if typ == "object":
+        return {key: fill(sub, f"{path}.{key}") for key, sub in node["properties"].items()}
+    if typ == "array":
+        return [fill(node["items"], f"{path}[]") for _ in range(max(1, node["minItems"]))]
+    if typ == "boolean":
+        return True
+    if typ == "integer":
+        return int(KIND_SAMPLES[kind]) if kind else node["minimum"]
+    assert typ == "string", f"{path}: unexpected type {typ!r}"
+    assert kind is not None, f"{path}: a string leaf without an x-hookmock-fake kind"
+    return str(KIND_SAMPLES[kind])
+
+
+def example_cases() -> list[Any]:
+    if not zoom_reference.AVAILABLE:
+        return []
+    return [
+        pytest.param(event, label, body, id=label)
+        for event in EVENTS
+        for label, body in zoom_reference.examples(event)
+    ]
+
+
+needs_reference = pytest.mark.skipif(
+    not zoom_reference.AVAILABLE,
+    reason=f"Zoom reference data not found at {zoom_reference.REFERENCE}",
+)
+
+
+def test_schema_files_are_built_by_the_script() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_zoom_schemas.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_catalog_holds_exactly_the_events() -> None:
+    assert sorted(path.stem for path in SCHEMAS.glob("*.json")) == sorted(EVENTS)
+
+
+@pytest.mark.parametrize("event", EVENTS)
+def test_schema_is_well_formed(event: str) -> None:
+    schema = schema_of(event)
+    Draft202012Validator.check_schema(schema)
+    assert list(schema)[:5] == ["$schema", "$id", "title", "description", "x-hookmock-source"]
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"] == f"https://hookmock.dev/schemas/zoom/{event}.json"
+    assert schema["title"] == event
+    assert schema["x-hookmock-source"]["method"] == "hand-written"
+    assert schema["x-hookmock-source"]["based_on"]
+    envelope = ENVELOPES.get(event, ["event", "payload", "event_ts"])
+    assert list(schema["properties"]) == envelope
+    assert schema["properties"]["event"] == {"type": "string", "const": event}
+
+
+@pytest.mark.parametrize("event", EVENTS)
+def test_schema_follows_the_generator_conventions(event: str) -> None:
+    problems = []
+    for path, node, generated in walk(schema_of(event)):
+        kind = node.get("x-hookmock-fake")
+        if kind is not None and kind not in FAKE_KINDS:
+            problems.append(f"{path}: unknown x-hookmock-fake {kind!r}")
+        if node.get("additionalProperties") is False:
+            problems.append(f"{path}: additionalProperties false (Zoom adds fields)")
+        if not str(node.get("$ref", "#")).startswith("#"):
+            problems.append(f"{path}: $ref to another file")
+        if node.get("type") == "object":
+            missing = set(node.get("required", [])) - set(node.get("properties", {}))
+            problems += [f"{path}: required but not declared: {name}" for name in missing]
+        if node.get("type") == "array" and "minItems" not in node:
+            problems.append(f"{path}: array without minItems")
+        if generated and "pattern" in node and kind is None and "enum" not in node:
+            problems.append(f"{path}: pattern without a kind or enum (hookmock cannot draw it)")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("event", EVENTS)
+def test_a_body_with_every_property_validates(event: str) -> None:
+    """What hookmock generates (every property, first branches) is valid, also for Zoom."""
+    schema = schema_of(event)
+    body = fill(schema)
+    errors = [f"{e.json_path}: {e.message}" for e in validator(schema).iter_errors(body)]
+    assert not errors, "\n".join(errors)
+    official = zoom_reference.official_validator(event) if zoom_reference.AVAILABLE else None
+    if official is not None:
+        errors = [f"{e.json_path}: {e.message}" for e in official.iter_errors(body)]
+        assert not errors, "Zoom's own schema rejects it:\n" + "\n".join(errors)
+
+
+def test_format_checker_checks_every_format_the_schemas_use() -> None:
+    # Without jsonschema's optional format packages, date-time and uri pass unchecked.
+    used = {
+        node["format"]
+        for event in EVENTS
+        for _, node, _ in walk(schema_of(event))
+        if "format" in node
+    }
+    assert used <= {"date-time", "date", "email", "uri"}
+    missing = used - set(Draft202012Validator.FORMAT_CHECKER.checkers)
+    assert not missing, f"install jsonschema[format-nongpl] to check {sorted(missing)}"
+
+
+@needs_reference
+def test_every_event_has_an_example() -> None:
+    assert [event for event in EVENTS if not zoom_reference.examples(event)] == []
+
+
+@needs_reference
+def test_expected_failures_name_real_examples() -> None:
+    labels = {label for event in EVENTS for label, _ in zoom_reference.examples(event)}
+    assert set(EXPECTED_EXAMPLE_FAILURES) - labels == set()
+
+
+@needs_reference
+@pytest.mark.parametrize(("event", "label", "body"), example_cases())
+def test_example_validates(event: str, label: str, body: dict[str, Any]) -> None:
+    errors = list(validator(schema_of(event)).iter_errors(body))
+    paths = {".".join(map(str, error.absolute_path)) for error in errors}
+    if label not in EXPECTED_EXAMPLE_FAILURES:
+        assert not errors, "\n".join(f"{e.json_path}: {e.message}" for e in errors)
+        return
+    reason = EXPECTED_EXAMPLE_FAILURES[label]
+    expected = set(reason.removeprefix("at ").split(": ", 1)[0].split(", "))
+    assert errors, f"{label} now validates; remove it from EXPECTED_EXAMPLE_FAILURES"
+    assert paths == expected, f"{label} fails at {sorted(paths)}, not only at {sorted(expected)}"
+
+
+def key_order_problems(schema: dict[str, Any], value: Any, path: str) -> Iterator[str]:
+    """Where *value* (an example) orders declared keys differently from the schema."""
+    if "anyOf" in schema:
+        branches = [b for b in schema["anyOf"] if not list(validator(b).iter_errors(value))]
+        schema = branches[0] if branches else schema["anyOf"][0]
+    if isinstance(value, dict) and "properties" in schema:
+        declared = list(schema["properties"])
+        seen = [key for key in value if key in schema["properties"]]
+        if seen != sorted(seen, key=declared.index):
+            yield f"{path}: example order {seen}, schema order {declared}"
+        for key in seen:
+            yield from key_order_problems(schema["properties"][key], value[key], f"{path}.{key}")
+    elif isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            yield from key_order_problems(schema["items"], item, f"{path}[{i}]")
+
+
+@needs_reference
+@pytest.mark.parametrize(("event", "label", "body"), example_cases())
+def test_payload_key_order_is_zooms(event: str, label: str, body: dict[str, Any]) -> None:
+    """Below the envelope, every example orders its keys as the schema does."""
+    payload_schema = schema_of(event)["properties"]["payload"]
+    problems = list(key_order_problems(payload_schema, body.get("payload"), "payload"))
+    assert not problems, "\n".join(problems)
+
+
+def test_real_capture_key_order() -> None:
+    """meeting.started follows the byte order of a real delivery (signature-test-vectors.json)."""
+    schema = schema_of("meeting.started")
+    assert list(schema["properties"]["payload"]["properties"]["object"]["properties"]) == [
+        "duration",
+        "start_time",
+        "timezone",
+        "topic",
+        "id",
+        "type",
+        "uuid",
+        "host_id",
+    ]

@@ -1,0 +1,140 @@
+"""Zoom's own data about its webhooks, for tests: official schemas and documented examples.
+
+The reference folder is ``/work/shared/reference/zoom`` unless ``HOOKMOCK_ZOOM_REFERENCE`` names
+another; :data:`AVAILABLE` is false when it is missing (tests that need it should skip).
+
+- :func:`official_schema` returns Zoom's JSON Schema for an event where Zoom publishes one: from
+  the OpenAPI ``webhooks.json`` documents (their ``#/paths/`` references rewritten to
+  ``#/webhooks/`` and then inlined, so the returned schema is self-contained) or from the Meetings
+  schemas copied by pyattender.
+- :func:`examples` returns every strict-JSON example body Zoom or ZoomNet publishes for an event,
+  plus the real captured bodies in the signature test vectors.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+REFERENCE = Path(os.environ.get("HOOKMOCK_ZOOM_REFERENCE", "/work/shared/reference/zoom"))
+AVAILABLE = (REFERENCE / "openapi").is_dir()
+PYATTENDER = "meetings-partial-schemas.from-pyattender.json"
+
+Json = dict[str, Any]
+
+
+@functools.cache
+def _openapi() -> dict[str, tuple[str, Json]]:
+    """``{event: (product, document)}`` for every event in the OpenAPI documents."""
+    found: dict[str, tuple[str, Json]] = {}
+    for path in sorted((REFERENCE / "openapi").glob("*.webhooks.json")):
+        # Zoom's documents point their $refs at #/paths/..., but the keys are under webhooks.
+        text = path.read_text(encoding="utf-8").replace('"#/paths/', '"#/webhooks/')
+        document = json.loads(text)
+        product = path.name.removesuffix(".webhooks.json")
+        for name in document.get("webhooks", {}):
+            found[name] = (product, document)
+    return found
+
+
+def _inline(node: Any, document: Json, trail: tuple[str, ...] = ()) -> Any:
+    """A copy of *node* with every local ``$ref`` replaced by what it points at."""
+    if isinstance(node, list):
+        return [_inline(item, document, trail) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        ref = node["$ref"]
+        if not ref.startswith("#/") or ref in trail:
+            raise ValueError(f"cannot inline $ref {ref!r} (not local, or recursive)")
+        target: Any = document
+        for part in ref[2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        rest = {k: v for k, v in node.items() if k != "$ref"}
+        merged = {**_inline(target, document, (*trail, ref)), **_inline(rest, document, trail)}
+        return merged
+    return {key: _inline(value, document, trail) for key, value in node.items()}
+
+
+def _body(document: Json, event: str) -> Json:
+    content: Json = document["webhooks"][event]["post"]["requestBody"]["content"]
+    return content["application/json"]  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _official(event: str) -> Json | None:
+    if event in _openapi():
+        _, document = _openapi()[event]
+        schema = _inline(_body(document, event)["schema"], document)
+    else:
+        pyattender = json.loads((REFERENCE / PYATTENDER).read_text(encoding="utf-8"))
+        if event not in pyattender:
+            return None
+        schema = pyattender[event]["schema"]
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def official_schema(event: str) -> Json | None:
+    """Zoom's JSON Schema for the whole body of *event*, self-contained; None if unpublished."""
+    schema = _official(event)
+    return copy.deepcopy(schema) if schema is not None else None
+
+
+def official_validator(event: str) -> Draft202012Validator | None:
+    """A format-checking validator for Zoom's schema of *event*, or None."""
+    schema = _official(event)
+    if schema is None:
+        return None
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _strict_json(text: str) -> Json | None:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return None  # Zoom's docs sometimes carry // comments
+    return value if isinstance(value, dict) else None
+
+
+@functools.cache
+def _examples(event: str) -> tuple[tuple[str, str], ...]:
+    texts: list[tuple[str, str]] = []
+    sample = REFERENCE / "zoomnet-sample-webhooks" / f"{event}.json"
+    if sample.is_file():
+        texts.append((f"zoomnet:{event}", sample.read_text(encoding="utf-8")))
+    if event in _openapi():
+        product, document = _openapi()[event]
+        for key, example in _body(document, event).get("examples", {}).items():
+            texts.append((f"openapi:{product}:{event}:{key}", example["value"]))
+    vectors = json.loads((REFERENCE / "signature-test-vectors.json").read_text(encoding="utf-8"))
+    for vector in vectors["vectors"]:
+        texts.append((f"capture:{vector['name']}", vector["body_utf8"]))
+    docs_crc = vectors["zoom_docs_crc_example"]["request_body_example"]
+    texts.append(("zoomdocs:crc-request", json.dumps(docs_crc)))
+    return tuple(
+        (label, text)
+        for label, text in texts
+        if label.startswith(("zoomnet:", "openapi:"))
+        or (_strict_json(text) or {}).get("event") == event
+    )
+
+
+def examples(event: str) -> list[tuple[str, Json]]:
+    """``(source label, parsed body)`` for every strict-JSON example of *event*.
+
+    Labels: ``zoomnet:<event>`` (ZoomNet sample), ``openapi:<product>:<event>:<key>`` (Zoom's
+    OpenAPI example), ``capture:<vector name>`` (a real delivery from the signature test vectors),
+    ``zoomdocs:crc-request`` (the url_validation body on Zoom's webhook docs page).
+    """
+    found = []
+    for label, text in _examples(event):
+        body = _strict_json(text)
+        if body is not None:
+            found.append((label, body))
+    return found
