@@ -204,8 +204,14 @@ class Provider:
         :raises NotSubscribedError: when no subscription covers the event.
         """
         built = self._as_event(event, overrides, validate, serialization, fields)
-        subscription = to or self._only_subscription(built.name)
-        return self.deliver(built, subscription, headers=headers, timestamp=timestamp)
+        if to is None:
+            to = self._only_subscription(built.name)
+        elif not to.covers(built.name):
+            raise NotSubscribedError(
+                f"{to.name} → {to.url} does not cover {built.name!r}; it receives: "
+                f"{', '.join(sorted(to.events or ()))}"
+            )
+        return self.deliver(built, to, headers=headers, timestamp=timestamp)
 
     def send_all(
         self,

@@ -270,6 +270,16 @@ class HTTPTarget:
                 f"no answer within the {deadline:g} s deadline",
                 Outcome.TIMEOUT,
             )
+        except ssl.SSLCertVerificationError as exc:
+            return Attempt(
+                None,
+                time.perf_counter() - begin,
+                f"TLS failure: the certificate of {host} failed verification "
+                f"({exc.verify_message or exc}); Zoom only delivers to CA-signed certificates. "
+                "For a test CA pass cafile= (CLI: --cafile); to skip the check, verify=False "
+                "(CLI: --insecure)",
+                Outcome.CONNECTION_ERROR,
+            )
         except ssl.SSLError as exc:
             return Attempt(
                 None, time.perf_counter() - begin, f"TLS failure: {exc}", Outcome.CONNECTION_ERROR

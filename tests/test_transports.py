@@ -205,3 +205,46 @@ def test_https_target_verifies_by_default() -> None:
     target = HTTPTarget("https://127.0.0.1:1/")
     assert target._context is not None and target._context.check_hostname
     assert not HTTPTarget("https://127.0.0.1:1/", verify=False)._context.check_hostname  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def tls_receiver() -> Iterator[tuple[str, str]]:
+    """An HTTPS receiver on 127.0.0.1 with a certificate signed by a test CA; yields (URL, CA)."""
+    import ssl
+    import tempfile
+
+    import trustme
+    from werkzeug.serving import make_server
+
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate.configure_cert(context)
+    server = make_server("127.0.0.1", 0, zoom_receiver(SECRET), ssl_context=context)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    with tempfile.TemporaryDirectory() as folder:
+        ca_file = f"{folder}/ca.pem"
+        authority.cert_pem.write_to_path(ca_file)
+        try:
+            yield f"https://127.0.0.1:{server.port}/zoom", ca_file
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(5)
+
+
+def test_https_with_a_trusted_test_ca(tls_receiver: tuple[str, str]) -> None:
+    url, ca_file = tls_receiver
+    delivery = _deliver(HTTPTarget(url, cafile=ca_file))
+    assert delivery.outcome is Outcome.ACKNOWLEDGED
+
+
+def test_https_with_an_untrusted_certificate(tls_receiver: tuple[str, str]) -> None:
+    url, _ = tls_receiver
+    delivery = _deliver(HTTPTarget(url))
+    assert delivery.outcome is Outcome.CONNECTION_ERROR
+    assert "TLS failure" in (delivery.error or "")
+    assert "failed verification (unable to get local issuer certificate)" in (delivery.error or "")
+    assert "pass cafile=" in (delivery.error or "")
+    assert _deliver(HTTPTarget(url, verify=False)).outcome is Outcome.ACKNOWLEDGED

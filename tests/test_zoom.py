@@ -221,3 +221,14 @@ def test_invalid_settings() -> None:
         Zoom(seed=-1)
     with pytest.raises(ValueError, match="deadline must be a positive number"):
         Zoom(deadline=0)
+
+
+def test_to_must_cover_the_event() -> None:
+    zoom = _zoom()
+    ended = zoom.subscribe(zoom_receiver(SECRET), events=["meeting.ended"], name="ended")
+    with pytest.raises(NotSubscribedError) as excinfo:
+        zoom.send("meeting.started", to=ended)
+    assert str(excinfo.value) == (
+        "ended → https://receiver.test/ does not cover 'meeting.started'; it receives: "
+        "meeting.ended"
+    )

@@ -1,7 +1,9 @@
 """Zoom's own data about its webhooks, for tests: official schemas and documented examples.
 
-The reference folder is ``/work/shared/reference/zoom`` unless ``HOOKMOCK_ZOOM_REFERENCE`` names
-another; :data:`AVAILABLE` is false when it is missing (tests that need it should skip).
+The reference folder is ``shared/reference/zoom`` beside the project's folder unless
+``HOOKMOCK_ZOOM_REFERENCE`` names another. :data:`AVAILABLE` is false when it is missing: tests
+that need it skip, unless ``HOOKMOCK_REQUIRE_REFERENCE`` is set (CI sets it), which makes a
+missing folder an error.
 
 - :func:`official_schema` returns Zoom's JSON Schema for an event where Zoom publishes one: from
   the OpenAPI ``webhooks.json`` documents (their ``#/paths/`` references rewritten to
@@ -20,11 +22,23 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 from jsonschema import Draft202012Validator
 
-REFERENCE = Path(os.environ.get("HOOKMOCK_ZOOM_REFERENCE", "/work/shared/reference/zoom"))
+_BESIDE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "zoom"
+REFERENCE = Path(os.environ.get("HOOKMOCK_ZOOM_REFERENCE", _BESIDE))
 AVAILABLE = (REFERENCE / "openapi").is_dir()
+VECTORS = REFERENCE / "signature-test-vectors.json"
+if not AVAILABLE and os.environ.get("HOOKMOCK_REQUIRE_REFERENCE"):
+    raise RuntimeError(
+        f"Zoom reference data not found at {REFERENCE}: put shared/ beside the project "
+        "or set HOOKMOCK_ZOOM_REFERENCE"
+    )
 PYATTENDER = "meetings-partial-schemas.from-pyattender.json"
+#: Marks a test that reads the reference data.
+needs_reference = pytest.mark.skipif(
+    not AVAILABLE, reason=f"Zoom reference data not found at {REFERENCE}"
+)
 
 Json = dict[str, Any]
 
@@ -87,8 +101,9 @@ def official_schema(event: str) -> Json | None:
 
 
 def official_validator(event: str) -> Draft202012Validator | None:
-    """A format-checking validator for Zoom's schema of *event*, or None."""
-    schema = _official(event)
+    """A format-checking validator for Zoom's schema of *event*, or None (also when the reference
+    data is missing)."""
+    schema = _official(event) if AVAILABLE else None
     if schema is None:
         return None
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
