@@ -146,20 +146,39 @@ def hookmock_seed(request: pytest.FixtureRequest) -> int:
 
 
 @pytest.fixture
-def zoom(request: pytest.FixtureRequest, hookmock_seed: int) -> Zoom:
+def hookmock_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Keyword arguments for the simulated provider, from the command line, ini file and
+    environment. Override this fixture in a ``conftest.py`` to configure every test below it
+    (``return {"secret_token": settings.ZOOM_SECRET}``); the ``hookmock`` marker still wins."""
+    config = request.config
+    settings: dict[str, Any] = {}
+    secret = _setting(config, "hookmock_secret_token", SECRET_INI, SECRET_ENV)
+    if secret is not None:
+        settings["secret_token"] = secret
+    deadline = _setting(config, "hookmock_deadline", DEADLINE_INI, DEADLINE_ENV)
+    if deadline is not None:
+        try:
+            settings["deadline"] = float(deadline)
+        except ValueError:
+            raise pytest.UsageError(
+                f"hookmock: the deadline must be a number of seconds, got {deadline!r}"
+            ) from None
+    return settings
+
+
+@pytest.fixture
+def zoom(
+    request: pytest.FixtureRequest, hookmock_seed: int, hookmock_settings: dict[str, Any]
+) -> Zoom:
     """A simulated Zoom for this test: fresh subscriptions and delivery log, its own seed.
 
-    Its secret token comes from ``@pytest.mark.hookmock(secret_token=...)``, then
-    ``--hookmock-secret-token``, ini ``hookmock_secret_token``, ``$ZOOM_WEBHOOK_SECRET_TOKEN``;
-    without any, it is random. Give your receiver ``zoom.secret_token``.
+    Settings come from ``@pytest.mark.hookmock(...)``, then the ``hookmock_settings`` fixture
+    (command line, ini, environment). Without a secret token anywhere, it is random: give your
+    receiver ``zoom.secret_token``.
     """
     from .providers.zoom import Zoom
 
-    config = request.config
-    settings: dict[str, Any] = {
-        "secret_token": _setting(config, "hookmock_secret_token", SECRET_INI, SECRET_ENV),
-        "deadline": _setting(config, "hookmock_deadline", DEADLINE_INI, DEADLINE_ENV),
-    }
+    settings = dict(hookmock_settings)
     marker = request.node.get_closest_marker(MARKER)
     if marker is not None:
         unknown = set(marker.kwargs) - MARKER_KEYS
@@ -171,13 +190,6 @@ def zoom(request: pytest.FixtureRequest, hookmock_seed: int) -> Zoom:
             )
         settings.update(marker.kwargs)
     settings["seed"] = hookmock_seed
-    if settings["deadline"] is not None:
-        try:
-            settings["deadline"] = float(settings["deadline"])
-        except ValueError:
-            raise pytest.UsageError(
-                f"hookmock: the deadline must be a number of seconds, got {settings['deadline']!r}"
-            ) from None
     provider = Zoom(**settings)
     request.node.stash[_providers] = [*request.node.stash.get(_providers, []), provider]
     return provider

@@ -218,3 +218,35 @@ def test_help_does_not_import_heavy_modules() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/"
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_settings_fixture_can_be_overridden(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def hookmock_settings():
+            return {"secret_token": "from-conftest", "traceparent": True}
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_conftest(zoom):
+            assert (zoom.secret_token, zoom.traceparent) == ("from-conftest", True)
+
+        @pytest.mark.hookmock(secret_token="from-marker")
+        def test_marker_wins(zoom):
+            assert zoom.secret_token == "from-marker"
+        """
+    )
+    pytester.runpytest("--hookmock-secret-token=from-cli").assert_outcomes(passed=2)
+
+
+def test_bad_deadline_is_reported(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_uses(zoom): pass")
+    result = pytester.runpytest("--hookmock-deadline=soon")
+    result.stdout.fnmatch_lines(["*the deadline must be a number of seconds, got 'soon'*"])
+    assert result.ret != 0
