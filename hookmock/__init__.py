@@ -12,27 +12,55 @@ receiver answered. Use it through the pytest plugin's ``zoom`` fixture, or direc
 
 from __future__ import annotations
 
-from .delivery import Delivery as Delivery
-from .delivery import DeliveryLog as DeliveryLog
-from .delivery import Outcome as Outcome
-from .delivery import Request as Request
-from .delivery import Response as Response
-from .errors import ConfigurationError as ConfigurationError
-from .errors import HookmockError as HookmockError
-from .errors import NotSubscribedError as NotSubscribedError
-from .errors import OverrideError as OverrideError
-from .errors import SchemaViolationError as SchemaViolationError
-from .errors import SubscriptionError as SubscriptionError
-from .errors import UnknownEventError as UnknownEventError
-from .events import SERIALIZATIONS as SERIALIZATIONS
-from .events import Event as Event
-from .fake import REMOVE as REMOVE
-from .providers.zoom import Zoom as Zoom
-from .simulator import Subscription as Subscription
-from .transports import HTTPTarget as HTTPTarget
-from .transports import WSGITarget as WSGITarget
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .delivery import Delivery as Delivery
+    from .delivery import DeliveryLog as DeliveryLog
+    from .delivery import Outcome as Outcome
+    from .delivery import Request as Request
+    from .delivery import Response as Response
+    from .errors import ConfigurationError as ConfigurationError
+    from .errors import HookmockError as HookmockError
+    from .errors import NotSubscribedError as NotSubscribedError
+    from .errors import OverrideError as OverrideError
+    from .errors import SchemaViolationError as SchemaViolationError
+    from .errors import SubscriptionError as SubscriptionError
+    from .errors import UnknownEventError as UnknownEventError
+    from .events import SERIALIZATIONS as SERIALIZATIONS
+    from .events import Event as Event
+    from .fake import REMOVE as REMOVE
+    from .providers.zoom import Zoom as Zoom
+    from .simulator import Subscription as Subscription
+    from .transports import HTTPTarget as HTTPTarget
+    from .transports import WSGITarget as WSGITarget
 
 __version__ = "0.1.0"
+
+# Names are imported on first use (PEP 562), so importing hookmock (as pytest does when it loads
+# the plugin) costs next to nothing until a test uses it.
+_EXPORTS = {
+    "ConfigurationError": ".errors",
+    "Delivery": ".delivery",
+    "DeliveryLog": ".delivery",
+    "Event": ".events",
+    "HTTPTarget": ".transports",
+    "HookmockError": ".errors",
+    "NotSubscribedError": ".errors",
+    "Outcome": ".delivery",
+    "OverrideError": ".errors",
+    "REMOVE": ".fake",
+    "Request": ".delivery",
+    "Response": ".delivery",
+    "SERIALIZATIONS": ".events",
+    "SchemaViolationError": ".errors",
+    "Subscription": ".simulator",
+    "SubscriptionError": ".errors",
+    "UnknownEventError": ".errors",
+    "WSGITarget": ".transports",
+    "Zoom": ".providers.zoom",
+}
 
 __all__ = [
     "REMOVE",
@@ -56,3 +84,16 @@ __all__ = [
     "Zoom",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hookmock' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

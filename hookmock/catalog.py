@@ -7,7 +7,6 @@ they are read-only data, so sharing them between tests is safe.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from importlib import resources
@@ -52,6 +51,8 @@ def event_names(provider: str = "zoom") -> tuple[str, ...]:
 
 def suggestions(name: str, provider: str = "zoom", limit: int = 5) -> list[str]:
     """Known event names close to *name*: spelling matches first, then names sharing its prefix."""
+    import difflib
+
     names = event_names(provider)
     close = difflib.get_close_matches(name, names, n=limit, cutoff=0.6)
     family = name.split(".", 1)[0]

@@ -27,7 +27,7 @@ def _surrogate_escape(match: re.Match[str]) -> str:
 
 def _zoom(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return _ASTRAL.sub(_surrogate_escape, text)
+    return text if text.isascii() else _ASTRAL.sub(_surrogate_escape, text)
 
 
 def _escaped_slashes(value: Any) -> str:

@@ -19,6 +19,7 @@ import functools
 import random
 import re
 import string
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -43,22 +44,36 @@ _ZOOM_WEB = "https://us05web.zoom.us"
 
 
 class _Ctx:
-    __slots__ = ("now", "rng")
+    __slots__ = ("now", "random", "rng")
 
     def __init__(self, rng: random.Random, now: float) -> None:
         self.rng = rng
+        self.random = rng.random
         self.now = now
+
+    def between(self, low: int, high: int) -> int:
+        """An integer in [low, high): randrange's job, without its argument checks."""
+        return low + int(self.random() * (high - low))
+
+
+@functools.cache
+def _byte_table(alphabet: str) -> bytes:
+    # Maps every byte onto the alphabet, so one randbytes() call draws a whole string. For the
+    # 64-character alphabets the draw is uniform; for the 62-character one nearly so.
+    return bytes(ord(alphabet[i % len(alphabet)]) for i in range(256))
 
 
 def _chars(alphabet: str, n: int) -> Callable[[_Ctx], str]:
+    table = _byte_table(alphabet)
+
     def make(ctx: _Ctx) -> str:
-        return "".join(ctx.rng.choices(alphabet, k=n))
+        return ctx.rng.randbytes(n).translate(table).decode("ascii")
 
     return make
 
 
 def _iso(epoch: float) -> str:
-    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
 
 
 def _parse_iso(text: str) -> float | None:
@@ -143,16 +158,27 @@ def _email(ctx: _Ctx) -> str:
 
 
 def _email_for(name: str, domain: str) -> str:
-    local = ".".join(part for part in (re.sub(r"[^a-z0-9]", "", w) for w in name.lower().split()))
+    local = ".".join(part for part in map(_slug, name.split()) if part)
     return f"{local or 'user'}@{domain}"
 
 
+@functools.lru_cache(maxsize=4096)
+def _slug(word: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", word.lower())
+
+
 def _meeting_number(ctx: _Ctx) -> int:
-    return ctx.rng.randrange(10**9, 10**11)
+    return ctx.between(10**9, 10**11)
+
+
+_b64_22 = _chars(_B64, 22)
+_urlsafe_32 = _chars(_URLSAFE, 32)
+_alnum_10 = _chars(_ALNUM, 10)
+_alnum_32 = _chars(_ALNUM, 32)
 
 
 def _pmi(ctx: _Ctx) -> int:
-    return ctx.rng.randrange(10**9, 10**10)
+    return ctx.between(10**9, 10**10)
 
 
 def _uuid(ctx: _Ctx) -> str:
@@ -161,21 +187,20 @@ def _uuid(ctx: _Ctx) -> str:
 
 
 def _datetime(ctx: _Ctx) -> str:
-    return _iso(ctx.now - ctx.rng.randrange(0, 7200))
+    return _iso(ctx.now - ctx.between(0, 7200))
 
 
 def _date(ctx: _Ctx) -> str:
-    return _iso(ctx.now + ctx.rng.randrange(0, 30) * 86400)[:10]
+    return _iso(ctx.now + ctx.between(0, 30) * 86400)[:10]
 
 
 def _phone(ctx: _Ctx) -> str:
-    return "1" + str(ctx.rng.randrange(2, 10)) + "".join(ctx.rng.choices(string.digits, k=9))
+    return f"1{ctx.between(2_000_000_000, 10_000_000_000)}"
 
 
 def _version(ctx: _Ctx) -> str:
-    r = ctx.rng
-    build = r.randrange(10000, 60000)
-    return f"{r.randrange(5, 7)}.{r.randrange(0, 10)}.{r.randrange(0, 10)} ({build})"
+    build = ctx.between(10000, 60000)
+    return f"{ctx.between(5, 7)}.{ctx.between(0, 10)}.{ctx.between(0, 10)} ({build})"
 
 
 def _leave_reason(ctx: _Ctx) -> str:
@@ -184,7 +209,7 @@ def _leave_reason(ctx: _Ctx) -> str:
 
 _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "zoom_id": _chars(_URLSAFE, 22),
-    "meeting_uuid": lambda ctx: "".join(ctx.rng.choices(_B64, k=22)) + "==",
+    "meeting_uuid": lambda ctx: _b64_22(ctx) + "==",
     "meeting_number": lambda ctx: str(_meeting_number(ctx)),
     "pmi": lambda ctx: str(_pmi(ctx)),
     "uuid": _uuid,
@@ -207,10 +232,10 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "plain_token": _chars(_URLSAFE, 22),
     "join_url": lambda ctx: f"{_ZOOM_WEB}/j/{_meeting_number(ctx)}",
     "start_url": lambda ctx: f"{_ZOOM_WEB}/s/{_meeting_number(ctx)}",
-    "share_url": lambda ctx: f"{_ZOOM_WEB}/rec/share/{_chars(_URLSAFE, 32)(ctx)}",
-    "play_url": lambda ctx: f"{_ZOOM_WEB}/rec/play/{_chars(_URLSAFE, 32)(ctx)}",
-    "download_url": lambda ctx: f"{_ZOOM_WEB}/rec/download/{_chars(_URLSAFE, 32)(ctx)}",
-    "url": lambda ctx: f"https://{ctx.rng.choice(_pools()['domain'])}/{_chars(_ALNUM, 10)(ctx)}",
+    "share_url": lambda ctx: f"{_ZOOM_WEB}/rec/share/{_urlsafe_32(ctx)}",
+    "play_url": lambda ctx: f"{_ZOOM_WEB}/rec/play/{_urlsafe_32(ctx)}",
+    "download_url": lambda ctx: f"{_ZOOM_WEB}/rec/download/{_urlsafe_32(ctx)}",
+    "url": lambda ctx: f"https://{ctx.rng.choice(_pools()['domain'])}/{_alnum_10(ctx)}",
     "datetime": _datetime,
     "date": _date,
     "leave_reason": _leave_reason,
@@ -222,9 +247,9 @@ _NUMBER_KINDS: dict[str, Callable[[_Ctx], int]] = {
     "meeting_number": _meeting_number,
     "pmi": _pmi,
     "event_ts": lambda ctx: int(ctx.now * 1000),
-    "file_size": lambda ctx: ctx.rng.randrange(50_000, 400_000_000),
+    "file_size": lambda ctx: ctx.between(50_000, 400_000_000),
     "duration": lambda ctx: ctx.rng.choice((15, 30, 30, 45, 60, 60, 90)),
-    "count": lambda ctx: ctx.rng.randrange(1, 6),
+    "count": lambda ctx: ctx.between(1, 6),
 }
 
 #: Every value of ``x-hookmock-fake`` a schema may use.
@@ -304,7 +329,7 @@ def _compile(node: Mapping[str, Any], root: Mapping[str, Any], name: str, where:
         items = _compile(node.get("items", {}), root, name, where + "[]")
         low = node.get("minItems", 1)
         high = node.get("maxItems", max(low, 3))
-        return lambda ctx: [items(ctx) for _ in range(ctx.rng.randint(low, high))]
+        return lambda ctx: [items(ctx) for _ in range(ctx.between(low, high + 1))]
     if typ == "boolean":
         return lambda ctx: ctx.rng.random() < 0.5
     if typ in ("integer", "number"):
@@ -313,7 +338,7 @@ def _compile(node: Mapping[str, Any], root: Mapping[str, Any], name: str, where:
         low = int(node.get("minimum", 0))
         high = int(node.get("maximum", max(low, 100)))
         if typ == "integer":
-            return lambda ctx: ctx.rng.randint(low, high)
+            return lambda ctx: ctx.between(low, high + 1)
         return lambda ctx: round(ctx.rng.uniform(low, high), 2)
     if typ == "null":
         return lambda ctx: None
@@ -330,7 +355,8 @@ def _compile(node: Mapping[str, Any], root: Mapping[str, Any], name: str, where:
         return _STRING_KINDS[kind]
     low = node.get("minLength", 8)
     high = node.get("maxLength", max(low, 16))
-    return lambda ctx: "".join(ctx.rng.choices(_ALNUM, k=ctx.rng.randint(low, high)))
+    table = _byte_table(_ALNUM)
+    return lambda ctx: ctx.rng.randbytes(ctx.between(low, high + 1)).translate(table).decode()
 
 
 _Emit = Callable[[_Ctx, list[str]], None]
@@ -395,7 +421,7 @@ def _pattern_generator(pattern: str, where: str) -> _Gen:
                 def repeat(
                     ctx: _Ctx, out: list[str], low: int = low, high: int = high, inner: Any = inner
                 ) -> None:
-                    for _ in range(ctx.rng.randint(low, high)):
+                    for _ in range(ctx.between(low, high + 1)):
                         inner(ctx, out)
 
                 steps.append(repeat)
@@ -559,7 +585,7 @@ def _cohere(data: dict[str, Any], ctx: _Ctx, event: str, overridden: frozenset[s
 
 
 def _set(obj: dict[str, Any], key: str, value: Any, path: str, overridden: frozenset[str]) -> None:
-    if key in obj and f"{path}.{key}".lstrip(".") not in overridden:
+    if key in obj and (not overridden or f"{path}.{key}".lstrip(".") not in overridden):
         obj[key] = value
 
 
@@ -573,17 +599,27 @@ def _walk(
 ) -> None:
     if isinstance(node, list):
         for i, item in enumerate(node):
-            _walk(item, f"{path}.{i}", ctx, anchor, span, overridden)
+            _walk(item, f"{path}.{i}" if overridden else "", ctx, anchor, span, overridden)
         return
     if not isinstance(node, dict):
         return
-    span = _fix_times(node, path, ctx, anchor, span, overridden)
-    _fix_links(node, path, ctx, overridden)
-    _fix_person(node, path, overridden)
+    keys = node.keys()
+    if "start_time" in node or (span is not None and keys & _SPAN_KEYS):
+        span = _fix_times(node, path, ctx, anchor, span, overridden)
+    if "id" in node and keys & _LINK_KEYS:
+        _fix_links(node, path, ctx, overridden)
+    if "email" in node:
+        _fix_person(node, path, overridden)
     for key, value in node.items():
-        if isinstance(value, dict | list):
-            _walk(value, f"{path}.{key}".lstrip("."), ctx, anchor, span, overridden)
-    _fix_recording(node, path, overridden)
+        if type(value) is dict or type(value) is list:
+            child = f"{path}.{key}".lstrip(".") if overridden else ""
+            _walk(value, child, ctx, anchor, span, overridden)
+    if "recording_files" in node:
+        _fix_recording(node, path, overridden)
+
+
+_SPAN_KEYS = frozenset({"join_time", "leave_time", "recording_start", "recording_end"})
+_LINK_KEYS = frozenset({"join_url", "start_url"})
 
 
 def _fix_times(
@@ -594,17 +630,16 @@ def _fix_times(
     span: tuple[float, float] | None,
     overridden: frozenset[str],
 ) -> tuple[float, float] | None:
-    rng = ctx.rng
     if isinstance(obj.get("start_time"), str) and obj["start_time"]:
         duration: int = obj["duration"] if isinstance(obj.get("duration"), int) else 60
-        if f"{path}.start_time".lstrip(".") in overridden:
+        if overridden and f"{path}.start_time".lstrip(".") in overridden:
             start = _parse_iso(obj["start_time"]) or ctx.now
         elif anchor == "scheduled":
-            start = (ctx.now // 3600 + rng.randrange(24, 24 * 14)) * 3600
+            start = (ctx.now // 3600 + ctx.between(24, 24 * 14)) * 3600
         elif anchor == "ended":
-            start = ctx.now - duration * 60 - rng.randrange(0, 300)
+            start = ctx.now - duration * 60 - ctx.between(0, 300)
         else:
-            start = ctx.now - rng.randrange(0, 120)
+            start = ctx.now - ctx.between(0, 120)
         _set(obj, "start_time", _iso(start), path, overridden)
         end = start + duration * 60
         _set(obj, "end_time", _iso(end), path, overridden)
@@ -614,14 +649,12 @@ def _fix_times(
     start, end = span
     for first, last in (("join_time", "leave_time"), ("recording_start", "recording_end")):
         if isinstance(obj.get(first), str) and obj[first]:
-            begin = start + rng.randrange(0, 300)
+            begin = start + ctx.between(0, 300)
             _set(obj, first, _iso(begin), path, overridden)
             if isinstance(obj.get(last), str) and obj[last]:
-                _set(
-                    obj, last, _iso(max(begin + 60, end - rng.randrange(0, 300))), path, overridden
-                )
+                _set(obj, last, _iso(max(begin + 60, end - ctx.between(0, 300))), path, overridden)
         elif isinstance(obj.get(last), str) and obj[last]:
-            _set(obj, last, _iso(end - rng.randrange(0, 300)), path, overridden)
+            _set(obj, last, _iso(end - ctx.between(0, 300)), path, overridden)
     return span
 
 
@@ -629,7 +662,9 @@ def _fix_links(obj: dict[str, Any], path: str, ctx: _Ctx, overridden: frozenset[
     number = obj.get("id")
     if not isinstance(number, int | str) or not str(number).isdigit():
         return
-    token = "".join(ctx.rng.choices(_ALNUM, k=32))
+    if "join_url" not in obj and "start_url" not in obj:
+        return
+    token = _alnum_32(ctx)
     if "join_url" in obj:
         _set(obj, "join_url", f"{_ZOOM_WEB}/j/{number}?pwd={token}", path, overridden)
     if "start_url" in obj:
@@ -662,7 +697,7 @@ def _fix_recording(obj: dict[str, Any], path: str, overridden: frozenset[str]) -
     for i, item in enumerate(files):
         if not isinstance(item, dict):
             continue
-        item_path = f"{path}.recording_files.{i}".lstrip(".")
+        item_path = f"{path}.recording_files.{i}".lstrip(".") if overridden else ""
         if "meeting_id" in item and isinstance(obj.get("uuid"), str):
             _set(item, "meeting_id", obj["uuid"], item_path, overridden)
         if item.get("file_type") in _FILE_EXTENSIONS:

@@ -13,18 +13,20 @@ import contextlib
 import gzip
 import io
 import socket
-import ssl
 import sys
 import threading
 import time
 import traceback
 import zlib
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from .delivery import Attempt, Outcome, Request, Response
 from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import ssl
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "HTTPTarget", "Target", "WSGITarget", "as_target"]
 
@@ -214,6 +216,8 @@ class HTTPTarget:
         self.max_response_bytes = max_response_bytes
         self._context: ssl.SSLContext | None = None
         if parts.scheme == "https":
+            import ssl
+
             context = ssl.create_default_context(cafile=cafile)
             if not verify:
                 context.check_hostname = False
@@ -225,6 +229,7 @@ class HTTPTarget:
 
     def send(self, request: Request, *, deadline: float) -> Attempt:
         import http.client
+        import ssl
 
         parts = self._parts
         host = parts.hostname or ""
