@@ -3,7 +3,9 @@
 1. runs the example receiver's test suite, written with hookmock's ``zoom`` fixture;
 2. serves the receiver on 127.0.0.1 (a port the OS picks), subscribes it the way Zoom does
    (signed URL validation) and triggers a few events at it with the ``hookmock`` command,
-   printing what happened.
+   printing what happened;
+3. grades it with ``hookmock check`` (the conformance battery), then grades a deliberately
+   faulty receiver (``examples/faulty_receiver``) the same way and shows what the report says.
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ import secrets
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from flask import Flask
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from examples.faulty_receiver.app import create_app as create_faulty_app  # noqa: E402
 from examples.flask_receiver.app import create_app  # noqa: E402
 from hookmock import Zoom  # noqa: E402
 
@@ -48,13 +54,8 @@ def main() -> int:
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no per-request access log
     secret = secrets.token_urlsafe(16)
-    app = create_app(secret_token=secret)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.port}/zoom/webhook"
     failures = 0
-    try:
+    with serving(create_app(secret_token=secret)) as url:
         banner(f"2. the receiver served at {url}")
         zoom = Zoom(secret_token=secret)
         subscription = zoom.subscribe(url)
@@ -82,15 +83,38 @@ def main() -> int:
             (["trigger", "meeting.started", "--url", url], 1, "not-the-apps-secret"),
         ]
         for args, expected, token in expectations:
-            code = hookmock(*args, secret=token)
-            verdict = "as expected" if code == expected else f"UNEXPECTED (wanted exit {expected})"
-            print(f"  exit {code}: {verdict}")
-            failures += code != expected
+            failures += not expect(hookmock(*args, secret=token), expected)
+
+        banner("3. grading it: hookmock check (the conformance battery)")
+        failures += not expect(hookmock("check", url, secret=secret), 0)
+
+    faulty = create_faulty_app(secret_token=secret)
+    faulty.logger.disabled = True  # its crashes are the point; the report shows them
+    with serving(faulty) as url:
+        banner("4. grading a faulty receiver (examples/faulty_receiver): exit 1 expected")
+        failures += not expect(hookmock("check", url, secret=secret), 1)
+    banner("done" if not failures else f"{failures} unexpected result(s)")
+    return 1 if failures else 0
+
+
+def expect(code: int, expected: int) -> bool:
+    verdict = "as expected" if code == expected else f"UNEXPECTED (wanted exit {expected})"
+    print(f"  exit {code}: {verdict}")
+    return code == expected
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve *app* on 127.0.0.1, on a port the OS picks; yield its webhook URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}/zoom/webhook"
     finally:
         server.shutdown()
         server.server_close()
-    banner("done" if not failures else f"{failures} unexpected result(s)")
-    return 1 if failures else 0
+        thread.join(timeout=5)
 
 
 if __name__ == "__main__":

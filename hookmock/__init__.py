@@ -16,6 +16,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .checkreport import ConformanceReport as ConformanceReport
+    from .checks import ReceiverUnreachableError as ReceiverUnreachableError
     from .delivery import Delivery as Delivery
     from .delivery import DeliveryLog as DeliveryLog
     from .delivery import Outcome as Outcome
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
     from .events import SERIALIZATIONS as SERIALIZATIONS
     from .events import Event as Event
     from .fake import REMOVE as REMOVE
+    from .plugin import HookmockWarning as HookmockWarning
+    from .plugin import conformance_tests as conformance_tests
     from .providers.zoom import Zoom as Zoom
     from .simulator import Subscription as Subscription
     from .transports import HTTPTarget as HTTPTarget
@@ -42,15 +46,18 @@ __version__ = "0.1.0"
 # the plugin) costs next to nothing until a test uses it.
 _EXPORTS = {
     "ConfigurationError": ".errors",
+    "ConformanceReport": ".checkreport",
     "Delivery": ".delivery",
     "DeliveryLog": ".delivery",
     "Event": ".events",
     "HTTPTarget": ".transports",
     "HookmockError": ".errors",
+    "HookmockWarning": ".plugin",
     "NotSubscribedError": ".errors",
     "Outcome": ".delivery",
     "OverrideError": ".errors",
     "REMOVE": ".fake",
+    "ReceiverUnreachableError": ".checks",
     "Request": ".delivery",
     "Response": ".delivery",
     "SERIALIZATIONS": ".events",
@@ -60,20 +67,24 @@ _EXPORTS = {
     "UnknownEventError": ".errors",
     "WSGITarget": ".transports",
     "Zoom": ".providers.zoom",
+    "conformance_tests": ".plugin",
 }
 
 __all__ = [
     "REMOVE",
     "SERIALIZATIONS",
     "ConfigurationError",
+    "ConformanceReport",
     "Delivery",
     "DeliveryLog",
     "Event",
     "HTTPTarget",
     "HookmockError",
+    "HookmockWarning",
     "NotSubscribedError",
     "Outcome",
     "OverrideError",
+    "ReceiverUnreachableError",
     "Request",
     "Response",
     "SchemaViolationError",
@@ -83,6 +94,7 @@ __all__ = [
     "WSGITarget",
     "Zoom",
     "__version__",
+    "conformance_tests",
 ]
 
 

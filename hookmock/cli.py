@@ -84,6 +84,28 @@ def _parser() -> argparse.ArgumentParser:
         "--verbose", "-v", action="store_true", help="also print the request and response"
     )
 
+    check = sub.add_parser(
+        "check",
+        help="grade a live receiver: the conformance battery against a URL",
+        description="Send a receiver what Zoom sends and what an attacker sends, and grade "
+        "its answers. Exit 0 when no error-severity check failed, 1 when one did, 2 for usage "
+        "errors or an unreachable endpoint.",
+    )
+    check.add_argument("url", help="the receiver's webhook URL")
+    check.add_argument("--secret-token", help="the app's secret token")
+    check.add_argument(
+        "--tolerance", type=float, default=300.0, help="the timestamp window in seconds (300)"
+    )
+    check.add_argument("--deadline", type=float, default=3.0, help="seconds to wait (3)")
+    check.add_argument(
+        "--concurrency", type=int, default=10, help="deliveries at once in the load check (10)"
+    )
+    check.add_argument("--only", action="append", metavar="CHECK", help="run only this check")
+    check.add_argument("--report-json", metavar="FILE", help="write the report as JSON")
+    check.add_argument("--junit-xml", metavar="FILE", help="write one JUnit testcase per check")
+    check.add_argument("--cafile", help="a CA bundle to trust for https:// (a test CA)")
+    check.add_argument("--insecure", action="store_true", help="do not verify the certificate")
+
     sign = sub.add_parser("sign", help="print Zoom's headers for a body")
     sign.add_argument("file", nargs="?", help="the body (default: standard input)")
     sign.add_argument("--secret-token", help="the app's secret token")
@@ -217,6 +239,35 @@ def _cmd_trigger(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if delivery.acknowledged else EXIT_RECEIVER_FAILED
 
 
+def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    from .checks import ReceiverUnreachableError
+    from .providers.zoom import Zoom
+    from .transports import HTTPTarget
+
+    target = HTTPTarget(args.url, verify=not args.insecure, cafile=args.cafile)
+    zoom = Zoom(secret_token=_secret(args), deadline=args.deadline)
+    try:
+        report = zoom.check(
+            target, only=args.only, tolerance=args.tolerance, concurrency=args.concurrency
+        )
+    except ReceiverUnreachableError as exc:
+        print(f"hookmock check: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(report.table(), file=out)
+    outputs: list[tuple[str, str]] = []
+    if args.report_json:
+        outputs.append((args.report_json, json.dumps(report.to_dict(), indent=2) + "\n"))
+    if args.junit_xml:
+        outputs.append((args.junit_xml, report.to_junit_xml() + "\n"))
+    for path, text in outputs:
+        try:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise _UsageError(f"cannot write {path!r}: {exc.strerror}") from None
+    return EXIT_OK if report.passed else EXIT_RECEIVER_FAILED
+
+
 def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
     from .providers.zoom import signed_headers
 
@@ -243,4 +294,5 @@ _COMMANDS = {
     "fake": _cmd_fake,
     "trigger": _cmd_trigger,
     "sign": _cmd_sign,
+    "check": _cmd_check,
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -210,3 +211,61 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                 )
             )
     return report
+
+
+def conformance_tests(
+    target: str,
+    *,
+    path: str | None = None,
+    only: Sequence[str] | None = None,
+    tolerance: float = 300.0,
+    concurrency: int = 10,
+    probe: str | Callable[[], int] | None = None,
+    probe_event: str = "meeting.started",
+) -> Callable[..., None]:
+    """One test per conformance check, against a fixture's receiver or a URL::
+
+        test_zoom_conformance = hookmock.conformance_tests("app", path="/zoom/webhook")
+
+    :param target: the name of a fixture that returns a WSGI application or a URL (it may use
+        the ``zoom`` fixture, e.g. for ``zoom.secret_token``), or a URL.
+    :param probe: a fixture name, or a callable, returning a count of the receiver's side
+        effects; the duplicate check then asserts a duplicate is processed once.
+    Other parameters as :meth:`hookmock.Zoom.check`. A failed warning-severity check emits a
+    :class:`HookmockWarning` instead of failing.
+    """
+    from .checks import CHECK_IDS, find_check
+
+    ids = list(only) if only is not None else list(CHECK_IDS)
+    for check_id in ids:
+        find_check(check_id)
+
+    @pytest.mark.parametrize("hookmock_check", ids)
+    def test(request: pytest.FixtureRequest, zoom: Zoom, hookmock_check: str) -> None:
+        __tracebackhide__ = True
+        from .checks import Verdict
+
+        receiver = target if "://" in target else request.getfixturevalue(target)
+        counter = request.getfixturevalue(probe) if isinstance(probe, str) else probe
+        report = zoom.check(
+            receiver,
+            path=path,
+            only=[hookmock_check],
+            tolerance=tolerance,
+            concurrency=concurrency,
+            probe=counter,
+            probe_event=probe_event,
+        )
+        result = report.results[0]
+        if result.outcome is Verdict.WARN:
+            import warnings
+
+            warnings.warn(HookmockWarning(f"{result.id}: {result.detail}"), stacklevel=1)
+        result.assert_passed()
+
+    test.__doc__ = f"The receiver passes hookmock's conformance battery ({target})."
+    return test
+
+
+class HookmockWarning(UserWarning):
+    """A warning-severity conformance check failed."""

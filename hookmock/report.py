@@ -38,8 +38,9 @@ def excerpt(data: bytes, limit: int) -> str:
         return "(empty)"
     text = data.decode("utf-8", "replace")
     if len(text) > limit:
-        return f"{text[:limit]}… ({len(data)} bytes)"
-    return text
+        text = f"{text[:limit]}… ({len(data)} bytes)"
+    # A multi-line body stays inside its delivery's indented block.
+    return text.replace("\r\n", "\n").replace("\n", "\n          ")
 
 
 def describe_delivery(

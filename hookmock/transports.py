@@ -255,6 +255,25 @@ class HTTPTarget:
         timer.daemon = True
         timer.start()
         try:
+            connection.connect()
+        except TimeoutError:
+            timer.cancel()
+            connection.close()
+            return Attempt(
+                None,
+                time.perf_counter() - begin,
+                f"could not connect to {parts.netloc} within the {deadline:g} s deadline",
+                Outcome.CONNECTION_ERROR,
+            )
+        except OSError as exc:
+            timer.cancel()
+            connection.close()
+            if isinstance(exc, ssl.SSLError):
+                reason = _describe_tls_error(exc, host)
+            else:
+                reason = _describe_os_error(exc, host)
+            return Attempt(None, time.perf_counter() - begin, reason, Outcome.CONNECTION_ERROR)
+        try:
             path = parts.path or "/"
             if parts.query:
                 path += "?" + parts.query
@@ -275,19 +294,12 @@ class HTTPTarget:
                 f"no answer within the {deadline:g} s deadline",
                 Outcome.TIMEOUT,
             )
-        except ssl.SSLCertVerificationError as exc:
+        except ssl.SSLError as exc:
             return Attempt(
                 None,
                 time.perf_counter() - begin,
-                f"TLS failure: the certificate of {host} failed verification "
-                f"({exc.verify_message or exc}); Zoom only delivers to CA-signed certificates. "
-                "For a test CA pass cafile= (CLI: --cafile); to skip the check, verify=False "
-                "(CLI: --insecure)",
+                _describe_tls_error(exc, host),
                 Outcome.CONNECTION_ERROR,
-            )
-        except ssl.SSLError as exc:
-            return Attempt(
-                None, time.perf_counter() - begin, f"TLS failure: {exc}", Outcome.CONNECTION_ERROR
             )
         except http.client.HTTPException as exc:
             if cut_off.is_set():
@@ -322,6 +334,19 @@ class HTTPTarget:
             connection.close()
         elapsed = time.perf_counter() - begin
         return Attempt(_decoded(response, self.max_response_bytes), elapsed)
+
+
+def _describe_tls_error(exc: Exception, host: str) -> str:
+    import ssl
+
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (
+            f"TLS failure: the certificate of {host} failed verification "
+            f"({exc.verify_message or exc}); Zoom only delivers to CA-signed certificates. "
+            "For a test CA pass cafile= (CLI: --cafile); to skip the check, verify=False "
+            "(CLI: --insecure)"
+        )
+    return f"TLS failure: {exc}"
 
 
 def _describe_os_error(exc: OSError, host: str) -> str:

@@ -20,5 +20,7 @@ def test_demo_runs() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "URL validation: 200" in result.stdout
     assert "meeting.started → http://127.0.0.1:" in result.stdout
-    assert result.stdout.count("as expected") == 4
+    assert result.stdout.count("as expected") == 6
+    assert "26 passed, 0 failed" in result.stdout
+    assert "FAIL  valid-non-bmp" in result.stdout
     assert result.stdout.rstrip().endswith("== done ==")

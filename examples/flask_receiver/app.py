@@ -5,7 +5,9 @@
 - refuses a timestamp more than five minutes from now (a replayed capture);
 - answers Zoom's ``endpoint.url_validation`` challenge;
 - acknowledges with 204 every verified event, including events it does not handle, so Zoom
-  neither retries nor drops them; the work happens after the check.
+  neither retries nor drops them; the work happens after the check;
+- processes each event once: Zoom delivers at least once (retries, duplicates), so handlers key
+  their effects on the event's identity (here the meeting or recording UUID and ``event_ts``).
 """
 
 from __future__ import annotations
@@ -26,15 +28,20 @@ TOLERANCE_SECONDS = 300
 def create_app(secret_token: str | None = None) -> Flask:
     secret = secret_token or os.environ["ZOOM_WEBHOOK_SECRET_TOKEN"]
     app = Flask(__name__)
-    app.config["RECORDINGS"] = {}
-    app.config["MEETINGS_STARTED"] = []
+    app.config["RECORDINGS"] = {}  # recording UUID -> topic
+    app.config["MEETINGS_STARTED"] = {}  # (meeting UUID, event_ts) -> meeting id
+
+    def recording_completed(event: dict[str, Any]) -> None:
+        obj = event["payload"]["object"]
+        app.config["RECORDINGS"].setdefault(obj["uuid"], obj["topic"])
+
+    def meeting_started(event: dict[str, Any]) -> None:
+        obj = event["payload"]["object"]
+        app.config["MEETINGS_STARTED"].setdefault((obj["uuid"], event["event_ts"]), obj["id"])
+
     handlers: dict[str, Callable[[dict[str, Any]], None]] = {
-        "recording.completed": lambda payload: app.config["RECORDINGS"].__setitem__(
-            payload["object"]["uuid"], payload["object"]["topic"]
-        ),
-        "meeting.started": lambda payload: app.config["MEETINGS_STARTED"].append(
-            payload["object"]["id"]
-        ),
+        "recording.completed": recording_completed,
+        "meeting.started": meeting_started,
     }
 
     def signature_ok(body: bytes) -> bool:
@@ -63,7 +70,7 @@ def create_app(secret_token: str | None = None) -> Flask:
             return jsonify(plainToken=plain, encryptedToken=digest)
         handler = handlers.get(name)
         if handler is not None:
-            handler(payload)
+            handler(event)
         return Response(status=204)
 
     return app

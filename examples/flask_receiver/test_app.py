@@ -46,10 +46,18 @@ def test_replayed_timestamp_is_rejected(zoom: Zoom, app: Flask) -> None:
     zoom.send("meeting.started", timestamp=stale).assert_rejected()
 
 
-def test_duplicate_is_acknowledged_twice(zoom: Zoom, app: Flask) -> None:
+def test_duplicate_is_acknowledged_and_processed_once(zoom: Zoom, app: Flask) -> None:
     zoom.subscribe(app, path="/zoom/webhook", events=["meeting.started"])
     event = zoom.fake("meeting.started")
     zoom.send(event).assert_acknowledged()
     zoom.send(event).assert_acknowledged()
     zoom.assert_delivered("meeting.started", count=2)
-    assert app.config["MEETINGS_STARTED"] == [event.data["payload"]["object"]["id"]] * 2
+    assert list(app.config["MEETINGS_STARTED"].values()) == [event.data["payload"]["object"]["id"]]
+
+
+def test_passes_the_conformance_battery(zoom: Zoom, app: Flask) -> None:
+    report = zoom.check(
+        app, path="/zoom/webhook", probe=lambda: len(app.config["MEETINGS_STARTED"])
+    )
+    report.assert_passed()
+    assert not report.warnings

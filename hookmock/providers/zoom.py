@@ -14,8 +14,8 @@ import hmac
 import json
 import secrets as _secrets
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..delivery import Delivery, Outcome, Request
@@ -23,6 +23,9 @@ from ..errors import ConfigurationError, SubscriptionError
 from ..events import Event
 from ..signing import constant_time_equal, hmac_sha256_hex
 from ..simulator import Provider, Subscription
+
+if TYPE_CHECKING:
+    from ..checkreport import ConformanceReport
 
 __all__ = [
     "DEADLINE",
@@ -162,6 +165,42 @@ class Zoom(Provider):
     def _request_id(self) -> str:
         h = f"{self._ids.getrandbits(128):032x}"
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    # -- conformance ----------------------------------------------------------------------------
+
+    def check(
+        self,
+        target: Any,
+        *,
+        path: str | None = None,
+        only: Sequence[str] | None = None,
+        tolerance: float = 300.0,
+        concurrency: int = 10,
+        probe: Callable[[], int] | None = None,
+        probe_event: str = "meeting.started",
+    ) -> ConformanceReport:
+        """Run the receiver conformance battery against *target* and return its report.
+
+        :param target: a URL or a WSGI application.
+        :param only: check ids to run (see :data:`hookmock.checks.CHECK_IDS`); all by default.
+        :param tolerance: the timestamp window, in seconds, a correct receiver enforces.
+        :param concurrency: deliveries sent at once in the deadline-under-load check.
+        :param probe: returns a count of the receiver's side effects; with it the duplicate check
+            also asserts that a duplicate of *probe_event* is processed only once.
+        :raises ReceiverUnreachableError: when the receiver cannot be reached at all.
+        """
+        from ..checks import run_checks
+
+        return run_checks(
+            self,
+            target,
+            path=path,
+            only=only,
+            tolerance=tolerance,
+            concurrency=concurrency,
+            probe=probe,
+            probe_event=probe_event,
+        )
 
     # -- URL validation (ZOOM.md §3) ------------------------------------------------------------
 
