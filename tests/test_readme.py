@@ -25,3 +25,10 @@ def test_readme_names_every_cli_command() -> None:
 
     for command in _COMMANDS:
         assert f"hookmock {command}" in README
+
+
+def test_readme_lists_every_conformance_check() -> None:
+    from hookmock.checks import CHECKS
+
+    for check in CHECKS:
+        assert f"| `{check.id}` | {check.severity.value} | {check.title} |" in README
