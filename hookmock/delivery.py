@@ -35,6 +35,8 @@ class Outcome(enum.Enum):
     INVALID_RESPONSE = "invalid response"
     #: An in-process application raised instead of answering.
     APP_ERROR = "application error"
+    #: The subscription's credentials could not be obtained (a failed token exchange).
+    AUTH_ERROR = "authentication error"
 
     @property
     def acknowledged(self) -> bool:
@@ -104,6 +106,8 @@ class Delivery:
     :ivar deadline: the provider's deadline in seconds.
     :ivar sent_at: the provider clock's reading (Unix seconds) when it was sent.
     :ivar target: a description of where it went (URL, or the in-process application).
+    :ivar chain: the id shared by the attempts of one event to one subscription.
+    :ivar next_step: what the provider does next (a retry and when, final, dropped).
     """
 
     event: Event
@@ -119,6 +123,13 @@ class Delivery:
     attempt: int = 1
     notes: list[str] = field(default_factory=list)
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    #: Shared by every attempt of one event to one subscription.
+    chain: str = ""
+    #: What the provider does next: ``"retry 1 at +5 min"``, ``"final: ..."``, ``"dropped ..."``;
+    #: ``None`` for attempts outside the retry rules (URL validation, conformance checks).
+    next_step: str | None = None
+    #: True for the last attempt of an event the provider gave up on.
+    dropped: bool = False
 
     @property
     def status(self) -> int | None:

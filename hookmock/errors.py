@@ -8,7 +8,8 @@ Every error hookmock raises derives from :class:`HookmockError`::
     ├── OverrideError            an override path that cannot be applied to the event
     ├── ConfigurationError       a bad setting (seed, deadline, secret token, target)
     ├── SubscriptionError        the receiver failed Zoom's URL validation on subscribe
-    └── NotSubscribedError       an event sent that no subscription covers
+    ├── NotSubscribedError       an event sent that no subscription covers
+    └── AuthenticationError      a subscription's credentials could not be obtained (token URL)
 
 A receiver that misbehaves during a delivery never raises: the attempt becomes a recorded
 :class:`~hookmock.delivery.Delivery` with an outcome, and the ``assert_*`` helpers judge it.
@@ -80,3 +81,8 @@ class SubscriptionError(HookmockError):
 
 class NotSubscribedError(HookmockError, LookupError):
     """An event that no subscription of the simulated provider covers."""
+
+
+class AuthenticationError(HookmockError):
+    """A subscription's authentication could not be obtained, e.g. the receiver's token endpoint
+    refused or failed the client-credentials exchange. Recorded as a delivery outcome."""

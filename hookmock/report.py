@@ -76,6 +76,8 @@ def describe_delivery(
         lines.append(f"    body: {body}")
     for note in d.notes:
         lines.append(f"  note: {note}")
+    if d.next_step:
+        lines.append(f"  next: {d.next_step}")
     return redact("\n".join(lines), d.secrets)
 
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections import deque
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from . import catalog, fake
 from .delivery import Attempt, Delivery, DeliveryLog, Outcome, Request
-from .errors import ConfigurationError, NotSubscribedError, OverrideError
+from .errors import AuthenticationError, ConfigurationError, NotSubscribedError, OverrideError
 from .events import Event
+from .scheduler import Job, ProviderClock, Scheduler
 from .transports import Target, as_target
 
 __all__ = ["Provider", "Subscription"]
@@ -33,13 +35,37 @@ class Subscription:
     target: Target
     events: frozenset[str] | None
     validated_at: float | None = None
+    #: ``False`` once the provider disabled it (failed re-validations): nothing is delivered.
+    active: bool = True
+    #: Consecutive failed re-validations.
+    failures: int = 0
+    #: Extra headers of the subscription's authentication option (see :mod:`hookmock.auth`).
+    auth: Any = None
 
     @property
     def url(self) -> str:
         return self.target.url
 
     def covers(self, event: str) -> bool:
-        return self.events is None or event in self.events
+        return self.active and (self.events is None or event in self.events)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the provider tells the app's owner, or records about a subscription: a warning
+    email after failed re-validations, a disabled subscription, a dropped event."""
+
+    at: float
+    subscription: str
+    message: str
+
+
+#: Scripted network faults for :meth:`Provider.fail_next`: outcome and the recorded reason.
+FAULTS = {
+    "refused": (Outcome.CONNECTION_ERROR, "connection refused (scripted fault)"),
+    "reset": (Outcome.CONNECTION_ERROR, "connection reset by the receiver (scripted fault)"),
+    "timeout": (Outcome.TIMEOUT, "no answer within the deadline (scripted fault)"),
+}
 
 
 class Provider:
@@ -49,13 +75,23 @@ class Provider:
     name = "provider"
     #: Seconds the provider waits for an answer.
     default_deadline = 3.0
+    #: Delays between attempts: retry *n* comes ``retry_delays[n - 1]`` seconds after attempt *n*.
+    retry_delays: tuple[float, ...] = ()
+    #: Seconds between re-validations of a subscription; ``None``: never.
+    revalidation_interval: float | None = None
+    #: Consecutive failed re-validations after which the owner is warned.
+    revalidation_warnings: tuple[int, ...] = ()
+    #: Consecutive failed re-validations after which the subscription is disabled.
+    revalidation_limit: int | None = None
 
     def __init__(
         self,
         *,
         seed: int | None = None,
         deadline: float | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | ProviderClock | None = None,
+        retries: bool = True,
+        retry_timestamps: str = "fresh",
     ) -> None:
         if seed is None:
             seed = random.SystemRandom().randrange(2**32)
@@ -66,11 +102,24 @@ class Provider:
             raise ConfigurationError(
                 f"deadline must be a positive number of seconds, got {deadline}"
             )
+        if retry_timestamps not in ("fresh", "original"):
+            raise ConfigurationError(
+                f"retry_timestamps must be 'fresh' (each retry signed anew) or 'original' "
+                f"(retries keep the first attempt's timestamp and signature), got "
+                f"{retry_timestamps!r}"
+            )
         self.seed = seed
         self.deadline = deadline
-        self.clock = clock
+        self.clock = (
+            clock if isinstance(clock, ProviderClock) else ProviderClock(clock or time.time)
+        )
+        self.scheduler = Scheduler(self.clock)
+        self.retries = retries
+        self.retry_timestamps = retry_timestamps
         self.deliveries = DeliveryLog()
         self.subscriptions: list[Subscription] = []
+        self.notices: list[Notice] = []
+        self._faults: deque[tuple[str, Subscription | None]] = deque()
         self._events = random.Random(seed)
         self._ids = random.Random(seed ^ 0x5EED)
 
@@ -150,12 +199,14 @@ class Provider:
         events: Collection[str] | None = None,
         path: str | None = None,
         name: str | None = None,
+        auth: Any = None,
     ) -> Subscription:
         """Subscribe an endpoint and run the provider's URL validation against it.
 
-        :param target: a URL, a WSGI application or a :class:`~hookmock.transports.Target`.
+        :param target: a URL, a WSGI or ASGI application, or a :class:`~hookmock.transports.Target`.
         :param events: the event names to deliver there; every event when omitted.
         :param path: for an in-process application, the path its webhook route listens on.
+        :param auth: an authentication option of :mod:`hookmock.auth` sent with every delivery.
         :raises SubscriptionError: when the endpoint fails validation (nothing is subscribed).
         """
         if events is not None:
@@ -168,17 +219,68 @@ class Provider:
             name=name or f"subscription {number}",
             target=as_target(target, path=path),
             events=events,
+            auth=auth,
         )
         self.validate_endpoint(subscription)
         self.subscriptions.append(subscription)
+        self._schedule_revalidation(subscription)
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
         self.subscriptions.remove(subscription)
+        subscription.active = False
 
     def validate_endpoint(self, subscription: Subscription) -> Delivery:
         """Run the provider's URL validation; raise :class:`SubscriptionError` when it fails."""
         raise NotImplementedError
+
+    def _schedule_revalidation(self, subscription: Subscription) -> None:
+        interval = self.revalidation_interval
+        if interval is None or not subscription.active:
+            return
+        self.scheduler.schedule(
+            self.clock() + interval,
+            "revalidation",
+            f"re-validate {subscription.name} ({subscription.url})",
+            lambda: self._revalidate(subscription),
+            periodic=True,
+            owner=subscription,
+        )
+
+    def _revalidate(self, subscription: Subscription) -> None:
+        from .errors import SubscriptionError
+
+        if not subscription.active or subscription not in self.subscriptions:
+            return
+        try:
+            self.validate_endpoint(subscription)
+        except SubscriptionError as error:
+            subscription.failures += 1
+            count = subscription.failures
+            first = str(error).splitlines()[0]
+            if self.revalidation_limit is not None and count >= self.revalidation_limit:
+                subscription.active = False
+                self._notice(
+                    subscription,
+                    f"disabled after {count} consecutive failed re-validations; nothing is "
+                    f"delivered to it any more (last failure: {first})",
+                )
+                for job in self.scheduler.pending():
+                    if job.owner is subscription:
+                        job.cancelled = True
+                return
+            if count in self.revalidation_warnings:
+                self._notice(
+                    subscription,
+                    f"warning to the app's owner: {count} consecutive failed re-validations "
+                    f"({first})",
+                )
+        else:
+            subscription.failures = 0
+        self._schedule_revalidation(subscription)
+
+    def _notice(self, subscription: Subscription, message: str) -> None:
+        self.notices.append(Notice(self.clock(), subscription.name, message))
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -196,11 +298,15 @@ class Provider:
     ) -> Delivery:
         """Generate (or take) one event and deliver it to the subscription that covers it.
 
+        A failed attempt that the provider retries schedules the retry on the provider's clock
+        (see :meth:`advance`, :meth:`run_until_idle`).
+
         :param event: an event name, or an :class:`~hookmock.Event` (its bytes are sent as-is).
         :param to: the subscription to deliver to; needed when several cover the event.
         :param headers: headers to replace or add; ``None`` as a value removes that header.
         :param timestamp: the signing timestamp to use instead of the clock's (a stale one, say).
-        :returns: the recorded :class:`~hookmock.Delivery`, whatever the receiver did.
+        :returns: the recorded :class:`~hookmock.Delivery` of the first attempt, whatever the
+            receiver did.
         :raises NotSubscribedError: when no subscription covers the event.
         """
         built = self._as_event(event, overrides, validate, serialization, fields)
@@ -208,10 +314,14 @@ class Provider:
             to = self._only_subscription(built.name)
         elif not to.covers(built.name):
             raise NotSubscribedError(
-                f"{to.name} → {to.url} does not cover {built.name!r}; it receives: "
-                f"{', '.join(sorted(to.events or ()))}"
+                f"{to.name} → {to.url} does not cover {built.name!r}; "
+                + (
+                    f"it receives: {', '.join(sorted(to.events or ()))}"
+                    if to.active
+                    else "it is disabled"
+                )
             )
-        return self.deliver(built, to, headers=headers, timestamp=timestamp)
+        return self.deliver(built, to, headers=headers, timestamp=timestamp, retry=self.retries)
 
     def send_all(
         self,
@@ -227,7 +337,67 @@ class Provider:
         targets = [s for s in self.subscriptions if s.covers(built.name)]
         if not targets:
             raise NotSubscribedError(self._not_covered(built.name))
-        return [self.deliver(built, subscription) for subscription in targets]
+        return [self.deliver(built, s, retry=self.retries) for s in targets]
+
+    def send_batch(
+        self,
+        events: Sequence[str | Event],
+        *,
+        order: str = "given",
+        concurrency: int = 1,
+        to: Subscription | None = None,
+    ) -> list[Delivery]:
+        """Deliver several events: in the given order, reversed, or shuffled by the provider's
+        seed; one at a time or from *concurrency* threads at once.
+
+        :returns: the first attempt of each, in the order they were sent.
+        """
+        built = [self._as_event(e, None, True, "zoom", {}) for e in events]
+        if order == "shuffled":
+            random.Random(self._events.getrandbits(63)).shuffle(built)
+        elif order == "reversed":
+            built.reverse()
+        elif order != "given":
+            raise ConfigurationError(
+                f"order must be 'given', 'reversed' or 'shuffled', got {order!r}"
+            )
+        if concurrency < 1:
+            raise ConfigurationError(f"concurrency must be at least 1, got {concurrency}")
+        if concurrency == 1:
+            return [self.send(e, to=to) for e in built]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            return list(pool.map(lambda e: self.send(e, to=to), built))
+
+    def resend(self, delivery: Delivery) -> Delivery:
+        """Deliver the same event again to the same subscription: a duplicate, with the same
+        bytes and a new request id, as the provider sends after a slow acknowledgement."""
+        subscription = self._subscription_named(delivery.subscription)
+        return self.deliver(delivery.event, subscription, retry=self.retries)
+
+    def fail_next(
+        self, kind: str = "timeout", *, times: int = 1, to: Subscription | None = None
+    ) -> None:
+        """Make the simulated network fail the next *times* attempts (to *to*, or to any
+        subscription) before they reach the receiver: ``"refused"``, ``"reset"`` or
+        ``"timeout"``. The attempts are recorded, and retried, like real failures."""
+        if kind not in FAULTS:
+            raise ConfigurationError(f"unknown fault {kind!r}; choose one of: {', '.join(FAULTS)}")
+        self._faults.extend([(kind, to)] * times)
+
+    def _take_fault(self, subscription: Subscription) -> str | None:
+        for index, (kind, to) in enumerate(self._faults):
+            if to is None or to is subscription:
+                del self._faults[index]
+                return kind
+        return None
+
+    def _subscription_named(self, name: str) -> Subscription:
+        for subscription in self.subscriptions:
+            if subscription.name == name:
+                return subscription
+        raise NotSubscribedError(f"no subscription named {name!r} (was it removed?)")
 
     def _as_event(
         self,
@@ -263,10 +433,13 @@ class Provider:
                 f"cannot send {event!r}: nothing is subscribed yet; call "
                 f"{self.name}.subscribe(app_or_url, events=[{event!r}]) first"
             )
-        listed = "\n".join(
-            f"  {s.name} → {s.url}: {', '.join(sorted(s.events)) if s.events else 'every event'}"
-            for s in self.subscriptions
-        )
+
+        def covers(s: Subscription) -> str:
+            if not s.active:
+                return "disabled"
+            return ", ".join(sorted(s.events)) if s.events else "every event"
+
+        listed = "\n".join(f"  {s.name} → {s.url}: {covers(s)}" for s in self.subscriptions)
         return f"no subscription covers {event!r}; subscriptions:\n{listed}"
 
     def deliver(
@@ -277,13 +450,31 @@ class Provider:
         headers: Mapping[str, str | None] | None = None,
         timestamp: int | str | None = None,
         attempt: int = 1,
+        retry: bool = False,
+        chain: str | None = None,
     ) -> Delivery:
-        """Make one attempt to deliver *event*'s exact bytes to *subscription*, and record it."""
+        """Make one attempt to deliver *event*'s exact bytes to *subscription*, and record it.
+
+        :param retry: schedule the provider's retries when the attempt fails.
+        :param chain: the id shared by the attempts of one event to one subscription.
+        """
         sent_at = self.clock()
+        chain = chain or self._new_id(12)
         request = self.build_request(event, subscription, sent_at=sent_at, timestamp=timestamp)
         if headers:
             request = _replace_headers(request, headers)
-        result = subscription.target.send(request, deadline=self.deadline)
+        fault = self._take_fault(subscription)
+        if fault is not None:
+            outcome, reason = FAULTS[fault]
+            elapsed = self.deadline if outcome is Outcome.TIMEOUT else 0.0
+            result = Attempt(None, elapsed, reason, outcome)
+        else:
+            try:
+                request = self.authenticate(request, subscription, sent_at)
+            except AuthenticationError as error:
+                result = Attempt(None, 0.0, str(error), Outcome.AUTH_ERROR)
+            else:
+                result = subscription.target.send(request, deadline=self.deadline)
         delivery = Delivery(
             event=event,
             request=request,
@@ -296,10 +487,103 @@ class Provider:
             subscription=subscription.name,
             error=result.error,
             attempt=attempt,
-            secrets=self.secrets(),
+            secrets=self.secrets() + (subscription.auth.secrets() if subscription.auth else ()),
+            chain=chain,
         )
         self.deliveries.append(delivery)
+        if retry:
+            self._plan_next(delivery, subscription)
         return delivery
+
+    def authenticate(self, request: Request, subscription: Subscription, now: float) -> Request:
+        """Add the subscription's authentication headers (see :mod:`hookmock.auth`)."""
+        if subscription.auth is None:
+            return request
+        extra = subscription.auth.headers(self, subscription, now)
+        return _replace_headers(request, extra) if extra else request
+
+    def retryable(self, outcome: Outcome) -> bool:
+        """Whether the provider retries an attempt that ended so."""
+        return False
+
+    def _plan_next(self, delivery: Delivery, subscription: Subscription) -> None:
+        if delivery.acknowledged:
+            delivery.next_step = "done: acknowledged"
+            return
+        if not self.retryable(delivery.outcome):
+            delivery.next_step = f"final: {self.name} does not retry a {delivery.outcome.value}"
+            return
+        if delivery.attempt > len(self.retry_delays):
+            delivery.next_step = f"dropped after {delivery.attempt - 1} retries"
+            delivery.dropped = True
+            self._notice(
+                subscription,
+                f"dropped {delivery.event.name!r} after {delivery.attempt} failed attempts",
+            )
+            return
+        delay = self.retry_delays[delivery.attempt - 1]
+        due = delivery.sent_at + delay
+        delivery.next_step = f"retry {delivery.attempt} at +{delay / 60:g} min"
+        if self.retry_timestamps == "original":
+            original = delivery.request.header("x-zm-request-timestamp")
+            keep: dict[str, str | None] = {
+                name: delivery.request.header(name) for name in self.signature_headers
+            }
+        else:
+            original, keep = None, {}
+
+        def run() -> None:
+            if not subscription.active:
+                self._notice(
+                    subscription,
+                    f"retry {delivery.attempt} of {delivery.event.name!r} not sent: "
+                    "the subscription is disabled",
+                )
+                return
+            self.deliver(
+                delivery.event,
+                subscription,
+                headers=keep or None,
+                timestamp=original,
+                attempt=delivery.attempt + 1,
+                retry=True,
+                chain=delivery.chain,
+            )
+
+        self.scheduler.schedule(
+            due,
+            "retry",
+            f"retry {delivery.attempt} of {delivery.event.name!r} to {subscription.name}",
+            run,
+            owner=subscription,
+        )
+
+    #: Headers that carry the signature: kept as they were when retries reuse the original.
+    signature_headers: tuple[str, ...] = ()
+
+    # -- time -----------------------------------------------------------------------------------
+
+    def advance(
+        self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0
+    ) -> list[Delivery]:
+        """Move provider time ahead, making every retry and re-validation that falls due.
+
+        :returns: the deliveries made on the way.
+        """
+        before = len(self.deliveries)
+        self.scheduler.advance(seconds + 60 * minutes + 3600 * hours + 86400 * days)
+        return list(self.deliveries[before:])
+
+    def run_until_idle(self) -> list[Delivery]:
+        """Make every pending retry, moving provider time to each; re-validations due on the
+        way happen too. :returns: the deliveries made."""
+        before = len(self.deliveries)
+        self.scheduler.run_until_idle()
+        return list(self.deliveries[before:])
+
+    def pending(self) -> list[Job]:
+        """Retries and re-validations scheduled and not yet made, soonest first."""
+        return self.scheduler.pending()
 
     def build_request(
         self,

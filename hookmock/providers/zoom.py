@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from ..delivery import Delivery, Outcome, Request
 from ..errors import ConfigurationError, SubscriptionError
 from ..events import Event
+from ..scheduler import ProviderClock
 from ..signing import constant_time_equal, hmac_sha256_hex
 from ..simulator import Provider, Subscription
 
@@ -91,12 +92,27 @@ class Zoom(Provider):
     :param verification_token: a legacy verification token, sent as ``authorization``.
     :param client_id: sent as the ``clientid`` header, as in older captures.
     :param traceparent: send a W3C ``traceparent`` header.
-    :param clock: the provider's clock (Unix seconds); ``event_ts``, times in payloads and the
-        signing timestamp come from it.
+    :param clock: the provider's clock (Unix seconds): a :class:`~hookmock.ProviderClock` or a
+        function; ``event_ts``, times in payloads, signing timestamps and the schedule of retries
+        and re-validations come from it.
+    :param retries: retry failed deliveries on Zoom's schedule (ZOOM.md §4) as provider time
+        moves (:meth:`advance`, :meth:`run_until_idle`).
+    :param retry_timestamps: ``"fresh"``: each retry is signed anew with the time it is sent;
+        ``"original"``: retries keep the first attempt's timestamp and signature. Zoom does not
+        document which it does.
     """
 
     name = "zoom"
     default_deadline = DEADLINE
+    # ZOOM.md §4: retry 1 at +5 min after the first attempt, retry 2 +20 min after retry 1,
+    # retry 3 +60 min after retry 2; then the event is dropped.
+    retry_delays = (5 * 60.0, 20 * 60.0, 60 * 60.0)
+    # ZOOM.md §3: re-validation every 72 h; the owner is emailed after 2 and 4 consecutive
+    # failures; after 6 the subscription is disabled.
+    revalidation_interval = 72 * 3600.0
+    revalidation_warnings = (2, 4)
+    revalidation_limit = 6
+    signature_headers = ("x-zm-request-timestamp", "x-zm-signature")
 
     def __init__(
         self,
@@ -107,9 +123,17 @@ class Zoom(Provider):
         verification_token: str | None = None,
         client_id: str | None = None,
         traceparent: bool = False,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | ProviderClock | None = None,
+        retries: bool = True,
+        retry_timestamps: str = "fresh",
     ) -> None:
-        super().__init__(seed=seed, deadline=deadline, clock=clock)
+        super().__init__(
+            seed=seed,
+            deadline=deadline,
+            clock=clock,
+            retries=retries,
+            retry_timestamps=retry_timestamps,
+        )
         if secret_token is not None and (not isinstance(secret_token, str) or not secret_token):
             raise ConfigurationError(
                 f"secret_token must be a non-empty string (the app's webhook secret token); "
@@ -125,6 +149,11 @@ class Zoom(Provider):
             f"<Zoom seed={self.seed} subscriptions={len(self.subscriptions)} "
             f"deliveries={len(self.deliveries)}>"
         )
+
+    def retryable(self, outcome: Outcome) -> bool:
+        # ZOOM.md §4: 5xx, timeouts and connection failures are retried; 3xx and 4xx (429
+        # included) are final. An in-process answer after the deadline is a timeout to Zoom.
+        return outcome not in (Outcome.ACKNOWLEDGED, Outcome.REJECTED, Outcome.REDIRECTED)
 
     def secrets(self) -> tuple[str, ...]:
         return tuple(s for s in (self.secret_token, self.verification_token) if s)

@@ -1,0 +1,144 @@
+"""Provider time: a clock that tests move, and the jobs due on it (retries, re-validations).
+
+Nothing here sleeps. Moving the clock runs every job that falls due, in time order, so hours of
+provider time play in milliseconds.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ConfigurationError
+
+__all__ = ["Job", "ProviderClock", "Scheduler"]
+
+
+class ProviderClock:
+    """The simulated provider's clock, in Unix seconds.
+
+    It reads *source* (the real time by default) plus an offset that :meth:`advance` grows, so a
+    test that never advances it sees real time, and one that does jumps ahead at once.
+    ``event_ts``, payload times, signing timestamps and the schedule of retries and re-validations
+    all come from it.
+
+    A receiver that reads the real clock does not see the jump: to make it follow provider time
+    (to test timestamp windows across retries, say), register a callback with :meth:`on_advance`
+    (``zoom.clock.on_advance(traveller.move_to)`` with time-machine).
+    """
+
+    def __init__(self, source: Callable[[], float] = time.time, *, offset: float = 0.0) -> None:
+        self._source = source
+        self.offset = offset
+        self._listeners: list[Callable[[float], Any]] = []
+
+    def __call__(self) -> float:
+        return self._source() + self.offset
+
+    def now(self) -> float:
+        return self()
+
+    def advance(self, seconds: float) -> float:
+        """Move the clock *seconds* ahead; return the new reading."""
+        if seconds < 0:
+            raise ConfigurationError(f"provider time only moves forward; got {seconds} s")
+        self.offset += seconds
+        reading = self()
+        for listener in self._listeners:
+            listener(reading)
+        return reading
+
+    def advance_to(self, when: float) -> float:
+        """Move the clock to *when* if that is ahead of now."""
+        return self.advance(max(0.0, when - self()))
+
+    def on_advance(self, callback: Callable[[float], Any]) -> None:
+        """Call ``callback(new_reading)`` after every advance."""
+        self._listeners.append(callback)
+
+
+@dataclass(order=True)
+class Job:
+    """Work due at :attr:`due` (provider time): a retry or a re-validation."""
+
+    due: float
+    seq: int
+    kind: str = field(compare=False)
+    description: str = field(compare=False)
+    run: Callable[[], Any] = field(compare=False, repr=False)
+    periodic: bool = field(default=False, compare=False)
+    cancelled: bool = field(default=False, compare=False)
+    #: What the job is about (a subscription), so that its jobs can be found and cancelled.
+    owner: Any = field(default=None, compare=False, repr=False)
+
+
+class Scheduler:
+    """A time-ordered queue of jobs on a :class:`ProviderClock`."""
+
+    def __init__(self, clock: ProviderClock) -> None:
+        self.clock = clock
+        self._heap: list[Job] = []
+        self._seq = itertools.count()
+
+    def schedule(
+        self,
+        due: float,
+        kind: str,
+        description: str,
+        run: Callable[[], Any],
+        *,
+        periodic: bool = False,
+        owner: Any = None,
+    ) -> Job:
+        job = Job(due, next(self._seq), kind, description, run, periodic, owner=owner)
+        heapq.heappush(self._heap, job)
+        return job
+
+    def pending(self) -> list[Job]:
+        """Jobs not yet run, soonest first."""
+        return sorted(job for job in self._heap if not job.cancelled)
+
+    def advance(self, seconds: float) -> int:
+        """Move the clock *seconds* ahead, running each job that falls due at its own time.
+
+        :returns: how many jobs ran.
+        """
+        if seconds < 0:
+            raise ConfigurationError(f"provider time only moves forward; got {seconds} s")
+        return self._run_until(self.clock() + seconds)
+
+    def run_until_idle(self, *, limit: int = 100_000) -> int:
+        """Run every pending one-off job (retries), moving the clock to each; periodic jobs
+        (re-validations) that fall due on the way run too, but do not keep the loop going.
+
+        :returns: how many jobs ran.
+        """
+        ran = 0
+        while any(not job.cancelled and not job.periodic for job in self._heap):
+            if ran >= limit:
+                raise ConfigurationError(
+                    f"still busy after {limit} jobs: does something keep scheduling work?"
+                )
+            job = heapq.heappop(self._heap)
+            if job.cancelled:
+                continue
+            self.clock.advance_to(job.due)
+            job.run()
+            ran += 1
+        return ran
+
+    def _run_until(self, target: float) -> int:
+        ran = 0
+        while self._heap and self._heap[0].due <= target:
+            job = heapq.heappop(self._heap)
+            if job.cancelled:
+                continue
+            self.clock.advance_to(job.due)
+            job.run()
+            ran += 1
+        self.clock.advance_to(target)
+        return ran
