@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from .delivery import Delivery, Outcome
 from .report import describe_delivery, describe_log
 
-__all__ = ["assert_acknowledged", "assert_all_acknowledged", "assert_delivered", "assert_rejected"]
+__all__ = [
+    "assert_acknowledged",
+    "assert_acknowledged_once",
+    "assert_all_acknowledged",
+    "assert_delivered",
+    "assert_delivered_in_order",
+    "assert_nothing_dropped",
+    "assert_rejected",
+]
 
 
 def _hint(delivery: Delivery) -> str:
@@ -147,3 +155,86 @@ def assert_all_acknowledged(deliveries: Sequence[Delivery]) -> None:
             hint,
         )
     )
+
+
+def _listing(deliveries: Sequence[Delivery], why: dict[int, str]) -> list[str]:
+    lines: list[str] = []
+    if not deliveries:
+        return ["  none"]
+    for index, delivery in enumerate(deliveries, start=1):
+        if index in why:
+            lines.append(f"  [{why[index]}]")
+        lines += ["  " + line for line in describe_delivery(delivery, index=index).splitlines()]
+    return lines
+
+
+def assert_acknowledged_once(deliveries: Sequence[Delivery], event: str | None = None) -> None:
+    """Every event (of name *event*, when given) sent to a subscription was acknowledged exactly
+    once, counting retries and duplicates."""
+    __tracebackhide__ = True
+    groups: dict[tuple[bytes, str], list[int]] = {}
+    for index, delivery in enumerate(deliveries, start=1):
+        if delivery.next_step is None or (event is not None and delivery.event.name != event):
+            continue
+        groups.setdefault((delivery.event.body, delivery.subscription), []).append(index)
+    why: dict[int, str] = {}
+    bad = 0
+    for indexes in groups.values():
+        acknowledged = [i for i in indexes if deliveries[i - 1].acknowledged]
+        if len(acknowledged) != 1:
+            bad += 1
+            name = deliveries[indexes[0] - 1].event.name
+            for i in indexes:
+                why[i] = f"{name!r} acknowledged {len(acknowledged)} times"
+    if not bad:
+        return
+    what = f"{event!r} " if event else ""
+    lines = [
+        f"expected each {what}event to be acknowledged exactly once; {bad} of {len(groups)} "
+        "were not",
+        "expected: one acknowledged attempt per event and subscription (retries and duplicates "
+        "included)",
+        "deliveries:",
+        *_listing(deliveries, why),
+        "hint: acknowledged twice means a duplicate reached a receiver that answered 2xx both "
+        "times (fine if it deduplicates); never means the event was refused or dropped",
+    ]
+    raise AssertionError("\n".join(lines))
+
+
+def assert_nothing_dropped(deliveries: Sequence[Delivery]) -> None:
+    """The provider gave up on no event (every failed one was acknowledged on a retry)."""
+    __tracebackhide__ = True
+    why = {i: "dropped" for i, d in enumerate(deliveries, start=1) if d.dropped}
+    if not why:
+        return
+    lines = [
+        f"expected no dropped event; {len(why)} dropped after every retry failed",
+        "expected: each failed delivery acknowledged on one of its retries",
+        "deliveries:",
+        *_listing(deliveries, why),
+    ]
+    raise AssertionError("\n".join(lines))
+
+
+def assert_delivered_in_order(deliveries: Sequence[Delivery], events: Sequence[str]) -> None:
+    """The first acknowledged deliveries of *events* happened in that order."""
+    __tracebackhide__ = True
+    first: dict[str, int] = {}
+    for index, delivery in enumerate(deliveries, start=1):
+        if delivery.acknowledged and delivery.event.name not in first:
+            first[delivery.event.name] = index
+    missing = [e for e in events if e not in first]
+    positions = [first[e] for e in events if e in first]
+    if not missing and positions == sorted(positions):
+        return
+    got = sorted((i, e) for e, i in first.items() if e in events)
+    lines = [
+        f"expected {', '.join(map(repr, events))} acknowledged in that order; got "
+        + (", ".join(repr(e) for _, e in got) or "none")
+        + (f" (never acknowledged: {', '.join(map(repr, missing))})" if missing else ""),
+        "expected: the first acknowledged delivery of each, in the order given",
+        "deliveries:",
+        *_listing(deliveries, {i: "first acknowledged" for i in positions}),
+    ]
+    raise AssertionError("\n".join(lines))

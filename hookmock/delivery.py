@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
@@ -195,19 +195,57 @@ class DeliveryLog(Sequence[Delivery]):
         return self._items[-1]
 
     def iter_matching(
-        self, event: str | None = None, *, outcome: Outcome | None = None
+        self,
+        event: str | None = None,
+        *,
+        outcome: Outcome | None = None,
+        subscription: str | None = None,
+        attempt: int | None = None,
+        where: Callable[[Delivery], bool] | None = None,
     ) -> Iterator[Delivery]:
-        """Deliveries of *event* (every event when ``None``) that ended with *outcome*."""
+        """Deliveries matching every criterion given: the event's name, the outcome, the
+        subscription's name, the attempt number, and any predicate *where*."""
         for delivery in self._items:
             if event is not None and delivery.event.name != event:
                 continue
             if outcome is not None and delivery.outcome is not outcome:
                 continue
+            if subscription is not None and delivery.subscription != subscription:
+                continue
+            if attempt is not None and delivery.attempt != attempt:
+                continue
+            if where is not None and not where(delivery):
+                continue
             yield delivery
 
-    def get(self, event: str | None = None, *, outcome: Outcome | None = None) -> list[Delivery]:
+    def get(
+        self,
+        event: str | None = None,
+        *,
+        outcome: Outcome | None = None,
+        subscription: str | None = None,
+        attempt: int | None = None,
+        where: Callable[[Delivery], bool] | None = None,
+    ) -> list[Delivery]:
         """:meth:`iter_matching` as a list."""
-        return list(self.iter_matching(event, outcome=outcome))
+        return list(
+            self.iter_matching(
+                event, outcome=outcome, subscription=subscription, attempt=attempt, where=where
+            )
+        )
+
+    def chains(self) -> dict[str, list[Delivery]]:
+        """The attempts of each event to each subscription (first attempt and its retries),
+        keyed by :attr:`Delivery.chain`, in the order the chains started."""
+        found: dict[str, list[Delivery]] = {}
+        for delivery in self._items:
+            found.setdefault(delivery.chain, []).append(delivery)
+        return found
+
+    @property
+    def dropped(self) -> list[Delivery]:
+        """The last attempts of events the provider gave up on."""
+        return [d for d in self._items if d.dropped]
 
     def __repr__(self) -> str:
         return f"<DeliveryLog {len(self._items)} deliveries>"

@@ -17,7 +17,8 @@ from . import catalog, fake
 from .delivery import Attempt, Delivery, DeliveryLog, Outcome, Request
 from .errors import AuthenticationError, ConfigurationError, NotSubscribedError, OverrideError
 from .events import Event
-from .scheduler import Job, ProviderClock, Scheduler
+from .scheduler import ProviderClock, Scheduler
+from .timeline import FAULTS, Notice, Timeline
 from .transports import Target, as_target
 
 __all__ = ["Provider", "Subscription"]
@@ -50,39 +51,13 @@ class Subscription:
         return self.active and (self.events is None or event in self.events)
 
 
-@dataclass(frozen=True)
-class Notice:
-    """Something the provider tells the app's owner, or records about a subscription: a warning
-    email after failed re-validations, a disabled subscription, a dropped event."""
-
-    at: float
-    subscription: str
-    message: str
-
-
-#: Scripted network faults for :meth:`Provider.fail_next`: outcome and the recorded reason.
-FAULTS = {
-    "refused": (Outcome.CONNECTION_ERROR, "connection refused (scripted fault)"),
-    "reset": (Outcome.CONNECTION_ERROR, "connection reset by the receiver (scripted fault)"),
-    "timeout": (Outcome.TIMEOUT, "no answer within the deadline (scripted fault)"),
-}
-
-
-class Provider:
+class Provider(Timeline):
     """A simulated webhook provider. Subclasses set :attr:`name` and the protocol hooks."""
 
     #: The catalog folder and the name used in messages.
     name = "provider"
     #: Seconds the provider waits for an answer.
     default_deadline = 3.0
-    #: Delays between attempts: retry *n* comes ``retry_delays[n - 1]`` seconds after attempt *n*.
-    retry_delays: tuple[float, ...] = ()
-    #: Seconds between re-validations of a subscription; ``None``: never.
-    revalidation_interval: float | None = None
-    #: Consecutive failed re-validations after which the owner is warned.
-    revalidation_warnings: tuple[int, ...] = ()
-    #: Consecutive failed re-validations after which the subscription is disabled.
-    revalidation_limit: int | None = None
 
     def __init__(
         self,
@@ -234,54 +209,6 @@ class Provider:
         """Run the provider's URL validation; raise :class:`SubscriptionError` when it fails."""
         raise NotImplementedError
 
-    def _schedule_revalidation(self, subscription: Subscription) -> None:
-        interval = self.revalidation_interval
-        if interval is None or not subscription.active:
-            return
-        self.scheduler.schedule(
-            self.clock() + interval,
-            "revalidation",
-            f"re-validate {subscription.name} ({subscription.url})",
-            lambda: self._revalidate(subscription),
-            periodic=True,
-            owner=subscription,
-        )
-
-    def _revalidate(self, subscription: Subscription) -> None:
-        from .errors import SubscriptionError
-
-        if not subscription.active or subscription not in self.subscriptions:
-            return
-        try:
-            self.validate_endpoint(subscription)
-        except SubscriptionError as error:
-            subscription.failures += 1
-            count = subscription.failures
-            first = str(error).splitlines()[0]
-            if self.revalidation_limit is not None and count >= self.revalidation_limit:
-                subscription.active = False
-                self._notice(
-                    subscription,
-                    f"disabled after {count} consecutive failed re-validations; nothing is "
-                    f"delivered to it any more (last failure: {first})",
-                )
-                for job in self.scheduler.pending():
-                    if job.owner is subscription:
-                        job.cancelled = True
-                return
-            if count in self.revalidation_warnings:
-                self._notice(
-                    subscription,
-                    f"warning to the app's owner: {count} consecutive failed re-validations "
-                    f"({first})",
-                )
-        else:
-            subscription.failures = 0
-        self._schedule_revalidation(subscription)
-
-    def _notice(self, subscription: Subscription, message: str) -> None:
-        self.notices.append(Notice(self.clock(), subscription.name, message))
-
     # -- sending --------------------------------------------------------------------------------
 
     def send(
@@ -375,23 +302,6 @@ class Provider:
         bytes and a new request id, as the provider sends after a slow acknowledgement."""
         subscription = self._subscription_named(delivery.subscription)
         return self.deliver(delivery.event, subscription, retry=self.retries)
-
-    def fail_next(
-        self, kind: str = "timeout", *, times: int = 1, to: Subscription | None = None
-    ) -> None:
-        """Make the simulated network fail the next *times* attempts (to *to*, or to any
-        subscription) before they reach the receiver: ``"refused"``, ``"reset"`` or
-        ``"timeout"``. The attempts are recorded, and retried, like real failures."""
-        if kind not in FAULTS:
-            raise ConfigurationError(f"unknown fault {kind!r}; choose one of: {', '.join(FAULTS)}")
-        self._faults.extend([(kind, to)] * times)
-
-    def _take_fault(self, subscription: Subscription) -> str | None:
-        for index, (kind, to) in enumerate(self._faults):
-            if to is None or to is subscription:
-                del self._faults[index]
-                return kind
-        return None
 
     def _subscription_named(self, name: str) -> Subscription:
         for subscription in self.subscriptions:
@@ -502,89 +412,6 @@ class Provider:
         extra = subscription.auth.headers(self, subscription, now)
         return _replace_headers(request, extra) if extra else request
 
-    def retryable(self, outcome: Outcome) -> bool:
-        """Whether the provider retries an attempt that ended so."""
-        return False
-
-    def _plan_next(self, delivery: Delivery, subscription: Subscription) -> None:
-        if delivery.acknowledged:
-            delivery.next_step = "done: acknowledged"
-            return
-        if not self.retryable(delivery.outcome):
-            delivery.next_step = f"final: {self.name} does not retry a {delivery.outcome.value}"
-            return
-        if delivery.attempt > len(self.retry_delays):
-            delivery.next_step = f"dropped after {delivery.attempt - 1} retries"
-            delivery.dropped = True
-            self._notice(
-                subscription,
-                f"dropped {delivery.event.name!r} after {delivery.attempt} failed attempts",
-            )
-            return
-        delay = self.retry_delays[delivery.attempt - 1]
-        due = delivery.sent_at + delay
-        delivery.next_step = f"retry {delivery.attempt} at +{delay / 60:g} min"
-        if self.retry_timestamps == "original":
-            original = delivery.request.header("x-zm-request-timestamp")
-            keep: dict[str, str | None] = {
-                name: delivery.request.header(name) for name in self.signature_headers
-            }
-        else:
-            original, keep = None, {}
-
-        def run() -> None:
-            if not subscription.active:
-                self._notice(
-                    subscription,
-                    f"retry {delivery.attempt} of {delivery.event.name!r} not sent: "
-                    "the subscription is disabled",
-                )
-                return
-            self.deliver(
-                delivery.event,
-                subscription,
-                headers=keep or None,
-                timestamp=original,
-                attempt=delivery.attempt + 1,
-                retry=True,
-                chain=delivery.chain,
-            )
-
-        self.scheduler.schedule(
-            due,
-            "retry",
-            f"retry {delivery.attempt} of {delivery.event.name!r} to {subscription.name}",
-            run,
-            owner=subscription,
-        )
-
-    #: Headers that carry the signature: kept as they were when retries reuse the original.
-    signature_headers: tuple[str, ...] = ()
-
-    # -- time -----------------------------------------------------------------------------------
-
-    def advance(
-        self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0
-    ) -> list[Delivery]:
-        """Move provider time ahead, making every retry and re-validation that falls due.
-
-        :returns: the deliveries made on the way.
-        """
-        before = len(self.deliveries)
-        self.scheduler.advance(seconds + 60 * minutes + 3600 * hours + 86400 * days)
-        return list(self.deliveries[before:])
-
-    def run_until_idle(self) -> list[Delivery]:
-        """Make every pending retry, moving provider time to each; re-validations due on the
-        way happen too. :returns: the deliveries made."""
-        before = len(self.deliveries)
-        self.scheduler.run_until_idle()
-        return list(self.deliveries[before:])
-
-    def pending(self) -> list[Job]:
-        """Retries and re-validations scheduled and not yet made, soonest first."""
-        return self.scheduler.pending()
-
     def build_request(
         self,
         event: Event,
@@ -634,6 +461,28 @@ class Provider:
         from .assertions import assert_delivered
 
         assert_delivered(self.deliveries, event, count=count, outcome=outcome)
+
+    def assert_acknowledged_once(self, event: str | None = None) -> None:
+        """Assert each event sent (by :meth:`send` and its kin) was acknowledged exactly once,
+        counting retries and duplicates."""
+        __tracebackhide__ = True
+        from .assertions import assert_acknowledged_once
+
+        assert_acknowledged_once(self.deliveries, event)
+
+    def assert_nothing_dropped(self) -> None:
+        """Assert the provider gave up on no event."""
+        __tracebackhide__ = True
+        from .assertions import assert_nothing_dropped
+
+        assert_nothing_dropped(self.deliveries)
+
+    def assert_delivered_in_order(self, *events: str) -> None:
+        """Assert the first acknowledged deliveries of *events* came in that order."""
+        __tracebackhide__ = True
+        from .assertions import assert_delivered_in_order
+
+        assert_delivered_in_order(self.deliveries, events)
 
     def assert_all_acknowledged(self) -> None:
         """Assert every delivery so far was acknowledged."""
