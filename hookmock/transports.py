@@ -331,6 +331,15 @@ class HTTPTarget:
             answer = connection.getresponse()
             body = answer.read(self.max_response_bytes)
             truncated = bool(answer.read(1)) if len(body) == self.max_response_bytes else False
+            if cut_off.is_set():
+                # The watchdog closed the connection mid-body: what was read is not an answer.
+                return Attempt(
+                    None,
+                    time.perf_counter() - begin,
+                    f"cut off at the {deadline:g} s deadline while reading the body "
+                    f"({len(body)} bytes read)",
+                    Outcome.TIMEOUT,
+                )
             response = Response(
                 answer.status, answer.reason, tuple(answer.getheaders()), body, truncated
             )
