@@ -28,7 +28,17 @@ SECRET_ENV = "ZOOM_WEBHOOK_SECRET_TOKEN"
 DEADLINE_ENV = "HOOKMOCK_DEADLINE"
 MARKER = "hookmock"
 MARKER_KEYS = frozenset(
-    {"secret_token", "seed", "deadline", "verification_token", "client_id", "traceparent"}
+    {
+        "secret_token",
+        "seed",
+        "deadline",
+        "verification_token",
+        "client_id",
+        "traceparent",
+        "retries",
+        "retry_timestamps",
+        "timestamp_clock",
+    }
 )
 
 _session_seed = pytest.StashKey[int]()

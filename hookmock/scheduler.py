@@ -21,23 +21,31 @@ __all__ = ["Job", "ProviderClock", "Scheduler"]
 class ProviderClock:
     """The simulated provider's clock, in Unix seconds.
 
-    It reads *source* (the real time by default) plus an offset that :meth:`advance` grows, so a
-    test that never advances it sees real time, and one that does jumps ahead at once.
-    ``event_ts``, payload times, signing timestamps and the schedule of retries and re-validations
-    all come from it.
+    It reads *source* plus an offset that :meth:`advance` grows, so a test that never advances it
+    sees the source's time, and one that does jumps ahead at once. ``event_ts``, payload times and
+    the schedule of retries and re-validations come from it. Without a *source* it reads the wall
+    clock at its creation plus the monotonic time elapsed since, which libraries that fake the
+    time (time-machine, freezegun) leave alone.
 
-    A receiver that reads the real clock does not see the jump: to make it follow provider time
-    (to test timestamp windows across retries, say), register a callback with :meth:`on_advance`
-    (``zoom.clock.on_advance(traveller.move_to)`` with time-machine).
+    :meth:`real` reads the source without the offset: the time the receiver's own clock shows,
+    which Zoom's signing timestamps use by default (see ``timestamp_clock`` on
+    :class:`~hookmock.Zoom`).
     """
 
-    def __init__(self, source: Callable[[], float] = time.time, *, offset: float = 0.0) -> None:
+    def __init__(self, source: Callable[[], float] | None = None, *, offset: float = 0.0) -> None:
+        if source is None:
+            wall, mono = time.time(), time.monotonic()
+            source = lambda: wall + (time.monotonic() - mono)  # noqa: E731
         self._source = source
         self.offset = offset
         self._listeners: list[Callable[[float], Any]] = []
 
     def __call__(self) -> float:
         return self._source() + self.offset
+
+    def real(self) -> float:
+        """The source's reading, without the offset that advancing added."""
+        return self._source()
 
     def now(self) -> float:
         return self()

@@ -7,7 +7,6 @@ URL validation, deadline) lives in its subclass in :mod:`hookmock.providers`.
 from __future__ import annotations
 
 import random
-import time
 from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -85,9 +84,7 @@ class Provider(Timeline):
             )
         self.seed = seed
         self.deadline = deadline
-        self.clock = (
-            clock if isinstance(clock, ProviderClock) else ProviderClock(clock or time.time)
-        )
+        self.clock = clock if isinstance(clock, ProviderClock) else ProviderClock(clock)
         self.scheduler = Scheduler(self.clock)
         self.retries = retries
         self.retry_timestamps = retry_timestamps
@@ -198,7 +195,7 @@ class Provider(Timeline):
         )
         self.validate_endpoint(subscription)
         self.subscriptions.append(subscription)
-        self._schedule_revalidation(subscription)
+        self._schedule_revalidation(subscription, self.clock())
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:

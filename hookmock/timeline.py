@@ -62,20 +62,23 @@ class Timeline:
     deliver: Callable[..., Delivery]
     validate_endpoint: Callable[[Subscription], Delivery]
 
-    def _schedule_revalidation(self, subscription: Subscription) -> None:
+    def _schedule_revalidation(self, subscription: Subscription, since: float) -> None:
+        """Plan the next re-validation one interval after *since* (the previous one's planned
+        time, so that the period does not drift by the time each validation takes)."""
         interval = self.revalidation_interval
         if interval is None or not subscription.active:
             return
+        due = since + interval
         self.scheduler.schedule(
-            self.clock() + interval,
+            due,
             "revalidation",
             f"re-validate {subscription.name} ({subscription.url})",
-            lambda: self._revalidate(subscription),
+            lambda: self._revalidate(subscription, due),
             periodic=True,
             owner=subscription,
         )
 
-    def _revalidate(self, subscription: Subscription) -> None:
+    def _revalidate(self, subscription: Subscription, due: float) -> None:
         from .errors import SubscriptionError
 
         if not subscription.active or subscription not in self.subscriptions:
@@ -105,7 +108,7 @@ class Timeline:
                 )
         else:
             subscription.failures = 0
-        self._schedule_revalidation(subscription)
+        self._schedule_revalidation(subscription, due)
 
     def _notice(self, subscription: Subscription, message: str) -> None:
         self.notices.append(Notice(self.clock(), subscription.name, message))

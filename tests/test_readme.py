@@ -32,3 +32,12 @@ def test_readme_lists_every_conformance_check() -> None:
 
     for check in CHECKS:
         assert f"| `{check.id}` | {check.severity.value} | {check.title} |" in README
+
+
+def test_retries_section_runs(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ZOOM_WEBHOOK_SECRET_TOKEN", raising=False)
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    section = next(block for block in blocks if "def test_a_timed_out_delivery" in block)
+    pytester.syspathinsert(ROOT)
+    pytester.makepyfile(test_retries=section)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=4)

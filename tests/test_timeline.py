@@ -42,6 +42,7 @@ class Switchable:
 
 
 def _zoom(**kwargs: Any) -> Zoom:
+    kwargs.setdefault("timestamp_clock", "provider")
     return Zoom(secret_token=SECRET, seed=5, clock=ProviderClock(lambda: T0), **kwargs)
 
 
@@ -285,3 +286,27 @@ def test_events_generated_on_a_moved_clock_carry_its_time() -> None:
     assert json.loads(event.body)["event_ts"] == event.data["event_ts"]
     with pytest.raises(ValueError, match="only moves forward"):
         zoom.advance(-1)
+
+
+def test_by_default_timestamps_read_the_receivers_clock() -> None:
+    zoom = Zoom(secret_token=SECRET, seed=5, clock=ProviderClock(lambda: T0))
+    zoom.subscribe(Switchable("500 Internal Server Error"))
+    first = zoom.send("meeting.started")
+    (retry,) = zoom.advance(minutes=5)
+    # Provider time moved (event_ts, the schedule); the receiver's clock did not.
+    assert retry.sent_at == T0 + 300
+    assert retry.request.header("x-zm-request-timestamp") == str(int(T0))
+    assert first.request.header("x-zm-request-timestamp") == str(int(T0))
+    with pytest.raises(ValueError, match="timestamp_clock must be 'real'"):
+        Zoom(timestamp_clock="wall")
+
+
+def test_the_default_clock_ignores_faked_time() -> None:
+    time_machine = pytest.importorskip("time_machine")
+    clock = ProviderClock()
+    before = clock()
+    with time_machine.travel(0, tick=False):
+        assert abs(clock() - before) < 5
+    clock.advance(60)
+    assert 59 < clock() - before < 65
+    assert abs(clock.real() - time.time()) < 5

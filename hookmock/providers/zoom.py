@@ -100,6 +100,11 @@ class Zoom(Provider):
     :param retry_timestamps: ``"fresh"``: each retry is signed anew with the time it is sent;
         ``"original"``: retries keep the first attempt's timestamp and signature. Zoom does not
         document which it does.
+    :param timestamp_clock: what ``x-zm-request-timestamp`` reads. ``"real"``: the clock the
+        receiver reads too (the provider clock without the time advanced), so a receiver checking
+        its timestamp window accepts deliveries made after :meth:`advance`. ``"provider"``: the
+        provider clock, advances included; for a receiver whose clock follows provider time
+        (``zoom.clock.on_advance(...)`` with time-machine).
     """
 
     name = "zoom"
@@ -126,7 +131,14 @@ class Zoom(Provider):
         clock: Callable[[], float] | ProviderClock | None = None,
         retries: bool = True,
         retry_timestamps: str = "fresh",
+        timestamp_clock: str = "real",
     ) -> None:
+        if timestamp_clock not in ("real", "provider"):
+            raise ConfigurationError(
+                "timestamp_clock must be 'real' (signing timestamps read the receiver's clock) "
+                f"or 'provider' (they read the provider's, advanced clock), got {timestamp_clock!r}"
+            )
+        self.timestamp_clock = timestamp_clock
         super().__init__(
             seed=seed,
             deadline=deadline,
@@ -166,7 +178,9 @@ class Zoom(Provider):
         sent_at: float,
         timestamp: int | str | None = None,
     ) -> Request:
-        ts = str(int(sent_at)) if timestamp is None else str(timestamp)
+        if timestamp is None:
+            timestamp = int(sent_at if self.timestamp_clock == "provider" else self.clock.real())
+        ts = str(timestamp)
         body = event.body
         headers = [
             ("host", urlsplit(subscription.url).netloc),
