@@ -1,0 +1,169 @@
+"""Payloads of the events whose structure Zoom publishes as a JSON Schema (its OpenAPI webhook
+documents: QSS, RTMS, users, accounts, marketplace; reference/zoom/openapi/).
+
+Zoom's schemas say ``additionalProperties: false`` and the tests validate generated events
+against them, so these payloads declare nothing Zoom's schema lacks; hookmock's own schemas do
+not say ``additionalProperties: false`` (Zoom adds fields over time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from zoom_schema_fragments import (
+    MEETING_UUID,
+    NUMBER_TEXT,
+    PARTICIPANT_USER_ID,
+    Schema,
+    about,
+    admin,
+    array,
+    consistent,
+    const,
+    datetime_,
+    device_data,
+    email,
+    enum,
+    hex_digits,
+    integer,
+    obj,
+    pick,
+    qos_items,
+    string,
+    typical,
+    unix_ms,
+    zoom_id,
+)
+
+
+def quality() -> dict[str, Schema]:
+    """QoS and device data (Zoom's QSS schemas) and realtime media streams (Zoom's RTMS
+    schemas); these schemas say additionalProperties false, so nothing else is declared."""
+    # Zoom's *_qos_summary schemas accept an email only with a two-letter top-level domain.
+    short_tld = typical(
+        ["pat.lee@example.co.uk", "sam.ortiz@example.de", "ana.silva@example.com.br"],
+        "Zoom's schema wants a two-letter top-level domain here; its example has .com.",
+        {"anyOf": [email(), const("")]},
+    )
+    per_minute, summary = (
+        qos_items(False, string(pattern=r"^-?\d+$")),
+        qos_items(True, integer(-90, -20)),
+    )
+    who = {"user_id": PARTICIPANT_USER_ID, "participant_user_id": zoom_id(), "email": email()}
+    qos = obj({**who, "qos": array(per_minute, 1, 3)}, "user_id qos")
+    qos_summary = obj(
+        {
+            "participant_id": PARTICIPANT_USER_ID,
+            "user_name": string("name"),
+            "id": zoom_id(),
+            "email": short_tld,
+            "qos": array(summary, 1, 4),
+        }
+    )
+
+    def data(detailed: bool = False) -> Schema:
+        return obj(
+            {
+                "participant_id": PARTICIPANT_USER_ID,
+                "participant_user_id": zoom_id(),
+                "email": email(),
+                "data": array(device_data(detailed), 1, 2),
+            },
+            "participant_id data",
+        )
+
+    out: dict[str, Schema] = {}
+    for family in ("meeting", "webinar"):
+        summary_id = NUMBER_TEXT if family == "meeting" else string("meeting_number")
+        with_id = {"uuid": MEETING_UUID, "id": summary_id}
+        out[f"{family}.participant_qos"] = about(obj({"uuid": MEETING_UUID, "participant": qos}))
+        out[f"{family}.participant_qos_summary"] = about(
+            obj({**with_id, "participant": qos_summary}, "")
+        )
+        out[f"{family}.participant_data"] = about(
+            obj({"uuid": MEETING_UUID, "participant": data()})
+        )
+    out["meeting.participant_data_summary"] = about(
+        obj(
+            {"uuid": MEETING_UUID, "id": NUMBER_TEXT, "participant": data(detailed=True)},
+            "uuid participant",
+        )
+    )
+    out["webinar.participant_data_summary"] = about(
+        obj({"uuid": MEETING_UUID, "participant": data()})
+    )
+    stream_id = hex_digits(32, "rtms")
+    servers = typical(
+        ["wss://sjc.rtms.zoom.us:443", "wss://iad.rtms.zoom.us:443"],
+        "A wss:// URL (host names made up; Zoom's example: wss://127.0.0.1:443).",
+    )
+    stop_reason = enum([1, 2, 3, 4, 7, 8, 9, 10, 11])
+    for family in ("meeting", "webinar"):
+        uuid = {f"{family}_uuid": MEETING_UUID}
+        out[f"{family}.rtms_started"] = obj(
+            {**uuid, "operator_id": zoom_id(), "rtms_stream_id": stream_id, "server_urls": servers}
+        )
+        out[f"{family}.rtms_stopped"] = obj(
+            {**uuid, "rtms_stream_id": stream_id, "stop_reason": stop_reason}
+        )
+        out[f"{family}.rtms_interrupted"] = obj({**uuid, "rtms_stream_id": stream_id})
+    near = {"concurrency_limit": 2000, "concurrency_number": 1601, "percentage": 80}  # Zoom's
+    number = {"type": "integer", "minimum": 0}
+    out["meeting.rtms_concurrency_near_limit"] = consistent(near, dict.fromkeys(near, number))
+    return out
+
+
+def official() -> dict[str, Schema]:
+    """Events with an official Zoom schema (additionalProperties: false): declare nothing else."""
+    user = {
+        "id": zoom_id(),
+        "first_name": string("first_name"),
+        "last_name": string("last_name"),
+        "display_name": string("name"),
+        "email": email(),
+        "type": enum([1, 2], "Zoom's schema allows 1 and 2; its examples show 3."),
+    }
+    creation = enum(["create", "ssoCreate", "autoCreate", "custCreate"])
+    changed = obj(pick(user, "email id"), "id")
+    someone = pick(user, "id first_name last_name email type")
+    clients = ["browser", "mac", "win", "iphone", "android", "ipad", "chromeos", "linux"]
+    session = {
+        "id": zoom_id(),
+        "client_type": enum(clients),
+        "date_time": datetime_(),
+        "email": email(),
+        "version": string("version"),
+        "login_type": enum([0, 1, 100, 101], "An integer in Zoom's schema; its examples: '100'."),
+    }
+    alias = typical(["acme", "globex", "initech", "northwind"], "A short name the admin picks.")
+    names = {"account_name": string("company", minLength=1), "account_alias": alias}
+    account = obj({"id": zoom_id(), **names}, "id")
+    signatures = [hashlib.sha256(f"hookmock-{k}".encode()).hexdigest() for k in range(3)]
+    stamp = {
+        **unix_ms(),
+        "$comment": "A number in Zoom's schema; its example: '2024-09-08 15:58:40'.",
+    }
+    deauthorized = {
+        "account_id": zoom_id(),
+        "user_id": zoom_id(),
+        "signature": typical(signatures, "64 hex digits.", string(pattern=r"^[0-9a-f]{64}$")),
+        "deauthorization_time": string("datetime", format="date-time"),
+        "client_id": zoom_id(),
+        "event_ts": stamp,
+    }
+    required = "id email type"
+    changes = {"time_stamp": unix_ms(), "old_object": changed, "object": changed}
+    return {
+        "endpoint.url_validation": obj(
+            {"plainToken": string("plain_token", pattern=r"^[A-Za-z0-9_-]{22}$")}
+        ),
+        "user.created": obj(admin({"creation_type": creation, "object": obj(user, required)})),
+        "user.updated": obj(admin(changes), "account_id object"),
+        "user.deleted": obj(admin({"object": obj(someone, required)})),
+        "user.activated": obj(admin({"object": obj(someone)})),
+        "user.deactivated": obj(admin({"object": obj(someone)})),
+        "user.signed_in": about(obj(session)),
+        "user.signed_out": about(obj(session)),
+        "account.updated": obj(admin({"object": account, "old_object": account})),
+        "app_deauthorized": obj(deauthorized),
+    }
