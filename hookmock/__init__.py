@@ -16,6 +16,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .asgi import ASGITarget as ASGITarget
     from .checkreport import ConformanceReport as ConformanceReport
     from .checks import ReceiverUnreachableError as ReceiverUnreachableError
     from .delivery import Delivery as Delivery
@@ -45,6 +46,7 @@ __version__ = "0.1.0"
 # Names are imported on first use (PEP 562), so importing hookmock (as pytest does when it loads
 # the plugin) costs next to nothing until a test uses it.
 _EXPORTS = {
+    "ASGITarget": ".asgi",
     "ConfigurationError": ".errors",
     "ConformanceReport": ".checkreport",
     "Delivery": ".delivery",
@@ -73,6 +75,7 @@ _EXPORTS = {
 __all__ = [
     "REMOVE",
     "SERIALIZATIONS",
+    "ASGITarget",
     "ConfigurationError",
     "ConformanceReport",
     "Delivery",

@@ -218,21 +218,9 @@ class DeliveryLog(Sequence[Delivery]):
                 continue
             yield delivery
 
-    def get(
-        self,
-        event: str | None = None,
-        *,
-        outcome: Outcome | None = None,
-        subscription: str | None = None,
-        attempt: int | None = None,
-        where: Callable[[Delivery], bool] | None = None,
-    ) -> list[Delivery]:
-        """:meth:`iter_matching` as a list."""
-        return list(
-            self.iter_matching(
-                event, outcome=outcome, subscription=subscription, attempt=attempt, where=where
-            )
-        )
+    def get(self, event: str | None = None, **criteria: Any) -> list[Delivery]:
+        """:meth:`iter_matching` as a list (same criteria)."""
+        return list(self.iter_matching(event, **criteria))
 
     def chains(self) -> dict[str, list[Delivery]]:
         """The attempts of each event to each subscription (first attempt and its retries),

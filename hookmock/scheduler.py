@@ -35,8 +35,11 @@ class ProviderClock:
     def __init__(self, source: Callable[[], float] | None = None, *, offset: float = 0.0) -> None:
         if source is None:
             wall, mono = time.time(), time.monotonic()
-            source = lambda: wall + (time.monotonic() - mono)  # noqa: E731
-        self._source = source
+
+            def source() -> float:
+                return wall + (time.monotonic() - mono)
+
+        self._source: Callable[[], float] = source
         self.offset = offset
         self._listeners: list[Callable[[float], Any]] = []
 
@@ -91,6 +94,7 @@ class Scheduler:
         self.clock = clock
         self._heap: list[Job] = []
         self._seq = itertools.count()
+        self._one_off = 0  # pending jobs that are not periodic
 
     def schedule(
         self,
@@ -104,6 +108,7 @@ class Scheduler:
     ) -> Job:
         job = Job(due, next(self._seq), kind, description, run, periodic, owner=owner)
         heapq.heappush(self._heap, job)
+        self._one_off += not periodic
         return job
 
     def pending(self) -> list[Job]:
@@ -126,27 +131,34 @@ class Scheduler:
         :returns: how many jobs ran.
         """
         ran = 0
-        while any(not job.cancelled and not job.periodic for job in self._heap):
+        while self._one_off:
             if ran >= limit:
                 raise ConfigurationError(
                     f"still busy after {limit} jobs: does something keep scheduling work?"
                 )
-            job = heapq.heappop(self._heap)
-            if job.cancelled:
-                continue
-            self.clock.advance_to(job.due)
-            job.run()
-            ran += 1
+            ran += self._run_next()
         return ran
+
+    def cancel(self, job: Job) -> None:
+        """Drop a job that has not run yet."""
+        if not job.cancelled:
+            job.cancelled = True
+            if not job.periodic:
+                self._one_off -= 1
 
     def _run_until(self, target: float) -> int:
         ran = 0
         while self._heap and self._heap[0].due <= target:
-            job = heapq.heappop(self._heap)
-            if job.cancelled:
-                continue
-            self.clock.advance_to(job.due)
-            job.run()
-            ran += 1
+            ran += self._run_next()
         self.clock.advance_to(target)
         return ran
+
+    def _run_next(self) -> int:
+        job = heapq.heappop(self._heap)
+        if job.cancelled:
+            return 0
+        if not job.periodic:
+            self._one_off -= 1
+        self.clock.advance_to(job.due)
+        job.run()
+        return 1

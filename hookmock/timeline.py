@@ -98,7 +98,7 @@ class Timeline:
                 )
                 for job in self.scheduler.pending():
                     if job.owner is subscription:
-                        job.cancelled = True
+                        self.scheduler.cancel(job)
                 return
             if count in self.revalidation_warnings:
                 self._notice(

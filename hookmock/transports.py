@@ -2,9 +2,8 @@
 
 - :class:`WSGITarget` calls a WSGI application in-process (no socket). It cannot interrupt the
   application, so an answer after the deadline is reported and judged late.
-- :class:`ASGITarget` calls an ASGI application in-process through asgiref's
-  ``ApplicationCommunicator`` on an event loop that hookmock keeps in a background thread; an
-  asynchronous application is cancelled at the deadline.
+- :class:`~hookmock.asgi.ASGITarget` calls an ASGI application in-process (see
+  :mod:`hookmock.asgi`).
 - :class:`HTTPTarget` sends over the network stack with the standard library's ``http.client``,
   which writes the given header list and body bytes as they are. A watchdog closes the
   connection at the deadline, so a receiver that stalls cannot hold the test.
@@ -33,8 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
-    "ASGITarget",
     "HTTPTarget",
+    "InProcessTarget",
     "Target",
     "WSGITarget",
     "as_target",
@@ -69,6 +68,8 @@ def as_target(target: Any, *, path: str | None = None) -> Target:
     if hasattr(target, "send") and hasattr(target, "url"):
         return target  # type: ignore[no-any-return]
     if is_asgi(target):
+        from .asgi import ASGITarget
+
         return ASGITarget(target, path=path or "/")
     if callable(target):
         return WSGITarget(target, path=path or "/")
@@ -86,7 +87,46 @@ def is_asgi(app: Any) -> bool:
     return inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(type(app).__call__)
 
 
-class WSGITarget:
+class InProcessTarget:
+    """What the in-process targets share: the application, and the URL it stands for."""
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        path: str = "/",
+        host: str = "receiver.test",
+        scheme: str = "https",
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        if not path.startswith("/"):
+            raise ConfigurationError(f"path must start with '/', got {path!r}")
+        self.app = app
+        self.host = host
+        self.scheme = scheme
+        self.max_response_bytes = max_response_bytes
+        self.url = f"{scheme}://{host}{path}"
+        self.path = path
+
+    def send(self, request: Request, *, deadline: float) -> Attempt:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def sibling(self, url_or_path: str) -> Target:
+        if "://" in url_or_path:
+            return HTTPTarget(url_or_path)
+        return type(self)(
+            self.app,
+            path=url_or_path,
+            host=self.host,
+            scheme=self.scheme,
+            max_response_bytes=self.max_response_bytes,
+        )
+
+
+class WSGITarget(InProcessTarget):
     """Deliver to a WSGI application in-process.
 
     :param app: the WSGI callable.
@@ -104,13 +144,9 @@ class WSGITarget:
         scheme: str = "https",
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        if not path.startswith("/"):
-            raise ConfigurationError(f"path must start with '/', got {path!r}")
-        self.app = app
-        self.host = host
-        self.scheme = scheme
-        self.max_response_bytes = max_response_bytes
-        self.url = f"{scheme}://{host}{path}"
+        super().__init__(
+            app, path=path, host=host, scheme=scheme, max_response_bytes=max_response_bytes
+        )
         raw_path, _, query = path.partition("?")
         port = "443" if scheme == "https" else "80"
         self._base_environ: dict[str, Any] = {
@@ -131,17 +167,6 @@ class WSGITarget:
             "wsgi.multiprocess": False,
             "wsgi.run_once": False,
         }
-
-    def sibling(self, url_or_path: str) -> Target:
-        if "://" in url_or_path:
-            return HTTPTarget(url_or_path)
-        return WSGITarget(
-            self.app,
-            path=url_or_path,
-            host=self.host,
-            scheme=self.scheme,
-            max_response_bytes=self.max_response_bytes,
-        )
 
     def describe(self) -> str:
         name = getattr(self.app, "name", None) or getattr(self.app, "__name__", None)
@@ -413,154 +438,3 @@ def _describe_os_error(exc: OSError, host: str) -> str:
     if isinstance(exc, socket.gaierror):
         return f"DNS lookup of {host!r} failed: {exc.strerror}"
     return f"{type(exc).__name__}: {exc}"
-
-
-class ASGITarget:
-    """Deliver to an ASGI application (FastAPI, Starlette, Django's ASGI handler) in-process.
-
-    Requests run on one event loop per process, in a daemon thread, so application state that
-    belongs to a loop (connection pools) survives between deliveries. Lifespan events are not
-    sent: start what the application needs in your fixture.
-    """
-
-    def __init__(
-        self,
-        app: Any,
-        *,
-        path: str = "/",
-        host: str = "receiver.test",
-        scheme: str = "https",
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> None:
-        if not path.startswith("/"):
-            raise ConfigurationError(f"path must start with '/', got {path!r}")
-        self.app = app
-        self.host = host
-        self.scheme = scheme
-        self.max_response_bytes = max_response_bytes
-        self.url = f"{scheme}://{host}{path}"
-        self._path, _, self._query = path.partition("?")
-
-    def describe(self) -> str:
-        return f"{self.url} (in-process ASGI: {type(self.app).__name__})"
-
-    def sibling(self, url_or_path: str) -> Target:
-        if "://" in url_or_path:
-            return HTTPTarget(url_or_path)
-        return ASGITarget(
-            self.app,
-            path=url_or_path,
-            host=self.host,
-            scheme=self.scheme,
-            max_response_bytes=self.max_response_bytes,
-        )
-
-    def send(self, request: Request, *, deadline: float) -> Attempt:
-        import asyncio
-
-        loop = _background_loop()
-        future = asyncio.run_coroutine_threadsafe(self._call(request, deadline), loop)
-        return future.result()
-
-    async def _call(self, request: Request, deadline: float) -> Attempt:
-
-        from asgiref.testing import ApplicationCommunicator
-
-        port = 443 if self.scheme == "https" else 80
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": "1.1",
-            "method": request.method,
-            "scheme": self.scheme,
-            "path": unquote(self._path),
-            "raw_path": self._path.encode("latin-1"),
-            "query_string": self._query.encode("latin-1"),
-            "root_path": "",
-            "headers": [
-                (name.lower().encode("latin-1"), value.encode("latin-1"))
-                for name, value in request.headers
-            ],
-            "client": ("127.0.0.1", 0),
-            "server": (self.host, port),
-        }
-        begin = time.perf_counter()
-        communicator = ApplicationCommunicator(self.app, scope)
-        await communicator.send_input(
-            {"type": "http.request", "body": request.body, "more_body": False}
-        )
-        status: int | None = None
-        headers: list[tuple[str, str]] = []
-        body = bytearray()
-        truncated = False
-        try:
-            while True:
-                remaining = deadline - (time.perf_counter() - begin)
-                message = await communicator.receive_output(timeout=max(remaining, 0.001))
-                kind = message.get("type")
-                if kind == "http.response.start":
-                    status = int(message["status"])
-                    headers = [
-                        (bytes(k).decode("latin-1"), bytes(v).decode("latin-1"))
-                        for k, v in message.get("headers", [])
-                    ]
-                elif kind == "http.response.body":
-                    chunk = bytes(message.get("body", b""))
-                    room = self.max_response_bytes - len(body)
-                    if len(chunk) > room:
-                        body += chunk[:room]
-                        truncated = True
-                        break
-                    body += chunk
-                    if not message.get("more_body", False):
-                        break
-        except TimeoutError:
-            communicator.stop(exceptions=False)
-            return Attempt(
-                None,
-                time.perf_counter() - begin,
-                f"no complete answer within the {deadline:g} s deadline (the application was "
-                "cancelled)",
-                Outcome.TIMEOUT,
-            )
-        except Exception:
-            return Attempt(
-                None, time.perf_counter() - begin, traceback.format_exc(), Outcome.APP_ERROR
-            )
-        finally:
-            communicator.stop(exceptions=False)
-        elapsed = time.perf_counter() - begin
-        if status is None:
-            return Attempt(
-                None, elapsed, "the application sent a body before its status", Outcome.APP_ERROR
-            )
-        reason = _reason(status)
-        response = Response(status, reason, tuple(headers), bytes(body), truncated)
-        return Attempt(_decoded(response, self.max_response_bytes), elapsed)
-
-
-def _reason(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
-
-
-_loop_lock = threading.Lock()
-_loop: Any = None
-
-
-def _background_loop() -> Any:
-    """The event loop that runs in-process ASGI applications, started on first use."""
-    import asyncio
-
-    global _loop
-    with _loop_lock:
-        if _loop is None:
-            loop = asyncio.new_event_loop()
-            thread = threading.Thread(target=loop.run_forever, name="hookmock-asgi", daemon=True)
-            thread.start()
-            _loop = loop
-        return _loop

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from hookmock import Outcome, Zoom
+from hookmock.asgi import ASGITarget
 from hookmock.auth import BasicAuth, HeaderAuth, OAuthClientCredentials
 from hookmock.providers import zoom as zoom_module
 from hookmock.scheduler import ProviderClock
-from hookmock.transports import ASGITarget, as_target
+from hookmock.transports import as_target
 
 from .receivers import zoom_receiver
 

@@ -152,15 +152,7 @@ def test_fake_usage_errors(
 # -- sign ----------------------------------------------------------------------------------------
 
 
-def _vectors() -> list[dict[str, Any]]:
-    return (
-        json.loads(VECTORS.read_text(encoding="utf-8"))["vectors"]
-        if zoom_reference.AVAILABLE
-        else []
-    )
-
-
-@pytest.mark.parametrize("vector", _vectors(), ids=lambda v: v["name"])
+@pytest.mark.parametrize("vector", zoom_reference.signature_vectors(), ids=lambda v: v["name"])
 def test_sign_matches_known_answer_vectors(
     vector: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -179,7 +171,7 @@ def test_sign_matches_known_answer_vectors(
 
 @zoom_reference.needs_reference
 def test_sign_reads_stdin_and_env_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    vector = _vectors()[0]
+    vector = zoom_reference.signature_vectors()[0]
     stdin = type("Stdin", (), {"buffer": io.BytesIO(base64.b64decode(vector["body_base64"]))})
     monkeypatch.setattr(sys, "stdin", stdin())
     monkeypatch.setenv(SECRET_TOKEN_ENV, vector["secret_token"])

@@ -35,6 +35,16 @@ if not AVAILABLE and os.environ.get("HOOKMOCK_REQUIRE_REFERENCE"):
         "or set HOOKMOCK_ZOOM_REFERENCE"
     )
 PYATTENDER = "meetings-partial-schemas.from-pyattender.json"
+
+
+def signature_vectors() -> list[dict[str, Any]]:
+    """The known-answer signature vectors; empty when the reference data is missing."""
+    if not AVAILABLE:
+        return []
+    vectors: list[dict[str, Any]] = json.loads(VECTORS.read_text(encoding="utf-8"))["vectors"]
+    return vectors
+
+
 #: Marks a test that reads the reference data.
 needs_reference = pytest.mark.skipif(
     not AVAILABLE, reason=f"Zoom reference data not found at {REFERENCE}"
