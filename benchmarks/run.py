@@ -21,6 +21,10 @@ Benchmarks (targets from the project's issue):
 - ``validation``: ``hookmock.catalog.schema_errors`` on a valid event (target: <= 20 us), against
   the pure-Python ``jsonschema`` validator.
 - ``generation``: ``zoom.fake(...)`` against ``json.dumps`` of the same data (informative).
+- ``catalog``: generating and signing every event of the catalog once, round-robin
+  (``hookmock.fake.generate``, the Zoom serialization, ``hookmock.providers.zoom.sign``), against
+  ``json.dumps`` of a pre-built body of each event; and the same as events per second on one
+  core (target: >= 10,000).
 """
 
 from __future__ import annotations
@@ -48,7 +52,9 @@ SECRET = "bench-secret-token-0001"
 WEBHOOK_PATH = "/zoom/webhook"
 BASE_URL = "https://receiver.test"
 HEAVY_MODULES = ("faker", "jsonschema", "werkzeug")
-BENCHMARKS = ("send", "startup", "validation", "generation")
+BENCHMARKS = ("send", "startup", "validation", "generation", "catalog")
+#: Events per second that generating and signing must reach, per core, over the whole catalog.
+CATALOG_TARGET = 10_000
 #: (event, keyword overrides) for the send benchmark; an override triggers schema validation.
 SEND_VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("meeting.started", {}),
@@ -642,6 +648,62 @@ def bench_generation(args: argparse.Namespace) -> list[Result]:
     return results
 
 
+# -- 5. the whole catalog -------------------------------------------------------------------------
+
+
+def bench_catalog(args: argparse.Namespace) -> list[Result]:
+    from hookmock.catalog import event_names
+    from hookmock.events import serialize
+    from hookmock.fake import generate
+    from hookmock.providers.zoom import sign
+
+    names = event_names("zoom")
+    now = 1_795_000_000.0
+    timestamp = int(now)
+    seeds = iter(range(1 << 62))
+    prebuilt = [generate(name, seed=0, now=now)[0] for name in names]
+
+    def every_event() -> None:
+        # One operation is one round-robin pass over the catalog, each event with a new seed.
+        for name in names:
+            data, _ = generate(name, seed=next(seeds), now=now)
+            sign(SECRET, timestamp, serialize(data))
+
+    def dumps_each() -> None:
+        for data in prebuilt:
+            json.dumps(data)
+
+    subject = Timed("generate+sign", every_event)
+    baseline = Timed("json.dumps", dumps_each)
+    interleave([subject, baseline], rounds=args.rounds, round_seconds=args.round_seconds)
+    if args.profile:
+        _profile("every event of the catalog, generated and signed", every_event, None, 5)
+    per_event = [t / len(names) for t in subject.samples]
+    rate = 1 / statistics.median(per_event)
+    return [
+        Result(
+            "catalog",
+            "catalog.generate_sign.vs_dumps",
+            f"catalog: generate+sign all {len(names)} events / json.dumps",
+            subject.median,
+            baseline.median,
+            paired_ratios(subject.samples, baseline.samples),
+            note="baseline: json.dumps of a pre-built body of each event",
+        ),
+        Result(
+            "catalog",
+            "catalog.events_per_second",
+            "  per event, round-robin over the catalog, one core",
+            statistics.median(per_event),
+            baseline.median / len(names),
+            paired_ratios(subject.samples, baseline.samples),
+            f">= {CATALOG_TARGET // 1000}k/s",
+            rate >= CATALOG_TARGET,
+            note=f"{rate:,.0f} events/s generated and signed (target: {CATALOG_TARGET:,} per core)",
+        ),
+    ]
+
+
 # -- profiling ------------------------------------------------------------------------------------
 
 
@@ -713,6 +775,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "startup": bench_startup,
         "validation": bench_validation,
         "generation": bench_generation,
+        "catalog": bench_catalog,
     }
     began = time.perf_counter()
     print(

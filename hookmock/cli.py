@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
 
     events = sub.add_parser("events", help="list the event names hookmock can generate")
     events.add_argument("prefix", nargs="?", default="", help="only names starting with this")
+    events.add_argument(
+        "--source",
+        action="store_true",
+        help="also print how each schema was made, after a tab: hand-written, converted (from "
+        "Zoom's OpenAPI document), inferred (from an example body) or minimal",
+    )
 
     schema = sub.add_parser("schema", help="print an event's JSON Schema")
     schema.add_argument("event")
@@ -169,11 +175,14 @@ def _overrides(sets: Sequence[str]) -> dict[str, Any]:
 
 
 def _cmd_events(args: argparse.Namespace, out: TextIO) -> int:
-    from .catalog import event_names
+    from .catalog import event_names, load_schema
 
     for name in event_names("zoom"):
         if name.startswith(args.prefix):
-            print(name, file=out)
+            if args.source:
+                print(f"{name}\t{load_schema(name)['x-hookmock-source']['method']}", file=out)
+            else:
+                print(name, file=out)
     return EXIT_OK
 
 

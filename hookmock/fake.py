@@ -1,10 +1,16 @@
 """Seeded, faker-backed generation of schema-valid events, and overrides.
 
-How a value is chosen, in order: the schema's ``const`` or ``enum``; its ``x-hookmock-fake`` kind
-(one of :data:`FAKE_KINDS`); a kind guessed from the property's name; its ``format``; its type.
-Then a coherence pass makes related fields agree (join URLs contain the meeting id, ``end_time`` is
-``start_time`` plus ``duration``, recording file sizes add up to ``total_size``, an email matches
-its person's name), leaving alone every field a caller overrode.
+How a value is chosen, in order: the schema's ``const``, ``enum`` or ``examples``; its
+``x-hookmock-fake`` kind (one of :data:`FAKE_KINDS`); a kind guessed from the property's name;
+its ``format``; its type. Then a coherence pass makes related fields agree (join URLs contain the
+meeting id, ``end_time`` is ``start_time`` plus ``duration``, recording file sizes add up to
+``total_size``, an email matches its person's name), leaving alone every field a caller overrode.
+
+Every declared property is generated, except that a property with ``"x-hookmock-skip": true``
+is left out (unless required), and an object with ``"x-hookmock-pick": n`` carries its required
+properties and one to *n* of the others (a settings change names only the settings that
+changed). A list has minItems to maxItems items, or one to three when maxItems is large (Zoom's
+limits of 20 or 100 are no typical size).
 
 Reproducible: the same event name, seed, clock reading and overrides give the same bytes (with the
 same versions of hookmock and faker). faker is called only to fill value pools once per process,
@@ -132,6 +138,37 @@ def _pools() -> dict[str, tuple[str, ...]]:
         "ipv4": many(fake.ipv4_public),
         "language": ("en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "ja-JP", "pt-BR", "zh-CN"),
         "device": ("Windows", "Mac", "iOS", "Android", "Linux", "Zoom Rooms", "Web"),
+        "street_address": many(fake.street_address),
+        "label_word": (
+            "Main",
+            "Support",
+            "Sales",
+            "Billing",
+            "Onboarding",
+            "Priority",
+            "Escalations",
+            "West Coast",
+            "EMEA",
+            "APAC",
+            "Tier 2",
+            "VIP",
+            "After Hours",
+            "Product",
+            "Partner",
+        ),
+        "department": (
+            "Sales",
+            "Support",
+            "Engineering",
+            "Marketing",
+            "Finance",
+            "Operations",
+            "Legal",
+        ),
+        "state_code": ("CA", "NY", "TX", "WA", "IL", "MA", "CO", "GA", "FL", "OR"),
+        "calling_code": ("1", "1", "1", "44", "49", "33", "81", "61", "91"),
+        # Emoji outside the Basic Multilingual Plane reach receivers as surrogate escapes.
+        "emoji": ("👍", "🎉", "😀", "✅", "❤️", "🚀", "👀"),
         "leave_reason": (
             "left the meeting.<br>Reason: Host ended the meeting.",
             "left the meeting.<br>Reason: left the meeting.",
@@ -198,6 +235,31 @@ def _phone(ctx: _Ctx) -> str:
     return f"1{ctx.between(2_000_000_000, 10_000_000_000)}"
 
 
+def _phone_e164(ctx: _Ctx) -> str:
+    # A North American number: +1, then an area code and exchange that do not start with 0 or 1.
+    return f"+1{ctx.between(200, 1000)}{ctx.between(200, 1000)}{ctx.between(0, 10000):04d}"
+
+
+def _datetime_ms(ctx: _Ctx) -> str:
+    moment = ctx.now - ctx.between(0, 7_200_000) / 1000
+    return f"{_iso(moment)[:-1]}.{int(moment * 1000) % 1000:03d}Z"
+
+
+def _hex(ctx: _Ctx, digits: int) -> str:
+    return f"{ctx.rng.getrandbits(4 * digits):0{digits}x}"
+
+
+def _label(noun: str) -> Callable[[_Ctx], str]:
+    """A short name for a thing, such as "Billing Queue" for ``queue_name``."""
+    if not noun:
+        return _pick("topic")
+
+    def make(ctx: _Ctx) -> str:
+        return f"{ctx.rng.choice(_pools()['label_word'])} {noun}"
+
+    return make
+
+
 def _version(ctx: _Ctx) -> str:
     build = ctx.between(10000, 60000)
     return f"{ctx.between(5, 7)}.{ctx.between(0, 10)}.{ctx.between(0, 10)} ({build})"
@@ -241,6 +303,35 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "leave_reason": _leave_reason,
     "version": _version,
     "device": _pick("device"),
+    "phone_e164": _phone_e164,
+    "extension_number": lambda ctx: str(ctx.between(100, 1_000_000)),
+    "numeric_id": lambda ctx: str(ctx.between(10**18, 10**19)),
+    "hex_id": lambda ctx: _hex(ctx, 32),
+    "dated_uuid": lambda ctx: f"{_iso(ctx.now)[:10].replace('-', '')}-{_uuid(ctx)}",
+    "zw_id": lambda ctx: f"ZW{ctx.rng.choice('TRW')}{_hex(ctx, 32).upper()}",
+    "datetime_ms": _datetime_ms,
+    "time_of_day": lambda ctx: f"{ctx.between(6, 21):02d}:{ctx.rng.choice(('00', '30'))}",
+    "label": _label(""),
+    "calling_code": _pick("calling_code"),
+    "state_code": _pick("state_code"),
+    "zip_code": lambda ctx: f"{ctx.between(1000, 100000):05d}",
+    "street_address": _pick("street_address"),
+    "department": _pick("department"),
+    "port": lambda ctx: str(ctx.between(1024, 65536)),
+    "mac_address": lambda ctx: ":".join(_hex(ctx, 12)[i : i + 2] for i in range(0, 12, 2)),
+    "domain": _pick("domain"),
+    "pin": lambda ctx: f"{ctx.between(0, 1_000_000):06d}",
+    "emoji": _pick("emoji"),
+    "event_ts": lambda ctx: str(int(ctx.now * 1000)),  # where Zoom's schema says a string
+    # Quality-of-service figures, which Zoom sends as text with their unit.
+    "percent_text": lambda ctx: f"{ctx.between(0, 300) / 100:g}%",
+    "ms_text": lambda ctx: f"{ctx.between(1, 250)} ms",
+    "kbps_text": lambda ctx: f"{ctx.between(20, 2500)} kbps",
+    "fps_text": lambda ctx: f"{ctx.rng.choice((15, 24, 25, 30))} fps",
+    "resolution": lambda ctx: ctx.rng.choice(("640*360", "1280*720", "1920*1080")),
+    "gps": lambda ctx: (
+        f"{ctx.between(-6000, 6000) / 100:.5f},{ctx.between(-18000, 18000) / 100:.5f}"
+    ),
 }
 
 _NUMBER_KINDS: dict[str, Callable[[_Ctx], int]] = {
@@ -250,6 +341,10 @@ _NUMBER_KINDS: dict[str, Callable[[_Ctx], int]] = {
     "file_size": lambda ctx: ctx.between(50_000, 400_000_000),
     "duration": lambda ctx: ctx.rng.choice((15, 30, 30, 45, 60, 60, 90)),
     "count": lambda ctx: ctx.between(1, 6),
+    "unix_seconds": lambda ctx: int(ctx.now) - ctx.between(0, 7200),
+    "seconds": lambda ctx: ctx.between(1, 600),
+    "extension_number": lambda ctx: ctx.between(100, 1_000_000),
+    "port": lambda ctx: ctx.between(1024, 65536),
 }
 
 #: Every value of ``x-hookmock-fake`` a schema may use.
@@ -313,6 +408,9 @@ def _compile(node: Mapping[str, Any], root: Mapping[str, Any], name: str, where:
     if "enum" in node:
         choices = tuple(node["enum"])
         return lambda ctx: ctx.rng.choice(choices)
+    if "examples" in node and "x-hookmock-fake" not in node:
+        examples = tuple(node["examples"])
+        return lambda ctx: ctx.rng.choice(examples)
     for combinator in ("anyOf", "oneOf", "allOf"):
         if combinator in node:
             # The first branch is the realistic one by the catalog's convention.
@@ -326,9 +424,12 @@ def _compile(node: Mapping[str, Any], root: Mapping[str, Any], name: str, where:
     if typ == "object":
         return _compile_object(node, root, where)
     if typ == "array":
-        items = _compile(node.get("items", {}), root, name, where + "[]")
+        if "items" not in node:
+            return lambda ctx: []  # nothing is known of the elements
+        items = _compile(node["items"], root, name, where + "[]")
         low = node.get("minItems", 1)
         high = node.get("maxItems", max(low, 3))
+        high = high if high <= 10 else max(low, 3)  # Zoom allows 100 (and 20): 3 will do
         return lambda ctx: [items(ctx) for _ in range(ctx.between(low, high + 1))]
     if typ == "boolean":
         return lambda ctx: ctx.rng.random() < 0.5
@@ -349,12 +450,17 @@ def _compile(node: Mapping[str, Any], root: Mapping[str, Any], name: str, where:
         kind = "zoom_id"
     if kind is None and name.endswith("_time"):
         kind = "datetime"
+    if kind == "label":
+        # "queue_name" is a queue's name, "group" a group's; "name" or "title" says nothing.
+        words = name.split("_")
+        words = words[:-1] if words[-1] in ("name", "title", "subject", "label") else words
+        return _label(" ".join(words).title())
     if kind is not None:
         if kind not in _STRING_KINDS:
             raise ConfigurationError(f"{where}: unknown x-hookmock-fake kind {kind!r}")
         return _STRING_KINDS[kind]
     low = node.get("minLength", 8)
-    high = node.get("maxLength", max(low, 16))
+    high = min(node.get("maxLength", max(low, 16)), max(low, 16))
     table = _byte_table(_ALNUM)
     return lambda ctx: ctx.rng.randbytes(ctx.between(low, high + 1)).translate(table).decode()
 
@@ -451,15 +557,31 @@ def _pattern_generator(pattern: str, where: str) -> _Gen:
 
 
 def _compile_object(node: Mapping[str, Any], root: Mapping[str, Any], where: str) -> _Gen:
+    required = set(node.get("required", ()))
     fields = [
-        (key, _compile(sub, root, key, f"{where}.{key}"))
+        (key, key in required, _compile(sub, root, key, f"{where}.{key}"))
         for key, sub in node.get("properties", {}).items()
+        if key in required or not sub.get("x-hookmock-skip")
     ]
+    pick = node.get("x-hookmock-pick")
+    if pick is None:
+        plain = [(key, gen) for key, _, gen in fields]
 
-    def make(ctx: _Ctx) -> dict[str, Any]:
-        return {key: gen(ctx) for key, gen in fields}
+        def make(ctx: _Ctx) -> dict[str, Any]:
+            return {key: gen(ctx) for key, gen in plain}
 
-    return make
+        return make
+    optional = [i for i, (_, needed, _) in enumerate(fields) if not needed]
+    most = min(int(pick), len(optional))
+
+    def make_some(ctx: _Ctx) -> dict[str, Any]:
+        # Every required property, and one to `pick` of the others, in schema order.
+        chosen = set(ctx.rng.sample(optional, ctx.between(1, most + 1))) if most else set()
+        return {
+            key: gen(ctx) for i, (key, needed, gen) in enumerate(fields) if needed or i in chosen
+        }
+
+    return make_some
 
 
 @functools.cache
@@ -622,6 +744,17 @@ _SPAN_KEYS = frozenset({"join_time", "leave_time", "recording_start", "recording
 _LINK_KEYS = frozenset({"join_url", "start_url"})
 
 
+def _is_stamp(value: Any) -> bool:
+    """Whether *value* is one of Zoom's ISO times (``...T...Z``), not "09:00" or milliseconds."""
+    return isinstance(value, str) and len(value) >= 20 and value[10] == "T" and value[-1] == "Z"
+
+
+def _stamp_like(old: str, epoch: float) -> str:
+    """*epoch* written as *old* is: with milliseconds when it has them."""
+    text = _iso(epoch)
+    return f"{text[:-1]}.{int(epoch * 1000) % 1000:03d}Z" if "." in old else text
+
+
 def _fix_times(
     obj: dict[str, Any],
     path: str,
@@ -630,7 +763,11 @@ def _fix_times(
     span: tuple[float, float] | None,
     overridden: frozenset[str],
 ) -> tuple[float, float] | None:
-    if isinstance(obj.get("start_time"), str) and obj["start_time"]:
+    def put(key: str, epoch: float) -> None:
+        if _is_stamp(obj.get(key)):
+            _set(obj, key, _stamp_like(obj[key], epoch), path, overridden)
+
+    if _is_stamp(obj.get("start_time")):
         duration: int = obj["duration"] if isinstance(obj.get("duration"), int) else 60
         if overridden and f"{path}.start_time".lstrip(".") in overridden:
             start = _parse_iso(obj["start_time"]) or ctx.now
@@ -640,21 +777,21 @@ def _fix_times(
             start = ctx.now - duration * 60 - ctx.between(0, 300)
         else:
             start = ctx.now - ctx.between(0, 120)
-        _set(obj, "start_time", _iso(start), path, overridden)
+        put("start_time", start)
         end = start + duration * 60
-        _set(obj, "end_time", _iso(end), path, overridden)
+        put("end_time", end)
         span = (start, end)
     if span is None:
         return None
     start, end = span
     for first, last in (("join_time", "leave_time"), ("recording_start", "recording_end")):
-        if isinstance(obj.get(first), str) and obj[first]:
+        if _is_stamp(obj.get(first)):
             begin = start + ctx.between(0, 300)
-            _set(obj, first, _iso(begin), path, overridden)
-            if isinstance(obj.get(last), str) and obj[last]:
-                _set(obj, last, _iso(max(begin + 60, end - ctx.between(0, 300))), path, overridden)
-        elif isinstance(obj.get(last), str) and obj[last]:
-            _set(obj, last, _iso(end - ctx.between(0, 300)), path, overridden)
+            put(first, begin)
+            if _is_stamp(obj.get(last)):
+                put(last, max(begin + 60, end - ctx.between(0, 300)))
+        elif _is_stamp(obj.get(last)):
+            put(last, end - ctx.between(0, 300))
     return span
 
 

@@ -176,7 +176,12 @@ def test_unknown_event_lists_close_names() -> None:
 
 
 @pytest.mark.parametrize(
-    "event", [e for e in EVENTS if zoom_reference.official_validator(e) is not None]
+    "event",
+    [
+        e
+        for e in EVENTS
+        if e not in zoom_reference.UNSATISFIABLE and zoom_reference.official_validator(e)
+    ],
 )
 def test_generated_events_validate_against_zooms_own_schema(event: str) -> None:
     validator = zoom_reference.official_validator(event)
