@@ -112,6 +112,21 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--cafile", help="a CA bundle to trust for https:// (a test CA)")
     check.add_argument("--insecure", action="store_true", help="do not verify the certificate")
 
+    scenario = sub.add_parser(
+        "scenario",
+        help="print the events of a coherent scenario (meeting, webinar, user), one a line",
+    )
+    scenario.add_argument("name", nargs="?", help="meeting, webinar or user")
+    scenario.add_argument(
+        "params", nargs="*", metavar="KEY=VALUE", help="scenario parameters (participants=5)"
+    )
+    scenario.add_argument("--seed", type=int, help="seed of the generated values")
+    scenario.add_argument(
+        "--time", type=float, metavar="UNIX_SECONDS", help="the provider clock's start (now)"
+    )
+    scenario.add_argument("--summary", action="store_true", help="a timeline instead of the bodies")
+    scenario.add_argument("--list", action="store_true", help="list the scenarios")
+
     sign = sub.add_parser("sign", help="print Zoom's headers for a body")
     sign.add_argument("file", nargs="?", help="the body (default: standard input)")
     sign.add_argument("--secret-token", help="the app's secret token")
@@ -297,6 +312,30 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:
+    from .providers.zoom import Zoom
+    from .scenarios import SCENARIOS, build_scenario
+
+    if args.list or not args.name:
+        for name, (about, defaults, _build) in SCENARIOS.items():
+            settings = " ".join(f"{k}={json.dumps(v)}" for k, v in defaults.items())
+            print(f"{name}: {about}" + (f" [{settings}]" if settings else ""), file=out)
+        return EXIT_OK
+    params = _overrides(args.params)
+    zoom = Zoom(secret_token="unused", seed=args.seed, clock=_clock(args))
+    steps = build_scenario(zoom, args.name, **params)
+    start = steps[0].at if steps else 0.0
+    for step in steps:
+        if args.summary:
+            offset = int(step.at - start)
+            sign = "-" if offset < 0 else "+"
+            hours, rest = divmod(abs(offset), 3600)
+            print(f"{sign}{hours:d}:{rest // 60:02d}:{rest % 60:02d}  {step.event.name}", file=out)
+        else:
+            out.write(step.event.text + "\n")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "events": _cmd_events,
     "schema": _cmd_schema,
@@ -304,4 +343,5 @@ _COMMANDS = {
     "trigger": _cmd_trigger,
     "sign": _cmd_sign,
     "check": _cmd_check,
+    "scenario": _cmd_scenario,
 }

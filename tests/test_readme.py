@@ -11,10 +11,26 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+# README blocks that use the `app` fixture without defining it run after this one.
+APP_FIXTURE = """
+import pytest
+from examples.flask_receiver.app import create_app
+
+
+@pytest.fixture
+def app(zoom):
+    return create_app(secret_token=zoom.secret_token)
+"""
+
+
 @pytest.mark.parametrize(
     ("marker", "tests"),
-    [("def test_recording_is_stored", 3), ("def test_a_timed_out_delivery", 4)],
-    ids=["cheat-sheet", "retries-and-ordering"],
+    [
+        ("def test_recording_is_stored", 3),
+        ("def test_a_timed_out_delivery", 4),
+        ("def test_a_whole_meeting", 1),
+    ],
+    ids=["cheat-sheet", "retries-and-ordering", "scenarios"],
 )
 def test_readme_examples_run(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, marker: str, tests: int
@@ -22,6 +38,8 @@ def test_readme_examples_run(
     monkeypatch.delenv("ZOOM_WEBHOOK_SECRET_TOKEN", raising=False)
     blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
     example = next(block for block in blocks if marker in block)
+    if "def app(" not in example:
+        example = APP_FIXTURE + "\n\n" + example
     pytester.syspathinsert(ROOT)
     pytester.makepyfile(test_example=example)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=tests)

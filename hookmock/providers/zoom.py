@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..delivery import Delivery, Outcome, Request
-from ..errors import ConfigurationError, SubscriptionError
+from ..errors import ConfigurationError, NotSubscribedError, SubscriptionError
 from ..events import Event
 from ..scheduler import ProviderClock
 from ..signing import constant_time_equal, hmac_sha256_hex
@@ -244,6 +244,39 @@ class Zoom(Provider):
             probe=probe,
             probe_event=probe_event,
         )
+
+    # -- scenarios ------------------------------------------------------------------------------
+
+    def scenario(self, name: str, **params: Any) -> list[Event]:
+        """The events of a coherent scenario (``"meeting"``, ``"webinar"``, ``"user"``), in the
+        order Zoom sends them, without sending them. See :mod:`hookmock.scenarios`."""
+        from ..scenarios import build_scenario
+
+        return [step.event for step in build_scenario(self, name, **params)]
+
+    def send_scenario(self, name: str, **params: Any) -> list[Delivery]:
+        """Play a scenario: each event is delivered, at its time on the provider's clock, to
+        every subscription that covers it (events nothing covers are skipped, as Zoom skips
+        them). Retries of failed attempts that fall due on the way are made too.
+
+        :returns: the first attempt of each delivered event, in order.
+        """
+        from ..scenarios import build_scenario
+
+        steps = build_scenario(self, name, **params)
+        if not self.subscriptions:
+            raise NotSubscribedError(
+                f"cannot play scenario {name!r}: nothing is subscribed yet; call "
+                "zoom.subscribe(app_or_url) first"
+            )
+        made: list[Delivery] = []
+        for step in steps:
+            if step.at > self.clock():
+                self.advance(step.at - self.clock())
+            for subscription in self.subscriptions:
+                if subscription.covers(step.event.name):
+                    made.append(self.deliver(step.event, subscription, retry=self.retries))
+        return made
 
     # -- URL validation (ZOOM.md §3) ------------------------------------------------------------
 
