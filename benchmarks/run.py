@@ -21,6 +21,8 @@ Benchmarks (targets from the project's issue):
 - ``validation``: ``hookmock.catalog.schema_errors`` on a valid event (target: <= 20 us), against
   the pure-Python ``jsonschema`` validator.
 - ``generation``: ``zoom.fake(...)`` against ``json.dumps`` of the same data (informative).
+- ``retries``: Zoom's full retry chain (85 minutes of provider time) for 100 events, against the
+  same 400 attempts made without the scheduler; reports the wall time.
 - ``catalog``: generating and signing every event of the catalog once, round-robin
   (``hookmock.fake.generate``, the Zoom serialization, ``hookmock.providers.zoom.sign``), against
   ``json.dumps`` of a pre-built body of each event; and the same as events per second on one
@@ -52,7 +54,7 @@ SECRET = "bench-secret-token-0001"
 WEBHOOK_PATH = "/zoom/webhook"
 BASE_URL = "https://receiver.test"
 HEAVY_MODULES = ("faker", "jsonschema", "werkzeug")
-BENCHMARKS = ("send", "startup", "validation", "generation", "catalog")
+BENCHMARKS = ("send", "startup", "validation", "generation", "catalog", "retries")
 #: Events per second that generating and signing must reach, per core, over the whole catalog.
 CATALOG_TARGET = 10_000
 #: (event, keyword overrides) for the send benchmark; an override triggers schema validation.
@@ -704,6 +706,75 @@ def bench_catalog(args: argparse.Namespace) -> list[Result]:
     ]
 
 
+# -- 6. provider time: a full retry chain ----------------------------------------------------------
+
+RETRY_EVENTS = 100
+
+
+def bench_retries(args: argparse.Namespace) -> list[Result]:
+    """Zoom's whole retry chain (4 attempts over 85 minutes of provider time) for 100 events,
+    against the same 400 attempts made without the scheduler."""
+    import hookmock
+    from hookmock.scheduler import ProviderClock
+
+    def failing(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = environ["wsgi.input"].read()
+        if b"endpoint.url_validation" in body:
+            plain = json.loads(body)["payload"]["plainToken"]
+            from hookmock.providers.zoom import encrypted_token
+
+            answer = json.dumps(
+                {"plainToken": plain, "encryptedToken": encrypted_token(SECRET, plain)}
+            )
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [answer.encode()]
+        start_response("503 Service Unavailable", [])
+        return []
+
+    def provider(retries: bool) -> Any:
+        zoom = hookmock.Zoom(
+            secret_token=SECRET, seed=1, retries=retries, clock=ProviderClock(lambda: 1.79e9)
+        )
+        zoom.subscribe(failing)
+        zoom.clear()
+        return zoom
+
+    events = [provider(True).fake("meeting.started") for _ in range(RETRY_EVENTS)]
+    played: list[float] = []
+
+    def chains() -> None:
+        zoom = provider(True)
+        for event in events:
+            zoom.send(event)
+        zoom.run_until_idle()
+        played.append(zoom.clock() - 1.79e9)
+
+    def attempts() -> None:
+        zoom = provider(False)
+        for event in events:
+            for _ in range(4):
+                zoom.send(event)
+
+    subject = Timed("100 retry chains", chains)
+    baseline = Timed("400 attempts", attempts)
+    interleave([subject, baseline], rounds=args.rounds, round_seconds=args.round_seconds)
+    if args.profile:
+        _profile("100 retry chains", chains, None, args.profile_top)
+    minutes = statistics.median(played) / 60
+    return [
+        Result(
+            "retries",
+            "retries.chain_100_events",
+            f"{RETRY_EVENTS} full retry chains / the same {4 * RETRY_EVENTS} attempts unscheduled",
+            subject.median,
+            baseline.median,
+            paired_ratios(subject.samples, baseline.samples),
+            note=f"{minutes:.0f} min of provider time played in "
+            f"{subject.median * 1000:.0f} ms of wall time (4 attempts per event, the last dropped)",
+        )
+    ]
+
+
 # -- profiling ------------------------------------------------------------------------------------
 
 
@@ -776,6 +847,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "validation": bench_validation,
         "generation": bench_generation,
         "catalog": bench_catalog,
+        "retries": bench_retries,
     }
     began = time.perf_counter()
     print(
