@@ -691,9 +691,10 @@ _FILE_EXTENSIONS = {
 
 
 def _cohere(data: dict[str, Any], ctx: _Ctx, event: str, overridden: frozenset[str]) -> None:
-    action = event.rsplit(".", 1)[-1]
-    if action.endswith(_ENDED_ACTIONS):
-        anchor = "ended"
+    family, _, action = event.rpartition(".")
+    if action.endswith(_ENDED_ACTIONS) or family == "recording":
+        # Every recording event is about a meeting that already took place (or is under way).
+        anchor = "ended" if action != "started" else "running"
     elif action.endswith(_SCHEDULED_ACTIONS):
         anchor = "scheduled"
     else:
@@ -703,6 +704,12 @@ def _cohere(data: dict[str, Any], ctx: _Ctx, event: str, overridden: frozenset[s
         obj = payload.get("object")
         if isinstance(obj, dict) and "account_id" in obj and "account_id" in payload:
             _set(obj, "account_id", payload["account_id"], "payload.object", overridden)
+        old = payload.get("old_object")
+        if isinstance(obj, dict) and isinstance(old, dict):
+            # A change event describes one thing before and after: the same identity.
+            for key in ("id", "uuid"):
+                if key in obj and key in old and type(obj[key]) is type(old[key]):
+                    _set(old, key, obj[key], "payload.old_object", overridden)
     _walk(data, "", ctx, anchor, None, overridden)
 
 

@@ -196,3 +196,15 @@ def test_generated_events_validate_against_zooms_own_schema(event: str) -> None:
 def test_zoom_publishes_schemas_for_the_expected_events() -> None:
     published = {e for e in EVENTS if zoom_reference.official_validator(e) is not None}
     assert {"user.created", "account.updated", "app_deauthorized", "meeting.started"} <= published
+
+
+@pytest.mark.parametrize("event", ["user.updated", "meeting.updated", "recording.renamed"])
+def test_change_events_describe_one_thing_before_and_after(event: str) -> None:
+    for seed in range(5):
+        payload = _zoom(seed).fake(event).data["payload"]
+        assert payload["old_object"]["id"] == payload["object"]["id"]
+
+
+def test_recording_events_are_about_past_meetings() -> None:
+    obj = _zoom().fake("recording.registration_created").data["payload"]["object"]
+    assert _time(obj["start_time"]).timestamp() <= NOW
