@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import io
 import socket
@@ -20,7 +21,7 @@ import threading
 import time
 import traceback
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -42,7 +43,6 @@ __all__ = [
 #: How much of a response body is kept by default; the rest is read and discarded, or cut off.
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class Target(Protocol):
@@ -129,39 +129,29 @@ class InProcessTarget:
 class WSGITarget(InProcessTarget):
     """Deliver to a WSGI application in-process.
 
-    :param app: the WSGI callable.
+    :param app: the WSGI callable (Flask's app, Django's ``get_wsgi_application()``).
     :param path: the request path the receiver's route expects (``"/zoom/webhook"``).
     :param host: the ``Host`` header and ``SERVER_NAME``.
     :param scheme: ``wsgi.url_scheme``; Zoom only delivers to ``https`` endpoints.
     """
 
-    def __init__(
-        self,
-        app: WSGIApp,
-        *,
-        path: str = "/",
-        host: str = "receiver.test",
-        scheme: str = "https",
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> None:
-        super().__init__(
-            app, path=path, host=host, scheme=scheme, max_response_bytes=max_response_bytes
-        )
-        raw_path, _, query = path.partition("?")
-        port = "443" if scheme == "https" else "80"
-        self._base_environ: dict[str, Any] = {
+    @functools.cached_property
+    def _base_environ(self) -> dict[str, Any]:
+        """The environ keys every delivery shares, built once."""
+        raw_path, _, query = self.path.partition("?")
+        return {
             "REQUEST_METHOD": "POST",
             "SCRIPT_NAME": "",
             "PATH_INFO": unquote(raw_path, "latin-1"),
             "QUERY_STRING": query,
-            "SERVER_NAME": host,
-            "SERVER_PORT": port,
+            "SERVER_NAME": self.host,
+            "SERVER_PORT": "443" if self.scheme == "https" else "80",
             "SERVER_PROTOCOL": "HTTP/1.1",
             "REMOTE_ADDR": "127.0.0.1",
-            "REQUEST_URI": path,
-            "RAW_URI": path,
+            "REQUEST_URI": self.path,
+            "RAW_URI": self.path,
             "wsgi.version": (1, 0),
-            "wsgi.url_scheme": scheme,
+            "wsgi.url_scheme": self.scheme,
             "wsgi.errors": sys.stderr,
             "wsgi.multithread": False,
             "wsgi.multiprocess": False,

@@ -193,3 +193,20 @@ def examples(event: str) -> list[tuple[str, Json]]:
         if body is not None:
             found.append((label, body))
     return found
+
+
+def assert_example_verdict(
+    schema: dict[str, Any], label: str, body: Any, expected_failures: dict[str, str]
+) -> None:
+    """*body* (Zoom's example *label*) validates against *schema*, or, when *expected_failures*
+    lists it (reason ``"at path, path: why"``), fails at exactly those paths."""
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    errors = list(validator.iter_errors(body))
+    paths = {".".join(map(str, error.absolute_path)) for error in errors}
+    if label not in expected_failures:
+        assert not errors, "\n".join(f"{e.json_path}: {e.message}" for e in errors)
+        return
+    reason = expected_failures[label]
+    expected = set(reason.removeprefix("at ").split(": ", 1)[0].split(", "))
+    assert errors, f"{label} now validates; remove it from the expected failures"
+    assert paths == expected, f"{label} fails at {sorted(paths)}, not only at {sorted(expected)}"

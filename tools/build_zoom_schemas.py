@@ -13,11 +13,10 @@ The conventions the generator (``hookmock/fake.py``) relies on are in
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 
+from zoom_common import run as run_tool
 from zoom_schema_events import (
     meeting_activity,
     meeting_ai,
@@ -307,51 +306,10 @@ def build() -> dict[str, Schema]:
     return {name: event(name, payload) for name, payload in payloads.items()}
 
 
-def render(schema: Schema) -> str:
-    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
-
-
-def hand_written(path: Path) -> bool:
-    """Whether the schema at *path* says it is hand-written (so this script should make it).
-    A file that is not a JSON object is some other tool's business (or half written by it)."""
-    try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError:
-        return False
-    source = schema.get("x-hookmock-source") if isinstance(schema, dict) else None
-    return isinstance(source, dict) and source.get("method") == "hand-written"
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Build schemas/zoom/*.json.")
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
-    args = parser.parse_args(argv)
-    wanted = {f"{name}.json": render(schema) for name, schema in build().items()}
-    if not args.check:
-        OUT_DIR.mkdir(parents=True, exist_ok=True)
-        for name, text in wanted.items():
-            (OUT_DIR / name).write_text(text, encoding="utf-8")
-        print(f"wrote {len(wanted)} schemas to {OUT_DIR}")
-        return 0
-    stale = [
-        name
-        for name, text in sorted(wanted.items())
-        if not (OUT_DIR / name).is_file() or (OUT_DIR / name).read_text(encoding="utf-8") != text
-    ]
-    # Schemas made some other way (not "hand-written") may share the folder; leave them alone.
-    unknown = sorted(
-        path.name
-        for path in OUT_DIR.glob("*.json")
-        if path.name not in wanted and hand_written(path)
+    return run_tool(
+        argv, build, methods={"hand-written"}, script="build_zoom_schemas.py", doc=__doc__ or ""
     )
-    for name in stale:
-        print(f"stale: schemas/zoom/{name}", file=sys.stderr)
-    for name in unknown:
-        print(f"not made by this script: schemas/zoom/{name}", file=sys.stderr)
-    if stale or unknown:
-        print("run: python tools/build_zoom_schemas.py", file=sys.stderr)
-        return 1
-    return 0
 
 
 if __name__ == "__main__":
