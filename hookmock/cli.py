@@ -131,6 +131,12 @@ def _parser() -> argparse.ArgumentParser:
     sign.add_argument("file", nargs="?", help="the body (default: standard input)")
     sign.add_argument("--secret-token", help="the app's secret token")
     sign.add_argument("--timestamp", help="x-zm-request-timestamp in Unix seconds (default: now)")
+    from .server_cli import add_serve_parser
+
+    add_serve_parser(sub)
+    from .schemadiff import add_schema_diff_parser
+
+    add_schema_diff_parser(sub)
     return parser
 
 
@@ -336,12 +342,26 @@ def _cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _schema_diff(args: argparse.Namespace, out: TextIO) -> int:
+    from .schemadiff import schema_diff_command
+
+    return schema_diff_command(args, out)
+
+
+def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    from .server_cli import serve_command
+
+    return serve_command(args, out)
+
+
 _COMMANDS = {
+    "serve": _cmd_serve,
     "events": _cmd_events,
     "schema": _cmd_schema,
     "fake": _cmd_fake,
     "trigger": _cmd_trigger,
     "sign": _cmd_sign,
     "check": _cmd_check,
+    "schema-diff": lambda args, out: _schema_diff(args, out),
     "scenario": _cmd_scenario,
 }

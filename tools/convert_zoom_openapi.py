@@ -53,30 +53,14 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
-from zoom_common import (
-    EVENT_TS,
-    Schema,
-    body_of,
-    documents,
-    head,
-    inline,
-    lenient_json,
-    merged_items,
-    ours,
-)
+from zoom_common import EVENT_TS, documents, head, lenient_json, merged_items, ours
 from zoom_common import run as run_tool
 from zoom_kinds import kind_for, typical
 
+# How Zoom's documents are read is shipped with hookmock: `hookmock schema-diff` reads them too.
+from hookmock.zoomspec import KEYWORDS, PROSE, TYPES, Schema, body_of, fix_keywords, inline
+
 SOURCE_PREFIX = "reference/zoom/openapi/"
-PROSE = {"description", "title", "summary", "example", "examples", "x-enum-descriptions"}
-PROSE |= {"x-enum", "$schema", "readOnly", "default", "components"}
-KEYWORDS = ["$comment", "type", "format", "enum", "const", "minimum", "maximum", "minLength"]
-KEYWORDS += ["maxLength", "pattern", "deprecated", "required", "properties", "items", "minItems"]
-KEYWORDS += ["maxItems", "additionalProperties", "anyOf", "oneOf", "allOf", "x-hookmock-fake"]
-KEYWORDS += ["examples", "x-hookmock-skip", "x-hookmock-pick"]
-FORMATS = {"datetime": "date-time", "url": "uri", "int": "int32"}
-TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array"}
-TYPES |= {dict: "object", type(None): "null"}
 
 ARRAY_ENUM = (
     "Zoom's schema puts the enum on the list, where no list can meet it; here it is on the items, "
@@ -189,75 +173,6 @@ DECISIONS: list[tuple[str, str, Schema | None, str]] = [
     ("zoomroom.thirdparty_meeting_attempted", "payload.object.meeting_source_type", KEEP,
      "A third-party meeting's source: Zoom's schema lists them; the example has 'ZOOM'."),
 ]  # fmt: skip
-
-
-def fix_type(node: Schema, where: str) -> None:
-    """Zoom's invalid type names, as Zoom meant them."""
-    typ = node.get("type")
-    if typ == "long":
-        node["type"] = "integer"
-        node.setdefault("format", "int64")
-    elif isinstance(typ, str) and typ.startswith("enum,"):
-        node["type"] = "string"
-        node.setdefault("enum", [v.strip() for v in typ.removeprefix("enum,").split("┃")])
-    elif typ not in (None, "string", "integer", "number", "boolean", "object", "array", "null"):
-        raise ValueError(f"{where}: unknown type {typ!r}")
-    if node.get("format") in FORMATS:
-        node["format"] = FORMATS[node["format"]]
-    for bound in ("minimum", "maximum"):
-        if isinstance(node.get(bound), str):
-            if node.get("type") in ("integer", "number"):
-                node[bound] = float(node[bound]) if "." in node[bound] else int(node[bound])
-            else:
-                del node[bound]
-
-
-def fix_keywords(node: Schema, where: str) -> Schema:
-    """Zoom's misspelt keywords and misplaced property schemas, put right."""
-    node = dict(node)
-    if "require" in node:
-        node["required"] = [*node.get("required", []), *node.pop("require")]
-    if "property" in node:
-        node["additionalProperties"] = node.pop("property")
-    unknown = [k for k in node if k not in KEYWORDS and k not in PROSE and not k.startswith("$")]
-    if unknown:
-        raise ValueError(f"{where}: unknown keywords {unknown}")
-    if isinstance(node.get("properties"), dict):
-        node["properties"] = hoist(node["properties"])
-    if "example" in node and not {"type", "enum", "const", "properties", "anyOf", "oneOf"} & set(
-        node
-    ):  # only the example says what the value is
-        node["type"] = TYPES[type(node["example"])]
-    if "required" in node:
-        node["required"] = list(dict.fromkeys(node["required"]))
-    if node.get("additionalProperties") is False:
-        del node["additionalProperties"]
-    fix_type(node, where)
-    return node
-
-
-def strays(node: Any) -> dict[str, Schema]:
-    """Property schemas Zoom wrote beside a node's keywords (``app_link.app_scopes``)."""
-    if not isinstance(node, dict):
-        return {}
-    return {
-        k: v for k, v in node.items()
-        if k not in KEYWORDS and k not in PROSE and isinstance(v, dict) and "type" in v
-    }  # fmt: skip
-
-
-def hoist(properties: dict[str, Any]) -> dict[str, Any]:
-    """*properties* with each property's stray siblings moved up beside it (its parent's
-    properties are where Zoom's examples have them), and without keywords written as
-    properties (``"type": "object"``, ``"additionalProperties": false``)."""
-    out: dict[str, Any] = {}
-    for key, sub in properties.items():
-        if not isinstance(sub, dict):
-            continue
-        moved = strays(sub)
-        out[key] = {k: v for k, v in sub.items() if k not in moved}
-        out.update(moved)
-    return out
 
 
 def convert(node: Any, example: Any, name: str, parent: str, where: str) -> Any:

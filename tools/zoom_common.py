@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-Schema = dict[str, Any]
+from hookmock.zoomspec import Schema, parse_document
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "schemas" / "zoom"
@@ -102,36 +102,10 @@ def documents() -> dict[str, tuple[str, Schema]]:
     """``{event: (document file name, document)}`` for every event Zoom's documents describe."""
     found: dict[str, tuple[str, Schema]] = {}
     for path in sorted((REFERENCE / "openapi").glob("*.webhooks.json")):
-        # Zoom's $refs say #/paths/... but the keys are under webhooks (reference README).
-        text = path.read_text(encoding="utf-8").replace('"#/paths/', '"#/webhooks/')
-        document = json.loads(text)
+        document = parse_document(path.read_text(encoding="utf-8"))
         for event in document["webhooks"]:
             found[event] = (path.name, document)
     return found
-
-
-def body_of(document: Schema, event: str) -> Schema:
-    """The ``requestBody`` content of *event*: its ``schema`` and ``examples``."""
-    content: Schema = document["webhooks"][event]["post"]["requestBody"]["content"]
-    return content["application/json"]  # type: ignore[no-any-return]
-
-
-def inline(node: Any, document: Schema, trail: tuple[str, ...] = ()) -> Any:
-    """A copy of *node* with every local ``$ref`` replaced by what it points at."""
-    if isinstance(node, list):
-        return [inline(item, document, trail) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if "$ref" in node:
-        ref = node["$ref"]
-        if not ref.startswith("#/") or ref in trail:
-            raise ValueError(f"cannot inline $ref {ref!r}: not local, or recursive")
-        target: Any = document
-        for part in ref[2:].split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        rest = {k: v for k, v in node.items() if k != "$ref"}
-        return {**inline(target, document, (*trail, ref)), **inline(rest, document, trail)}
-    return {key: inline(value, document, trail) for key, value in node.items()}
 
 
 def merge_orders(orders: list[list[str]]) -> list[str]:
