@@ -167,9 +167,23 @@ class DeliveryLog(Sequence[Delivery]):
 
     def __init__(self) -> None:
         self._items: list[Delivery] = []
+        self._listeners: list[Callable[[Delivery], Any]] = []
 
     def append(self, delivery: Delivery) -> None:
         self._items.append(delivery)
+        for listener in tuple(self._listeners):
+            listener(delivery)
+
+    def on_append(self, callback: Callable[[Delivery], Any]) -> Callable[[], None]:
+        """Call ``callback(delivery)`` as each attempt is recorded (the mock server's live log
+        file uses it). :returns: a function that stops the calls."""
+        self._listeners.append(callback)
+
+        def remove() -> None:
+            if callback in self._listeners:
+                self._listeners.remove(callback)
+
+        return remove
 
     def clear(self) -> None:
         self._items.clear()

@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from .providers.zoom import Zoom
+    from .server import MockZoomServer
 
 SEED_OPTION = "--hookmock-seed"
 SECRET_OPTION = "--hookmock-secret-token"
@@ -202,8 +205,32 @@ def zoom(
         settings.update(marker.kwargs)
     settings["seed"] = hookmock_seed
     provider = Zoom(**settings)
+    # zoom.server_url starts the session's mock server on first use, and only then.
+    provider.server_starter = lambda: request.getfixturevalue("hookmock_server")
     request.node.stash[_providers] = [*request.node.stash.get(_providers, []), provider]
     return provider
+
+
+@pytest.fixture(scope="session")
+def _hookmock_server_session() -> Iterator[MockZoomServer]:
+    from .server import MockZoomServer
+
+    with MockZoomServer(host="127.0.0.1", port=0) as server:
+        yield server
+
+
+@pytest.fixture
+def hookmock_server(zoom: Zoom, _hookmock_server_session: MockZoomServer) -> MockZoomServer:
+    """The mock Zoom server, serving this test's ``zoom`` (its subscriptions, deliveries and
+    clock) at ``hookmock_server.url`` (also ``zoom.server_url``): Zoom's OAuth token, event
+    subscription and recording download endpoints, the control API and the page.
+
+    One server per session (per xdist worker) on 127.0.0.1 and a free port, started when a test
+    first asks for it; each test starts with no tokens and no recording files. Events generated
+    once it serves the test's ``zoom`` have their download URLs pointing at it.
+    """
+    _hookmock_server_session.attach(zoom)
+    return _hookmock_server_session
 
 
 @pytest.hookimpl(wrapper=True)

@@ -94,6 +94,9 @@ class Provider(Timeline):
         self._faults: deque[tuple[str, Subscription | None]] = deque()
         self._events = random.Random(seed)
         self._ids = random.Random(seed ^ 0x5EED)
+        #: Callbacks ``hook(event_name, data)`` that may change a generated body in place before
+        #: it is validated and written to bytes (the mock server points download URLs at itself).
+        self.generation_hooks: list[Callable[[str, Any], Any]] = []
 
     # -- events ---------------------------------------------------------------------------------
 
@@ -134,6 +137,8 @@ class Provider(Timeline):
         data, overridden = fake.generate(
             event, seed=event_seed, now=self.clock(), overrides=paths, provider=self.name
         )
+        for hook in tuple(self.generation_hooks):
+            hook(event, data)
         if validate and overridden:
             catalog.validate(event, data, self.name)
         return Event.build(
@@ -397,9 +402,10 @@ class Provider(Timeline):
             secrets=self.secrets() + (subscription.auth.secrets() if subscription.auth else ()),
             chain=chain,
         )
-        self.deliveries.append(delivery)
         if retry:
             self._plan_next(delivery, subscription)
+        # Recorded once complete (next step included), for the log's listeners.
+        self.deliveries.append(delivery)
         return delivery
 
     def authenticate(self, request: Request, subscription: Subscription, now: float) -> Request:

@@ -44,7 +44,6 @@ __all__ = [
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024
 
 
-
 class Target(Protocol):
     """Where deliveries go. :attr:`url` is the endpoint URL the provider is configured with."""
 

@@ -211,9 +211,10 @@ def test_help_does_not_import_heavy_modules() -> None:
         "print(sorted(m for m in ('faker', 'jsonschema', 'jsonschema_rs', 'werkzeug')"
         " if m in sys.modules))"
     )
-    # faker registers a pytest plugin of its own, which imports faker; it is disabled here so
-    # that only hookmock's start-up is measured.
-    code = code.replace("['--help']", "['--help', '-p', 'no:faker']")
+    # faker and schemathesis (a development tool) register pytest plugins of their own, which
+    # import faker and jsonschema_rs; they are disabled here so that only hookmock's start-up is
+    # measured.
+    code = code.replace("['--help']", "['--help', '-p', 'no:faker', '-p', 'no:schemathesis']")
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/"
     )

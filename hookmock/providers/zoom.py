@@ -209,6 +209,30 @@ class Zoom(Provider):
         h = f"{self._ids.getrandbits(128):032x}"
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
+    # -- the mock Zoom server (hookmock.server) -------------------------------------------------
+
+    #: The :class:`~hookmock.server.MockZoomServer` serving this simulated Zoom, if any.
+    server: Any = None
+    #: Starts a server for :attr:`server_url` on first use (the pytest plugin sets it).
+    server_starter: Callable[[], Any] | None = None
+
+    @property
+    def server_url(self) -> str:
+        """The base URL of the mock Zoom server serving this simulated Zoom: its OAuth token,
+        event subscription and recording download endpoints, control API and debugging page.
+
+        :raises ConfigurationError: when no server serves it.
+        """
+        if self.server is None and self.server_starter is not None:
+            self.server_starter()
+        if self.server is None:
+            raise ConfigurationError(
+                "no mock Zoom server serves this simulated Zoom: in pytest, use zoom.server_url "
+                "from the zoom fixture or ask for the hookmock_server fixture; elsewhere, "
+                "start one: hookmock.server.MockZoomServer(zoom).start()"
+            )
+        return str(self.server.url)
+
     # -- conformance ----------------------------------------------------------------------------
 
     def check(

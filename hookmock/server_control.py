@@ -1,0 +1,251 @@
+"""The mock server's control API under ``/_hookmock/``: what a test suite in any language uses to
+drive the simulated Zoom (described by :data:`hookmock.server_openapi.DOCUMENT`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from .errors import (
+    ConfigurationError,
+    HookmockError,
+    NotSubscribedError,
+    OverrideError,
+    SchemaViolationError,
+    UnknownEventError,
+)
+from .server_openapi import DOCUMENT, MAX_ADVANCE_SECONDS, body_errors
+from .server_state import (
+    ApiError,
+    ServerState,
+    delivery_record,
+    iso,
+    job_record,
+    json_response,
+    notice_record,
+    read_json,
+    subscription_record,
+)
+
+__all__ = ["ROUTES"]
+
+
+def _body(request: Request, schema: str, *, default: Any = None) -> dict[str, Any]:
+    """The request's JSON body, checked against the OpenAPI document's schema *schema*."""
+    body = read_json(request, default=default)
+    errors = body_errors(schema, body)
+    if errors:
+        path, message = errors[0]
+        raise ApiError(
+            422,
+            f"the body does not match {schema} in /_hookmock/openapi.json: {path}: {message}",
+            errors=[{"field": p, "message": m} for p, m in errors],
+        )
+    assert isinstance(body, dict)
+    return body
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    text = request.args.get(name)
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ApiError(
+            422,
+            f"query parameter {name}={text!r}: expected an integer from {low} to {high}",
+            errors=[{"field": name, "message": f"expected an integer from {low} to {high}"}],
+        )
+    return value
+
+
+def _made(state: ServerState, before: int) -> list[dict[str, Any]]:
+    log = list(state.zoom.deliveries)
+    return [delivery_record(d, i) for i, d in enumerate(log[before:], start=before + 1)]
+
+
+def openapi(state: ServerState, request: Request) -> Response:
+    return json_response(DOCUMENT)
+
+
+def get_state(state: ServerState, request: Request) -> Response:
+    zoom = state.zoom
+    now = zoom.clock()
+    body = {
+        "now": now,
+        "now_iso": iso(now),
+        "seed": zoom.seed,
+        "server_url": state.url,
+        "deadline_s": zoom.deadline,
+        "oauth": {
+            "token_url": state.url_for("/oauth/token"),
+            "client_id": state.client_id,
+            "account_id": state.account_id,
+        },
+        "subscriptions": [
+            subscription_record(s, state.details(s)) for s in list(zoom.subscriptions)
+        ],
+        "pending": [job_record(job, now) for job in zoom.pending()],
+        "notices": [notice_record(n) for n in list(zoom.notices)],
+        "deliveries": len(zoom.deliveries),
+    }
+    return json_response(body)
+
+
+def list_events(state: ServerState, request: Request) -> Response:
+    prefix = request.args.get("prefix", "")
+    names = [n for n in state.zoom.event_names() if n.startswith(prefix)]
+    return json_response({"events": names})
+
+
+def trigger(state: ServerState, request: Request) -> Response:
+    body = _body(request, "TriggerRequest")
+    name = body["event"]
+    with state.driving() as zoom:
+        try:
+            event = zoom.fake(
+                name,
+                body.get("overrides") or {},
+                seed=body.get("seed"),
+                validate=body.get("validate", True),
+                serialization=body.get("serialization", "zoom"),
+            )
+        except UnknownEventError as error:
+            raise ApiError(
+                422,
+                str(error),
+                errors=[{"field": "$.event", "message": str(error)}],
+                suggestions=error.suggestions,
+            ) from None
+        except SchemaViolationError as error:
+            lines = [f"  {path}: {message}" for path, message in error.errors]
+            raise ApiError(
+                422,
+                "\n".join(
+                    [
+                        f"the overrides make {name!r} break its schema "
+                        f"({len(error.errors)} error(s)):",
+                        *lines,
+                        'hint: send "validate": false to deliver it anyway',
+                    ]
+                ),
+                errors=[{"field": path, "message": message} for path, message in error.errors],
+            ) from None
+        except (OverrideError, ConfigurationError) as error:
+            raise ApiError(
+                422, str(error), errors=[{"field": "$.overrides", "message": str(error)}]
+            ) from None
+        before = len(zoom.deliveries)
+        target = body.get("subscription_id")
+        try:
+            if target is None:
+                zoom.send_all(event)
+            else:
+                subscription = state.find_subscription(target)
+                if subscription is None:
+                    known = ", ".join(s.id for s in zoom.subscriptions) or "none"
+                    raise ApiError(
+                        422,
+                        f"no subscription has the id {target!r}; subscriptions: {known}",
+                        errors=[{"field": "$.subscription_id", "message": "unknown"}],
+                    )
+                zoom.send(event, to=subscription)
+        except NotSubscribedError as error:
+            message = str(error)
+            if not zoom.subscriptions:
+                message = (
+                    f"cannot send {name!r}: nothing is subscribed yet; subscribe the receiver "
+                    "first: POST /v2/marketplace/app/event_subscription (with an access token "
+                    "from POST /oauth/token)"
+                )
+            raise ApiError(409, message) from None
+        made = _made(state, before)
+    return json_response(
+        {"event": event.name, "seed": event.seed, "body": event.data, "deliveries": made}
+    )
+
+
+def list_deliveries(state: ServerState, request: Request) -> Response:
+    since = _int_param(request, "since", 0, 0, 2**31)
+    limit = _int_param(request, "limit", 1000, 1, 10_000)
+    event = request.args.get("event")
+    log = list(state.zoom.deliveries)
+    found = [
+        delivery_record(d, i)
+        for i, d in enumerate(log[since:], start=since + 1)
+        if event is None or d.event.name == event
+    ]
+    return json_response({"total": len(log), "deliveries": found[:limit]})
+
+
+def advance(state: ServerState, request: Request) -> Response:
+    body = _body(request, "AdvanceRequest", default={})
+    units = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+    seconds = sum(float(body.get(name, 0)) * factor for name, factor in units.items())
+    if seconds > MAX_ADVANCE_SECONDS:
+        raise ApiError(
+            422,
+            f"advance at most 366 days per call (asked: {seconds / 86400:g} days); call again "
+            "to go further",
+        )
+    with state.driving() as zoom:
+        before = len(zoom.deliveries)
+        zoom.advance(seconds)
+        made = _made(state, before)
+        now = zoom.clock()
+    return json_response({"now": now, "now_iso": iso(now), "deliveries": made})
+
+
+def run_until_idle(state: ServerState, request: Request) -> Response:
+    with state.driving() as zoom:
+        before = len(zoom.deliveries)
+        try:
+            zoom.run_until_idle()
+        except HookmockError as error:
+            raise ApiError(409, str(error)) from None
+        made = _made(state, before)
+        now = zoom.clock()
+    return json_response({"now": now, "now_iso": iso(now), "deliveries": made})
+
+
+def fail_next(state: ServerState, request: Request) -> Response:
+    body = _body(request, "FaultRequest")
+    target = body.get("subscription_id")
+    subscription = None
+    if target is not None:
+        subscription = state.find_subscription(target)
+        if subscription is None:
+            raise ApiError(
+                422,
+                f"no subscription has the id {target!r}",
+                errors=[{"field": "$.subscription_id", "message": "unknown"}],
+            )
+    times = int(body.get("times", 1))
+    with state.driving() as zoom:
+        zoom.fail_next(body["kind"], times=times, to=subscription)
+    return json_response({"kind": body["kind"], "times": times, "subscription_id": target})
+
+
+def reset(state: ServerState, request: Request) -> Response:
+    state.reset()
+    now = state.zoom.clock()
+    return json_response({"now": now, "now_iso": iso(now)})
+
+
+#: ``(path, methods, handler)`` for the routing table of :mod:`hookmock.server`.
+ROUTES: list[tuple[str, tuple[str, ...], Callable[..., Response]]] = [
+    ("/_hookmock/openapi.json", ("GET",), openapi),
+    ("/_hookmock/state", ("GET",), get_state),
+    ("/_hookmock/events", ("GET",), list_events),
+    ("/_hookmock/trigger", ("POST",), trigger),
+    ("/_hookmock/deliveries", ("GET",), list_deliveries),
+    ("/_hookmock/clock/advance", ("POST",), advance),
+    ("/_hookmock/run-until-idle", ("POST",), run_until_idle),
+    ("/_hookmock/faults", ("POST",), fail_next),
+    ("/_hookmock/reset", ("POST",), reset),
+]

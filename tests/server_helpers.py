@@ -1,0 +1,117 @@
+"""Helpers for the mock server's tests: a small HTTP client for loopback only, and receivers."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from hookmock.server_state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+
+# No proxy, whatever the environment says: the tests talk to 127.0.0.1 only.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def message(self) -> str:
+        return str(self.json()["message"])
+
+
+def http(
+    method: str,
+    url: str,
+    *,
+    json_body: Any = None,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    assert url.startswith(("http://127.0.0.1:", "http://[::1]:")), url
+    sent = dict(headers or {})
+    if json_body is not None:
+        data = json.dumps(json_body).encode()
+        sent.setdefault("Content-Type", "application/json")
+    request = urllib.request.Request(url, data=data, method=method, headers=sent)
+    try:
+        with _OPENER.open(request, timeout=10) as answer:
+            return Reply(answer.status, dict(answer.headers), answer.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return Reply(error.code, dict(error.headers), error.read())
+
+
+class Api:
+    """Calls to one server: ``api.post("/_hookmock/trigger", {...})``."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base = base_url
+
+    def get(self, path: str, **kwargs: Any) -> Reply:
+        return http("GET", self.base + path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
+        return http("POST", self.base + path, json_body=body, **kwargs)
+
+    def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Reply:
+        return http(method, self.base + path, json_body=body, **kwargs)
+
+    def token(
+        self,
+        grant: str = "account_credentials",
+        *,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+    ) -> str:
+        reply = self.post(
+            f"/oauth/token?grant_type={grant}&account_id=acct-1",
+            headers={"Authorization": basic(client_id, client_secret)},
+        )
+        assert reply.status == 200, reply.body
+        return str(reply.json()["access_token"])
+
+    def bearer(self) -> dict[str, str]:
+        return {"Authorization": "Bearer " + self.token()}
+
+    def subscribe(self, url: str, events: list[str] | None = None, **fields: Any) -> Reply:
+        body = {
+            "events": events or ["meeting.started", "recording.completed"],
+            "event_subscription_name": "receiver",
+            "event_webhook_url": url,
+            **fields,
+        }
+        return self.post("/v2/marketplace/app/event_subscription", body, headers=self.bearer())
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Serve *app* on 127.0.0.1 with a port the OS picks; yield its base URL. Stops within
+    0.05 s (tests/receivers.py's helper polls every 0.5 s)."""
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,264 @@
+"""``hookmock serve`` (in-process and as a process stopped by a signal) and the pytest wiring of
+the mock server (one per session, started on first use, state cleared when a test starts)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from hookmock.cli import main
+from hookmock.server_cli import serve_command
+from tests.receivers import zoom_receiver
+from tests.server_helpers import Api, serving
+
+SECRET = "serve-secret-token"
+
+
+class _FirstLine(io.StringIO):
+    """Standard output that tells when the first line (the URL) has been printed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ready = threading.Event()
+
+    def write(self, text: str) -> int:
+        count = super().write(text)
+        if "\n" in self.getvalue():
+            self.ready.set()
+        return count
+
+
+def _server_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("hookmock-server-")]
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["serve"], "no secret token: pass --secret-token TOKEN or set ZOOM_WEBHOOK_SECRET_TOKEN"),
+        (["serve", "--secret-token", "t", "--port", "70000"], "port must be from 0 to 65535"),
+        (["serve", "--secret-token", "t", "--seed", "-1"], "seed must be a non-negative"),
+        (["serve", "--secret-token", "t", "--log", "/nonexistent/dir/log.jsonl"], "cannot write"),
+    ],
+)
+def test_serve_usage_errors(
+    argv: list[str], says: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("ZOOM_WEBHOOK_SECRET_TOKEN", raising=False)
+    before = _server_threads()
+    assert main(argv) == 2
+    assert says in capsys.readouterr().err
+    assert _server_threads() == before
+
+
+def test_serve_in_process_prints_the_url_first_and_stops_cleanly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ZOOM_CLIENT_ID", "from-env")
+    import argparse
+
+    from hookmock.server_cli import add_serve_parser
+
+    parser = argparse.ArgumentParser()
+    add_serve_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["serve", "--secret-token", SECRET, "--seed", "5"])
+    out, stop = _FirstLine(), threading.Event()
+    status: list[int] = []
+    before = _server_threads()
+    thread = threading.Thread(target=lambda: status.append(serve_command(args, out, stop=stop)))
+    thread.start()
+    try:
+        assert out.ready.wait(10)
+        url = out.getvalue().splitlines()[0]
+        assert url.startswith("http://127.0.0.1:") and url.rsplit(":", 1)[1].isdigit()
+        state = Api(url).get("/_hookmock/state").json()
+        assert state["seed"] == 5 and state["oauth"]["client_id"] == "from-env"
+        assert SECRET not in out.getvalue()
+    finally:
+        stop.set()
+        thread.join(10)
+    assert status == [0] and _server_threads() == before
+
+
+def _start(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    env = {**os.environ, "ZOOM_WEBHOOK_SECRET_TOKEN": SECRET, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hookmock", "serve", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert process.stdout is not None
+    url, banner = process.stdout.readline().strip(), process.stdout.readline()
+    assert banner.startswith("hookmock serve: a mock Zoom"), banner
+    return process, url
+
+
+def test_serve_as_a_process_logs_every_attempt_and_exits_0_on_sigterm(tmp_path: Path) -> None:
+    log = tmp_path / "deliveries.jsonl"
+    process, url = _start(tmp_path, "--port", "0", "--log", str(log))
+    try:
+        assert url.startswith("http://127.0.0.1:"), url
+        api = Api(url)
+        with serving(zoom_receiver(SECRET)) as base:
+            assert api.subscribe(base + "/zoom/webhook").status == 201
+            sent = api.post("/_hookmock/trigger", {"event": "meeting.started"}).json()
+        assert sent["deliveries"][0]["outcome"] == "acknowledged"
+        # Written and flushed as it happened, while the process still runs.
+        lines = [json.loads(line) for line in log.read_text().splitlines()]
+        assert [r["event"] for r in lines] == ["endpoint.url_validation", "meeting.started"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=10)
+    assert process.returncode == 0, stderr
+    assert SECRET not in stdout + stderr
+    assert "Traceback" not in stderr
+
+
+def test_serve_stops_on_ctrl_c(tmp_path: Path) -> None:
+    process, url = _start(tmp_path, "--seed", "3")
+    try:
+        assert Api(url).get("/_hookmock/state").json()["seed"] == 3
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=10)
+    assert process.returncode == 0 and "Traceback" not in stderr
+
+
+def test_building_the_parser_does_not_import_the_server() -> None:
+    code = (
+        "import sys\n"
+        "from hookmock.cli import _parser\n"
+        "_parser()\n"
+        "print(sorted(m for m in ('werkzeug', 'hookmock.server', 'jsonschema') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/"
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_serve_is_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--help"]) == 0
+    text = capsys.readouterr().out
+    for option in ("--host", "--port", "--secret-token", "--seed", "--log", "--client-id"):
+        assert option in text
+
+
+PLUGIN_TESTS = """
+import threading
+
+from hookmock.server import MockZoomServer
+
+seen = {}
+
+
+def server_threads():
+    return {t for t in threading.enumerate() if t.name.startswith("hookmock-server-")}
+
+
+# The servers of the session running this one (and its other tests), if any.
+outer = server_threads()
+
+
+def test_a_test_without_the_server_starts_none(zoom):
+    zoom.fake("meeting.started")
+    assert server_threads() == outer
+
+
+def test_zoom_server_url_starts_it_on_first_use(zoom, api):
+    url = zoom.server_url
+    assert url.startswith("http://127.0.0.1:") and len(server_threads() - outer) == 1
+    seen["url"] = url
+    seen["token"] = api(url).token()
+    seen["zoom"] = zoom
+
+
+def test_the_next_test_shares_it_with_fresh_state(zoom, hookmock_server, api):
+    assert isinstance(hookmock_server, MockZoomServer)
+    assert hookmock_server.url == zoom.server_url == seen["url"]
+    assert len(server_threads() - outer) == 1
+    reply = api(hookmock_server.url).get(
+        "/v2/marketplace/app/event_subscription",
+        headers={"Authorization": "Bearer " + seen["token"]},
+    )
+    assert reply.status == 401 and "did not issue it" in reply.message
+    assert seen["zoom"].server is None and zoom.server is hookmock_server
+"""
+
+PLUGIN_CONFTEST = """
+import pytest
+
+from tests.server_helpers import Api
+
+
+@pytest.fixture
+def api():
+    return Api
+"""
+
+
+def test_the_plugin_serves_one_server_per_session_started_on_first_use(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(PLUGIN_CONFTEST)
+    pytester.makepyfile(test_server_plugin=PLUGIN_TESTS)
+    pytester.syspathinsert(str(Path(__file__).resolve().parent.parent))
+    before = _server_threads()
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+    assert _server_threads() == before
+
+
+def test_a_failing_test_reports_the_deliveries_made_through_the_server(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        from tests.receivers import zoom_receiver
+        from tests.server_helpers import Api
+
+        def test_fails(zoom):
+            zoom.subscribe(zoom_receiver(zoom.secret_token), path="/hook")
+            reply = Api(zoom.server_url).post("/_hookmock/trigger", {"event": "meeting.started"})
+            assert reply.status == 200
+            assert False, "the receiver did not store it"
+        """
+    )
+    pytester.syspathinsert(str(Path(__file__).resolve().parent.parent))
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*hookmock: zoom deliveries*",
+            "#1 'endpoint.url_validation'*acknowledged",
+            "#2 'meeting.started'*204*acknowledged",
+        ]
+    )
+
+
+def test_the_readme_example_runs(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    (example,) = [b for b in blocks if "def test_recording_files_can_be_downloaded" in b]
+    monkeypatch.delenv("ZOOM_WEBHOOK_SECRET_TOKEN", raising=False)
+    for proxy in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+        monkeypatch.delenv(proxy, raising=False)
+    pytester.syspathinsert(root)
+    pytester.makepyfile(test_example=example)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
