@@ -5,6 +5,7 @@ page's script polls the control API."""
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 import subprocess
@@ -20,6 +21,11 @@ from tests.server_helpers import Api
 
 SECRET = "page-secret-token-1234"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None and os.environ.get("HOOKMOCK_REQUIRE_CHROMIUM"):
+    raise RuntimeError(
+        "chromium is required here (HOOKMOCK_REQUIRE_CHROMIUM is set) but not installed: "
+        "apt-get install -y chromium"
+    )
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None,
     reason="the page is tested in Debian's headless chromium, which is not installed: "
