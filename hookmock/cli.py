@@ -362,6 +362,6 @@ _COMMANDS = {
     "trigger": _cmd_trigger,
     "sign": _cmd_sign,
     "check": _cmd_check,
-    "schema-diff": lambda args, out: _schema_diff(args, out),
+    "schema-diff": _schema_diff,
     "scenario": _cmd_scenario,
 }
