@@ -106,6 +106,21 @@ def _person(zoom: Zoom, rng: random.Random, name: str = "meeting.participant_joi
     return person
 
 
+def _shared(generated: _Values, *, zoom_type: int, start: float, duration: int) -> _Values:
+    """What every event about one meeting or webinar says of it: the *generated* one's identity
+    with the scenario's type, start and duration."""
+    return {
+        "id": generated["id"],
+        "uuid": generated["uuid"],
+        "host_id": generated["host_id"],
+        "topic": generated["topic"],
+        "type": zoom_type,
+        "timezone": generated["timezone"],
+        "duration": duration,
+        "start_time": _iso(start),
+    }
+
+
 def _meeting(zoom: Zoom, params: Mapping[str, Any]) -> list[_Step]:
     participants = int(params.get("participants", 3))
     duration = int(params.get("duration", 45))
@@ -117,16 +132,7 @@ def _meeting(zoom: Zoom, params: Mapping[str, Any]) -> list[_Step]:
     meeting = dict(base["object"])
     start = (zoom.clock() // 60 + 10) * 60
     end = start + duration * 60
-    shared = {
-        "id": meeting["id"],
-        "uuid": meeting["uuid"],
-        "host_id": meeting["host_id"],
-        "topic": meeting["topic"],
-        "type": 2,
-        "timezone": meeting["timezone"],
-        "duration": duration,
-        "start_time": _iso(start),
-    }
+    shared = _shared(meeting, zoom_type=2, start=start, duration=duration)  # 2: scheduled
     account = {"account_id": base["account_id"]}
     people = [_person(zoom, rng) for _ in range(participants)]
     people[0]["id"] = meeting["host_id"]
@@ -260,16 +266,7 @@ def _webinar(zoom: Zoom, params: Mapping[str, Any]) -> list[_Step]:
     webinar = dict(base["object"])
     start = (zoom.clock() // 3600 + 48) * 3600
     end = start + duration * 60
-    shared = {
-        "id": webinar["id"],
-        "uuid": webinar["uuid"],
-        "host_id": webinar["host_id"],
-        "topic": webinar["topic"],
-        "type": 5,
-        "timezone": webinar["timezone"],
-        "duration": duration,
-        "start_time": _iso(start),
-    }
+    shared = _shared(webinar, zoom_type=5, start=start, duration=duration)  # 5: a webinar
     account = {"account_id": base["account_id"]}
     steps: list[_Step] = []
     now = zoom.clock()

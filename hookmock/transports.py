@@ -295,6 +295,10 @@ class HTTPTarget:
         parts = self._parts
         host = parts.hostname or ""
         begin = time.perf_counter()
+
+        def failed(reason: str, outcome: Outcome) -> Attempt:
+            return Attempt(None, time.perf_counter() - begin, reason, outcome)
+
         connection: http.client.HTTPConnection
         if self._context is not None:
             connection = http.client.HTTPSConnection(
@@ -320,9 +324,7 @@ class HTTPTarget:
         except TimeoutError:
             timer.cancel()
             connection.close()
-            return Attempt(
-                None,
-                time.perf_counter() - begin,
+            return failed(
                 f"could not connect to {parts.netloc} within the {deadline:g} s deadline",
                 Outcome.CONNECTION_ERROR,
             )
@@ -333,7 +335,7 @@ class HTTPTarget:
                 reason = _describe_tls_error(exc, host)
             else:
                 reason = _describe_os_error(exc, host)
-            return Attempt(None, time.perf_counter() - begin, reason, Outcome.CONNECTION_ERROR)
+            return failed(reason, Outcome.CONNECTION_ERROR)
         try:
             path = parts.path or "/"
             if parts.query:
@@ -347,9 +349,7 @@ class HTTPTarget:
             truncated = bool(answer.read(1)) if len(body) == self.max_response_bytes else False
             if cut_off.is_set():
                 # The watchdog closed the connection mid-body: what was read is not an answer.
-                return Attempt(
-                    None,
-                    time.perf_counter() - begin,
+                return failed(
                     f"cut off at the {deadline:g} s deadline while reading the body "
                     f"({len(body)} bytes read)",
                     Outcome.TIMEOUT,
@@ -358,47 +358,19 @@ class HTTPTarget:
                 answer.status, answer.reason, tuple(answer.getheaders()), body, truncated
             )
         except TimeoutError:
-            return Attempt(
-                None,
-                time.perf_counter() - begin,
-                f"no answer within the {deadline:g} s deadline",
-                Outcome.TIMEOUT,
-            )
+            return failed(f"no answer within the {deadline:g} s deadline", Outcome.TIMEOUT)
         except ssl.SSLError as exc:
-            return Attempt(
-                None,
-                time.perf_counter() - begin,
-                _describe_tls_error(exc, host),
-                Outcome.CONNECTION_ERROR,
-            )
+            return failed(_describe_tls_error(exc, host), Outcome.CONNECTION_ERROR)
         except http.client.HTTPException as exc:
             if cut_off.is_set():
-                return Attempt(
-                    None,
-                    time.perf_counter() - begin,
-                    f"cut off at the {deadline:g} s deadline",
-                    Outcome.TIMEOUT,
-                )
-            return Attempt(
-                None,
-                time.perf_counter() - begin,
-                f"invalid HTTP response: {type(exc).__name__}: {exc}",
-                Outcome.INVALID_RESPONSE,
+                return failed(f"cut off at the {deadline:g} s deadline", Outcome.TIMEOUT)
+            return failed(
+                f"invalid HTTP response: {type(exc).__name__}: {exc}", Outcome.INVALID_RESPONSE
             )
         except OSError as exc:
             if cut_off.is_set():
-                return Attempt(
-                    None,
-                    time.perf_counter() - begin,
-                    f"cut off at the {deadline:g} s deadline",
-                    Outcome.TIMEOUT,
-                )
-            return Attempt(
-                None,
-                time.perf_counter() - begin,
-                _describe_os_error(exc, host),
-                Outcome.CONNECTION_ERROR,
-            )
+                return failed(f"cut off at the {deadline:g} s deadline", Outcome.TIMEOUT)
+            return failed(_describe_os_error(exc, host), Outcome.CONNECTION_ERROR)
         finally:
             timer.cancel()
             connection.close()

@@ -1,20 +1,22 @@
-"""Helpers for the mock server's tests: a small HTTP client for loopback only, and receivers."""
+"""Helpers for the mock server's tests: a small HTTP client for loopback only, and the
+``receiver`` and ``api`` fixtures (a plugin, loaded by the project's conftest.py)."""
 
 from __future__ import annotations
 
 import base64
 import json
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+import pytest
 
+from hookmock import Zoom
+from hookmock.server import MockZoomServer
 from hookmock.server_state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from tests.receivers import serving, zoom_receiver
 
 # No proxy, whatever the environment says: the tests talk to 127.0.0.1 only.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -102,16 +104,16 @@ def basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Serve *app* on 127.0.0.1 with a port the OS picks; yield its base URL. Stops within
-    0.05 s (tests/receivers.py's helper polls every 0.5 s)."""
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+@pytest.fixture
+def receiver(zoom: Zoom) -> Iterator[Any]:
+    """A correct Zoom receiver, served; its webhook URL is ``receiver.url``."""
+    app = zoom_receiver(zoom.secret_token)
+    with serving(app) as base:
+        app.url = base + "/zoom/webhook"  # type: ignore[attr-defined]
+        yield app
+
+
+@pytest.fixture
+def api(hookmock_server: MockZoomServer) -> Api:
+    """Calls to the session's mock server."""
+    return Api(hookmock_server.url)

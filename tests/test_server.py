@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,23 +16,10 @@ from hookmock.providers import zoom as zoom_module
 from hookmock.server import MockZoomServer
 from hookmock.server_state import ACCESS_TOKEN_SECONDS, DOWNLOAD_TOKEN_SECONDS, RecordingFile
 from hookmock.server_zoom import _ALIASES, _KINDS, recording_content
-from tests.receivers import zoom_receiver
-from tests.server_helpers import Api, basic, http, serving
+from tests.receivers import serving, zoom_receiver
+from tests.server_helpers import Api, basic, http
 
 SUBSCRIPTIONS = "/v2/marketplace/app/event_subscription"
-
-
-@pytest.fixture
-def receiver(zoom: Zoom) -> Iterator[Any]:
-    app = zoom_receiver(zoom.secret_token)
-    with serving(app) as base:
-        app.url = base + "/zoom/webhook"  # type: ignore[attr-defined]
-        yield app
-
-
-@pytest.fixture
-def api(hookmock_server: MockZoomServer) -> Api:
-    return Api(hookmock_server.url)
 
 
 def _server_threads() -> list[threading.Thread]:

@@ -17,8 +17,8 @@ import pytest
 
 from hookmock.cli import main
 from hookmock.server_cli import serve_command
-from tests.receivers import zoom_receiver
-from tests.server_helpers import Api, serving
+from tests.receivers import serving, zoom_receiver
+from tests.server_helpers import Api
 
 SECRET = "serve-secret-token"
 

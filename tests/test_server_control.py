@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,23 +14,10 @@ from hookmock.server import MockZoomServer
 from hookmock.server_control import ROUTES as CONTROL_ROUTES
 from hookmock.server_openapi import DOCUMENT
 from hookmock.server_zoom import ROUTES as ZOOM_ROUTES
-from tests.receivers import zoom_receiver
-from tests.server_helpers import Api, http, serving
+from tests.receivers import serving, zoom_receiver
+from tests.server_helpers import Api, http
 
 SECRET = "control-secret-token"
-
-
-@pytest.fixture
-def receiver(zoom: Zoom) -> Iterator[Any]:
-    app = zoom_receiver(zoom.secret_token)
-    with serving(app) as base:
-        app.url = base + "/zoom/webhook"  # type: ignore[attr-defined]
-        yield app
-
-
-@pytest.fixture
-def api(hookmock_server: MockZoomServer) -> Api:
-    return Api(hookmock_server.url)
 
 
 def test_the_curl_flow_of_the_readme(api: Api, zoom: Zoom, receiver: Any) -> None:

@@ -6,9 +6,9 @@ that need it skip, unless ``HOOKMOCK_REQUIRE_REFERENCE`` is set (CI sets it), wh
 missing folder an error.
 
 - :func:`official_schema` returns Zoom's JSON Schema for an event where Zoom publishes one: from
-  the OpenAPI ``webhooks.json`` documents (their ``#/paths/`` references rewritten to
-  ``#/webhooks/`` and then inlined, so the returned schema is self-contained) or from the Meetings
-  schemas copied by pyattender.
+  the OpenAPI ``webhooks.json`` documents, read by :mod:`hookmock.zoomspec` as the converter reads
+  them (their ``#/paths/`` references rewritten to ``#/webhooks/`` and then inlined, so the
+  returned schema is self-contained) or from the Meetings schemas copied by pyattender.
 - :func:`examples` returns every strict-JSON example body Zoom or ZoomNet publishes for an event,
   plus the real captured bodies in the signature test vectors.
 """
@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+
+from hookmock.zoomspec import body_of, inline, parse_document
 
 _BESIDE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "zoom"
 REFERENCE = Path(os.environ.get("HOOKMOCK_ZOOM_REFERENCE", _BESIDE))
@@ -58,44 +60,18 @@ def _openapi() -> dict[str, tuple[str, Json]]:
     """``{event: (product, document)}`` for every event in the OpenAPI documents."""
     found: dict[str, tuple[str, Json]] = {}
     for path in sorted((REFERENCE / "openapi").glob("*.webhooks.json")):
-        # Zoom's documents point their $refs at #/paths/..., but the keys are under webhooks.
-        text = path.read_text(encoding="utf-8").replace('"#/paths/', '"#/webhooks/')
-        document = json.loads(text)
+        document = parse_document(path.read_text(encoding="utf-8"))
         product = path.name.removesuffix(".webhooks.json")
         for name in document.get("webhooks", {}):
             found[name] = (product, document)
     return found
 
 
-def _inline(node: Any, document: Json, trail: tuple[str, ...] = ()) -> Any:
-    """A copy of *node* with every local ``$ref`` replaced by what it points at."""
-    if isinstance(node, list):
-        return [_inline(item, document, trail) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if "$ref" in node:
-        ref = node["$ref"]
-        if not ref.startswith("#/") or ref in trail:
-            raise ValueError(f"cannot inline $ref {ref!r} (not local, or recursive)")
-        target: Any = document
-        for part in ref[2:].split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        rest = {k: v for k, v in node.items() if k != "$ref"}
-        merged = {**_inline(target, document, (*trail, ref)), **_inline(rest, document, trail)}
-        return merged
-    return {key: _inline(value, document, trail) for key, value in node.items()}
-
-
-def _body(document: Json, event: str) -> Json:
-    content: Json = document["webhooks"][event]["post"]["requestBody"]["content"]
-    return content["application/json"]  # type: ignore[no-any-return]
-
-
 @functools.cache
 def _official(event: str) -> Json | None:
     if event in _openapi():
         _, document = _openapi()[event]
-        schema = _inline(_body(document, event)["schema"], document)
+        schema = inline(body_of(document, event)["schema"], document)
     else:
         pyattender = json.loads((REFERENCE / PYATTENDER).read_text(encoding="utf-8"))
         if event not in pyattender:
@@ -124,6 +100,8 @@ def official_validator(event: str) -> Draft202012Validator | None:
 def _as_zoom_meant(node: Any) -> Any:
     """Zoom's schema with its invalid type names (``long``, ``"enum, a┃b"``) read as the
     converter reads them."""
+    # Not zoomspec.fix_type: that one also adds the enum and format the converter writes, fixes
+    # formats and bounds, and rejects what it does not know; the official validator stays Zoom's.
     if isinstance(node, list):
         return [_as_zoom_meant(item) for item in node]
     if not isinstance(node, dict):
@@ -165,7 +143,7 @@ def _examples(event: str) -> tuple[tuple[str, str], ...]:
         texts.append((f"zoomnet:{event}", sample.read_text(encoding="utf-8")))
     if event in _openapi():
         product, document = _openapi()[event]
-        for key, example in _body(document, event).get("examples", {}).items():
+        for key, example in body_of(document, event).get("examples", {}).items():
             texts.append((f"openapi:{product}:{event}:{key}", example["value"]))
     vectors = json.loads((REFERENCE / "signature-test-vectors.json").read_text(encoding="utf-8"))
     for vector in vectors["vectors"]:
