@@ -420,22 +420,6 @@ def test_example_validates(event: str, label: str, body: dict[str, Any]) -> None
     zoom_reference.assert_example_verdict(schema_of(event), label, body, EXPECTED_EXAMPLE_FAILURES)
 
 
-def key_order_problems(schema: dict[str, Any], value: Any, path: str) -> Iterator[str]:
-    """Where *value* (an example) orders declared keys differently from the schema."""
-    if "anyOf" in schema:
-        schema = schema["anyOf"][0]
-    if isinstance(value, dict) and "properties" in schema:
-        declared = list(schema["properties"])
-        seen = [key for key in value if key in schema["properties"]]
-        if seen != sorted(seen, key=declared.index):
-            yield f"{path}: example order {seen}, schema order {declared}"
-        for key in seen:
-            yield from key_order_problems(schema["properties"][key], value[key], f"{path}.{key}")
-    elif isinstance(value, list) and "items" in schema:
-        for i, item in enumerate(value):
-            yield from key_order_problems(schema["items"], item, f"{path}[{i}]")
-
-
 @zoom_reference.needs_reference
 @pytest.mark.parametrize("event", TOOL_MADE)
 def test_payload_key_order_is_the_examples(event: str) -> None:
@@ -443,7 +427,11 @@ def test_payload_key_order_is_the_examples(event: str) -> None:
     source = "openapi:" if method(event) == "converted" else "zoomnet:"
     bodies = [body for label, body in zoom_reference.examples(event) if label.startswith(source)]
     schema = schema_of(event)["properties"]["payload"]
-    problems = [p for body in bodies for p in key_order_problems(schema, body["payload"], "$")]
+    problems = [
+        p
+        for body in bodies
+        for p in zoom_reference.key_order_problems(schema, body["payload"], "$")
+    ]
     assert not problems, "\n".join(problems)
 
 

@@ -335,29 +335,14 @@ def test_example_validates(event: str, label: str, body: dict[str, Any]) -> None
     zoom_reference.assert_example_verdict(schema_of(event), label, body, EXPECTED_EXAMPLE_FAILURES)
 
 
-def key_order_problems(schema: dict[str, Any], value: Any, path: str) -> Iterator[str]:
-    """Where *value* (an example) orders declared keys differently from the schema."""
-    if "anyOf" in schema:
-        branches = [b for b in schema["anyOf"] if not list(validator(b).iter_errors(value))]
-        schema = branches[0] if branches else schema["anyOf"][0]
-    if isinstance(value, dict) and "properties" in schema:
-        declared = list(schema["properties"])
-        seen = [key for key in value if key in schema["properties"]]
-        if seen != sorted(seen, key=declared.index):
-            yield f"{path}: example order {seen}, schema order {declared}"
-        for key in seen:
-            yield from key_order_problems(schema["properties"][key], value[key], f"{path}.{key}")
-    elif isinstance(value, list) and "items" in schema:
-        for i, item in enumerate(value):
-            yield from key_order_problems(schema["items"], item, f"{path}[{i}]")
-
-
 @needs_reference
 @pytest.mark.parametrize(("event", "label", "body"), example_cases())
 def test_payload_key_order_is_zooms(event: str, label: str, body: dict[str, Any]) -> None:
     """Below the envelope, every example orders its keys as the schema does."""
     payload_schema = schema_of(event)["properties"]["payload"]
-    problems = list(key_order_problems(payload_schema, body.get("payload"), "payload"))
+    problems = list(
+        zoom_reference.key_order_problems(payload_schema, body.get("payload"), "payload")
+    )
     assert not problems, "\n".join(problems)
 
 

@@ -19,6 +19,7 @@ import copy
 import functools
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +189,20 @@ def assert_example_verdict(
     expected = set(reason.removeprefix("at ").split(": ", 1)[0].split(", "))
     assert errors, f"{label} now validates; remove it from the expected failures"
     assert paths == expected, f"{label} fails at {sorted(paths)}, not only at {sorted(expected)}"
+
+
+def key_order_problems(schema: dict[str, Any], value: Any, path: str) -> Iterator[str]:
+    """Where *value* (an example) orders declared keys differently from the schema."""
+    if "anyOf" in schema:
+        branches = [b for b in schema["anyOf"] if Draft202012Validator(b).is_valid(value)]
+        schema = branches[0] if branches else schema["anyOf"][0]
+    if isinstance(value, dict) and "properties" in schema:
+        declared = list(schema["properties"])
+        seen = [key for key in value if key in schema["properties"]]
+        if seen != sorted(seen, key=declared.index):
+            yield f"{path}: example order {seen}, schema order {declared}"
+        for key in seen:
+            yield from key_order_problems(schema["properties"][key], value[key], f"{path}.{key}")
+    elif isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            yield from key_order_problems(schema["items"], item, f"{path}[{i}]")

@@ -55,7 +55,7 @@ from typing import Any
 
 from zoom_common import EVENT_TS, documents, head, lenient_json, merged_items, ours
 from zoom_common import run as run_tool
-from zoom_kinds import kind_for, typical
+from zoom_kinds import annotate, kind_for
 
 # How Zoom's documents are read is shipped with hookmock: `hookmock schema-diff` reads them too.
 from hookmock.zoomspec import KEYWORDS, PROSE, TYPES, Schema, body_of, fix_keywords, inline
@@ -209,11 +209,7 @@ def convert(node: Any, example: Any, name: str, parent: str, where: str) -> Any:
         out["$comment"] = ARRAY_ENUM
     typ = out.get("type")
     if isinstance(typ, str) and not ({"enum", "const", "x-hookmock-fake"} & out.keys()):
-        kind = kind_for(name, typ, out.get("format"), example, parent)
-        if kind is not None:
-            out["x-hookmock-fake"] = kind
-        elif typical(out, example):
-            out["examples"] = typical(out, example)
+        annotate(out, kind_for(name, typ, out.get("format"), example, parent), example)
     return out
 
 

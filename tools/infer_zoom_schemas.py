@@ -44,7 +44,7 @@ from zoom_common import (
     ours,
 )
 from zoom_common import run as run_tool
-from zoom_kinds import kind_for, shape_of, typical
+from zoom_kinds import annotate, kind_for, shape_of
 
 SAMPLES = REFERENCE / "zoomnet-sample-webhooks"
 SAMPLE_PREFIX = "reference/zoom/zoomnet-sample-webhooks/"
@@ -81,10 +81,7 @@ def infer(value: Any, name: str, parent: str, depth: int) -> Schema:
     fmt = FORMATS.get(shape_of(value) or "") if isinstance(value, str) and value else None
     if fmt is not None and fmt == FORMATS.get(kind or ""):  # "caller_name": "x@y.com" is no email
         node["format"] = fmt
-    if kind is not None:
-        node["x-hookmock-fake"] = kind
-    elif typical(node, value):
-        node["examples"] = typical(node, value)
+    annotate(node, kind, value)
     return node
 
 

@@ -158,3 +158,13 @@ def typical(node: Schema, value: Any) -> list[Any] | None:
     if node.get("type") == "string" and isinstance(value, str) and len(value) <= 32:
         return [value] if TOKEN.fullmatch(value) else None
     return None
+
+
+def annotate(node: Schema, kind: str | None, value: Any) -> None:
+    """Mark *node* with its value kind, or else with Zoom's value as a typical example."""
+    if kind is not None:
+        node["x-hookmock-fake"] = kind
+        return
+    examples = typical(node, value)
+    if examples:
+        node["examples"] = examples
