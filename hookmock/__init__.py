@@ -26,14 +26,17 @@ if TYPE_CHECKING:
     from .delivery import Response as Response
     from .errors import ConfigurationError as ConfigurationError
     from .errors import HookmockError as HookmockError
+    from .errors import LifespanError as LifespanError
     from .errors import NotSubscribedError as NotSubscribedError
     from .errors import OverrideError as OverrideError
     from .errors import SchemaViolationError as SchemaViolationError
     from .errors import SubscriptionError as SubscriptionError
     from .errors import UnknownEventError as UnknownEventError
+    from .errors import UnknownFieldError as UnknownFieldError
     from .events import SERIALIZATIONS as SERIALIZATIONS
     from .events import Event as Event
     from .fake import REMOVE as REMOVE
+    from .overrides import ADD as ADD
     from .plugin import HookmockWarning as HookmockWarning
     from .plugin import conformance_tests as conformance_tests
     from .providers.zoom import Zoom as Zoom
@@ -46,6 +49,7 @@ __version__ = "0.1.0"
 # Names are imported on first use (PEP 562), so importing hookmock (as pytest does when it loads
 # the plugin) costs next to nothing until a test uses it.
 _EXPORTS = {
+    "ADD": ".overrides",
     "ASGITarget": ".asgi",
     "ConfigurationError": ".errors",
     "ConformanceReport": ".checkreport",
@@ -55,6 +59,7 @@ _EXPORTS = {
     "HTTPTarget": ".transports",
     "HookmockError": ".errors",
     "HookmockWarning": ".plugin",
+    "LifespanError": ".errors",
     "NotSubscribedError": ".errors",
     "Outcome": ".delivery",
     "OverrideError": ".errors",
@@ -67,12 +72,14 @@ _EXPORTS = {
     "Subscription": ".simulator",
     "SubscriptionError": ".errors",
     "UnknownEventError": ".errors",
+    "UnknownFieldError": ".errors",
     "WSGITarget": ".transports",
     "Zoom": ".providers.zoom",
     "conformance_tests": ".plugin",
 }
 
 __all__ = [
+    "ADD",
     "REMOVE",
     "SERIALIZATIONS",
     "ASGITarget",
@@ -84,6 +91,7 @@ __all__ = [
     "HTTPTarget",
     "HookmockError",
     "HookmockWarning",
+    "LifespanError",
     "NotSubscribedError",
     "Outcome",
     "OverrideError",
@@ -94,6 +102,7 @@ __all__ = [
     "Subscription",
     "SubscriptionError",
     "UnknownEventError",
+    "UnknownFieldError",
     "WSGITarget",
     "Zoom",
     "__version__",

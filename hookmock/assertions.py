@@ -49,6 +49,9 @@ def _message(summary: str, expected: str, deliveries: Sequence[Delivery], hint: 
     if len(deliveries) == 1 and deliveries[0].outcome is Outcome.APP_ERROR and deliveries[0].error:
         lines.append("application traceback:")
         lines += ["  " + line for line in deliveries[0].error.rstrip().splitlines()]
+    elif len(deliveries) == 1 and deliveries[0].after_response_error:
+        lines.append("after the response, the application's call:")
+        lines += ["  " + line for line in deliveries[0].after_response_error.rstrip().splitlines()]
     if hint:
         lines.append(hint)
     return "\n".join(lines)
@@ -57,8 +60,21 @@ def _message(summary: str, expected: str, deliveries: Sequence[Delivery], hint: 
 def assert_acknowledged(delivery: Delivery) -> None:
     """The receiver answered 2xx within the deadline."""
     __tracebackhide__ = True
-    if delivery.outcome is Outcome.ACKNOWLEDGED:
+    if delivery.outcome is Outcome.ACKNOWLEDGED and not delivery.after_response_error:
         return
+    if delivery.outcome is Outcome.ACKNOWLEDGED:
+        raise AssertionError(
+            _message(
+                f"expected {delivery.event.name!r} to be acknowledged and the application's "
+                f"work to end cleanly; it answered {delivery.status} within "
+                f"{delivery.deadline:g} s, then failed after its response",
+                f"a 2xx answer within {delivery.deadline:g} s, and the application's call "
+                "(background tasks included) ending without an exception",
+                [delivery],
+                "hint: Zoom saw an acknowledgement and will not retry: work that fails after "
+                "the answer is lost unless the receiver records or re-queues it",
+            )
+        )
     got = f"status {delivery.status}" if delivery.status is not None else delivery.outcome.value
     raise AssertionError(
         _message(

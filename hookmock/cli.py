@@ -55,7 +55,16 @@ def _parser() -> argparse.ArgumentParser:
             default=[],
             metavar="PATH=VALUE",
             help="override a field by dotted path (payload.object.topic=Q3); VALUE is read as "
-            "JSON when it parses, else as a string; repeatable",
+            "JSON when it parses, else as a string; repeatable. The path must name a field of "
+            "the event's schema",
+        )
+        p.add_argument(
+            "--add",
+            dest="adds",
+            action="append",
+            default=[],
+            metavar="PATH=VALUE",
+            help="like --set, for a field the event's schema does not know; repeatable",
         )
         p.add_argument(
             "--time",
@@ -182,12 +191,14 @@ def _secret(args: argparse.Namespace) -> str:
     return str(secret)
 
 
-def _overrides(sets: Sequence[str]) -> dict[str, Any]:
+def _overrides(sets: Sequence[str], option: str = "--set") -> dict[str, Any]:
     found: dict[str, Any] = {}
     for item in sets:
         path, sep, text = item.partition("=")
         if not sep or not path:
-            raise _UsageError(f"--set {item!r}: expected PATH=VALUE, e.g. payload.object.topic=Q3")
+            raise _UsageError(
+                f"{option} {item!r}: expected PATH=VALUE, e.g. payload.object.topic=Q3"
+            )
         try:
             found[path] = json.loads(text)
         except ValueError:
@@ -215,13 +226,26 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _make_event(args: argparse.Namespace, provider: Any) -> Any:
-    return provider.fake(
-        args.event,
-        _overrides(args.sets),
-        seed=args.seed,
-        validate=not args.no_validate,
-        serialization=args.serialization,
-    )
+    from .errors import UnknownFieldError
+    from .overrides import ADD
+
+    overrides = _overrides(args.sets)
+    overrides.update({k: ADD(v) for k, v in _overrides(args.adds, "--add").items()})
+    try:
+        return provider.fake(
+            args.event,
+            overrides,
+            seed=args.seed,
+            validate=not args.no_validate,
+            serialization=args.serialization,
+        )
+    except UnknownFieldError as error:
+        raise _UsageError(
+            error.describe(
+                "hint: --add PATH=VALUE creates a field the schema does not know; "
+                "--no-validate turns off every schema check"
+            )
+        ) from None
 
 
 def _clock(args: argparse.Namespace) -> Any:

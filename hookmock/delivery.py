@@ -90,6 +90,8 @@ class Attempt:
     elapsed: float
     error: str | None = None
     outcome: Outcome | None = None
+    #: What went wrong in an in-process application's call after its response was complete.
+    after_response_error: str | None = None
 
 
 @dataclass
@@ -108,6 +110,12 @@ class Delivery:
     :ivar target: a description of where it went (URL, or the in-process application).
     :ivar chain: the id shared by the attempts of one event to one subscription.
     :ivar next_step: what the provider does next (a retry and when, final, dropped).
+    :ivar after_response_error: for an in-process ASGI application, what went wrong in its call
+        after the response was complete: the traceback of an exception (a background task that
+        raised, or a handler whose error response a middleware sent before re-raising), or a
+        note that the call was still running at the bound and was cancelled. The provider's
+        verdict does not change (the answer came in time), but :meth:`assert_acknowledged`
+        fails.
     """
 
     event: Event
@@ -130,6 +138,7 @@ class Delivery:
     next_step: str | None = None
     #: True for the last attempt of an event the provider gave up on.
     dropped: bool = False
+    after_response_error: str | None = None
 
     @property
     def status(self) -> int | None:

@@ -6,10 +6,12 @@ Every error hookmock raises derives from :class:`HookmockError`::
     ├── UnknownEventError        an event name the catalog does not know (lists close matches)
     ├── SchemaViolationError     an event body that breaks its schema (names each JSON path)
     ├── OverrideError            an override path that cannot be applied to the event
+    │   └── UnknownFieldError    an override path the event's schema does not know (a typo)
     ├── ConfigurationError       a bad setting (seed, deadline, secret token, target)
     ├── SubscriptionError        the receiver failed Zoom's URL validation on subscribe
     ├── NotSubscribedError       an event sent that no subscription covers
-    └── AuthenticationError      a subscription's credentials could not be obtained (token URL)
+    ├── AuthenticationError      a subscription's credentials could not be obtained (token URL)
+    └── LifespanError            an ASGI application's lifespan startup or shutdown failed
 
 A receiver that misbehaves during a delivery never raises: the attempt becomes a recorded
 :class:`~hookmock.delivery.Delivery` with an outcome, and the ``assert_*`` helpers judge it.
@@ -17,7 +19,7 @@ A receiver that misbehaves during a delivery never raises: the attempt becomes a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 class HookmockError(Exception):
@@ -62,6 +64,46 @@ class OverrideError(HookmockError, ValueError):
     or a keyword names no field of the event)."""
 
 
+class UnknownFieldError(OverrideError):
+    """Override paths that name no field of the event's schema.
+
+    :ivar event: the event's name.
+    :ivar suggestions: each unknown path, with the closest valid paths (best first).
+    :ivar reasons: each unknown path, with what is wrong with it.
+    """
+
+    #: How to opt in, as the Python API says it.
+    hint = (
+        "hint: to create a field the schema does not know, wrap its value: "
+        "{'payload.object.new_field': hookmock.ADD(value)} (CLI: --add PATH=VALUE); "
+        "validate=False (CLI: --no-validate) turns off every schema check"
+    )
+
+    def __init__(self, event: str, problems: Mapping[str, tuple[str, list[str]]]) -> None:
+        self.event = event
+        self.suggestions = {path: close for path, (_, close) in problems.items()}
+        self.reasons = {path: reason for path, (reason, _) in problems.items()}
+        super().__init__(self.describe(self.hint))
+
+    def problem(self, path: str) -> str:
+        """One unknown path: what is wrong, and the closest valid paths."""
+        close = self.suggestions[path]
+        hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+        return f"{path!r}: {self.reasons[path]}{hint}"
+
+    def describe(self, hint: str) -> str:
+        """The message, with *hint* saying how to opt in where the user is (API, CLI, HTTP)."""
+        problems = self.reasons
+        lines = [
+            f"{len(problems)} override paths name no field in the schema of {self.event!r}:"
+            if len(problems) > 1
+            else f"an override path names no field in the schema of {self.event!r}:"
+        ]
+        lines += [f"  {self.problem(path)}" for path in problems]
+        lines.append(hint)
+        return "\n".join(lines)
+
+
 class ConfigurationError(HookmockError, ValueError):
     """A setting hookmock cannot use; the message says which and what it accepts."""
 
@@ -86,3 +128,8 @@ class NotSubscribedError(HookmockError, LookupError):
 class AuthenticationError(HookmockError):
     """A subscription's authentication could not be obtained, e.g. the receiver's token endpoint
     refused or failed the client-credentials exchange. Recorded as a delivery outcome."""
+
+
+class LifespanError(HookmockError):
+    """An in-process ASGI application's lifespan startup or shutdown failed (it reported a
+    failure, raised, or did not answer in time). The message names the application."""

@@ -41,6 +41,7 @@ MARKER_KEYS = frozenset(
         "retries",
         "retry_timestamps",
         "timestamp_clock",
+        "background_timeout",
     }
 )
 
@@ -183,12 +184,13 @@ def hookmock_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
 @pytest.fixture
 def zoom(
     request: pytest.FixtureRequest, hookmock_seed: int, hookmock_settings: dict[str, Any]
-) -> Zoom:
+) -> Iterator[Zoom]:
     """A simulated Zoom for this test: fresh subscriptions and delivery log, its own seed.
 
     Settings come from ``@pytest.mark.hookmock(...)``, then the ``hookmock_settings`` fixture
     (command line, ini, environment). Without a secret token anywhere, it is random: give your
-    receiver ``zoom.secret_token``.
+    receiver ``zoom.secret_token``. At teardown it shuts down the lifespans of the ASGI
+    applications subscribed with ``lifespan=True``.
     """
     from .providers.zoom import Zoom
 
@@ -208,7 +210,8 @@ def zoom(
     # zoom.server_url starts the session's mock server on first use, and only then.
     provider.server_starter = lambda: request.getfixturevalue("hookmock_server")
     request.node.stash[_providers] = [*request.node.stash.get(_providers, []), provider]
-    return provider
+    yield provider
+    provider.close()
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from .errors import (
     OverrideError,
     SchemaViolationError,
     UnknownEventError,
+    UnknownFieldError,
 )
 from .server_openapi import DOCUMENT, MAX_ADVANCE_SECONDS, body_errors
 from .server_state import (
@@ -135,6 +136,17 @@ def trigger(state: ServerState, request: Request) -> Response:
                     ]
                 ),
                 errors=[{"field": path, "message": message} for path, message in error.errors],
+            ) from None
+        except UnknownFieldError as error:
+            raise ApiError(
+                422,
+                error.describe(
+                    'hint: send "validate": false to set fields the schema does not know'
+                ),
+                errors=[
+                    {"field": f"$.overrides[{path!r}]", "message": error.problem(path)}
+                    for path in error.reasons
+                ],
             ) from None
         except (OverrideError, ConfigurationError) as error:
             raise ApiError(

@@ -16,9 +16,10 @@ from . import catalog, fake
 from .delivery import Attempt, Delivery, DeliveryLog, Outcome, Request
 from .errors import AuthenticationError, ConfigurationError, NotSubscribedError, OverrideError
 from .events import Event
+from .inprocess import InProcessLifecycle
 from .scheduler import ProviderClock, Scheduler
 from .timeline import FAULTS, Notice, Timeline
-from .transports import Target, as_target
+from .transports import Target
 
 __all__ = ["Provider", "Subscription"]
 
@@ -50,7 +51,7 @@ class Subscription:
         return self.active and (self.events is None or event in self.events)
 
 
-class Provider(Timeline):
+class Provider(InProcessLifecycle, Timeline):
     """A simulated webhook provider. Subclasses set :attr:`name` and the protocol hooks."""
 
     #: The catalog folder and the name used in messages.
@@ -66,6 +67,7 @@ class Provider(Timeline):
         clock: Callable[[], float] | ProviderClock | None = None,
         retries: bool = True,
         retry_timestamps: str = "fresh",
+        background_timeout: float | None = None,
     ) -> None:
         if seed is None:
             seed = random.SystemRandom().randrange(2**32)
@@ -82,8 +84,19 @@ class Provider(Timeline):
                 f"(retries keep the first attempt's timestamp and signature), got "
                 f"{retry_timestamps!r}"
             )
+        if background_timeout is None:
+            from .asgi import DEFAULT_BACKGROUND_TIMEOUT
+
+            background_timeout = DEFAULT_BACKGROUND_TIMEOUT
+        if not background_timeout > 0:
+            raise ConfigurationError(
+                "background_timeout must be a positive number of seconds (how long an ASGI "
+                f"application may work after its response), got {background_timeout}"
+            )
         self.seed = seed
         self.deadline = deadline
+        self.background_timeout = float(background_timeout)
+        self._lifespans = {}
         self.clock = clock if isinstance(clock, ProviderClock) else ProviderClock(clock)
         self.scheduler = Scheduler(self.clock)
         self.retries = retries
@@ -118,14 +131,19 @@ class Provider(Timeline):
 
         :param overrides: dotted paths from the body's root to values
             (``{"payload.object.topic": "Q3"}``); :data:`hookmock.REMOVE` deletes a field.
+            Each path must name a field of the event's schema; wrap a value in
+            :class:`hookmock.ADD` to create a field the schema does not know.
         :param seed: this event's seed; drawn from the provider's seed when omitted.
-        :param validate: check the result against the event's schema when anything was overridden
-            (generated values are valid by construction); ``False`` sends an invalid event.
+        :param validate: check the override paths and the result against the event's schema
+            when anything was overridden (generated values are valid by construction);
+            ``False`` sends an invalid event, with any field names.
         :param serialization: how the body bytes are written (see :data:`hookmock.SERIALIZATIONS`).
         :param fields: shorthand overrides by field name, looked up in ``payload.object``, then
             ``payload``, then the top level (``topic="Q3"``).
         :raises UnknownEventError: for a name the catalog does not know.
         :raises SchemaViolationError: for overrides that break the schema.
+        :raises UnknownFieldError: for override paths the schema does not know (typos), with
+            the closest valid paths.
         """
         catalog.find_event(event, self.name)
         if seed is not None and (not isinstance(seed, int) or seed < 0):
@@ -133,6 +151,12 @@ class Provider(Timeline):
         paths = dict(overrides or {})
         if fields:
             paths.update(self._field_paths(event, fields))
+        if paths:
+            from .overrides import check_paths, unwrap
+
+            if validate:
+                check_paths(event, catalog.load_schema(event, self.name), paths)
+            paths = unwrap(paths)
         event_seed = self._events.getrandbits(63) if seed is None else seed
         data, overridden = fake.generate(
             event, seed=event_seed, now=self.clock(), overrides=paths, provider=self.name
@@ -177,6 +201,7 @@ class Provider(Timeline):
         path: str | None = None,
         name: str | None = None,
         auth: Any = None,
+        lifespan: bool = False,
     ) -> Subscription:
         """Subscribe an endpoint and run the provider's URL validation against it.
 
@@ -184,17 +209,23 @@ class Provider(Timeline):
         :param events: the event names to deliver there; every event when omitted.
         :param path: for an in-process application, the path its webhook route listens on.
         :param auth: an authentication option of :mod:`hookmock.auth` sent with every delivery.
+        :param lifespan: for an ASGI application, run its lifespan startup first (once per
+            application); :meth:`close` (the pytest fixture's teardown) runs its shutdown.
         :raises SubscriptionError: when the endpoint fails validation (nothing is subscribed).
+        :raises LifespanError: when the application's lifespan startup fails.
         """
         if events is not None:
             if isinstance(events, str):
                 events = [events]
             events = frozenset(catalog.find_event(e, self.name) for e in events)
         number = len(self.subscriptions) + 1
+        resolved = self._resolve_target(target, path=path)
+        if lifespan:
+            self._start_lifespan(resolved)
         subscription = Subscription(
             id=self._new_id(22),
             name=name or f"subscription {number}",
-            target=as_target(target, path=path),
+            target=resolved,
             events=events,
             auth=auth,
         )
@@ -401,7 +432,10 @@ class Provider(Timeline):
             attempt=attempt,
             secrets=self.secrets() + (subscription.auth.secrets() if subscription.auth else ()),
             chain=chain,
+            after_response_error=result.after_response_error,
         )
+        if result.after_response_error:
+            delivery.notes.append(_after_response_note(result.after_response_error))
         if retry:
             self._plan_next(delivery, subscription)
         # Recorded once complete (next step included), for the log's listeners.
@@ -493,6 +527,16 @@ class Provider(Timeline):
         from .assertions import assert_all_acknowledged
 
         assert_all_acknowledged(self.deliveries)
+
+
+def _after_response_note(error: str) -> str:
+    lines = error.strip().splitlines()
+    if len(lines) == 1:
+        return lines[0]
+    return (
+        f"after its response the application raised {lines[-1].strip()} (a background task?); "
+        "the traceback is in delivery.after_response_error"
+    )
 
 
 def _replace_headers(request: Request, changes: Mapping[str, str | None]) -> Request:

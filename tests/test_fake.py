@@ -151,7 +151,7 @@ def test_validate_false_sends_an_invalid_event() -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"payload.object.topic.x": 1}, "payload.object.topic is str"),
+        ({"payload.object.topic.x": 1}, "payload.object.topic is a string in the schema"),
         ({"payload..x": 1}, "is not a dotted path"),
         ({"payload.object.recording_files.99.id": "x"}, "index 99 is past the end"),
     ],

@@ -105,6 +105,10 @@ class Zoom(Provider):
         its timestamp window accepts deliveries made after :meth:`advance`. ``"provider"``: the
         provider clock, advances included; for a receiver whose clock follows provider time
         (``zoom.clock.on_advance(...)`` with time-machine).
+    :param background_timeout: seconds an in-process ASGI application may go on working after
+        its response (background tasks), and its lifespan startup or shutdown may take, before
+        it is cancelled and the delivery (or a :class:`~hookmock.LifespanError`) says so.
+        Default 30.
     """
 
     name = "zoom"
@@ -132,6 +136,7 @@ class Zoom(Provider):
         retries: bool = True,
         retry_timestamps: str = "fresh",
         timestamp_clock: str = "real",
+        background_timeout: float | None = None,
     ) -> None:
         if timestamp_clock not in ("real", "provider"):
             raise ConfigurationError(
@@ -145,6 +150,7 @@ class Zoom(Provider):
             clock=clock,
             retries=retries,
             retry_timestamps=retry_timestamps,
+            background_timeout=background_timeout,
         )
         if secret_token is not None and (not isinstance(secret_token, str) or not secret_token):
             raise ConfigurationError(
@@ -260,6 +266,31 @@ class Zoom(Provider):
 
         return run_checks(
             self,
+            # An ASGI application keeps its running lifespan and, in acheck(), the caller's loop.
+            self._resolve_target(target, path=path),
+            path=None,
+            only=only,
+            tolerance=tolerance,
+            concurrency=concurrency,
+            probe=probe,
+            probe_event=probe_event,
+        )
+
+    async def acheck(
+        self,
+        target: Any,
+        *,
+        path: str | None = None,
+        only: Sequence[str] | None = None,
+        tolerance: float = 300.0,
+        concurrency: int = 10,
+        probe: Callable[[], int] | None = None,
+        probe_event: str = "meeting.started",
+    ) -> ConformanceReport:
+        """:meth:`check` for async tests: an in-process ASGI application runs on the caller's
+        event loop; nothing blocks it. *probe* is called from a worker thread."""
+        return await self._in_worker(
+            self.check,
             target,
             path=path,
             only=only,
@@ -301,6 +332,11 @@ class Zoom(Provider):
                 if subscription.covers(step.event.name):
                     made.append(self.deliver(step.event, subscription, retry=self.retries))
         return made
+
+    async def asend_scenario(self, name: str, **params: Any) -> list[Delivery]:
+        """:meth:`send_scenario` for async tests: an in-process ASGI application runs on the
+        caller's event loop; nothing blocks it."""
+        return await self._in_worker(self.send_scenario, name, **params)
 
     # -- URL validation (ZOOM.md §3) ------------------------------------------------------------
 
