@@ -280,6 +280,12 @@ class Lifespan:
         if not self.running:
             return
         self.running = False
+        if self.loop.is_closed():
+            raise LifespanError(
+                f"the lifespan shutdown of {self.label()} did not run: it was started on the "
+                "event loop of an async test, which closed first; end such a test with "
+                "'await zoom.aclose()'"
+            )
         run_on(self.loop, self._shutdown, what=f"the lifespan of {self.label()}")
 
     async def _startup(self) -> None:
