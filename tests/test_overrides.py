@@ -1,0 +1,224 @@
+"""Override paths are checked against the event's schema: a typo is refused with the closest
+valid paths, in the API, the CLI and the control API; new fields need hookmock.ADD (--add)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import hookmock
+from hookmock import ADD, REMOVE, OverrideError, UnknownFieldError, Zoom
+from hookmock.cli import main
+from hookmock.overrides import check_paths
+from tests.server_helpers import Api
+
+HINT = (
+    "hint: to create a field the schema does not know, wrap its value: "
+    "{'payload.object.new_field': hookmock.ADD(value)} (CLI: --add PATH=VALUE); "
+    "validate=False (CLI: --no-validate) turns off every schema check"
+)
+
+
+@pytest.fixture
+def zoom() -> Zoom:
+    return Zoom(secret_token="overrides", seed=11)
+
+
+def test_a_typo_in_a_parent_names_the_closest_valid_path(zoom: Zoom) -> None:
+    with pytest.raises(UnknownFieldError) as failure:
+        zoom.fake("meeting.started", {"payload.objet.topic": "Q3"})
+    assert str(failure.value) == "\n".join(
+        [
+            "an override path names no field in the schema of 'meeting.started':",
+            "  'payload.objet.topic': no field 'objet' in payload; "
+            "did you mean 'payload.object.topic'?",
+            HINT,
+        ]
+    )
+    assert failure.value.suggestions == {"payload.objet.topic": ["payload.object.topic"]}
+    assert isinstance(failure.value, OverrideError)
+
+
+@pytest.mark.parametrize(
+    ("path", "reason", "suggestions"),
+    [
+        ("payload.object.topci", "no field 'topci' in payload.object", ["payload.object.topic"]),
+        ("payload.topic", "no field 'topic' in payload", ["payload.object.topic"]),
+        ("topic", "no field 'topic' in the body's top level", ["payload.object.topic"]),
+        ("paylaod.object.uuid", "no field 'paylaod' in the body's top level", None),
+        (
+            "payload.object.topic.text",
+            "payload.object.topic is a string in the schema, not an object or list",
+            [],
+        ),
+        (
+            "payload.object.zzz",
+            "no field 'zzz' in payload.object (its fields: duration, host_id, id, start_time, "
+            "timezone, topic, type, uuid)",
+            [],
+        ),
+    ],
+)
+def test_each_kind_of_unknown_path(
+    zoom: Zoom, path: str, reason: str, suggestions: list[str] | None
+) -> None:
+    with pytest.raises(UnknownFieldError) as failure:
+        zoom.fake("meeting.started", {path: 1})
+    assert failure.value.reasons == {path: reason}
+    expected = ["payload.object.uuid"] if suggestions is None else suggestions
+    assert failure.value.suggestions[path] == expected
+
+
+def test_every_unknown_path_is_listed_at_once(zoom: Zoom) -> None:
+    overrides = {
+        "payload.object.participant.user_nam": "Ada",
+        "payload.object.topic": "fine",
+        "payload.object.participant.emial": "ada@example.com",
+    }
+    with pytest.raises(UnknownFieldError) as failure:
+        zoom.fake("meeting.participant_joined", overrides)
+    lines = str(failure.value).splitlines()
+    assert lines[0] == (
+        "2 override paths name no field in the schema of 'meeting.participant_joined':"
+    )
+    assert lines[1].startswith(
+        "  'payload.object.participant.user_nam': no field 'user_nam' in "
+        "payload.object.participant; did you mean 'payload.object.participant.user_name'"
+    )
+    assert lines[2] == (
+        "  'payload.object.participant.emial': no field 'emial' in payload.object.participant; "
+        "did you mean 'payload.object.participant.email'?"
+    )
+
+
+def test_paths_through_lists_and_removals_are_checked(zoom: Zoom) -> None:
+    event = zoom.fake("recording.completed", {"payload.object.recording_files.0.file_type": "MP4"})
+    assert event.data["payload"]["object"]["recording_files"][0]["file_type"] == "MP4"
+    removed = zoom.fake("meeting.started", {"payload.object.timezone": REMOVE})
+    assert "timezone" not in removed.data["payload"]["object"]
+    with pytest.raises(UnknownFieldError) as failure:
+        zoom.fake("recording.completed", {"payload.object.recording_files.0.file_typ": "MP4"})
+    assert failure.value.suggestions == {
+        "payload.object.recording_files.0.file_typ": ["payload.object.recording_files.0.file_type"]
+    }
+    with pytest.raises(UnknownFieldError, match="did you mean 'payload.object.topic'"):
+        zoom.fake("meeting.started", {"payload.object.topik": REMOVE})
+
+
+def test_add_creates_a_field_the_schema_does_not_know(zoom: Zoom) -> None:
+    event = zoom.fake(
+        "meeting.started",
+        {"payload.object.internal.ref": ADD("r-42"), "payload.object.topic": "Q3"},
+    )
+    assert event.data["payload"]["object"]["internal"] == {"ref": "r-42"}
+    assert event.data["payload"]["object"]["topic"] == "Q3"
+    assert b'"internal":{"ref":"r-42"}' in event.body
+    assert repr(ADD("r-42")) == "hookmock.ADD('r-42')"
+    assert hookmock.ADD is ADD
+
+
+def test_validate_false_turns_the_path_check_off(zoom: Zoom) -> None:
+    event = zoom.fake("meeting.started", {"payload.objet.topic": "Q3"}, validate=False)
+    assert event.data["payload"]["objet"] == {"topic": "Q3"}
+
+
+def test_send_refuses_a_typo_before_delivering(zoom: Zoom) -> None:
+    from tests.receivers import zoom_receiver
+
+    zoom.subscribe(zoom_receiver(zoom.secret_token))
+    with pytest.raises(UnknownFieldError):
+        zoom.send("meeting.started", {"payload.objet.topic": "Q3"})
+    assert [d.event.name for d in zoom.deliveries] == ["endpoint.url_validation"]
+
+
+def test_open_objects_take_any_path() -> None:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "payload": {
+                "type": "object",
+                "properties": {
+                    "settings": {"type": "object"},
+                    "extra": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "choice": {"anyOf": [{"$ref": "#/$defs/a"}, {"type": "null"}]},
+                },
+            }
+        },
+        "$defs": {"a": {"type": "object", "properties": {"deep": {"type": "integer"}}}},
+    }
+    check_paths(
+        "x.y",
+        schema,
+        {"payload.settings.any.thing": 1, "payload.extra.key": "v", "payload.choice.deep": 2},
+    )
+    with pytest.raises(UnknownFieldError, match="did you mean 'payload.choice.deep'"):
+        check_paths("x.y", schema, {"payload.choice.dep": 2})
+
+
+# -- the CLI --------------------------------------------------------------------------------------
+
+
+def test_cli_set_with_a_typo_exits_2_with_the_message(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["fake", "meeting.started", "--set", "payload.objet.topic=Q3"])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "hookmock fake: error: an override path names no field in the schema of "
+        "'meeting.started':\n"
+        "  'payload.objet.topic': no field 'objet' in payload; did you mean "
+        "'payload.object.topic'?\n"
+        "hint: --add PATH=VALUE creates a field the schema does not know; --no-validate turns "
+        "off every schema check\n"
+    )
+
+
+def test_cli_add_creates_a_field(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["fake", "meeting.started", "--seed", "1", "--time", "1700000000"]
+    code = main([*argv, "--add", "payload.object.ref=42", "--set", "payload.object.topic=Q3"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert '"topic":"Q3"' in out and '"ref":42' in out
+    assert main([*argv, "--add", "no-equals-sign"]) == 2
+    assert "--add 'no-equals-sign': expected PATH=VALUE" in capsys.readouterr().err
+
+
+def test_cli_trigger_with_a_typo_sends_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    # The URL is never contacted: the typo is refused while the event is made.
+    code = main(
+        [
+            "trigger",
+            "meeting.started",
+            "--url",
+            "http://127.0.0.1:9/zoom/webhook",
+            "--secret-token",
+            "s",
+            "--set",
+            "payload.object.topicc=Q3",
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("hookmock trigger: error: an override path names no field")
+    assert "did you mean 'payload.object.topic'?" in err
+
+
+# -- the control API ------------------------------------------------------------------------------
+
+
+def test_control_api_answers_422_naming_the_path(api: Api) -> None:
+    reply = api.post(
+        "/_hookmock/trigger",
+        {"event": "meeting.started", "overrides": {"payload.objet.topic": "Q3"}},
+    )
+    assert reply.status == 422
+    body = reply.json()
+    assert body["errors"] == [
+        {
+            "field": "$.overrides['payload.objet.topic']",
+            "message": "'payload.objet.topic': no field 'objet' in payload; "
+            "did you mean 'payload.object.topic'?",
+        }
+    ]
+    assert reply.message.endswith(
+        'hint: send "validate": false to set fields the schema does not know'
+    )
