@@ -3,6 +3,7 @@ valid paths, in the API, the CLI and the control API; new fields need hookmock.A
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -102,7 +103,7 @@ def test_paths_through_lists_and_removals_are_checked(zoom: Zoom) -> None:
     assert failure.value.suggestions == {
         "payload.object.recording_files.0.file_typ": ["payload.object.recording_files.0.file_type"]
     }
-    with pytest.raises(UnknownFieldError, match="did you mean 'payload.object.topic'"):
+    with pytest.raises(UnknownFieldError, match=re.escape("did you mean 'payload.object.topic'")):
         zoom.fake("meeting.started", {"payload.object.topik": REMOVE})
 
 
@@ -152,7 +153,7 @@ def test_open_objects_take_any_path() -> None:
         schema,
         {"payload.settings.any.thing": 1, "payload.extra.key": "v", "payload.choice.deep": 2},
     )
-    with pytest.raises(UnknownFieldError, match="did you mean 'payload.choice.deep'"):
+    with pytest.raises(UnknownFieldError, match=re.escape("did you mean 'payload.choice.deep'")):
         check_paths("x.y", schema, {"payload.choice.dep": 2})
 
 
