@@ -4,6 +4,7 @@ anyio's plugin), and blocking targets never block it."""
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -175,3 +176,11 @@ def test_a_lifespan_on_the_test_loop_is_shut_down_by_aclose_or_reported(
             "of an async test, which closed first; end such a test with 'await zoom.aclose()'",
         ]
     )
+
+
+def test_the_readme_async_example_runs(pytester: pytest.Pytester) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    example = next(b for b in blocks if "def test_on_the_tests_own_loop" in b)
+    pytester.makepyfile(test_readme_async=example)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
