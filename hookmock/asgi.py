@@ -27,6 +27,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
+from asgiref.testing import ApplicationCommunicator
+
 from .delivery import Attempt, Outcome, Request, Response
 from .errors import ConfigurationError, LifespanError
 from .transports import DEFAULT_MAX_RESPONSE_BYTES, InProcessTarget, Target, _decoded
@@ -131,10 +133,8 @@ class ASGITarget(InProcessTarget):
         return scope
 
     async def _call(self, request: Request, deadline: float) -> Attempt:
-        from asgiref.testing import ApplicationCommunicator
-
         begin = time.perf_counter()
-        communicator = ApplicationCommunicator(self.app, self._scope(request))
+        communicator = _Communicator(self.app, self._scope(request))
         await communicator.send_input(
             {"type": "http.request", "body": request.body, "more_body": False}
         )
@@ -199,9 +199,9 @@ class ASGITarget(InProcessTarget):
     async def _finish(self, communicator: Any) -> str | None:
         """Let the application's call run to its end, as a server does once the response is
         sent; return what went wrong there, or ``None``."""
-        # A server answers any further receive() with a disconnect once the response is complete
-        # (Starlette's TestClient and uvicorn do); background tasks may listen for it.
-        communicator.input_queue.put_nowait({"type": "http.disconnect"})
+        # A server answers every further receive() with a disconnect once the response is
+        # complete (Starlette's TestClient and uvicorn do); background tasks may listen for it.
+        communicator.input_queue.close()
         try:
             # wait() cancels the call at the bound and returns as if it had ended.
             await communicator.wait(timeout=self.background_timeout)
@@ -214,6 +214,31 @@ class ASGITarget(InProcessTarget):
                 "with background_timeout= if the work is meant to take that long"
             )
         return None
+
+
+class _Inbox(asyncio.Queue[dict[str, Any]]):
+    """The messages an HTTP application receives: once closed, a disconnect for every call."""
+
+    _closed = False
+
+    def close(self) -> None:
+        self._closed = True
+        self.put_nowait({"type": "http.disconnect"})  # wakes a receive() already waiting
+
+    async def get(self) -> dict[str, Any]:
+        if self._closed and self.empty():
+            return {"type": "http.disconnect"}
+        return await super().get()
+
+
+class _Communicator(ApplicationCommunicator):
+    """asgiref's communicator for one HTTP call, with an inbox that can be closed."""
+
+    @property
+    def input_queue(self) -> _Inbox:
+        if self._input_queue is None:
+            self._input_queue = _Inbox()
+        return self._input_queue
 
 
 async def _next_output(communicator: Any) -> dict[str, Any] | None:
@@ -289,8 +314,6 @@ class Lifespan:
         run_on(self.loop, self._shutdown, what=f"the lifespan of {self.label()}")
 
     async def _startup(self) -> None:
-        from asgiref.testing import ApplicationCommunicator
-
         scope = {
             "type": "lifespan",
             "asgi": {"version": "3.0", "spec_version": "2.0"},

@@ -240,3 +240,22 @@ def test_the_fixture_shuts_the_lifespan_down_and_reports_failures(
             "https://receiver.test/zoom/webhook failed:*",
         ]
     )
+
+
+def test_every_receive_after_the_response_is_a_disconnect() -> None:
+    received: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+        # Background work that polls for the client, as Request.is_disconnected() does.
+        for _ in range(3):
+            received.append((await receive())["type"])
+
+    zoom = Zoom(secret_token=SECRET, seed=1, background_timeout=5)
+    delivery = zoom.deliver(
+        zoom.fake("meeting.started"), _subscription(zoom._resolve_target(app, path="/"))
+    )
+    delivery.assert_acknowledged()
+    assert received == ["http.disconnect"] * 3
