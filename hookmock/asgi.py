@@ -31,13 +31,15 @@ from asgiref.testing import ApplicationCommunicator
 
 from .delivery import Attempt, Outcome, Request, Response
 from .errors import ConfigurationError, LifespanError
-from .transports import DEFAULT_MAX_RESPONSE_BYTES, InProcessTarget, Target, _decoded
+from .transports import (
+    DEFAULT_BACKGROUND_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    InProcessTarget,
+    Target,
+    _decoded,
+)
 
 __all__ = ["DEFAULT_BACKGROUND_TIMEOUT", "ASGITarget", "Lifespan"]
-
-#: Seconds an application's call may go on after its response (background work) before it is
-#: cancelled and reported.
-DEFAULT_BACKGROUND_TIMEOUT = 30.0
 
 #: The event loop of the caller of one of hookmock's async methods, seen by the worker thread
 #: that does the blocking part of the work.

@@ -19,7 +19,7 @@ from .events import Event
 from .inprocess import InProcessLifecycle
 from .scheduler import ProviderClock, Scheduler
 from .timeline import FAULTS, Notice, Timeline
-from .transports import Target
+from .transports import DEFAULT_BACKGROUND_TIMEOUT, Target
 
 __all__ = ["Provider", "Subscription"]
 
@@ -85,8 +85,6 @@ class Provider(InProcessLifecycle, Timeline):
                 f"{retry_timestamps!r}"
             )
         if background_timeout is None:
-            from .asgi import DEFAULT_BACKGROUND_TIMEOUT
-
             background_timeout = DEFAULT_BACKGROUND_TIMEOUT
         if not background_timeout > 0:
             raise ConfigurationError(

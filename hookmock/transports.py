@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import ssl
 
 __all__ = [
+    "DEFAULT_BACKGROUND_TIMEOUT",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "HTTPTarget",
     "InProcessTarget",
@@ -42,6 +43,9 @@ __all__ = [
 
 #: How much of a response body is kept by default; the rest is read and discarded, or cut off.
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024
+#: Seconds an in-process ASGI application's call may go on after its response (background
+#: work) before it is cancelled and reported; also the bound of its lifespan startup/shutdown.
+DEFAULT_BACKGROUND_TIMEOUT = 30.0
 
 
 class Target(Protocol):
