@@ -145,8 +145,9 @@ class ASGITarget(InProcessTarget):
         body = bytearray()
         truncated = False
         complete = False
+        timer = asyncio.timeout(deadline)
         try:
-            async with asyncio.timeout(deadline):
+            async with timer:
                 while not complete:
                     message = await _next_output(communicator)
                     if message is None:
@@ -168,6 +169,10 @@ class ASGITarget(InProcessTarget):
                             body += chunk
                             complete = not message.get("more_body", False)
         except TimeoutError:
+            if not timer.expired():  # the application's own TimeoutError
+                return Attempt(
+                    None, time.perf_counter() - begin, traceback.format_exc(), Outcome.APP_ERROR
+                )
             communicator.stop(exceptions=False)
             return Attempt(
                 None,
