@@ -171,7 +171,7 @@ class ASGITarget(InProcessTarget):
         except TimeoutError:
             if not timer.expired():  # the application's own TimeoutError
                 return Attempt(
-                    None, time.perf_counter() - begin, traceback.format_exc(), Outcome.APP_ERROR
+                    None, time.perf_counter() - begin, _app_traceback(), Outcome.APP_ERROR
                 )
             communicator.stop(exceptions=False)
             return Attempt(
@@ -182,9 +182,7 @@ class ASGITarget(InProcessTarget):
                 Outcome.TIMEOUT,
             )
         except Exception:
-            return Attempt(
-                None, time.perf_counter() - begin, traceback.format_exc(), Outcome.APP_ERROR
-            )
+            return Attempt(None, time.perf_counter() - begin, _app_traceback(), Outcome.APP_ERROR)
         elapsed = time.perf_counter() - begin
         if status is None or not complete:
             communicator.stop(exceptions=False)
@@ -213,7 +211,7 @@ class ASGITarget(InProcessTarget):
             # wait() cancels the call at the bound and returns as if it had ended.
             await communicator.wait(timeout=self.background_timeout)
         except Exception:
-            return traceback.format_exc()
+            return _app_traceback()
         if communicator.future.cancelled():
             return (
                 f"the application was still running {self.background_timeout:g} s after its "
@@ -355,7 +353,7 @@ class Lifespan:
             except Exception:
                 raise LifespanError(
                     f"the lifespan of {self.label()} ended with an exception before "
-                    f"shutdown:\n{traceback.format_exc()}"
+                    f"shutdown:\n{_app_traceback()}"
                 ) from None
             return
         communicator.input_queue.put_nowait({"type": "lifespan.shutdown"})
@@ -367,7 +365,7 @@ class Lifespan:
             await communicator.wait(timeout=self.timeout)
         except Exception:
             raise LifespanError(
-                f"the lifespan shutdown of {self.label()} raised:\n{traceback.format_exc()}"
+                f"the lifespan shutdown of {self.label()} raised:\n{_app_traceback()}"
             ) from None
         if communicator.future.cancelled():
             raise LifespanError(
@@ -377,13 +375,14 @@ class Lifespan:
 
     async def _settle(self, message: dict[str, Any]) -> str:
         """Let a failed lifespan call end (Starlette re-raises after reporting a failure) and
-        say what went wrong: the application's message, else what it raised."""
+        say what went wrong: what it raised, else the application's message."""
         raised = ""
         try:
             await self._communicator.wait(timeout=self.timeout)
         except Exception:
-            raised = traceback.format_exc()
-        return str(message.get("message") or "") or raised or "(the application gave no message)"
+            raised = _app_traceback()
+        # Starlette's message is the traceback as text; the exception itself reads better.
+        return raised or str(message.get("message") or "") or "(the application gave no message)"
 
     async def _answer(self, phase: str) -> dict[str, Any] | None:
         communicator = self._communicator
@@ -399,8 +398,67 @@ class Lifespan:
             ) from None
         except Exception:
             raise LifespanError(
-                f"the lifespan {phase} of {self.label()} raised:\n{traceback.format_exc()}"
+                f"the lifespan {phase} of {self.label()} raised:\n{_app_traceback()}"
             ) from None
+
+
+def _app_traceback() -> str:
+    """The traceback of the exception being handled, as a person reads it: without hookmock's
+    and asgiref's own frames, and with each run of installed libraries' frames (Starlette's
+    middleware, FastAPI's routing) folded into one line; the frame that raised always shows."""
+    import sys
+
+    error = sys.exc_info()[1]
+    if error is None:
+        return ""
+    return "".join(_format(error, set()))
+
+
+def _format(error: BaseException, seen: set[int]) -> list[str]:
+    seen.add(id(error))
+    lines: list[str] = []
+    cause = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+    if cause is not None and id(cause) not in seen:
+        lines += _format(cause, seen)
+        lines.append(
+            "\nThe above exception was the direct cause of the following exception:\n\n"
+            if error.__cause__ is not None
+            else "\nDuring handling of the above exception, another exception occurred:\n\n"
+        )
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if not _driver(f.filename)]
+    lines.append("Traceback (most recent call last):\n")
+    folded: list[str] = []
+    for index, frame in enumerate(frames):
+        library = _library(frame.filename)
+        if library and index < len(frames) - 1:
+            folded.append(library)
+            continue
+        if folded:
+            names = ", ".join(dict.fromkeys(folded))
+            lines.append(f"  ... {len(folded)} frame(s) of {names}\n")
+            folded = []
+        lines += traceback.format_list([frame])
+    lines += traceback.format_exception_only(type(error), error)
+    return lines
+
+
+def _driver(filename: str) -> bool:
+    """A frame of hookmock itself or of asgiref, which drives the application."""
+    import os
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    return filename.startswith(here + os.sep) or f"{os.sep}asgiref{os.sep}" in filename
+
+
+def _library(filename: str) -> str:
+    """The installed package a frame belongs to, or ``""`` for the user's own code."""
+    import os
+
+    for marker in ("site-packages", "dist-packages"):
+        _, found, rest = filename.partition(f"{os.sep}{marker}{os.sep}")
+        if found:
+            return rest.split(os.sep, 1)[0].removesuffix(".py")
+    return ""
 
 
 def run_on(

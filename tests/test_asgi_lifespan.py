@@ -89,6 +89,11 @@ def test_background_exception_is_recorded_and_fails_assert_acknowledged() -> Non
     assert "after the response, the application's call:" in message
     assert 'raise KeyError("payload.object.uuid")' in message
     assert "Zoom saw an acknowledgement and will not retry" in message
+    # Only the application's frames are shown: the framework's are folded into one line, and
+    # hookmock's and asgiref's are left out.
+    traceback = delivery.after_response_error or ""
+    assert "frame(s) of fastapi, starlette" in traceback or "frame(s) of starlette" in traceback
+    assert "in _finish" not in traceback and "testing.py" not in traceback
 
 
 def test_background_work_past_the_bound_is_cancelled_and_reported() -> None:
@@ -164,6 +169,8 @@ def test_startup_failure_names_the_app_and_the_exception() -> None:
         "failed: "
     )
     assert "ConnectionRefusedError: database is down" in message
+    assert "in opened\n    raise startup_error" in message
+    assert "testing.py" not in message
     assert zoom.subscriptions == []
     zoom.close()  # nothing was started, nothing to shut down
 
