@@ -295,6 +295,14 @@ class Lifespan:
         text = f"{type(self.app).__name__} app {title!r}" if title else f"ASGI app {name}"
         return f"{text} at {self.where}" if self.where else text
 
+    def on_running_loop(self) -> bool:
+        """Whether its loop is the one running in this thread (a synchronous call would
+        block it)."""
+        try:
+            return asyncio.get_running_loop() is self.loop
+        except RuntimeError:
+            return False
+
     def startup(self) -> None:
         """Send ``lifespan.startup`` and wait for the answer.
 

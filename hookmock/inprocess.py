@@ -87,6 +87,11 @@ class InProcessLifecycle:
         """
         from .errors import LifespanError
 
+        if any(lifespan.on_running_loop() for lifespan in self._lifespans.values()):
+            raise ConfigurationError(
+                "an ASGI application's lifespan runs on this event loop, which close() would "
+                "block: use 'await zoom.aclose()' here"
+            )
         failures: list[str] = []
         lifespans = list(self._lifespans.values())
         self._lifespans.clear()

@@ -132,6 +132,18 @@ async def test_a_synchronous_call_on_the_apps_own_loop_says_what_to_use() -> Non
     )
 
 
+@pytest.mark.asyncio
+async def test_a_synchronous_close_on_the_lifespans_loop_keeps_it_for_aclose() -> None:
+    app = fastapi_receiver(SECRET)
+    zoom = Zoom(secret_token=SECRET, seed=8)
+    await zoom.asubscribe(app, path=PATH, lifespan=True)
+    with pytest.raises(ConfigurationError, match=re.escape("use 'await zoom.aclose()' here")):
+        zoom.close()
+    assert app.state.events == ["startup"]
+    await zoom.aclose()
+    assert app.state.events == ["startup", "shutdown"]
+
+
 def test_async_methods_need_asyncio() -> None:
     zoom = Zoom(secret_token=SECRET, seed=7)
     coroutine = zoom.asend("meeting.started")
