@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Request, Response
 
 __all__ = [
@@ -145,7 +146,11 @@ class Receiver:
         return self.handle(Request(environ))(environ, start_response)
 
     def handle(self, request: Request) -> Response:
-        body = request.get_data(cache=False)  # the raw bytes, exactly as signed
+        try:
+            body = request.get_data(cache=False)  # the raw bytes, exactly as signed
+        except ClientDisconnected:
+            # A body shorter than its content-length: the stream ended early.
+            return _text(400, "incomplete body")
         if len(body) > MAX_BODY_BYTES:
             if "size-limit-raises" in self.faults:
                 raise ValueError(f"request body of {len(body)} bytes is over the limit")
