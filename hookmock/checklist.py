@@ -374,7 +374,12 @@ def _replay(direction: int) -> Callable[[Battery], Found]:
 _UNSIGNED = {"x-zm-signature": None, "x-zm-request-timestamp": None}
 
 
-def _no_server_error(b: Battery, what: str, event: Event, **send: Any) -> Found:
+_PARSES_FIRST = "the handler parses or reads the body before checking it, and raises"
+
+
+def _no_server_error(
+    b: Battery, what: str, event: Event, *, cause: str = _PARSES_FIRST, **send: Any
+) -> Found:
     delivery = b.deliver(event, **send)
     sent = f"sent: {what}; got {show(delivery)}"
     if delivery.status is not None and delivery.status < 500 and not is_slow(delivery):
@@ -388,8 +393,7 @@ def _no_server_error(b: Battery, what: str, event: Event, **send: Any) -> Found:
                 sent,
                 "a correct receiver answers bad input with a 4xx (or acknowledges it), promptly; "
                 "a 5xx or no answer makes Zoom retry it",
-                "likely cause: the handler parses or reads the body before checking it, and "
-                "raises",
+                f"likely cause: {cause}",
             ]
         ),
     )
@@ -427,6 +431,12 @@ MALFORMED_BODIES: dict[str, tuple[bytes, str]] = {
 }
 
 
+_CONTENT_TYPE = (
+    "the body is decoded by its content type, and the handler raises on one it does not expect; "
+    "read the raw bytes as JSON whatever the content type says"
+)
+
+
 def _malformed(kind: str) -> Callable[[Battery], Found]:
     def check(b: Battery) -> Found:
         b.establish_baseline()
@@ -444,6 +454,7 @@ def _malformed(kind: str) -> Callable[[Battery], Found]:
                 b,
                 f"a correctly signed {name} sent as text/plain",
                 b.event(name),
+                cause=_CONTENT_TYPE,
                 headers={"content-type": "text/plain"},
             )
         if kind == "no-content-type":
@@ -451,6 +462,7 @@ def _malformed(kind: str) -> Callable[[Battery], Found]:
                 b,
                 f"a correctly signed {name} without a content-type header",
                 b.event(name),
+                cause=_CONTENT_TYPE,
                 headers={"content-type": None},
             )
         raise ConfigurationError(f"unknown malformed input {kind!r}")

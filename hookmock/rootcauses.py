@@ -231,11 +231,10 @@ def _independent(results: Sequence[CheckResult], facts: Facts) -> list[RootCause
     forged = [
         r.id
         for r in results
-        if r.family in (Family.FORGED, Family.REPLAY, Family.ORACLE)
-        and r.outcome is Verdict.FAIL
-        and (r.family is Family.ORACLE or accepted(r.id))
+        if r.family in (Family.FORGED, Family.REPLAY, Family.ORACLE) and accepted(r.id)
     ]
-    if accepted("forged-missing-signature") and accepted("forged-wrong-secret"):
+    unverified = accepted("forged-missing-signature") and accepted("forged-wrong-secret")
+    if unverified:
         summary = (
             "the receiver does not verify x-zm-signature: requests without a signature and with "
             "a wrong one were acted on; verify the signature over the raw body before anything "
@@ -247,14 +246,22 @@ def _independent(results: Sequence[CheckResult], facts: Facts) -> list[RootCause
             "the receiver does not compare x-zm-request-timestamp with its clock: a captured "
             "request can be replayed at any time; refuse timestamps more than the tolerance away"
         )
-        ids = [i for i in ("replay-stale", "replay-future", "forged-non-numeric-timestamp")]
-        causes.append(RootCause("no-timestamp-check", summary, _ids(results, set(ids))))
+        ids = {"replay-stale", "replay-future", "forged-non-numeric-timestamp"}
+        causes.append(RootCause("no-timestamp-check", summary, _ids(results, ids)))
+    oracle = tuple(r.id for r in results if r.family is Family.ORACLE and accepted(r.id))
+    if oracle and not unverified:
+        summary = (
+            "the receiver answers endpoint.url_validation without verifying its signature: it "
+            "signs any plainToken for anyone, so anyone can forge events; verify the challenge's "
+            "x-zm-signature like any other event's before answering it"
+        )
+        causes.append(RootCause("url-validation-oracle", summary, oracle))
     crashed = [
         r.id
         for r in results
         if r.family is Family.MALFORMED
         and r.outcome in (Verdict.FAIL, Verdict.WARN)
-        and any(is_crash(d) for d in r.deliveries)
+        and any(is_crash(d) and d.request.header("x-zm-signature") is None for d in r.deliveries)
     ]
     if len(crashed) >= 2:
         summary = (
