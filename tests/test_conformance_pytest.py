@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,14 +71,78 @@ def test_failed_checks_are_failed_tests_with_the_detail(pytester: pytest.Pyteste
         """
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "--assert=plain")
-    result.assert_outcomes(passed=1, failed=3)
+    # The faulty receiver refuses three of the six default event types.
+    result.assert_outcomes(passed=3, failed=6)
     result.stdout.fnmatch_lines(
         [
             "E*AssertionError: conformance check 'valid-non-bmp' failed: acknowledges a body with "
             "emoji escapes*",
-            "*likely cause: the receiver verifies a re-serialized body*",
+            "*explained by reserialized-body: the receiver verifies a re-serialized body*",
         ]
     )
+
+
+def test_inconclusive_checks_are_skipped_with_the_reason(pytester: pytest.Pytester) -> None:
+    pytester.syspathinsert(ROOT)
+    pytester.makepyfile(
+        """
+        import pytest
+        import hookmock
+        from examples.flask_receiver.app import create_app
+
+        @pytest.fixture
+        def app():
+            return create_app(secret_token="not-the-simulated-apps-secret")
+
+        test_conformance = hookmock.conformance_tests(
+            "app", path="/zoom/webhook",
+            only=["url-validation", "valid-event:meeting.started", "forged-wrong-secret",
+                  "replay-stale", "malformed-json-null"],
+        )
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-rs")
+    result.assert_outcomes(failed=2, skipped=3)
+    result.stdout.fnmatch_lines(
+        [
+            "SKIPPED*forged-wrong-secret inconclusive: explained by wrong-secret: no correctly "
+            "signed request was accepted*",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*forged-wrong-secret*PASSED*")
+
+
+def test_the_battery_runs_once_for_all_its_tests(pytester: pytest.Pytester) -> None:
+    pytester.syspathinsert(ROOT)
+    pytester.makepyfile(
+        """
+        import pytest
+        import hookmock
+        from examples.flask_receiver.app import create_app
+
+        CALLS = []
+
+        @pytest.fixture
+        def app(zoom):
+            flask_app = create_app(secret_token=zoom.secret_token)
+            def counted(environ, start_response):
+                CALLS.append(environ["PATH_INFO"])
+                return flask_app(environ, start_response)
+            return counted
+
+        test_conformance = hookmock.conformance_tests("app", path="/zoom/webhook")
+
+        def test_zz_one_battery():
+            from hookmock import Zoom, checks
+            zoom = Zoom(secret_token="s", seed=1)
+            app = create_app(secret_token="s")
+            report = zoom.check(app, path="/zoom/webhook")
+            sent = sum(len(r.deliveries) for r in report.results) + len(report.diagnostics)
+            assert len(CALLS) == sent
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=len(CHECK_IDS) + 1)
 
 
 def test_warning_checks_warn_instead_of_failing(pytester: pytest.Pytester) -> None:
@@ -115,15 +181,20 @@ def test_unknown_check_id_is_refused_at_collection() -> None:
         hookmock.conformance_tests("app", only=["valid-evnt"])
 
 
-def test_cli_check_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _faulty_app(secret: str) -> Any:
     sys.path.insert(0, str(ROOT))
     try:
         from examples.faulty_receiver.app import create_app
     finally:
         sys.path.remove(str(ROOT))
-    secret = "cli-check-secret"
     app = create_app(secret)
     app.logger.disabled = True
+    return app
+
+
+def test_cli_check_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    secret = "cli-check-secret"
+    app = _faulty_app(secret)
     report, junit = tmp_path / "report.json", tmp_path / "junit.xml"
     with serving(app) as base:
         code = main(
@@ -144,12 +215,16 @@ def test_cli_check_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert code == 1
     assert "FAIL  valid-non-bmp" in out.out
     assert "PASS  url-validation" in out.out
+    assert out.out.splitlines()[2].startswith("fix first: ")
+    assert "\r" not in out.out and "\033" not in out.out  # no progress line when not a terminal
     data = json.loads(report.read_text())
     assert data["target"] == f"{base}/zoom/webhook"
     assert data["passed"] is False
     assert [c["id"] for c in data["checks"]] == list(CHECK_IDS)
     outcomes = {c["id"]: c["outcome"] for c in data["checks"]}
-    assert outcomes["valid-non-bmp"] == "fail" and outcomes["valid-event"] == "pass"
+    assert outcomes["valid-non-bmp"] == "fail"
+    assert outcomes["valid-event:meeting.started"] == "pass"
+    assert {c["id"] for c in data["root_causes"]} >= {"reserialized-body", "refuses-event-types"}
     assert set(data["latency"]) == {"count", "p50_ms", "p95_ms", "max_ms"}
     cases = ET.parse(junit).getroot().findall("testsuite/testcase")
     assert [c.get("name") for c in cases] == list(CHECK_IDS)
@@ -157,6 +232,97 @@ def test_cli_check_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert failed == {c for c, o in outcomes.items() if o == "fail"}
     for text in (out.out, out.err, report.read_text(), junit.read_text()):
         assert secret not in text
+
+
+def test_cli_check_events_sets_and_a_probe_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sys.path.insert(0, str(ROOT))
+    try:
+        from examples.flask_receiver.app import create_app
+    finally:
+        sys.path.remove(str(ROOT))
+    secret = "cli-check-secret"
+    app = create_app(secret)
+    topics: list[str] = []
+
+    def receiver(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ["PATH_INFO"] == "/processed":
+            body = json.dumps({"processed": len(app.config["MEETINGS_STARTED"]), "ok": True})
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [body.encode()]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(length))
+        peek = environ["wsgi.input"].getvalue()
+        if b'"topic":"' in peek:
+            topics.append(json.loads(peek)["payload"]["object"]["topic"])
+        return app(environ, start_response)
+
+    report = tmp_path / "report.json"
+    with serving(receiver) as base:
+        code = main(
+            [
+                "check",
+                f"{base}/zoom/webhook",
+                "--secret-token",
+                secret,
+                "--event",
+                "meeting.started",
+                "--event",
+                "webinar.ended",
+                "--set",
+                "payload.object.topic=Board review",
+                "--probe-url",
+                f"{base}/processed",
+                "--only",
+                "valid-event",
+                "--only",
+                "duplicate-delivery",
+                "--report-json",
+                str(report),
+            ]
+        )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    ids = [c["id"] for c in json.loads(report.read_text())["checks"]]
+    assert ids == ["valid-event:meeting.started", "valid-event:webinar.ended", "duplicate-delivery"]
+    assert topics and set(topics) == {"Board review"}
+    duplicate = json.loads(report.read_text())["checks"][-1]
+    assert duplicate["outcome"] == "pass"
+    assert "not verified" not in duplicate["detail"]  # the probe counted the first delivery
+
+
+def test_cli_check_a_probe_url_that_answers_no_count(capsys: pytest.CaptureFixture[str]) -> None:
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"all good"]
+
+    with serving(app) as base:
+        code = main(["check", f"{base}/hook", "--secret-token", "x", "--probe-url", base])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"the probe {base} answered 'all good': expected a number of processed events" in err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_cli_check_shows_progress_on_a_terminal() -> None:
+    app = _faulty_app("s")
+    out = _Terminal()
+    with serving(app) as base:
+        code = main(
+            ["check", f"{base}/zoom/webhook", "--secret-token", "s", "--only", "replay-stale"],
+            stdout=out,
+        )
+    text = out.getvalue()
+    assert code == 1
+    assert "\r\033[K[1/1] replay-stale ..." in text
+    assert "\r\033[K[1/1] replay-stale: fail" in text
+    table = text.rsplit("\r\033[K", 1)[1]  # the line is cleared before the table
+    assert table.startswith("hookmock check ")
 
 
 def test_cli_check_unreachable(capsys: pytest.CaptureFixture[str]) -> None:
