@@ -565,9 +565,7 @@ def _duplicate(b: Battery) -> Found:
         else:
             if after_retry != once:
                 problems.append(f"the retry was processed again ({went})")
-                advice.append(
-                    "Zoom keeps x-zm-request-id on a retry: deduplicate retries on it"
-                )
+                advice.append("Zoom keeps x-zm-request-id on a retry: deduplicate retries on it")
             if after_resent != after_retry:
                 problems.append(f"the re-sent duplicate was processed again ({went})")
                 advice.append(
@@ -608,7 +606,9 @@ def _under_load(b: Battery) -> Found:
         how = f"{len(events)} correctly signed {name} at once"
     times = sorted(d.elapsed for d in deliveries)
     b.latencies += [d.elapsed for d in deliveries if d.acknowledged]
-    figures = f"p50 {percentile(times, 50) * 1000:.0f} ms, p95 {percentile(times, 95) * 1000:.0f} ms"
+    figures = (
+        f"p50 {percentile(times, 50) * 1000:.0f} ms, p95 {percentile(times, 95) * 1000:.0f} ms"
+    )
     failed = [d for d in deliveries if not d.acknowledged]
     if not failed:
         return Found(True, f"{how}: all acknowledged; {figures}")
@@ -624,7 +624,9 @@ def _under_load(b: Battery) -> Found:
         f"a correct receiver acknowledges each within {deliveries[0].deadline:g} s under load"
     )
     if slow:
-        lines.append("likely cause: the work happens before the answer; acknowledge first, queue it")
+        lines.append(
+            "likely cause: the work happens before the answer; acknowledge first, queue it"
+        )
     return Found(False, "\n".join(lines))
 
 
@@ -636,7 +638,7 @@ def percentile(values: Sequence[float], percent: float) -> float:
     return ordered[index]
 
 
-# -- the battery ------------------------------------------------------------------------------------
+# -- the battery ---------------------------------------------------------------------------------
 
 E, W = Severity.ERROR, Severity.WARNING
 F = Family
@@ -808,4 +810,3 @@ def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
         ),
     ]
     return tuple(checks)
-

@@ -138,7 +138,14 @@ class ConformanceReport:
         mark_width = max((len(_MARKS[r.outcome]) for r in self.results), default=4)
         lines = [f"hookmock check {self.target}", ""]
         if self.root_causes:
-            lines += self._cause_lines()
+            import textwrap
+
+            for cause in self.root_causes:
+                wrap = textwrap.TextWrapper(
+                    width=100, subsequent_indent="    ", break_on_hyphens=False
+                )
+                lines += wrap.wrap(f"fix first: {cause.id}: {cause.summary}")
+                lines += wrap.wrap(f"  explains: {', '.join(cause.checks)}")
             lines.append("")
         for result in self.results:
             mark = _MARKS[result.outcome]
@@ -180,7 +187,9 @@ class ConformanceReport:
         properties = ET.SubElement(suite, "properties")
         ET.SubElement(properties, "property", name="target", value=self.target)
         for cause in self.root_causes:
-            ET.SubElement(properties, "property", name=f"root-cause:{cause.id}", value=cause.summary)
+            ET.SubElement(
+                properties, "property", name=f"root-cause:{cause.id}", value=cause.summary
+            )
         for result in self.results:
             case = ET.SubElement(
                 suite,

@@ -245,7 +245,9 @@ def _control(battery: Battery, results: list[CheckResult]) -> list[Delivery]:
 
 def _raise_if_unreachable(sent: Sequence[Delivery], url: str) -> None:
     if sent and all(d.outcome is Outcome.CONNECTION_ERROR for d in sent):
-        raise ReceiverUnreachableError(f"cannot reach {url}: {sent[0].error or 'connection failed'}")
+        raise ReceiverUnreachableError(
+            f"cannot reach {url}: {sent[0].error or 'connection failed'}"
+        )
 
 
 def _latency(values: list[float]) -> dict[str, float | int]:

@@ -126,15 +126,16 @@ def _without_carrier(results: Sequence[CheckResult], facts: Facts) -> list[RootC
         facts.validation.status in (401, 403)
         or any(p.startswith("encryptedToken ") for p in facts.validation_problems)
     )
-    if signed and all(d.status in (401, 403) for d in signed) and facts.validation_ok is not True:
-        if validation_refused or facts.validation is None:
-            summary = (
-                f"no correctly signed request was accepted ({_statuses(signed)}), and the URL "
-                "validation failed too: the secret token hookmock signs with is not the one the "
-                "receiver verifies with; give both the app's secret token (--secret-token or "
-                "ZOOM_WEBHOOK_SECRET_TOKEN; in tests, zoom.secret_token)"
-            )
-            return [RootCause("wrong-secret", summary, explained)]
+    refused = signed and all(d.status in (401, 403) for d in signed)
+    if refused and (validation_refused or facts.validation is None):
+        also = ", and the URL validation failed too" if facts.validation is not None else ""
+        summary = (
+            f"no correctly signed request was accepted ({_statuses(signed)}){also}: the secret "
+            "token hookmock signs with is not the one the receiver verifies with; give both the "
+            "app's secret token (--secret-token or ZOOM_WEBHOOK_SECRET_TOKEN; in tests, "
+            "zoom.secret_token)"
+        )
+        return [RootCause("wrong-secret", summary, explained)]
     if signed and all(is_crash(d) for d in signed):
         summary = (
             f"every correctly signed event made the receiver fail ({_statuses(signed)}): the "
@@ -199,9 +200,13 @@ def _with_carrier(results: Sequence[CheckResult], facts: Facts) -> list[RootCaus
         causes.append(RootCause("slow-before-answer", summary, (*(r.id for r in slow), *extra)))
     refused = [r for r in event_fails if is_refusal(last(r))]  # type: ignore[arg-type]
     unknown = by_id.get("unknown-event")
-    if unknown is not None and unknown.outcome is Verdict.FAIL and unknown.deliveries:
-        if is_refusal(unknown.deliveries[-1]):
-            refused.append(unknown)
+    if (
+        unknown is not None
+        and unknown.outcome is Verdict.FAIL
+        and unknown.deliveries
+        and is_refusal(unknown.deliveries[-1])
+    ):
+        refused.append(unknown)
     if refused:
         names = ", ".join(
             f"{r.id.partition(':')[2] or 'an unknown type'} ({last(r).status})"  # type: ignore[union-attr]

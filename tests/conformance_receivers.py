@@ -281,9 +281,8 @@ class Receiver:
                 return _text(400, "not JSON")
             if isinstance(peeked, dict) and "peeks-event-key" in self.faults:
                 peeked["event"]  # KeyError without an event field
-            if isinstance(peeked, dict) and "event" in peeked:
-                if "routes-by-prefix" in self.faults:
-                    peeked["event"].startswith("endpoint.")  # AttributeError on a non-string
+            if isinstance(peeked, dict) and "event" in peeked and "routes-by-prefix" in self.faults:
+                peeked["event"].startswith("endpoint.")  # AttributeError on a non-string
         if "assumes-object" in self.faults:
             try:
                 peeked = json.loads(body)

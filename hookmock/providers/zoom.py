@@ -262,7 +262,8 @@ class Zoom(Provider):
             back to back on the calling thread to an in-process application).
         :param probe: returns a count of the receiver's side effects; with it the duplicate check
             also asserts that a retry and a duplicate of *probe_event* are processed only once.
-        :param progress: called as each check starts and ends (see :data:`hookmock.checks.Progress`).
+        :param progress: called as each check starts and ends
+            (see :data:`hookmock.checks.Progress`).
         :raises ReceiverUnreachableError: when the receiver cannot be reached at all.
         """
         from ..checks import run_checks
