@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import shlex
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -341,3 +343,23 @@ def test_cli_check_unreachable(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_check_needs_a_secret(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "http://127.0.0.1:9/hook"]) == 2
     assert "no secret token: pass --secret-token" in capsys.readouterr().err
+
+
+def _normalized(text: str, base: str) -> str:
+    text = text.replace(base, "http://127.0.0.1:8000")
+    return re.sub(r"\d+(\.\d+)? ms", "N ms", text).rstrip()
+
+
+def test_the_readme_shows_a_real_failing_run(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    prompt = "$ hookmock check http://127.0.0.1:8000/zoom/webhook"
+    block = readme[readme.index(prompt) :].split("```", 1)[0]
+    command, _, shown = block.partition("\n")
+    args = shlex.split(command)[3:]
+    secret = "Zq7vR2mXkP9tLw4sJd8yNc"
+    with serving(_faulty_app(secret)) as base:
+        args[0] = args[0].replace("http://127.0.0.1:8000", base)
+        code = main(["check", *args, "--secret-token", secret])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert _normalized(out, base) == _normalized(shown, base)
