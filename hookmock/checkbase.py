@@ -18,6 +18,7 @@ from .errors import HookmockError
 from .events import Event
 from .report import redact
 from .simulator import Subscription
+from .transports import InProcessTarget
 
 if TYPE_CHECKING:
     from .providers.zoom import Zoom
@@ -81,6 +82,10 @@ class Family(enum.Enum):
 
 class ReceiverUnreachableError(HookmockError):
     """The receiver could not be reached at all (refused, DNS, TLS, connect timeout)."""
+
+
+class ProbeFailure(Exception):
+    """The probe given to the battery raised; the check that read it is inconclusive."""
 
 
 @dataclass(frozen=True)
@@ -255,8 +260,6 @@ class Battery:
 
     @property
     def in_process(self) -> bool:
-        from .transports import InProcessTarget
-
         return isinstance(self.subscription.target, InProcessTarget)
 
     # -- what the receiver accepts ------------------------------------------------------------
@@ -318,4 +321,13 @@ class Battery:
         return self.validation_ok
 
     def read_probe(self) -> int | None:
-        return None if self.probe is None else int(self.probe())
+        """The probe's count, or None without a probe.
+
+        :raises ProbeFailure: when the probe raises (it is the user's code).
+        """
+        if self.probe is None:
+            return None
+        try:
+            return int(self.probe())
+        except Exception as exc:  # reported on the check, with the exception's name
+            raise ProbeFailure(f"{type(exc).__name__}: {exc}") from exc

@@ -14,15 +14,20 @@ from .checkbase import (
     Check,
     Family,
     Found,
+    ProbeFailure,
     Severity,
     is_crash,
     is_refusal,
     is_slow,
     show,
 )
+from .checkraw import CLOSED_WITHOUT_ANSWER, TruncatingTarget
 from .delivery import Delivery, Outcome
 from .errors import ConfigurationError
 from .events import Event
+from .providers.zoom import encrypted_token, sign
+from .simulator import Subscription
+from .transports import HTTPTarget, WSGITarget
 
 __all__ = ["UNKNOWN_EVENT", "build_checks", "percentile"]
 
@@ -89,8 +94,6 @@ def _answered_token(delivery: Delivery) -> Any:
 
 def _oracle(kind: str) -> Callable[[Battery], Found]:
     def check(b: Battery) -> Found:
-        from .providers.zoom import encrypted_token, sign
-
         baseline = b.validation_baseline()
         event = b.zoom.fake(URL_VALIDATION)
         plain = event.data["payload"]["plainToken"]
@@ -296,8 +299,6 @@ def _tampered(body: bytes) -> bytes:
 
 def _forged(kind: str) -> Callable[[Battery], Found]:
     def check(b: Battery) -> Found:
-        from .providers.zoom import sign
-
         name = _vehicle(b)
         event = b.event(name)
         ts = b.now()
@@ -471,10 +472,6 @@ def _malformed(kind: str) -> Callable[[Battery], Found]:
 
 
 def _truncated(b: Battery) -> Found:
-    from .checkraw import CLOSED_WITHOUT_ANSWER, TruncatingTarget
-    from .simulator import Subscription
-    from .transports import HTTPTarget, WSGITarget
-
     b.establish_baseline()
     target = b.subscription.target
     event = b.event(_vehicle(b))
@@ -540,8 +537,8 @@ def _duplicate(b: Battery) -> Found:
         readings.append(b.read_probe())
         resent = b.deliver(event)
         readings.append(b.read_probe())
-    except Exception as exc:  # the user's probe: its failure is reported, not raised
-        return Found(None, f"inconclusive: the probe raised {type(exc).__name__}: {exc}")
+    except ProbeFailure as failure:
+        return Found(None, f"inconclusive: the probe raised {failure}")
     sent = (
         f"sent: a correctly signed {name}, then a retry of it (same body and x-zm-request-id, "
         "fresh timestamp and signature, as Zoom retries), then a re-sent duplicate (same body, "

@@ -363,3 +363,31 @@ def test_the_readme_shows_a_real_failing_run(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     assert code == 1
     assert _normalized(out, base) == _normalized(shown, base)
+
+
+@pytest.mark.parametrize(
+    ("body", "count"),
+    [(b"3", 3), (b"3\n", 3), (b'{"processed": 7}', 7), (b'{"processed": 2, "ok": true}', 2)],
+)
+def test_a_probe_reads_a_number_or_json_with_one_number(body: bytes, count: int) -> None:
+    from hookmock.probe import parse_count
+
+    assert parse_count(body, "http://x/count") == count
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"ok", "the probe P answered 'ok': expected a number of processed events"),
+        (b'{"a": 1, "b": 2}', "a JSON object with 2 numeric fields (a, b): expected exactly one"),
+        (b'{"a": "1"}', "a JSON object with 0 numeric fields (none): expected exactly one"),
+        (b'"3"', "the probe P answered JSON str '\"3\"': expected a number"),
+        (b"true", "the probe P answered JSON bool 'true': expected a number"),
+    ],
+)
+def test_a_probe_that_answers_no_count_says_what_it_got(body: bytes, message: str) -> None:
+    from hookmock.probe import ProbeError, parse_count
+
+    with pytest.raises(ProbeError) as caught:
+        parse_count(body, "P")
+    assert message in str(caught.value)
