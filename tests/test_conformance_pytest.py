@@ -391,3 +391,41 @@ def test_a_probe_that_answers_no_count_says_what_it_got(body: bytes, message: st
     with pytest.raises(ProbeError) as caught:
         parse_count(body, "P")
     assert message in str(caught.value)
+
+
+def test_cli_check_with_a_wrong_secret_names_it_once_and_exits_1(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sys.path.insert(0, str(ROOT))
+    try:
+        from examples.flask_receiver.app import create_app
+    finally:
+        sys.path.remove(str(ROOT))
+    with serving(create_app("the-receivers-secret")) as base:
+        code = main(["check", f"{base}/zoom/webhook", "--secret-token", "a-mistyped-secret"])
+    out = capsys.readouterr().out
+    assert code == 1
+    (cause,) = [ln for ln in out.splitlines() if ln.startswith("fix first: ")]
+    assert cause.startswith("fix first: wrong-secret: no correctly signed request was accepted")
+    assert "INCONCLUSIVE  forged-wrong-secret" in out
+    assert "PASS  " not in out
+    assert "a-mistyped-secret" not in out
+
+
+def test_cli_check_refuses_a_bad_override_before_sending(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    calls: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        calls.append(environ["PATH_INFO"])
+        start_response("204 No Content", [])
+        return []
+
+    with serving(app) as base:
+        code = main(
+            ["check", f"{base}/hook", "--secret-token", "x", "--set", "payload.object.duration=a"]
+        )
+    assert code == 2
+    assert "payload.object.duration" in capsys.readouterr().err
+    assert calls == []
