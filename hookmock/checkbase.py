@@ -331,3 +331,22 @@ class Battery:
             return int(self.probe())
         except Exception as exc:  # reported on the check, with the exception's name
             raise ProbeFailure(f"{type(exc).__name__}: {exc}") from exc
+
+
+def no_carrier(b: Battery) -> str:
+    tried = ", ".join(b.signed) or "none"
+    return (
+        f"inconclusive: no correctly signed event was acknowledged (tried: {tried}), so this "
+        "answer cannot be told from the answer to a correct request"
+    )
+
+
+def vehicle(b: Battery) -> str:
+    """The event type negative checks are carried on: one the receiver acknowledged."""
+    b.establish_baseline()
+    return b.carrier or b.events[0]
+
+
+def carried(b: Battery) -> str:
+    name = b.carrier
+    return f" (a correctly signed {name} was acknowledged)" if name else ""
