@@ -139,6 +139,14 @@ class CheckResult:
         lines += [ln for ln in self.detail.splitlines() if not ln.startswith("likely cause:")]
         return "\n".join(lines)
 
+    def reason(self) -> str:
+        """One line saying why the check did not pass: its root cause when one explains it,
+        else the detail's ``inconclusive:`` line, else its first line."""
+        if self.explained_by:
+            return f"explained by {self.explained_by}: {self.cause_summary}"
+        lines = self.detail.splitlines() or [""]
+        return next((ln for ln in lines if ln.startswith("inconclusive:")), lines[0])
+
     def assert_passed(self) -> None:
         """Fail with the check's detail and its deliveries unless it passed or only warned.
 

@@ -202,21 +202,11 @@ class ConformanceReport:
                 failure = ET.SubElement(case, "failure", message=result.title, type="conformance")
                 failure.text = result.shown_detail()
             elif result.outcome is Verdict.INCONCLUSIVE:
-                reason = result.shown_detail()
-                ET.SubElement(case, "skipped", message=_reason(result)).text = reason
+                message = f"inconclusive, {result.reason()}"
+                ET.SubElement(case, "skipped", message=message).text = result.shown_detail()
             elif result.outcome is Verdict.WARN:
                 ET.SubElement(case, "system-out").text = f"WARNING: {result.shown_detail()}"
         root = ET.Element("testsuites")
         root.append(suite)
         ET.indent(root)
         return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode")
-
-
-def _reason(result: CheckResult) -> str:
-    """One line saying why an inconclusive check could not be judged."""
-    if result.explained_by:
-        return f"inconclusive, explained by {result.explained_by}: {result.cause_summary}"
-    for line in result.detail.splitlines():
-        if line.startswith("inconclusive:"):
-            return line
-    return "inconclusive: " + result.detail.splitlines()[0]

@@ -308,8 +308,7 @@ def conformance_tests(
             )
         result = reports[key][hookmock_check]
         if result.outcome is Verdict.INCONCLUSIVE:
-            reason = result.shown_detail().replace("\n", "; ")
-            pytest.skip(f"{result.id} inconclusive: {reason}")
+            pytest.skip(f"{result.id} inconclusive, {result.reason()}")
         if result.outcome is Verdict.WARN:
             import warnings
 

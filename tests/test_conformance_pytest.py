@@ -107,7 +107,7 @@ def test_inconclusive_checks_are_skipped_with_the_reason(pytester: pytest.Pytest
     result.assert_outcomes(failed=2, skipped=3)
     result.stdout.fnmatch_lines(
         [
-            "SKIPPED*forged-wrong-secret inconclusive: explained by wrong-secret: no correctly "
+            "SKIPPED*forged-wrong-secret inconclusive, explained by wrong-secret: no correctly "
             "signed request was accepted*",
         ]
     )
