@@ -70,6 +70,12 @@ class ConformanceReport:
                 return result
         raise KeyError(check_id)
 
+    @property
+    def carrier(self) -> str | None:
+        """The event type the forgeries and replays were carried on: the first the receiver
+        acknowledged when correctly signed (None when it acknowledged none)."""
+        return self.facts.carrier if self.facts is not None else None
+
     def cause(self, cause_id: str) -> RootCause:
         for cause in self.root_causes:
             if cause.id == cause_id:
@@ -112,6 +118,7 @@ class ConformanceReport:
             "target": self.target,
             "passed": self.passed,
             "tolerance_s": self.tolerance,
+            "carrier": self.carrier,
             "root_causes": [
                 {"id": c.id, "summary": c.summary, "checks": list(c.checks)}
                 for c in self.root_causes
@@ -137,6 +144,11 @@ class ConformanceReport:
         width = max((len(r.id) for r in self.results), default=10)
         mark_width = max((len(_MARKS[r.outcome]) for r in self.results), default=4)
         lines = [f"hookmock check {self.target}", ""]
+        if self.facts is not None and self.facts.signed:
+            if self.carrier:
+                lines += [f"baseline: {self.carrier} acknowledged when correctly signed", ""]
+            else:
+                lines += ["baseline: no correctly signed event acknowledged", ""]
         if self.root_causes:
             import textwrap
 

@@ -539,7 +539,9 @@ def test_inconclusive_checks_in_json_junit_and_table(unsure: ConformanceReport) 
     assert suite.get("skipped") == str(len(unsure.inconclusive))
     assert suite.find("testcase[@name='forged-wrong-secret']/failure") is None
     lines = unsure.table().splitlines()
-    assert lines[2].startswith("fix first: wrong-secret: no correctly signed request was accepted")
+    assert lines[2] == "baseline: no correctly signed event acknowledged"
+    assert unsure.carrier is None and unsure.to_dict()["carrier"] is None
+    assert lines[4].startswith("fix first: wrong-secret: no correctly signed request was accepted")
     row = next(ln for ln in lines if ln.split()[1:2] == ["forged-wrong-secret"])
     assert row.startswith("INCONCLUSIVE  forged-wrong-secret")
     assert lines[lines.index(row) + 1] == "      explained by wrong-secret (see fix first)"
@@ -571,11 +573,13 @@ def test_table_opens_with_the_root_causes_and_has_a_row_per_check(
     faulty: ConformanceReport,
 ) -> None:
     lines = faulty.table().splitlines()
-    assert lines[2].startswith("fix first: reserialized-body: ")
+    assert lines[2] == "baseline: meeting.started acknowledged when correctly signed"
+    assert faulty.to_dict()["carrier"] == "meeting.started"
+    assert lines[4].startswith("fix first: reserialized-body: ")
     explains = lines.index("  explains: valid-non-bmp")
-    assert all(line.startswith("    ") for line in lines[3:explains])  # the summary, wrapped
+    assert all(line.startswith("    ") for line in lines[5:explains])  # the summary, wrapped
     assert lines[explains + 1].startswith("fix first: refuses-event-types: ")
-    assert max(len(line) for line in lines[: lines.index("", 2)]) <= 100
+    assert max(len(line) for line in lines[: lines.index("", 4)]) <= 100
     rows = [line for line in lines if line[:4] in ("PASS", "FAIL", "WARN")]
     assert [row.split()[1] for row in rows] == list(CHECK_IDS)
     marks = {row.split()[1]: row[:4] for row in rows}

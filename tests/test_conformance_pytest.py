@@ -217,7 +217,8 @@ def test_cli_check_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert code == 1
     assert "FAIL  valid-non-bmp" in out.out
     assert "PASS  url-validation" in out.out
-    assert out.out.splitlines()[2].startswith("fix first: ")
+    assert out.out.splitlines()[2] == "baseline: meeting.started acknowledged when correctly signed"
+    assert out.out.splitlines()[4].startswith("fix first: ")
     assert "\r" not in out.out and "\033" not in out.out  # no progress line when not a terminal
     data = json.loads(report.read_text())
     assert data["target"] == f"{base}/zoom/webhook"
