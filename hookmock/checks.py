@@ -86,8 +86,11 @@ def find_check(check_id: str, checks: Sequence[Check] = CHECKS) -> Check:
     ids = [c.id for c in checks]
     close = difflib.get_close_matches(check_id, ids, n=3)
     hint = f"did you mean {', '.join(map(repr, close))}?" if close else "see hookmock.CHECK_IDS"
-    if check_id.startswith("valid-event:") and not close:
-        hint = "a valid-event check exists for each event the battery sends (events=...)"
+    if check_id.startswith("valid-event:"):
+        hint += (
+            " (there is a valid-event check for each event the battery sends: choose them with "
+            "events=[...], on the command line --event NAME)"
+        )
     raise ConfigurationError(f"unknown conformance check {check_id!r}: {hint}")
 
 

@@ -412,6 +412,8 @@ def test_events_and_overrides_choose_what_is_sent() -> None:
     assert all(d.event.data["payload"]["object"]["topic"] == "Board review" for d in sent)
     # The forgery is carried on the first chosen event the receiver acknowledged.
     assert report["forged-last-digit"].deliveries[-1].event.name == "webinar.started"
+    with pytest.raises(ValueError, match=r"choose them with events=\[\.\.\.\]"):
+        _zoom().check(app, only=["valid-event:webinar.ended"])
     with pytest.raises(LookupError, match=r"meeting\.startd"):
         _zoom().check(app, events=["meeting.startd"])
 
