@@ -215,3 +215,16 @@ def test_a_truncated_body_is_inconclusive_for_an_in_process_asgi_app() -> None:
     assert result.outcome is Verdict.INCONCLUSIVE
     assert "check it at a URL (hookmock check URL)" in result.detail
     assert report.passed  # a warning-severity check
+
+
+def test_a_truncated_body_over_http_goes_over_a_raw_socket() -> None:
+    app = receiver(SECRET, "reads-input-unguarded")
+    with serving(app) as base:
+        report = _grade(f"{base}/zoom/webhook", only=["malformed-truncated-body"])
+    result = report["malformed-truncated-body"]
+    (delivery,) = result.deliveries
+    # The server saw the end of the stream after the short body and answered at once.
+    assert delivery.status == 500
+    assert int(delivery.request.header("content-length") or 0) == len(delivery.request.body) + 100
+    assert result.outcome is Verdict.WARN
+    assert "the body is read without handling a stream that ends early" in result.detail
