@@ -9,12 +9,13 @@ without one, a refusal cannot be told from any other refusal and the check is in
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .delivery import Delivery, Outcome
-from .errors import HookmockError
+from .errors import HookmockError, SubscriptionError
 from .events import Event
 from .report import redact
 from .simulator import Subscription
@@ -299,8 +300,6 @@ class Battery:
         self._diagnose()
 
     def _diagnose(self) -> None:
-        import json
-
         name = self.events[0]
         # A receiver that reads x-zm-request-timestamp as milliseconds refuses Unix seconds.
         ms = self.now() * 1000
@@ -313,8 +312,6 @@ class Battery:
     def validation_baseline(self) -> bool:
         """Whether the receiver answers a correctly signed URL validation correctly."""
         if self.validation_ok is None:
-            from .errors import SubscriptionError
-
             try:
                 self.validation = self.zoom.validate_endpoint(self.subscription)
                 self.validation_ok = True
