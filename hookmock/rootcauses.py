@@ -115,13 +115,19 @@ def _without_carrier(results: Sequence[CheckResult], facts: Facts) -> list[RootC
     statuses = {d.status for d in answered}
     if len(answered) >= 5 and len(statuses) == 1 and None not in statuses:
         (status,) = statuses
-        if status not in (401, 403):
+        same = f"every request got status {status}, whatever was sent (signed or not, JSON or not)"
+        if status in (404, 405) or 300 <= status < 400:
             summary = (
-                f"every request got status {status}, whatever was sent (signed or not, JSON or "
-                f"not): {facts.target} is probably not the receiver's webhook route; check the "
+                f"{same}: {facts.target} is probably not the receiver's webhook route; check the "
                 "URL (or path= for an in-process application)"
             )
             return [RootCause("wrong-path", summary, explained)]
+        if status not in (401, 403):
+            summary = (
+                f"{same}: something answers before the webhook handler looks at the request (a "
+                "proxy, an authentication layer, a maintenance page)"
+            )
+            return [RootCause("same-answer", summary, explained)]
     validation_refused = facts.validation is not None and (
         facts.validation.status in (401, 403)
         or any(p.startswith("encryptedToken ") for p in facts.validation_problems)

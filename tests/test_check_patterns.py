@@ -172,6 +172,16 @@ def _refuses_everything(status: int) -> Callable[..., Any]:
     return app
 
 
+def test_the_same_answer_to_everything_is_one_root_cause() -> None:
+    report = _grade(_refuses_everything(400))
+    _assert_outcomes(report, fail=NO_CARRIER_FAILS, inconclusive=NO_CARRIER_INCONCLUSIVE)
+    _assert_explained(report, "same-answer")
+    assert report.cause("same-answer").summary.startswith(
+        "every request got status 400, whatever was sent (signed or not, JSON or not): "
+        "something answers before the webhook handler"
+    )
+
+
 @pytest.mark.parametrize(
     "app",
     [
