@@ -3,6 +3,7 @@ of every check and the root cause the report names."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -238,3 +239,34 @@ def test_a_truncated_body_over_http_goes_over_a_raw_socket() -> None:
     assert int(delivery.request.header("content-length") or 0) == len(delivery.request.body) + 100
     assert result.outcome is Verdict.WARN
     assert "the body is read without handling a stream that ends early" in result.detail
+
+
+def test_a_truncated_body_over_https_waits_for_the_rest(tmp_path: Any) -> None:
+    # TLS has no half-close: the server cannot see the end of the body, so it keeps waiting for
+    # the promised bytes; that is no 5xx.
+    import ssl
+
+    import trustme
+    from werkzeug.serving import make_server
+
+    from hookmock.transports import HTTPTarget
+
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    ca_file = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    server = make_server("127.0.0.1", 0, receiver(SECRET), threaded=True, ssl_context=context)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        target = HTTPTarget(f"https://127.0.0.1:{server.port}/zoom", cafile=str(ca_file))
+        report = _grade(target, deadline=0.5, only=["malformed-truncated-body"])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    result = report["malformed-truncated-body"]
+    assert result.outcome is Verdict.PASS, result.detail
+    assert "the server kept waiting for the promised bytes (no 5xx)" in result.detail
+    assert result.deliveries[0].outcome.value == "timeout"
