@@ -85,7 +85,9 @@ def find_check(check_id: str, checks: Sequence[Check] = CHECKS) -> Check:
             return check
     ids = [c.id for c in checks]
     close = difflib.get_close_matches(check_id, ids, n=3)
-    hint = f"did you mean {', '.join(map(repr, close))}?" if close else "see hookmock.CHECK_IDS"
+    hint = (
+        f"did you mean {', '.join(map(repr, close))}?" if close else "see hookmock.checks.CHECK_IDS"
+    )
     if check_id.startswith("valid-event:"):
         hint += (
             " (there is a valid-event check for each event the battery sends: choose them with "
