@@ -261,7 +261,7 @@ def test_a_truncated_body_over_https_waits_for_the_rest(tmp_path: Any) -> None:
     thread.start()
     try:
         target = HTTPTarget(f"https://127.0.0.1:{server.port}/zoom", cafile=str(ca_file))
-        report = _grade(target, deadline=0.5, only=["malformed-truncated-body"])
+        report = _grade(target, deadline=1.0, only=["malformed-truncated-body"])
     finally:
         server.shutdown()
         server.server_close()
