@@ -113,8 +113,8 @@ def _without_carrier(results: Sequence[CheckResult], facts: Facts) -> list[RootC
         return [RootCause("reserialized-body", summary, explained)]
     answered = [d for r in results for d in r.deliveries] + list(facts.diagnosis.values())
     statuses = {d.status for d in answered}
-    if len(answered) >= 5 and len(statuses) == 1 and None not in statuses:
-        (status,) = statuses
+    status = statuses.pop() if len(statuses) == 1 else None
+    if len(answered) >= 5 and status is not None:
         same = f"every request got status {status}, whatever was sent (signed or not, JSON or not)"
         if status in (404, 405) or 300 <= status < 400:
             summary = (
