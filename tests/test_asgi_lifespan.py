@@ -56,10 +56,19 @@ def test_lifespan_starts_once_per_app_and_its_state_reaches_the_battery() -> Non
     zoom.subscribe(app, path=PATH, lifespan=True, events=["meeting.started"])
     zoom.subscribe(app, path=PATH, lifespan=True, events=["meeting.ended"])
     assert app.state.events == ["startup"]
-    report = zoom.check(app, path=PATH, only=["valid-event", "forged-wrong-secret"])
-    assert [r.outcome.value for r in report.results] == ["pass", "pass"]
-    # The battery's valid event went through the lifespan's database too.
-    assert app.state.database.rows == ["meeting.started"]
+    report = zoom.check(
+        app, path=PATH, only=["valid-event", "forged-wrong-secret"], events=["meeting.started"]
+    )
+    assert [(r.id, r.outcome.value) for r in report.results] == [
+        ("valid-event:meeting.started", "pass"),
+        ("forged-wrong-secret", "pass"),
+    ]
+    # The battery's valid events went through the lifespan's database too.
+    acknowledged = [
+        d for d in zoom.deliveries if d.acknowledged and d.event.name == "meeting.started"
+    ]
+    assert acknowledged
+    assert app.state.database.rows == [d.event.name for d in acknowledged]
     zoom.close()
     zoom.close()  # a second close has nothing left to shut down
     assert app.state.events == ["startup", "shutdown"]
