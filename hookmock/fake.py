@@ -223,6 +223,12 @@ def _uuid(ctx: _Ctx) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-{h[20:]}"
 
 
+def _participant_uuid(ctx: _Ctx) -> str:
+    # Uppercase and dashed, as in real deliveries (ZOOM.md §8): 364B3A17-05C0-6B63-F4FA-2180DCC26971.
+    h = f"{ctx.rng.getrandbits(128):032X}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def _datetime(ctx: _Ctx) -> str:
     return _iso(ctx.now - ctx.between(0, 7200))
 
@@ -275,6 +281,7 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "meeting_number": lambda ctx: str(_meeting_number(ctx)),
     "pmi": lambda ctx: str(_pmi(ctx)),
     "uuid": _uuid,
+    "participant_uuid": _participant_uuid,
     "email": _email,
     "name": _full_name,
     "first_name": _pick("first_name"),

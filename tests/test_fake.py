@@ -12,6 +12,7 @@ from hookmock.catalog import event_names, schema_errors
 from hookmock.fake import generate
 
 from . import zoom_reference
+from .test_schemas import CAPTURED_ORDERS
 
 NOW = 1_795_000_000.5  # a fixed clock reading
 EVENTS = event_names("zoom")
@@ -62,6 +63,30 @@ def test_meeting_started_keeps_the_captured_key_order() -> None:
     obj = _zoom().fake("meeting.started").data["payload"]["object"]
     captured = ["duration", "start_time", "timezone", "topic", "id", "type", "uuid", "host_id"]
     assert [k for k in obj if k in captured] == captured
+
+
+def _at(data: Any, path: str) -> list[dict[str, Any]]:
+    """The objects at *path* ("" the body; "a.b[]" every item of the list a.b)."""
+    nodes = [data]
+    for part in path.split(".") if path else ():
+        nodes = [n[part.removesuffix("[]")] for n in nodes]
+        if part.endswith("[]"):
+            nodes = [item for n in nodes for item in n]
+    return nodes
+
+
+@pytest.mark.parametrize("event", sorted(CAPTURED_ORDERS))
+def test_generated_bodies_order_keys_as_real_deliveries(event: str) -> None:
+    for seed in range(30):
+        body = _zoom(seed).fake(event).body
+        data = json.loads(body)  # a dict keeps the order the bytes had
+        for path, order in CAPTURED_ORDERS[event].items():
+            captured = order.split()
+            for node in _at(data, path):
+                present = [key for key in node if key in captured]
+                assert present == [key for key in captured if key in node], (seed, path)
+        first = CAPTURED_ORDERS[event][""].split()[0]
+        assert body.startswith(b'{"' + first.encode() + b'":')
 
 
 def test_meeting_id_types_follow_zoom() -> None:

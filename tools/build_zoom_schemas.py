@@ -217,9 +217,15 @@ OLD_SUMMARY = (
     "Fields of Zoom's current example; rivet's older type has summary_overview, "
     "summary_details and next_steps instead of summary_content and summary_doc_url."
 )
+CAPTURED = "Key order of a real delivery (ZOOM.md §8)"
 COMMENTS = {
-    "meeting.started": "Key order and string id of a real delivery (signature-test-vectors.json)"
-    "; Zoom's example has another order and an integer id.",
+    "meeting.started": "Key order and string id of real deliveries (signature-test-vectors.json, "
+    "ZOOM.md §8); Zoom's example has another order and an integer id.",
+    "meeting.ended": f"{CAPTURED}; Zoom's example has another.",
+    "meeting.participant_joined": f"{CAPTURED}; Zoom's example has another.",
+    "meeting.participant_left": f"{CAPTURED}; Zoom's example has another.",
+    "recording.stopped": f"{CAPTURED}; Zoom's example has another.",
+    "recording.completed": f"{CAPTURED}; Zoom's example has another.",
     "meeting.sharing_started": "A string id as in meeting.started (ZOOM.md §6, rivet); Zoom's "
     "example has an integer.",
     "meeting.alert": "A string id as in rivet's type and other in-meeting events (ZOOM.md §6); "
@@ -233,17 +239,23 @@ COMMENTS = {
     "meeting.summary_updated": OLD_SUMMARY,
     "meeting.rtms_concurrency_near_limit": "Only ZoomNet has an example under this name; the "
     "types follow rtms.concurrency_near_limit in Zoom's RTMS document.",
-    "recording.started": "recording_end is null while recording (Zoom's example).",
-    "recording.resumed": "recording_end is null while recording (Zoom's example).",
+    "recording.started": f'{CAPTURED}. recording_end is "" while recording, as real '
+    "deliveries send it; Zoom's example has null, which is accepted too.",
+    "recording.resumed": 'recording_end is "" while recording, as in real recording.started '
+    "deliveries; Zoom's example has null, which is accepted too.",
     "recording.registration_denied": "operator as in rivet's type; Zoom's example has none.",
     "account.updated": "No time_stamp: neither Zoom's schema nor its example has one here.",
     "app_deauthorized": "event_ts sits inside payload; there is none at the top level.",
 }
 WITH_TOKEN = "event download_token payload event_ts"
+# The body's top-level key order; "event payload event_ts" unless listed. Participant events and
+# recording.completed follow real deliveries (ZOOM.md §8).
 ENVELOPES = {
     "endpoint.url_validation": "payload event_ts event",
     "app_deauthorized": "event payload",
-    "recording.completed": WITH_TOKEN,
+    "meeting.participant_joined": "payload event_ts event",
+    "meeting.participant_left": "payload event_ts event",
+    "recording.completed": "payload event_ts event download_token",
     "recording.transcript_completed": WITH_TOKEN,
     "recording.trashed": WITH_TOKEN,
     "recording.recovered": WITH_TOKEN,

@@ -182,7 +182,8 @@ def person(order: str, required: str, **extra: Schema) -> Schema:
         "bind_user_id": PARTICIPANT_USER_ID,
         "user_name": string("name"),
         "id": maybe_empty(zoom_id()),
-        "participant_uuid": zoom_id(),
+        # A dashed UUID in real deliveries (ZOOM.md §8); Zoom's examples show other text.
+        "participant_uuid": string("participant_uuid", minLength=1),
         "bind_participant_uuid": string("uuid", minLength=1),
         "participant_user_id": maybe_empty(zoom_id()),
         "date_time": datetime_(),
@@ -190,8 +191,10 @@ def person(order: str, required: str, **extra: Schema) -> Schema:
         "leave_time": maybe_empty(datetime_()),
         "leave_reason": string("leave_reason"),
         "email": maybe_empty(email()),
-        "registrant_id": zoom_id(),
+        "registrant_id": maybe_empty(zoom_id()),  # "" for a guest (ZOOM.md §8)
         "customer_key": string("token", maxLength=35),
+        "public_ip": string("ipv4", minLength=1),
+        "private_ip": string("ipv4", minLength=1),
         "phone_number": string("phone_number"),
         "old_role": FORMER_ROLE,
         "new_role": NEW_ROLE,
