@@ -224,7 +224,7 @@ def _uuid(ctx: _Ctx) -> str:
 
 
 def _participant_uuid(ctx: _Ctx) -> str:
-    # Uppercase and dashed, as in real deliveries (ZOOM.md §8): 364B3A17-05C0-6B63-F4FA-2180DCC26971.
+    # Uppercase and dashed, as in real deliveries (ZOOM.md §8).
     h = f"{ctx.rng.getrandbits(128):032X}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
