@@ -20,6 +20,7 @@ keeps one generation in the tens of microseconds.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
 import random
@@ -45,17 +46,19 @@ REMOVE: Any = _Remove()
 
 _URLSAFE = string.ascii_letters + string.digits + "-_"
 _ALNUM = string.ascii_letters + string.digits
-_B64 = string.ascii_letters + string.digits + "+/"
 _ZOOM_WEB = "https://us05web.zoom.us"
 
 
 class _Ctx:
-    __slots__ = ("now", "random", "rng")
+    __slots__ = ("marks", "moment", "now", "random", "rng")
 
     def __init__(self, rng: random.Random, now: float) -> None:
         self.rng = rng
         self.random = rng.random
         self.now = now
+        #: When what the event reports happened, and the fields that report it (see _cohere).
+        self.moment = now
+        self.marks: frozenset[str] = frozenset()
 
     def between(self, low: int, high: int) -> int:
         """An integer in [low, high): randrange's job, without its argument checks."""
@@ -208,7 +211,16 @@ def _meeting_number(ctx: _Ctx) -> int:
     return ctx.between(10**9, 10**11)
 
 
-_b64_22 = _chars(_B64, 22)
+def _zoom_id(ctx: _Ctx) -> str:
+    # Zoom's user and account ids are 16 bytes in unpadded URL-safe base64 (22 characters).
+    return base64.urlsafe_b64encode(ctx.rng.randbytes(16)).decode("ascii")[:22]
+
+
+def _meeting_uuid(ctx: _Ctx) -> str:
+    # A meeting's UUID is 16 bytes in standard base64, padding included (ZOOM.md §6).
+    return base64.b64encode(ctx.rng.randbytes(16)).decode("ascii")
+
+
 _urlsafe_32 = _chars(_URLSAFE, 32)
 _alnum_10 = _chars(_ALNUM, 10)
 _alnum_32 = _chars(_ALNUM, 32)
@@ -276,8 +288,8 @@ def _leave_reason(ctx: _Ctx) -> str:
 
 
 _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
-    "zoom_id": _chars(_URLSAFE, 22),
-    "meeting_uuid": lambda ctx: _b64_22(ctx) + "==",
+    "zoom_id": _zoom_id,
+    "meeting_uuid": _meeting_uuid,
     "meeting_number": lambda ctx: str(_meeting_number(ctx)),
     "pmi": lambda ctx: str(_pmi(ctx)),
     "uuid": _uuid,
@@ -697,11 +709,39 @@ _FILE_EXTENSIONS = {
 }
 
 
+def _moment_fields(family: str, action: str) -> frozenset[str]:
+    """The time fields that report the moment the event is about: they sit within about a
+    second before ``event_ts`` (ZOOM.md §8). ``date_time`` always does."""
+    fields = {"date_time"}
+    if family == "recording":
+        if action in ("started", "resumed"):
+            fields.add("recording_start")
+        elif action in ("stopped", "paused"):
+            fields.add("recording_end")
+    elif action == "started":
+        fields.add("start_time")
+    elif action == "ended":
+        fields.add("end_time")
+    elif "joined" in action:
+        fields.add("join_time")
+    elif "left" in action:
+        fields.add("leave_time")
+    return frozenset(fields)
+
+
 def _cohere(data: dict[str, Any], ctx: _Ctx, event: str, overridden: frozenset[str]) -> None:
     family, _, action = event.rpartition(".")
-    if action.endswith(_ENDED_ACTIONS) or family == "recording":
-        # Every recording event is about a meeting that already took place (or is under way).
-        anchor = "ended" if action != "started" else "running"
+    ctx.marks = _moment_fields(family, action)
+    # What happened, happened before it was reported: up to a second and a half before event_ts,
+    # and at most at event_ts once written in whole seconds.
+    ctx.moment = ctx.now - ctx.between(0, 1500) / 1000
+    if action in ("completed", "transcript_completed") and family == "recording":
+        anchor = "processed"  # a recording is processed some minutes after the meeting ended
+    elif (action.endswith(_ENDED_ACTIONS) or family == "recording") and not (
+        ctx.marks & _RUNNING_MARKS
+    ):
+        # Every other recording event is about a meeting that already took place.
+        anchor = "ended"
     elif action.endswith(_SCHEDULED_ACTIONS):
         anchor = "scheduled"
     else:
@@ -718,6 +758,11 @@ def _cohere(data: dict[str, Any], ctx: _Ctx, event: str, overridden: frozenset[s
                 if key in obj and key in old and type(obj[key]) is type(old[key]):
                     _set(old, key, obj[key], "payload.old_object", overridden)
     _walk(data, "", ctx, anchor, None, overridden)
+
+
+# Events about a moment inside a meeting that is still going on (someone joined or left;
+# recording started or stopped), whatever their name says.
+_RUNNING_MARKS = frozenset({"join_time", "leave_time", "recording_start", "recording_end"})
 
 
 def _set(obj: dict[str, Any], key: str, value: Any, path: str, overridden: frozenset[str]) -> None:
@@ -742,8 +787,13 @@ def _walk(
     keys = node.keys()
     if "start_time" in node or (span is not None and keys & _SPAN_KEYS):
         span = _fix_times(node, path, ctx, anchor, span, overridden)
+    if "date_time" in node and anchor != "scheduled" and _is_stamp(node["date_time"]):
+        # When a message was sent, a participant admitted, sharing begun: the event's moment.
+        _set(node, "date_time", _stamp_like(node["date_time"], ctx.moment), path, overridden)
     if "id" in node and keys & _LINK_KEYS:
         _fix_links(node, path, ctx, overridden)
+    if "participant_user_id" in node:
+        _fix_participant(node, path, ctx, overridden)
     if "email" in node:
         _fix_person(node, path, overridden)
     for key, value in node.items():
@@ -777,35 +827,61 @@ def _fix_times(
     span: tuple[float, float] | None,
     overridden: frozenset[str],
 ) -> tuple[float, float] | None:
+    """Times that agree: a meeting's start and end, people's join and leave times and a
+    recording's start and end inside them, the field that reports the event at its moment,
+    and nothing but scheduled times after ``event_ts``."""
+
     def put(key: str, epoch: float) -> None:
         if _is_stamp(obj.get(key)):
             _set(obj, key, _stamp_like(obj[key], epoch), path, overridden)
 
+    moment, marks = ctx.moment, ctx.marks
     if _is_stamp(obj.get("start_time")):
         duration: int = obj["duration"] if isinstance(obj.get("duration"), int) else 60
+        # A meeting rarely lasts exactly as long as it was scheduled for.
+        length = max(60.0, duration * 60 * (0.6 + 0.55 * ctx.random()) + ctx.between(0, 60))
         if overridden and f"{path}.start_time".lstrip(".") in overridden:
             start = _parse_iso(obj["start_time"]) or ctx.now
+            end = start + (duration * 60 if anchor == "scheduled" else length)
         elif anchor == "scheduled":
             start = (ctx.now // 3600 + ctx.between(24, 24 * 14)) * 3600
+            end = start + duration * 60
+        elif "start_time" in marks:
+            start = end = moment
+        elif "end_time" in marks:
+            start, end = moment - length, moment
+        elif anchor == "processed":
+            end = moment - ctx.between(60, 1200)
+            start = end - length
         elif anchor == "ended":
-            start = ctx.now - duration * 60 - ctx.between(0, 300)
-        else:
-            start = ctx.now - ctx.between(0, 120)
+            end = moment - ctx.between(3600, 7 * 86400)
+            start = end - length
+        else:  # under way: begun a while ago, and nothing in it has happened after now
+            start = moment - ctx.between(120, max(121, min(int(length), 3600)))
+            end = moment
         put("start_time", start)
-        end = start + duration * 60
-        put("end_time", end)
+        put("end_time", end if anchor != "running" else start + duration * 60)
         span = (start, end)
     if span is None:
         return None
     start, end = span
     for first, last in (("join_time", "leave_time"), ("recording_start", "recording_end")):
-        if _is_stamp(obj.get(first)):
-            begin = start + ctx.between(0, 300)
-            put(first, begin)
-            if _is_stamp(obj.get(last)):
-                put(last, max(begin + 60, end - ctx.between(0, 300)))
-        elif _is_stamp(obj.get(last)):
-            put(last, end - ctx.between(0, 300))
+        has_first, has_last = _is_stamp(obj.get(first)), _is_stamp(obj.get(last))
+        if last in marks:
+            finish = moment
+        elif first in marks:
+            finish = end
+        else:
+            finish = end - ctx.between(0, max(1, min(300, int(end - start) // 4)))
+        if first in marks:
+            begin = moment
+        else:
+            room = max(1, min(300, int(finish - start) // 2))
+            begin = start + ctx.between(0, room)
+        if has_first:
+            put(first, min(begin, finish))
+        if has_last:
+            put(last, max(finish, begin) if has_first else finish)
     return span
 
 
@@ -822,7 +898,35 @@ def _fix_links(obj: dict[str, Any], path: str, ctx: _Ctx, overridden: frozenset[
         _set(obj, "start_url", f"{_ZOOM_WEB}/s/{number}?zak={token}", path, overridden)
 
 
+#: The share of meeting participants who are not signed in to Zoom. In the captured deliveries
+#: of ZOOM.md §8 one participant in two was; a quarter keeps signed-in people the usual case.
+GUEST_SHARE = 0.25
+_GUEST_BLANKS = ("id", "participant_user_id", "email", "registrant_id")
+
+
+def _fix_participant(obj: dict[str, Any], path: str, ctx: _Ctx, overridden: frozenset[str]) -> None:
+    """A participant's ids agree (``id`` is ``participant_user_id``, ZOOM.md §8), and some are
+    guests, who are not signed in: their email, ids and registrant id are empty."""
+    # Only someone in a meeting (a user name and a participant UUID) can be a guest; invitations
+    # and the like name Zoom users.
+    in_meeting = "user_name" in obj and "participant_uuid" in obj
+    if in_meeting and ctx.random() < GUEST_SHARE and isinstance(obj["participant_user_id"], str):
+        for key in _GUEST_BLANKS:
+            if isinstance(obj.get(key), str):
+                _set(obj, key, "", path, overridden)
+        return
+    own = obj.get("id")
+    if isinstance(own, str) and own:
+        _set(obj, "participant_user_id", own, path, overridden)
+    elif isinstance(obj.get("participant_user_id"), str) and "id" in obj:
+        _set(obj, "id", obj["participant_user_id"], path, overridden)
+
+
 def _fix_person(obj: dict[str, Any], path: str, overridden: frozenset[str]) -> None:
+    reason = obj.get("leave_reason")
+    if isinstance(reason, str) and isinstance(obj.get("user_name"), str) and " left " in reason:
+        tail = reason.split(" left ", 1)[1]
+        _set(obj, "leave_reason", f"{obj['user_name']} left {tail}", path, overridden)
     email = obj.get("email")
     if not isinstance(email, str) or "@" not in email:
         return
@@ -835,10 +939,6 @@ def _fix_person(obj: dict[str, Any], path: str, overridden: frozenset[str]) -> N
         )
     if name:
         _set(obj, "email", _email_for(name, email.rsplit("@", 1)[1]), path, overridden)
-    reason = obj.get("leave_reason")
-    if isinstance(reason, str) and isinstance(obj.get("user_name"), str) and " left " in reason:
-        tail = reason.split(" left ", 1)[1]
-        _set(obj, "leave_reason", f"{obj['user_name']} left {tail}", path, overridden)
 
 
 def _fix_recording(obj: dict[str, Any], path: str, overridden: frozenset[str]) -> None:

@@ -371,7 +371,8 @@ class Decision:
 
     def explains(self, change: FieldChange) -> bool:
         """Whether *change* is what this decision does (the verdict's words are the
-        converter's ``verdict()``: dropped; not required: a, b; also accepts X)."""
+        converter's ``verdict()``: dropped; not required: a, b; also accepts X; sends X, accepts
+        Zoom's type too)."""
         for part in self.verdict.split("; "):
             if part == "dropped" and change.kind == "added" and change.path == self.path:
                 return True
@@ -383,7 +384,7 @@ class Decision:
                 named = change.kind == "added" and change.zoom["declared"] is False
                 if change.path in paths and (required or named):
                     return True
-            also = part.startswith("also accepts ") and change.path == self.path
+            also = part.startswith(("also accepts ", "sends ")) and change.path == self.path
             if also and change.kind in ("type", "format", "enum"):
                 return True
         return False

@@ -129,7 +129,7 @@ def feedback() -> Schema:
 
 def feedback_event() -> Schema:
     who = "participant_uuid participant_user_id user_name"
-    fields = {"participant_user_id": zoom_id(), "feedback": feedback()}
+    fields = {"feedback": feedback()}  # a guest's participant_user_id is empty
     return about(
         obj(
             {
