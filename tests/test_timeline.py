@@ -177,6 +177,22 @@ def test_a_retry_keeps_a_request_id_set_by_hand() -> None:
     assert retry.request.header("x-zm-request-id") == "chosen"
 
 
+@pytest.mark.parametrize("mode", ["real", "provider"])
+def test_event_ts_and_the_signing_timestamp_agree_after_advance(mode: str) -> None:
+    zoom = _zoom(timestamp_clock=mode)
+    zoom.subscribe(Switchable("500 Internal Server Error"))
+    zoom.advance(hours=2)
+    first = zoom.send("meeting.started")
+    signed = int(first.request.header("x-zm-request-timestamp") or "")
+    # Real mode: both read the receiver's clock, which advancing does not move; provider mode:
+    # both read the provider's.
+    assert signed == int(T0 + (7200 if mode == "provider" else 0))
+    assert 0 <= first.event.data["event_ts"] - signed * 1000 < 1000
+    (retry,) = zoom.advance(minutes=5)
+    retried = int(retry.request.header("x-zm-request-timestamp") or "")
+    assert retried - signed == (300 if mode == "provider" else 0)
+
+
 def test_a_receiver_that_follows_provider_time_rejects_stale_original_timestamps() -> None:
     time_machine = pytest.importorskip("time_machine")
     # The receiver reads time.time(); time-machine moves it along with the provider's clock.
