@@ -326,6 +326,7 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "extension_number": lambda ctx: str(ctx.between(100, 1_000_000)),
     "numeric_id": lambda ctx: str(ctx.between(10**18, 10**19)),
     "hex_id": lambda ctx: _hex(ctx, 32),
+    "sha256_hex": lambda ctx: _hex(ctx, 64),
     "dated_uuid": lambda ctx: f"{_iso(ctx.now)[:10].replace('-', '')}-{_uuid(ctx)}",
     "zw_id": lambda ctx: f"ZW{ctx.rng.choice('TRW')}{_hex(ctx, 32).upper()}",
     "datetime_ms": _datetime_ms,

@@ -133,6 +133,7 @@ KIND_SAMPLES: dict[str, Any] = {
     "pmi": 5551234567,
     "uuid": "ed6c2f27-2ae7-42f4-b3d0-835b493e4fa8",
     "participant_uuid": "364B3A17-05C0-6B63-F4FA-2180DCC26971",
+    "sha256_hex": "5d41402abc4b2a76b9719d911017c592" * 2,
     "email": "jill.chill@example.com",
     "name": "Jill Chill",
     "first_name": "Jill",
@@ -427,3 +428,108 @@ def test_real_capture_key_order() -> None:
         "host_id",
         "host_email",
     ]
+
+
+# Bodies with the shape, types and blanks of the real deliveries in ZOOM.md §8 (values made up
+# here): every one must validate.
+_MEETING = {
+    "uuid": "q1w2E3r4T5y6U7i8O9p0Aw==",
+    "id": "81234567890",
+    "type": 2,
+    "topic": "Weekly review",
+    "host_id": "HostAbCdEfGhIjKlMnOp12",
+    "duration": 30,
+    "start_time": "2026-07-29T23:55:56Z",
+    "timezone": "America/Santiago",
+}
+_GUEST = {
+    "customer_key": "",
+    "leave_time": "2026-07-30T00:01:25Z",
+    "public_ip": "198.51.100.7",
+    "user_id": "16788480",
+    "user_name": "A Guest",
+    "registrant_id": "",
+    "participant_user_id": "",
+    "id": "",
+    "leave_reason": "left the meeting. Reason : left the meeting with Unknown Failover Reason",
+    "email": "",
+    "private_ip": "10.0.0.12",
+    "participant_uuid": "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0",
+}
+_FILE = {
+    "id": "0b6a7c1e-2f3d-4e5f-8a9b-0c1d2e3f4a5b",
+    "meeting_id": "q1w2E3r4T5y6U7i8O9p0Aw==",
+    "recording_start": "2026-07-29T23:55:56Z",
+    "recording_end": "2026-07-29T23:57:56Z",
+    "file_type": "TIMELINE",
+    "file_extension": "JSON",
+    "file_size": 93,
+    "download_url": "https://us02web.zoom.us/rec/webhook_download/abc/def",
+    "status": "completed",
+    "recording_type": "timeline",
+}
+REAL_SHAPES: dict[str, dict[str, Any]] = {
+    "meeting.participant_left": {
+        "payload": {
+            "account_id": "AcctAbCdEfGhIjKlMnOp12",
+            "object": {**_MEETING, "participant": _GUEST},
+        },
+        "event_ts": 1785369686564,
+        "event": "meeting.participant_left",
+    },
+    "recording.started": {
+        "event": "recording.started",
+        "payload": {
+            "account_id": "AcctAbCdEfGhIjKlMnOp12",
+            "object": {
+                **_MEETING,
+                "id": 81234567890,
+                "recording_file": {"recording_start": "2026-07-29T23:55:56Z", "recording_end": ""},
+            },
+        },
+        "event_ts": 1785369357501,
+    },
+    "meeting.ended": {
+        "event": "meeting.ended",
+        "payload": {
+            "account_id": "AcctAbCdEfGhIjKlMnOp12",
+            "object": {
+                **_MEETING,
+                "end_time": "2026-07-30T00:03:26Z",
+                "host_email": "host@example.com",
+            },
+        },
+        "event_ts": 1785369806781,
+    },
+    "recording.completed": {
+        "payload": {
+            "account_id": "AcctAbCdEfGhIjKlMnOp12",
+            "object": {
+                **_MEETING,
+                "id": 81234567890,
+                "account_id": "AcctAbCdEfGhIjKlMnOp12",
+                "host_email": "host@example.com",
+                "total_size": 93,
+                "recording_count": 1,
+                "share_url": "https://us02web.zoom.us/rec/share/abc",
+                "recording_files": [
+                    {**_FILE, "encryption_fingerprint": "ab" * 32},
+                ],
+                "password": "000000",
+                "recording_play_passcode": "abcdefABCDEF0123456789",
+                "on_prem": False,
+            },
+        },
+        "event_ts": 1785369807234,
+        "event": "recording.completed",
+        "download_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ6b29tIn0.c2ln",
+    },
+}
+
+
+@pytest.mark.parametrize("event", sorted(REAL_SHAPES))
+def test_the_schemas_accept_what_real_deliveries_send(event: str) -> None:
+    body = REAL_SHAPES[event]
+    errors = [f"{e.json_path}: {e.message}" for e in validator(schema_of(event)).iter_errors(body)]
+    assert errors == []
+    assert list(body) == ENVELOPES.get(event, ["event", "payload", "event_ts"])

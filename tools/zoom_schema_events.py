@@ -66,6 +66,7 @@ COMPLETED_CAPTURED += " recording_play_passcode on_prem auto_delete auto_delete_
 COMPLETED_CAPTURED += " participant_audio_files"
 REC_FILE_CAPTURED = "id meeting_id recording_start recording_end file_type file_extension"
 REC_FILE_CAPTURED += " file_size play_url download_url status recording_type"
+REC_FILE_CAPTURED += " encryption_fingerprint"  # newer than Zoom's example (ZOOM.md §8)
 IN_MEETING = "id uuid host_id topic type start_time timezone duration"
 SCHEDULED = "uuid id host_id topic type start_time duration timezone"
 JBH = "id uuid host_id topic type start_time duration timezone"

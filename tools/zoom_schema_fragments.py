@@ -345,10 +345,12 @@ def recording_file(kind: str, order: str, **extra: Schema) -> Schema:
         "play_url": url("play_url"),
         "download_url": url("download_url"),
         "status": const("completed"),
+        "encryption_fingerprint": string("sha256_hex", pattern=r"^[0-9a-f]{64}$"),
         **extra,
     }
     props = pick(fields, order)
-    return obj(props, " ".join(name for name in props if name != "play_url"))
+    optional = ("play_url", "encryption_fingerprint")
+    return obj(props, " ".join(name for name in props if name not in optional))
 
 
 def recording_files(order: str, kinds: tuple[str, ...] = ("video", "audio", "other")) -> Schema:
