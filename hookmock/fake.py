@@ -222,6 +222,7 @@ def _meeting_uuid(ctx: _Ctx) -> str:
 
 
 _urlsafe_32 = _chars(_URLSAFE, 32)
+_urlsafe_16 = _chars(_URLSAFE, 16)
 _alnum_10 = _chars(_ALNUM, 10)
 _alnum_32 = _chars(_ALNUM, 32)
 
@@ -239,6 +240,27 @@ def _participant_uuid(ctx: _Ctx) -> str:
     # Uppercase and dashed, as in real deliveries (ZOOM.md §8).
     h = f"{ctx.rng.getrandbits(128):032X}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _jwt(ctx: _Ctx) -> str:
+    """A token shaped like a JWT, as Zoom's ``download_token`` is (ZOOM.md §8): a header and
+    claims that decode, valid 24 hours, and a signature of the right length that nothing checks."""
+    header = b'{"alg":"HS512","typ":"JWT"}'
+    issued = int(ctx.now)
+    claims = (
+        f'{{"iss":"web","aud":"webhook_download","uid":"{_zoom_id(ctx)}",'
+        f'"iat":{issued},"exp":{issued + 86400}}}'
+    )
+    return f"{_b64url(header)}.{_b64url(claims.encode())}.{_b64url(ctx.rng.randbytes(64))}"
+
+
+def _webhook_download_url(ctx: _Ctx) -> str:
+    # Recording events point at /rec/webhook_download/ (ZOOM.md §8), the API at /rec/download/.
+    return f"{_ZOOM_WEB}/rec/webhook_download/{_b64url(ctx.rng.randbytes(48))}.{_urlsafe_16(ctx)}"
 
 
 def _datetime(ctx: _Ctx) -> str:
@@ -315,7 +337,8 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "start_url": lambda ctx: f"{_ZOOM_WEB}/s/{_meeting_number(ctx)}",
     "share_url": lambda ctx: f"{_ZOOM_WEB}/rec/share/{_urlsafe_32(ctx)}",
     "play_url": lambda ctx: f"{_ZOOM_WEB}/rec/play/{_urlsafe_32(ctx)}",
-    "download_url": lambda ctx: f"{_ZOOM_WEB}/rec/download/{_urlsafe_32(ctx)}",
+    "download_url": _webhook_download_url,
+    "jwt": _jwt,
     "url": lambda ctx: f"https://{ctx.rng.choice(_pools()['domain'])}/{_alnum_10(ctx)}",
     "datetime": _datetime,
     "date": _date,
@@ -399,7 +422,7 @@ _NAME_KINDS = {
     "share_url": "share_url",
     "play_url": "play_url",
     "download_url": "download_url",
-    "download_token": "token",
+    "download_token": "jwt",
     "plainToken": "plain_token",
     "leave_reason": "leave_reason",
     "file_size": "file_size",
@@ -802,7 +825,7 @@ def _walk(
             child = f"{path}.{key}".lstrip(".") if overridden else ""
             _walk(value, child, ctx, anchor, span, overridden)
     if "recording_files" in node:
-        _fix_recording(node, path, overridden)
+        _fix_recording(node, path, ctx, overridden)
 
 
 _SPAN_KEYS = frozenset({"join_time", "leave_time", "recording_start", "recording_end"})
@@ -942,7 +965,33 @@ def _fix_person(obj: dict[str, Any], path: str, overridden: frozenset[str]) -> N
         _set(obj, "email", _email_for(name, email.rsplit("@", 1)[1]), path, overridden)
 
 
-def _fix_recording(obj: dict[str, Any], path: str, overridden: frozenset[str]) -> None:
+# Bytes per second of recording, by file type: low and high. From real deliveries (ZOOM.md §8:
+# a 2-minute MP4 of 361 kB, its M4A of 69 kB, a timeline of 93 bytes; transcripts are kilobytes)
+# and what Zoom's recordings commonly weigh (video up to some hundred MB an hour).
+_BYTE_RATES = {
+    "MP4": (3_000.0, 80_000.0),
+    "M4A": (500.0, 4_000.0),
+    "TRANSCRIPT": (15.0, 40.0),
+    "CC": (15.0, 40.0),
+    "CHAT": (0.5, 10.0),
+    "TIMELINE": (0.2, 2.0),
+    "CSV": (0.2, 3.0),
+    "SUMMARY": (1.0, 5.0),
+}
+
+
+def _file_size(item: dict[str, Any], ctx: _Ctx) -> int | None:
+    """A size that fits the file's type and how long it runs, or None if that is unknown."""
+    rates = _BYTE_RATES.get(str(item.get("file_type")))
+    start, end = item.get("recording_start"), item.get("recording_end")
+    if rates is None or not (_is_stamp(start) and _is_stamp(end)):
+        return None
+    seconds = max(1.0, (_parse_iso(end) or 0.0) - (_parse_iso(start) or 0.0))
+    low, high = rates
+    return max(20, int(seconds * (low + (high - low) * ctx.random())))
+
+
+def _fix_recording(obj: dict[str, Any], path: str, ctx: _Ctx, overridden: frozenset[str]) -> None:
     files = obj.get("recording_files")
     if not isinstance(files, list):
         return
@@ -954,6 +1003,15 @@ def _fix_recording(obj: dict[str, Any], path: str, overridden: frozenset[str]) -
             _set(item, "meeting_id", obj["uuid"], item_path, overridden)
         if item.get("file_type") in _FILE_EXTENSIONS:
             _set(item, "file_extension", _FILE_EXTENSIONS[item["file_type"]], item_path, overridden)
+        size = _file_size(item, ctx) if isinstance(item.get("file_size"), int) else None
+        if size is not None:
+            _set(item, "file_size", size, item_path, overridden)
+    audio = obj.get("participant_audio_files")
+    for i, item in enumerate(audio if isinstance(audio, list) else ()):
+        size = _file_size(item, ctx) if isinstance(item, dict) else None
+        if size is not None and isinstance(item.get("file_size"), int):
+            item_path = f"{path}.participant_audio_files.{i}".lstrip(".") if overridden else ""
+            _set(item, "file_size", size, item_path, overridden)
     sizes = [f["file_size"] for f in files if isinstance(f, dict) and "file_size" in f]
     if all(isinstance(s, int) for s in sizes):
         _set(obj, "total_size", sum(sizes), path, overridden)

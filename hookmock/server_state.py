@@ -62,8 +62,11 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 BUSY_WAIT_SECONDS = 60.0
 # A long-running `hookmock serve` forgets the oldest tokens and files beyond this many.
 _MAX_ENTRIES = 10_000
-# Where generated events point for a download (fake.py: https://us05web.zoom.us/rec/download/…).
-_ZOOM_DOWNLOAD = re.compile(r"^https://[A-Za-z0-9.-]*zoom\.us/rec/download/([A-Za-z0-9_.~-]+)$")
+# Where generated events point for a download (fake.py: https://us05web.zoom.us/rec/download/…,
+# or /rec/webhook_download/… as recording events do).
+_ZOOM_DOWNLOAD = re.compile(
+    r"^https://[A-Za-z0-9.-]*zoom\.us/rec/(?:webhook_)?download/([A-Za-z0-9_.~-]+)$"
+)
 
 
 class ApiError(Exception):
@@ -346,7 +349,8 @@ class ServerState:
         token = data.get("download_token") if isinstance(data, dict) else None
         issued = self.zoom.clock()
         for holder, key, file_id in _download_links(data):
-            holder[key] = f"{self.base_url}/rec/download/{file_id}"
+            webhook = "/rec/webhook_download/" in holder[key]
+            holder[key] = f"{self.base_url}/rec/{'webhook_' * webhook}download/{file_id}"
             kind = "VTT" if key == "transcript_download_url" else _file_kind(holder)
             found = RecordingFile(
                 file_id, kind, event, token if isinstance(token, str) else None, issued

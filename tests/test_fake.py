@@ -235,6 +235,54 @@ def test_sixteen_byte_ids_are_real_base64(event: str, paths: list[str]) -> None:
             assert len(raw) == 16, f"seed {seed}: {path} {value}"
 
 
+def _seconds(file: dict[str, Any]) -> float:
+    return max(1.0, (_ms(file["recording_end"]) - _ms(file["recording_start"])) / 1000)
+
+
+# Bytes per second of recording by file type (fake.py's rates, from ZOOM.md §8).
+RATES = {"MP4": (3_000, 80_000), "M4A": (500, 4_000), "TRANSCRIPT": (15, 40)}
+
+
+@pytest.mark.parametrize(
+    ("event", "file_type"),
+    [
+        ("recording.completed", "MP4"),
+        ("recording.completed", "M4A"),
+        ("recording.transcript_completed", "TRANSCRIPT"),
+    ],
+)
+def test_recording_files_weigh_what_their_type_and_length_make(event: str, file_type: str) -> None:
+    low, high = RATES[file_type]
+    for seed in range(40):
+        # Generated recordings carry MP4s; a file of another type named by an override is sized
+        # as that type.
+        overrides = {"payload.object.recording_files.0.file_type": file_type}
+        obj = generate(event, seed=seed, now=NOW, overrides=overrides)[0]["payload"]["object"]
+        for file in obj["recording_files"]:
+            assert file["download_url"].startswith("https://us05web.zoom.us/rec/webhook_download/")
+        file = obj["recording_files"][0]
+        seconds = _seconds(file)
+        assert low * seconds - 1 <= file["file_size"] <= high * seconds or file["file_size"] == 20
+        if file_type == "TRANSCRIPT":
+            assert 20 <= file["file_size"] < 1_000_000  # kilobytes, not a video's megabytes
+        assert obj["total_size"] == sum(f["file_size"] for f in obj["recording_files"])
+
+
+def _decode(part: str) -> Any:
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+@pytest.mark.parametrize("event", ["recording.completed", "recording.transcript_completed"])
+def test_the_download_token_is_a_jwt_valid_a_day(event: str) -> None:
+    for seed in range(10):
+        token = generate(event, seed=seed, now=NOW)[0]["download_token"]
+        header, claims, signature = token.split(".")
+        assert _decode(header) == {"alg": "HS512", "typ": "JWT"}
+        assert _decode(claims)["exp"] - _decode(claims)["iat"] == 86400
+        assert _decode(claims)["iat"] == int(NOW)
+        assert re.fullmatch(r"[A-Za-z0-9_-]{86}", signature)
+
+
 def test_meeting_id_types_follow_zoom() -> None:
     zoom = _zoom()
     assert isinstance(zoom.fake("meeting.started").data["payload"]["object"]["id"], str)

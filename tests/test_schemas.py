@@ -134,6 +134,7 @@ KIND_SAMPLES: dict[str, Any] = {
     "uuid": "ed6c2f27-2ae7-42f4-b3d0-835b493e4fa8",
     "participant_uuid": "364B3A17-05C0-6B63-F4FA-2180DCC26971",
     "sha256_hex": "5d41402abc4b2a76b9719d911017c592" * 2,
+    "jwt": "eyJhbGciOiJIUzUxMiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJ3ZWIifQ.c2lnbmF0dXJl",
     "email": "jill.chill@example.com",
     "name": "Jill Chill",
     "first_name": "Jill",

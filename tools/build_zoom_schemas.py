@@ -283,7 +283,7 @@ FAMILIES = ("meeting", "webinar", "recording")
 def event(name: str, payload: Schema) -> Schema:
     fields = {
         "event": {"type": "string", "const": name},
-        "download_token": string("token", minLength=1),
+        "download_token": string("jwt", minLength=1),  # a JWT in real deliveries (ZOOM.md §8)
         "payload": payload,
         "event_ts": unix_ms(),
     }
