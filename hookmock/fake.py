@@ -984,9 +984,12 @@ def _file_size(item: dict[str, Any], ctx: _Ctx) -> int | None:
     """A size that fits the file's type and how long it runs, or None if that is unknown."""
     rates = _BYTE_RATES.get(str(item.get("file_type")))
     start, end = item.get("recording_start"), item.get("recording_end")
-    if rates is None or not (_is_stamp(start) and _is_stamp(end)):
+    if rates is None or not (isinstance(start, str) and isinstance(end, str)):
         return None
-    seconds = max(1.0, (_parse_iso(end) or 0.0) - (_parse_iso(start) or 0.0))
+    began, ended = _parse_iso(start), _parse_iso(end)
+    if began is None or ended is None:
+        return None
+    seconds = max(1.0, ended - began)
     low, high = rates
     return max(20, int(seconds * (low + (high - low) * ctx.random())))
 
