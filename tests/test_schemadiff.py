@@ -89,9 +89,7 @@ def test_a_reference_document_shows_drift_only_in_hand_written_schemas(name: str
     assert all(c["decision"] for e in converted for c in e["changes"])
     # Hand-written schemas are hookmock's own reading; where they differ, it is reported.
     assert {e["method"] for e in events if e["drift"]} <= {"hand-written"}
-    removed = [e["event"] for e in events if e["status"] == "removed"]
-    # Its $comment: ZoomNet's name for the event Zoom's RTMS document calls rtms.*.
-    assert removed == (["meeting.rtms_concurrency_near_limit"] if name == "rtms" else [])
+    assert [e["event"] for e in events if e["status"] == "removed"] == []
     assert code == (1 if report["drift"] else 0)
     document = json.loads((OPENAPI / f"{name}.webhooks.json").read_text(encoding="utf-8"))
     if all(method(event) == "converted" for event in document["webhooks"]):
@@ -129,9 +127,9 @@ def test_documents_of_converted_events_report_no_drift(
     reference_diffs: dict[str, DocumentDiff],
 ) -> None:
     drifting = sorted(name for name, diff in reference_diffs.items() if diff.drift)
-    # The documents some hand-written schemas cite (users.*, account.updated, app_deauthorized,
-    # the QSS and RTMS events of meetings and webinars).
-    assert drifting == ["accounts", "marketplace", "qss", "rtms", "users"]
+    # The documents some hand-written schemas cite, which are behind them: user.updated,
+    # account.updated and the QSS events of meetings and webinars.
+    assert drifting == ["accounts", "qss", "users"]
     decided = sorted(
         name for name, diff in reference_diffs.items() if diff.events and not diff.drift
     )

@@ -197,6 +197,7 @@ NOT_IN_RIVET = {
     "webinar.converted_to_meeting",
     *(f"meeting.invitation_{outcome}" for outcome in ("accepted", "dispatched", "rejected")),
     "meeting.invitation_timeout",
+    "meeting.rtms_concurrency_near_limit",
 }
 # Events in one of Zoom's published OpenAPI documents (reference/zoom/openapi/).
 QSS = ("participant_qos", "participant_qos_summary", "participant_data")
@@ -205,7 +206,6 @@ RTMS = ("rtms_started", "rtms_stopped", "rtms_interrupted")
 OPENAPI = {
     **{f"{family}.{name}": "qss" for family in ("meeting", "webinar") for name in QSS},
     **{f"{family}.{name}": "rtms" for family in ("meeting", "webinar") for name in RTMS},
-    "meeting.rtms_concurrency_near_limit": "rtms",  # typed after rtms.concurrency_near_limit
     "user": "users",
     "account": "accounts",
     "app_deauthorized": "marketplace",
@@ -295,7 +295,9 @@ def event(name: str, payload: Schema) -> Schema:
         "x-hookmock-source": {"method": "hand-written", "based_on": sources(name)},
         **({"$comment": COMMENTS[name]} if name in COMMENTS else {}),
     }
-    return {**head, **obj(pick(fields, ENVELOPES.get(name, "event payload event_ts")))}
+    envelope = pick(fields, ENVELOPES.get(name, "event payload event_ts"))
+    # app_deauthorized: Zoom's published schema requires nothing (marketplace.webhooks.json).
+    return {**head, **obj(envelope, "" if name == "app_deauthorized" else "*")}
 
 
 def build() -> dict[str, Schema]:

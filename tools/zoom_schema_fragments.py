@@ -64,7 +64,8 @@ def zoom_id() -> Schema:
 
 
 def unix_ms() -> Schema:
-    return integer(1_000_000_000_000, 9_999_999_999_999, "event_ts")
+    # int64, as Zoom's published schemas say of event_ts and time_stamp.
+    return {**integer(1_000_000_000_000, 9_999_999_999_999, "event_ts"), "format": "int64"}
 
 
 def maybe_empty(schema: Schema) -> Schema:

@@ -97,7 +97,7 @@ def quality() -> dict[str, Schema]:
         ["wss://sjc.rtms.zoom.us:443", "wss://iad.rtms.zoom.us:443"],
         "A wss:// URL (host names made up; Zoom's example: wss://127.0.0.1:443).",
     )
-    stop_reason = enum([1, 2, 3, 4, 7, 8, 9, 10, 11])
+    stop_reason = {**enum([1, 2, 3, 4, 7, 8, 9, 10, 11]), "format": "int32"}  # as Zoom's
     for family in ("meeting", "webinar"):
         uuid = {f"{family}_uuid": MEETING_UUID}
         out[f"{family}.rtms_started"] = obj(
@@ -140,8 +140,10 @@ def official() -> dict[str, Schema]:
     account = obj({"id": zoom_id(), **names}, "id")
     signatures = [hashlib.sha256(f"hookmock-{k}".encode()).hexdigest() for k in range(3)]
     stamp = {
-        **unix_ms(),
-        "$comment": "A number in Zoom's schema; its example: '2024-09-08 15:58:40'.",
+        **{key: value for key, value in unix_ms().items() if key != "format"},
+        "type": "number",
+        "$comment": "A number in Zoom's schema (generated as integer milliseconds); its example: "
+        "'2024-09-08 15:58:40'.",
     }
     deauthorized = {
         "account_id": zoom_id(),
@@ -165,5 +167,6 @@ def official() -> dict[str, Schema]:
         "user.signed_in": about(obj(session)),
         "user.signed_out": about(obj(session)),
         "account.updated": obj(admin({"object": account, "old_object": account})),
-        "app_deauthorized": obj(deauthorized),
+        # Zoom's schema requires none of these, nor the envelope's fields.
+        "app_deauthorized": obj(deauthorized, ""),
     }
