@@ -167,6 +167,9 @@ KIND_SAMPLES: dict[str, Any] = {
     "count": 2,
     "version": "6.1.0 (41000)",
     "device": "Mac",
+    "pin": "123456",
+    "department": "Sales",
+    "label": "Main Queue",
 }
 
 

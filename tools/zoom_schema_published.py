@@ -18,6 +18,7 @@ from zoom_schema_fragments import (
     about,
     admin,
     array,
+    boolean,
     consistent,
     const,
     datetime_,
@@ -113,6 +114,49 @@ def quality() -> dict[str, Schema]:
     return out
 
 
+SKIP: Schema = {"x-hookmock-skip": True}
+
+
+def profile() -> dict[str, Schema]:
+    """The other fields a user.updated object may name (Zoom's users document), left out of
+    generated events."""
+    attribute = obj({"key": zoom_id(), "name": string("label"), "value": integer(0, 100)})
+    feature = obj(
+        {
+            "large_meeting_capacity": integer(0, 1000),
+            "webinar": boolean(),
+            "webinar_capacity": integer(0, 10000),
+        },
+        "",
+    )
+    settings = obj(
+        {"feature": feature, "meeting_capacity": integer(0, 1000), "large_meeting": string("text")},
+        "",
+    )
+    fields = {
+        "first_name": string("first_name"),
+        "last_name": string("last_name"),
+        "display_name": string("name"),
+        "type": enum([1, 2]),
+        "phone_number": string("phone_number"),
+        "phone_country": string("country_code"),
+        "company": string("company"),
+        "pmi": {**integer(1_000_000_000, 9_999_999_999, "pmi"), "format": "int64"},
+        "use_pmi": boolean(),
+        "timezone": string("timezone"),
+        "pic_url": string("url"),
+        "vanity_name": string("label"),
+        "host_key": string("pin", maxLength=10),
+        "role": string("label"),
+        "dept": string("department"),
+        "language": string("language"),
+        "settings": settings,
+        "custom_attributes": array(attribute, 1, 3),
+        "primary_group_id": zoom_id(),
+    }
+    return {name: {**schema, **SKIP} for name, schema in fields.items()}
+
+
 def official() -> dict[str, Schema]:
     """Events with an official Zoom schema (additionalProperties: false): declare nothing else."""
     user = {
@@ -124,7 +168,8 @@ def official() -> dict[str, Schema]:
         "type": enum([1, 2], "Zoom's schema allows 1 and 2; its examples show 3."),
     }
     creation = enum(["create", "ssoCreate", "autoCreate", "custCreate"])
-    changed = obj(pick(user, "email id"), "id")
+    # Every field Zoom's schema declares is accepted; generated changes name the email only.
+    changed = obj({**pick(user, "email id"), **profile()}, "id")
     someone = pick(user, "id first_name last_name email type")
     clients = ["browser", "mac", "win", "iphone", "android", "ipad", "chromeos", "linux"]
     session = {
@@ -155,6 +200,7 @@ def official() -> dict[str, Schema]:
     }
     required = "id email type"
     changes = {"time_stamp": unix_ms(), "old_object": changed, "object": changed}
+    changes |= {"operation": {**enum(["change_password", "sign_out_from_all_devices"]), **SKIP}}
     return {
         "endpoint.url_validation": obj(
             {"plainToken": string("plain_token", pattern=r"^[A-Za-z0-9_-]{22}$")}
