@@ -416,6 +416,15 @@ def recorded_decisions() -> tuple[Decision, ...]:
     )
 
 
+def _own_decision(event: str, change: FieldChange) -> str | None:
+    """The reason a hand-written schema records for departing from Zoom's at *change*'s path
+    (its ``x-hookmock-decisions``: ``{"path", "kinds", "why"}`` each), or None."""
+    for row in load_schema(event).get("x-hookmock-decisions", ()):
+        if row.get("path") == change.path and change.kind in row.get("kinds", ()):
+            return str(row.get("why"))
+    return None
+
+
 # -- a document against the catalog ----------------------------------------------------------
 
 
@@ -498,6 +507,8 @@ def diff_document(document: Schema, name: str, *, cited_as: str | None = None) -
                 replace(c, decision=next((row.why for row in rows if row.explains(c)), None))
                 for c in changes
             ]
+        else:  # a hand-written schema records its own (x-hookmock-decisions)
+            changes = [replace(c, decision=_own_decision(event, c)) for c in changes]
         if changes:
             found.append(EventDiff(event, "changed", method, tuple(changes)))
         else:
@@ -599,7 +610,8 @@ def _event_lines(event: EventDiff, cited: str) -> list[str]:
         lines += [f"  {line}{mark}" for line in change_lines(change)]
         following = event.changes[i + 1].decision if i + 1 < len(event.changes) else None
         if change.decision and following != change.decision:
-            lines.append(f"    why ({SOURCES}): {change.decision}")
+            where = SOURCES if event.method == "converted" else f"schemas/zoom/{event.event}.json"
+            lines.append(f"    why ({where}): {change.decision}")
     return lines
 
 

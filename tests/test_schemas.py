@@ -168,6 +168,7 @@ KIND_SAMPLES: dict[str, Any] = {
     "version": "6.1.0 (41000)",
     "device": "Mac",
     "pin": "123456",
+    "domain": "example.com",
     "department": "Sales",
     "label": "Main Queue",
 }

@@ -247,6 +247,36 @@ COMMENTS = {
     "account.updated": "No time_stamp: neither Zoom's schema nor its example has one here.",
     "app_deauthorized": "event_ts sits inside payload; there is none at the top level.",
 }
+# Where a hand-written schema departs from the published Zoom schema it cites, on purpose:
+# event -> (dotted path, the kinds of difference `hookmock schema-diff` reports there, why).
+# Written into the schema as x-hookmock-decisions, which schema-diff reads.
+_EVERY_DELIVERY = "Every delivery carries it (ZOOM.md §1, §6); Zoom's schema requires nothing here."
+_PLACEHOLDER = (
+    "Zoom's schema names the changed fields with a placeholder, $changed_field_name; hookmock "
+    "declares the account's fields, as Zoom's example sends them."
+)
+DEPARTURES: dict[str, list[tuple[str, list[str], str]]] = {
+    "account.updated": [
+        *(
+            (path, ["required"], _EVERY_DELIVERY)
+            for path in ("event", "event_ts", "payload", "payload.account_id", "payload.object")
+        ),
+        ("payload.operator", ["required"], _EVERY_DELIVERY),
+        ("payload.object.id", ["required"], "The account changed: every delivery names it."),
+        ("payload.old_object", ["required"], "A change event carries the values before it."),
+        (
+            "payload.operator_id",
+            ["removed"],
+            "Every admin event's payload carries operator_id beside operator, as Zoom's example "
+            "of this event does; Zoom's schema leaves it out.",
+        ),
+        ("payload.old_object.$changed_field_name", ["added"], _PLACEHOLDER),
+        *(
+            (f"payload.old_object.{name}", ["removed"], _PLACEHOLDER)
+            for name in ("id", "account_name", "account_alias")
+        ),
+    ],
+}
 WITH_TOKEN = "event download_token payload event_ts"
 # The body's top-level key order; "event payload event_ts" unless listed. Participant events and
 # recording.completed follow real deliveries (ZOOM.md §8).
@@ -295,6 +325,10 @@ def event(name: str, payload: Schema) -> Schema:
         "x-hookmock-source": {"method": "hand-written", "based_on": sources(name)},
         **({"$comment": COMMENTS[name]} if name in COMMENTS else {}),
     }
+    if name in DEPARTURES:
+        head["x-hookmock-decisions"] = [
+            {"path": path, "kinds": kinds, "why": why} for path, kinds, why in DEPARTURES[name]
+        ]
     envelope = pick(fields, ENVELOPES.get(name, "event payload event_ts"))
     # app_deauthorized: Zoom's published schema requires nothing (marketplace.webhooks.json).
     return {**head, **obj(envelope, "" if name == "app_deauthorized" else "*")}

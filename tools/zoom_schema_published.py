@@ -183,6 +183,23 @@ def official() -> dict[str, Schema]:
     alias = typical(["acme", "globex", "initech", "northwind"], "A short name the admin picks.")
     names = {"account_name": string("company", minLength=1), "account_alias": alias}
     account = obj({"id": zoom_id(), **names}, "id")
+    support = {
+        "account_support_name": string("name"),
+        "account_support_email": email(),
+        "managed_domains": array(string("domain"), 1, 3),
+    }
+    # Zoom's accounts document: more fields an update may name, left out of generated events.
+    new_account = obj(
+        {"id": zoom_id(), **names, **{k: {**v, **SKIP} for k, v in support.items()}}, "id"
+    )
+    domains = enum(
+        [
+            "apply_vanity_url",
+            "managed_domains_added",
+            "managed_domains_deleted",
+            "managed_domains_verifying",
+        ]
+    )
     signatures = [hashlib.sha256(f"hookmock-{k}".encode()).hexdigest() for k in range(3)]
     stamp = {
         **{key: value for key, value in unix_ms().items() if key != "format"},
@@ -212,7 +229,16 @@ def official() -> dict[str, Schema]:
         "user.deactivated": obj(admin({"object": obj(someone)})),
         "user.signed_in": about(obj(session)),
         "user.signed_out": about(obj(session)),
-        "account.updated": obj(admin({"object": account, "old_object": account})),
+        "account.updated": obj(
+            admin(
+                {
+                    "operation": {**domains, **SKIP},
+                    "object": new_account,
+                    "old_object": account,
+                }
+            ),
+            "account_id operator operator_id object old_object",
+        ),
         # Zoom's schema requires none of these, nor the envelope's fields.
         "app_deauthorized": obj(deauthorized, ""),
     }
