@@ -277,6 +277,46 @@ DEPARTURES: dict[str, list[tuple[str, list[str], str]]] = {
         ),
     ],
 }
+_DEVICE = (
+    "payload.object.participant.data[].device",
+    ["enum"],
+    "Zoom's examples send WIN, outside its enum: any text is accepted; generated values "
+    "(Windows, Mac) are in the enum.",
+)
+_NETWORK = (
+    "payload.object.participant.data[].network_type",
+    ["enum"],
+    "Zoom's meeting and webinar documents list different values (Cellular, 3G): any text is "
+    "accepted; generated values (Wired, Wifi) are in both.",
+)
+_SHORT_TLD = (
+    "payload.object.participant.email",
+    ["format"],
+    "Generated from addresses with a two-letter top-level domain, which Zoom's schema wants here; "
+    'any email address, or none (""), is accepted.',
+)
+DEPARTURES |= {
+    "meeting.participant_data": [_DEVICE, _NETWORK],
+    "meeting.participant_data_summary": [_DEVICE, _NETWORK],
+    "webinar.participant_data_summary": [_DEVICE, _NETWORK],
+    "meeting.participant_qos_summary": [
+        _SHORT_TLD,
+        (
+            "payload.object.id",
+            ["required"],
+            "Zoom's schema requires it; Zoom's example of this event has none: not required.",
+        ),
+    ],
+    "webinar.participant_qos_summary": [_SHORT_TLD],
+    "webinar.participant_qos": [
+        (
+            "payload.object.participant.qos[].date_time",
+            ["format"],
+            "A time as in every Zoom event: the meeting document says date-time here, the "
+            "webinar one nothing.",
+        )
+    ],
+}
 WITH_TOKEN = "event download_token payload event_ts"
 # The body's top-level key order; "event payload event_ts" unless listed. Participant events and
 # recording.completed follow real deliveries (ZOOM.md §8).

@@ -419,13 +419,20 @@ def qos_items(summary: bool, rssi: Schema) -> Schema:
     }
     rates = measures("frame_rate")
     score = reading(["3.65", "4.12", "2.87"], r"^\d\.\d+$")
-    quality = (
-        {}
-        if summary
-        else {"quality": enum(["good", "fair", "poor", "bad"]), "quality_score": score}
-    )
+    quality = {"quality": enum(["good", "fair", "poor", "bad"]), "quality_score": score}
     cpu = {f"zoom_{t}_cpu_usage": measure("cpu_usage", t) for t in ("min", "avg", "max")}
+    pressure = enum(["normal", "fair", "serious", "critical"])
+    # Newer fields of Zoom's QSS document, accepted and not generated.
+    cpu |= {
+        f"system_{t}_cpu_pressure_level": {**pressure, "x-hookmock-skip": True}
+        for t in ("min", "avg", "max")
+    }
     wifi = {f"{t}_rssi": rssi for t in ("min", "avg", "max")}
+    unit = typical(["dBm"], "Decibel-milliwatts in Zoom's example; Zoom's schema says text.")
+    notice = enum(["internet connection unstable", "network bandwidth low"])
+    notices = {} if summary else {"network_notification": {**notice, "x-hookmock-skip": True}}
+    # A summary has no notification readings (Zoom's QSS document).
+    kinds = [t for t in QOS_TYPES if t != "notification"] if summary else QOS_TYPES
 
     def item(types: list[str], details: dict[str, Schema]) -> Schema:
         head = {} if summary else {"date_time": datetime_()}
@@ -439,13 +446,13 @@ def qos_items(summary: bool, rssi: Schema) -> Schema:
                 {**network, **loss, "resolution": RESOLUTION, **rates},
             ),
             item(["cpu_usage"], {**cpu, "system_max_cpu_usage": measure("cpu_usage", "max")}),
-            item(["wifi_rssi"], {**wifi, "rssi_unit": const("dBm")}),
-            item(QOS_TYPES, {}),
+            item(["wifi_rssi"], {**wifi, "rssi_unit": unit}),
+            item(kinds, notices),
         ]
     }
 
 
-def device_data(detailed: bool) -> Schema:
+def device_data(detailed: bool, required: str = "", **extra: Schema) -> Schema:
     """What a participant joined with: device, network, addresses (QoS data events); only
     ``detailed`` ones (meeting.participant_data_summary) name the browser and the client app."""
     private = typical(
@@ -499,4 +506,4 @@ def device_data(detailed: bool) -> Schema:
     }
     if not detailed:
         del fields["device_detail"], fields["client"]
-    return obj(fields, "")
+    return obj({**fields, **extra}, required)

@@ -62,13 +62,15 @@ def quality() -> dict[str, Schema]:
         }
     )
 
-    def data(detailed: bool = False) -> Schema:
+    def data(detailed: bool = False, summary: bool = False, **extra: Schema) -> Schema:
+        # Zoom's summaries require every field of a device reading but its browser and client.
+        required = " ".join(SUMMARY_DEVICE) if summary else ""
         return obj(
             {
                 "participant_id": PARTICIPANT_USER_ID,
                 "participant_user_id": zoom_id(),
                 "email": email(),
-                "data": array(device_data(detailed), 1, 2),
+                "data": array(device_data(detailed, required, **extra), 1, 2),
             },
             "participant_id data",
         )
@@ -78,20 +80,28 @@ def quality() -> dict[str, Schema]:
         summary_id = NUMBER_TEXT if family == "meeting" else string("meeting_number")
         with_id = {"uuid": MEETING_UUID, "id": summary_id}
         out[f"{family}.participant_qos"] = about(obj({"uuid": MEETING_UUID, "participant": qos}))
+        # Zoom's example of the meeting summary has no id, which its schema requires.
+        needed = "uuid participant" if family == "meeting" else "*"
         out[f"{family}.participant_qos_summary"] = about(
-            obj({**with_id, "participant": qos_summary}, "")
+            obj({**with_id, "participant": qos_summary}, needed)
         )
+        # meeting.participant_data: Zoom's document also declares "Location", beside "location".
+        extra = {"Location": {**string("city"), **SKIP}} if family == "meeting" else {}
         out[f"{family}.participant_data"] = about(
-            obj({"uuid": MEETING_UUID, "participant": data()})
+            obj({"uuid": MEETING_UUID, "participant": data(**extra)})
         )
     out["meeting.participant_data_summary"] = about(
         obj(
-            {"uuid": MEETING_UUID, "id": NUMBER_TEXT, "participant": data(detailed=True)},
+            {
+                "uuid": MEETING_UUID,
+                "id": NUMBER_TEXT,
+                "participant": data(detailed=True, summary=True),
+            },
             "uuid participant",
         )
     )
     out["webinar.participant_data_summary"] = about(
-        obj({"uuid": MEETING_UUID, "participant": data()})
+        obj({"uuid": MEETING_UUID, "participant": data(summary=True)})
     )
     stream_id = hex_digits(32, "rtms")
     servers = typical(
@@ -115,6 +125,13 @@ def quality() -> dict[str, Schema]:
 
 
 SKIP: Schema = {"x-hookmock-skip": True}
+SUMMARY_DEVICE = (
+    "device location network_type microphone speaker camera data_center connection_type pc_name"
+    " domain mac_addr harddisk_id version signaling_ip_address signaling_internal_ip_address"
+    " signaling_internal_ip_port audio_internal_ip_address audio_internal_ip_port"
+    " video_internal_ip_address video_internal_ip_port as_internal_ip_address as_internal_ip_port"
+    " destination_ip_domain destination_ip_port"
+).split()
 
 
 def profile() -> dict[str, Schema]:
