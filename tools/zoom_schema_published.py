@@ -64,7 +64,7 @@ def quality() -> dict[str, Schema]:
 
     def data(detailed: bool = False, summary: bool = False, **extra: Schema) -> Schema:
         # Zoom's summaries require every field of a device reading but its browser and client.
-        required = " ".join(SUMMARY_DEVICE) if summary else ""
+        required = SUMMARY_DEVICE if summary else ""
         return obj(
             {
                 "participant_id": PARTICIPANT_USER_ID,
@@ -131,7 +131,7 @@ SUMMARY_DEVICE = (
     " signaling_internal_ip_port audio_internal_ip_address audio_internal_ip_port"
     " video_internal_ip_address video_internal_ip_port as_internal_ip_address as_internal_ip_port"
     " destination_ip_domain destination_ip_port"
-).split()
+)
 
 
 def profile() -> dict[str, Schema]:
