@@ -426,3 +426,19 @@ def test_change_events_describe_one_thing_before_and_after(event: str) -> None:
 def test_recording_events_are_about_past_meetings() -> None:
     obj = _zoom().fake("recording.registration_created").data["payload"]["object"]
     assert _time(obj["start_time"]).timestamp() <= NOW
+
+
+def test_no_generated_object_has_a_key_named_empty() -> None:
+    # Zoom's schema of interactive_message_editable wraps its body items in a property named "";
+    # Zoom's example, and so hookmock, has the item's fields in the item itself.
+    def keys(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            return [*node, *(k for v in node.values() for k in keys(v))]
+        if isinstance(node, list):
+            return [k for v in node for k in keys(v)]
+        return []
+
+    for event in EVENTS:
+        assert "" not in keys(generate(event, seed=1, now=NOW)[0]), event
+    body = generate("interactive_message_editable", seed=1, now=NOW)[0]["payload"]["original"]
+    assert {"editable", "text", "type"} <= set(body["body"][0])
