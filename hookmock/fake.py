@@ -50,7 +50,7 @@ _ZOOM_WEB = "https://us05web.zoom.us"
 
 
 class _Ctx:
-    __slots__ = ("marks", "moment", "now", "random", "rng")
+    __slots__ = ("marks", "moment", "now", "picks", "random", "rng")
 
     def __init__(self, rng: random.Random, now: float) -> None:
         self.rng = rng
@@ -59,6 +59,9 @@ class _Ctx:
         #: When what the event reports happened, and the fields that report it (see _cohere).
         self.moment = now
         self.marks: frozenset[str] = frozenset()
+        #: The optional properties drawn for each shape of "x-hookmock-pick" object, so that a
+        #: change event's object and old_object name the same settings.
+        self.picks: dict[frozenset[str], frozenset[str]] = {}
 
     def between(self, low: int, high: int) -> int:
         """An integer in [low, high): randrange's job, without its argument checks."""
@@ -614,15 +617,19 @@ def _compile_object(node: Mapping[str, Any], root: Mapping[str, Any], where: str
             return {key: gen(ctx) for key, gen in plain}
 
         return make
-    optional = [i for i, (_, needed, _) in enumerate(fields) if not needed]
+    optional = [key for key, needed, _ in fields if not needed]
     most = min(int(pick), len(optional))
+    shape = frozenset(key for key, _, _ in fields)
 
     def make_some(ctx: _Ctx) -> dict[str, Any]:
-        # Every required property, and one to `pick` of the others, in schema order.
-        chosen = set(ctx.rng.sample(optional, ctx.between(1, most + 1))) if most else set()
-        return {
-            key: gen(ctx) for i, (key, needed, gen) in enumerate(fields) if needed or i in chosen
-        }
+        # Every required property, and one to `pick` of the others, in schema order; the same
+        # ones wherever an object of the same properties recurs in the event (a change event's
+        # object and old_object).
+        chosen = ctx.picks.get(shape)
+        if chosen is None:
+            drawn = ctx.rng.sample(optional, ctx.between(1, most + 1)) if most else []
+            chosen = ctx.picks[shape] = frozenset(drawn)
+        return {key: gen(ctx) for key, needed, gen in fields if needed or key in chosen}
 
     return make_some
 
@@ -781,12 +788,25 @@ def _cohere(data: dict[str, Any], ctx: _Ctx, event: str, overridden: frozenset[s
             for key in ("id", "uuid"):
                 if key in obj and key in old and type(obj[key]) is type(old[key]):
                     _set(old, key, obj[key], "payload.old_object", overridden)
+            _contrast(obj, old, "payload.old_object", overridden)
     _walk(data, "", ctx, anchor, None, overridden)
 
 
 # Events about a moment inside a meeting that is still going on (someone joined or left;
 # recording started or stopped), whatever their name says.
 _RUNNING_MARKS = frozenset({"join_time", "leave_time", "recording_start", "recording_end"})
+
+
+def _contrast(
+    new: dict[str, Any], old: dict[str, Any], path: str, overridden: frozenset[str]
+) -> None:
+    """A switch that changed was off before it was on, or on before it was off."""
+    for key, value in new.items():
+        before = old.get(key)
+        if type(value) is bool and type(before) is bool:
+            _set(old, key, not value, path, overridden)
+        elif type(value) is dict and type(before) is dict:
+            _contrast(value, before, f"{path}.{key}", overridden)
 
 
 def _set(obj: dict[str, Any], key: str, value: Any, path: str, overridden: frozenset[str]) -> None:
@@ -811,6 +831,11 @@ def _walk(
     keys = node.keys()
     if "start_time" in node or (span is not None and keys & _SPAN_KEYS):
         span = _fix_times(node, path, ctx, anchor, span, overridden)
+        occurrence = node.get("occurrence_id")
+        start = _parse_iso(node["start_time"]) if _is_stamp(node.get("start_time")) else None
+        if isinstance(occurrence, str) and occurrence.isdigit() and start is not None:
+            # An occurrence's id is its start time in Unix milliseconds (Zoom's API).
+            _set(node, "occurrence_id", str(int(start * 1000)), path, overridden)
     if "date_time" in node and anchor != "scheduled" and _is_stamp(node["date_time"]):
         # When a message was sent, a participant admitted, sharing begun: the event's moment.
         _set(node, "date_time", _stamp_like(node["date_time"], ctx.moment), path, overridden)

@@ -442,3 +442,42 @@ def test_no_generated_object_has_a_key_named_empty() -> None:
         assert "" not in keys(generate(event, seed=1, now=NOW)[0]), event
     body = generate("interactive_message_editable", seed=1, now=NOW)[0]["payload"]["original"]
     assert {"editable", "text", "type"} <= set(body["body"][0])
+
+
+SETTINGS_EVENTS = [
+    "account.lock_settings_updated",
+    "account.settings_updated",
+    "group.lock_settings_updated",
+    "group.settings_updated",
+    "user.settings_updated",
+]
+
+
+@pytest.mark.parametrize("event", SETTINGS_EVENTS)
+def test_a_settings_change_names_the_same_settings_before_and_after(event: str) -> None:
+    def leaves(node: Any, path: str = "") -> dict[str, Any]:
+        if isinstance(node, dict):
+            return {
+                k: v for key, sub in node.items() for k, v in leaves(sub, f"{path}.{key}").items()
+            }
+        return {path: node}
+
+    for seed in range(20):
+        payload = generate(event, seed=seed, now=NOW)[0]["payload"]
+        after = leaves(payload["object"]["settings"])
+        before = leaves(payload["old_object"]["settings"])
+        assert after.keys() == before.keys(), f"seed {seed}"
+        switches = [path for path, value in after.items() if type(value) is bool]
+        assert all(before[path] is not after[path] for path in switches), f"seed {seed}"
+
+
+@pytest.mark.parametrize("event", ["meeting.created", "webinar.created", "meeting.recovered"])
+def test_an_occurrence_id_is_its_start_time_in_milliseconds(event: str) -> None:
+    seen = 0
+    for seed in range(20):
+        obj = generate(event, seed=seed, now=NOW)[0]["payload"]["object"]
+        for occurrence in obj.get("occurrences", []):
+            if occurrence["occurrence_id"].isdigit():
+                assert int(occurrence["occurrence_id"]) == _ms(occurrence["start_time"])
+                seen += 1
+    assert seen
