@@ -2,14 +2,18 @@
 
 How a value is chosen, in order: the schema's ``const``, ``enum`` or ``examples``; its
 ``x-hookmock-fake`` kind (one of :data:`FAKE_KINDS`); a kind guessed from the property's name;
-its ``format``; its type. Then a coherence pass makes related fields agree (join URLs contain the
-meeting id, ``end_time`` is ``start_time`` plus ``duration``, recording file sizes add up to
-``total_size``, an email matches its person's name), leaving alone every field a caller overrode.
+its ``format``; its type. Then a coherence pass makes related fields agree as in real
+deliveries (ZOOM.md §8), leaving alone every field a caller overrode: the field that reports the
+event (``join_time``, a meeting's ``end_time``...) lies within a second and a half before
+``event_ts`` and nothing but a scheduled time after it; join URLs contain the meeting id; a
+participant's ``id`` is its ``participant_user_id``, and some participants are guests with empty
+ids and email; recording files weigh what their type and length make and add up to
+``total_size``; an email matches its person's name.
 
 Every declared property is generated, except that a property with ``"x-hookmock-skip": true``
 is left out (unless required), and an object with ``"x-hookmock-pick": n`` carries its required
 properties and one to *n* of the others (a settings change names only the settings that
-changed). A list has minItems to maxItems items, or one to three when maxItems is large (Zoom's
+changed, the same ones in ``object`` and ``old_object``). A list has minItems to maxItems items, or one to three when maxItems is large (Zoom's
 limits of 20 or 100 are no typical size).
 
 Reproducible: the same event name, seed, clock reading and overrides give the same bytes (with the
