@@ -13,8 +13,8 @@ ids and email; recording files weigh what their type and length make and add up 
 Every declared property is generated, except that a property with ``"x-hookmock-skip": true``
 is left out (unless required), and an object with ``"x-hookmock-pick": n`` carries its required
 properties and one to *n* of the others (a settings change names only the settings that
-changed, the same ones in ``object`` and ``old_object``). A list has minItems to maxItems items, or one to three when maxItems is large (Zoom's
-limits of 20 or 100 are no typical size).
+changed, the same ones in ``object`` and ``old_object``). A list has minItems to maxItems items,
+or one to three when maxItems is large (Zoom's limits of 20 or 100 are no typical size).
 
 Reproducible: the same event name, seed, clock reading and overrides give the same bytes (with the
 same versions of hookmock and faker). faker is called only to fill value pools once per process,
