@@ -287,3 +287,20 @@ def test_to_must_cover_the_event() -> None:
         "ended → https://receiver.test/ does not cover 'meeting.started'; it receives: "
         "meeting.ended"
     )
+
+
+def test_the_marker_switches_the_tracing_headers_off(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.hookmock(tracking_id=False, trace_upstream=False, traceparent=False)
+        def test_marked(zoom):
+            assert (zoom.tracking_id, zoom.trace_upstream, zoom.traceparent) == (
+                False, False, False)
+
+        def test_unmarked(zoom):
+            assert (zoom.tracking_id, zoom.trace_upstream, zoom.traceparent) == (True, True, True)
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
