@@ -92,11 +92,19 @@ def _iso(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
 
 
+_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z")
+
+
 def _parse_iso(text: str) -> float | None:
+    """Unix seconds of a ``YYYY-MM-DDTHH:MM:SSZ`` time, or None (strptime's job, faster)."""
+    match = _ISO.fullmatch(text)
+    if match is None:
+        return None
     try:
-        return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC).timestamp()
+        moment = dt.datetime(*map(int, match.groups()), tzinfo=dt.UTC)
     except ValueError:
         return None
+    return moment.timestamp()
 
 
 @functools.cache
