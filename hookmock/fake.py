@@ -101,7 +101,8 @@ def _parse_iso(text: str) -> float | None:
     if match is None:
         return None
     try:
-        moment = dt.datetime(*map(int, match.groups()), tzinfo=dt.UTC)
+        year, month, day, hour, minute, second = map(int, match.groups())
+        moment = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
     except ValueError:
         return None
     return moment.timestamp()
