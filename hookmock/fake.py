@@ -11,7 +11,8 @@ ids and email; recording files weigh what their type and length make and add up 
 ``total_size``; an email matches its person's name.
 
 Every declared property is generated, except that a property with ``"x-hookmock-skip": true``
-is left out (unless required), and an object with ``"x-hookmock-pick": n`` carries its required
+is left out (unless required), one with ``"x-hookmock-presence": p`` is there with probability
+*p* (always with ``full=True``), and an object with ``"x-hookmock-pick": n`` carries its required
 properties and one to *n* of the others (a settings change names only the settings that
 changed, the same ones in ``object`` and ``old_object``). A list has minItems to maxItems items,
 or one to three when maxItems is large (Zoom's limits of 20 or 100 are no typical size).
@@ -54,12 +55,14 @@ _ZOOM_WEB = "https://us05web.zoom.us"
 
 
 class _Ctx:
-    __slots__ = ("marks", "moment", "now", "picks", "random", "rng")
+    __slots__ = ("full", "marks", "moment", "now", "picks", "random", "rng")
 
-    def __init__(self, rng: random.Random, now: float) -> None:
+    def __init__(self, rng: random.Random, now: float, full: bool = False) -> None:
         self.rng = rng
         self.random = rng.random
         self.now = now
+        #: Every property, also those real deliveries often leave out (x-hookmock-presence).
+        self.full = full
         #: When what the event reports happened, and the fields that report it (see _cohere).
         self.moment = now
         self.marks: frozenset[str] = frozenset()
@@ -623,6 +626,23 @@ def _compile_object(node: Mapping[str, Any], root: Mapping[str, Any], where: str
         if key in required or not sub.get("x-hookmock-skip")
     ]
     pick = node.get("x-hookmock-pick")
+    presence = {
+        key: float(sub["x-hookmock-presence"])
+        for key, sub in node.get("properties", {}).items()
+        if "x-hookmock-presence" in sub and key not in required
+    }
+    if pick is None and presence:
+        sparse = [(key, presence.get(key), gen) for key, _, gen in fields]
+
+        def make_sparse(ctx: _Ctx) -> dict[str, Any]:
+            # A property real deliveries often leave out is there as often as they carry it.
+            return {
+                key: gen(ctx)
+                for key, share, gen in sparse
+                if share is None or ctx.full or ctx.random() < share
+            }
+
+        return make_sparse
     if pick is None:
         plain = [(key, gen) for key, _, gen in fields]
 
@@ -660,6 +680,7 @@ def generate(
     now: float,
     overrides: Mapping[str, Any] | None = None,
     provider: str = "zoom",
+    full: bool = False,
 ) -> tuple[dict[str, Any], frozenset[str]]:
     """Draw a body for *event*; return it and the set of overridden dotted paths.
 
@@ -668,8 +689,10 @@ def generate(
         from it.
     :param overrides: dotted paths from the body's root (``"payload.object.topic"``, list indexes
         as numbers) to values; :data:`REMOVE` deletes the field.
+    :param full: every property, also those real deliveries often leave out (which are
+        otherwise there as often as in real deliveries, ``x-hookmock-presence``).
     """
-    ctx = _Ctx(random.Random(seed), now)
+    ctx = _Ctx(random.Random(seed), now, full)
     data: dict[str, Any] = _generator(event, provider)(ctx)
     overridden = apply_overrides(data, overrides) if overrides else frozenset()
     _cohere(data, ctx, event, overridden)

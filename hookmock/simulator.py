@@ -113,6 +113,7 @@ class Provider(Timeline):
         validate: bool = True,
         serialization: str = "zoom",
         now: float | None = None,
+        full: bool = False,
         **fields: Any,
     ) -> Event:
         """Generate one event without sending it.
@@ -126,6 +127,8 @@ class Provider(Timeline):
         :param now: when the event happens (Unix seconds): ``event_ts`` and the payload's times
             derive from it. By default, the time on the clock signing timestamps read
             (:meth:`event_time`), so that ``event_ts`` and ``x-zm-request-timestamp`` agree.
+        :param full: every field the schema declares, also those real deliveries often leave out
+            (by default they are there about as often as in real deliveries).
         :param fields: shorthand overrides by field name, looked up in ``payload.object``, then
             ``payload``, then the top level (``topic="Q3"``).
         :raises UnknownEventError: for a name the catalog does not know.
@@ -144,6 +147,7 @@ class Provider(Timeline):
             now=self.event_time() if now is None else now,
             overrides=paths,
             provider=self.name,
+            full=full,
         )
         for hook in tuple(self.generation_hooks):
             hook(event, data)

@@ -331,6 +331,10 @@ def test_schema_follows_the_generator_conventions(event: str) -> None:
         if node.get("type") == "object":
             missing = set(node.get("required", [])) - set(node.get("properties", {}))
             problems += [f"{path}: required but not declared: {name}" for name in missing]
+            for name, sub in node.get("properties", {}).items():
+                share = sub.get("x-hookmock-presence")
+                if share is not None and not (0 < share < 1 and name not in node["required"]):
+                    problems.append(f"{path}.{name}: x-hookmock-presence {share} (0-1, optional)")
         if node.get("type") == "array" and "minItems" not in node:
             problems.append(f"{path}: array without minItems")
         if generated and "pattern" in node and kind is None and "enum" not in node:

@@ -68,6 +68,18 @@ def unix_ms() -> Schema:
     return {**integer(1_000_000_000_000, 9_999_999_999_999, "event_ts"), "format": "int64"}
 
 
+# How often generated events carry a field a real delivery left out (ZOOM.md §8: real bodies are
+# sparser than Zoom's examples). Zoom documents no frequency: one capture shows it absent.
+SOMETIMES = 0.3
+
+
+def sometimes(node: Schema, *names: str) -> Schema:
+    """*node* (an object) with *names* marked as present in about SOMETIMES of the events."""
+    for name in names:
+        node["properties"][name] = {**node["properties"][name], "x-hookmock-presence": SOMETIMES}
+    return node
+
+
 def maybe_empty(schema: Schema) -> Schema:
     """A value Zoom may send as the empty string; the realistic branch comes first."""
     return {"anyOf": [schema, const("")]}
