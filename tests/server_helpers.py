@@ -68,10 +68,13 @@ class Api:
         return http("GET", self.base + path, **kwargs)
 
     def post(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
-        return http("POST", self.base + path, json_body=body, **kwargs)
+        """A POST of *body* as JSON; without a body, an empty one declared JSON all the same
+        (control requests must declare it)."""
+        return self.call("POST", path, body, **kwargs)
 
     def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Reply:
-        return http(method, self.base + path, json_body=body, **kwargs)
+        headers = {"Content-Type": "application/json", **kwargs.pop("headers", {})}
+        return http(method, self.base + path, json_body=body, headers=headers, **kwargs)
 
     def token(
         self,
