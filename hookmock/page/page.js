@@ -146,7 +146,6 @@ function drawRow(row, now) {
   const chart = svg("svg", {class: "axis", viewBox: "0 0 " + width + " 46",
                             role: "img", "aria-label": "attempts on provider time"});
   chart.append(svg("line", {class: "base", x1: left, y1: base, x2: width - right, y2: base}));
-  chart.append(svg("text", {class: "end", x: width, y: base + 4}, offset(end - start)));
   for (const job of row.due) {
     chart.append(svg("line", {class: "wait", x1: x(row.last.sent_at), y1: base,
                               x2: x(job.due), y2: base}));
