@@ -38,7 +38,7 @@ TOKEN_ENV = "HOOKMOCK_CONTROL_TOKEN"
 _OPEN = frozenset({"/_hookmock/openapi.json"})
 _WILDCARDS = frozenset({"", "0.0.0.0", "::"})
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
-_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[^:\[\]/@]+)(?::(\d{1,5}))?")
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[^:\[\]/@\s]+)(?::(\d{1,5}))?")
 
 
 def is_control(path: str) -> bool:
