@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from werkzeug.exceptions import (
     ClientDisconnected,
-    HTTPException, MethodNotAllowed,
+    HTTPException,
+    MethodNotAllowed,
     NotFound,
     RequestEntityTooLarge,
 )
@@ -167,7 +168,8 @@ class _Handler(WSGIRequestHandler):
     server: _Server
 
     def setup(self) -> None:
-        self.timeout = self.server.read_timeout
+        # socketserver applies the handler's timeout to the connection's socket.
+        self.timeout = self.server.read_timeout  # type: ignore[misc]
         super().setup()
 
     def run_wsgi(self) -> None:
@@ -181,7 +183,7 @@ class _Handler(WSGIRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
 
-    def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 (the base's name)
+    def log_error(self, format: str, *args: Any) -> None:
         pass
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
@@ -220,7 +222,7 @@ class _Server(ThreadedWSGIServer):
             while self._accepting:
                 ready = {key.fileobj for key, _ in selector.select()}
                 if self._accepting and self.socket in ready:
-                    self._handle_request_noblock()
+                    self._handle_request_noblock()  # type: ignore[attr-defined]
 
     def stop_accepting(self) -> None:
         self._accepting = False
@@ -362,9 +364,7 @@ class MockZoomServer(ServerState):
             sock.close()  # werkzeug serves a duplicate of it
         self.port: int = self._server.port
         try:
-            guard = Guard(
-                host, self.port, allowed_hosts=allowed_hosts, control_token=control_token
-            )
+            guard = Guard(host, self.port, allowed_hosts=allowed_hosts, control_token=control_token)
         except ValueError as error:
             self._server.close()
             raise ConfigurationError(f"allowed_hosts: {error}") from None

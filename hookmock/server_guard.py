@@ -108,8 +108,8 @@ class Guard:
             match = _HOST.fullmatch(entry.strip())
             if match is None:
                 raise ValueError(f"not a host name or name:port: {entry!r}")
-            port = match.group(2)
-            self.extra.add((match.group(1).lower().strip("[]"), int(port) if port else None))
+            digits = match.group(2)
+            self.extra.add((match.group(1).lower().strip("[]"), int(digits) if digits else None))
         self.control_token = control_token
 
     def host_allowed(self, value: str | None) -> bool:

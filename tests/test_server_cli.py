@@ -50,8 +50,7 @@ def _server_threads() -> list[str]:
         (["serve", "--secret-token", "t", "--log", "/nonexistent/dir/log.jsonl"], "cannot write"),
         (
             ["serve", "--secret-token", "t", "--deadline", "inf"],
-            "argument --deadline: expected a number of seconds above 0 and at most 3600, "
-            "got 'inf'",
+            "argument --deadline: expected a number of seconds above 0 and at most 3600, got 'inf'",
         ),
         (["serve", "--secret-token", "t", "--deadline", "nan"], "argument --deadline: "),
         (["serve", "--secret-token", "t", "--deadline", "-1"], "argument --deadline: "),
@@ -179,7 +178,9 @@ def test_a_failed_delivery_is_one_line_with_its_next_step(
         assert out.ready.wait(60)
         api = Api(out.getvalue().splitlines()[0])
         with serving(zoom_receiver(SECRET)) as base:
-            assert api.subscribe(base + "/zoom/webhook", event_subscription_name="app").status == 201
+            assert (
+                api.subscribe(base + "/zoom/webhook", event_subscription_name="app").status == 201
+            )
             api.post("/_hookmock/faults", {"kind": "refused"})
             api.post("/_hookmock/trigger", {"event": "meeting.started"})
     finally:

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hookmock import ConfigurationError, Delivery, Zoom
 from hookmock.server import MockZoomServer
-from hookmock.server_guard import Guard
 from hookmock.server_control import ROUTES as CONTROL_ROUTES
+from hookmock.server_guard import Guard
 from hookmock.server_openapi import DOCUMENT
 from hookmock.server_zoom import ROUTES as ZOOM_ROUTES
 from tests.receivers import serving, zoom_receiver
@@ -157,12 +161,17 @@ def test_trigger_to_one_subscription(api: Api, zoom: Zoom, receiver: Any) -> Non
             422,
             "Additional properties are not allowed ('color' was unexpected)",
         ),
-        ("/_hookmock/trigger", {}, 422, "$: \"event\" is a required property"),
+        ("/_hookmock/trigger", {}, 422, '$: "event" is a required property'),
         ("/_hookmock/trigger", None, 400, "the request has no body"),
         ("/_hookmock/trigger", {"event": "meeting.started"}, 409, "nothing is subscribed yet"),
         ("/_hookmock/clock/advance", {"days": -1}, 422, "$.days: -1 is less than the minimum"),
         ("/_hookmock/clock/advance", {"days": 366, "hours": 1}, 422, "at most 366 days"),
-        ("/_hookmock/faults", {"kind": "gremlins"}, 422, "$.kind: \"gremlins\" is not one of \"refused\", \"reset\", \"timeout\""),
+        (
+            "/_hookmock/faults",
+            {"kind": "gremlins"},
+            422,
+            '$.kind: "gremlins" is not one of "refused", "reset", "timeout"',
+        ),
         ("/_hookmock/faults", {"kind": "reset", "subscription_id": "x"}, 422, "no subscription"),
     ],
 )
@@ -381,9 +390,7 @@ def _port(api: Api) -> int:
     ],
 )
 @pytest.mark.parametrize("path", ["/_hookmock/state", "/", "/oauth/token"])
-def test_a_host_that_is_not_the_servers_address_is_refused(
-    api: Api, host: str, path: str
-) -> None:
+def test_a_host_that_is_not_the_servers_address_is_refused(api: Api, host: str, path: str) -> None:
     """DNS rebinding: a page whose own name now resolves to 127.0.0.1 sends its name."""
     method = "POST" if path == "/oauth/token" else "GET"
     reply = http(method, api.base + path, headers={"Host": host.format(port=_port(api))})
@@ -590,8 +597,15 @@ for _ in range(300):
             "the value nests arrays and objects more than 64 deep",
         ),
     ],
-    ids=["superscript digit", "arabic digit", "5000 digits", "huge index", "20000 segments",
-         "100 segments", "300 deep"],
+    ids=[
+        "superscript digit",
+        "arabic digit",
+        "5000 digits",
+        "huge index",
+        "20000 segments",
+        "100 segments",
+        "300 deep",
+    ],
 )
 def test_overrides_beyond_reason_are_422_naming_the_override(
     api: Api, zoom: Zoom, receiver: Any, overrides: dict[str, Any], field: str, says: str
@@ -670,3 +684,40 @@ def test_the_first_control_request_needs_no_import() -> None:
     errors, imported = result.stdout.splitlines()
     assert errors == "[('$.event', '5 is not of type \"string\"')]"
     assert imported == "[]"
+
+
+CURL = shutil.which("curl")
+
+
+@pytest.mark.skipif(CURL is None, reason="the README's shell example uses curl: not installed")
+def test_the_readmes_curl_lines_run_as_written() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```console\n(.*?)```", readme, re.S) if "$ curl" in b]
+    lines = [re.sub(r"\s+#\s.*$", "", line[2:]) for line in block.splitlines()]
+    commands = [line for line in lines if line.startswith("curl ")]
+    assert len(commands) == 6
+    zoom = Zoom(secret_token=SECRET)
+    with MockZoomServer(zoom) as server, serving(zoom_receiver(SECRET)) as base:
+        zoom.subscribe(base + "/zoom/webhook", events=["recording.completed"], name="receiver")
+        # Only PATH: no proxy variable reaches curl.
+        env = {"PATH": os.environ["PATH"], "Z": server.url + "/_hookmock"}
+        answers = []
+        for command in commands:
+            result = subprocess.run(
+                ["bash", "-c", command + " -w '\\n%{http_code}'"],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=60,
+                check=False,
+            )
+            body, _, status = result.stdout.rpartition("\n")
+            assert (result.returncode, status) == (0, "200"), (command, result.stdout)
+            answers.append(json.loads(body))
+    trigger, log, fault, lost, advanced, reset = answers
+    assert trigger["body"]["payload"]["object"]["topic"] == "Q3 review"
+    assert [d["event"] for d in log["deliveries"]] == ["recording.completed"]
+    assert fault["kind"] == "timeout"
+    assert lost["deliveries"][0]["next_step"] == "retry 1 at +5 min"
+    assert [(d["attempt"], d["outcome"]) for d in advanced["deliveries"]] == [(2, "acknowledged")]
+    assert set(reset) == {"now", "now_iso"}

@@ -34,6 +34,8 @@ def _frozen_zoom() -> Zoom:
     # starts at the real time and then stands still.
     start = time.time()
     return Zoom(secret_token=SECRET, seed=11, clock=lambda: start)
+
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("HOOKMOCK_REQUIRE_CHROMIUM"):
     raise RuntimeError(
@@ -203,13 +205,17 @@ def _rows(dom: str) -> list[tuple[dict[str, str], list[dict[str, str]]]]:
 def _visible_deliveries(dom: str) -> list[int]:
     return [
         int(index)
-        for index, rest in re.findall(r'<details class="delivery \w+" id="delivery-(\d+)"([^>]*)>', dom)
+        for index, rest in re.findall(
+            r'<details class="delivery \w+" id="delivery-(\d+)"([^>]*)>', dom
+        )
         if "hidden" not in rest
     ]
 
 
 @needs_chromium
-def test_each_delivery_chain_is_drawn_on_a_time_axis(chains: MockZoomServer, tmp_path: Path) -> None:
+def test_each_delivery_chain_is_drawn_on_a_time_axis(
+    chains: MockZoomServer, tmp_path: Path
+) -> None:
     rendered = _chromium(chains.url + "/", tmp_path / "profile", "--dump-dom")
     assert rendered.returncode == 0, rendered.stderr[-2000:]
     rows = _rows(rendered.stdout)
@@ -268,7 +274,7 @@ def test_deliveries_are_filtered_by_event_outcome_and_subscription(
                 assert row[f"data-{name}"] == value.replace("%20", " ")
     assert re.search(r'<span id="shown" class="muted">([^<]*)</span>', dom).group(1) == shown
     # The filter's value is offered even before any delivery has it.
-    for name, value in re.findall(r"[?&](\w+)=([^&]+)", query):
+    for _, value in re.findall(r"[?&](\w+)=([^&]+)", query):
         assert f'<option value="{value}">{value}</option>' in dom
 
 

@@ -241,7 +241,7 @@ def test_serve_processes_exit_on_sigterm_with_clients_waiting(tmp_path: Path) ->
     started = [_serve_process(tmp_path) for _ in bursts]
     clients: list[Any] = []
     try:
-        for (_, port), count in zip(started, bursts, strict=True):
+        for _, port in started:
             clients += [_open(port, kind) for kind in ("idle", "half-sent", "stalled body")]
             clients.append(Api(f"http://127.0.0.1:{port}").get("/_hookmock/state").status)
         assert set(clients[3::4]) == {200}
