@@ -332,3 +332,34 @@ def test_the_readme_example_runs(
     pytester.syspathinsert(root)
     pytester.makepyfile(test_example=example)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+STALLED_CLIENTS = """
+import socket
+
+
+def test_leaves_clients_waiting(zoom):
+    port = int(zoom.server_url.rsplit(":", 1)[1])
+    opened = []
+    for kind in range(60):
+        client = socket.create_connection(("127.0.0.1", port))
+        if kind % 3 == 1:
+            client.sendall(b"POST /_hookmock/trigger HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConte")
+        elif kind % 3 == 2:
+            client.sendall(
+                b"POST /_hookmock/trigger HTTP/1.1\\r\\nHost: 127.0.0.1:%d\\r\\n"
+                b"Content-Type: application/json\\r\\nContent-Length: 900\\r\\n\\r\\n{" % port
+            )
+        opened.append(client)
+    # Kept open past the end of the session: its teardown must not wait for them.
+    socket.__dict__.setdefault("kept", []).extend(opened)
+"""
+
+
+def test_the_session_ends_although_clients_keep_connections_open(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_stalled=STALLED_CLIENTS)
+    # A hang guard only: a teardown that waited for the clients would never end.
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=300)
+    result.assert_outcomes(passed=1)

@@ -15,12 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.test import Client
 
 from hookmock import ConfigurationError, Delivery, Zoom
-from hookmock.server import MockZoomServer
+from hookmock.server import MockZoomApp, MockZoomServer
 from hookmock.server_control import ROUTES as CONTROL_ROUTES
 from hookmock.server_guard import Guard
 from hookmock.server_openapi import DOCUMENT
+from hookmock.server_state import ServerState
 from hookmock.server_zoom import ROUTES as ZOOM_ROUTES
 from tests.receivers import serving, zoom_receiver
 from tests.server_helpers import Api, http
@@ -721,3 +725,48 @@ def test_the_readmes_curl_lines_run_as_written() -> None:
     assert lost["deliveries"][0]["next_step"] == "retry 1 at +5 min"
     assert [(d["attempt"], d["outcome"]) for d in advanced["deliveries"]] == [(2, "acknowledged")]
     assert set(reset) == {"now", "now_iso"}
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+_SEGMENT = st.sampled_from(
+    ["payload", "object", "topic", "participant", "0", "1", "²", "07", ""]
+) | st.text(max_size=6)
+_PATH = st.lists(_SEGMENT, min_size=1, max_size=8).map(".".join)
+
+
+@pytest.fixture(scope="module")
+def in_process_app() -> Client:
+    """The server's WSGI application without a socket, for many requests fast."""
+    zoom = Zoom(secret_token=SECRET, seed=3)
+    zoom.subscribe(zoom_receiver(SECRET), path="/hook")
+    return Client(MockZoomApp(ServerState(zoom)))
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    overrides=st.dictionaries(_PATH, _JSON, max_size=4),
+    event=st.sampled_from(["meeting.started", "recording.completed", "webinar.participant_joined"]),
+)
+def test_fuzzed_overrides_are_answered_200_or_4xx_never_5xx(
+    in_process_app: Any, overrides: dict[str, Any], event: str
+) -> None:
+    reply = in_process_app.post("/_hookmock/trigger", json={"event": event, "overrides": overrides})
+    assert reply.status_code == 200 or 400 <= reply.status_code < 500, reply.get_data(as_text=True)
+    body = reply.get_json()
+    if reply.status_code != 200:
+        assert body["message"] and body["code"] == reply.status_code
