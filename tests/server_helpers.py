@@ -51,7 +51,8 @@ def http(
         sent.setdefault("Content-Type", "application/json")
     request = urllib.request.Request(url, data=data, method=method, headers=sent)
     try:
-        with _OPENER.open(request, timeout=10) as answer:
+        # A hang guard only: a first request that loads a library can be slow on a busy machine.
+        with _OPENER.open(request, timeout=60) as answer:
             return Reply(answer.status, dict(answer.headers), answer.read())
     except urllib.error.HTTPError as error:
         with error:

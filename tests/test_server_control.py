@@ -544,7 +544,7 @@ def test_every_answer_says_nosniff(api: Api) -> None:
     ):
         assert reply.headers["X-Content-Type-Options"] == "nosniff", reply.status
     # Also when the HTTP layer refuses a request before the application sees it.
-    with socket.create_connection(("127.0.0.1", _port(api)), timeout=10) as raw:
+    with socket.create_connection(("127.0.0.1", _port(api)), timeout=60) as raw:
         many = b"".join(b"X-%d: y\r\n" % i for i in range(200))
         raw.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + many + b"\r\n")
         answer = b""
