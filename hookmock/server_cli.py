@@ -46,6 +46,19 @@ def _seconds(low: float, high: float) -> Callable[[str], float]:
     return parse
 
 
+def _seed(text: str) -> int:
+    """An argparse type: a seed the control API can also name (0 to 2**63 - 1)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 0 to {2**63 - 1}, got {text!r}"
+        )
+    return value
+
+
 def add_serve_parser(subparsers: Any) -> None:
     """Add ``hookmock serve`` to the CLI's subcommands."""
     serve = subparsers.add_parser(
@@ -61,7 +74,7 @@ def add_serve_parser(subparsers: Any) -> None:
         "--port", type=int, default=0, help="port to listen on (0, the default: any free port)"
     )
     serve.add_argument("--secret-token", help="the app's webhook secret token")
-    serve.add_argument("--seed", type=int, help="seed of the generated values (default: random)")
+    serve.add_argument("--seed", type=_seed, help="seed of the generated values (default: random)")
     serve.add_argument(
         "--deadline",
         type=_seconds(0, 3600),
