@@ -84,11 +84,13 @@ class MockZoomApp:
         request.max_form_memory_size = self.state.max_body_bytes
         try:
             refused = self.guard.check(request) if self.guard is not None else None
-            refused = refused or control_post_error(request)
+            if refused is not None:
+                raise refused
+            endpoint, arguments = self.url_map.bind_to_environ(environ).match()
+            refused = control_post_error(request)
             if refused is not None:
                 raise refused
             _read_body(request)
-            endpoint, arguments = self.url_map.bind_to_environ(environ).match()
             response = self._handlers[str(endpoint)](self.state, request, **arguments)
         except ApiError as error:
             response = error.response()

@@ -324,6 +324,7 @@ def test_the_log_file_gets_one_json_line_per_attempt_as_it_happens(tmp_path: Any
         (2, "meeting.started", "connection error"),
     ]
     assert lines[1]["next_step"] == "retry 1 at +5 min"  # recorded complete
+    assert lines[1]["retry_due"] == lines[1]["sent_at"] + 300
     assert SECRET not in path.read_text()
 
 
