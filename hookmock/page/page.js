@@ -293,7 +293,7 @@ async function refresh() {
         $("deliveries").prepend(node);
       }
       seen += list.deliveries.length;
-      const newest = $("deliveries").firstElementChild;
+      const newest = [...$("deliveries").children].find((node) => !node.hidden);
       if (newest) newest.open = true;
       fillFilters();
     }
