@@ -9,7 +9,9 @@ computes from it is exact whatever the machine's load.
 
 from __future__ import annotations
 
+import datetime
 import html
+import json
 import os
 import re
 import shutil
@@ -290,3 +292,147 @@ def test_the_page_sends_the_control_token_from_its_address(tmp_path: Path) -> No
         ).stdout
         assert "Cannot read the server's state" not in with_token
         assert _visible_deliveries(with_token) == [1]
+
+
+class _DevToolsError(Exception):
+    pass
+
+
+class _DevTools:
+    """Chromium driven over its DevTools protocol on a pipe (``--remote-debugging-pipe``: it
+    reads commands from its fd 3 and answers on fd 4, each a JSON text ended by a NUL), to click
+    the page's buttons; no driver library needed."""
+
+    def __init__(self, profile: Path) -> None:
+        assert CHROMIUM is not None
+        commands_in, commands_out = os.pipe()
+        answers_in, answers_out = os.pipe()
+
+        def child() -> None:
+            os.dup2(commands_in, 3)
+            os.dup2(answers_out, 4)
+
+        self.process = subprocess.Popen(
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--no-proxy-server",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                f"--user-data-dir={profile}",
+                "--remote-debugging-pipe",
+                "about:blank",
+            ],
+            preexec_fn=child,  # only dup2 between fork and exec
+            pass_fds=(3, 4),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(commands_in)
+        os.close(answers_out)
+        self._commands = os.fdopen(commands_out, "wb", buffering=0)
+        self._answers = os.fdopen(answers_in, "rb", buffering=0)
+        self._pending = b""
+        self._count = 0
+        self.session = ""
+
+    def send(self, method: str, **params: object) -> dict[str, object]:
+        self._count += 1
+        message: dict[str, object] = {"id": self._count, "method": method, "params": params}
+        if self.session:
+            message["sessionId"] = self.session
+        self._commands.write(json.dumps(message).encode() + b"\0")
+        while True:
+            while b"\0" not in self._pending:
+                chunk = self._answers.read(65536)
+                assert chunk, "chromium closed its DevTools pipe"
+                self._pending += chunk
+            raw, self._pending = self._pending.split(b"\0", 1)
+            answer = json.loads(raw)
+            if answer.get("id") == self._count:
+                if "error" in answer:
+                    raise _DevToolsError(answer["error"])
+                return dict(answer["result"])
+
+    def open(self, url: str) -> None:
+        target = self.send("Target.createTarget", url=url)["targetId"]
+        self.session = str(
+            self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        )
+        loaded = f"document.readyState === 'complete' && location.href === {json.dumps(url)}"
+        for _ in range(600):  # a minute: a hang guard only
+            try:
+                if self.run(loaded):
+                    return
+            except _DevToolsError:  # about:blank's context, gone while the page loads
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"chromium never loaded {url}")
+
+    def run(self, expression: str) -> object:
+        answer = self.send(
+            "Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True
+        )
+        assert "exceptionDetails" not in answer, answer["exceptionDetails"]
+        result = answer["result"]
+        assert isinstance(result, dict)
+        return result.get("value")
+
+    def until(self, expression: str) -> object:
+        """The value of *expression* once it is truthy (polled by the page's own timers; a
+        minute is a hang guard only)."""
+        return self.run(
+            "(async () => { for (let i = 0; i < 600; i++) { const value = (() => "
+            + expression
+            + ")(); if (value) return value; await new Promise((r) => setTimeout(r, 100)); }"
+            " throw new Error('never true: ' + " + json.dumps(expression) + "); })()"
+        )
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(60)
+        self._commands.close()
+        self._answers.close()
+
+
+@needs_chromium
+def test_the_pages_buttons_drive_the_server(tmp_path: Path) -> None:
+    """A person's clicks: each button's POST passes the server's checks on origin and content
+    type, and the page shows what it did."""
+    zoom = _frozen_zoom()
+    with MockZoomServer(zoom) as served:
+        zoom.subscribe(zoom_receiver(SECRET), path="/hook", name="app")
+        zoom.fail_next("timeout")
+        zoom.send("meeting.started")
+        browser = _DevTools(tmp_path / "profile")
+        try:
+            browser.open(served.url + "/")
+            browser.until("document.querySelectorAll('details.delivery').length === 2")
+            browser.run("document.querySelector('[data-advance=\"300\"]').click()")
+            said = browser.until("document.getElementById('message').textContent")
+            assert said == "Provider time is " + _when(zoom.clock()) + "; 1 deliveries"
+            browser.until("document.querySelectorAll('details.delivery').length === 3")
+            assert [d.attempt for d in zoom.deliveries] == [1, 1, 2]
+            browser.run("document.getElementById('event').value = 'meeting.ended'")
+            browser.run("document.querySelector('#trigger-form button').click()")
+            browser.until("document.getElementById('message').textContent.startsWith('Sent')")
+            assert zoom.deliveries[-1].event.name == "meeting.ended"
+            browser.run("document.getElementById('reset').click()")
+            browser.until("document.getElementById('message').textContent === 'Reset'")
+            assert browser.run("document.getElementById('message').className") == "ok"
+            assert len(zoom.deliveries) == 0 and zoom.subscriptions == []
+        finally:
+            browser.close()
+
+
+def _when(seconds: float) -> str:
+    """Provider time as the page writes it."""
+    moment = datetime.datetime.fromtimestamp(seconds, datetime.UTC)
+    iso = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso.replace("T", " ").replace("Z", " UTC")
