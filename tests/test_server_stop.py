@@ -32,6 +32,9 @@ from hookmock.server_cli import add_serve_parser, serve_command
 from tests.server_helpers import Api
 
 HANG_GUARD = 60.0  # seconds: only so that a server that never stops fails the test
+# Where stop() is what ends the connections, the read timeout must not end them first, however
+# slowly a loaded machine opens them.
+NO_READ_TIMEOUT = 3600.0
 SECRET = "stop-secret-token"
 
 
@@ -111,7 +114,7 @@ def _stop(server: MockZoomServer) -> None:
 )
 def test_stop_ends_every_connection_whatever_the_clients_do(kinds: dict[str, int]) -> None:
     before = _server_threads()
-    server = MockZoomServer(Zoom(secret_token=SECRET)).start()
+    server = MockZoomServer(Zoom(secret_token=SECRET), read_timeout=NO_READ_TIMEOUT).start()
     with _clients(server, kinds) as clients:
         _stop(server)
         assert not server.running
@@ -140,7 +143,7 @@ def test_hundreds_of_start_stop_cycles_with_waiting_clients_never_stick() -> Non
     zoom = Zoom(secret_token=SECRET)
     rng = random.Random(7)
     for cycle in range(200):
-        server = MockZoomServer(zoom).start()
+        server = MockZoomServer(zoom, read_timeout=NO_READ_TIMEOUT).start()
         kinds = {"idle": rng.randint(0, 2), "half-sent": rng.randint(0, 2), "stalled body": 1}
         with _clients(server, kinds):
             _stop(server)
@@ -186,7 +189,9 @@ def test_serve_stops_on_every_burst_of_signals_in_process(
         pytest.skip("signal handlers can only be installed from the main thread")
     parser = argparse.ArgumentParser()
     add_serve_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["serve", "--secret-token", SECRET, "--quiet"])
+    args = parser.parse_args(
+        ["serve", "--secret-token", SECRET, "--quiet", "--read-timeout", str(NO_READ_TIMEOUT)]
+    )
     rng = random.Random(11)
     before = _server_threads()
     for cycle in range(150):
@@ -221,7 +226,7 @@ def test_serve_stops_on_every_burst_of_signals_in_process(
 def _serve_process(tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
     env = {**os.environ, "ZOOM_WEBHOOK_SECRET_TOKEN": SECRET, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "hookmock", "serve", "--quiet"],
+        [sys.executable, "-m", "hookmock", "serve", "--quiet", "--read-timeout", "3600"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
