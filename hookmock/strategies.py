@@ -212,10 +212,9 @@ class Variation:
     pins: Mapping[str, Any] = field(default_factory=dict, repr=False)
     provider: str = "zoom"
 
-    def without(self, change: Change) -> Event:
-        """The same example with *change* undone (the generated value put back)."""
-        rest = tuple(c for c in self.changes if c is not change)
-        data = _assemble(self.base, rest, self.pins)
+    def with_changes(self, changes: Iterable[Change]) -> Event:
+        """The event with only *changes* (some of :attr:`changes`) made to the generated one."""
+        data = _assemble(self.base, changes, self.pins)
         return Event.build(self.name, data, overridden=frozenset(self.pins))
 
 
