@@ -335,7 +335,7 @@ def _with_emoji(emoji: str) -> str:
 
 
 def _long_text(length: int) -> str:
-    return ("Zoom’s review ✓ 🎉 " * (length // 16 + 1))[:length]
+    return ("Quarterly review " * (length // 17 + 1))[:length]
 
 
 def _not_in(taken: Collection[str], key: str) -> bool:
@@ -508,7 +508,11 @@ def _compile_node(node: Mapping[str, Any], root: Mapping[str, Any]) -> _Node:
         return _Node(node, root)
     if "enum" in node:
         return _Enum(node, root)
-    types = node.get("type", "object" if "properties" in node else None)
+    types = node.get("type")
+    if types is None:
+        # Untyped: any value the other keywords allow; a string or an object is one.
+        strings = {"pattern", "format", "minLength", "maxLength"}
+        types = "object" if "properties" in node else "string" if strings & set(node) else None
     if isinstance(types, list):
         branches = [_compile({**node, "type": t}, root) for t in types]
         return _Union(node, root, branches, exclusive=False)
@@ -594,10 +598,10 @@ def _classify(value: Any, node: Mapping[str, Any]) -> str:
             return "unusual text: non-BMP character"
         if any(ord(ch) < 0x20 or ch in "\x7f\u2028\u2029\u200b\u200d\ufeff" for ch in value):
             return "unusual text: control or invisible character"
-        if not value.isascii():
-            return "unusual text: non-ASCII"
         if len(value) > 200:
             return f"unusual text: long ({len(value)} characters)"
+        if not value.isascii():
+            return "unusual text: non-ASCII"
         if not value.strip():
             return "unusual text: whitespace only"
         if node.get("format") == "date-time":
@@ -799,9 +803,15 @@ class _Array(_Node):
         top = low + 4 if high is None else min(int(high), low + 4)
         return st.lists(elements, min_size=low, max_size=top)
 
+    @property
+    def has_fresh(self) -> bool:
+        return self.items.has_fresh or int(self.node.get("minItems", 0)) == 0
+
+    has_variants = has_fresh
+
     def _fresh(self) -> SearchStrategy[Any]:
-        if "items" not in self.node:
-            return st.just([])
+        if "items" not in self.node or not self.items.has_fresh:
+            return st.just([]) if self.has_fresh else st.nothing()
         return self._lists(self.items.fresh)
 
     def _variants(self) -> SearchStrategy[Any]:
@@ -859,11 +869,21 @@ class _Object(_Node):
     def required(self) -> frozenset[str]:
         return frozenset(self.node.get("required", ()))
 
+    @property
+    def has_fresh(self) -> bool:
+        return all(
+            sub.has_fresh for key, sub in self.properties.items() if key in self.required
+        ) and self.required <= set(self.properties)
+
     def _fresh(self) -> SearchStrategy[Any]:
         return _fresh_object(self).filter(self.is_valid)
 
     def _variants(self) -> SearchStrategy[Any]:
-        return self.fresh
+        return self.fresh if self.has_fresh else st.nothing()
+
+    @property
+    def has_variants(self) -> bool:
+        return self.has_fresh
 
     def replaceable(self, plan: _Plan, path: Path, base: Any) -> bool:
         return not isinstance(base, dict)
@@ -896,7 +916,7 @@ class _Object(_Node):
 def _fresh_object(draw: DrawFn, node: _Object) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, sub in node.properties.items():
-        if key in node.required or draw(st.booleans()):
+        if key in node.required or (sub.has_fresh and draw(st.booleans())):
             out[key] = draw(sub.fresh)
     return out
 
