@@ -4,8 +4,8 @@ Hypothesis draws examples from :func:`hookmock.strategies.variations`, hookmock 
 correctly signed, and a delivery the receiver does not acknowledge in time is a failure.
 Hypothesis then shrinks the example towards the generated event. The changes left in it are then
 undone one at a time: a change the failure does not need stays undone, and the ones whose undoing
-gets the delivery acknowledged are reported as the fields that made the difference. Failures that end differently (another status, another exception in the receiver)
-are found and shrunk separately.
+gets the delivery acknowledged are reported as the fields that made the difference. Failures that
+end differently (another status, another exception in the receiver) are found and shrunk separately.
 
 A run is reproducible from its seed: the same seed, events and number of examples send the same
 examples (up to the times in them) to a receiver that answers the same way.

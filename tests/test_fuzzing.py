@@ -1,0 +1,260 @@
+"""Zoom.fuzz: receivers that crash on an absent field, an empty string or a non-BMP character are
+each found, shrunk to the field and reported with the seed; a correct receiver passes."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.wrappers import Request, Response
+
+from hookmock import Zoom, catalog
+from hookmock.errors import ConfigurationError, UnknownEventError
+from hookmock.fuzzing import FuzzReport
+from hookmock.providers import zoom as zoom_protocol
+from tests.receivers import serving
+
+SECRET = "fuzzing-secret-token"
+ROOT = Path(__file__).resolve().parent.parent
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def receiver(handle: Callable[[dict[str, Any]], None]) -> WSGIApp:
+    """Verifies the signature over the raw bytes, then lets *handle* read the event; an exception
+    in *handle* propagates (an in-process application error)."""
+
+    @Request.application  # type: ignore[arg-type]
+    def app(request: Request) -> Response:
+        body = request.get_data()
+        timestamp = request.headers.get("x-zm-request-timestamp", "")
+        signature = request.headers.get("x-zm-signature", "")
+        if not zoom_protocol.verify(SECRET, timestamp, body, signature):
+            return Response("bad signature", status=401)
+        app.bodies.append(body)  # type: ignore[attr-defined]
+        handle(json.loads(body))
+        return Response(status=204)
+
+    app.bodies = []  # type: ignore[attr-defined]
+    return app  # type: ignore[no-any-return]
+
+
+def reads_timezone(event: dict[str, Any]) -> None:
+    # Optional in the schema, absent from real deliveries (ZOOM.md §8).
+    event["payload"]["object"]["timezone"].upper()
+
+
+def reads_email_domain(event: dict[str, Any]) -> None:
+    # A guest's email is the empty string (ZOOM.md §8).
+    event["payload"]["object"]["participant"]["email"].split("@")[1].lower()
+
+
+def stores_in_a_three_byte_utf8_column(event: dict[str, Any]) -> None:
+    # MySQL's utf8 (utf8mb3) column refuses characters outside the BMP.
+    topic = event["payload"]["object"].get("topic", "")
+    if any(ord(ch) > 0xFFFF for ch in topic):
+        raise ValueError("Incorrect string value for column 'topic'")
+
+
+def fuzz(
+    handle: Callable[[dict[str, Any]], None], events: str | list[str], **options: Any
+) -> FuzzReport:
+    zoom = Zoom(secret_token=SECRET, seed=7, clock=lambda: 1_780_000_000.0)
+    return zoom.fuzz(receiver(handle), path="/zoom/webhook", events=events, **options)
+
+
+@pytest.mark.parametrize(
+    ("handle", "event", "path", "kind"),
+    [
+        (reads_timezone, "meeting.started", "payload.object.timezone", "absent"),
+        (
+            reads_email_domain,
+            "meeting.participant_joined",
+            "payload.object.participant.email",
+            "empty",
+        ),
+        (
+            stores_in_a_three_byte_utf8_column,
+            "meeting.started",
+            "payload.object.topic",
+            "unusual text: non-BMP character",
+        ),
+    ],
+    ids=["absent", "empty", "non-BMP"],
+)
+def test_a_crash_is_found_and_shrunk_to_the_field(
+    handle: Callable[[dict[str, Any]], None], event: str, path: str, kind: str
+) -> None:
+    report = fuzz(handle, event, max_examples=200, seed=1234)
+    assert not report.ok
+    (failure,) = report.failures
+    assert failure.event == event
+    assert failure.signature.startswith("application error: ")
+    assert [(c.dotted, c.kind) for c in failure.decisive] == [(path, kind)]
+    # Shrunk: the generated event with that one change, and still valid against its schema.
+    assert failure.changes == failure.decisive
+    body = json.loads(failure.body)
+    assert catalog.schema_errors(event, body) == []
+    text = str(report)
+    assert "seed 1234" in text and "reproduce with seed=1234" in text
+    assert f"the field that made the difference: {path}: " in text
+    with pytest.raises(AssertionError, match=re.escape(path)):
+        report.assert_all_acknowledged()
+
+
+def test_the_shrunk_body_shows_the_field_as_it_was_sent() -> None:
+    absent = fuzz(reads_timezone, "meeting.started", max_examples=200, seed=1234)
+    assert "timezone" not in json.loads(absent.failures[0].body)["payload"]["object"]
+    astral = fuzz(stores_in_a_three_byte_utf8_column, "meeting.started", max_examples=200)
+    # The emoji travels as Zoom writes it: a surrogate-escaped pair.
+    assert re.search(rb'"topic":"[^"]*\\uD[89AB]', astral.failures[0].body)
+
+
+def test_a_correct_receiver_passes_200_examples_all_signed_and_schema_valid() -> None:
+    app = receiver(lambda event: None)
+    zoom = Zoom(secret_token=SECRET, seed=3)
+    report = zoom.fuzz(
+        app, events=["meeting.participant_joined", "recording.completed"], max_examples=200
+    )
+    assert report.ok, str(report)
+    assert report.failures == [] and report.flaky is None
+    assert report.deliveries == 200
+    bodies = app.bodies  # type: ignore[attr-defined]
+    assert len(bodies) == 200  # each one passed the signature check
+    names = set()
+    for raw in bodies:
+        data = json.loads(raw)
+        names.add(data["event"])
+        assert catalog.schema_errors(data["event"], data) == []
+    assert names == {"meeting.participant_joined", "recording.completed"}
+    assert "every delivery was acknowledged in time" in str(report)
+    report.assert_all_acknowledged()
+
+
+def test_the_same_seed_gives_the_same_report() -> None:
+    first = fuzz(reads_timezone, "meeting.started", max_examples=50, seed=99)
+    second = fuzz(reads_timezone, "meeting.started", max_examples=50, seed=99)
+    assert first.failures[0].body == second.failures[0].body
+    assert first.deliveries == second.deliveries
+    assert str(first) == str(second)
+
+
+def test_the_seed_defaults_to_the_simulated_zooms_seed() -> None:
+    report = fuzz(reads_timezone, "meeting.started", max_examples=20)
+    assert report.seed == 7
+
+
+def test_two_ways_of_failing_are_found_and_shrunk_separately() -> None:
+    def two_bugs(event: dict[str, Any]) -> None:
+        if event["event"] == "meeting.started":
+            reads_timezone(event)
+        else:
+            reads_email_domain(event)
+
+    report = fuzz(
+        two_bugs, ["meeting.started", "meeting.participant_joined"], max_examples=200, seed=5
+    )
+    found = {(f.event, f.decisive[0].dotted, f.decisive[0].kind) for f in report.failures}
+    assert found == {
+        ("meeting.started", "payload.object.timezone", "absent"),
+        ("meeting.participant_joined", "payload.object.participant.email", "empty"),
+    }
+    assert "2 ways the receiver failed" in str(report)
+
+
+def test_a_receiver_that_fails_every_delivery_is_reported_without_a_field() -> None:
+    def refuse(event: dict[str, Any]) -> None:
+        raise RuntimeError("down for maintenance")
+
+    report = fuzz(refuse, "meeting.started", max_examples=20, seed=1)
+    (failure,) = report.failures
+    assert failure.changes == () and failure.decisive == ()
+    assert "the event as hookmock generates it, unchanged, was not acknowledged" in str(report)
+
+
+def test_a_receiver_over_http_answering_500() -> None:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        event = json.loads(body)
+        ok = "timezone" in event["payload"]["object"]
+        start_response("204 No Content" if ok else "500 Internal Server Error", [])
+        return [] if ok else [b"KeyError: 'timezone'"]
+
+    zoom = Zoom(secret_token=SECRET, seed=11)
+    with serving(app) as base:
+        report = zoom.fuzz(base + "/zoom/webhook", events="meeting.started", max_examples=40)
+    (failure,) = report.failures
+    assert failure.signature == "server error 500"
+    assert [c.dotted for c in failure.decisive] == ["payload.object.timezone"]
+    assert "answer: 500 KeyError: 'timezone'" in str(report)
+
+
+def test_a_receiver_whose_answer_depends_on_more_than_the_body_is_inconclusive() -> None:
+    calls = [0]
+
+    def every_fifth(event: dict[str, Any]) -> None:
+        calls[0] += 1
+        if calls[0] % 5 == 0:
+            raise RuntimeError("pool exhausted")
+
+    report = fuzz(every_fifth, "meeting.started", max_examples=50, seed=2)
+    assert not report.ok
+    assert report.flaky is not None
+    assert "inconclusive: the receiver answered the same delivery differently" in str(report)
+
+
+def test_a_subscription_brings_its_events_and_deliveries_are_recorded() -> None:
+    zoom = Zoom(secret_token=SECRET, seed=4)
+    app = receiver(lambda event: None)
+    zoom.subscribe(app_with_validation(app), events=["meeting.ended"])
+    before = len(zoom.deliveries)
+    report = zoom.fuzz(zoom.subscriptions[0], max_examples=10)
+    assert report.events == ("meeting.ended",) and report.ok
+    assert len(zoom.deliveries) - before == report.deliveries == 10
+
+
+def app_with_validation(app: WSGIApp) -> WSGIApp:
+    """*app*, answering Zoom's URL validation first."""
+
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        event = json.loads(raw)
+        if event["event"] == "endpoint.url_validation":
+            plain = event["payload"]["plainToken"]
+            answer = {
+                "plainToken": plain,
+                "encryptedToken": zoom_protocol.encrypted_token(SECRET, plain),
+            }
+            start_response("200 OK", [("content-type", "application/json")])
+            return [json.dumps(answer).encode()]
+        import io
+
+        environ["wsgi.input"] = io.BytesIO(raw)
+        return app(environ, start_response)
+
+    return wrapped
+
+
+def test_bad_arguments_are_refused_with_what_to_do() -> None:
+    zoom = Zoom(secret_token=SECRET)
+    app = receiver(lambda event: None)
+    with pytest.raises(ConfigurationError, match=r"say which events to fuzz"):
+        zoom.fuzz(app)
+    with pytest.raises(ConfigurationError, match="max_examples must be a positive integer"):
+        zoom.fuzz(app, events="meeting.started", max_examples=0)
+    with pytest.raises(ConfigurationError, match="seed must be a non-negative integer"):
+        zoom.fuzz(app, events="meeting.started", seed=-1)
+    with pytest.raises(UnknownEventError):
+        zoom.fuzz(app, events="meeting.startd")
+
+
+def test_the_report_as_json() -> None:
+    report = fuzz(reads_timezone, "meeting.started", max_examples=50, seed=1234)
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["seed"] == 1234
+    (failure,) = data["failures"]
+    assert failure["decisive"] == [{"path": "payload.object.timezone", "kind": "absent"}]
