@@ -67,6 +67,29 @@ class FuzzFailure:
         listed = "; ".join(change.describe() for change in self.changes)
         return f"no single field made the difference; together: {listed}"
 
+    def hint(self) -> str:
+        """A likely cause, when the failure points at a common mistake; else ``""``."""
+        kinds = {change.kind.split(":")[0] for change in self.decisive}
+        status = self.delivery.response.status if self.delivery.response else None
+        if status in (401, 403) and kinds == {"unusual text"}:
+            return (
+                "the receiver refused a correctly signed body for its text: does it verify a "
+                "re-serialized body (json.dumps(request.json), JSON.stringify(req.body)) "
+                "instead of the raw bytes? Zoom escapes characters outside the BMP, "
+                "re-serializing does not"
+            )
+        if kinds == {"absent"}:
+            return (
+                "the receiver needs a field its schema makes optional; real deliveries leave "
+                "optional fields out: read it with .get() and carry on without it"
+            )
+        if kinds == {"empty"}:
+            return (
+                "real deliveries carry empty strings (a guest's email, id and registrant_id "
+                'are ""): handle them'
+            )
+        return ""
+
 
 @dataclass(eq=False)
 class FuzzReport:
@@ -96,8 +119,8 @@ class FuzzReport:
 
     def __str__(self) -> str:
         head = (
-            f"fuzzed {self.target} with {', '.join(self.events)}: {self.max_examples} examples, "
-            f"seed {self.seed}"
+            f"fuzzed {self.target}\n"
+            f"events: {', '.join(self.events)}; {self.max_examples} examples; seed {self.seed}"
         )
         if self.ok:
             return f"{head}\nevery delivery was acknowledged in time"
@@ -155,6 +178,9 @@ def _failure_lines(number: int, failure: FuzzFailure) -> list[str]:
         f"   {failure.explain()}",
         f"   shrunk body: {text}",
     ]
+    hint = failure.hint()
+    if hint:
+        lines.append(f"   hint: {hint}")
     if delivery.response is not None and delivery.response.body:
         answer = delivery.response.text.strip().splitlines()
         lines.append(f"   answer: {delivery.response.status} {answer[0][:200] if answer else ''}")

@@ -382,11 +382,11 @@ class _Plan:
 
     def frozen(self, path: Path) -> bool:
         """Nothing at or below a pinned path varies."""
-        return any(path[: len(p)] == p for p in self.pinned)
+        return bool(self.pinned) and any(path[: len(p)] == p for p in self.pinned)
 
     def holds_pin(self, path: Path) -> bool:
         """A pinned path lies below *path*: it must stay (an override would recreate it empty)."""
-        return any(p[: len(path)] == path for p in self.pinned)
+        return bool(self.pinned) and any(p[: len(path)] == path for p in self.pinned)
 
 
 def _assemble(base: Any, changes: Iterable[Change], pins: Mapping[str, Any]) -> Any:
@@ -425,7 +425,30 @@ def _insert(obj: dict[str, Any], key: str, value: Any, order: tuple[str, ...]) -
 @functools.cache
 def _compiled(name: str, provider: str) -> _Node:
     schema = catalog.load_schema(name, provider)
-    return _compile(schema, schema)
+    root = _compile(schema, schema)
+    _prepare(root, set())
+    return root
+
+
+def _prepare(node: _Node, done: set[int]) -> None:
+    """Build and check every strategy of a schema now, when the strategy is made: Hypothesis
+    times the first draws of an example, and a cold start would read as slow generation."""
+    if id(node) in done:
+        return
+    done.add(id(node))
+    if node.has_variants:
+        node.variants.validate()
+        node.is_valid  # noqa: B018 - compiles the validator the variants are filtered with
+    if node.has_fresh:
+        node.fresh.validate()
+    if isinstance(node, _Object):
+        for sub in node.properties.values():
+            _prepare(sub, done)
+    elif isinstance(node, _Array):
+        _prepare(node.items, done)
+    elif isinstance(node, _Union):
+        for branch in node.branches:
+            _prepare(branch, done)
 
 
 def _resolve(node: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -800,14 +823,24 @@ class _Array(_Node):
     def _lists(self, elements: SearchStrategy[Any]) -> SearchStrategy[Any]:
         low = int(self.node.get("minItems", 0))
         high = self.node.get("maxItems")
-        top = low + 4 if high is None else min(int(high), low + 4)
+        more = 2 if self.nested else 4
+        top = low + more if high is None else min(int(high), low + more)
         return st.lists(elements, min_size=low, max_size=top)
 
     @property
     def has_fresh(self) -> bool:
         return self.items.has_fresh or int(self.node.get("minItems", 0)) == 0
 
-    has_variants = has_fresh
+    @property
+    def nested(self) -> bool:
+        """Items are objects or lists: varied in place, not replaced by new ones (costly)."""
+        return isinstance(self.items, _Object | _Array | _Union)
+
+    @property
+    def has_variants(self) -> bool:
+        if self.nested:
+            return int(self.node.get("minItems", 0)) == 0
+        return self.has_fresh
 
     def _fresh(self) -> SearchStrategy[Any]:
         if "items" not in self.node or not self.items.has_fresh:
@@ -815,6 +848,8 @@ class _Array(_Node):
         return self._lists(self.items.fresh)
 
     def _variants(self) -> SearchStrategy[Any]:
+        if self.nested:
+            return st.just([]) if self.has_variants else st.nothing()
         return self.fresh.filter(self.is_valid)
 
     def replaceable(self, plan: _Plan, path: Path, base: Any) -> bool:
@@ -823,7 +858,10 @@ class _Array(_Node):
     def descend(self, plan: _Plan, base: Any, path: Path, out: list[Change]) -> None:
         if isinstance(base, list):
             for index, item in enumerate(base):
-                self.items.vary(plan, item, (*path, index), out)
+                # One choice per item before its fields': most items of a long list stay as
+                # generated, which keeps an example of a large event cheap to draw.
+                if not self.nested or plan.holds_pin((*path, index)) or plan.departs():
+                    self.items.vary(plan, item, (*path, index), out)
 
 
 class _Object(_Node):

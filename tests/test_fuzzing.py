@@ -100,7 +100,7 @@ def test_a_crash_is_found_and_shrunk_to_the_field(
     body = json.loads(failure.body)
     assert catalog.schema_errors(event, body) == []
     text = str(report)
-    assert "seed 1234" in text and "reproduce with seed=1234" in text
+    assert "; seed 1234" in text and "reproduce with seed=1234" in text
     assert f"the field that made the difference: {path}: " in text
     with pytest.raises(AssertionError, match=re.escape(path)):
         report.assert_all_acknowledged()
@@ -258,3 +258,56 @@ def test_the_report_as_json() -> None:
     assert data["seed"] == 1234
     (failure,) = data["failures"]
     assert failure["decisive"] == [{"path": "payload.object.timezone", "kind": "absent"}]
+
+
+# -- the README's examples -------------------------------------------------------------------------
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+_TIMES = [
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"), "<time>"),
+    (re.compile(r'"event_ts":\d+'), '"event_ts":<ms>'),
+]
+
+
+def _block(language: str, marker: str) -> str:
+    blocks = re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+    return next(block for block in blocks if marker in block)
+
+
+def test_readme_given_pattern_with_the_zoom_fixture_runs(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ZOOM_WEBHOOK_SECRET_TOKEN", raising=False)
+    example = _block("python", "def test_any_recording_is_acknowledged")
+    pytester.syspathinsert(ROOT)
+    pytester.makepyfile(test_example=example)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_readme_given_pattern_needs_the_clear(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without zoom.clear() the second example sees the first one's delivery too."""
+    monkeypatch.delenv("ZOOM_WEBHOOK_SECRET_TOKEN", raising=False)
+    example = _block("python", "def test_any_recording_is_acknowledged")
+    pytester.syspathinsert(ROOT)
+    pytester.makepyfile(test_example=example.replace("    zoom.clear()", "    pass"))
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*expected 1 acknowledged deliver* of 'recording.completed'*"])
+
+
+def _normalized(text: str) -> str:
+    for pattern, placeholder in _TIMES:
+        text = pattern.sub(placeholder, text)
+    return text.strip()
+
+
+def test_readme_fuzz_output_is_real(capsys: pytest.CaptureFixture[str]) -> None:
+    code = _block("python", "report = zoom.fuzz(app")
+    shown = _block("text", "reproduce with seed=")
+    with pytest.raises(AssertionError) as raised:
+        exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out
+    assert _normalized(printed) == _normalized(shown)
+    assert _normalized(str(raised.value)) == _normalized(shown)
