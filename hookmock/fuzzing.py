@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import catalog
 from .errors import ConfigurationError
-from .strategies import Change, Variation, variations
+from .strategies import Change, Variation, unchanged, variations
 
 if TYPE_CHECKING:
     from .delivery import Delivery
@@ -98,7 +98,9 @@ class FuzzReport:
     :ivar seed: Hypothesis's seed; the same seed reproduces the run.
     :ivar events: the event names fuzzed.
     :ivar max_examples: the number of examples asked for.
-    :ivar deliveries: the deliveries made, shrinking and the undo checks included.
+    :ivar deliveries: the deliveries made: one of each event unchanged first, the examples
+        (shrinking included), and the undo checks.
+    :ivar examples: the examples Hypothesis ran, shrinking included.
     :ivar failures: one per distinct way the receiver failed, shrunk.
     :ivar flaky: why the run is not conclusive when the receiver answered the same example
         differently on a second try, else ``None``.
@@ -109,6 +111,7 @@ class FuzzReport:
     max_examples: int
     target: str
     deliveries: int = 0
+    examples: int = 0
     failures: list[FuzzFailure] = field(default_factory=list)
     flaky: str | None = None
 
@@ -239,9 +242,25 @@ def fuzz(
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigurationError(f"seed must be a non-negative integer, got {seed!r}")
     report = FuzzReport(seed, names, max_examples, subscription.target.describe())
+    # The event every example shrinks towards goes first: a receiver that refuses it (a wrong
+    # secret, an endpoint that is down) would make every example fail, slowly at the deadline.
+    accepted = []
+    for name in names:
+        control = unchanged(name, overrides=overrides, provider=provider)
+        report.deliveries += 1
+        delivery = provider.deliver(control.event, subscription)
+        if delivery.outcome.acknowledged:
+            accepted.append(name)
+        else:
+            report.failures.append(FuzzFailure(name, delivery, (), (), signature(delivery)))
+    if not accepted:
+        return report
     kinds: dict[str, type[_Unacknowledged]] = {}
 
+    examples = [0]
+
     def deliver(variation: Variation) -> None:
+        examples[0] += 1
         report.deliveries += 1
         delivery = provider.deliver(variation.event, subscription)
         if not delivery.outcome.acknowledged:
@@ -266,7 +285,7 @@ def fuzz(
                 HealthCheck.data_too_large,
                 HealthCheck.large_base_example,
             ),
-        )(given(variations(names, overrides=overrides, provider=provider))(deliver))
+        )(given(variations(accepted, overrides=overrides, provider=provider))(deliver))
     )
     try:
         run()
@@ -275,6 +294,7 @@ def fuzz(
         report.flaky = flaky
         for failure in found:
             report.failures.append(_explain(provider, subscription, failure, report))
+    report.examples = examples[0]
     return report
 
 

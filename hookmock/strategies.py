@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
     from .simulator import Provider
 
-__all__ = ["Change", "Variation", "bodies", "events", "variations"]
+__all__ = ["Change", "Variation", "bodies", "events", "unchanged", "variations"]
 
 Path = tuple[str | int, ...]
 
@@ -270,6 +270,23 @@ def variations(
         _check_pins(name, pins, provider_name)
     strategies = [_variation(name, pins, provider) for name in dict.fromkeys(listed)]
     return strategies[0] if len(strategies) == 1 else st.one_of(strategies)
+
+
+def unchanged(
+    name: str, *, overrides: Mapping[str, Any] | None = None, provider: str | Provider = "zoom"
+) -> Variation:
+    """The example the strategies shrink towards: the event generated from seed 0, with the
+    overrides that are values (not strategies) applied and nothing varied."""
+    provider_name = provider if isinstance(provider, str) else provider.name
+    now = time.time() if isinstance(provider, str) else provider.clock()
+    base, _ = fake.generate(name, seed=0, now=now, provider=provider_name)
+    if not isinstance(provider, str):
+        for hook in tuple(provider.generation_hooks):
+            hook(name, base)
+    pins = {p: v for p, v in (overrides or {}).items() if not isinstance(v, st.SearchStrategy)}
+    data = _assemble(base, (), pins)
+    event = Event.build(name, data, overridden=frozenset(pins))
+    return Variation(name, base, (), event, pins, provider_name)
 
 
 def _variation(

@@ -122,9 +122,10 @@ def test_a_correct_receiver_passes_200_examples_all_signed_and_schema_valid() ->
     )
     assert report.ok, str(report)
     assert report.failures == [] and report.flaky is None
-    assert report.deliveries == 200
+    # One unchanged event of each name first, then the examples.
+    assert report.examples == 200 and report.deliveries == 202
     bodies = app.bodies  # type: ignore[attr-defined]
-    assert len(bodies) == 200  # each one passed the signature check
+    assert len(bodies) == 202  # each one passed the signature check
     names = set()
     for raw in bodies:
         data = json.loads(raw)
@@ -171,6 +172,8 @@ def test_a_receiver_that_fails_every_delivery_is_reported_without_a_field() -> N
         raise RuntimeError("down for maintenance")
 
     report = fuzz(refuse, "meeting.started", max_examples=20, seed=1)
+    # Found on the unchanged event, sent first; no example is sent after it.
+    assert report.deliveries == 1 and report.examples == 0
     (failure,) = report.failures
     assert failure.changes == () and failure.decisive == ()
     assert "the event as hookmock generates it, unchanged, was not acknowledged" in str(report)
@@ -214,7 +217,7 @@ def test_a_subscription_brings_its_events_and_deliveries_are_recorded() -> None:
     before = len(zoom.deliveries)
     report = zoom.fuzz(zoom.subscriptions[0], max_examples=10)
     assert report.events == ("meeting.ended",) and report.ok
-    assert len(zoom.deliveries) - before == report.deliveries == 10
+    assert len(zoom.deliveries) - before == report.deliveries == 11
 
 
 def app_with_validation(app: WSGIApp) -> WSGIApp:
