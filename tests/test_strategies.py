@@ -263,6 +263,15 @@ def test_importing_hookmock_and_its_plugin_does_not_import_hypothesis() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
+def test_hookmock_strategies_is_reached_from_import_hookmock() -> None:
+    code = (
+        "import sys, hookmock\n"
+        "strategy = hookmock.strategies.events('meeting.started')\n"
+        "assert 'hookmock.strategies' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
 def _without_hypothesis(code: str) -> subprocess.CompletedProcess[str]:
     blocked = "import sys\nsys.modules['hypothesis'] = None\n"
     return subprocess.run(
