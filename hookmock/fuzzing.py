@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .delivery import Delivery
     from .simulator import Provider, Subscription
 
-__all__ = ["CHECK_ID", "CHECK_TITLE", "FuzzFailure", "FuzzReport", "check_verdict", "fuzz"]
+__all__ = ["CHECK_ID", "CHECK_TITLE", "FuzzFailure", "FuzzReport", "fuzz", "verdict"]
 
 #: How much of a shrunk body the report's text shows (the whole body is on the failure).
 BODY_EXCERPT = 1500
@@ -376,27 +376,9 @@ CHECK_ID = "fuzz-valid-events"
 CHECK_TITLE = "acknowledges schema-valid variations of its events within the deadline"
 
 
-def check_verdict(
-    provider: Provider,
-    subscription: Subscription,
-    *,
-    examples: int,
-    events: Sequence[str],
-    seed: int | None = None,
-    overrides: Mapping[str, Any] | None = None,
-) -> tuple[bool | None, str]:
-    """The fuzz check's verdict and detail: ``True`` when each of *examples* correctly signed,
-    schema-valid deliveries was acknowledged within the deadline, ``False`` when one was not (the
-    detail shows the shrunk body, the field and the seed), ``None`` (inconclusive) when the
-    receiver answered the same delivery differently on a second try."""
-    report = fuzz(
-        provider,
-        subscription,
-        events=events,
-        max_examples=examples,
-        seed=seed,
-        overrides=overrides,
-    )
-    if report.flaky is not None:
-        return None, str(report)
-    return report.ok, str(report)
+def verdict(report: FuzzReport) -> bool | None:
+    """The ``fuzz-valid-events`` check's verdict on a run: ``True`` when every correctly signed,
+    schema-valid example was acknowledged within the deadline, ``False`` when one was not,
+    ``None`` (inconclusive) when the receiver answered the same delivery differently on a second
+    try."""
+    return None if report.flaky is not None else report.ok

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -314,3 +316,102 @@ def test_readme_fuzz_output_is_real(capsys: pytest.CaptureFixture[str]) -> None:
     printed = capsys.readouterr().out
     assert _normalized(printed) == _normalized(shown)
     assert _normalized(str(raised.value)) == _normalized(shown)
+
+
+# -- hookmock check --fuzz -------------------------------------------------------------------------
+
+
+def _check(app: WSGIApp, *extra: str) -> tuple[int, str]:
+    import io
+
+    from hookmock.cli import main
+
+    out = io.StringIO()
+    with serving(app) as base:
+        code = main(
+            ["check", base + "/zoom/webhook", "--secret-token", SECRET, "--seed", "3", *extra],
+            stdout=out,
+        )
+    return code, out.getvalue()
+
+
+def test_check_fuzz_finds_the_field_behind_a_refused_delivery(tmp_path: Path) -> None:
+    from examples.faulty_receiver.app import create_app
+
+    report = tmp_path / "report.json"
+    code, out = _check(
+        create_app(SECRET),
+        *("--fuzz", "100", "--fuzz-seed", "7", "--event", "meeting.started"),
+        *("--only", "fuzz-valid-events", "--report-json", str(report)),
+    )
+    assert code == 1, out
+    assert "FAIL  fuzz-valid-events" in out
+    assert "events: meeting.started; 100 examples; seed 7" in out
+    assert "1. meeting.started: rejected 401" in out
+    assert re.search(r"the field that made the difference: \S+: unusual text: non-BMP", out)
+    assert "reproduce with seed=7 (on the command line: --fuzz-seed 7)" in out
+    (check,) = [
+        c for c in json.loads(report.read_text())["checks"] if c["id"] == "fuzz-valid-events"
+    ]
+    assert check["outcome"] == "fail" and "shrunk body" in check["detail"]
+
+
+def test_check_fuzz_passes_a_correct_receiver_with_the_battery() -> None:
+    from examples.flask_receiver.app import create_app
+
+    code, out = _check(create_app(SECRET), "--fuzz", "60", "--event", "meeting.started")
+    assert code == 0, out
+    assert "PASS  fuzz-valid-events" in out
+    assert "0 failed" in out
+
+
+def test_check_without_fuzz_has_no_fuzz_check() -> None:
+    from examples.flask_receiver.app import create_app
+
+    code, out = _check(create_app(SECRET), "--only", "valid-event")
+    assert code == 0 and "fuzz-valid-events" not in out
+
+
+def test_check_fuzz_is_refused_before_anything_is_sent() -> None:
+    import io
+
+    from hookmock.cli import main
+
+    out = io.StringIO()
+    # Port 9 (discard) on 127.0.0.1: nothing is sent there, the argument is refused first.
+    code = main(["check", "http://127.0.0.1:9/", "--fuzz", "-1"], stdout=out)
+    assert code == 2
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nsys.modules['hypothesis'] = None\nfrom hookmock.cli import main\n"
+            "sys.exit(main(['check', 'http://127.0.0.1:9/', '--secret-token', 'x', "
+            "'--fuzz', '5']))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "pip install 'hookmock[fuzz]'" in result.stderr
+    assert "cannot reach" not in result.stderr
+
+
+def test_readme_check_fuzz_output_is_real() -> None:
+    from examples.faulty_receiver.app import create_app
+
+    shown = _block("console", "--fuzz 200 --fuzz-seed 2026")
+    command, _, output = shown.partition("--fuzz-seed 2026\n")
+    argv = command.replace("\\\n", " ").split()[3:]
+    assert argv[0] == "http://127.0.0.1:8000/zoom/webhook"
+    code, out = _check(
+        create_app(SECRET),
+        *[a for a in argv[1:] if a not in ("--secret-token", '"$ZOOM_WEBHOOK_SECRET_TOKEN"')],
+        "--fuzz-seed",
+        "2026",
+    )
+    assert code == 1
+    real = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:8000", out)
+    assert _normalized(real) == _normalized(output)
