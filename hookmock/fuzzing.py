@@ -126,7 +126,8 @@ class FuzzReport:
             f"events: {', '.join(self.events)}; {self.max_examples} examples; seed {self.seed}"
         )
         if self.ok:
-            return f"{head}\nevery delivery was acknowledged in time"
+            sent = len(self.events) + self.examples
+            return f"{head}\nall {sent} deliveries were acknowledged in time"
         lines = [head]
         if self.failures:
             count = len(self.failures)
