@@ -63,7 +63,8 @@ class FuzzFailure:
             return "the event as hookmock generates it, unchanged, was not acknowledged"
         if self.decisive:
             listed = "; ".join(change.describe() for change in self.decisive)
-            return f"the field that made the difference: {listed}"
+            fields = "field" if len(self.decisive) == 1 else "fields"
+            return f"the {fields} that made the difference: {listed}"
         listed = "; ".join(change.describe() for change in self.changes)
         return f"no single field made the difference; together: {listed}"
 
