@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import catalog
+from .delivery import Delivery, DeliveryLog
 from .errors import ConfigurationError
 from .strategies import Change, Variation, unchanged, variations
 
 if TYPE_CHECKING:
-    from .delivery import Delivery
     from .simulator import Provider, Subscription
 
 __all__ = ["CHECK_ID", "CHECK_TITLE", "FuzzFailure", "FuzzReport", "fuzz", "verdict"]
@@ -289,13 +289,24 @@ def fuzz(
             ),
         )(given(variations(accepted, overrides=overrides, provider=provider))(deliver))
     )
+    # The examples, the shrinking and the undo checks are hundreds of deliveries: they go to a
+    # log of their own, and the provider's log keeps what the report shows (the unchanged events
+    # above and each failure's shrunk delivery), so that a failing test's report stays readable.
+    log = provider.deliveries
+    provider.deliveries = DeliveryLog()
     try:
-        run()
-    except BaseException as error:
-        found, flaky = _failures(error)
-        report.flaky = flaky
-        for failure in found:
-            report.failures.append(_explain(provider, subscription, failure, report))
+        try:
+            run()
+        except BaseException as error:
+            found, flaky = _failures(error)
+            report.flaky = flaky
+            for failure in found:
+                report.failures.append(_explain(provider, subscription, failure, report))
+    finally:
+        provider.deliveries = log
+    for shrunk in report.failures:
+        if shrunk.changes:
+            log.append(shrunk.delivery)
     report.examples = examples[0]
     return report
 

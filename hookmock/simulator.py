@@ -471,6 +471,9 @@ class Provider(Timeline):
         :param events: the event names; a subscription's own events when omitted.
         :param seed: Hypothesis's seed; the provider's seed when omitted.
         :param overrides: dotted paths pinned to values or strategies (not varied).
+
+        The delivery log keeps the unchanged event of each name, sent first, and the shrunk
+        delivery of each failure; the report counts every delivery made.
         """
         from .fuzzing import fuzz
 

@@ -231,14 +231,25 @@ def test_an_asgi_receiver_is_fuzzed_in_process() -> None:
     assert [(c.dotted, c.kind) for c in failure.decisive] == [("payload.object.timezone", "absent")]
 
 
-def test_a_subscription_brings_its_events_and_deliveries_are_recorded() -> None:
+def test_a_subscription_brings_its_events_and_the_log_keeps_what_the_report_shows() -> None:
     zoom = Zoom(secret_token=SECRET, seed=4)
     app = receiver(lambda event: None)
     zoom.subscribe(app_with_validation(app), events=["meeting.ended"])
     before = len(zoom.deliveries)
     report = zoom.fuzz(zoom.subscriptions[0], max_examples=10)
     assert report.events == ("meeting.ended",) and report.ok
-    assert len(zoom.deliveries) - before == report.deliveries == 11
+    assert report.deliveries == 11 and len(app.bodies) == 11  # type: ignore[attr-defined]
+    # Only the unchanged event sent first is kept in the log, not the examples.
+    assert len(zoom.deliveries) - before == 1
+    assert zoom.deliveries[-1].event.name == "meeting.ended"
+
+
+def test_a_failures_shrunk_delivery_is_kept_in_the_log() -> None:
+    zoom = Zoom(secret_token=SECRET, seed=4)
+    report = zoom.fuzz(receiver(reads_timezone), events="meeting.started", max_examples=100)
+    (failure,) = report.failures
+    assert list(zoom.deliveries)[-1] is failure.delivery
+    assert len(zoom.deliveries) == 2  # the unchanged event, then the shrunk failure
 
 
 def app_with_validation(app: WSGIApp) -> WSGIApp:
