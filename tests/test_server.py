@@ -4,6 +4,7 @@ downloads (ZOOM.md §3, §5, §6)."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 from typing import Any
@@ -55,6 +56,29 @@ def test_a_port_in_use_is_a_configuration_error_not_an_exit() -> None:
             MockZoomServer(host="127.0.0.1", port=port)
     with pytest.raises(ConfigurationError, match="port must be from 0 to 65535"):
         MockZoomServer(port=-1)
+
+
+@pytest.mark.parametrize(
+    ("keywords", "says"),
+    [
+        ({"read_timeout": float("inf")}, "read_timeout must be a number of seconds above 0"),
+        ({"read_timeout": float("nan")}, "read_timeout must be"),
+        ({"read_timeout": 0}, "read_timeout must be"),
+        ({"read_timeout": 1e9}, "read_timeout must be"),
+        ({"max_body_bytes": 0}, "max_body_bytes must be a whole number of bytes from 1"),
+        ({"max_body_bytes": 2**40}, "max_body_bytes must be"),
+        ({"max_body_bytes": 1.5}, "max_body_bytes must be"),
+        ({"control_token": ""}, "control_token must not be empty"),
+        ({"allowed_hosts": ["a/b"]}, "allowed_hosts: not a host name or name:port: 'a/b'"),
+    ],
+)
+def test_out_of_range_settings_are_configuration_errors(
+    keywords: dict[str, Any], says: str
+) -> None:
+    before = set(_server_threads())
+    with pytest.raises(ConfigurationError, match=re.escape(says)):
+        MockZoomServer(**keywords)
+    assert set(_server_threads()) == before
 
 
 def test_a_non_loopback_address_is_warned_about(
