@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import catalog
-from .delivery import Delivery, DeliveryLog
+from .delivery import Delivery, DeliveryLog, Outcome
 from .errors import ConfigurationError
 from .strategies import Change, Variation, unchanged, variations
 
@@ -78,6 +78,11 @@ class FuzzFailure:
                 "re-serialized body (json.dumps(request.json), JSON.stringify(req.body)) "
                 "instead of the raw bytes? Zoom escapes characters outside the BMP, "
                 "re-serializing does not"
+            )
+        if self.delivery.outcome in (Outcome.LATE, Outcome.TIMEOUT):
+            return (
+                f"the receiver took longer than Zoom's {self.delivery.deadline:g} s on this body; "
+                "Zoom retries it as a failure: acknowledge first, then do the work"
             )
         if kinds == {"absent"}:
             return (

@@ -181,6 +181,30 @@ def test_a_receiver_that_fails_every_delivery_is_reported_without_a_field() -> N
     assert "the event as hookmock generates it, unchanged, was not acknowledged" in str(report)
 
 
+def test_the_hints_name_the_usual_causes() -> None:
+    import dataclasses
+
+    from hookmock.delivery import Outcome
+    from hookmock.fuzzing import FuzzFailure
+    from hookmock.strategies import REMOVE, Change
+
+    zoom = Zoom(secret_token=SECRET)
+    zoom.subscribe(app_with_validation(receiver(lambda event: None)))
+    delivery = zoom.send("meeting.started")
+    absent = Change(("payload", "object", "timezone"), REMOVE, "absent")
+    emoji = Change(("payload", "object", "topic"), "🎉", "unusual text: non-BMP character")
+
+    def hint(change: Change, **fields: Any) -> str:
+        shrunk = dataclasses.replace(delivery, **fields)
+        return FuzzFailure("meeting.started", shrunk, (change,), (change,), "x").hint()
+
+    assert "acknowledge first" in hint(emoji, outcome=Outcome.LATE)
+    assert "read it with .get()" in hint(absent, outcome=Outcome.APP_ERROR)
+    refused = dataclasses.replace(delivery.response, status=401)
+    assert "re-serialized body" in hint(emoji, outcome=Outcome.REJECTED, response=refused)
+    assert hint(emoji, outcome=Outcome.APP_ERROR) == ""
+
+
 def test_a_receiver_over_http_answering_500() -> None:
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
