@@ -94,6 +94,8 @@ def find_check(check_id: str, checks: Sequence[Check] = CHECKS) -> Check:
             " (there is a valid-event check for each event the battery sends: choose them with "
             "events=[...], on the command line --event NAME)"
         )
+    if check_id == "fuzz-valid-events":
+        hint = "it runs when asked for: fuzz=N, on the command line --fuzz N"
     raise ConfigurationError(f"unknown conformance check {check_id!r}: {hint}")
 
 

@@ -435,6 +435,8 @@ def test_check_fuzz_is_refused_before_anything_is_sent() -> None:
     # Port 9 (discard) on 127.0.0.1: nothing is sent there, the argument is refused first.
     code = main(["check", "http://127.0.0.1:9/", "--fuzz", "-1"], stdout=out)
     assert code == 2
+    with pytest.raises(ConfigurationError, match="it runs when asked for: fuzz=N"):
+        Zoom().check("http://127.0.0.1:9/", only=["fuzz-valid-events"])
     result = subprocess.run(
         [
             sys.executable,
