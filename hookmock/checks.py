@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .delivery import Delivery, Outcome
 from .errors import ConfigurationError, HookmockError, SubscriptionError
 from .events import Event
-from .report import redact
+from .report import mask_url, redact
 from .simulator import Subscription
 from .transports import as_target
 
@@ -692,7 +692,7 @@ def run_checks(
         mine = battery.sent[first:]
         if not results and mine and all(d.outcome is Outcome.CONNECTION_ERROR for d in mine):
             raise ReceiverUnreachableError(
-                f"cannot reach {resolved.url}: {mine[0].error or 'connection failed'}"
+                f"cannot reach {mask_url(resolved.url)}: {mine[0].error or 'connection failed'}"
             )
         outcome = (
             Verdict.PASS
@@ -710,7 +710,9 @@ def run_checks(
                 time.perf_counter() - begin,
             )
         )
-    return ConformanceReport(resolved.url, results, _latency(battery.latencies), tolerance)
+    return ConformanceReport(
+        mask_url(resolved.url), results, _latency(battery.latencies), tolerance
+    )
 
 
 def _latency(values: list[float]) -> dict[str, float | int]:

@@ -246,6 +246,7 @@ def _cmd_fake(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_trigger(args: argparse.Namespace, out: TextIO) -> int:
     from .delivery import Outcome
     from .providers.zoom import Zoom
+    from .report import mask_url, mask_urls
     from .simulator import Subscription
     from .transports import HTTPTarget
 
@@ -256,12 +257,12 @@ def _cmd_trigger(args: argparse.Namespace, out: TextIO) -> int:
     delivery = zoom.deliver(event, subscription)
     status = delivery.status if delivery.status is not None else "-"
     print(
-        f"{event.name} → {args.url}: {status} in {delivery.elapsed * 1000:.1f} ms "
+        f"{event.name} → {mask_url(args.url)}: {status} in {delivery.elapsed * 1000:.1f} ms "
         f"({delivery.outcome.value})",
         file=out,
     )
     if delivery.error:
-        print(f"  {delivery.error.strip().splitlines()[-1]}", file=out)
+        print(f"  {mask_urls(delivery.error.strip().splitlines()[-1])}", file=out)
     if args.verbose:
         print(delivery.describe(body_limit=2000), file=out)
     if delivery.outcome in (Outcome.CONNECTION_ERROR,):

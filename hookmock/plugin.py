@@ -164,8 +164,10 @@ def hookmock_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
     """Keyword arguments for the simulated provider, from the command line, ini file and
     environment. Override this fixture in a ``conftest.py`` to configure every test below it
     (``return {"secret_token": settings.ZOOM_SECRET}``); the ``hookmock`` marker still wins."""
+    from .report import Settings  # a dict whose repr masks the secret token
+
     config = request.config
-    settings: dict[str, Any] = {}
+    settings: dict[str, Any] = Settings()
     secret = _setting(config, "hookmock_secret_token", SECRET_INI, SECRET_ENV)
     if secret is not None:
         settings["secret_token"] = secret
@@ -191,8 +193,9 @@ def zoom(
     receiver ``zoom.secret_token``.
     """
     from .providers.zoom import Zoom
+    from .report import Settings
 
-    settings = dict(hookmock_settings)
+    settings = Settings(hookmock_settings)
     marker = request.node.get_closest_marker(MARKER)
     if marker is not None:
         unknown = set(marker.kwargs) - MARKER_KEYS

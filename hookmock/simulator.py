@@ -16,6 +16,7 @@ from . import catalog, fake
 from .delivery import Attempt, Delivery, DeliveryLog, Outcome, Request
 from .errors import AuthenticationError, ConfigurationError, NotSubscribedError, OverrideError
 from .events import Event
+from .report import mask_url, mask_urls
 from .scheduler import ProviderClock, Scheduler
 from .timeline import FAULTS, Notice, Timeline
 from .transports import Target, as_target
@@ -45,6 +46,15 @@ class Subscription:
     @property
     def url(self) -> str:
         return self.target.url
+
+    def __repr__(self) -> str:
+        events = "every event" if self.events is None else ", ".join(sorted(self.events))
+        state = "active" if self.active else "disabled"
+        auth = f", auth={self.auth!r}" if self.auth is not None else ""
+        return (
+            f"<Subscription {self.id} {self.name!r} → {mask_urls(self.target.describe())}: "
+            f"{events}; {state}{auth}>"
+        )
 
     def covers(self, event: str) -> bool:
         return self.active and (self.events is None or event in self.events)
@@ -243,7 +253,7 @@ class Provider(Timeline):
             to = self._only_subscription(built.name)
         elif not to.covers(built.name):
             raise NotSubscribedError(
-                f"{to.name} → {to.url} does not cover {built.name!r}; "
+                f"{to.name} → {mask_url(to.url)} does not cover {built.name!r}; "
                 + (
                     f"it receives: {', '.join(sorted(to.events or ()))}"
                     if to.active
@@ -333,7 +343,7 @@ class Provider(Timeline):
             return covering[0]
         if not covering:
             raise NotSubscribedError(self._not_covered(event))
-        listed = "; ".join(f"{s.name} → {s.url}" for s in covering)
+        listed = "; ".join(f"{s.name} → {mask_url(s.url)}" for s in covering)
         raise NotSubscribedError(
             f"{event!r} is covered by {len(covering)} subscriptions ({listed}): "
             "pass to=<subscription> to pick one, or use send_all() to deliver to each"
@@ -351,7 +361,9 @@ class Provider(Timeline):
                 return "disabled"
             return ", ".join(sorted(s.events)) if s.events else "every event"
 
-        listed = "\n".join(f"  {s.name} → {s.url}: {covers(s)}" for s in self.subscriptions)
+        listed = "\n".join(
+            f"  {s.name} → {mask_url(s.url)}: {covers(s)}" for s in self.subscriptions
+        )
         return f"no subscription covers {event!r}; subscriptions:\n{listed}"
 
     def deliver(

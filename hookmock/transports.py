@@ -23,10 +23,11 @@ import traceback
 import zlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from .delivery import Attempt, Outcome, Request, Response
 from .errors import ConfigurationError
+from .report import mask_url
 
 if TYPE_CHECKING:
     import ssl
@@ -112,6 +113,9 @@ class InProcessTarget:
 
     def describe(self) -> str:
         raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({mask_url(self.url)!r})"
 
     def sibling(self, url_or_path: str) -> Target:
         if "://" in url_or_path:
@@ -258,7 +262,7 @@ class HTTPTarget:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigurationError(
-                f"cannot deliver to {url!r}: give an absolute http:// or https:// URL"
+                f"cannot deliver to {mask_url(url)!r}: give an absolute http:// or https:// URL"
             )
         self.url = url
         self._parts = parts
@@ -277,6 +281,9 @@ class HTTPTarget:
 
     def describe(self) -> str:
         return self.url
+
+    def __repr__(self) -> str:
+        return f"HTTPTarget({mask_url(self.url)!r})"
 
     def sibling(self, url_or_path: str) -> Target:
         from urllib.parse import urljoin
@@ -325,7 +332,7 @@ class HTTPTarget:
             timer.cancel()
             connection.close()
             return failed(
-                f"could not connect to {parts.netloc} within the {deadline:g} s deadline",
+                f"could not connect to {_host_port(parts)} within the {deadline:g} s deadline",
                 Outcome.CONNECTION_ERROR,
             )
         except OSError as exc:
@@ -376,6 +383,11 @@ class HTTPTarget:
             connection.close()
         elapsed = time.perf_counter() - begin
         return Attempt(_decoded(response, self.max_response_bytes), elapsed)
+
+
+def _host_port(parts: SplitResult) -> str:
+    """``host:port`` of a URL, without its user-info."""
+    return parts.netloc.rpartition("@")[2]
 
 
 def _describe_tls_error(exc: Exception, host: str) -> str:

@@ -92,7 +92,7 @@ def test_deliveries_show_secrets_masked(api: Api, zoom: Zoom, receiver: Any) -> 
     assert zoom.secret_token not in text and "hookmock-client-secret" not in text
     record = json.loads(text)["deliveries"][-1]
     headers = dict(record["request"]["headers"])
-    assert headers["x-zm-signature"].endswith("…(masked)")
+    assert headers["x-zm-signature"] == "v0=(masked)"
     assert headers["user-agent"] == "Zoom Marketplace/1.0a"
     assert json.loads(record["request"]["body"])["event"] == "meeting.started"
     assert record["response"]["status"] == 204 and record["elapsed_ms"] >= 0

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from ..delivery import Delivery, Outcome, Request
 from ..errors import ConfigurationError, NotSubscribedError, SubscriptionError
 from ..events import Event
+from ..report import mask_url
 from ..scheduler import ProviderClock
 from ..signing import constant_time_equal, hmac_sha256_hex
 from ..simulator import Provider, Subscription
@@ -183,7 +184,8 @@ class Zoom(Provider):
         ts = str(timestamp)
         body = event.body
         headers = [
-            ("host", urlsplit(subscription.url).netloc),
+            # A Host header never carries the URL's user-info (RFC 9110 §7.2).
+            ("host", urlsplit(subscription.url).netloc.rpartition("@")[2]),
             ("user-agent", USER_AGENT),
             ("content-length", str(len(body))),
             ("content-type", CONTENT_TYPE),
@@ -321,7 +323,7 @@ class Zoom(Provider):
         delivery.notes.extend(problems)
         answer = json.dumps({"plainToken": plain, "encryptedToken": expected})
         lines = [
-            f"Zoom's URL validation of {subscription.url} failed: {problems[0]}",
+            f"Zoom's URL validation of {mask_url(subscription.url)} failed: {problems[0]}",
             f"expected: status 200 within {self.deadline:g} s with the JSON body {answer}",
             "  (encryptedToken: lowercase hex HMAC-SHA256 of plainToken keyed by the secret token)",
             "problems:",
