@@ -66,6 +66,26 @@ def mask_url(url: str) -> str:
     return f"{base}?{'&'.join(masked)}{hash_}{fragment}"
 
 
+def url_secrets(url: str) -> tuple[str, ...]:
+    """The parts of *url* that :func:`mask_url` hides, to redact them wherever else they show
+    (a receiver that echoes its URL): the password or lone user name, and each query value, as
+    written and decoded. Values shorter than 8 characters are left out: redacting ``1`` would
+    blot out every digit of a message, and a token is longer than that."""
+    from urllib.parse import unquote_plus
+
+    found: list[str] = []
+    match = _USERINFO.match(url)
+    if match:
+        user, colon, password = match.group(2).partition(":")
+        found.append(password if colon else user)
+    query = url.partition("?")[2].partition("#")[0]
+    for item in query.split("&"):
+        key, equals, value = item.partition("=")
+        found.append(value if equals else key)
+    decoded = [unquote_plus(value) for value in found]
+    return tuple(dict.fromkeys(s for s in found + decoded if len(s) >= 8))
+
+
 def mask_urls(text: str) -> str:
     """*text* with every URL in it passed through :func:`mask_url`."""
     if "://" not in text:

@@ -16,7 +16,7 @@ from . import catalog, fake
 from .delivery import Attempt, Delivery, DeliveryLog, Outcome, Request
 from .errors import AuthenticationError, ConfigurationError, NotSubscribedError, OverrideError
 from .events import Event
-from .report import mask_url, mask_urls
+from .report import mask_url, mask_urls, url_secrets
 from .scheduler import ProviderClock, Scheduler
 from .timeline import FAULTS, Notice, Timeline
 from .transports import Target, as_target
@@ -196,6 +196,9 @@ class Provider(Timeline):
         :param auth: an authentication option of :mod:`hookmock.auth` sent with every delivery.
         :raises SubscriptionError: when the endpoint fails validation (nothing is subscribed).
         """
+        # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
+        # show this frame, or its locals under --showlocals, in a failure's traceback.
+        __tracebackhide__ = True
         if events is not None:
             if isinstance(events, str):
                 events = [events]
@@ -411,7 +414,11 @@ class Provider(Timeline):
             subscription=subscription.name,
             error=result.error,
             attempt=attempt,
-            secrets=self.secrets() + (subscription.auth.secrets() if subscription.auth else ()),
+            secrets=(
+                self.secrets()
+                + (subscription.auth.secrets() if subscription.auth else ())
+                + url_secrets(subscription.url)
+            ),
             chain=chain,
         )
         if retry:

@@ -1,8 +1,9 @@
 """Zoom's own data about its webhooks, for tests: official schemas and documented examples.
 
 The known-answer signature vectors are part of the repository (``tests/data``, with their
-licence): :func:`signature_vectors` always has them. The rest is optional. The reference folder is ``shared/reference/zoom`` beside the project's folder unless
-``HOOKMOCK_ZOOM_REFERENCE`` names another. :data:`AVAILABLE` is false when it is missing: tests
+licence): :func:`signature_vectors` always has them. The rest is optional. The reference folder
+is ``shared/reference/zoom`` beside the project's folder unless ``HOOKMOCK_ZOOM_REFERENCE`` names
+another. :data:`AVAILABLE` is false when it is missing: tests
 that need it skip, unless ``HOOKMOCK_REQUIRE_REFERENCE`` is set (CI sets it), which makes a
 missing folder an error.
 

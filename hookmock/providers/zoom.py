@@ -134,6 +134,9 @@ class Zoom(Provider):
         retry_timestamps: str = "fresh",
         timestamp_clock: str = "real",
     ) -> None:
+        # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
+        # show this frame, or its locals under --showlocals, in a failure's traceback.
+        __tracebackhide__ = True
         if timestamp_clock not in ("real", "provider"):
             raise ConfigurationError(
                 "timestamp_clock must be 'real' (signing timestamps read the receiver's clock) "
@@ -258,6 +261,9 @@ class Zoom(Provider):
             also asserts that a duplicate of *probe_event* is processed only once.
         :raises ReceiverUnreachableError: when the receiver cannot be reached at all.
         """
+        # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
+        # show this frame, or its locals under --showlocals, in a failure's traceback.
+        __tracebackhide__ = True
         from ..checks import run_checks
 
         return run_checks(
