@@ -82,9 +82,11 @@ class Provider(Timeline):
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ConfigurationError(f"seed must be a non-negative integer, got {seed!r}")
         deadline = self.default_deadline if deadline is None else float(deadline)
-        if not deadline > 0:
+        # threading's waits overflow past TIMEOUT_MAX; a day is longer than any provider waits.
+        if not 0 < deadline <= 86400:
             raise ConfigurationError(
-                f"deadline must be a positive number of seconds, got {deadline}"
+                f"deadline must be a positive number of seconds, finite and at most 86400, got "
+                f"{deadline} (Zoom's is {self.default_deadline:g})"
             )
         if retry_timestamps not in ("fresh", "original"):
             raise ConfigurationError(

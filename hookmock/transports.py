@@ -259,10 +259,22 @@ class HTTPTarget:
         cafile: str | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 (raises ValueError for a port that is not one)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"cannot deliver to {mask_url(url)!r}: {exc}; give an absolute http:// or "
+                "https:// URL, with a port from 1 to 65535 if any"
+            ) from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigurationError(
                 f"cannot deliver to {mask_url(url)!r}: give an absolute http:// or https:// URL"
+            )
+        if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+            raise ConfigurationError(
+                f"cannot deliver to {mask_url(url)!r}: a URL cannot contain spaces or control "
+                "characters; percent-encode them (a space is %20)"
             )
         self.url = url
         self._parts = parts
@@ -273,7 +285,14 @@ class HTTPTarget:
         if parts.scheme == "https":
             import ssl
 
-            context = ssl.create_default_context(cafile=cafile)
+            try:
+                context = ssl.create_default_context(cafile=cafile)
+            except (OSError, ssl.SSLError) as exc:
+                reason = exc.strerror if exc.strerror and not isinstance(exc, ssl.SSLError) else exc
+                raise ConfigurationError(
+                    f"cafile {cafile!r} cannot be read as CA certificates ({reason}); give a PEM "
+                    "file of the CA's certificate"
+                ) from None
             if not verify:
                 context.check_hostname = False
                 context.verify_mode = ssl.CERT_NONE
