@@ -383,6 +383,18 @@ class HTTPTarget:
             response = Response(
                 answer.status, answer.reason, tuple(answer.getheaders()), body, truncated
             )
+            # http.client returns what came before a clean close without complaint when the
+            # body is shorter than its content-length: that answer was cut short, not given.
+            missing = answer.length if not truncated else None
+            if missing:
+                declared = len(body) + missing
+                return Attempt(
+                    response,
+                    time.perf_counter() - begin,
+                    f"truncated response: the receiver closed the connection after {len(body)} "
+                    f"of the {declared} body bytes its content-length announced",
+                    Outcome.INVALID_RESPONSE,
+                )
         except TimeoutError:
             return failed(f"no answer within the {deadline:g} s deadline", Outcome.TIMEOUT)
         except ssl.SSLError as exc:
