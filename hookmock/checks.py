@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .delivery import Delivery, Outcome
 from .errors import ConfigurationError, HookmockError, SubscriptionError
 from .events import Event
-from .report import mask_url, redact
+from .report import mask_url, mask_urls, redact, url_secrets
 from .simulator import Subscription
 from .transports import as_target
 
@@ -688,7 +688,7 @@ def run_checks(
         begin = time.perf_counter()
         first = len(battery.sent)
         ok, detail = check.run(battery)
-        detail = redact(detail, zoom.secrets())
+        detail = mask_urls(redact(detail, zoom.secrets() + url_secrets(resolved.url)))
         mine = battery.sent[first:]
         if not results and mine and all(d.outcome is Outcome.CONNECTION_ERROR for d in mine):
             raise ReceiverUnreachableError(

@@ -309,7 +309,7 @@ def test_check_reports_show_no_secret(
     monkeypatch.setenv("ZOOM_WEBHOOK_SECRET_TOKEN", SECRET_TOKEN)
     report, junit = tmp_path / "report.json", tmp_path / "report.xml"
     argv = ["check", receiver_url, "--report-json", str(report), "--junit-xml", str(junit)]
-    assert main([*argv, "--only", "valid-event", "--only", "forged-wrong-secret"]) == 1
+    assert main(argv) == 1  # the whole battery: every check's detail is in the reports
     out, err = capsys.readouterr()
     assert "?token=***" in out
     assert_no_secret("the check table", out + err)
