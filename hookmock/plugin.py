@@ -138,6 +138,16 @@ def pytest_configure_node(node: Any) -> None:
     node.workerinput["hookmock_seed"] = node.config.stash[_session_seed]
 
 
+def pytest_assertrepr_compare(op: str, left: Any, right: Any) -> list[str] | None:
+    # Only hookmock's own records, which pytest would otherwise print field by field, secrets
+    # included; report.py imports nothing heavy.
+    if not type(left).__module__.startswith("hookmock."):
+        return None
+    from .report import compare_records
+
+    return compare_records(op, left, right)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     seed = config.stash[_session_seed]
     return f"hookmock: provider zoom, seed {seed} (replay with {SEED_OPTION}={seed})"

@@ -112,6 +112,40 @@ def masked_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str],
     return tuple((name, mask_value(name, value)) for name, value in headers)
 
 
+#: The classes whose fields may hold a secret, by module: pytest's comparison of two of them
+#: must not drill into their fields (see :func:`compare_records`).
+_RECORDS = {
+    "hookmock.delivery": ("Delivery", "Request", "Response"),
+    "hookmock.simulator": ("Subscription",),
+    "hookmock.auth": ("BasicAuth", "HeaderAuth", "OAuthClientCredentials"),
+}
+
+
+def compare_records(op: str, left: Any, right: Any) -> list[str] | None:
+    """pytest's explanation of ``left == right`` for two hookmock records of one type, or None.
+
+    pytest explains a failed comparison of two dataclasses field by field, printing the values
+    (request headers, credentials); this names the fields that differ and shows only the
+    records' masked text forms.
+    """
+    kind = type(left)
+    if (
+        op != "=="
+        or type(right) is not kind
+        or kind.__name__ not in _RECORDS.get(kind.__module__, ())
+    ):
+        return None
+    import dataclasses
+
+    names = [f.name for f in dataclasses.fields(left) if f.compare]
+    differ = [n for n in names if getattr(left, n) != getattr(right, n)]
+    return [
+        f"{left!r} == {right!r}",
+        f"differing {kind.__name__} fields: {', '.join(differ) or 'none'} (values not shown: "
+        "they may hold secrets; compare the fields themselves to see them)",
+    ]
+
+
 #: Setting names whose values are secrets (``Zoom(...)`` keyword arguments and the server's).
 SECRET_SETTINGS = frozenset({"secret_token", "verification_token", "client_secret", "password"})
 

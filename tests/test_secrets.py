@@ -260,6 +260,18 @@ def test_the_log(zoom):
 
 
 @pytest.mark.hookmock(**SECRETS)
+def test_two_deliveries_compared(zoom):
+    zoom.subscribe(URL, auth=BasicAuth("basic-user", os.environ["LEAK_BASIC_PASSWORD"]))
+    assert zoom.send("meeting.started") == zoom.send("meeting.started")
+
+
+@pytest.mark.hookmock(**SECRETS)
+def test_two_requests_compared(zoom):
+    zoom.subscribe(URL, auth=HeaderAuth("x-custom-auth", os.environ["LEAK_CUSTOM_VALUE"]))
+    assert zoom.send("meeting.started").request == zoom.send("meeting.started").request
+
+
+@pytest.mark.hookmock(**SECRETS)
 def test_subscription_refused(zoom):
     auth = BasicAuth("u", os.environ["LEAK_BASIC_PASSWORD"])
     zoom.subscribe(URL.replace("/hook?", "/refuse?"), auth=auth)
@@ -286,13 +298,14 @@ def test_pytest_output_at_full_verbosity_shows_no_secret(
     result = pytester.runpytest_inprocess(
         "-vv", "--showlocals", "-rA", "-p", "no:cacheprovider", f"--junit-xml={junit}"
     )
-    result.assert_outcomes(failed=5)
+    result.assert_outcomes(failed=7)
     terminal = "\n".join(result.outlines + result.errlines)
     # The failures are shown in full: the run did print deliveries, requests and locals.
     assert "hookmock: zoom deliveries" in terminal
     assert "BasicAuth(username='basic-user', password='(masked)')" in terminal
     assert "authorization: Bearer (masked)" in terminal
     assert "?token=***" in terminal
+    assert "differing Request fields: headers, body" in terminal
     assert_no_secret("pytest's terminal output at -vv --showlocals", terminal)
     assert_no_secret("pytest's JUnit XML", junit.read_text(encoding="utf-8"))
 
