@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from hookmock import Zoom
 from hookmock.cli import main
-from hookmock.errors import HookmockError
+from hookmock.errors import HookmockError, SchemaViolationError
 
 SECRET = "bad-input-secret-5d1e"
 NOW = 1_700_000_000.0
@@ -198,6 +198,14 @@ def test_bad_input_is_a_usage_error(
 def test_an_infinite_deadline_is_refused_by_the_library() -> None:
     with pytest.raises(HookmockError, match="deadline must be a positive number of seconds"):
         Zoom(deadline=float("inf"))
+
+
+def test_an_integer_beyond_64_bits_is_judged_by_the_schema() -> None:
+    zoom = Zoom(secret_token=SECRET, seed=1, clock=lambda: NOW)
+    with pytest.raises(SchemaViolationError, match=r"\$\.payload: .* is not of type 'object'"):
+        zoom.fake("meeting.started", {"payload": 2**63})
+    with pytest.raises(SchemaViolationError, match=r"greater than the maximum of 1440"):
+        zoom.fake("meeting.started", {"payload.object.duration": 2**70})
 
 
 # -- fuzzing overrides -------------------------------------------------------------------------
