@@ -86,15 +86,24 @@ def cuts_a_chunked_body_short(conn: socket.socket) -> None:
     conn.shutdown(socket.SHUT_WR)
 
 
+#: Bytes of body each answers_gigabytes receiver got out before the client hung up.
+GIGABYTES_SENT: list[int] = []
+
+
 def answers_gigabytes(conn: socket.socket) -> None:
     _read_request(conn)
     size = 300 * 1024 * 1024
     chunk = b"x" * 65536
+    sent = 0
     # The client stops reading at its cap and closes: the failing send ends this.
-    with contextlib.suppress(OSError):
+    try:
         conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n\r\n".encode())
         for _ in range(size // len(chunk)):
             conn.sendall(chunk)
+            sent += len(chunk)
+    except OSError:
+        pass
+    GIGABYTES_SENT.append(sent)
 
 
 def answers_garbage(conn: socket.socket) -> None:
@@ -208,14 +217,15 @@ def test_a_chunked_body_cut_short_is_an_invalid_response() -> None:
 
 
 def test_gigabytes_are_read_up_to_the_cap() -> None:
+    GIGABYTES_SENT.clear()
     with hostile(answers_gigabytes) as url:
-        begin = time.perf_counter()
         delivery = _deliver(url, 3.0)
-        took = time.perf_counter() - begin
     assert delivery.outcome is Outcome.ACKNOWLEDGED
     response = delivery.response
     assert len(response.body) == 64 * 1024 and response.truncated
-    assert took < 2.0
+    # The client hung up after its cap: the receiver got out a few socket buffers' worth of its
+    # 300 MB, not all of it (a count, not a clock, so a loaded machine cannot fail it).
+    assert GIGABYTES_SENT and max(GIGABYTES_SENT) < 64 * 1024 * 1024
 
 
 def _open_fds() -> int:
