@@ -332,6 +332,11 @@ def test_check_reports_show_no_secret(
     assert main(["trigger", "meeting.started", "--url", receiver_url, "-v"]) == 1
     out, err = capsys.readouterr()
     assert_no_secret("the trigger output", out + err)
+    probe = receiver_url.replace("/hook?", "/probe?")  # answers 500: the probe cannot be read
+    assert main(["check", receiver_url, "--probe-url", probe]) == 2
+    out, err = capsys.readouterr()
+    assert "the probe http://hook-user:***@" in err
+    assert_no_secret("the probe's error", out + err)
 
 
 # -- the mock server ----------------------------------------------------------------------------
