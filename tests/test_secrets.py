@@ -23,6 +23,7 @@ from hookmock.cli import main
 from hookmock.delivery import Request, Response
 from hookmock.report import Settings, mask_url, mask_urls, mask_value
 from hookmock.server import MockZoomServer
+from hookmock.server_guard import TOKEN_HEADER
 from hookmock.transports import HTTPTarget
 
 from .receivers import serving
@@ -36,6 +37,7 @@ BEARER_TOKEN = "BearerTokenW2x4Nq"
 CUSTOM_VALUE = "CustomValueN6b3Fy"
 URL_TOKEN = "UrlQueryTokJ4h8Ps"
 URL_PASSWORD = "UrlPassG9d1Mw"
+CONTROL_TOKEN = "ControlTokenB7k2Qe"
 
 
 def _b64(user: str, password: str) -> str:
@@ -54,6 +56,7 @@ SECRETS = {
     "custom header value": CUSTOM_VALUE,
     "URL query token": URL_TOKEN,
     "URL password": URL_PASSWORD,
+    "mock server's control token": CONTROL_TOKEN,
 }
 
 
@@ -348,9 +351,13 @@ def test_mock_server_serves_and_logs_no_secret(receiver_url: str, tmp_path: Path
     answers: dict[str, str] = {}
     with (
         log_path.open("a", encoding="utf-8") as log,
-        MockZoomServer(zoom, client_secret=CLIENT_SECRET, log=log) as server,
+        MockZoomServer(
+            zoom, client_secret=CLIENT_SECRET, log=log, control_token=CONTROL_TOKEN
+        ) as server,
     ):
         api = Api(server.url)
+        token = {"headers": {TOKEN_HEADER: CONTROL_TOKEN}}
+        answers["repr of the server"] = repr(server)
         zoom.subscribe(receiver_url, auth=BasicAuth(BASIC_USER, BASIC_PASSWORD))
         zoom.subscribe(
             receiver_url,
@@ -358,14 +365,17 @@ def test_mock_server_serves_and_logs_no_secret(receiver_url: str, tmp_path: Path
             name="oauth",
         )
         zoom.subscribe(receiver_url, auth=HeaderAuth("x-custom-auth", CUSTOM_VALUE), name="h")
-        trigger = api.post("/_hookmock/trigger", {"event": "meeting.started"})
+        refused = api.post("/_hookmock/trigger", {"event": "meeting.started"})
+        assert refused.status in (401, 403), refused.body
+        answers["a control request without the token"] = refused.body.decode()
+        trigger = api.post("/_hookmock/trigger", {"event": "meeting.started"}, **token)
         assert trigger.status == 200, trigger.body
         answers["POST /_hookmock/trigger"] = trigger.body.decode()
         for path in ("/", "/_hookmock/state", "/_hookmock/deliveries", "/_hookmock/openapi.json"):
-            reply = api.get(path)
+            reply = api.get(path, **token)
             assert reply.status == 200, (path, reply.body)
             answers[f"GET {path}"] = reply.body.decode()
-        advance = api.post("/_hookmock/clock/advance", {"days": 3})
+        advance = api.post("/_hookmock/clock/advance", {"days": 3}, **token)
         answers["POST /_hookmock/clock/advance"] = advance.body.decode()
     answers["the --log file"] = log_path.read_text(encoding="utf-8")
     deliveries = json.loads(answers["GET /_hookmock/deliveries"])["deliveries"]
