@@ -110,8 +110,8 @@ def schema_errors(name: str, data: Any, provider: str = "zoom") -> list[tuple[st
             return []
         fast = True
     except ValueError:
-        # Older jsonschema-rs releases (0.29 among them) cannot read integers beyond 64 bits
-        # ("int too big to convert"); jsonschema judges such a body alone.
+        # jsonschema-rs releases before 0.49 cannot read integers beyond 64 bits ("int too big
+        # to convert"); should the fast validator refuse a value, jsonschema judges alone.
         fast = False
     import jsonschema
 
