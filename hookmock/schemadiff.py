@@ -70,6 +70,23 @@ class WebhooksDocumentError(HookmockError, ValueError):
 # -- reading both sides ----------------------------------------------------------------------
 
 
+#: The deepest nesting schema-diff reads; Zoom's published documents nest 27 levels at most.
+MAX_DEPTH = 100
+
+
+def _depth(value: Any) -> int:
+    """How deep *value* nests, counted without recursion (stops past :data:`MAX_DEPTH`)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack and deepest <= MAX_DEPTH:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+    return deepest
+
+
 def read_document(path: str) -> Schema:
     """The Zoom webhooks document at *path*, its ``$ref`` quirk fixed.
 
@@ -92,6 +109,15 @@ def read_document(path: str) -> Schema:
         document = parse_document(text)
     except ValueError as exc:
         raise WebhooksDocumentError(f"{path!r} is not JSON ({exc}); {expected}") from None
+    except RecursionError:
+        document, depth = None, MAX_DEPTH + 1
+    else:
+        depth = _depth(document)
+    if depth > MAX_DEPTH:
+        raise WebhooksDocumentError(
+            f"{path!r} nests more than {MAX_DEPTH} levels deep; Zoom's documents nest fewer than "
+            f"30, and schema-diff reads at most {MAX_DEPTH}: {expected}"
+        )
     if not isinstance(document, dict) or not isinstance(document.get("webhooks"), dict):
         if isinstance(document, dict):
             keys = ", ".join(sorted(document)) or "none"
@@ -371,7 +397,8 @@ class Decision:
 
     def explains(self, change: FieldChange) -> bool:
         """Whether *change* is what this decision does (the verdict's words are the
-        converter's ``verdict()``: dropped; not required: a, b; also accepts X)."""
+        converter's ``verdict()``: dropped; not required: a, b; also accepts X; sends X, accepts
+        Zoom's type too)."""
         for part in self.verdict.split("; "):
             if part == "dropped" and change.kind == "added" and change.path == self.path:
                 return True
@@ -383,7 +410,7 @@ class Decision:
                 named = change.kind == "added" and change.zoom["declared"] is False
                 if change.path in paths and (required or named):
                     return True
-            also = part.startswith("also accepts ") and change.path == self.path
+            also = part.startswith(("also accepts ", "sends ")) and change.path == self.path
             if also and change.kind in ("type", "format", "enum"):
                 return True
         return False
@@ -413,6 +440,15 @@ def recorded_decisions() -> tuple[Decision, ...]:
         for row in rows
         if row
     )
+
+
+def _own_decision(event: str, change: FieldChange) -> str | None:
+    """The reason a hand-written schema records for departing from Zoom's at *change*'s path
+    (its ``x-hookmock-decisions``: ``{"path", "kinds", "why"}`` each), or None."""
+    for row in load_schema(event).get("x-hookmock-decisions", ()):
+        if row.get("path") == change.path and change.kind in row.get("kinds", ()):
+            return str(row.get("why"))
+    return None
 
 
 # -- a document against the catalog ----------------------------------------------------------
@@ -497,6 +533,8 @@ def diff_document(document: Schema, name: str, *, cited_as: str | None = None) -
                 replace(c, decision=next((row.why for row in rows if row.explains(c)), None))
                 for c in changes
             ]
+        else:  # a hand-written schema records its own (x-hookmock-decisions)
+            changes = [replace(c, decision=_own_decision(event, c)) for c in changes]
         if changes:
             found.append(EventDiff(event, "changed", method, tuple(changes)))
         else:
@@ -598,7 +636,8 @@ def _event_lines(event: EventDiff, cited: str) -> list[str]:
         lines += [f"  {line}{mark}" for line in change_lines(change)]
         following = event.changes[i + 1].decision if i + 1 < len(event.changes) else None
         if change.decision and following != change.decision:
-            lines.append(f"    why ({SOURCES}): {change.decision}")
+            where = SOURCES if event.method == "converted" else f"schemas/zoom/{event.event}.json"
+            lines.append(f"    why ({where}): {change.decision}")
     return lines
 
 
@@ -704,7 +743,14 @@ def schema_diff_command(args: argparse.Namespace, out: TextIO) -> int:
     :raises WebhooksDocumentError: when the file is not a webhooks document (exit status 2).
     """
     document = read_document(args.file)
-    diff = diff_document(document, args.file, cited_as=args.cited_as)
+    try:
+        diff = diff_document(document, args.file, cited_as=args.cited_as)
+    except RecursionError:
+        # $refs can expand a shallow document into a deep one.
+        raise WebhooksDocumentError(
+            f"{args.file!r}: its schemas, with their $refs followed, nest more than "
+            f"{MAX_DEPTH} levels deep; schema-diff reads Zoom's documents, which nest fewer than 30"
+        ) from None
     if args.json:
         out.write(json.dumps(to_dict(diff), indent=2, ensure_ascii=False) + "\n")
     else:

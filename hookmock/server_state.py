@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from werkzeug.wrappers import Request, Response
 
 from .errors import ConfigurationError
-from .report import mask_value, redact
+from .report import mask_url, mask_urls, mask_value, redact
 
 if TYPE_CHECKING:
     from .delivery import Delivery
@@ -64,8 +64,11 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 BUSY_WAIT_SECONDS = 60.0
 # A long-running `hookmock serve` forgets the oldest tokens and files beyond this many.
 _MAX_ENTRIES = 10_000
-# Where generated events point for a download (fake.py: https://us05web.zoom.us/rec/download/…).
-_ZOOM_DOWNLOAD = re.compile(r"^https://[A-Za-z0-9.-]*zoom\.us/rec/download/([A-Za-z0-9_.~-]+)$")
+# Where generated events point for a download (fake.py: https://us05web.zoom.us/rec/download/…,
+# or /rec/webhook_download/… as recording events do).
+_ZOOM_DOWNLOAD = re.compile(
+    r"^https://[A-Za-z0-9.-]*zoom\.us/rec/(?:webhook_)?download/([A-Za-z0-9_.~-]+)$"
+)
 
 
 class ApiError(Exception):
@@ -369,7 +372,8 @@ class ServerState:
         token = data.get("download_token") if isinstance(data, dict) else None
         issued = self.zoom.clock()
         for holder, key, file_id in _download_links(data):
-            holder[key] = f"{self.base_url}/rec/download/{file_id}"
+            webhook = "/rec/webhook_download/" in holder[key]
+            holder[key] = f"{self.base_url}/rec/{'webhook_' * webhook}download/{file_id}"
             kind = "VTT" if key == "transcript_download_url" else _file_kind(holder)
             found = RecordingFile(
                 file_id, kind, event, token if isinstance(token, str) else None, issued
@@ -483,7 +487,7 @@ def delivery_record(
         "index": index,
         "event": d.event.name,
         "subscription": d.subscription,
-        "target": redact(d.target, hidden),
+        "target": mask_urls(redact(d.target, hidden)),
         "attempt": d.attempt,
         "chain": d.chain,
         "outcome": d.outcome.value,
@@ -497,11 +501,11 @@ def delivery_record(
         "retry_due": retry_due,
         "retry_due_iso": iso(retry_due),
         "dropped": d.dropped,
-        "error": redact(d.error, hidden) if d.error else None,
-        "notes": [redact(note, hidden) for note in d.notes],
+        "error": mask_urls(redact(d.error, hidden)) if d.error else None,
+        "notes": [mask_urls(redact(note, hidden)) for note in d.notes],
         "request": {
             "method": d.request.method,
-            "url": d.request.url,
+            "url": mask_url(d.request.url),
             "headers": _headers(d.request.headers, hidden),
             "body": body,
             "truncated": body_cut,
@@ -515,7 +519,7 @@ def subscription_record(subscription: Subscription, details: ApiDetails) -> dict
     return {
         "id": subscription.id,
         "name": subscription.name,
-        "url": subscription.url,
+        "url": mask_url(subscription.url),
         "events": sorted(subscription.events) if subscription.events is not None else None,
         "active": subscription.active,
         "failures": subscription.failures,
@@ -571,5 +575,5 @@ def notice_record(notice: Notice) -> dict[str, Any]:
         "at": notice.at,
         "at_iso": iso(notice.at),
         "subscription": notice.subscription,
-        "message": notice.message,
+        "message": mask_urls(notice.message),
     }

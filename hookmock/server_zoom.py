@@ -366,8 +366,9 @@ def _subscription(state: ServerState, subscription_id: str) -> Any:
 
 
 def download(state: ServerState, request: Request, file_id: str) -> Response:
-    """``GET /rec/download/{id}``: the file, with the event's ``download_token`` (as a bearer
-    token or ``?access_token=``) within 24 h of provider time, or a valid access token."""
+    """``GET /rec/download/{id}`` (and ``/rec/webhook_download/{id}``): the file, with the
+    event's ``download_token`` (as a bearer token or ``?access_token=``) within 24 h of
+    provider time, or a valid access token."""
     found = state.find_file(file_id)
     if found is None:
         raise ApiError(
@@ -487,4 +488,5 @@ ROUTES: list[tuple[str, tuple[str, ...], Callable[..., Response]]] = [
     (_SUBSCRIPTIONS + "/<subscription_id>", ("PATCH",), subscribe_users),
     (_SUBSCRIPTIONS + "/<subscription_id>", ("DELETE",), delete_subscription),
     ("/rec/download/<file_id>", ("GET",), download),
+    ("/rec/webhook_download/<file_id>", ("GET",), download),
 ]

@@ -16,6 +16,7 @@ from . import catalog, fake
 from .delivery import Attempt, Delivery, DeliveryLog, Outcome, Request
 from .errors import AuthenticationError, ConfigurationError, NotSubscribedError, OverrideError
 from .events import Event
+from .report import mask_url, mask_urls, url_secrets
 from .scheduler import ProviderClock, Scheduler
 from .timeline import FAULTS, Notice, Timeline
 from .transports import Target, as_target
@@ -49,6 +50,15 @@ class Subscription:
     def url(self) -> str:
         return self.target.url
 
+    def __repr__(self) -> str:
+        events = "every event" if self.events is None else ", ".join(sorted(self.events))
+        state = "active" if self.active else "disabled"
+        auth = f", auth={self.auth!r}" if self.auth is not None else ""
+        return (
+            f"<Subscription {self.id} {self.name!r} → {mask_urls(self.target.describe())}: "
+            f"{events}; {state}{auth}>"
+        )
+
     def covers(self, event: str) -> bool:
         return self.active and (self.events is None or event in self.events)
 
@@ -75,9 +85,11 @@ class Provider(Timeline):
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ConfigurationError(f"seed must be a non-negative integer, got {seed!r}")
         deadline = self.default_deadline if deadline is None else float(deadline)
-        if not deadline > 0:
+        # threading's waits overflow past TIMEOUT_MAX; a day is longer than any provider waits.
+        if not 0 < deadline <= 86400:
             raise ConfigurationError(
-                f"deadline must be a positive number of seconds, got {deadline}"
+                f"deadline must be a positive number of seconds, finite and at most 86400, got "
+                f"{deadline} (Zoom's is {self.default_deadline:g})"
             )
         if retry_timestamps not in ("fresh", "original"):
             raise ConfigurationError(
@@ -115,6 +127,8 @@ class Provider(Timeline):
         seed: int | None = None,
         validate: bool = True,
         serialization: str = "zoom",
+        now: float | None = None,
+        full: bool = False,
         **fields: Any,
     ) -> Event:
         """Generate one event without sending it.
@@ -125,6 +139,11 @@ class Provider(Timeline):
         :param validate: check the result against the event's schema when anything was overridden
             (generated values are valid by construction); ``False`` sends an invalid event.
         :param serialization: how the body bytes are written (see :data:`hookmock.SERIALIZATIONS`).
+        :param now: when the event happens (Unix seconds): ``event_ts`` and the payload's times
+            derive from it. By default, the time on the clock signing timestamps read
+            (:meth:`event_time`), so that ``event_ts`` and ``x-zm-request-timestamp`` agree.
+        :param full: every field the schema declares, also those real deliveries often leave out
+            (by default they are there about as often as in real deliveries).
         :param fields: shorthand overrides by field name, looked up in ``payload.object``, then
             ``payload``, then the top level (``topic="Q3"``).
         :raises UnknownEventError: for a name the catalog does not know.
@@ -138,7 +157,12 @@ class Provider(Timeline):
             paths.update(self._field_paths(event, fields))
         event_seed = self._events.getrandbits(63) if seed is None else seed
         data, overridden = fake.generate(
-            event, seed=event_seed, now=self.clock(), overrides=paths, provider=self.name
+            event,
+            seed=event_seed,
+            now=self.event_time() if now is None else now,
+            overrides=paths,
+            provider=self.name,
+            full=full,
         )
         for hook in tuple(self.generation_hooks):
             hook(event, data)
@@ -147,6 +171,11 @@ class Provider(Timeline):
         return Event.build(
             event, data, serialization=serialization, seed=event_seed, overridden=overridden
         )
+
+    def event_time(self) -> float:
+        """When an event generated now happens: the time on the clock that signing timestamps
+        read (the provider's clock unless a subclass says otherwise)."""
+        return self.clock()
 
     def _field_paths(self, event: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         schema = catalog.load_schema(event, self.name)
@@ -189,6 +218,9 @@ class Provider(Timeline):
         :param auth: an authentication option of :mod:`hookmock.auth` sent with every delivery.
         :raises SubscriptionError: when the endpoint fails validation (nothing is subscribed).
         """
+        # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
+        # show this frame, or its locals under --showlocals, in a failure's traceback.
+        __tracebackhide__ = True
         if events is not None:
             if isinstance(events, str):
                 events = [events]
@@ -246,7 +278,7 @@ class Provider(Timeline):
             to = self._only_subscription(built.name)
         elif not to.covers(built.name):
             raise NotSubscribedError(
-                f"{to.name} → {to.url} does not cover {built.name!r}; "
+                f"{to.name} → {mask_url(to.url)} does not cover {built.name!r}; "
                 + (
                     f"it receives: {', '.join(sorted(to.events or ()))}"
                     if to.active
@@ -336,7 +368,7 @@ class Provider(Timeline):
             return covering[0]
         if not covering:
             raise NotSubscribedError(self._not_covered(event))
-        listed = "; ".join(f"{s.name} → {s.url}" for s in covering)
+        listed = "; ".join(f"{s.name} → {mask_url(s.url)}" for s in covering)
         raise NotSubscribedError(
             f"{event!r} is covered by {len(covering)} subscriptions ({listed}): "
             "pass to=<subscription> to pick one, or use send_all() to deliver to each"
@@ -354,7 +386,9 @@ class Provider(Timeline):
                 return "disabled"
             return ", ".join(sorted(s.events)) if s.events else "every event"
 
-        listed = "\n".join(f"  {s.name} → {s.url}: {covers(s)}" for s in self.subscriptions)
+        listed = "\n".join(
+            f"  {s.name} → {mask_url(s.url)}: {covers(s)}" for s in self.subscriptions
+        )
         return f"no subscription covers {event!r}; subscriptions:\n{listed}"
 
     def deliver(
@@ -402,7 +436,11 @@ class Provider(Timeline):
             subscription=subscription.name,
             error=result.error,
             attempt=attempt,
-            secrets=self.secrets() + (subscription.auth.secrets() if subscription.auth else ()),
+            secrets=(
+                self.secrets()
+                + (subscription.auth.secrets() if subscription.auth else ())
+                + url_secrets(subscription.url)
+            ),
             chain=chain,
         )
         if retry:

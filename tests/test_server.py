@@ -112,7 +112,7 @@ def test_attaching_another_zoom_lets_the_previous_one_go() -> None:
         assert first.generation_hooks == [] and len(second.generation_hooks) == 1
         # The first one's events no longer point at the server.
         url = first.fake("recording.completed").data["payload"]["object"]["recording_files"][0]
-        assert url["download_url"].startswith("https://us05web.zoom.us/rec/download/")
+        assert url["download_url"].startswith("https://us05web.zoom.us/rec/webhook_download/")
 
 
 # -- OAuth (ZOOM.md §5) -------------------------------------------------------------------------
@@ -367,7 +367,7 @@ def test_recording_downloads_point_at_the_server_and_need_the_download_token(
     body = sent.json()["body"]
     token = body["download_token"]
     files = _files(body)
-    assert all(f["download_url"].startswith(api.base + "/rec/download/") for f in files)
+    assert all(f["download_url"].startswith(api.base + "/rec/webhook_download/") for f in files)
     transcript = http("GET", files[0]["download_url"], headers={"Authorization": "Bearer " + token})
     assert transcript.status == 200 and transcript.body.startswith(b"WEBVTT\n")
     assert transcript.headers["Content-Type"] == "text/vtt; charset=utf-8"
@@ -382,8 +382,10 @@ def test_recording_downloads_point_at_the_server_and_need_the_download_token(
     assert no_token.status == 401 and "download_token" in no_token.message
     wrong = http("GET", files[0]["download_url"] + "?access_token=wrong")
     assert wrong.status == 401 and "neither this recording's download_token" in wrong.message
-    # An OAuth access token works too.
+    # An OAuth access token works too, and the API's /rec/download/ path serves the same file.
     assert http("GET", files[0]["download_url"], headers=api.bearer()).status == 200
+    api_path = files[0]["download_url"].replace("/rec/webhook_download/", "/rec/download/")
+    assert http("GET", api_path, headers=api.bearer()).body == transcript.body
     missing = http("GET", api.base + "/rec/download/nope?access_token=" + token)
     assert missing.status == 404 and missing.json()["code"] == 3301
 
@@ -394,7 +396,7 @@ def test_the_download_token_expires_after_24_hours_of_provider_time(
     zoom.subscribe(receiver.url)
     event = zoom.send("recording.completed").event  # zoom.send points downloads here too
     url = _files(event.data)[0]["download_url"]
-    assert url.startswith(zoom.server_url + "/rec/download/")
+    assert url.startswith(zoom.server_url + "/rec/webhook_download/")
     bearer = {"Authorization": "Bearer " + event.data["download_token"]}
     zoom.advance(DOWNLOAD_TOKEN_SECONDS - 1)
     assert http("GET", url, headers=bearer).status == 200
