@@ -10,16 +10,20 @@ import random
 from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import catalog, fake
 from .delivery import Attempt, Delivery, DeliveryLog, Outcome, Request
 from .errors import AuthenticationError, ConfigurationError, NotSubscribedError, OverrideError
 from .events import Event
 from .inprocess import InProcessLifecycle
+from .report import mask_url, mask_urls, url_secrets
 from .scheduler import ProviderClock, Scheduler
 from .timeline import FAULTS, Notice, Timeline
 from .transports import DEFAULT_BACKGROUND_TIMEOUT, Target
+
+if TYPE_CHECKING:
+    from .fuzzing import FuzzReport
 
 __all__ = ["Provider", "Subscription"]
 
@@ -46,6 +50,15 @@ class Subscription:
     @property
     def url(self) -> str:
         return self.target.url
+
+    def __repr__(self) -> str:
+        events = "every event" if self.events is None else ", ".join(sorted(self.events))
+        state = "active" if self.active else "disabled"
+        auth = f", auth={self.auth!r}" if self.auth is not None else ""
+        return (
+            f"<Subscription {self.id} {self.name!r} → {mask_urls(self.target.describe())}: "
+            f"{events}; {state}{auth}>"
+        )
 
     def covers(self, event: str) -> bool:
         return self.active and (self.events is None or event in self.events)
@@ -74,9 +87,11 @@ class Provider(InProcessLifecycle, Timeline):
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ConfigurationError(f"seed must be a non-negative integer, got {seed!r}")
         deadline = self.default_deadline if deadline is None else float(deadline)
-        if not deadline > 0:
+        # threading's waits overflow past TIMEOUT_MAX; a day is longer than any provider waits.
+        if not 0 < deadline <= 86400:
             raise ConfigurationError(
-                f"deadline must be a positive number of seconds, got {deadline}"
+                f"deadline must be a positive number of seconds, finite and at most 86400, got "
+                f"{deadline} (Zoom's is {self.default_deadline:g})"
             )
         if retry_timestamps not in ("fresh", "original"):
             raise ConfigurationError(
@@ -229,6 +244,9 @@ class Provider(InProcessLifecycle, Timeline):
         :raises SubscriptionError: when the endpoint fails validation (nothing is subscribed).
         :raises LifespanError: when the application's lifespan startup fails.
         """
+        # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
+        # show this frame, or its locals under --showlocals, in a failure's traceback.
+        __tracebackhide__ = True
         if events is not None:
             if isinstance(events, str):
                 events = [events]
@@ -289,7 +307,7 @@ class Provider(InProcessLifecycle, Timeline):
             to = self._only_subscription(built.name)
         elif not to.covers(built.name):
             raise NotSubscribedError(
-                f"{to.name} → {to.url} does not cover {built.name!r}; "
+                f"{to.name} → {mask_url(to.url)} does not cover {built.name!r}; "
                 + (
                     f"it receives: {', '.join(sorted(to.events or ()))}"
                     if to.active
@@ -379,7 +397,7 @@ class Provider(InProcessLifecycle, Timeline):
             return covering[0]
         if not covering:
             raise NotSubscribedError(self._not_covered(event))
-        listed = "; ".join(f"{s.name} → {s.url}" for s in covering)
+        listed = "; ".join(f"{s.name} → {mask_url(s.url)}" for s in covering)
         raise NotSubscribedError(
             f"{event!r} is covered by {len(covering)} subscriptions ({listed}): "
             "pass to=<subscription> to pick one, or use send_all() to deliver to each"
@@ -397,7 +415,9 @@ class Provider(InProcessLifecycle, Timeline):
                 return "disabled"
             return ", ".join(sorted(s.events)) if s.events else "every event"
 
-        listed = "\n".join(f"  {s.name} → {s.url}: {covers(s)}" for s in self.subscriptions)
+        listed = "\n".join(
+            f"  {s.name} → {mask_url(s.url)}: {covers(s)}" for s in self.subscriptions
+        )
         return f"no subscription covers {event!r}; subscriptions:\n{listed}"
 
     def deliver(
@@ -445,7 +465,11 @@ class Provider(InProcessLifecycle, Timeline):
             subscription=subscription.name,
             error=result.error,
             attempt=attempt,
-            secrets=self.secrets() + (subscription.auth.secrets() if subscription.auth else ()),
+            secrets=(
+                self.secrets()
+                + (subscription.auth.secrets() if subscription.auth else ())
+                + url_secrets(subscription.url)
+            ),
             chain=chain,
             after_response_error=result.after_response_error,
         )
@@ -498,6 +522,38 @@ class Provider(InProcessLifecycle, Timeline):
     def _new_id(self, length: int) -> str:
         alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
         return "".join(self._ids.choices(alphabet, k=length))
+
+    def fuzz(
+        self,
+        target: Any,
+        *,
+        events: str | Sequence[str] | None = None,
+        max_examples: int = 100,
+        seed: int | None = None,
+        path: str | None = None,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> FuzzReport:
+        """Deliver schema-valid variations of *events*, drawn and shrunk by Hypothesis, and
+        report those the receiver did not acknowledge in time (see :mod:`hookmock.fuzzing`).
+
+        :param target: a subscription, or a URL or application (delivered to without URL
+            validation).
+        :param events: the event names; a subscription's own events when omitted.
+        :param seed: Hypothesis's seed; the provider's seed when omitted.
+        :param overrides: dotted paths pinned to values or strategies (not varied).
+
+        The delivery log keeps the unchanged event of each name, sent first, and the shrunk
+        delivery of each failure; the report counts every delivery made.
+        """
+        from .fuzzing import fuzz
+
+        if not isinstance(target, Subscription):
+            target = Subscription(
+                "fuzzing", "fuzzing", self._resolve_target(target, path=path), None
+            )
+        return fuzz(
+            self, target, events=events, max_examples=max_examples, seed=seed, overrides=overrides
+        )
 
     # -- the log --------------------------------------------------------------------------------
 

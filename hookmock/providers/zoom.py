@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from ..delivery import Delivery, Outcome, Request
 from ..errors import ConfigurationError, NotSubscribedError, SubscriptionError
 from ..events import Event
+from ..report import mask_url
 from ..scheduler import ProviderClock
 from ..signing import constant_time_equal, hmac_sha256_hex
 from ..simulator import Provider, Subscription
@@ -158,6 +159,9 @@ class Zoom(Provider):
         timestamp_clock: str = "real",
         background_timeout: float | None = None,
     ) -> None:
+        # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
+        # show this frame, or its locals under --showlocals, in a failure's traceback.
+        __tracebackhide__ = True
         if timestamp_clock not in ("real", "provider"):
             raise ConfigurationError(
                 "timestamp_clock must be 'real' (signing timestamps read the receiver's clock) "
@@ -226,7 +230,8 @@ class Zoom(Provider):
         # The order of the "Using webhooks" page's example request (ZOOM.md §1), with the headers
         # every captured delivery adds (ZOOM.md §8) beside their kin.
         headers = [
-            ("host", urlsplit(subscription.url).netloc),
+            # A Host header never carries the URL's user-info (RFC 9110 §7.2).
+            ("host", urlsplit(subscription.url).netloc.rpartition("@")[2]),
             ("user-agent", USER_AGENT),
             ("content-length", str(len(body))),
             ("content-type", CONTENT_TYPE),
@@ -286,6 +291,8 @@ class Zoom(Provider):
         probe: Callable[[], int] | None = None,
         probe_event: str = "meeting.started",
         progress: Callable[..., None] | None = None,
+        fuzz: int = 0,
+        fuzz_seed: int | None = None,
     ) -> ConformanceReport:
         """Run the receiver conformance battery against *target* and return its report.
 
@@ -302,8 +309,14 @@ class Zoom(Provider):
             also asserts that a retry and a duplicate of *probe_event* are processed only once.
         :param progress: called as each check starts and ends
             (see :data:`hookmock.checks.Progress`).
+        :param fuzz: add the ``fuzz-valid-events`` check: that many schema-valid variations of
+            *events*, each to be acknowledged in time (see :meth:`fuzz`); *fuzz_seed* reproduces
+            a run.
         :raises ReceiverUnreachableError: when the receiver cannot be reached at all.
         """
+        # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
+        # show this frame, or its locals under --showlocals, in a failure's traceback.
+        __tracebackhide__ = True
         from ..checks import run_checks
 
         return run_checks(
@@ -319,6 +332,8 @@ class Zoom(Provider):
             probe=probe,
             probe_event=probe_event,
             progress=progress,
+            fuzz=fuzz,
+            fuzz_seed=fuzz_seed,
         )
 
     async def acheck(
@@ -334,6 +349,8 @@ class Zoom(Provider):
         probe: Callable[[], int] | None = None,
         probe_event: str = "meeting.started",
         progress: Callable[..., None] | None = None,
+        fuzz: int = 0,
+        fuzz_seed: int | None = None,
     ) -> ConformanceReport:
         """:meth:`check` for async tests: an in-process ASGI application runs on the caller's
         event loop; nothing blocks it. *probe* and *progress* are called from a worker
@@ -350,6 +367,8 @@ class Zoom(Provider):
             probe=probe,
             probe_event=probe_event,
             progress=progress,
+            fuzz=fuzz,
+            fuzz_seed=fuzz_seed,
         )
 
     # -- scenarios ------------------------------------------------------------------------------
@@ -409,7 +428,7 @@ class Zoom(Provider):
         delivery.notes.extend(problems)
         answer = json.dumps({"plainToken": plain, "encryptedToken": expected})
         lines = [
-            f"Zoom's URL validation of {subscription.url} failed: {problems[0]}",
+            f"Zoom's URL validation of {mask_url(subscription.url)} failed: {problems[0]}",
             f"expected: status 200 within {self.deadline:g} s with the JSON body {answer}",
             "  (encryptedToken: lowercase hex HMAC-SHA256 of plainToken keyed by the secret token)",
             "problems:",
