@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .delivery import Delivery, Outcome
-from .report import describe_delivery, describe_log
+from .report import describe_delivery, summarize_delivery, trim_traceback
 
 __all__ = [
     "assert_acknowledged",
@@ -42,16 +42,47 @@ def _hint(delivery: Delivery) -> str:
     return ""
 
 
-def _message(summary: str, expected: str, deliveries: Sequence[Delivery], hint: str) -> str:
-    lines = [summary, f"expected: {expected}", "deliveries:"]
-    body = describe_log(deliveries) if deliveries else "none"
-    lines += ["  " + line for line in body.splitlines()]
-    if len(deliveries) == 1 and deliveries[0].outcome is Outcome.APP_ERROR and deliveries[0].error:
-        lines.append("application traceback:")
-        lines += ["  " + line for line in deliveries[0].error.rstrip().splitlines()]
+#: Deliveries a message lists, one a line, before it leaves out the unremarkable ones.
+LISTED = 20
+#: Deliveries a message describes in full (headers, body excerpts).
+DETAILED = 2
+
+
+def _message(
+    summary: str,
+    expected: str,
+    failed: Sequence[tuple[int | None, Delivery]],
+    hint: str,
+    *,
+    listing: Sequence[str] = (),
+) -> str:
+    """*failed* are (number in the log, delivery) pairs; the first few are described in full."""
+    lines = [summary, f"expected: {expected}", *listing]
+    lines += _details(failed, alone=not listing)
+    crashed = next((d for _, d in failed if d.outcome is Outcome.APP_ERROR and d.error), None)
+    if crashed is not None and crashed.error:
+        lines.append("application traceback (library frames hidden):")
+        lines += ["  " + line for line in trim_traceback(crashed.error).splitlines()]
     if hint:
         lines.append(hint)
     return "\n".join(lines)
+
+
+def _details(numbered: Sequence[tuple[int | None, Delivery]], *, alone: bool = False) -> list[str]:
+    """Full descriptions of the first :data:`DETAILED` deliveries given; *alone* when no
+    listing of the log comes before them."""
+    if not numbered:
+        return []
+    shown = numbered[:DETAILED]
+    if alone:
+        lines = ["deliveries:"]
+    elif len(numbered) > len(shown):
+        lines = [f"the first {len(shown)} of them in full:"]
+    else:
+        lines = ["in full:"]
+    for index, delivery in shown:
+        lines += ["  " + line for line in describe_delivery(delivery, index=index).splitlines()]
+    return lines
 
 
 def assert_acknowledged(delivery: Delivery) -> None:
@@ -65,7 +96,7 @@ def assert_acknowledged(delivery: Delivery) -> None:
             f"expected {delivery.event.name!r} to be acknowledged (2xx within "
             f"{delivery.deadline:g} s); got {got} after {delivery.elapsed:.3f} s",
             f"a 2xx answer within {delivery.deadline:g} s",
-            [delivery],
+            [(None, delivery)],
             _hint(delivery),
         )
     )
@@ -97,7 +128,7 @@ def assert_rejected(delivery: Delivery, status: int | Sequence[int] | None = Non
         _message(
             f"expected {delivery.event.name!r} to be rejected with {expected}; got {shown}",
             f"{expected} within {delivery.deadline:g} s",
-            [delivery],
+            [(None, delivery)],
             hint,
         )
     )
@@ -118,53 +149,72 @@ def assert_delivered(
         return
     word = f"{outcome.value} " if outcome is not None else ""
     plural = "y" if count == 1 else "ies"
+    why: dict[int, str] = {}
+    for index, delivery in enumerate(deliveries, start=1):
+        if delivery.event.name != event:
+            why[index] = f"another event ({delivery.event.name!r})"
+        elif delivery in matching:
+            why[index] = "matches"
+        else:
+            why[index] = f"ended {delivery.outcome.value}"
     lines = [
         f"expected {count} {word}deliver{plural} of {event!r}; got {len(matching)} of "
         f"{len(of_event)}",
         f"expected: {count} deliver{plural} of {event!r}"
         + (f" that ended {outcome.value}" if outcome is not None else ""),
         "deliveries:",
+        *_listing(deliveries, why, remarkable=lambda d: d.event.name == event),
     ]
-    if not deliveries:
-        lines.append("  none")
-    for index, delivery in enumerate(deliveries, start=1):
-        if delivery.event.name != event:
-            why = f"another event ({delivery.event.name!r})"
-        elif delivery in matching:
-            why = "matches"
-        else:
-            why = f"ended {delivery.outcome.value}"
-        lines.append(f"  [{why}]")
-        lines += ["  " + line for line in describe_delivery(delivery, index=index).splitlines()]
+    lines += _details(
+        [(i, d) for i, d in enumerate(deliveries, start=1) if d in of_event and d not in matching]
+    )
     raise AssertionError("\n".join(lines))
 
 
 def assert_all_acknowledged(deliveries: Sequence[Delivery]) -> None:
     """Every delivery so far was acknowledged."""
     __tracebackhide__ = True
-    failed = [d for d in deliveries if not d.acknowledged]
+    failed = [(i, d) for i, d in enumerate(deliveries, start=1) if not d.acknowledged]
     if not failed:
         return
-    hint = _hint(failed[0])
+    why = {i: f"ended {d.outcome.value}" for i, d in failed}
     raise AssertionError(
         _message(
             f"expected every delivery to be acknowledged; {len(failed)} of {len(deliveries)} "
             "were not",
             "a 2xx within the deadline for each delivery",
             failed,
-            hint,
+            _hint(failed[0][1]),
+            listing=["deliveries:", *_listing(deliveries, why)],
         )
     )
 
 
-def _listing(deliveries: Sequence[Delivery], why: dict[int, str]) -> list[str]:
-    lines: list[str] = []
+def _listing(
+    deliveries: Sequence[Delivery],
+    why: dict[int, str],
+    *,
+    remarkable: Callable[[Delivery], bool] | None = None,
+) -> list[str]:
+    """One line per delivery, with the reason it matters in brackets. Past :data:`LISTED`
+    deliveries, only those with a reason (and, given *remarkable*, for which it is true) are."""
     if not deliveries:
         return ["  none"]
-    for index, delivery in enumerate(deliveries, start=1):
-        if index in why:
-            lines.append(f"  [{why[index]}]")
-        lines += ["  " + line for line in describe_delivery(delivery, index=index).splitlines()]
+    numbered = list(enumerate(deliveries, start=1))
+    if len(numbered) > LISTED:
+        numbered = [
+            (i, d) for i, d in numbered if i in why and (remarkable is None or remarkable(d))
+        ][:LISTED]
+    lines = []
+    for index, delivery in numbered:
+        reason = f" [{why[index]}]" if index in why else ""
+        lines.append("  " + summarize_delivery(delivery, index=index) + reason)
+    left_out = len(deliveries) - len(numbered)
+    if left_out:
+        lines.append(
+            f"  ({left_out} other deliver{'y' if left_out == 1 else 'ies'} not listed; "
+            "every one is in the provider's deliveries)"
+        )
     return lines
 
 
