@@ -7,6 +7,7 @@ import hmac
 import json
 import sys
 import types
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ SECRET = "django-secret"
 
 
 @pytest.fixture(scope="module")
-def django_app() -> Any:
+def django_app() -> Iterator[Any]:
     django = pytest.importorskip("django")
     from django.conf import settings
 
@@ -57,7 +58,11 @@ def django_app() -> Any:
     sys.modules["hookmock_django_urls"] = urls
     app = get_wsgi_application()
     app.received = received  # type: ignore[attr-defined]
-    return app
+    # Django may have been configured already (the example project's tests): route to this app.
+    from django.test.utils import override_settings
+
+    with override_settings(ROOT_URLCONF="hookmock_django_urls"):
+        yield app
 
 
 def test_django_receiver(django_app: Any) -> None:
