@@ -16,29 +16,25 @@ from hookmock import Zoom
 pytestmark = pytest.mark.django_db
 
 
+# The simulated Zoom app signs with the secret token the Django settings verify with.
 @pytest.fixture
-def hookmock_settings() -> dict[str, Any]:
-    # The simulated Zoom app signs with the secret token the Django settings verify with.
+def hookmock_settings():
     return {"secret_token": settings.ZOOM_WEBHOOK_SECRET_TOKEN}
 
 
-@pytest.fixture
-def app(webhook_app: Any) -> Any:
-    return webhook_app
-
-
-def test_recording_is_stored_once(zoom: Zoom, app: Any) -> None:
-    zoom.subscribe(app, path="/zoom/webhook", events=["recording.completed"])
+def test_recording_is_stored_once(zoom, webhook_app):
+    zoom.subscribe(webhook_app, path="/zoom/webhook", events=["recording.completed"])
     first = zoom.send("recording.completed", topic="Q3 review")
+    zoom.resend(first).assert_acknowledged()  # a duplicate: same bytes, new request id
+    assert Recording.objects.get().topic == "Q3 review"
     first.assert_acknowledged()
-    zoom.resend(first).assert_acknowledged()  # a duplicate: same bytes, new x-zm-request-id
-    (recording,) = Recording.objects.all()
-    assert recording.topic == "Q3 review"
-    assert recording.files == len(first.event.data["payload"]["object"]["recording_files"])
+    assert Recording.objects.get().files == len(
+        first.event.data["payload"]["object"]["recording_files"]
+    )
 
 
-def test_forged_and_replayed_requests_are_refused(zoom: Zoom, app: Any) -> None:
-    zoom.subscribe(app, path="/zoom/webhook")
+def test_forged_and_replayed_requests_are_refused(zoom: Zoom, webhook_app: Any) -> None:
+    zoom.subscribe(webhook_app, path="/zoom/webhook")
     zoom.send("recording.completed", headers={"x-zm-signature": "v0=" + "0" * 64}).assert_rejected(
         401
     )
@@ -46,8 +42,8 @@ def test_forged_and_replayed_requests_are_refused(zoom: Zoom, app: Any) -> None:
     assert not Recording.objects.exists()
 
 
-def test_a_retried_delivery_is_stored_once(zoom: Zoom, app: Any) -> None:
-    zoom.subscribe(app, path="/zoom/webhook")
+def test_a_retried_delivery_is_stored_once(zoom: Zoom, webhook_app: Any) -> None:
+    zoom.subscribe(webhook_app, path="/zoom/webhook")
     zoom.fail_next("timeout")  # the network loses the first attempt
     zoom.send("recording.completed", topic="Retried")
     (retry,) = zoom.advance(minutes=5)
