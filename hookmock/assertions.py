@@ -61,7 +61,7 @@ def _message(
     lines += _details(failed, alone=not listing)
     crashed = next((d for _, d in failed if d.outcome is Outcome.APP_ERROR and d.error), None)
     if crashed is not None and crashed.error:
-        lines.append("application traceback (library frames hidden):")
+        lines.append("application traceback (library frames hidden; delivery.error has them all):")
         lines += ["  " + line for line in trim_traceback(crashed.error).splitlines()]
     if hint:
         lines.append(hint)

@@ -220,7 +220,7 @@ def test_failing_scenario_output_is_bounded(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "E         (26 other deliveries not listed; every one is in the provider's deliveries)",
-            "E       application traceback (library frames hidden):",
+            "E       application traceback (library frames hidden; delivery.error has them all):",
             "E           (* frame* of libraries hidden)",
             '*  File "*scenario_receiver.py", line *, in app',
             "*raise RuntimeError(*cannot store the recording*)",
