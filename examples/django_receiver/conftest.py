@@ -51,11 +51,15 @@ def _example_database(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
-def webhook_app(_example_database: None) -> object:
+def webhook_app(request: pytest.FixtureRequest) -> object:
     """The project's WSGI application, with an empty table of recordings."""
     from django.core.wsgi import get_wsgi_application
 
-    from examples.django_receiver.models import Recording
+    if request.config.pluginmanager.hasplugin("django"):
+        request.getfixturevalue("db")  # pytest-django's database, rolled back after the test
+    else:
+        request.getfixturevalue("_example_database")
+        from examples.django_receiver.models import Recording
 
-    Recording.objects.all().delete()
+        Recording.objects.all().delete()
     return get_wsgi_application()
