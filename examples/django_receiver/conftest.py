@@ -40,14 +40,11 @@ def _example_database(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
 
-    setup_test_environment()
     # Runs the migrations; for ":memory:" the database is shared by every thread.
     name = connection.creation.create_test_db(verbosity=0)
     yield
     connection.creation.destroy_test_db(name, verbosity=0)
-    teardown_test_environment()
 
 
 @pytest.fixture
