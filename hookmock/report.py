@@ -87,21 +87,12 @@ def describe_delivery(
 
 
 def summarize_delivery(delivery: Delivery, *, index: int | None = None) -> str:
-    """One line: the event, where it went, what came back, how it ended."""
-    d = delivery
-    label = f"#{index} " if index is not None else ""
-    attempt = f" (attempt {d.attempt})" if d.attempt > 1 else ""
-    if d.response is not None:
-        verdict = f"{d.response.status} {d.response.reason}".rstrip()
-    else:
-        verdict = "no response"
-    line = (
-        f"{label}{d.event.name!r} → {d.request.url}{attempt}: {verdict} in "
-        f"{d.elapsed * 1000:.1f} ms, {d.outcome.value}"
-    )
-    if d.error:
-        line += f" ({d.error.strip().splitlines()[-1].strip()})"
-    return redact(line, d.secrets)
+    """One line: the event, where it went, what came back, how it ended, and the error if any.
+
+    Made from :func:`describe_delivery`'s own lines, so it masks exactly what they mask."""
+    first, *rest = describe_delivery(delivery, index=index, body_limit=0).splitlines()
+    error = next((line for line in rest[:1] if line.startswith("  error: ")), None)
+    return first if error is None else f"{first} ({error.removeprefix('  error: ')})"
 
 
 def describe_log(

@@ -89,9 +89,10 @@ def test_assert_delivered_lists_every_delivery_and_why() -> None:
     lines = str(info.value).splitlines()
     assert lines[0] == "expected 1 acknowledged delivery of 'meeting.started'; got 0 of 1"
     assert lines[1] == "expected: 1 delivery of 'meeting.started' that ended acknowledged"
-    assert lines[3].startswith("  #1 'meeting.started' → https://receiver.test/zoom: 500 Internal")
+    target = "https://receiver.test/zoom (in-process WSGI: function 'app')"
+    assert lines[3].startswith(f"  #1 'meeting.started' → {target}: 500 Internal")
     assert lines[3].endswith("ms, server error [ended server error]")
-    assert lines[4].startswith("  #2 'meeting.ended' → https://receiver.test/zoom: 500 Internal")
+    assert lines[4].startswith(f"  #2 'meeting.ended' → {target}: 500 Internal")
     assert lines[4].endswith(" [another event ('meeting.ended')]")
     # The one that did not match is then described in full, the other event is not.
     assert lines[5] == "in full:"

@@ -170,8 +170,8 @@ def test_failing_test_shows_the_delivery_log(pytester: pytest.Pytester) -> None:
             f"*- hookmock: zoom deliveries of test_log.py::test_fails (test seed {seed}) -*",
             "#1 'endpoint.url_validation' → https://receiver.test/ *: 200 OK in *acknowledged",
             # Described in full by the assertion message already: one line here.
-            "#2 'meeting.started' → https://receiver.test/: 500 Internal Server Error in * ms, "
-            "server error (in full above)",
+            "#2 'meeting.started' → https://receiver.test/ (in-process WSGI: function 'app'): "
+            "500 Internal Server Error in * ms, server error (in full above)",
         ]
     )
     # The delivery that failed is described in full once: in the message.
@@ -226,8 +226,9 @@ def test_failing_scenario_output_is_bounded(pytester: pytest.Pytester) -> None:
             "*raise RuntimeError(*cannot store the recording*)",
             "*- hookmock: zoom deliveries of test_scenario.py::test_meeting (test seed *) -*",
             "25 earlier deliveries not shown (#1-#25)",
-            "#26 'recording.completed' → https://receiver.test/: no response in * ms, application "
-            "error (RuntimeError: cannot store the recording) (in full above)",
+            "#26 'recording.completed' → https://receiver.test/ (in-process WSGI: function 'app'): "
+            "no response in * ms, application error (RuntimeError: cannot store the recording) "
+            "(in full above)",
             "#27 'recording.transcript_completed' → https://receiver.test/ (in-process *",
         ]
     )
