@@ -368,3 +368,34 @@ def test_bad_deadline_is_reported(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--hookmock-deadline=soon")
     result.stdout.fnmatch_lines(["*the deadline must be a number of seconds, got 'soon'*"])
     assert result.ret != 0
+
+
+def test_every_assertion_helper_hides_its_frame() -> None:
+    import importlib
+    import inspect
+    import pkgutil
+
+    import hookmock
+
+    helpers = []
+    for info in pkgutil.walk_packages(hookmock.__path__, "hookmock."):
+        if info.name in ("hookmock.__main__",):
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in inspect.getmembers(module):
+            if getattr(obj, "__module__", None) != module.__name__:
+                continue
+            if inspect.isclass(obj):
+                members = inspect.getmembers(obj)
+            elif inspect.isfunction(obj):
+                members = [(name, obj)]
+            else:
+                continue
+            helpers += [
+                f for name, f in members if name.startswith("assert_") and inspect.isfunction(f)
+            ]
+    assert len(helpers) >= 15
+    unhidden = [
+        f.__qualname__ for f in helpers if "__tracebackhide__ = True" not in inspect.getsource(f)
+    ]
+    assert not unhidden
