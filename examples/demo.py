@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import secrets
@@ -45,6 +46,9 @@ def hookmock(*args: str, secret: str) -> int:
 
 
 def main() -> int:
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # Each line as it happens, in order with the commands' own output, even through a pipe.
+        sys.stdout.reconfigure(line_buffering=True)
     banner(
         "1. the example receiver's test suite (pytest + the zoom fixture)",
         "pytest runs examples/flask_receiver/test_app.py: each test subscribes the Flask app "
