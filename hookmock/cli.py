@@ -147,7 +147,11 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Standard output and error (and *stdout*) are switched to replacing what their encoding
+    cannot represent, so that no command fails for printing a character.
+    """
     out = stdout or sys.stdout
     # Event names, topics and arrows are Unicode; a console that cannot encode a character gets
     # a replacement for it rather than a crash after the event was sent.
