@@ -251,7 +251,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         _hide_own_frames(call.excinfo)
     report = yield
     providers = item.stash.get(_providers, None)
-    if providers and report.failed and report.when == "call":
+    if providers and report.failed and report.when in ("setup", "call"):
         from .report import describe_log
 
         last = _report_deliveries(item.config)

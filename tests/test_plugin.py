@@ -399,3 +399,28 @@ def test_every_assertion_helper_hides_its_frame() -> None:
         f.__qualname__ for f in helpers if "__tracebackhide__ = True" not in inspect.getsource(f)
     ]
     assert not unhidden
+
+
+def test_a_failing_fixture_shows_the_delivery_log_too(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_fixture="""
+        import pytest
+        from receiver import make_app
+
+        @pytest.fixture
+        def subscribed(zoom):
+            zoom.subscribe(make_app("another secret"))
+
+        def test_uses(subscribed):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E       hookmock.errors.SubscriptionError: Zoom's URL validation of *",
+            "*- hookmock: zoom deliveries of test_fixture.py::test_uses (test seed *) -*",
+            "#1 'endpoint.url_validation' → *: 401 Unauthorized in * ms, rejected (in full above)",
+        ]
+    )
