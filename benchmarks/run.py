@@ -27,6 +27,9 @@ Benchmarks (targets from the project's issue):
   (``hookmock.fake.generate``, the Zoom serialization, ``hookmock.providers.zoom.sign``), against
   ``json.dumps`` of a pre-built body of each event; and the same as events per second on one
   core (target: >= 10,000).
+- ``battery``: the whole conformance battery against the example Flask receiver in-process,
+  against as many plain ``zoom.send(...)`` calls as the battery makes deliveries; reports the
+  battery's wall time (target: a few seconds, <= 3 s).
 """
 
 from __future__ import annotations
@@ -54,7 +57,9 @@ SECRET = "bench-secret-token-0001"
 WEBHOOK_PATH = "/zoom/webhook"
 BASE_URL = "https://receiver.test"
 HEAVY_MODULES = ("faker", "jsonschema", "werkzeug")
-BENCHMARKS = ("send", "startup", "validation", "generation", "catalog", "retries")
+BENCHMARKS = ("send", "startup", "validation", "generation", "catalog", "retries", "battery")
+#: Seconds the whole conformance battery may take against a correct in-process receiver.
+BATTERY_TARGET_SECONDS = 3.0
 #: Events per second that generating and signing must reach, per core, over the whole catalog.
 CATALOG_TARGET = 10_000
 #: (event, keyword overrides) for the send benchmark; an override triggers schema validation.
@@ -776,6 +781,55 @@ def bench_retries(args: argparse.Namespace) -> list[Result]:
     ]
 
 
+# -- 7. the conformance battery against a correct receiver -----------------------------------------
+
+
+def bench_battery(args: argparse.Namespace) -> list[Result]:
+    """``zoom.check(app)`` against the same number of plain sends to the same receiver."""
+    import hookmock
+
+    app = _import_receiver()(SECRET)
+    zoom = hookmock.Zoom(secret_token=SECRET, seed=1)
+    report = zoom.check(app, path=WEBHOOK_PATH)
+    if not report.passed:
+        failed = ", ".join(r.id for r in report.failures + report.inconclusive)
+        raise BenchmarkError(f"battery: the example receiver did not pass ({failed})")
+    deliveries = sum(len(r.deliveries) for r in report.results) + len(report.diagnostics)
+    zoom.subscribe(app, path=WEBHOOK_PATH)
+
+    def reset() -> None:
+        zoom.clear()
+        app.config["MEETINGS_STARTED"].clear()
+        app.config["RECORDINGS"].clear()
+
+    def battery() -> None:
+        zoom.check(app, path=WEBHOOK_PATH)
+
+    def sends() -> None:
+        for _ in range(deliveries):
+            zoom.send("meeting.started")
+
+    subject = Timed("battery", battery, reset)
+    baseline = Timed("plain sends", sends, reset)
+    interleave([subject, baseline], rounds=args.rounds, round_seconds=args.round_seconds)
+    if args.profile:
+        _profile("the battery", battery, reset, args.profile_top)
+    return [
+        Result(
+            "battery",
+            "battery.correct_receiver",
+            f"the conformance battery ({len(report.results)} checks) / {deliveries} plain sends",
+            subject.median,
+            baseline.median,
+            paired_ratios(subject.samples, baseline.samples),
+            f"<= {BATTERY_TARGET_SECONDS:g} s",
+            subject.median <= BATTERY_TARGET_SECONDS,
+            note=f"{subject.median * 1000:.0f} ms for the whole battery ({deliveries} deliveries, "
+            "one of them a 5 MB body) against a correct in-process receiver",
+        )
+    ]
+
+
 # -- profiling ------------------------------------------------------------------------------------
 
 
@@ -849,6 +903,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "generation": bench_generation,
         "catalog": bench_catalog,
         "retries": bench_retries,
+        "battery": bench_battery,
     }
     began = time.perf_counter()
     if isinstance(sys.stdout, io.TextIOWrapper):

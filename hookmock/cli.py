@@ -106,7 +106,43 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--concurrency", type=int, default=10, help="deliveries at once in the load check (10)"
     )
-    check.add_argument("--only", action="append", metavar="CHECK", help="run only this check")
+    check.add_argument(
+        "--only",
+        action="append",
+        metavar="CHECK",
+        help="run only this check (and what it needs for a baseline); repeatable",
+    )
+    check.add_argument(
+        "--event",
+        dest="events",
+        action="append",
+        metavar="NAME",
+        help="an event type to send correctly signed, one valid-event:NAME check each; "
+        "repeatable (default: meeting.started, meeting.ended, meeting.participant_joined, "
+        "meeting.participant_left, recording.completed, recording.transcript_completed)",
+    )
+    check.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="set a field by dotted path in every event sent (payload.object.topic=Q3); VALUE "
+        "is read as JSON when it parses, else as a string; repeatable",
+    )
+    check.add_argument(
+        "--probe-url",
+        metavar="URL",
+        help="a URL answering the receiver's count of processed events (a number, or JSON with "
+        "one number), read before and after the duplicates to check they are processed once",
+    )
+    check.add_argument(
+        "--probe-event",
+        default="meeting.started",
+        metavar="NAME",
+        help="the event type the probe counts (meeting.started)",
+    )
+    check.add_argument("--seed", type=int, help="seed of the generated values (default: random)")
     check.add_argument("--report-json", metavar="FILE", help="write the report as JSON")
     check.add_argument("--junit-xml", metavar="FILE", help="write one JUnit testcase per check")
     check.add_argument("--cafile", help="a CA bundle to trust for https:// (a test CA)")
@@ -291,14 +327,32 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from .transports import HTTPTarget
 
     target = HTTPTarget(args.url, verify=not args.insecure, cafile=args.cafile)
-    zoom = Zoom(secret_token=_secret(args), deadline=args.deadline)
+    zoom = Zoom(secret_token=_secret(args), deadline=args.deadline, seed=args.seed)
+    probe = None
+    if args.probe_url:
+        from .probe import url_probe
+
+        probe = url_probe(args.probe_url, cafile=args.cafile, verify=not args.insecure)
+        probe()  # a probe that cannot be read is a usage error, found before anything is sent
+    progress = _CheckProgress(out) if _is_terminal(out) else None
     try:
         report = zoom.check(
-            target, only=args.only, tolerance=args.tolerance, concurrency=args.concurrency
+            target,
+            only=args.only,
+            events=args.events,
+            overrides=_overrides(args.sets),
+            tolerance=args.tolerance,
+            concurrency=args.concurrency,
+            probe=probe,
+            probe_event=args.probe_event,
+            progress=progress,
         )
     except ReceiverUnreachableError as exc:
         print(f"hookmock check: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        if progress is not None:
+            progress.clear()
     print(report.table(), file=out)
     outputs: list[tuple[str, str]] = []
     if args.report_json:
@@ -312,6 +366,29 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         except OSError as exc:
             raise _UsageError(f"cannot write {path!r}: {exc.strerror}") from None
     return EXIT_OK if report.passed else EXIT_RECEIVER_FAILED
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class _CheckProgress:
+    """On a terminal, one status line naming the check that runs, rewritten as checks go."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def __call__(self, index: int, total: int, check: Any, result: Any) -> None:
+        if result is None:
+            self.out.write(f"\r\033[K[{index + 1}/{total}] {check.id} ...")
+        else:
+            self.out.write(f"\r\033[K[{index + 1}/{total}] {check.id}: {result.outcome.value}")
+        self.out.flush()
+
+    def clear(self) -> None:
+        self.out.write("\r\033[K")
+        self.out.flush()
 
 
 def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:

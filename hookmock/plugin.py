@@ -53,6 +53,8 @@ MARKER_KEYS = frozenset(
 _session_seed = pytest.StashKey[int]()
 # The providers a test created, for the report of a failing test.
 _providers = pytest.StashKey[list[Any]]()
+# One conformance report per conformance_tests() function, shared by its tests.
+_battery_reports = pytest.StashKey[dict[str, Any]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -322,6 +324,8 @@ def conformance_tests(
     *,
     path: str | None = None,
     only: Sequence[str] | None = None,
+    events: Sequence[str] | None = None,
+    overrides: dict[str, Any] | None = None,
     tolerance: float = 300.0,
     concurrency: int = 10,
     probe: str | Callable[[], int] | None = None,
@@ -331,36 +335,47 @@ def conformance_tests(
 
         test_zoom_conformance = hookmock.conformance_tests("app", path="/zoom/webhook")
 
-    :param target: the name of a fixture that returns a WSGI application or a URL (it may use
-        the ``zoom`` fixture, e.g. for ``zoom.secret_token``), or a URL.
-    :param probe: a fixture name, or a callable, returning a count of the receiver's side
-        effects; the duplicate check then asserts a duplicate is processed once.
-    Other parameters as :meth:`hookmock.Zoom.check`. A failed warning-severity check emits a
-    :class:`HookmockWarning` instead of failing.
-    """
-    from .checks import CHECK_IDS, find_check
+    The battery runs once, in the first of these tests to run (per pytest-xdist worker), with
+    that test's fixtures; every test then reports its own check from that run, so root causes
+    and baselines are worked out from the whole battery.
 
-    ids = list(only) if only is not None else list(CHECK_IDS)
-    for check_id in ids:
-        find_check(check_id)
+    :param target: the name of a fixture that returns a WSGI or ASGI application or a URL (it
+        may use the ``zoom`` fixture, e.g. for ``zoom.secret_token``), or a URL.
+    :param probe: a fixture name, or a callable, returning a count of the receiver's side
+        effects; the duplicate check then asserts a retry and a duplicate are processed once.
+    Other parameters as :meth:`hookmock.Zoom.check`. A failed warning-severity check emits a
+    :class:`HookmockWarning` instead of failing; an inconclusive check is skipped with the
+    reason (it never passes).
+    """
+    from .checks import battery_checks, select_checks
+
+    checks = battery_checks(events)
+    ids = [c.id for c in (select_checks(only, checks) if only is not None else checks)]
 
     @pytest.mark.parametrize("hookmock_check", ids)
     def test(request: pytest.FixtureRequest, zoom: Zoom, hookmock_check: str) -> None:
         __tracebackhide__ = True
         from .checks import Verdict
 
-        receiver = target if "://" in target else request.getfixturevalue(target)
-        counter = request.getfixturevalue(probe) if isinstance(probe, str) else probe
-        report = zoom.check(
-            receiver,
-            path=path,
-            only=[hookmock_check],
-            tolerance=tolerance,
-            concurrency=concurrency,
-            probe=counter,
-            probe_event=probe_event,
-        )
-        result = report.results[0]
+        key = f"{request.node.parent.nodeid}::{request.node.originalname}"
+        reports = request.config.stash.setdefault(_battery_reports, {})
+        if key not in reports:
+            receiver = target if "://" in target else request.getfixturevalue(target)
+            counter = request.getfixturevalue(probe) if isinstance(probe, str) else probe
+            reports[key] = zoom.check(
+                receiver,
+                path=path,
+                only=ids,
+                events=events,
+                overrides=overrides,
+                tolerance=tolerance,
+                concurrency=concurrency,
+                probe=counter,
+                probe_event=probe_event,
+            )
+        result = reports[key][hookmock_check]
+        if result.outcome is Verdict.INCONCLUSIVE:
+            pytest.skip(f"{result.id} inconclusive, {result.reason()}")
         if result.outcome is Verdict.WARN:
             import warnings
 

@@ -9,6 +9,7 @@ were wrong. What "correct" means comes from ZOOM.md §1-§4.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -18,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Request, Response
 
 __all__ = [
@@ -39,8 +41,25 @@ MAX_BODY_BYTES = 1024 * 1024
 #: ``serialized-processing``; tests run those two under a deadline between the two figures.
 COLD_START_SECONDS = 0.35
 SLOW_WORK_SECONDS = 0.06
+#: The work of the ``slow-on:EVENT`` fault, above the tests' tight deadline.
+SLOW_EVENT_SECONDS = 0.8
 #: The event types the receiver acts on (and counts); every other verified event is acknowledged.
-HANDLED = frozenset({"meeting.started", "meeting.ended", "recording.completed"})
+HANDLED = frozenset(
+    {
+        "meeting.started",
+        "meeting.ended",
+        "meeting.participant_joined",
+        "meeting.participant_left",
+        "recording.completed",
+        "recording.transcript_completed",
+    }
+)
+#: Faults that take an event name after a colon: ``crash-on:recording.completed``.
+EVENT_FAULTS: dict[str, str] = {
+    "crash-on": "raises while handling the named event type",
+    "slow-on": f"works {SLOW_EVENT_SECONDS} s on the named event type before answering",
+    "refuses-all-but": "verifies nothing and answers 400 to every event type but the named one",
+}
 
 #: Every fault: what the receiver does wrong. Where a fault is contrived, the comment at its
 #: implementation says so and why.
@@ -55,6 +74,7 @@ FAULTS: dict[str, str] = {
     "strips-whitespace": "verifies the body with the whitespace between JSON tokens removed",
     "unescapes-non-ascii": "verifies the body with \\uXXXX escapes of non-ASCII decoded",
     "refuses-unknown-events": "answers 400 to event types it does not handle",
+    "timestamp-in-ms": "compares x-zm-request-timestamp with its clock in milliseconds",
     # -- verification
     "accepts-other-app-secret": "accepts a signature made with another app's secret token",
     "format-only-signature": "checks the signature's format (v0= and 64 hex digits), not its value",
@@ -70,7 +90,14 @@ FAULTS: dict[str, str] = {
     "accepts-future-timestamps": "refuses timestamps too old, but not ones in the future",
     "skips-verification": "never verifies the signature or the timestamp",
     "reserializes-body": "verifies json.dumps(json.loads(body)), as JSON.stringify(req.body) does",
+    "validation-before-verify": "answers the URL validation before verifying the signature",
     # -- bad input
+    "peeks-event-key": "reads body['event'] of a JSON object before verifying, unguarded",
+    "routes-by-prefix": "calls .startswith() on the event field before verifying",
+    "decodes-strictly": "decodes the body as UTF-8 before verifying, unguarded",
+    "strict-duplicate-keys": "parses with a duplicate-key check that raises, before verifying",
+    "reads-content-type-header": "reads the content-type header before verifying, unguarded",
+    "reads-input-unguarded": "reads the body without handling a stream that ends early",
     "parse-before-verify": "parses the body as JSON before verifying it, unguarded",
     "sniffs-first-byte": "looks at body[0] before verifying, which raises on an empty body",
     "assumes-object": "calls .get() on the parsed body before verifying, which fails on an array",
@@ -78,6 +105,8 @@ FAULTS: dict[str, str] = {
     "json-content-type-only": "has no decoder for a content type other than application/json",
     # -- duplicates and load
     "processes-duplicates": "processes a duplicate delivery again",
+    "dedupes-on-request-id": "deduplicates on x-zm-request-id alone, not on the event",
+    "locks-out": "after three refused signatures, refuses everything (a crude lockout)",
     "duplicate-conflict": "answers 409 to a duplicate delivery",
     "serialized-processing": "does its work before answering, one event at a time behind a lock",
     # -- for the secrecy tests
@@ -113,9 +142,10 @@ def receiver(secret: str, *faults: str, probe_counter: ProcessedCounter | None =
     :param probe_counter: counts processed events; a new one (``app.processed``) when omitted.
     :raises ValueError: for a fault name not in :data:`FAULTS`.
     """
-    unknown = [f for f in faults if f not in FAULTS]
+    unknown = [f for f in faults if f not in FAULTS and f.partition(":")[0] not in EVENT_FAULTS]
     if unknown:
-        raise ValueError(f"unknown fault(s) {unknown}; known: {', '.join(FAULTS)}")
+        known = ", ".join([*FAULTS, *(f"{name}:EVENT" for name in EVENT_FAULTS)])
+        raise ValueError(f"unknown fault(s) {unknown}; known: {known}")
     return Receiver(secret, frozenset(faults), probe_counter or ProcessedCounter())
 
 
@@ -140,12 +170,21 @@ class Receiver:
         self._work = threading.Lock()
         self._seen: set[tuple[str, ...]] = set()
         self._warm = False
+        self._refused = 0
+        self.named = {f.partition(":")[0]: f.partition(":")[2] for f in faults if ":" in f}
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         return self.handle(Request(environ))(environ, start_response)
 
     def handle(self, request: Request) -> Response:
-        body = request.get_data(cache=False)  # the raw bytes, exactly as signed
+        try:
+            body = request.get_data(cache=False)  # the raw bytes, exactly as signed
+        except ClientDisconnected:
+            # A body shorter than its content-length: the stream ended early. Flask answers 400
+            # the same way; a bare WSGI application that lets it propagate gets a 500.
+            if "reads-input-unguarded" in self.faults:
+                raise
+            return _text(400, "incomplete body")
         if len(body) > MAX_BODY_BYTES:
             if "size-limit-raises" in self.faults:
                 raise ValueError(f"request body of {len(body)} bytes is over the limit")
@@ -153,8 +192,17 @@ class Receiver:
         early = self._peek(body)
         if early is not None:
             return early
+        if "validation-before-verify" in self.faults:
+            # Zoom's challenge answered first, "since it carries no data": a signing oracle.
+            with contextlib.suppress(ValueError, AttributeError, TypeError, KeyError):
+                peeked = json.loads(body)
+                if peeked["event"] == "endpoint.url_validation":
+                    return self._validation_answer(peeked["payload"])
+        if "locks-out" in self.faults and self._refused >= 3:
+            return _text(403, "locked out")
         refusal = self._refusal(request, body)
         if refusal is not None:
+            self._refused += 1
             if "echoes-secret" in self.faults:
                 refusal = f"secret token {self.secret} did not verify: {refusal}"
             return _text(401, refusal)
@@ -172,12 +220,21 @@ class Receiver:
 
         if name == "endpoint.url_validation":
             return self._validation_answer(payload)
+        handled = (self.named.get("refuses-all-but"), "endpoint.url_validation")
+        if "refuses-all-but" in self.named and name not in handled:
+            return _text(400, f"unsupported event {name!r}")
         if name not in HANDLED:
             if "refuses-unknown-events" in self.faults:
                 return _text(400, f"unsupported event {name!r}")
             return Response(status=204)
+        if self.named.get("crash-on") == name:
+            raise KeyError("payload.object.host_email")  # a field this handler assumed
+        if self.named.get("slow-on") == name:
+            time.sleep(SLOW_EVENT_SECONDS)  # a download or an API call before the answer
 
         key = self._business_key(event, body)
+        if "dedupes-on-request-id" in self.faults:
+            key = (str(request.headers.get("x-zm-request-id")),)
         if "slow-cold-start" in self.faults:
             # A cold start (a connection pool, a lazily loaded config) paid by the first event.
             # The battery's first handled event is valid-event's, so that check alone fails;
@@ -210,6 +267,22 @@ class Receiver:
             # Routes on the event name before verifying. `or b"{}"` covers the empty body, so
             # only a body that is not JSON raises here.
             json.loads(body or b"{}")
+        if "decodes-strictly" in self.faults:
+            body.decode("utf-8")  # UnicodeDecodeError on bytes that are not UTF-8
+        if "strict-duplicate-keys" in self.faults:
+            try:
+                json.loads(body, object_pairs_hook=_no_duplicates)
+            except ValueError:
+                return _text(400, "not JSON")
+        if "peeks-event-key" in self.faults or "routes-by-prefix" in self.faults:
+            try:
+                peeked = json.loads(body)
+            except ValueError:
+                return _text(400, "not JSON")
+            if isinstance(peeked, dict) and "peeks-event-key" in self.faults:
+                peeked["event"]  # KeyError without an event field
+            if isinstance(peeked, dict) and "event" in peeked and "routes-by-prefix" in self.faults:
+                peeked["event"].startswith("endpoint.")  # AttributeError on a non-string
         if "assumes-object" in self.faults:
             try:
                 peeked = json.loads(body)
@@ -225,7 +298,9 @@ class Receiver:
         faults = self.faults
         timestamp = request.headers.get("x-zm-request-timestamp")
         signature = request.headers.get("x-zm-signature")
-        if "skips-verification" in faults:
+        if "reads-content-type-header" in faults:
+            request.headers["content-type"].partition(";")  # KeyError without the header
+        if "skips-verification" in faults or "refuses-all-but" in self.named:
             return None
         if signature is None and "optional-signature" in faults:
             return None
@@ -239,6 +314,11 @@ class Receiver:
         if "int-timestamp" not in faults and not timestamp.isdigit():
             return "x-zm-request-timestamp is not a number"
         age = time.time() - int(timestamp)  # ValueError for 'yesterday' under int-timestamp
+        if "timestamp-in-ms" in faults:
+            age_ms = time.time() * 1000 - int(timestamp)  # the JavaScript habit: Date.now()
+            if abs(age_ms) > TOLERANCE_SECONDS * 1000:
+                return "x-zm-request-timestamp is out of the window"
+            age = age_ms / 1000
         if age > TOLERANCE_SECONDS and "accepts-stale-timestamps" not in faults:
             return "x-zm-request-timestamp is too old"
         if -age > TOLERANCE_SECONDS and "accepts-future-timestamps" not in faults:
@@ -339,6 +419,17 @@ class Receiver:
             # last '"event_ts":'. With the keys in another order, int() raises (a 500).
             event_ts = int(body.rsplit(b'"event_ts":', 1)[-1].rstrip(b"}").strip())
         return (event["event"], str(uuid), str(event_ts))
+
+
+class _DuplicateKeyError(Exception):
+    """Not a ValueError: the strict parser's own error type, which the receiver does not expect."""
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise _DuplicateKeyError(f"duplicate keys in {keys}")
+    return dict(pairs)
 
 
 def _decode_surrogate_pair(match: re.Match[bytes]) -> bytes:

@@ -21,6 +21,11 @@ def test_demo_runs() -> None:
     assert "URL validation: 200" in result.stdout
     assert "meeting.started → http://127.0.0.1:" in result.stdout
     assert result.stdout.count("as expected") == 6
-    assert "26 passed, 0 failed" in result.stdout
+    from hookmock.checks import CHECK_IDS
+
+    assert f"{len(CHECK_IDS)} passed, 0 failed" in result.stdout
     assert "FAIL  valid-non-bmp" in result.stdout
+    for cause in ("reserialized-body", "refuses-event-types", "no-timestamp-check"):
+        assert f"fix first: {cause}: " in result.stdout
+    assert "fix first: parses-before-verifying: " in result.stdout
     assert result.stdout.rstrip().endswith("== done ==")

@@ -5,7 +5,11 @@ Do not copy it: `examples/flask_receiver/app.py` is the correct one. Its faults:
   Zoom bodies with emoji (and other byte-level forms of the same JSON) are refused;
 - it never looks at the timestamp, so a captured request can be replayed at any time;
 - it parses the body before verifying it, and a body that is not JSON makes it crash (500);
-- it answers 400 to event types it does not handle, so Zoom retries and then drops them.
+- it answers 400 to event types it does not handle; Zoom does not retry a 4xx, so they are lost.
+
+``hookmock check`` names each of these as a root cause ("fix first: reserialized-body",
+"refuses-event-types", "no-timestamp-check", "parses-before-verifying") and lists the checks
+each one explains.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import hmac
 import json
 import secrets as _secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -241,19 +241,29 @@ class Zoom(Provider):
         *,
         path: str | None = None,
         only: Sequence[str] | None = None,
+        events: Sequence[str] | None = None,
+        overrides: Mapping[str, Any] | None = None,
         tolerance: float = 300.0,
         concurrency: int = 10,
         probe: Callable[[], int] | None = None,
         probe_event: str = "meeting.started",
+        progress: Callable[..., None] | None = None,
     ) -> ConformanceReport:
         """Run the receiver conformance battery against *target* and return its report.
 
-        :param target: a URL or a WSGI application.
+        :param target: a URL, or a WSGI or ASGI application.
         :param only: check ids to run (see :data:`hookmock.checks.CHECK_IDS`); all by default.
+            The checks they rely on for a baseline send what they need.
+        :param events: the event types sent correctly signed, one ``valid-event:NAME`` check
+            each (default :data:`hookmock.checks.DEFAULT_EVENTS`).
+        :param overrides: dotted paths set in every generated event.
         :param tolerance: the timestamp window, in seconds, a correct receiver enforces.
-        :param concurrency: deliveries sent at once in the deadline-under-load check.
+        :param concurrency: deliveries sent in the deadline-under-load check (at once to a URL;
+            back to back on the calling thread to an in-process application).
         :param probe: returns a count of the receiver's side effects; with it the duplicate check
-            also asserts that a duplicate of *probe_event* is processed only once.
+            also asserts that a retry and a duplicate of *probe_event* are processed only once.
+        :param progress: called as each check starts and ends
+            (see :data:`hookmock.checks.Progress`).
         :raises ReceiverUnreachableError: when the receiver cannot be reached at all.
         """
         from ..checks import run_checks
@@ -263,10 +273,13 @@ class Zoom(Provider):
             target,
             path=path,
             only=only,
+            events=events,
+            overrides=overrides,
             tolerance=tolerance,
             concurrency=concurrency,
             probe=probe,
             probe_event=probe_event,
+            progress=progress,
         )
 
     # -- scenarios ------------------------------------------------------------------------------
