@@ -73,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--no-validate", action="store_true", help="allow overrides that break the schema"
         )
+        p.add_argument(
+            "--full",
+            action="store_true",
+            help="every field the schema declares, also those real deliveries often leave out",
+        )
 
     fake = sub.add_parser("fake", help="print a generated event body")
     add_generation(fake)
@@ -273,6 +278,7 @@ def _make_event(args: argparse.Namespace, provider: Any) -> Any:
         seed=args.seed,
         validate=not args.no_validate,
         serialization=args.serialization,
+        full=args.full,
     )
 
 

@@ -44,6 +44,8 @@ MARKER_KEYS = frozenset(
         "verification_token",
         "client_id",
         "traceparent",
+        "tracking_id",
+        "trace_upstream",
         "retries",
         "retry_timestamps",
         "timestamp_clock",

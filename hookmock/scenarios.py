@@ -73,7 +73,7 @@ def _lookup(data: Any, path: Iterable[str]) -> Any:
 
 def _make(zoom: Zoom, name: str, at: float, values: dict[str, _Values]) -> Event:
     """Generate *name*, then give it the scenario's values where it has the fields."""
-    generated = zoom.fake(name)
+    generated = zoom.fake(name, now=at)
     data = copy.deepcopy(generated.data)
     data["event_ts"] = int(at * 1000)
     for where, fields in values.items():
@@ -99,9 +99,19 @@ def _make(zoom: Zoom, name: str, at: float, values: dict[str, _Values]) -> Event
     return Event.build(name, data, seed=generated.seed)
 
 
-def _person(zoom: Zoom, rng: random.Random, name: str = "meeting.participant_joined") -> _Values:
-    """A participant's identity, drawn like any generated participant."""
-    person = dict(zoom.fake(name).data["payload"]["object"]["participant"])
+def _person(
+    zoom: Zoom,
+    rng: random.Random,
+    name: str = "meeting.participant_joined",
+    *,
+    signed_in: bool = False,
+) -> _Values:
+    """A participant's identity, drawn like any generated participant (some are guests, who
+    are not signed in); *signed_in* draws one who is, as a host is."""
+    for _ in range(100):
+        person = dict(zoom.fake(name).data["payload"]["object"]["participant"])
+        if person.get("email") or not signed_in:
+            break
     person["user_id"] = str(16778240 + rng.randrange(1, 4000) * 1024)
     return person
 
@@ -130,12 +140,12 @@ def _meeting(zoom: Zoom, params: Mapping[str, Any]) -> list[_Step]:
     rng = random.Random(zoom.fake("meeting.created").seed)
     base = zoom.fake("meeting.created").data["payload"]
     meeting = dict(base["object"])
-    start = (zoom.clock() // 60 + 10) * 60
+    start = (zoom.event_time() // 60 + 10) * 60
     end = start + duration * 60
     shared = _shared(meeting, zoom_type=2, start=start, duration=duration)  # 2: scheduled
     account = {"account_id": base["account_id"]}
-    people = [_person(zoom, rng) for _ in range(participants)]
-    people[0]["id"] = meeting["host_id"]
+    people = [_person(zoom, rng, signed_in=index == 0) for index in range(participants)]
+    people[0]["id"] = people[0]["participant_user_id"] = meeting["host_id"]
     steps: list[_Step] = [
         (start - 600, "meeting.created", {"payload": account, "payload.object": shared}),
         (start, "meeting.started", {"payload": account, "payload.object": shared}),
@@ -264,12 +274,12 @@ def _webinar(zoom: Zoom, params: Mapping[str, Any]) -> list[_Step]:
     rng = random.Random(zoom.fake("webinar.started").seed)
     base = zoom.fake("webinar.started").data["payload"]
     webinar = dict(base["object"])
-    start = (zoom.clock() // 3600 + 48) * 3600
+    start = (zoom.event_time() // 3600 + 48) * 3600
     end = start + duration * 60
     shared = _shared(webinar, zoom_type=5, start=start, duration=duration)  # 5: a webinar
     account = {"account_id": base["account_id"]}
     steps: list[_Step] = []
-    now = zoom.clock()
+    now = zoom.event_time()
     people: list[_Values] = []
     for index in range(registrants):
         registrant = dict(
@@ -339,7 +349,7 @@ def _user(zoom: Zoom, params: Mapping[str, Any]) -> list[_Step]:
         if key in user
     }
     account = {"account_id": base["account_id"]}
-    now = zoom.clock()
+    now = zoom.event_time()
     names = [
         (0, "user.created"),
         (3600, "user.activated"),
@@ -407,4 +417,9 @@ def build_scenario(zoom: Zoom, name: str, **params: Any) -> list[ScenarioEvent]:
             f"scenario {name!r} has no parameter {', '.join(sorted(unknown))}; it takes: {allowed}"
         )
     steps = sorted(builder(zoom, {**defaults, **params}), key=lambda step: step[0])
-    return [ScenarioEvent(at, _make(zoom, event, at, values)) for at, event, values in steps]
+    # Bodies are timed on the clock signing timestamps read (zoom.event_time()); the steps are
+    # due on the provider's clock, which advancing has put ahead of it by this much.
+    ahead = zoom.clock() - zoom.event_time()
+    return [
+        ScenarioEvent(at + ahead, _make(zoom, event, at, values)) for at, event, values in steps
+    ]

@@ -371,7 +371,8 @@ class Decision:
 
     def explains(self, change: FieldChange) -> bool:
         """Whether *change* is what this decision does (the verdict's words are the
-        converter's ``verdict()``: dropped; not required: a, b; also accepts X)."""
+        converter's ``verdict()``: dropped; not required: a, b; also accepts X; sends X, accepts
+        Zoom's type too)."""
         for part in self.verdict.split("; "):
             if part == "dropped" and change.kind == "added" and change.path == self.path:
                 return True
@@ -383,7 +384,7 @@ class Decision:
                 named = change.kind == "added" and change.zoom["declared"] is False
                 if change.path in paths and (required or named):
                     return True
-            also = part.startswith("also accepts ") and change.path == self.path
+            also = part.startswith(("also accepts ", "sends ")) and change.path == self.path
             if also and change.kind in ("type", "format", "enum"):
                 return True
         return False
@@ -413,6 +414,15 @@ def recorded_decisions() -> tuple[Decision, ...]:
         for row in rows
         if row
     )
+
+
+def _own_decision(event: str, change: FieldChange) -> str | None:
+    """The reason a hand-written schema records for departing from Zoom's at *change*'s path
+    (its ``x-hookmock-decisions``: ``{"path", "kinds", "why"}`` each), or None."""
+    for row in load_schema(event).get("x-hookmock-decisions", ()):
+        if row.get("path") == change.path and change.kind in row.get("kinds", ()):
+            return str(row.get("why"))
+    return None
 
 
 # -- a document against the catalog ----------------------------------------------------------
@@ -497,6 +507,8 @@ def diff_document(document: Schema, name: str, *, cited_as: str | None = None) -
                 replace(c, decision=next((row.why for row in rows if row.explains(c)), None))
                 for c in changes
             ]
+        else:  # a hand-written schema records its own (x-hookmock-decisions)
+            changes = [replace(c, decision=_own_decision(event, c)) for c in changes]
         if changes:
             found.append(EventDiff(event, "changed", method, tuple(changes)))
         else:
@@ -598,7 +610,8 @@ def _event_lines(event: EventDiff, cited: str) -> list[str]:
         lines += [f"  {line}{mark}" for line in change_lines(change)]
         following = event.changes[i + 1].decision if i + 1 < len(event.changes) else None
         if change.decision and following != change.decision:
-            lines.append(f"    why ({SOURCES}): {change.decision}")
+            where = SOURCES if event.method == "converted" else f"schemas/zoom/{event.event}.json"
+            lines.append(f"    why ({where}): {change.decision}")
     return lines
 
 

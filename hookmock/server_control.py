@@ -21,6 +21,7 @@ from .server_state import (
     ApiError,
     ServerState,
     delivery_record,
+    fault_records,
     iso,
     job_record,
     json_response,
@@ -66,7 +67,65 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
 
 def _made(state: ServerState, before: int) -> list[dict[str, Any]]:
     log = list(state.zoom.deliveries)
-    return [delivery_record(d, i) for i, d in enumerate(log[before:], start=before + 1)]
+    delays = state.zoom.retry_delays
+    return [delivery_record(d, i, delays) for i, d in enumerate(log[before:], start=before + 1)]
+
+
+# Bounds on overrides, far beyond any event's shape, that keep a request from exhausting the
+# recursion or integer-parsing limits of the code that applies them.
+MAX_OVERRIDE_PATH_CHARS = 1000
+MAX_OVERRIDE_SEGMENTS = 64
+MAX_INDEX_DIGITS = 9
+MAX_VALUE_DEPTH = 64
+
+
+def _depth(value: Any) -> int:
+    """How deeply *value* nests arrays and objects (0 for a scalar), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_VALUE_DEPTH:
+            break
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+    return deepest
+
+
+def _override_problem(path: str, value: Any) -> str | None:
+    """What makes one override unusable, or ``None``."""
+    if len(path) > MAX_OVERRIDE_PATH_CHARS:
+        return f"the path is {len(path)} characters long; at most {MAX_OVERRIDE_PATH_CHARS}"
+    parts = path.split(".")
+    if len(parts) > MAX_OVERRIDE_SEGMENTS:
+        return f"the path has {len(parts)} segments; at most {MAX_OVERRIDE_SEGMENTS}"
+    for part in parts:
+        if part.isdigit() and not (part.isascii() and len(part) <= MAX_INDEX_DIGITS):
+            return (
+                f"segment {part[:20]!r}{'…' if len(part) > 20 else ''} is neither a field name "
+                f"nor a list index (ASCII digits 0-9, at most {MAX_INDEX_DIGITS} of them)"
+            )
+    if _depth(value) > MAX_VALUE_DEPTH:
+        return f"the value nests arrays and objects more than {MAX_VALUE_DEPTH} deep"
+    return None
+
+
+def _check_overrides(overrides: dict[str, Any]) -> None:
+    errors = []
+    for path, value in overrides.items():
+        problem = _override_problem(path, value)
+        if problem is not None:
+            shown = path if len(path) <= 80 else path[:80] + "…"
+            errors.append((f"$.overrides[{shown!r}]", problem))
+    if errors:
+        field, problem = errors[0]
+        raise ApiError(
+            422,
+            f"override {field}: {problem}",
+            errors=[{"field": f, "message": m} for f, m in errors],
+        )
 
 
 def openapi(state: ServerState, request: Request) -> Response:
@@ -92,6 +151,7 @@ def get_state(state: ServerState, request: Request) -> Response:
         ],
         "pending": [job_record(job, now) for job in zoom.pending()],
         "notices": [notice_record(n) for n in list(zoom.notices)],
+        "faults": fault_records(zoom),
         "deliveries": len(zoom.deliveries),
     }
     return json_response(body)
@@ -106,6 +166,7 @@ def list_events(state: ServerState, request: Request) -> Response:
 def trigger(state: ServerState, request: Request) -> Response:
     body = _body(request, "TriggerRequest")
     name = body["event"]
+    _check_overrides(body.get("overrides") or {})
     with state.driving() as zoom:
         try:
             event = zoom.fake(
@@ -175,8 +236,9 @@ def list_deliveries(state: ServerState, request: Request) -> Response:
     limit = _int_param(request, "limit", 1000, 1, 10_000)
     event = request.args.get("event")
     log = list(state.zoom.deliveries)
+    delays = state.zoom.retry_delays
     found = [
-        delivery_record(d, i)
+        delivery_record(d, i, delays)
         for i, d in enumerate(log[since:], start=since + 1)
         if event is None or d.event.name == event
     ]
@@ -202,6 +264,7 @@ def advance(state: ServerState, request: Request) -> Response:
 
 
 def run_until_idle(state: ServerState, request: Request) -> Response:
+    _body(request, "EmptyRequest", default={})
     with state.driving() as zoom:
         before = len(zoom.deliveries)
         try:
@@ -232,6 +295,7 @@ def fail_next(state: ServerState, request: Request) -> Response:
 
 
 def reset(state: ServerState, request: Request) -> Response:
+    _body(request, "EmptyRequest", default={})
     state.reset()
     now = state.zoom.clock()
     return json_response({"now": now, "now_iso": iso(now)})

@@ -7,9 +7,10 @@ schemas, so the document and the server cannot drift apart.
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 
-__all__ = ["DOCUMENT", "body_errors"]
+__all__ = ["DOCUMENT", "REQUEST_SCHEMAS", "body_errors", "prepare"]
 
 _REF = "#/components/schemas/"
 
@@ -86,6 +87,8 @@ _SCHEMAS: dict[str, Any] = {
             "elapsed_ms",
             "deadline_s",
             "next_step",
+            "retry_due",
+            "retry_due_iso",
             "dropped",
             "error",
             "notes",
@@ -125,6 +128,12 @@ _SCHEMAS: dict[str, Any] = {
                 "description": "'retry 1 at +5 min', 'done: acknowledged', 'final: ...', "
                 "'dropped after 3 retries'; null outside the retry rules (URL validation).",
             },
+            "retry_due": {
+                "type": ["number", "null"],
+                "description": "When the retry this attempt planned falls due (provider time, "
+                "Unix seconds); null when it planned none.",
+            },
+            "retry_due_iso": _NULLABLE_STRING,
             "dropped": {"type": "boolean"},
             "error": _NULLABLE_STRING,
             "notes": {"type": "array", "items": {"type": "string"}},
@@ -190,9 +199,13 @@ _SCHEMAS: dict[str, Any] = {
     "Job": {
         "type": "object",
         "description": "A retry or re-validation the provider has scheduled.",
-        "required": ["kind", "description", "due", "due_iso", "in_seconds"],
+        "required": ["kind", "subscription", "description", "due", "due_iso", "in_seconds"],
         "properties": {
             "kind": {"type": "string", "enum": ["retry", "revalidation"]},
+            "subscription": {
+                "type": ["string", "null"],
+                "description": "The name of the subscription it is for.",
+            },
             "description": {"type": "string"},
             "due": {"type": "number"},
             "due_iso": _NULLABLE_STRING,
@@ -221,6 +234,7 @@ _SCHEMAS: dict[str, Any] = {
             "subscriptions",
             "pending",
             "notices",
+            "faults",
             "deliveries",
         ],
         "properties": {
@@ -241,6 +255,19 @@ _SCHEMAS: dict[str, Any] = {
             "subscriptions": {"type": "array", "items": _ref("Subscription")},
             "pending": {"type": "array", "items": _ref("Job")},
             "notices": {"type": "array", "items": _ref("Notice")},
+            "faults": {
+                "type": "array",
+                "description": "Scripted network faults still to happen, in order; one entry "
+                "per attempt they will fail.",
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "subscription"],
+                    "properties": {
+                        "kind": {"type": "string", "enum": ["refused", "reset", "timeout"]},
+                        "subscription": _NULLABLE_STRING,
+                    },
+                },
+            },
             "deliveries": {"type": "integer", "description": "How many attempts the log holds."},
         },
     },
@@ -345,6 +372,11 @@ _SCHEMAS: dict[str, Any] = {
             "subscription_id": _NULLABLE_STRING,
         },
     },
+    "EmptyRequest": {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "No parameters: an empty object, or no body.",
+    },
     "ResetResult": {
         "type": "object",
         "required": ["now", "now_iso"],
@@ -355,7 +387,14 @@ _SCHEMAS: dict[str, Any] = {
 _BAD_BODY = {
     "400": _error("The body is not JSON, or not UTF-8."),
     "413": _error("The body is larger than the server's limit (1 MiB by default)."),
+    "415": _error("The request does not declare Content-Type: application/json."),
     "422": _error("The body does not match the schema; errors name each JSON path."),
+}
+# Every operation's refusals (hookmock.server_guard).
+_REFUSED = {
+    "401": _error("The server has a control token and the request did not carry it."),
+    "403": _error("A cross-origin browser request (Origin, Sec-Fetch-Site)."),
+    "421": _error("The Host header is not the server's own address."),
 }
 
 
@@ -471,9 +510,11 @@ DOCUMENT: dict[str, Any] = {
             "post": {
                 "operationId": "runUntilIdle",
                 "summary": "Make every pending retry, moving provider time to each.",
+                "requestBody": _body("EmptyRequest", required=False),
                 "responses": {
                     "200": _json("ClockResult", "The new time."),
                     "409": _error("Something keeps scheduling work."),
+                    **_BAD_BODY,
                 },
             }
         },
@@ -489,37 +530,60 @@ DOCUMENT: dict[str, Any] = {
             "post": {
                 "operationId": "reset",
                 "summary": "Forget subscriptions, deliveries, retries, tokens and files.",
-                "responses": {"200": _json("ResetResult", "Reset; provider time stays.")},
+                "requestBody": _body("EmptyRequest", required=False),
+                "responses": {
+                    "200": _json("ResetResult", "Reset; provider time stays."),
+                    **_BAD_BODY,
+                },
             }
         },
     },
     "components": {"schemas": _SCHEMAS},
 }
+for _path, _operations in DOCUMENT["paths"].items():
+    for _operation in _operations.values():
+        _operation["responses"].update(_REFUSED)
+        if _path == "/_hookmock/openapi.json":  # readable without the control token
+            del _operation["responses"]["401"]
 
 
 @functools.cache
 def _validator(name: str) -> Any:
-    import jsonschema
+    # jsonschema-rs, which the send path loads anyway: importing pure-Python jsonschema on a
+    # request would make a server's first control request take seconds.
+    import jsonschema_rs
 
     schema = {"$ref": _REF + name, "components": DOCUMENT["components"]}
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema_rs.Draft202012Validator(schema)
+
+
+#: The schemas of request bodies, compiled when a server starts (:func:`prepare`).
+REQUEST_SCHEMAS = ("AdvanceRequest", "EmptyRequest", "FaultRequest", "TriggerRequest")
+
+
+def prepare() -> None:
+    """Compile the request bodies' validators now, so that no request pays for it."""
+    for name in REQUEST_SCHEMAS:
+        _validator(name)
+
+
+def _message(error: Any) -> str:
+    options = getattr(error.kind, "options", None)
+    if type(error.kind).__name__ == "Enum" and isinstance(options, list):
+        listed = ", ".join(json.dumps(option) for option in options)
+        return f"{json.dumps(error.instance, ensure_ascii=False)} is not one of {listed}"
+    return str(error.message)
 
 
 def body_errors(name: str, value: Any) -> list[tuple[str, str]]:
     """``(json path, message)`` for each way *value* breaks the component schema *name*, the
-    most relevant first; empty when it is valid."""
-    import jsonschema
-
-    validator = _validator(name)
-    found = list(validator.iter_errors(value))
-    if not found:
-        return []
-    best = jsonschema.exceptions.best_match(found)
-    found.sort(key=lambda error: (error is not best, list(map(str, error.absolute_path))))
+    shallowest first; empty when it is valid."""
+    found = list(_validator(name).iter_errors(value))
+    found.sort(key=lambda error: (len(error.instance_path), list(map(str, error.instance_path))))
     errors = []
     for error in found:
         path = "$" + "".join(
-            f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.instance_path
         )
-        errors.append((path, error.message))
+        errors.append((path, _message(error)))
     return errors

@@ -13,17 +13,19 @@ import contextlib
 import datetime
 import hmac
 import json
+import math
 import re
 import secrets
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 from werkzeug.wrappers import Request, Response
 
+from .errors import ConfigurationError
 from .report import mask_value, redact
 
 if TYPE_CHECKING:
@@ -62,8 +64,11 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 BUSY_WAIT_SECONDS = 60.0
 # A long-running `hookmock serve` forgets the oldest tokens and files beyond this many.
 _MAX_ENTRIES = 10_000
-# Where generated events point for a download (fake.py: https://us05web.zoom.us/rec/download/…).
-_ZOOM_DOWNLOAD = re.compile(r"^https://[A-Za-z0-9.-]*zoom\.us/rec/download/([A-Za-z0-9_.~-]+)$")
+# Where generated events point for a download (fake.py: https://us05web.zoom.us/rec/download/…,
+# or /rec/webhook_download/… as recording events do).
+_ZOOM_DOWNLOAD = re.compile(
+    r"^https://[A-Za-z0-9.-]*zoom\.us/rec/(?:webhook_)?download/([A-Za-z0-9_.~-]+)$"
+)
 
 
 class ApiError(Exception):
@@ -110,6 +115,13 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON (JavaScript's NaN and Infinity have no JSON form)")
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text} is beyond the range of a double")
+    return value
+
+
 def read_json(request: Request, *, default: Any = None) -> Any:
     """The request's body parsed as JSON; *default* for an empty body when given.
 
@@ -130,7 +142,7 @@ def read_json(request: Request, *, default: Any = None) -> Any:
             400, f"the body is not UTF-8 (invalid byte at offset {error.start}): send UTF-8 JSON"
         ) from None
     try:
-        value = json.loads(text, parse_constant=_no_constants)
+        value = json.loads(text, parse_constant=_no_constants, parse_float=_finite)
     except RecursionError:
         raise ApiError(400, "the body's JSON is nested too deeply to read") from None
     except ValueError as error:
@@ -205,6 +217,8 @@ class ServerState:
     :param client_secret: the OAuth client secret it accepts (:data:`DEFAULT_CLIENT_SECRET`).
     :param account_id: the account ``grant_type=account_credentials`` must name; any when omitted.
     :param log: a text stream that receives every delivery attempt as one JSON line, flushed.
+    :param echo: a text stream that receives one line per delivery attempt for a person (event,
+        subscription, attempt, outcome, status, milliseconds): ``hookmock serve``'s stderr.
     :param max_body_bytes: request bodies above this size are refused with 413.
     """
 
@@ -216,8 +230,18 @@ class ServerState:
         client_secret: str | None = None,
         account_id: str | None = None,
         log: TextIO | None = None,
+        echo: TextIO | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
+        if (
+            isinstance(max_body_bytes, bool)
+            or not isinstance(max_body_bytes, int)
+            or not 0 < max_body_bytes <= 2**31
+        ):
+            raise ConfigurationError(
+                f"max_body_bytes must be a whole number of bytes from 1 to 2**31, got "
+                f"{max_body_bytes!r}"
+            )
         if zoom is None:
             from .providers.zoom import Zoom
 
@@ -231,6 +255,7 @@ class ServerState:
         self.max_body_bytes = max_body_bytes
         self.base_url = "http://127.0.0.1"
         self._log = log
+        self._echo = echo
         self._tokens: OrderedDict[str, AccessToken] = OrderedDict()
         self._files: OrderedDict[str, RecordingFile] = OrderedDict()
         self._api: dict[str, ApiDetails] = {}
@@ -276,8 +301,8 @@ class ServerState:
             self._clear_data()
 
     def reset(self) -> None:
-        """Forget every subscription, delivery, scheduled retry, notice, token and file; the
-        provider, its seed and its clock stay."""
+        """Forget every subscription, delivery, scheduled retry, scripted fault, notice, token
+        and file; the provider, its seed and its clock stay."""
         with self.lock:
             zoom = self.zoom
             for subscription in list(zoom.subscriptions):
@@ -286,6 +311,7 @@ class ServerState:
                 zoom.scheduler.cancel(job)
             zoom.deliveries.clear()
             zoom.notices.clear()
+            faults(zoom).clear()
             self._clear_data()
 
     def _clear_data(self) -> None:
@@ -346,7 +372,8 @@ class ServerState:
         token = data.get("download_token") if isinstance(data, dict) else None
         issued = self.zoom.clock()
         for holder, key, file_id in _download_links(data):
-            holder[key] = f"{self.base_url}/rec/download/{file_id}"
+            webhook = "/rec/webhook_download/" in holder[key]
+            holder[key] = f"{self.base_url}/rec/{'webhook_' * webhook}download/{file_id}"
             kind = "VTT" if key == "transcript_download_url" else _file_kind(holder)
             found = RecordingFile(
                 file_id, kind, event, token if isinstance(token, str) else None, issued
@@ -372,9 +399,15 @@ class ServerState:
     # -- the live log ---------------------------------------------------------------------------
 
     def _log_delivery(self, delivery: Delivery) -> None:
+        if self._echo is not None:
+            try:
+                self._echo.write(delivery_line(delivery) + "\n")
+                self._echo.flush()
+            except (OSError, ValueError):
+                self._echo = None  # a closed terminal: the deliveries go on
         if self._log is None:
             return
-        record = delivery_record(delivery, len(self.zoom.deliveries))
+        record = delivery_record(delivery, len(self.zoom.deliveries), self.zoom.retry_delays)
         try:
             self._log.write(json.dumps(record, ensure_ascii=False) + "\n")
             self._log.flush()
@@ -425,10 +458,19 @@ def _headers(headers: tuple[tuple[str, str], ...], secrets: tuple[str, ...]) -> 
     return [[name, redact(mask_value(name, value), secrets)] for name, value in headers]
 
 
-def delivery_record(delivery: Delivery, index: int) -> dict[str, Any]:
+def delivery_record(
+    delivery: Delivery, index: int, retry_delays: Sequence[float] = ()
+) -> dict[str, Any]:
     """One delivery attempt as JSON, with the signature and credentials masked and the secret
-    token redacted: what the control API, the page and the ``--log`` file show."""
+    token redacted: what the control API, the page and the ``--log`` file show.
+
+    :param retry_delays: the provider's retry schedule, for ``retry_due`` (when the retry this
+        attempt planned falls due, in provider time; ``None`` when it planned none).
+    """
     d = delivery
+    retry_due = None
+    if (d.next_step or "").startswith("retry ") and 0 < d.attempt <= len(retry_delays):
+        retry_due = d.sent_at + retry_delays[d.attempt - 1]
     hidden = d.secrets
     body, body_cut = _text(d.request.body, hidden)
     response: dict[str, Any] | None = None
@@ -456,6 +498,8 @@ def delivery_record(delivery: Delivery, index: int) -> dict[str, Any]:
         "elapsed_ms": round(d.elapsed * 1000, 3),
         "deadline_s": d.deadline,
         "next_step": d.next_step,
+        "retry_due": retry_due,
+        "retry_due_iso": iso(retry_due),
         "dropped": d.dropped,
         "error": redact(d.error, hidden) if d.error else None,
         "notes": [redact(note, hidden) for note in d.notes],
@@ -489,13 +533,41 @@ def subscription_record(subscription: Subscription, details: ApiDetails) -> dict
 
 
 def job_record(job: Job, now: float) -> dict[str, Any]:
+    owner = getattr(job.owner, "name", None)
     return {
         "kind": job.kind,
+        "subscription": owner if isinstance(owner, str) else None,
         "description": job.description,
         "due": job.due,
         "due_iso": iso(job.due),
         "in_seconds": round(job.due - now, 3),
     }
+
+
+def faults(zoom: Zoom) -> Any:
+    """The provider's queue of scripted network faults (``(kind, subscription or None)``)."""
+    return zoom._faults
+
+
+def fault_records(zoom: Zoom) -> list[dict[str, Any]]:
+    """The scripted faults still to happen, in order, one entry per attempt they will fail."""
+    return [
+        {"kind": kind, "subscription": to.name if to is not None else None}
+        for kind, to in list(faults(zoom))
+    ]
+
+
+def delivery_line(delivery: Delivery) -> str:
+    """One delivery attempt on one line for a person: ``hookmock serve``'s stderr."""
+    d = delivery
+    status = "-" if d.status is None else str(d.status)
+    line = (
+        f"{iso(d.sent_at) or d.sent_at} {d.event.name} -> {d.subscription} "
+        f"attempt {d.attempt}: {d.outcome.value} {status} in {d.elapsed * 1000:.1f} ms"
+    )
+    if d.next_step and not d.acknowledged:
+        line += f" ({d.next_step})"
+    return redact(line, d.secrets)
 
 
 def notice_record(notice: Notice) -> dict[str, Any]:

@@ -9,7 +9,9 @@ of the declared size, served directly (Zoom answers with a redirect to its stora
 
 from __future__ import annotations
 
+import http.client
 import json
+import re
 import struct
 from collections.abc import Callable
 from typing import Any
@@ -40,6 +42,8 @@ _SCOPE = (
     "marketplace:update:event_subscription marketplace:delete:event_subscription"
 )
 _SUBSCRIPTIONS = "/v2/marketplace/app/event_subscription"
+# What no URL may carry unencoded (RFC 3986 §2): white space and control characters.
+_UNSAFE_URL = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 # -- OAuth (ZOOM.md §5) -------------------------------------------------------------------------
@@ -192,7 +196,17 @@ def create_subscription(state: ServerState, request: Request) -> Response:
         _ = parts and parts.port  # a port out of range raises here, not while delivering
     except ValueError:
         parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+    if isinstance(url, str) and _UNSAFE_URL.search(url):
+        bad = _UNSAFE_URL.search(url)
+        assert bad is not None
+        errors.append(
+            (
+                "event_webhook_url",
+                f"the URL {url!r} contains {bad.group()!r} at offset {bad.start()}: spaces and "
+                "control characters must be percent-encoded (%20 for a space)",
+            )
+        )
+    elif parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         errors.append(
             (
                 "event_webhook_url",
@@ -224,7 +238,8 @@ def create_subscription(state: ServerState, request: Request) -> Response:
             )
         try:
             subscription = zoom.subscribe(str(url), events=names, name=name)
-        except ValueError as error:  # a URL the transport cannot use (an invalid host name)
+        # A URL the transport cannot use (an invalid host name).
+        except (ValueError, http.client.InvalidURL) as error:
             raise _invalid([("event_webhook_url", f"cannot deliver to {url!r}: {error}")]) from None
         except SubscriptionError as error:
             problems = error.problems or [str(error).splitlines()[0]]
@@ -351,8 +366,9 @@ def _subscription(state: ServerState, subscription_id: str) -> Any:
 
 
 def download(state: ServerState, request: Request, file_id: str) -> Response:
-    """``GET /rec/download/{id}``: the file, with the event's ``download_token`` (as a bearer
-    token or ``?access_token=``) within 24 h of provider time, or a valid access token."""
+    """``GET /rec/download/{id}`` (and ``/rec/webhook_download/{id}``): the file, with the
+    event's ``download_token`` (as a bearer token or ``?access_token=``) within 24 h of
+    provider time, or a valid access token."""
     found = state.find_file(file_id)
     if found is None:
         raise ApiError(
@@ -472,4 +488,5 @@ ROUTES: list[tuple[str, tuple[str, ...], Callable[..., Response]]] = [
     (_SUBSCRIPTIONS + "/<subscription_id>", ("PATCH",), subscribe_users),
     (_SUBSCRIPTIONS + "/<subscription_id>", ("DELETE",), delete_subscription),
     ("/rec/download/<file_id>", ("GET",), download),
+    ("/rec/webhook_download/<file_id>", ("GET",), download),
 ]

@@ -112,6 +112,8 @@ class Provider(Timeline):
         seed: int | None = None,
         validate: bool = True,
         serialization: str = "zoom",
+        now: float | None = None,
+        full: bool = False,
         **fields: Any,
     ) -> Event:
         """Generate one event without sending it.
@@ -122,6 +124,11 @@ class Provider(Timeline):
         :param validate: check the result against the event's schema when anything was overridden
             (generated values are valid by construction); ``False`` sends an invalid event.
         :param serialization: how the body bytes are written (see :data:`hookmock.SERIALIZATIONS`).
+        :param now: when the event happens (Unix seconds): ``event_ts`` and the payload's times
+            derive from it. By default, the time on the clock signing timestamps read
+            (:meth:`event_time`), so that ``event_ts`` and ``x-zm-request-timestamp`` agree.
+        :param full: every field the schema declares, also those real deliveries often leave out
+            (by default they are there about as often as in real deliveries).
         :param fields: shorthand overrides by field name, looked up in ``payload.object``, then
             ``payload``, then the top level (``topic="Q3"``).
         :raises UnknownEventError: for a name the catalog does not know.
@@ -135,7 +142,12 @@ class Provider(Timeline):
             paths.update(self._field_paths(event, fields))
         event_seed = self._events.getrandbits(63) if seed is None else seed
         data, overridden = fake.generate(
-            event, seed=event_seed, now=self.clock(), overrides=paths, provider=self.name
+            event,
+            seed=event_seed,
+            now=self.event_time() if now is None else now,
+            overrides=paths,
+            provider=self.name,
+            full=full,
         )
         for hook in tuple(self.generation_hooks):
             hook(event, data)
@@ -144,6 +156,11 @@ class Provider(Timeline):
         return Event.build(
             event, data, serialization=serialization, seed=event_seed, overridden=overridden
         )
+
+    def event_time(self) -> float:
+        """When an event generated now happens: the time on the clock that signing timestamps
+        read (the provider's clock unless a subclass says otherwise)."""
+        return self.clock()
 
     def _field_paths(self, event: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         schema = catalog.load_schema(event, self.name)

@@ -49,6 +49,8 @@ class Timeline:
     revalidation_limit: int | None = None
     #: Headers that carry the signature: kept as they were when retries reuse the original.
     signature_headers: tuple[str, ...] = ()
+    #: Headers every retry keeps from the first attempt (a request id that marks it a retry).
+    retry_headers: tuple[str, ...] = ()
 
     name: str
     deadline: float
@@ -152,13 +154,13 @@ class Timeline:
         delay = self.retry_delays[delivery.attempt - 1]
         due = delivery.sent_at + delay
         delivery.next_step = f"retry {delivery.attempt} at +{delay / 60:g} min"
+        keep: dict[str, str | None] = {
+            name: delivery.request.header(name) for name in self.retry_headers
+        }
+        original = None
         if self.retry_timestamps == "original":
             original = delivery.request.header("x-zm-request-timestamp")
-            keep: dict[str, str | None] = {
-                name: delivery.request.header(name) for name in self.signature_headers
-            }
-        else:
-            original, keep = None, {}
+            keep.update({name: delivery.request.header(name) for name in self.signature_headers})
 
         def run() -> None:
             if not subscription.active:

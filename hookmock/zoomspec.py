@@ -109,6 +109,14 @@ def fix_keywords(node: Schema, where: str) -> Schema:
     unknown = [k for k in node if k not in KEYWORDS and k not in PROSE and not k.startswith("$")]
     if unknown:
         raise ValueError(f"{where}: unknown keywords {unknown}")
+    wrapped = node.get("properties")
+    if isinstance(wrapped, dict) and list(wrapped) == [""] and isinstance(wrapped[""], dict):
+        # A property named "" holding the object's real properties (interactive_message_editable's
+        # body items): Zoom's example has them in the object itself.
+        inner = wrapped[""]
+        node["properties"] = inner.get("properties", {})
+        if inner.get("required"):
+            node["required"] = [*node.get("required", []), *inner["required"]]
     if isinstance(node.get("properties"), dict):
         node["properties"] = hoist(node["properties"])
     if "example" in node and not {"type", "enum", "const", "properties", "anyOf", "oneOf"} & set(

@@ -51,7 +51,8 @@ def http(
         sent.setdefault("Content-Type", "application/json")
     request = urllib.request.Request(url, data=data, method=method, headers=sent)
     try:
-        with _OPENER.open(request, timeout=10) as answer:
+        # A hang guard only: a first request that loads a library can be slow on a busy machine.
+        with _OPENER.open(request, timeout=60) as answer:
             return Reply(answer.status, dict(answer.headers), answer.read())
     except urllib.error.HTTPError as error:
         with error:
@@ -68,10 +69,13 @@ class Api:
         return http("GET", self.base + path, **kwargs)
 
     def post(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
-        return http("POST", self.base + path, json_body=body, **kwargs)
+        """A POST of *body* as JSON; without a body, an empty one declared JSON all the same
+        (control requests must declare it)."""
+        return self.call("POST", path, body, **kwargs)
 
     def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Reply:
-        return http(method, self.base + path, json_body=body, **kwargs)
+        headers = {"Content-Type": "application/json", **kwargs.pop("headers", {})}
+        return http(method, self.base + path, json_body=body, headers=headers, **kwargs)
 
     def token(
         self,

@@ -69,7 +69,20 @@ FAULT_FOR_CHECK: dict[str, Fault] = {
         for name in DEFAULT_EVENTS[1:]
     },
     "valid-non-bmp": Fault("unescapes-surrogates", "re-serialized body"),
-    "valid-key-order": Fault("event-ts-from-tail", "the handler fails on this byte form"),
+    # Real participant events and recording.completed end with "event" (ZOOM.md §8), so a
+    # receiver that reads event_ts from the tail fails them too.
+    "valid-key-order": Fault(
+        "event-ts-from-tail",
+        "the handler fails on this byte form",
+        also=tuple(
+            f"valid-event:{name}"
+            for name in (
+                "meeting.participant_joined",
+                "meeting.participant_left",
+                "recording.completed",
+            )
+        ),
+    ),
     "valid-escaped-slashes": Fault("unescapes-slashes", "re-serialized body"),
     "valid-whitespace": Fault("strips-whitespace", "re-serialized body"),
     "valid-ascii-escapes": Fault("unescapes-non-ascii", "re-serialized body"),

@@ -345,7 +345,7 @@ def test_settings_fixture_can_be_overridden(pytester: pytest.Pytester) -> None:
 
         @pytest.fixture
         def hookmock_settings():
-            return {"secret_token": "from-conftest", "traceparent": True}
+            return {"secret_token": "from-conftest", "traceparent": False}
         """
     )
     pytester.makepyfile(
@@ -353,7 +353,7 @@ def test_settings_fixture_can_be_overridden(pytester: pytest.Pytester) -> None:
         import pytest
 
         def test_conftest(zoom):
-            assert (zoom.secret_token, zoom.traceparent) == ("from-conftest", True)
+            assert (zoom.secret_token, zoom.traceparent) == ("from-conftest", False)
 
         @pytest.mark.hookmock(secret_token="from-marker")
         def test_marker_wins(zoom):

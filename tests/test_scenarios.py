@@ -168,3 +168,35 @@ def test_cli_prints_a_scenario() -> None:
     listing = io.StringIO()
     assert main(["scenario", "--list"], stdout=listing) == 0
     assert listing.getvalue().startswith("meeting: a scheduled meeting")
+
+
+@pytest.mark.parametrize("mode", ["real", "provider"])
+def test_scenario_bodies_follow_the_clock_signing_timestamps_read(mode: str) -> None:
+    zoom = Zoom(
+        secret_token="scenario", seed=4, clock=ProviderClock(lambda: T0), timestamp_clock=mode
+    )
+    zoom.advance(hours=3)
+    steps = build_scenario(zoom, "meeting")
+    signing_clock = T0 + (3 * 3600 if mode == "provider" else 0)
+    first = steps[0]
+    # The first event is due now (the meeting is created ten minutes before it starts, on the
+    # next whole minute), as far from now on either clock.
+    assert first.event.data["event_ts"] // 1000 - signing_clock == first.at - zoom.clock()
+    assert -60 < first.at - zoom.clock() <= 0
+    for step in steps:
+        assert step.event.data["event_ts"] == int((step.at - (zoom.clock() - signing_clock)) * 1000)
+
+
+def test_a_scenarios_host_is_signed_in_and_its_guests_have_no_ids() -> None:
+    hosts, guests = 0, 0
+    for seed in range(15):
+        steps = build_scenario(_zoom(seed), "meeting", participants=4)
+        joined = [_obj(s.event)["participant"] for s in steps if s.event.name.endswith("joined")]
+        host = joined[0]
+        assert host["id"] == host["participant_user_id"] == _obj(steps[0].event)["host_id"]
+        hosts += bool(host["email"])
+        for person in joined[1:]:
+            assert person["id"] == person["participant_user_id"]
+            guests += person["email"] == ""
+    assert hosts == 15
+    assert guests > 0

@@ -4,6 +4,7 @@ downloads (ZOOM.md §3, §5, §6)."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 from typing import Any
@@ -57,6 +58,29 @@ def test_a_port_in_use_is_a_configuration_error_not_an_exit() -> None:
         MockZoomServer(port=-1)
 
 
+@pytest.mark.parametrize(
+    ("keywords", "says"),
+    [
+        ({"read_timeout": float("inf")}, "read_timeout must be a number of seconds above 0"),
+        ({"read_timeout": float("nan")}, "read_timeout must be"),
+        ({"read_timeout": 0}, "read_timeout must be"),
+        ({"read_timeout": 1e9}, "read_timeout must be"),
+        ({"max_body_bytes": 0}, "max_body_bytes must be a whole number of bytes from 1"),
+        ({"max_body_bytes": 2**40}, "max_body_bytes must be"),
+        ({"max_body_bytes": 1.5}, "max_body_bytes must be"),
+        ({"control_token": ""}, "control_token must not be empty"),
+        ({"allowed_hosts": ["a/b"]}, "allowed_hosts: not a host name or name:port: 'a/b'"),
+    ],
+)
+def test_out_of_range_settings_are_configuration_errors(
+    keywords: dict[str, Any], says: str
+) -> None:
+    before = set(_server_threads())
+    with pytest.raises(ConfigurationError, match=re.escape(says)):
+        MockZoomServer(**keywords)
+    assert set(_server_threads()) == before
+
+
 def test_a_non_loopback_address_is_warned_about(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -88,7 +112,7 @@ def test_attaching_another_zoom_lets_the_previous_one_go() -> None:
         assert first.generation_hooks == [] and len(second.generation_hooks) == 1
         # The first one's events no longer point at the server.
         url = first.fake("recording.completed").data["payload"]["object"]["recording_files"][0]
-        assert url["download_url"].startswith("https://us05web.zoom.us/rec/download/")
+        assert url["download_url"].startswith("https://us05web.zoom.us/rec/webhook_download/")
 
 
 # -- OAuth (ZOOM.md §5) -------------------------------------------------------------------------
@@ -343,7 +367,7 @@ def test_recording_downloads_point_at_the_server_and_need_the_download_token(
     body = sent.json()["body"]
     token = body["download_token"]
     files = _files(body)
-    assert all(f["download_url"].startswith(api.base + "/rec/download/") for f in files)
+    assert all(f["download_url"].startswith(api.base + "/rec/webhook_download/") for f in files)
     transcript = http("GET", files[0]["download_url"], headers={"Authorization": "Bearer " + token})
     assert transcript.status == 200 and transcript.body.startswith(b"WEBVTT\n")
     assert transcript.headers["Content-Type"] == "text/vtt; charset=utf-8"
@@ -358,8 +382,10 @@ def test_recording_downloads_point_at_the_server_and_need_the_download_token(
     assert no_token.status == 401 and "download_token" in no_token.message
     wrong = http("GET", files[0]["download_url"] + "?access_token=wrong")
     assert wrong.status == 401 and "neither this recording's download_token" in wrong.message
-    # An OAuth access token works too.
+    # An OAuth access token works too, and the API's /rec/download/ path serves the same file.
     assert http("GET", files[0]["download_url"], headers=api.bearer()).status == 200
+    api_path = files[0]["download_url"].replace("/rec/webhook_download/", "/rec/download/")
+    assert http("GET", api_path, headers=api.bearer()).body == transcript.body
     missing = http("GET", api.base + "/rec/download/nope?access_token=" + token)
     assert missing.status == 404 and missing.json()["code"] == 3301
 
@@ -370,7 +396,7 @@ def test_the_download_token_expires_after_24_hours_of_provider_time(
     zoom.subscribe(receiver.url)
     event = zoom.send("recording.completed").event  # zoom.send points downloads here too
     url = _files(event.data)[0]["download_url"]
-    assert url.startswith(zoom.server_url + "/rec/download/")
+    assert url.startswith(zoom.server_url + "/rec/webhook_download/")
     bearer = {"Authorization": "Bearer " + event.data["download_token"]}
     zoom.advance(DOWNLOAD_TOKEN_SECONDS - 1)
     assert http("GET", url, headers=bearer).status == 200

@@ -5,14 +5,26 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.test import Client
 
-from hookmock import Delivery, Zoom
-from hookmock.server import MockZoomServer
+from hookmock import ConfigurationError, Delivery, Zoom
+from hookmock.server import MockZoomApp, MockZoomServer
 from hookmock.server_control import ROUTES as CONTROL_ROUTES
+from hookmock.server_guard import Guard
 from hookmock.server_openapi import DOCUMENT
+from hookmock.server_state import ServerState
 from hookmock.server_zoom import ROUTES as ZOOM_ROUTES
 from tests.receivers import serving, zoom_receiver
 from tests.server_helpers import Api, http
@@ -40,11 +52,17 @@ def test_the_curl_flow_of_the_readme(api: Api, zoom: Zoom, receiver: Any) -> Non
     assert log["total"] == 2
     assert [d["event"] for d in log["deliveries"]] == ["endpoint.url_validation", "meeting.started"]
     assert api.get("/_hookmock/deliveries?since=1").json()["deliveries"] == [delivery]
-    # 4. A lost delivery, retried 5 minutes later in provider time (curl -d sends a form
-    # content type: the body is read as JSON all the same).
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
-    fault = http("POST", api.base + "/_hookmock/faults", data=b'{"kind": "timeout"}', headers=form)
+    # 4. A lost delivery, retried 5 minutes later in provider time.
+    fault = http(
+        "POST",
+        api.base + "/_hookmock/faults",
+        data=b'{"kind": "timeout"}',
+        headers={"content-type": "application/json"},
+    )
     assert fault.json() == {"kind": "timeout", "times": 1, "subscription_id": None}
+    assert api.get("/_hookmock/state").json()["faults"] == [
+        {"kind": "timeout", "subscription": None}
+    ]
     failed = api.post("/_hookmock/trigger", {"event": "meeting.started"}).json()
     assert failed["deliveries"][0]["outcome"] == "timeout"
     assert failed["deliveries"][0]["next_step"] == "retry 1 at +5 min"
@@ -147,12 +165,17 @@ def test_trigger_to_one_subscription(api: Api, zoom: Zoom, receiver: Any) -> Non
             422,
             "Additional properties are not allowed ('color' was unexpected)",
         ),
-        ("/_hookmock/trigger", {}, 422, "$: 'event' is a required property"),
+        ("/_hookmock/trigger", {}, 422, '$: "event" is a required property'),
         ("/_hookmock/trigger", None, 400, "the request has no body"),
         ("/_hookmock/trigger", {"event": "meeting.started"}, 409, "nothing is subscribed yet"),
         ("/_hookmock/clock/advance", {"days": -1}, 422, "$.days: -1 is less than the minimum"),
         ("/_hookmock/clock/advance", {"days": 366, "hours": 1}, 422, "at most 366 days"),
-        ("/_hookmock/faults", {"kind": "gremlins"}, 422, "$.kind: 'gremlins' is not one of"),
+        (
+            "/_hookmock/faults",
+            {"kind": "gremlins"},
+            422,
+            '$.kind: "gremlins" is not one of "refused", "reset", "timeout"',
+        ),
         ("/_hookmock/faults", {"kind": "reset", "subscription_id": "x"}, 422, "no subscription"),
     ],
 )
@@ -191,7 +214,12 @@ def test_overrides_breaking_the_schema_name_each_path(api: Api, zoom: Zoom, rece
     ],
 )
 def test_malformed_bodies_are_400(api: Api, data: bytes, says: str) -> None:
-    reply = http("POST", api.base + "/_hookmock/trigger", data=data)
+    reply = http(
+        "POST",
+        api.base + "/_hookmock/trigger",
+        data=data,
+        headers={"Content-Type": "application/json"},
+    )
     assert reply.status == 400 and says in reply.message
 
 
@@ -204,7 +232,12 @@ def test_wrong_methods_unknown_paths_and_oversized_bodies(api: Api) -> None:
     assert missing.status == 404
     assert missing.message.startswith("no endpoint at GET /_hookmock/nothing. The mock Zoom server")
     assert "POST /_hookmock/trigger" in missing.message and "{file_id}" in missing.message
-    huge = http("POST", api.base + "/_hookmock/trigger", data=b"x" * (1024 * 1024 + 1))
+    huge = http(
+        "POST",
+        api.base + "/_hookmock/trigger",
+        data=b"x" * (1024 * 1024 + 1),
+        headers={"Content-Type": "application/json"},
+    )
     assert huge.status == 413
     assert huge.message == (
         "the body of POST /_hookmock/trigger is larger than this server's limit of 1048576 bytes"
@@ -253,7 +286,7 @@ def test_wrong_methods_unknown_paths_and_oversized_bodies(api: Api) -> None:
 def test_hostile_requests_get_a_4xx_never_a_5xx(
     api: Api, method: str, path: str, data: bytes
 ) -> None:
-    headers = api.bearer() if path.startswith("/v2/") else {}
+    headers = api.bearer() if path.startswith("/v2/") else {"Content-Type": "application/json"}
     reply = http(method, api.base + path, data=data or None, headers=headers)
     assert 400 <= reply.status < 500, reply.body
     assert reply.json()["message"]
@@ -291,6 +324,7 @@ def test_the_log_file_gets_one_json_line_per_attempt_as_it_happens(tmp_path: Any
         (2, "meeting.started", "connection error"),
     ]
     assert lines[1]["next_step"] == "retry 1 at +5 min"  # recorded complete
+    assert lines[1]["retry_due"] == lines[1]["sent_at"] + 300
     assert SECRET not in path.read_text()
 
 
@@ -338,3 +372,402 @@ def test_generation_hooks_change_the_body_before_it_is_signed() -> None:
         delivery = zoom.send("meeting.started", topic="ignored")
     delivery.assert_acknowledged()  # the receiver verified the signature over the new bytes
     assert b'"topic":"hooked meeting.started"' in delivery.request.body
+
+
+# -- who is answered ----------------------------------------------------------------------------
+
+
+def _port(api: Api) -> int:
+    return int(api.base.rsplit(":", 1)[1])
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.example:{port}",
+        "evil.example",
+        "localhost.evil.example:{port}",
+        "127.0.0.1:1",
+        "127.0.0.1",
+        "[::2]:{port}",
+        "127.0.0.1:{port}@evil.example",
+        "",
+    ],
+)
+@pytest.mark.parametrize("path", ["/_hookmock/state", "/", "/oauth/token"])
+def test_a_host_that_is_not_the_servers_address_is_refused(api: Api, host: str, path: str) -> None:
+    """DNS rebinding: a page whose own name now resolves to 127.0.0.1 sends its name."""
+    method = "POST" if path == "/oauth/token" else "GET"
+    reply = http(method, api.base + path, headers={"Host": host.format(port=_port(api))})
+    assert reply.status == 421, reply.body
+    assert reply.message.startswith("this server does not answer to Host ")
+    assert f"it answers to 127.0.0.1:{_port(api)}, [::1]:{_port(api)}, localhost:" in reply.message
+    assert "--allow-host NAME" in reply.message
+    assert reply.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "LOCALHOST:{port}"])
+def test_the_servers_own_names_are_answered(api: Api, host: str) -> None:
+    reply = api.get("/_hookmock/state", headers={"Host": host.format(port=_port(api))})
+    assert reply.status == 200
+
+
+def test_more_host_names_can_be_allowed() -> None:
+    with MockZoomServer(allowed_hosts=["hookmock", "proxy.test:8080"]) as server:
+        api = Api(server.url)
+        for host, status in [
+            ("hookmock:1234", 200),
+            ("hookmock", 200),
+            ("proxy.test:8080", 200),
+            ("proxy.test:9", 421),
+            ("other.test:8080", 421),
+        ]:
+            assert api.get("/_hookmock/state", headers={"Host": host}).status == status, host
+    with pytest.raises(ConfigurationError, match="allowed_hosts: not a host name"):
+        MockZoomServer(allowed_hosts=["a b"])
+
+
+@pytest.mark.parametrize(
+    ("bound", "host", "allowed"),
+    [
+        ("0.0.0.0", "192.0.2.7:8765", True),  # any of this machine's addresses
+        ("0.0.0.0", "[2001:db8::1]:8765", True),
+        ("0.0.0.0", "localhost:8765", True),
+        ("0.0.0.0", "evil.example:8765", False),  # a name: what DNS rebinding sends
+        ("0.0.0.0", "192.0.2.7:80", False),
+        ("192.0.2.7", "192.0.2.7:8765", True),
+        ("192.0.2.7", "192.0.2.8:8765", False),
+        ("192.0.2.7", "localhost:8765", False),
+        ("ci-runner.internal", "CI-RUNNER.internal.:8765", True),
+        ("::1", "[::1]:8765", True),
+        ("::1", "127.0.0.1:8765", True),
+    ],
+)
+def test_which_hosts_a_server_answers_to(bound: str, host: str, allowed: bool) -> None:
+    assert Guard(bound, 8765).host_allowed(host) is allowed
+
+
+@pytest.mark.parametrize(
+    ("headers", "says"),
+    [
+        ({"Origin": "http://evil.example"}, "Origin 'http://evil.example' is not this server"),
+        ({"Origin": "null"}, "Origin 'null' is not this server"),
+        ({"Origin": "http://127.0.0.1:1"}, "is not this server"),
+        ({"Origin": "https://127.0.0.1:{port}"}, "is not this server"),
+        ({"Sec-Fetch-Site": "cross-site"}, "cross-site request refused (Sec-Fetch-Site"),
+        ({"Sec-Fetch-Site": "same-site"}, "(Sec-Fetch-Site: same-site)"),
+    ],
+)
+def test_cross_origin_browser_requests_are_refused(
+    api: Api, zoom: Zoom, headers: dict[str, str], says: str
+) -> None:
+    sent = {name: value.format(port=_port(api)) for name, value in headers.items()}
+    for method, path in [("POST", "/_hookmock/reset"), ("GET", "/_hookmock/state")]:
+        reply = api.call(method, path, headers=sent)
+        assert reply.status == 403 and says in reply.message, reply.body
+    zoom.fail_next("timeout")
+    api.post("/_hookmock/reset", headers=sent)
+    assert len(api.get("/_hookmock/state").json()["faults"]) == 1  # nothing was reset
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://127.0.0.1:{port}", "Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Site": "none"},  # typed in the address bar
+    ],
+)
+def test_the_servers_own_page_is_answered(api: Api, headers: dict[str, str]) -> None:
+    sent = {name: value.format(port=_port(api)) for name, value in headers.items()}
+    assert api.post("/_hookmock/reset", headers=sent).status == 200
+
+
+@pytest.mark.parametrize(
+    ("content_type", "status"),
+    [
+        (None, 415),
+        ("text/plain", 415),
+        ("application/x-www-form-urlencoded", 415),
+        ("multipart/form-data; boundary=x", 415),
+        ("application/json", 200),
+        ("application/json; charset=utf-8", 200),
+        ("Application/JSON", 200),
+    ],
+)
+@pytest.mark.parametrize("body", [b"", b"{}"])
+def test_control_posts_must_declare_json(
+    api: Api, content_type: str | None, status: int, body: bytes
+) -> None:
+    """What a cross-origin page can send without the browser asking first (a "simple"
+    request: text/plain, a form, or no type) is refused."""
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    reply = http("POST", api.base + "/_hookmock/reset", data=body, headers=headers)
+    assert reply.status == status, reply.body
+    if status == 415:
+        assert "control requests must declare Content-Type: application/json" in reply.message
+        assert "-H 'content-type: application/json'" in reply.message
+
+
+def test_a_control_token_guards_the_control_api_only() -> None:
+    with (
+        MockZoomServer(Zoom(secret_token=SECRET), control_token="s3cret-control") as server,
+        serving(zoom_receiver(SECRET)) as base,
+    ):
+        api = Api(server.url)
+        missing = api.get("/_hookmock/state")
+        assert missing.status == 401
+        assert missing.message == (
+            "GET /_hookmock/state came with no control token: this server was started with one "
+            "(--control-token or $HOOKMOCK_CONTROL_TOKEN); send it as X-Hookmock-Control-Token: "
+            "<token>. The page takes it as /#token=<token>"
+        )
+        wrong = api.post("/_hookmock/reset", headers={"X-Hookmock-Control-Token": "guess"})
+        assert wrong.status == 401 and "came with a wrong control token" in wrong.message
+        token = {"X-Hookmock-Control-Token": "s3cret-control"}
+        assert api.post("/_hookmock/reset", headers=token).status == 200
+        state = api.get("/_hookmock/state", headers=token)
+        assert state.status == 200 and "s3cret-control" not in state.body.decode()
+        # The description of the API, the page and Zoom's own endpoints need no token.
+        assert api.get("/_hookmock/openapi.json").status == 200
+        assert api.get("/").status == 200
+        assert api.subscribe(base + "/hook").status == 201
+    with pytest.raises(ConfigurationError, match="control_token must not be empty"):
+        MockZoomServer(control_token="")
+
+
+def test_every_answer_says_nosniff(api: Api) -> None:
+    for reply in (
+        api.get("/_hookmock/state"),
+        api.get("/_hookmock/nothing"),
+        api.get("/_hookmock/trigger"),
+        api.get("/rec/download/x"),
+        api.post("/oauth/token"),
+    ):
+        assert reply.headers["X-Content-Type-Options"] == "nosniff", reply.status
+    # Also when the HTTP layer refuses a request before the application sees it.
+    with socket.create_connection(("127.0.0.1", _port(api)), timeout=60) as raw:
+        many = b"".join(b"X-%d: y\r\n" % i for i in range(200))
+        raw.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + many + b"\r\n")
+        answer = b""
+        while chunk := raw.recv(65536):
+            answer += chunk
+    head = answer.decode("latin-1").split("\r\n\r\n")[0]
+    assert head.startswith("HTTP/1.1 431 Too many headers")
+    assert "X-Content-Type-Options: nosniff" in head.splitlines()
+
+
+# -- bad input ----------------------------------------------------------------------------------
+
+_DEEP: Any = 1
+for _ in range(300):
+    _DEEP = [_DEEP]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "says"),
+    [
+        (
+            {"payload.object.²": 1},
+            "$.overrides['payload.object.²']",
+            "segment '²' is neither a field name nor a list index (ASCII digits 0-9",
+        ),
+        (
+            {"payload.object.participants.١": 1},
+            "$.overrides['payload.object.participants.١']",
+            "segment '١' is neither a field name nor a list index",
+        ),
+        (
+            {"payload.object." + "7" * 5000: 1},
+            "$.overrides['payload.object.7777777",
+            "the path is 5015 characters long; at most 1000",
+        ),
+        (
+            {"payload.object.participants." + "9" * 12: 1},
+            "$.overrides['payload.object.participants.999999999999']",
+            "segment '999999999999' is neither a field name nor a list index",
+        ),
+        (
+            {".".join(["a"] * 20_000): 1},
+            "$.overrides['a.a.a.a",
+            "the path is 39999 characters long; at most 1000",
+        ),
+        (
+            {".".join(["a"] * 100): 1},
+            "$.overrides['a.a.a.a",
+            "the path has 100 segments; at most 64",
+        ),
+        (
+            {"payload.object.topic": _DEEP},
+            "$.overrides['payload.object.topic']",
+            "the value nests arrays and objects more than 64 deep",
+        ),
+    ],
+    ids=[
+        "superscript digit",
+        "arabic digit",
+        "5000 digits",
+        "huge index",
+        "20000 segments",
+        "100 segments",
+        "300 deep",
+    ],
+)
+def test_overrides_beyond_reason_are_422_naming_the_override(
+    api: Api, zoom: Zoom, receiver: Any, overrides: dict[str, Any], field: str, says: str
+) -> None:
+    zoom.subscribe(receiver.url)
+    reply = api.post("/_hookmock/trigger", {"event": "meeting.started", "overrides": overrides})
+    assert reply.status == 422, reply.body
+    assert reply.message.startswith("override " + field) and says in reply.message
+    assert reply.json()["errors"][0]["field"].startswith(field)
+    assert len(zoom.deliveries) == 1  # only the URL validation: nothing was sent
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://a b/x", "http://example.test/a b", "http://exa\tmple.test/", "http://x.test/\x7f"],
+)
+def test_a_webhook_url_with_spaces_or_control_characters_is_refused(api: Api, url: str) -> None:
+    reply = api.subscribe(url)
+    assert reply.status == 400 and reply.json()["code"] == 300, reply.body
+    assert reply.message.startswith("Validation Failed: event_webhook_url: the URL ")
+    assert "must be percent-encoded (%20 for a space)" in reply.message
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b'{"seconds": 1e400}', "the number 1e400 is beyond the range of a double"),
+        (b'{"seconds": -1e999}', "the number -1e999 is beyond the range of a double"),
+        (b'{"seconds": Infinity}', "Infinity is not JSON"),
+        (b'{"seconds": NaN}', "NaN is not JSON"),
+    ],
+)
+def test_non_finite_numbers_are_refused(api: Api, data: bytes, says: str) -> None:
+    reply = http(
+        "POST",
+        api.base + "/_hookmock/clock/advance",
+        data=data,
+        headers={"Content-Type": "application/json"},
+    )
+    assert reply.status == 400 and says in reply.message
+
+
+def test_scripted_faults_are_listed_and_cleared_by_reset(
+    api: Api, zoom: Zoom, receiver: Any
+) -> None:
+    subscription = zoom.subscribe(receiver.url, name="app")
+    api.post("/_hookmock/faults", {"kind": "reset", "times": 2, "subscription_id": subscription.id})
+    api.post("/_hookmock/faults", {"kind": "refused"})
+    assert api.get("/_hookmock/state").json()["faults"] == [
+        {"kind": "reset", "subscription": "app"},
+        {"kind": "reset", "subscription": "app"},
+        {"kind": "refused", "subscription": None},
+    ]
+    assert api.post("/_hookmock/reset").status == 200
+    assert api.get("/_hookmock/state").json()["faults"] == []
+    zoom.subscribe(receiver.url)
+    zoom.send("meeting.started").assert_acknowledged()  # no fault was left behind
+
+
+def test_the_first_control_request_needs_no_import() -> None:
+    """Request bodies are checked with validators compiled when the server starts, so the
+    first request does not import a validation library."""
+    code = (
+        "import sys\n"
+        "from hookmock.server import MockZoomServer\n"
+        "server = MockZoomServer()\n"
+        "before = set(sys.modules)\n"
+        "from hookmock.server_openapi import body_errors\n"
+        "print(body_errors('TriggerRequest', {'event': 5}))\n"
+        "print(sorted(m for m in set(sys.modules) - before if not m.startswith('encodings')))\n"
+        "server.stop()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/"
+    )
+    errors, imported = result.stdout.splitlines()
+    assert errors == "[('$.event', '5 is not of type \"string\"')]"
+    assert imported == "[]"
+
+
+CURL = shutil.which("curl")
+
+
+@pytest.mark.skipif(CURL is None, reason="the README's shell example uses curl: not installed")
+def test_the_readmes_curl_lines_run_as_written() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```console\n(.*?)```", readme, re.S) if "$ curl" in b]
+    lines = [re.sub(r"\s+#\s.*$", "", line[2:]) for line in block.splitlines()]
+    commands = [line for line in lines if line.startswith("curl ")]
+    assert len(commands) == 6
+    zoom = Zoom(secret_token=SECRET)
+    with MockZoomServer(zoom) as server, serving(zoom_receiver(SECRET)) as base:
+        zoom.subscribe(base + "/zoom/webhook", events=["recording.completed"], name="receiver")
+        # Only PATH: no proxy variable reaches curl.
+        env = {"PATH": os.environ["PATH"], "Z": server.url + "/_hookmock"}
+        answers = []
+        for command in commands:
+            result = subprocess.run(
+                ["bash", "-c", command + " -w '\\n%{http_code}'"],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=60,
+                check=False,
+            )
+            body, _, status = result.stdout.rpartition("\n")
+            assert (result.returncode, status) == (0, "200"), (command, result.stdout)
+            answers.append(json.loads(body))
+    trigger, log, fault, lost, advanced, reset = answers
+    assert trigger["body"]["payload"]["object"]["topic"] == "Q3 review"
+    assert [d["event"] for d in log["deliveries"]] == ["recording.completed"]
+    assert fault["kind"] == "timeout"
+    assert lost["deliveries"][0]["next_step"] == "retry 1 at +5 min"
+    assert [(d["attempt"], d["outcome"]) for d in advanced["deliveries"]] == [(2, "acknowledged")]
+    assert set(reset) == {"now", "now_iso"}
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+_SEGMENT = st.sampled_from(
+    ["payload", "object", "topic", "participant", "0", "1", "²", "07", ""]
+) | st.text(max_size=6)
+_PATH = st.lists(_SEGMENT, min_size=1, max_size=8).map(".".join)
+
+
+@pytest.fixture(scope="module")
+def in_process_app() -> Client:
+    """The server's WSGI application without a socket, for many requests fast."""
+    zoom = Zoom(secret_token=SECRET, seed=3)
+    zoom.subscribe(zoom_receiver(SECRET), path="/hook")
+    return Client(MockZoomApp(ServerState(zoom)))
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    overrides=st.dictionaries(_PATH, _JSON, max_size=4),
+    event=st.sampled_from(["meeting.started", "recording.completed", "webinar.participant_joined"]),
+)
+def test_fuzzed_overrides_are_answered_200_or_4xx_never_5xx(
+    in_process_app: Any, overrides: dict[str, Any], event: str
+) -> None:
+    reply = in_process_app.post("/_hookmock/trigger", json={"event": event, "overrides": overrides})
+    assert reply.status_code == 200 or 400 <= reply.status_code < 500, reply.get_data(as_text=True)
+    body = reply.get_json()
+    if reply.status_code != 200:
+        assert body["message"] and body["code"] == reply.status_code

@@ -146,9 +146,51 @@ def test_retries_are_signed_fresh_by_default_or_keep_the_original() -> None:
         assert retry.request.header("x-zm-signature") == zoom_module.sign(
             SECRET, ts or "", retry.request.body
         )
-        assert retry.request.header("x-zm-request-id") != first.request.header("x-zm-request-id")
+        # ZOOM.md §8: a retry is recognisable by its request id, which it keeps.
+        assert retry.request.header("x-zm-request-id") == first.request.header("x-zm-request-id")
     with pytest.raises(ValueError, match="retry_timestamps must be 'fresh'"):
         _zoom(retry_timestamps="sometimes")
+
+
+def test_every_retry_keeps_the_request_id_and_a_resent_duplicate_gets_a_new_one() -> None:
+    zoom = _zoom()
+    zoom.subscribe(Switchable(*["500 Internal Server Error"] * 4))
+    first = zoom.send("meeting.started")
+    retries = zoom.run_until_idle()
+    assert [d.attempt for d in retries] == [2, 3, 4]
+    request_id = first.request.header("x-zm-request-id")
+    assert [d.request.header("x-zm-request-id") for d in retries] == [request_id] * 3
+    stamps = [d.request.header("x-zm-request-timestamp") for d in (first, *retries)]
+    assert stamps == [str(int(T0 + offset)) for offset in (0, 300, 1500, 5100)]
+    signatures = {d.request.header("x-zm-signature") for d in (first, *retries)}
+    assert len(signatures) == 4
+    assert {d.request.body for d in retries} == {first.request.body}
+    duplicate = zoom.resend(first)
+    assert duplicate.request.header("x-zm-request-id") not in (request_id, None)
+
+
+def test_a_retry_keeps_a_request_id_set_by_hand() -> None:
+    zoom = _zoom()
+    zoom.subscribe(Switchable("500 Internal Server Error"))
+    zoom.send("meeting.started", headers={"x-zm-request-id": "chosen"})
+    (retry,) = zoom.run_until_idle()
+    assert retry.request.header("x-zm-request-id") == "chosen"
+
+
+@pytest.mark.parametrize("mode", ["real", "provider"])
+def test_event_ts_and_the_signing_timestamp_agree_after_advance(mode: str) -> None:
+    zoom = _zoom(timestamp_clock=mode)
+    zoom.subscribe(Switchable("500 Internal Server Error"))
+    zoom.advance(hours=2)
+    first = zoom.send("meeting.started")
+    signed = int(first.request.header("x-zm-request-timestamp") or "")
+    # Real mode: both read the receiver's clock, which advancing does not move; provider mode:
+    # both read the provider's.
+    assert signed == int(T0 + (7200 if mode == "provider" else 0))
+    assert 0 <= first.event.data["event_ts"] - signed * 1000 < 1000
+    (retry,) = zoom.advance(minutes=5)
+    retried = int(retry.request.header("x-zm-request-timestamp") or "")
+    assert retried - signed == (300 if mode == "provider" else 0)
 
 
 def test_a_receiver_that_follows_provider_time_rejects_stale_original_timestamps() -> None:

@@ -37,7 +37,7 @@ def test_subscribe_runs_a_signed_url_validation() -> None:
 
 
 def test_headers_are_zooms_in_order() -> None:
-    zoom = _zoom(client_id="abcClient", traceparent=True, verification_token="legacy")
+    zoom = _zoom(client_id="abcClient", verification_token="legacy")
     zoom.subscribe(zoom_receiver(SECRET))
     delivery = zoom.send("meeting.started")
     request = delivery.request
@@ -49,9 +49,11 @@ def test_headers_are_zooms_in_order() -> None:
         "x-zm-request-timestamp",
         "x-zm-signature",
         "x-zm-request-id",
+        "x-zm-trackingid",
         "authorization",
         "clientid",
         "traceparent",
+        "zm-trace-upstream",
         "accept-encoding",
     ]
     assert request.header("User-Agent") == "Zoom Marketplace/1.0a"
@@ -60,10 +62,63 @@ def test_headers_are_zooms_in_order() -> None:
     ts = request.header("x-zm-request-timestamp")
     assert ts is not None and ts == str(int(delivery.sent_at))
     assert request.header("x-zm-signature") == zoom_module.sign(SECRET, ts, request.body)
-    assert re.fullmatch(r"00-[0-9a-f]{32}-[0-9a-f]{16}-01", request.header("traceparent") or "")
+    assert re.fullmatch(r"00-[0-9a-f]{32}-[0-9a-f]{16}-02", request.header("traceparent") or "")
     assert request.body is delivery.event.body
     event_ts = json.loads(request.body)["event_ts"]
     assert abs(event_ts - delivery.sent_at * 1000) < 5000
+
+
+# ZOOM.md §8: what every captured delivery carries.
+REQUEST_ID = r"[0-9a-f]{8}_[0-9a-f]{4}_4[0-9a-f]{3}_[89ab][0-9a-f]{3}_[0-9a-f]{12}"
+TRACKING_ID = r"v=2\.0;clid=us02;rid=WEB_[0-9a-f]{32}"
+TRACEPARENT = r"00-[0-9a-f]{32}-[0-9a-f]{16}-02"
+
+
+def test_default_headers_are_those_of_real_deliveries() -> None:
+    zoom = _zoom()
+    zoom.subscribe(zoom_receiver(SECRET))
+    requests = [zoom.send("meeting.started").request for _ in range(50)]
+    for request in requests:
+        assert [name for name, _ in request.headers] == [
+            "host",
+            "user-agent",
+            "content-length",
+            "content-type",
+            "x-zm-request-timestamp",
+            "x-zm-signature",
+            "x-zm-request-id",
+            "x-zm-trackingid",
+            "traceparent",
+            "zm-trace-upstream",
+            "accept-encoding",
+        ]
+        assert re.fullmatch(REQUEST_ID, request.header("x-zm-request-id") or "")
+        assert re.fullmatch(TRACKING_ID, request.header("x-zm-trackingid") or "")
+        assert re.fullmatch(TRACEPARENT, request.header("traceparent") or "")
+        assert request.header("zm-trace-upstream") == "Meeting_Web_marketplace-consumer"
+    for header in ("x-zm-request-id", "x-zm-trackingid", "traceparent"):
+        assert len({r.header(header) for r in requests}) == 50, header
+
+
+@pytest.mark.parametrize(
+    ("switch", "header"),
+    [
+        ("traceparent", "traceparent"),
+        ("tracking_id", "x-zm-trackingid"),
+        ("trace_upstream", "zm-trace-upstream"),
+    ],
+)
+def test_each_tracing_header_can_be_switched_off(switch: str, header: str) -> None:
+    on = _zoom(clock=lambda: 1_790_000_000.0)
+    off = _zoom(clock=lambda: 1_790_000_000.0, **{switch: False})
+    for zoom in (on, off):
+        zoom.subscribe(zoom_receiver(SECRET))
+    sent_on, sent_off = on.send("meeting.started"), off.send("meeting.started")
+    names_on = [name for name, _ in sent_on.request.headers]
+    assert [name for name, _ in sent_off.request.headers] == [n for n in names_on if n != header]
+    # The other values, bodies and ids included, stay as they were.
+    assert sent_on.request.body == sent_off.request.body
+    assert sent_on.request.header("x-zm-request-id") == sent_off.request.header("x-zm-request-id")
 
 
 def test_request_id_is_fresh_per_attempt() -> None:
@@ -232,3 +287,20 @@ def test_to_must_cover_the_event() -> None:
         "ended → https://receiver.test/ does not cover 'meeting.started'; it receives: "
         "meeting.ended"
     )
+
+
+def test_the_marker_switches_the_tracing_headers_off(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.hookmock(tracking_id=False, trace_upstream=False, traceparent=False)
+        def test_marked(zoom):
+            assert (zoom.tracking_id, zoom.trace_upstream, zoom.traceparent) == (
+                False, False, False)
+
+        def test_unmarked(zoom):
+            assert (zoom.tracking_id, zoom.trace_upstream, zoom.traceparent) == (True, True, True)
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)

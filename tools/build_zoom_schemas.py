@@ -197,6 +197,7 @@ NOT_IN_RIVET = {
     "webinar.converted_to_meeting",
     *(f"meeting.invitation_{outcome}" for outcome in ("accepted", "dispatched", "rejected")),
     "meeting.invitation_timeout",
+    "meeting.rtms_concurrency_near_limit",
 }
 # Events in one of Zoom's published OpenAPI documents (reference/zoom/openapi/).
 QSS = ("participant_qos", "participant_qos_summary", "participant_data")
@@ -205,7 +206,6 @@ RTMS = ("rtms_started", "rtms_stopped", "rtms_interrupted")
 OPENAPI = {
     **{f"{family}.{name}": "qss" for family in ("meeting", "webinar") for name in QSS},
     **{f"{family}.{name}": "rtms" for family in ("meeting", "webinar") for name in RTMS},
-    "meeting.rtms_concurrency_near_limit": "rtms",  # typed after rtms.concurrency_near_limit
     "user": "users",
     "account": "accounts",
     "app_deauthorized": "marketplace",
@@ -217,9 +217,15 @@ OLD_SUMMARY = (
     "Fields of Zoom's current example; rivet's older type has summary_overview, "
     "summary_details and next_steps instead of summary_content and summary_doc_url."
 )
+CAPTURED = "Key order of a real delivery (ZOOM.md §8)"
 COMMENTS = {
-    "meeting.started": "Key order and string id of a real delivery (signature-test-vectors.json)"
-    "; Zoom's example has another order and an integer id.",
+    "meeting.started": "Key order and string id of real deliveries (signature-test-vectors.json, "
+    "ZOOM.md §8); Zoom's example has another order and an integer id.",
+    "meeting.ended": f"{CAPTURED}; Zoom's example has another.",
+    "meeting.participant_joined": f"{CAPTURED}; Zoom's example has another.",
+    "meeting.participant_left": f"{CAPTURED}; Zoom's example has another.",
+    "recording.stopped": f"{CAPTURED}; Zoom's example has another.",
+    "recording.completed": f"{CAPTURED}; Zoom's example has another.",
     "meeting.sharing_started": "A string id as in meeting.started (ZOOM.md §6, rivet); Zoom's "
     "example has an integer.",
     "meeting.alert": "A string id as in rivet's type and other in-meeting events (ZOOM.md §6); "
@@ -233,17 +239,93 @@ COMMENTS = {
     "meeting.summary_updated": OLD_SUMMARY,
     "meeting.rtms_concurrency_near_limit": "Only ZoomNet has an example under this name; the "
     "types follow rtms.concurrency_near_limit in Zoom's RTMS document.",
-    "recording.started": "recording_end is null while recording (Zoom's example).",
-    "recording.resumed": "recording_end is null while recording (Zoom's example).",
+    "recording.started": f'{CAPTURED}. recording_end is "" while recording, as real '
+    "deliveries send it; Zoom's example has null, which is accepted too.",
+    "recording.resumed": 'recording_end is "" while recording, as in real recording.started '
+    "deliveries; Zoom's example has null, which is accepted too.",
     "recording.registration_denied": "operator as in rivet's type; Zoom's example has none.",
     "account.updated": "No time_stamp: neither Zoom's schema nor its example has one here.",
     "app_deauthorized": "event_ts sits inside payload; there is none at the top level.",
 }
+# Where a hand-written schema departs from the published Zoom schema it cites, on purpose:
+# event -> (dotted path, the kinds of difference `hookmock schema-diff` reports there, why).
+# Written into the schema as x-hookmock-decisions, which schema-diff reads.
+_EVERY_DELIVERY = "Every delivery carries it (ZOOM.md §1, §6); Zoom's schema requires nothing here."
+_PLACEHOLDER = (
+    "Zoom's schema names the changed fields with a placeholder, $changed_field_name; hookmock "
+    "declares the account's fields, as Zoom's example sends them."
+)
+DEPARTURES: dict[str, list[tuple[str, list[str], str]]] = {
+    "account.updated": [
+        *(
+            (path, ["required"], _EVERY_DELIVERY)
+            for path in ("event", "event_ts", "payload", "payload.account_id", "payload.object")
+        ),
+        ("payload.operator", ["required"], _EVERY_DELIVERY),
+        ("payload.object.id", ["required"], "The account changed: every delivery names it."),
+        ("payload.old_object", ["required"], "A change event carries the values before it."),
+        (
+            "payload.operator_id",
+            ["removed"],
+            "Every admin event's payload carries operator_id beside operator, as Zoom's example "
+            "of this event does; Zoom's schema leaves it out.",
+        ),
+        ("payload.old_object.$changed_field_name", ["added"], _PLACEHOLDER),
+        *(
+            (f"payload.old_object.{name}", ["removed"], _PLACEHOLDER)
+            for name in ("id", "account_name", "account_alias")
+        ),
+    ],
+}
+_DEVICE = (
+    "payload.object.participant.data[].device",
+    ["enum"],
+    "Zoom's examples send WIN, outside its enum: any text is accepted; generated values "
+    "(Windows, Mac) are in the enum.",
+)
+_NETWORK = (
+    "payload.object.participant.data[].network_type",
+    ["enum"],
+    "Zoom's meeting and webinar documents list different values (Cellular, 3G): any text is "
+    "accepted; generated values (Wired, Wifi) are in both.",
+)
+_SHORT_TLD = (
+    "payload.object.participant.email",
+    ["format"],
+    "Generated from addresses with a two-letter top-level domain, which Zoom's schema wants here; "
+    'any email address, or none (""), is accepted.',
+)
+DEPARTURES |= {
+    "meeting.participant_data": [_DEVICE, _NETWORK],
+    "meeting.participant_data_summary": [_DEVICE, _NETWORK],
+    "webinar.participant_data_summary": [_DEVICE, _NETWORK],
+    "meeting.participant_qos_summary": [
+        _SHORT_TLD,
+        (
+            "payload.object.id",
+            ["required"],
+            "Zoom's schema requires it; Zoom's example of this event has none: not required.",
+        ),
+    ],
+    "webinar.participant_qos_summary": [_SHORT_TLD],
+    "webinar.participant_qos": [
+        (
+            "payload.object.participant.qos[].date_time",
+            ["format"],
+            "A time as in every Zoom event: the meeting document says date-time here, the "
+            "webinar one nothing.",
+        )
+    ],
+}
 WITH_TOKEN = "event download_token payload event_ts"
+# The body's top-level key order; "event payload event_ts" unless listed. Participant events and
+# recording.completed follow real deliveries (ZOOM.md §8).
 ENVELOPES = {
     "endpoint.url_validation": "payload event_ts event",
     "app_deauthorized": "event payload",
-    "recording.completed": WITH_TOKEN,
+    "meeting.participant_joined": "payload event_ts event",
+    "meeting.participant_left": "payload event_ts event",
+    "recording.completed": "payload event_ts event download_token",
     "recording.transcript_completed": WITH_TOKEN,
     "recording.trashed": WITH_TOKEN,
     "recording.recovered": WITH_TOKEN,
@@ -271,7 +353,7 @@ FAMILIES = ("meeting", "webinar", "recording")
 def event(name: str, payload: Schema) -> Schema:
     fields = {
         "event": {"type": "string", "const": name},
-        "download_token": string("token", minLength=1),
+        "download_token": string("jwt", minLength=1),  # a JWT in real deliveries (ZOOM.md §8)
         "payload": payload,
         "event_ts": unix_ms(),
     }
@@ -283,7 +365,13 @@ def event(name: str, payload: Schema) -> Schema:
         "x-hookmock-source": {"method": "hand-written", "based_on": sources(name)},
         **({"$comment": COMMENTS[name]} if name in COMMENTS else {}),
     }
-    return {**head, **obj(pick(fields, ENVELOPES.get(name, "event payload event_ts")))}
+    if name in DEPARTURES:
+        head["x-hookmock-decisions"] = [
+            {"path": path, "kinds": kinds, "why": why} for path, kinds, why in DEPARTURES[name]
+        ]
+    envelope = pick(fields, ENVELOPES.get(name, "event payload event_ts"))
+    # app_deauthorized: Zoom's published schema requires nothing (marketplace.webhooks.json).
+    return {**head, **obj(envelope, "" if name == "app_deauthorized" else "*")}
 
 
 def build() -> dict[str, Schema]:

@@ -70,6 +70,10 @@ KEEP: Schema = {}  # hookmock keeps Zoom's schema: the example is what is wrong
 BLANK: Schema = {"const": ""}
 STRING_TS = "Unix milliseconds as a number (ZOOM.md §1, Zoom's schema); the example has a string."
 ALSO_MS = "Zoom's schema says {}; its example{} Unix milliseconds: both are accepted."
+SENT_MS = (
+    "Zoom's schema says {}; its example{}, and real deliveries of every event send (ZOOM.md §8), "
+    "Unix milliseconds as a number: hookmock sends that, and accepts both."
+)
 NAMED = "Zoom's name for the webhook (subscriptions use it); the example says {}."
 EMPTY = "Zoom's example has the empty string ({}), as Zoom sends for some people: accepted."
 RELAXED = "Zoom's schema requires {}; its example has none: not required here."
@@ -83,19 +87,25 @@ def also(schema: Schema, **change: Any) -> Schema:
     return {"$also": schema, **change}
 
 
+def instead(schema: Schema, **change: Any) -> Schema:
+    """Like :func:`also`, with *schema* first: hookmock draws it, and accepts Zoom's too."""
+    return {"$also": schema, "$first": True, **change}
+
+
 #: Where Zoom's schema and its example disagree: (event patterns, dotted path in the body,
 #: change, why). The path steps through ``properties``, ``[]`` into ``items``. A change is
 #: merged into the node; ``$optional`` drops names from its ``required``; ``$also`` makes the
-#: node ``anyOf [node, $also]`` (hookmock draws the first: Zoom's); ``None`` drops the property.
+#: node ``anyOf [node, $also]`` (hookmock draws the first: Zoom's), or with ``$first``
+#: ``anyOf [$also, node]``; ``None`` drops the property.
 #: :data:`KEEP` changes nothing: hookmock's tests list that example as a deliberate exception.
 DECISIONS: list[tuple[str, str, Schema | None, str]] = [
     ("calendar.* app.authorization_request_created visitor_management.* zoomroom.location_*"
      " workspace.created workspace.deleted workspace.updated workspace.reservation_checked_*"
      " workspace.reservation_deleted workspace.reservation_update", "event_ts", KEEP, STRING_TS),
-    ("chat_channel.member_removed", "event_ts", also(EVENT_TS, **{"x-hookmock-fake": "event_ts"}),
-     ALSO_MS.format("a string", ", and every other event, send")),
-    ("workspace.user_*assigned workspace.*questionnaire_response_*", "event_ts", also(EVENT_TS),
-     ALSO_MS.format("a date-time string", "s, and every other event, send")),
+    ("chat_channel.member_removed", "event_ts",
+     instead(EVENT_TS, **{"x-hookmock-fake": "event_ts"}), SENT_MS.format("a string", " sends")),
+    ("workspace.user_*assigned workspace.*questionnaire_response_*", "event_ts", instead(EVENT_TS),
+     SENT_MS.format("a date-time string", "s send")),
     ("team_chat.dm_reaction_*", "payload.object.emoji_time", also(EVENT_TS),
      ALSO_MS.format("a date-time string (as for channel reactions)", " sends")),
     ("interactive_message_fields_editable", "payload.timestamp",
@@ -233,9 +243,10 @@ def decide(schema: Schema, event: str) -> None:
         dropped = set(change.pop("$optional", []))
         if dropped:
             node["required"] = [r for r in node["required"] if r not in dropped]
-        node.update({k: v for k, v in change.items() if k != "$also"})
+        node.update({k: v for k, v in change.items() if k not in ("$also", "$first")})
         if "$also" in change:
-            node = holder[key] = {"anyOf": [node, change["$also"]]}
+            branches = [node, change["$also"]]
+            node = holder[key] = {"anyOf": branches[::-1] if change.get("$first") else branches}
         holder[key] = {"$comment": why, **node}
 
 
@@ -246,7 +257,11 @@ def verdict(change: Schema | None) -> str:
     parts = [f"not required: {', '.join(change['$optional'])}"] if "$optional" in change else []
     parts += ["not generated"] if change.get("x-hookmock-skip") else []
     also = change.get("$also", {})
-    parts += [f"also accepts {also.get('type') or json.dumps(also.get('const'))}"] if also else []
+    other = also.get("type") or json.dumps(also.get("const"))
+    if also and change.get("$first"):
+        parts += [f"sends {other}, accepts Zoom's type too"]
+    elif also:
+        parts += [f"also accepts {other}"]
     return "; ".join(parts) or "kept Zoom's schema"
 
 

@@ -43,6 +43,7 @@ from zoom_schema_fragments import (
     recurrence,
     registrant,
     sharing_participant,
+    sometimes,
     string,
     typical,
     unix_ms,
@@ -53,13 +54,24 @@ from zoom_schema_fragments import (
 # Key orders, as in Zoom's documented examples (or a real capture where noted).
 CREATED = "uuid id host_id topic type start_time duration timezone join_url password pmi"
 CREATED += " occurrences recurrence settings"
-STARTED = "duration start_time timezone topic id type uuid host_id"  # the real capture's order
+# The orders of real deliveries (ZOOM.md §8; meeting.started also signature-test-vectors.json).
+STARTED = "duration start_time timezone topic id type uuid host_id"
+ENDED = "duration start_time timezone end_time topic id type uuid host_id host_email"
+CAPTURED_PARTICIPANT = "customer_key {t} public_ip user_id user_name registrant_id"
+CAPTURED_PARTICIPANT += " participant_user_id id {r}email private_ip participant_uuid phone_number"
+IN_MEETING_CAPTURED = "uuid participant id type topic host_id duration start_time timezone"
+REC_CAPTURED = "uuid id host_id topic type start_time timezone duration recording_file"
+COMPLETED_CAPTURED = "uuid id account_id host_id topic type start_time timezone host_email"
+COMPLETED_CAPTURED += " duration total_size recording_count share_url recording_files password"
+COMPLETED_CAPTURED += " recording_play_passcode on_prem auto_delete auto_delete_date"
+COMPLETED_CAPTURED += " participant_audio_files"
+REC_FILE_CAPTURED = "id meeting_id recording_start recording_end file_type file_extension"
+REC_FILE_CAPTURED += " file_size play_url download_url status recording_type"
+REC_FILE_CAPTURED += " encryption_fingerprint"  # newer than Zoom's example (ZOOM.md §8)
 IN_MEETING = "id uuid host_id topic type start_time timezone duration"
 SCHEDULED = "uuid id host_id topic type start_time duration timezone"
 JBH = "id uuid host_id topic type start_time duration timezone"
 BREAKOUT = "id uuid breakout_room_uuid host_id topic type start_time timezone duration"
-PARTICIPANT = "user_id user_name id participant_uuid {t}_time {r}email registrant_id"
-PARTICIPANT += " participant_user_id customer_key phone_number"
 W_PARTICIPANT = "user_id user_name id {t}_time {r}email registrant_id participant_user_id"
 W_PARTICIPANT += " participant_uuid customer_key phone_number"
 B_PARTICIPANT = "user_id parent_user_id user_name id participant_uuid {t}_time {r}email"
@@ -75,15 +87,9 @@ FULL_REGISTRANT += " org job_title purchasing_time_frame role_in_purchase_proces
 FULL_REGISTRANT += " no_of_employees comments custom_questions status join_url"
 REC_FILE = "id meeting_id recording_start recording_end file_type file_size file_extension"
 REC_FILE += " play_url download_url status recording_type"
-REC_FILE_COMPLETED = REC_FILE.replace(" recording_type", "").replace(
-    "recording_end", "recording_end recording_type"
-)
 AUDIO = "id recording_start recording_end file_type file_name file_size file_extension"
 AUDIO += " play_url download_url status"
 AUDIO_TYPED = AUDIO.replace("recording_end", "recording_end recording_type")
-COMPLETED = "id uuid host_id account_id topic type start_time password timezone host_email"
-COMPLETED += " duration share_url total_size recording_count auto_delete auto_delete_date"
-COMPLETED += " on_prem recording_play_passcode recording_files participant_audio_files"
 TRANSCRIPT = "id uuid host_id account_id host_email topic type start_time timezone password"
 TRANSCRIPT += " duration share_url total_size recording_count recording_files"
 REC_TAIL = " share_url total_size recording_count recording_files participant_audio_files"
@@ -125,7 +131,7 @@ def feedback() -> Schema:
 
 def feedback_event() -> Schema:
     who = "participant_uuid participant_user_id user_name"
-    fields = {"participant_user_id": zoom_id(), "feedback": feedback()}
+    fields = {"feedback": feedback()}  # a guest's participant_user_id is empty
     return about(
         obj(
             {
@@ -204,17 +210,35 @@ def meeting_participants() -> dict[str, Schema]:
     """Someone joining, leaving, waiting, changing role, ... in a running meeting."""
     m_str = common("string", MEETING_TYPES)
     blank_start = {**m_str, "start_time": maybe_empty(datetime_())}  # Zoom's schema allows blank
-    joined = person(PARTICIPANT.format(t="join", r=""), "user_id user_name email join_time")
-    left = person(PARTICIPANT.format(t="leave", r="leave_reason "), "user_id email leave_time")
+    # Fields a real delivery left out are in some generated events only (ZOOM.md §8).
+    joined = sometimes(
+        person(
+            CAPTURED_PARTICIPANT.format(t="", r="join_time "),
+            "user_id user_name email join_time",
+        ),
+        "registrant_id",
+        "private_ip",
+        "phone_number",
+    )
+    left = sometimes(
+        person(
+            CAPTURED_PARTICIPANT.format(t="leave_time", r="leave_reason "),
+            "user_id email leave_time",
+        ),
+        "phone_number",
+    )
     order = IN_MEETING + " participant"
     out = {
         "meeting.participant_joined": about(
             in_meeting(
-                blank_start, order, "uuid host_id type duration participant", participant=joined
+                blank_start,
+                IN_MEETING_CAPTURED,
+                "uuid host_id type duration participant",
+                participant=joined,
             )
         ),
         "meeting.participant_left": about(
-            in_meeting(blank_start, order, MUST + " participant", participant=left)
+            in_meeting(blank_start, IN_MEETING_CAPTURED, MUST + " participant", participant=left)
         ),
     }
     at_time = "user_id date_time email"
@@ -339,8 +363,8 @@ def meeting_activity() -> dict[str, Schema]:
         "recommended_disable_settings": array(settings, 1, 2),
     }
     return {
-        "meeting.started": about(in_meeting(m_str, STARTED, MUST)),
-        "meeting.ended": about(in_meeting(m_str, IN_MEETING + " end_time", MUST + " end_time")),
+        "meeting.started": about(in_meeting(m_str, STARTED + " host_email", MUST)),
+        "meeting.ended": about(in_meeting(m_str, ENDED, MUST + " end_time")),
         "meeting.alert": about(
             in_meeting(m_str, IN_MEETING + " issues", MUST + " issues", issues=issues)
         ),
@@ -649,7 +673,9 @@ def webinar_lifecycle() -> dict[str, Schema]:
 def recordings() -> dict[str, Schema]:
     rec = common("integer", RECORDING_TYPES)
     base = pick(rec, "id uuid host_id topic type start_time timezone duration")
-    running = obj({"recording_start": datetime_(), "recording_end": const(None)})
+    # A real recording.started sends recording_end "" (ZOOM.md §8); Zoom's example has null.
+    while_running = {"anyOf": [const(""), {"type": "null"}]}
+    running = obj({"recording_start": datetime_(), "recording_end": while_running})
     stopped = obj({"recording_start": datetime_(), "recording_end": datetime_()})
     completed = {
         **rec,
@@ -657,18 +683,23 @@ def recordings() -> dict[str, Schema]:
         "auto_delete_date": string("date", format="date"),
         "on_prem": boolean(),
         "recording_play_passcode": string("token", minLength=1),
-        "recording_files": recording_files(REC_FILE_COMPLETED),
+        "recording_files": recording_files(REC_FILE_CAPTURED),
         "participant_audio_files": array(recording_file("audio", AUDIO), 1, 3),
     }
     transcript = {**rec, "recording_files": recording_files(REC_FILE, ("transcript",))}
     renamed = obj(pick(rec, "uuid id topic type host_id"))
     out = {
-        "recording.started": about(obj({**base, "recording_file": running})),
-        "recording.stopped": about(obj({**base, "recording_file": stopped})),
+        "recording.started": about(obj(pick({**rec, "recording_file": running}, REC_CAPTURED))),
+        "recording.stopped": about(obj(pick({**rec, "recording_file": stopped}, REC_CAPTURED))),
         "recording.paused": about(obj({**base, "recording_file": stopped})),
         "recording.resumed": about(obj({**base, "recording_file": running})),
         "recording.completed": about(
-            obj(pick(completed, COMPLETED), REC_REQUIRED + " host_email password")
+            sometimes(
+                obj(pick(completed, COMPLETED_CAPTURED), REC_REQUIRED + " host_email password"),
+                "auto_delete",
+                "auto_delete_date",
+                "participant_audio_files",
+            )
         ),
         "recording.transcript_completed": about(
             obj(pick(transcript, TRANSCRIPT), REC_REQUIRED + " host_email")

@@ -64,7 +64,20 @@ def zoom_id() -> Schema:
 
 
 def unix_ms() -> Schema:
-    return integer(1_000_000_000_000, 9_999_999_999_999, "event_ts")
+    # int64, as Zoom's published schemas say of event_ts and time_stamp.
+    return {**integer(1_000_000_000_000, 9_999_999_999_999, "event_ts"), "format": "int64"}
+
+
+# How often generated events carry a field a real delivery left out (ZOOM.md §8: real bodies are
+# sparser than Zoom's examples). Zoom documents no frequency: one capture shows it absent.
+SOMETIMES = 0.3
+
+
+def sometimes(node: Schema, *names: str) -> Schema:
+    """*node* (an object) with *names* marked as present in about SOMETIMES of the events."""
+    for name in names:
+        node["properties"][name] = {**node["properties"][name], "x-hookmock-presence": SOMETIMES}
+    return node
 
 
 def maybe_empty(schema: Schema) -> Schema:
@@ -182,7 +195,8 @@ def person(order: str, required: str, **extra: Schema) -> Schema:
         "bind_user_id": PARTICIPANT_USER_ID,
         "user_name": string("name"),
         "id": maybe_empty(zoom_id()),
-        "participant_uuid": zoom_id(),
+        # A dashed UUID in real deliveries (ZOOM.md §8); Zoom's examples show other text.
+        "participant_uuid": string("participant_uuid", minLength=1),
         "bind_participant_uuid": string("uuid", minLength=1),
         "participant_user_id": maybe_empty(zoom_id()),
         "date_time": datetime_(),
@@ -190,8 +204,10 @@ def person(order: str, required: str, **extra: Schema) -> Schema:
         "leave_time": maybe_empty(datetime_()),
         "leave_reason": string("leave_reason"),
         "email": maybe_empty(email()),
-        "registrant_id": zoom_id(),
+        "registrant_id": maybe_empty(zoom_id()),  # "" for a guest (ZOOM.md §8)
         "customer_key": string("token", maxLength=35),
+        "public_ip": string("ipv4", minLength=1),
+        "private_ip": string("ipv4", minLength=1),
         "phone_number": string("phone_number"),
         "old_role": FORMER_ROLE,
         "new_role": NEW_ROLE,
@@ -342,10 +358,12 @@ def recording_file(kind: str, order: str, **extra: Schema) -> Schema:
         "play_url": url("play_url"),
         "download_url": url("download_url"),
         "status": const("completed"),
+        "encryption_fingerprint": string("sha256_hex", pattern=r"^[0-9a-f]{64}$"),
         **extra,
     }
     props = pick(fields, order)
-    return obj(props, " ".join(name for name in props if name != "play_url"))
+    optional = ("play_url", "encryption_fingerprint")
+    return obj(props, " ".join(name for name in props if name not in optional))
 
 
 def recording_files(order: str, kinds: tuple[str, ...] = ("video", "audio", "other")) -> Schema:
@@ -413,13 +431,20 @@ def qos_items(summary: bool, rssi: Schema) -> Schema:
     }
     rates = measures("frame_rate")
     score = reading(["3.65", "4.12", "2.87"], r"^\d\.\d+$")
-    quality = (
-        {}
-        if summary
-        else {"quality": enum(["good", "fair", "poor", "bad"]), "quality_score": score}
-    )
+    quality = {"quality": enum(["good", "fair", "poor", "bad"]), "quality_score": score}
     cpu = {f"zoom_{t}_cpu_usage": measure("cpu_usage", t) for t in ("min", "avg", "max")}
+    pressure = enum(["normal", "fair", "serious", "critical"])
+    # Newer fields of Zoom's QSS document, accepted and not generated.
+    cpu |= {
+        f"system_{t}_cpu_pressure_level": {**pressure, "x-hookmock-skip": True}
+        for t in ("min", "avg", "max")
+    }
     wifi = {f"{t}_rssi": rssi for t in ("min", "avg", "max")}
+    unit = typical(["dBm"], "Decibel-milliwatts in Zoom's example; Zoom's schema says text.")
+    notice = enum(["internet connection unstable", "network bandwidth low"])
+    notices = {} if summary else {"network_notification": {**notice, "x-hookmock-skip": True}}
+    # A summary has no notification readings (Zoom's QSS document).
+    kinds = [t for t in QOS_TYPES if t != "notification"] if summary else QOS_TYPES
 
     def item(types: list[str], details: dict[str, Schema]) -> Schema:
         head = {} if summary else {"date_time": datetime_()}
@@ -433,13 +458,13 @@ def qos_items(summary: bool, rssi: Schema) -> Schema:
                 {**network, **loss, "resolution": RESOLUTION, **rates},
             ),
             item(["cpu_usage"], {**cpu, "system_max_cpu_usage": measure("cpu_usage", "max")}),
-            item(["wifi_rssi"], {**wifi, "rssi_unit": const("dBm")}),
-            item(QOS_TYPES, {}),
+            item(["wifi_rssi"], {**wifi, "rssi_unit": unit}),
+            item(kinds, notices),
         ]
     }
 
 
-def device_data(detailed: bool) -> Schema:
+def device_data(detailed: bool, required: str = "", **extra: Schema) -> Schema:
     """What a participant joined with: device, network, addresses (QoS data events); only
     ``detailed`` ones (meeting.participant_data_summary) name the browser and the client app."""
     private = typical(
@@ -493,4 +518,4 @@ def device_data(detailed: bool) -> Schema:
     }
     if not detailed:
         del fields["device_detail"], fields["client"]
-    return obj(fields, "")
+    return obj({**fields, **extra}, required)

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
+import random
 import secrets as _secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -42,6 +43,8 @@ __all__ = [
 #: Zoom's header values (ZOOM.md §1, from the "Using webhooks" page's example request).
 USER_AGENT = "Zoom Marketplace/1.0a"
 CONTENT_TYPE = "application/json; charset=utf-8"
+#: ``zm-trace-upstream`` of every captured delivery (ZOOM.md §8).
+TRACE_UPSTREAM = "Meeting_Web_marketplace-consumer"
 #: Seconds Zoom waits for a 2xx (ZOOM.md §3, §4).
 DEADLINE = 3.0
 #: The environment variable Zoom's own samples read the secret token from.
@@ -78,6 +81,13 @@ def signed_headers(
     }
 
 
+def request_id(rng: random.Random) -> str:
+    """An ``x-zm-request-id``: a random (version 4) UUID written with underscores, as Zoom
+    writes it (``521662ee_efdf_47fc_b337_0e4aa1fc2876``, ZOOM.md §8)."""
+    h = f"{rng.getrandbits(128):032x}"
+    return f"{h[:8]}_{h[8:12]}_4{h[13:16]}_{'89ab'[int(h[16], 16) % 4]}{h[17:20]}_{h[20:]}"
+
+
 def generate_secret_token() -> str:
     """A random secret token shaped like Zoom's (22 URL-safe characters)."""
     return _secrets.token_urlsafe(16)[:22]
@@ -91,7 +101,12 @@ class Zoom(Provider):
     :param deadline: seconds to wait for an answer (Zoom: 3).
     :param verification_token: a legacy verification token, sent as ``authorization``.
     :param client_id: sent as the ``clientid`` header, as in older captures.
-    :param traceparent: send a W3C ``traceparent`` header.
+    :param traceparent: send a W3C ``traceparent`` header (flags ``02``), as every captured
+        delivery has (ZOOM.md §8).
+    :param tracking_id: send ``x-zm-trackingid`` (``v=2.0;clid=us02;rid=WEB_<32 hex>``), as every
+        captured delivery has.
+    :param trace_upstream: send ``zm-trace-upstream: Meeting_Web_marketplace-consumer``, as every
+        captured delivery has.
     :param clock: the provider's clock (Unix seconds): a :class:`~hookmock.ProviderClock` or a
         function; ``event_ts``, times in payloads, signing timestamps and the schedule of retries
         and re-validations come from it.
@@ -118,6 +133,9 @@ class Zoom(Provider):
     revalidation_warnings = (2, 4)
     revalidation_limit = 6
     signature_headers = ("x-zm-request-timestamp", "x-zm-signature")
+    # ZOOM.md §8: a retry carries the first attempt's x-zm-request-id (with a fresh timestamp
+    # and signature); a re-sent duplicate gets a new one.
+    retry_headers = ("x-zm-request-id",)
 
     def __init__(
         self,
@@ -127,7 +145,9 @@ class Zoom(Provider):
         deadline: float | None = None,
         verification_token: str | None = None,
         client_id: str | None = None,
-        traceparent: bool = False,
+        traceparent: bool = True,
+        tracking_id: bool = True,
+        trace_upstream: bool = True,
         clock: Callable[[], float] | ProviderClock | None = None,
         retries: bool = True,
         retry_timestamps: str = "fresh",
@@ -155,6 +175,11 @@ class Zoom(Provider):
         self.verification_token = verification_token
         self.client_id = client_id
         self.traceparent = traceparent
+        self.tracking_id = tracking_id
+        self.trace_upstream = trace_upstream
+        # Header ids draw from their own sequence, so that switching a header off leaves the
+        # subscription and chain ids (and every other seeded value) as they were.
+        self._header_ids = random.Random(self.seed ^ 0x7EAD)
 
     def __repr__(self) -> str:
         return (
@@ -170,6 +195,10 @@ class Zoom(Provider):
     def secrets(self) -> tuple[str, ...]:
         return tuple(s for s in (self.secret_token, self.verification_token) if s)
 
+    def event_time(self) -> float:
+        # event_ts and the signing timestamp read one clock, so that they agree after advance().
+        return self.clock() if self.timestamp_clock == "provider" else self.clock.real()
+
     def build_request(
         self,
         event: Event,
@@ -182,6 +211,14 @@ class Zoom(Provider):
             timestamp = int(sent_at if self.timestamp_clock == "provider" else self.clock.real())
         ts = str(timestamp)
         body = event.body
+        ids = self._header_ids
+        # Every value is drawn whichever headers are switched on, so that switching one off
+        # leaves the others' values as they were.
+        request = request_id(ids)
+        tracking = f"v=2.0;clid=us02;rid=WEB_{ids.getrandbits(128):032x}"
+        trace = f"00-{ids.getrandbits(128):032x}-{ids.getrandbits(64):016x}-02"
+        # The order of the "Using webhooks" page's example request (ZOOM.md §1), with the headers
+        # every captured delivery adds (ZOOM.md §8) beside their kin.
         headers = [
             ("host", urlsplit(subscription.url).netloc),
             ("user-agent", USER_AGENT),
@@ -189,25 +226,20 @@ class Zoom(Provider):
             ("content-type", CONTENT_TYPE),
             ("x-zm-request-timestamp", ts),
             ("x-zm-signature", sign(self.secret_token, ts, body)),
-            ("x-zm-request-id", self._request_id()),
+            ("x-zm-request-id", request),
         ]
+        if self.tracking_id:
+            headers.append(("x-zm-trackingid", tracking))
         if self.verification_token:
             headers.append(("authorization", self.verification_token))
         if self.client_id:
             headers.append(("clientid", self.client_id))
         if self.traceparent:
-            headers.append(
-                (
-                    "traceparent",
-                    f"00-{self._ids.getrandbits(128):032x}-{self._ids.getrandbits(64):016x}-01",
-                )
-            )
+            headers.append(("traceparent", trace))
+        if self.trace_upstream:
+            headers.append(("zm-trace-upstream", TRACE_UPSTREAM))
         headers.append(("accept-encoding", "gzip"))
         return Request("POST", subscription.url, tuple(headers), body)
-
-    def _request_id(self) -> str:
-        h = f"{self._ids.getrandbits(128):032x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     # -- the mock Zoom server (hookmock.server) -------------------------------------------------
 
