@@ -68,6 +68,18 @@ def _message(
     return "\n".join(lines)
 
 
+#: The attribute of a failed assertion that holds the deliveries its message describes in full;
+#: the pytest plugin lists those in one line in the report's delivery log instead of repeating them.
+DESCRIBED = "hookmock_described"
+
+
+def _describing(message: str, numbered: Sequence[tuple[int | None, Delivery]]) -> AssertionError:
+    """The AssertionError for *message*, which describes the first of *numbered* in full."""
+    error = AssertionError(message)
+    setattr(error, DESCRIBED, tuple(delivery for _, delivery in numbered[:DETAILED]))
+    return error
+
+
 def _details(numbered: Sequence[tuple[int | None, Delivery]], *, alone: bool = False) -> list[str]:
     """Full descriptions of the first :data:`DETAILED` deliveries given; *alone* when no
     listing of the log comes before them."""
@@ -91,14 +103,15 @@ def assert_acknowledged(delivery: Delivery) -> None:
     if delivery.outcome is Outcome.ACKNOWLEDGED:
         return
     got = f"status {delivery.status}" if delivery.status is not None else delivery.outcome.value
-    raise AssertionError(
+    raise _describing(
         _message(
             f"expected {delivery.event.name!r} to be acknowledged (2xx within "
             f"{delivery.deadline:g} s); got {got} after {delivery.elapsed:.3f} s",
             f"a 2xx answer within {delivery.deadline:g} s",
             [(None, delivery)],
             _hint(delivery),
-        )
+        ),
+        [(None, delivery)],
     )
 
 
@@ -124,13 +137,14 @@ def assert_rejected(delivery: Delivery, status: int | Sequence[int] | None = Non
         )
     elif got is not None and got >= 500:
         hint = "hint: a refused request must get a 4xx; a 5xx makes Zoom retry it"
-    raise AssertionError(
+    raise _describing(
         _message(
             f"expected {delivery.event.name!r} to be rejected with {expected}; got {shown}",
             f"{expected} within {delivery.deadline:g} s",
             [(None, delivery)],
             hint,
-        )
+        ),
+        [(None, delivery)],
     )
 
 
@@ -165,10 +179,11 @@ def assert_delivered(
         "deliveries:",
         *_listing(deliveries, why, remarkable=lambda d: d.event.name == event),
     ]
-    lines += _details(
-        [(i, d) for i, d in enumerate(deliveries, start=1) if d in of_event and d not in matching]
-    )
-    raise AssertionError("\n".join(lines))
+    mismatched = [
+        (i, d) for i, d in enumerate(deliveries, start=1) if d in of_event and d not in matching
+    ]
+    lines += _details(mismatched)
+    raise _describing("\n".join(lines), mismatched)
 
 
 def assert_all_acknowledged(deliveries: Sequence[Delivery]) -> None:
@@ -178,7 +193,7 @@ def assert_all_acknowledged(deliveries: Sequence[Delivery]) -> None:
     if not failed:
         return
     why = {i: f"ended {d.outcome.value}" for i, d in failed}
-    raise AssertionError(
+    raise _describing(
         _message(
             f"expected every delivery to be acknowledged; {len(failed)} of {len(deliveries)} "
             "were not",
@@ -186,7 +201,8 @@ def assert_all_acknowledged(deliveries: Sequence[Delivery]) -> None:
             failed,
             _hint(failed[0][1]),
             listing=["deliveries:", *_listing(deliveries, why)],
-        )
+        ),
+        failed,
     )
 
 

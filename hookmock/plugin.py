@@ -256,16 +256,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     providers = item.stash.get(_providers, None)
     if providers and report.failed and report.when in ("setup", "call"):
+        from .assertions import DESCRIBED
+        from .errors import SubscriptionError
         from .report import describe_log
 
         last = _report_deliveries(item.config)
-        # A delivery the failure message describes in full carries its request id there: the
-        # section then lists it in one line instead of describing it a second time.
-        message = str(call.excinfo.value) if call.excinfo is not None else ""
+        # The deliveries the failure message describes in full are listed in one line here.
+        error = call.excinfo.value if call.excinfo is not None else None
+        shown = list(getattr(error, DESCRIBED, ()))
+        if isinstance(error, SubscriptionError):
+            shown.append(error.delivery)
 
         def described(delivery: Any) -> bool:
-            request_id = delivery.request.header("x-zm-request-id")
-            return bool(request_id) and f"x-zm-request-id: {request_id}" in message
+            return any(delivery is d for d in shown)
 
         for provider in providers if last else ():
             report.sections.append(

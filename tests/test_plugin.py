@@ -230,6 +230,12 @@ def test_failing_scenario_output_is_bounded(pytester: pytest.Pytester) -> None:
             "no response in * ms, application error (RuntimeError: cannot store the recording) "
             "(in full above)",
             "#27 'recording.transcript_completed' → https://receiver.test/ (in-process *",
+            # Retries keep the request id; each attempt is still told apart.
+            "#28 'recording.completed' → * (attempt 2): no response in *, application error "
+            "(RuntimeError: cannot store the recording) (in full above)",
+            "#29 'recording.completed' → * (attempt 3): no response in *, application error",
+            "  error: RuntimeError: cannot store the recording",
+            "#30 'recording.completed' → * (attempt 4): no response in *, application error",
         ]
     )
     # hookmock's own frames are not shown, and bodies are excerpts.
