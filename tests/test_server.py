@@ -410,7 +410,10 @@ def test_a_download_url_set_by_the_test_is_left_alone(
     hookmock_server: MockZoomServer, zoom: Zoom
 ) -> None:
     own = "https://files.example.com/rec/1.mp4"
-    event = zoom.fake("recording.completed", {"payload.object.recording_files.0.download_url": own})
+    overrides = {"payload.object.recording_files.0.download_url": own}
+    # A recording has one to four files: the first seed that gives it more than one.
+    made = (zoom.fake("recording.completed", overrides, seed=seed) for seed in range(100))
+    event = next(e for e in made if len(_files(e.data)) > 1)
     assert _files(event.data)[0]["download_url"] == own
     assert _files(event.data)[1]["download_url"].startswith(hookmock_server.url)
 
