@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .delivery import Request
 from .errors import AuthenticationError, ConfigurationError
+from .report import MASK, mask_url
 
 if TYPE_CHECKING:
     from .simulator import Provider, Subscription
@@ -37,6 +38,9 @@ class BasicAuth:
     username: str
     password: str = field(repr=False)
 
+    def __repr__(self) -> str:
+        return f"BasicAuth(username={self.username!r}, password={MASK!r})"
+
     def headers(self, provider: Provider, subscription: Subscription, now: float) -> dict[str, str]:
         return {"authorization": _basic(self.username, self.password)}
 
@@ -50,6 +54,9 @@ class HeaderAuth:
 
     name: str
     value: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"HeaderAuth(name={self.name!r}, value={MASK!r})"
 
     def __post_init__(self) -> None:
         if not self.name or any(c in self.name for c in " :\r\n"):
@@ -77,6 +84,12 @@ class OAuthClientCredentials:
     #: How many token exchanges were made (a cached token makes none).
     exchanges: int = field(default=0, init=False)
 
+    def __repr__(self) -> str:
+        return (
+            f"OAuthClientCredentials(token_url={mask_url(self.token_url)!r}, "
+            f"client_id={self.client_id!r}, client_secret={MASK!r}, exchanges={self.exchanges})"
+        )
+
     def headers(self, provider: Provider, subscription: Subscription, now: float) -> dict[str, str]:
         if self._token is None or now >= self._expires_at:
             self._token, lifetime = self._exchange(provider, subscription)
@@ -102,7 +115,7 @@ class OAuthClientCredentials:
         )
         self.exchanges += 1
         result = target.send(request, deadline=provider.deadline)
-        where = f"the token exchange with {target.url}"
+        where = f"the token exchange with {mask_url(target.url)}"
         if result.response is None:
             raise AuthenticationError(f"{where} failed: {result.error}")
         response = result.response

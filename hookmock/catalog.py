@@ -105,8 +105,14 @@ def schema_errors(name: str, data: Any, provider: str = "zoom") -> list[tuple[st
 
     The most relevant error comes first (jsonschema's ``best_match`` ranking).
     """
-    if _fast_validator(name, provider).is_valid(data):
-        return []
+    try:
+        if _fast_validator(name, provider).is_valid(data):
+            return []
+        fast = True
+    except ValueError:
+        # jsonschema-rs releases before 0.49 cannot read integers beyond 64 bits ("int too big
+        # to convert"); should the fast validator refuse a value, jsonschema judges alone.
+        fast = False
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(
@@ -121,7 +127,7 @@ def schema_errors(name: str, data: Any, provider: str = "zoom") -> list[tuple[st
     # jsonschema skips format checks whose optional packages are missing (date-time, uri);
     # jsonschema-rs always makes them, so its errors at other paths are added.
     seen = {path for path, _ in errors}
-    for error in _fast_validator(name, provider).iter_errors(data):
+    for error in _fast_validator(name, provider).iter_errors(data) if fast else ():
         path = _json_path(error.instance_path)
         if path not in seen:
             seen.add(path)

@@ -29,7 +29,7 @@ from .checklist import UNKNOWN_EVENT, build_checks, percentile
 from .checkreport import ConformanceReport
 from .delivery import Delivery, Outcome
 from .errors import ConfigurationError
-from .report import redact
+from .report import mask_url, mask_urls, redact, url_secrets
 from .rootcauses import Facts, find_root_causes
 from .simulator import Subscription
 from .transports import as_target
@@ -196,7 +196,7 @@ def run_checks(
             check.title,
             check.severity,
             outcome,
-            redact(found.detail, zoom.secrets()),
+            mask_urls(redact(found.detail, zoom.secrets() + url_secrets(resolved.url))),
             mine,
             time.perf_counter() - begin,
             check.family,
@@ -207,7 +207,7 @@ def run_checks(
         if progress is not None:
             progress(index, len(checks), check, result)
     facts = Facts(
-        target=resolved.url,
+        target=mask_url(resolved.url),
         signed=dict(battery.signed),
         diagnosis=dict(battery.diagnosis),
         validation=battery.validation,
@@ -217,7 +217,7 @@ def run_checks(
     )
     causes = find_root_causes(results, facts)
     return ConformanceReport(
-        resolved.url,
+        mask_url(resolved.url),
         results,
         _latency(battery.latencies),
         tolerance,
@@ -251,7 +251,7 @@ def _control(battery: Battery, results: list[CheckResult]) -> list[Delivery]:
 def _raise_if_unreachable(sent: Sequence[Delivery], url: str) -> None:
     if sent and all(d.outcome is Outcome.CONNECTION_ERROR for d in sent):
         raise ReceiverUnreachableError(
-            f"cannot reach {url}: {sent[0].error or 'connection failed'}"
+            f"cannot reach {mask_url(url)}: {sent[0].error or 'connection failed'}"
         )
 
 

@@ -206,6 +206,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     except SystemExit as exc:
         return int(exc.code or 0)
     try:
+        _check_values(args)
         handler = _COMMANDS[args.command]
         return handler(args, out)
     except (_UsageError, HookmockError, ValueError) as exc:
@@ -227,6 +228,83 @@ def _replace_unencodable(stream: TextIO) -> None:
             reconfigure(errors="replace")
 
 
+#: The latest --time accepted: 9999-12-31T23:59:59Z, the last second a payload time can show.
+MAX_TIME = 253_402_300_799.0
+#: The longest --deadline accepted, in seconds (Zoom waits 3).
+MAX_DEADLINE = 3600.0
+#: The widest --tolerance accepted, in seconds (a year; the usual window is 300).
+MAX_TOLERANCE = 366 * 86400.0
+#: The most deliveries at once --concurrency accepts.
+MAX_CONCURRENCY = 1000
+#: The most segments a --set path may have, and the deepest a --set value may nest; Zoom's
+#: bodies nest about ten levels.
+MAX_PATH_SEGMENTS = 32
+MAX_VALUE_DEPTH = 32
+
+
+def _number(option: str, value: float, low: float, high: float, *, above: bool = False) -> None:
+    """Reject a non-finite or out-of-range value of *option*, saying which values it takes."""
+    if math.isfinite(value) and (value > low if above else value >= low) and value <= high:
+        return
+    unit, example = _UNITS[option]
+    lowest = f"above {low:g}" if above else f"at least {low:g}"
+    raise _UsageError(
+        f"{option} must be a finite number{unit}, {lowest} and at most {high:.0f}, got "
+        f"{value!r}; e.g. {option} {example}"
+    )
+
+
+_UNITS = {
+    "--deadline": (" of seconds", "3"),
+    "--tolerance": (" of seconds", "300"),
+    "--time": (" of Unix seconds", "1720705455"),
+    "--concurrency": ("", "10"),
+}
+
+
+def _check_values(args: argparse.Namespace) -> None:
+    """Check option values argparse accepts but hookmock cannot use (``inf``, ``nan``, a time
+    past year 9999, a CA file that is not one), naming the option and how to fix it."""
+    if getattr(args, "deadline", None) is not None and args.command in ("trigger", "check"):
+        _number("--deadline", args.deadline, 0.0, MAX_DEADLINE, above=True)
+    if getattr(args, "tolerance", None) is not None:
+        _number("--tolerance", args.tolerance, 0.0, MAX_TOLERANCE)
+    if getattr(args, "concurrency", None) is not None:
+        _number("--concurrency", args.concurrency, 1, MAX_CONCURRENCY)
+    if getattr(args, "time", None) is not None:
+        _number("--time", args.time, 0.0, MAX_TIME)
+    if getattr(args, "cafile", None) is not None:
+        _check_cafile(args.cafile)
+
+
+def _check_cafile(path: str) -> None:
+    fix = "give the CA's certificate as a PEM file (with trustme: ca.cert_pem.write_to_path(path))"
+    if os.path.isdir(path):
+        raise _UsageError(f"--cafile {path!r} is a directory; {fix}")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 20)
+    except OSError as exc:
+        raise _UsageError(f"--cafile {path!r}: cannot read it ({exc.strerror}); {fix}") from None
+    if b"-----BEGIN CERTIFICATE-----" not in head:
+        raise _UsageError(
+            f"--cafile {path!r} holds no PEM certificate (no -----BEGIN CERTIFICATE----- line); "
+            f"{fix}"
+        )
+
+
+def _http_target(option: str, args: argparse.Namespace) -> Any:
+    """The receiver's :class:`~hookmock.transports.HTTPTarget`; a bad URL or CA file is a usage
+    error naming *option*."""
+    from .errors import ConfigurationError
+    from .transports import HTTPTarget
+
+    try:
+        return HTTPTarget(args.url, verify=not args.insecure, cafile=args.cafile)
+    except ConfigurationError as exc:
+        raise _UsageError(f"{option}: {exc}") from None
+
+
 def _secret(args: argparse.Namespace) -> str:
     from .providers.zoom import SECRET_TOKEN_ENV
 
@@ -239,17 +317,72 @@ def _secret(args: argparse.Namespace) -> str:
     return str(secret)
 
 
-def _overrides(sets: Sequence[str]) -> dict[str, Any]:
+def _overrides(sets: Sequence[str], option: str = "--set") -> dict[str, Any]:
     found: dict[str, Any] = {}
     for item in sets:
         path, sep, text = item.partition("=")
+        shown = item if len(item) <= 80 else item[:77] + "..."
         if not sep or not path:
-            raise _UsageError(f"--set {item!r}: expected PATH=VALUE, e.g. payload.object.topic=Q3")
-        try:
-            found[path] = json.loads(text)
-        except ValueError:
-            found[path] = text
+            raise _UsageError(
+                f"{option} {shown!r}: expected PATH=VALUE, e.g. payload.object.topic=Q3"
+            )
+        segments = path.split(".")
+        if len(segments) > MAX_PATH_SEGMENTS:
+            raise _UsageError(
+                f"{option} {shown!r}: the path has {len(segments)} segments, at most "
+                f"{MAX_PATH_SEGMENTS} are taken; name a field of the event, e.g. "
+                "payload.object.topic"
+            )
+        if "" in segments:
+            raise _UsageError(
+                f"{option} {shown!r}: the path has an empty segment; separate field names and "
+                "list indexes with single dots, e.g. payload.object.recording_files.0.file_type"
+            )
+        bad = next((s for s in segments if s.isdigit() and not (s.isascii() and len(s) <= 6)), None)
+        if bad is not None:
+            raise _UsageError(
+                f"{option} {shown!r}: {bad[:20]!r} is not a list index; indexes are up to six "
+                "ASCII digits, e.g. recording_files.0"
+            )
+        found[path] = _value(text, option, shown)
     return found
+
+
+def _value(text: str, option: str, shown: str) -> Any:
+    """*text* read as JSON when it is strict JSON (no ``Infinity`` or ``NaN``), else as a string."""
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(constant)
+
+    try:
+        value = json.loads(text, parse_constant=refuse)
+    except ValueError:
+        return text
+    except RecursionError:
+        depth = MAX_VALUE_DEPTH + 1
+    else:
+        depth = _depth(value)
+    if depth > MAX_VALUE_DEPTH:
+        raise _UsageError(
+            f"{option} {shown!r}: the value nests more than {MAX_VALUE_DEPTH} levels deep; set "
+            "the inner field by its path instead"
+        )
+    return value
+
+
+def _depth(value: Any) -> int:
+    """How deep *value* nests (a scalar: 0), counted without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_VALUE_DEPTH:
+            break
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        )
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _cmd_events(args: argparse.Namespace, out: TextIO) -> int:
@@ -286,10 +419,7 @@ def _clock(args: argparse.Namespace) -> Any:
     if args.time is None:
         return time.time
     fixed = float(args.time)
-    if not math.isfinite(fixed) or fixed < 0:
-        raise _UsageError(
-            f"--time must be Unix seconds (a finite, non-negative number), got {args.time}"
-        )
+    _number("--time", fixed, 0.0, MAX_TIME)
     return lambda: fixed
 
 
@@ -304,22 +434,22 @@ def _cmd_fake(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_trigger(args: argparse.Namespace, out: TextIO) -> int:
     from .delivery import Outcome
     from .providers.zoom import Zoom
+    from .report import mask_url, mask_urls
     from .simulator import Subscription
-    from .transports import HTTPTarget
 
-    target = HTTPTarget(args.url, verify=not args.insecure, cafile=args.cafile)
+    target = _http_target("--url", args)
     zoom = Zoom(secret_token=_secret(args), deadline=args.deadline, clock=_clock(args))
     event = _make_event(args, zoom)
     subscription = Subscription(id="cli", name="--url", target=target, events=None)
     delivery = zoom.deliver(event, subscription)
     status = delivery.status if delivery.status is not None else "-"
     print(
-        f"{event.name} → {args.url}: {status} in {delivery.elapsed * 1000:.1f} ms "
+        f"{event.name} → {mask_url(args.url)}: {status} in {delivery.elapsed * 1000:.1f} ms "
         f"({delivery.outcome.value})",
         file=out,
     )
     if delivery.error:
-        print(f"  {delivery.error.strip().splitlines()[-1]}", file=out)
+        print(f"  {mask_urls(delivery.error.strip().splitlines()[-1])}", file=out)
     if args.verbose:
         print(delivery.describe(body_limit=2000), file=out)
     if delivery.outcome in (Outcome.CONNECTION_ERROR,):
@@ -330,9 +460,8 @@ def _cmd_trigger(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from .checks import ReceiverUnreachableError
     from .providers.zoom import Zoom
-    from .transports import HTTPTarget
 
-    target = HTTPTarget(args.url, verify=not args.insecure, cafile=args.cafile)
+    target = _http_target("URL", args)
     zoom = Zoom(secret_token=_secret(args), deadline=args.deadline, seed=args.seed)
     probe = None
     if args.probe_url:
@@ -426,7 +555,7 @@ def _cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:
             settings = " ".join(f"{k}={json.dumps(v)}" for k, v in defaults.items())
             print(f"{name}: {about}" + (f" [{settings}]" if settings else ""), file=out)
         return EXIT_OK
-    params = _overrides(args.params)
+    params = _overrides(args.params, "scenario parameter")
     zoom = Zoom(secret_token="unused", seed=args.seed, clock=_clock(args))
     steps = build_scenario(zoom, args.name, **params)
     start = steps[0].at if steps else 0.0

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
+from .report import MASK, mask_url, mask_urls, masked_headers, redact
+
 if TYPE_CHECKING:
     from .events import Event
 
@@ -57,6 +59,36 @@ class Request:
         lower = name.lower()
         return next((v for k, v in self.headers if k.lower() == lower), None)
 
+    def __repr__(self) -> str:
+        # A header hookmock cannot tell is harmless may carry a credential (a custom
+        # authentication header): its value is masked here; describe() redacts precisely.
+        headers = tuple(
+            (name, value if name.lower() in _PLAIN_HEADERS else MASK)
+            for name, value in masked_headers(self.headers)
+        )
+        return (
+            f"Request(method={self.method!r}, url={mask_url(self.url)!r}, "
+            f"headers={headers!r}, body=<{len(self.body)} bytes>)"
+        )
+
+
+#: Request headers whose values are never secret; :meth:`Request.__repr__` masks the others.
+_PLAIN_HEADERS = frozenset(
+    {
+        "host",
+        "user-agent",
+        "content-length",
+        "content-type",
+        "x-zm-request-timestamp",
+        "x-zm-signature",  # already reduced to its version by masked_headers
+        "x-zm-request-id",
+        "x-zm-trackingid",
+        "traceparent",
+        "accept-encoding",
+        "authorization",  # already reduced to its scheme by masked_headers
+    }
+)
+
 
 @dataclass(frozen=True)
 class Response:
@@ -72,6 +104,14 @@ class Response:
     def header(self, name: str) -> str | None:
         lower = name.lower()
         return next((v for k, v in self.headers if k.lower() == lower), None)
+
+    def __repr__(self) -> str:
+        # The body is not shown: a receiver may echo what it was sent, credentials included.
+        return (
+            f"Response(status={self.status!r}, reason={self.reason!r}, "
+            f"headers={masked_headers(self.headers)!r}, body=<{len(self.body)} bytes>, "
+            f"truncated={self.truncated!r})"
+        )
 
     @property
     def text(self) -> str:
@@ -130,6 +170,14 @@ class Delivery:
     next_step: str | None = None
     #: True for the last attempt of an event the provider gave up on.
     dropped: bool = False
+
+    def __repr__(self) -> str:
+        status = self.status if self.status is not None else "no response"
+        text = (
+            f"<Delivery {self.event.name!r} attempt {self.attempt} → {mask_urls(self.target)}: "
+            f"{status}, {self.outcome.value} in {self.elapsed * 1000:.1f} ms>"
+        )
+        return redact(text, self.secrets)
 
     @property
     def status(self) -> int | None:

@@ -704,7 +704,9 @@ def _split(path: str) -> list[str | int]:
         raise OverrideError(
             f"override path {path!r} is not a dotted path such as 'payload.object.topic'"
         )
-    return [int(p) if p.isdigit() else p for p in path.split(".")]
+    # Only short ASCII digit runs are list indexes: "²" is a digit to str.isdigit, and int()
+    # refuses runs of more than 4300 digits.
+    return [int(p) if p.isascii() and p.isdigit() and len(p) <= 9 else p for p in path.split(".")]
 
 
 def apply_overrides(data: Any, overrides: Mapping[str, Any]) -> frozenset[str]:

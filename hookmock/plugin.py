@@ -154,6 +154,16 @@ def pytest_configure_node(node: Any) -> None:
     node.workerinput["hookmock_seed"] = node.config.stash[_session_seed]
 
 
+def pytest_assertrepr_compare(op: str, left: Any, right: Any) -> list[str] | None:
+    # Only hookmock's own records, which pytest would otherwise print field by field, secrets
+    # included; report.py imports nothing heavy.
+    if not type(left).__module__.startswith("hookmock."):
+        return None
+    from .report import compare_records
+
+    return compare_records(op, left, right)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     seed = config.stash[_session_seed]
     return f"hookmock: provider zoom, seed {seed} (replay with {SEED_OPTION}={seed})"
@@ -180,8 +190,10 @@ def hookmock_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
     """Keyword arguments for the simulated provider, from the command line, ini file and
     environment. Override this fixture in a ``conftest.py`` to configure every test below it
     (``return {"secret_token": settings.ZOOM_SECRET}``); the ``hookmock`` marker still wins."""
+    from .report import Settings  # a dict whose repr masks the secret token
+
     config = request.config
-    settings: dict[str, Any] = {}
+    settings: dict[str, Any] = Settings()
     secret = _setting(config, "hookmock_secret_token", SECRET_INI, SECRET_ENV)
     if secret is not None:
         settings["secret_token"] = secret
@@ -207,8 +219,9 @@ def zoom(
     receiver ``zoom.secret_token``.
     """
     from .providers.zoom import Zoom
+    from .report import Settings
 
-    settings = dict(hookmock_settings)
+    settings = Settings(hookmock_settings)
     marker = request.node.get_closest_marker(MARKER)
     if marker is not None:
         unknown = set(marker.kwargs) - MARKER_KEYS

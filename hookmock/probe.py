@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import ConfigurationError
+from .report import mask_url
 
 __all__ = ["ProbeError", "parse_count", "url_probe"]
 
@@ -65,14 +66,16 @@ def url_probe(
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
 
+    shown = mask_url(url)  # a token in the probe's URL is not printed
+
     def read() -> int:
         try:
             with urllib.request.urlopen(url, timeout=timeout, context=context) as answer:
-                return parse_count(answer.read(64 * 1024), url)
+                return parse_count(answer.read(64 * 1024), shown)
         except urllib.error.HTTPError as exc:
-            raise ProbeError(f"the probe {url} answered status {exc.code}") from None
+            raise ProbeError(f"the probe {shown} answered status {exc.code}") from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise ProbeError(f"cannot read the probe {url}: {reason}") from None
+            raise ProbeError(f"cannot read the probe {shown}: {reason}") from None
 
     return read

@@ -1,38 +1,171 @@
-"""Text for people: a delivery described with its secrets masked, used by every failure message."""
+"""Text for people: a delivery described with its secrets masked, used by every failure message.
+
+A mask shows no character of what it hides: ``x-zm-signature: v0=(masked)``,
+``authorization: Bearer (masked)``, ``https://user:***@host/hook?token=***``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .delivery import Delivery
 
-# Headers whose values authenticate a request: shown only by a short prefix.
+#: What stands for a masked header value or setting.
+MASK = "(masked)"
+#: What stands for a masked part of a URL, and for a redacted secret in any text.
+HIDDEN = "***"
+
+# Headers whose values authenticate a request: shown only by their scheme.
 _MASKED_HEADERS = frozenset({"x-zm-signature", "authorization", "clientid"})
+# Authorization schemes that are named, not secret (RFC 9110 §11.4 and the IANA registry).
+_SCHEMES = frozenset({"basic", "bearer", "digest", "token", "hoba", "negotiate"})
+_SIGNATURE_VERSION = re.compile(r"v[0-9]{1,3}")
+# A URL inside free text: a scheme, "://", then anything up to white space or a quote.
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/?#]*)@")
 #: Lines of a body shown in an excerpt.
 EXCERPT_LINES = 5
 
 
 def mask_value(name: str, value: str) -> str:
+    """*value* of header *name* fit to print: a signature or credential keeps only its scheme
+    (``v0=``, ``Basic``, ``Bearer``), never a character of the secret; other headers as given."""
     if name.lower() not in _MASKED_HEADERS or not value:
         return value
-    scheme, sep, rest = (
-        value.partition("=") if name.lower() == "x-zm-signature" else ("", "", value)
-    )
-    if not sep:
-        scheme, sep, rest = value.partition(" ")
-        if not sep:
-            return f"{value[:4]}…(masked)"
-    return f"{scheme}{sep}{rest[:4]}…(masked)"
+    if name.lower() == "x-zm-signature":
+        version, sep, _ = value.partition("=")
+        if sep and _SIGNATURE_VERSION.fullmatch(version):
+            return f"{version}={MASK}"
+        return MASK
+    scheme, sep, _ = value.partition(" ")
+    if sep and scheme.lower() in _SCHEMES:
+        return f"{scheme} {MASK}"
+    return MASK
+
+
+def mask_url(url: str) -> str:
+    """*url* fit to print: its password (or a user name alone, which may be a token) and every
+    query value replaced by ``***``; scheme, host, port, path and parameter names kept."""
+    match = _USERINFO.match(url)
+    if match:
+        user, colon, _ = match.group(2).partition(":")
+        userinfo = f"{user}:{HIDDEN}" if colon else HIDDEN
+        url = f"{match.group(1)}{userinfo}@{url[match.end() :]}"
+    base, question, rest = url.partition("?")
+    if not question:
+        return url
+    query, hash_, fragment = rest.partition("#")
+    masked = []
+    for item in query.split("&"):
+        key, equals, value = item.partition("=")
+        if equals:
+            masked.append(f"{key}={HIDDEN if value else ''}")
+        else:
+            masked.append(HIDDEN if key else "")
+    return f"{base}?{'&'.join(masked)}{hash_}{fragment}"
+
+
+def url_secrets(url: str) -> tuple[str, ...]:
+    """The parts of *url* that :func:`mask_url` hides, to redact them wherever else they show
+    (a receiver that echoes its URL): the password or lone user name, and each query value, as
+    written and decoded. Values shorter than 8 characters are left out: redacting ``1`` would
+    blot out every digit of a message, and a token is longer than that."""
+    from urllib.parse import unquote_plus
+
+    found: list[str] = []
+    match = _USERINFO.match(url)
+    if match:
+        user, colon, password = match.group(2).partition(":")
+        found.append(password if colon else user)
+    query = url.partition("?")[2].partition("#")[0]
+    for item in query.split("&"):
+        key, equals, value = item.partition("=")
+        found.append(value if equals else key)
+    decoded = [unquote_plus(value) for value in found]
+    return tuple(dict.fromkeys(s for s in found + decoded if len(s) >= 8))
+
+
+def mask_urls(text: str) -> str:
+    """*text* with every URL in it passed through :func:`mask_url`."""
+    if "://" not in text:
+        return text
+
+    def masked(match: re.Match[str]) -> str:
+        url = match.group()
+        # Punctuation that ends a sentence or closes a bracket is not part of the URL.
+        kept = url.rstrip(".,;:!)]}")
+        return mask_url(kept) + url[len(kept) :]
+
+    return _URL.sub(masked, text)
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
     """Replace every occurrence of each secret in *text* with ``***``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, HIDDEN)
     return text
+
+
+def masked_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """*headers* with :func:`mask_value` applied to each value."""
+    return tuple((name, mask_value(name, value)) for name, value in headers)
+
+
+#: The classes whose fields may hold a secret, by module: pytest's comparison of two of them
+#: must not drill into their fields (see :func:`compare_records`).
+_RECORDS = {
+    "hookmock.delivery": ("Delivery", "Request", "Response"),
+    "hookmock.simulator": ("Subscription",),
+    "hookmock.auth": ("BasicAuth", "HeaderAuth", "OAuthClientCredentials"),
+}
+
+
+def compare_records(op: str, left: Any, right: Any) -> list[str] | None:
+    """pytest's explanation of ``left == right`` for two hookmock records of one type, or None.
+
+    pytest explains a failed comparison of two dataclasses field by field, printing the values
+    (request headers, credentials); this names the fields that differ and shows only the
+    records' masked text forms.
+    """
+    kind = type(left)
+    if (
+        op != "=="
+        or type(right) is not kind
+        or kind.__name__ not in _RECORDS.get(kind.__module__, ())
+    ):
+        return None
+    import dataclasses
+
+    names = [f.name for f in dataclasses.fields(left) if f.compare]
+    differ = [n for n in names if getattr(left, n) != getattr(right, n)]
+    return [
+        f"{left!r} == {right!r}",
+        f"differing {kind.__name__} fields: {', '.join(differ) or 'none'} (values not shown: "
+        "they may hold secrets; compare the fields themselves to see them)",
+    ]
+
+
+#: Setting names whose values are secrets (``Zoom(...)`` keyword arguments and the server's).
+SECRET_SETTINGS = frozenset({"secret_token", "verification_token", "client_secret", "password"})
+
+
+class Settings(dict[str, Any]):
+    """A dict of settings whose text form (``repr``) masks the secret ones, so that pytest's
+    ``--showlocals`` and failure introspection cannot print a secret token."""
+
+    def __repr__(self) -> str:
+        return repr(masked_settings(self))
+
+
+def masked_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of *settings* with :data:`SECRET_SETTINGS` values replaced by ``(masked)``."""
+    return {
+        key: MASK if key in SECRET_SETTINGS and value is not None else value
+        for key, value in settings.items()
+    }
 
 
 def excerpt(data: bytes, limit: int, *, max_lines: int = EXCERPT_LINES) -> str:
@@ -53,7 +186,7 @@ def describe_delivery(
 ) -> str:
     d = delivery
     label = f"#{index} " if index is not None else ""
-    what = f"{label}{d.event.name!r} → {d.target}"
+    what = f"{label}{d.event.name!r} → {mask_urls(d.target)}"
     if d.attempt > 1:
         what += f" (attempt {d.attempt})"
     if d.response is not None:
@@ -64,10 +197,10 @@ def describe_delivery(
     if d.error:
         first, *rest = d.error.strip().splitlines() or [""]
         if rest:
-            lines.append("  error: " + rest[-1].strip())
+            lines.append("  error: " + mask_urls(rest[-1].strip()))
         else:
-            lines.append("  error: " + first)
-    lines.append(f"  request: {d.request.method} {d.request.url}")
+            lines.append("  error: " + mask_urls(first))
+    lines.append(f"  request: {d.request.method} {mask_url(d.request.url)}")
     for name, value in d.request.headers:
         lines.append(f"    {name}: {mask_value(name, value)}")
     lines.append(f"    body: {excerpt(d.request.body, body_limit)}")
@@ -80,7 +213,7 @@ def describe_delivery(
             body += " (cut at the response cap)"
         lines.append(f"    body: {body}")
     for note in d.notes:
-        lines.append(f"  note: {note}")
+        lines.append(f"  note: {mask_urls(note)}")
     if d.next_step:
         lines.append(f"  next: {d.next_step}")
     return redact("\n".join(lines), d.secrets)

@@ -398,6 +398,26 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any], _Builder]] = {
 }
 
 
+#: The largest count or duration a scenario parameter takes (beyond it a scenario would make
+#: tens of thousands of events).
+MAX_PARAM = 10_000
+
+
+def _check_param(scenario: str, key: str, value: Any, default: Any) -> None:
+    """A parameter has its default's type: true or false, or a whole number up to MAX_PARAM."""
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigurationError(
+                f"scenario {scenario!r}: {key} must be true or false, got {value!r}; "
+                f"e.g. {key}=false"
+            )
+    elif not (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PARAM):
+        raise ConfigurationError(
+            f"scenario {scenario!r}: {key} must be a whole number from 0 to {MAX_PARAM}, got "
+            f"{value!r}; e.g. {key}={default}"
+        )
+
+
 def build_scenario(zoom: Zoom, name: str, **params: Any) -> list[ScenarioEvent]:
     """The events of scenario *name*, in the order Zoom sends them, timed from the provider's
     clock (the first event is due now, or shortly).
@@ -416,6 +436,8 @@ def build_scenario(zoom: Zoom, name: str, **params: Any) -> list[ScenarioEvent]:
         raise ConfigurationError(
             f"scenario {name!r} has no parameter {', '.join(sorted(unknown))}; it takes: {allowed}"
         )
+    for key, value in params.items():
+        _check_param(name, key, value, defaults[key])
     steps = sorted(builder(zoom, {**defaults, **params}), key=lambda step: step[0])
     # Bodies are timed on the clock signing timestamps read (zoom.event_time()); the steps are
     # due on the provider's clock, which advancing has put ahead of it by this much.

@@ -70,6 +70,23 @@ class WebhooksDocumentError(HookmockError, ValueError):
 # -- reading both sides ----------------------------------------------------------------------
 
 
+#: The deepest nesting schema-diff reads; Zoom's published documents nest 27 levels at most.
+MAX_DEPTH = 100
+
+
+def _depth(value: Any) -> int:
+    """How deep *value* nests, counted without recursion (stops past :data:`MAX_DEPTH`)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack and deepest <= MAX_DEPTH:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+    return deepest
+
+
 def read_document(path: str) -> Schema:
     """The Zoom webhooks document at *path*, its ``$ref`` quirk fixed.
 
@@ -92,6 +109,15 @@ def read_document(path: str) -> Schema:
         document = parse_document(text)
     except ValueError as exc:
         raise WebhooksDocumentError(f"{path!r} is not JSON ({exc}); {expected}") from None
+    except RecursionError:
+        document, depth = None, MAX_DEPTH + 1
+    else:
+        depth = _depth(document)
+    if depth > MAX_DEPTH:
+        raise WebhooksDocumentError(
+            f"{path!r} nests more than {MAX_DEPTH} levels deep; Zoom's documents nest fewer than "
+            f"30, and schema-diff reads at most {MAX_DEPTH}: {expected}"
+        )
     if not isinstance(document, dict) or not isinstance(document.get("webhooks"), dict):
         if isinstance(document, dict):
             keys = ", ".join(sorted(document)) or "none"
@@ -717,7 +743,14 @@ def schema_diff_command(args: argparse.Namespace, out: TextIO) -> int:
     :raises WebhooksDocumentError: when the file is not a webhooks document (exit status 2).
     """
     document = read_document(args.file)
-    diff = diff_document(document, args.file, cited_as=args.cited_as)
+    try:
+        diff = diff_document(document, args.file, cited_as=args.cited_as)
+    except RecursionError:
+        # $refs can expand a shallow document into a deep one.
+        raise WebhooksDocumentError(
+            f"{args.file!r}: its schemas, with their $refs followed, nest more than "
+            f"{MAX_DEPTH} levels deep; schema-diff reads Zoom's documents, which nest fewer than 30"
+        ) from None
     if args.json:
         out.write(json.dumps(to_dict(diff), indent=2, ensure_ascii=False) + "\n")
     else:

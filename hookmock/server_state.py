@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from werkzeug.wrappers import Request, Response
 
 from .errors import ConfigurationError
-from .report import mask_value, redact
+from .report import mask_url, mask_urls, mask_value, redact
 
 if TYPE_CHECKING:
     from .delivery import Delivery
@@ -487,7 +487,7 @@ def delivery_record(
         "index": index,
         "event": d.event.name,
         "subscription": d.subscription,
-        "target": redact(d.target, hidden),
+        "target": mask_urls(redact(d.target, hidden)),
         "attempt": d.attempt,
         "chain": d.chain,
         "outcome": d.outcome.value,
@@ -501,11 +501,11 @@ def delivery_record(
         "retry_due": retry_due,
         "retry_due_iso": iso(retry_due),
         "dropped": d.dropped,
-        "error": redact(d.error, hidden) if d.error else None,
-        "notes": [redact(note, hidden) for note in d.notes],
+        "error": mask_urls(redact(d.error, hidden)) if d.error else None,
+        "notes": [mask_urls(redact(note, hidden)) for note in d.notes],
         "request": {
             "method": d.request.method,
-            "url": d.request.url,
+            "url": mask_url(d.request.url),
             "headers": _headers(d.request.headers, hidden),
             "body": body,
             "truncated": body_cut,
@@ -519,7 +519,7 @@ def subscription_record(subscription: Subscription, details: ApiDetails) -> dict
     return {
         "id": subscription.id,
         "name": subscription.name,
-        "url": subscription.url,
+        "url": mask_url(subscription.url),
         "events": sorted(subscription.events) if subscription.events is not None else None,
         "active": subscription.active,
         "failures": subscription.failures,
@@ -575,5 +575,5 @@ def notice_record(notice: Notice) -> dict[str, Any]:
         "at": notice.at,
         "at_iso": iso(notice.at),
         "subscription": notice.subscription,
-        "message": notice.message,
+        "message": mask_urls(notice.message),
     }

@@ -16,6 +16,7 @@ from . import catalog, fake
 from .delivery import Attempt, Delivery, DeliveryLog, Outcome, Request
 from .errors import AuthenticationError, ConfigurationError, NotSubscribedError, OverrideError
 from .events import Event
+from .report import mask_url, mask_urls, url_secrets
 from .scheduler import ProviderClock, Scheduler
 from .timeline import FAULTS, Notice, Timeline
 from .transports import Target, as_target
@@ -46,6 +47,15 @@ class Subscription:
     def url(self) -> str:
         return self.target.url
 
+    def __repr__(self) -> str:
+        events = "every event" if self.events is None else ", ".join(sorted(self.events))
+        state = "active" if self.active else "disabled"
+        auth = f", auth={self.auth!r}" if self.auth is not None else ""
+        return (
+            f"<Subscription {self.id} {self.name!r} → {mask_urls(self.target.describe())}: "
+            f"{events}; {state}{auth}>"
+        )
+
     def covers(self, event: str) -> bool:
         return self.active and (self.events is None or event in self.events)
 
@@ -72,9 +82,11 @@ class Provider(Timeline):
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ConfigurationError(f"seed must be a non-negative integer, got {seed!r}")
         deadline = self.default_deadline if deadline is None else float(deadline)
-        if not deadline > 0:
+        # threading's waits overflow past TIMEOUT_MAX; a day is longer than any provider waits.
+        if not 0 < deadline <= 86400:
             raise ConfigurationError(
-                f"deadline must be a positive number of seconds, got {deadline}"
+                f"deadline must be a positive number of seconds, finite and at most 86400, got "
+                f"{deadline} (Zoom's is {self.default_deadline:g})"
             )
         if retry_timestamps not in ("fresh", "original"):
             raise ConfigurationError(
@@ -203,6 +215,9 @@ class Provider(Timeline):
         :param auth: an authentication option of :mod:`hookmock.auth` sent with every delivery.
         :raises SubscriptionError: when the endpoint fails validation (nothing is subscribed).
         """
+        # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
+        # show this frame, or its locals under --showlocals, in a failure's traceback.
+        __tracebackhide__ = True
         if events is not None:
             if isinstance(events, str):
                 events = [events]
@@ -260,7 +275,7 @@ class Provider(Timeline):
             to = self._only_subscription(built.name)
         elif not to.covers(built.name):
             raise NotSubscribedError(
-                f"{to.name} → {to.url} does not cover {built.name!r}; "
+                f"{to.name} → {mask_url(to.url)} does not cover {built.name!r}; "
                 + (
                     f"it receives: {', '.join(sorted(to.events or ()))}"
                     if to.active
@@ -350,7 +365,7 @@ class Provider(Timeline):
             return covering[0]
         if not covering:
             raise NotSubscribedError(self._not_covered(event))
-        listed = "; ".join(f"{s.name} → {s.url}" for s in covering)
+        listed = "; ".join(f"{s.name} → {mask_url(s.url)}" for s in covering)
         raise NotSubscribedError(
             f"{event!r} is covered by {len(covering)} subscriptions ({listed}): "
             "pass to=<subscription> to pick one, or use send_all() to deliver to each"
@@ -368,7 +383,9 @@ class Provider(Timeline):
                 return "disabled"
             return ", ".join(sorted(s.events)) if s.events else "every event"
 
-        listed = "\n".join(f"  {s.name} → {s.url}: {covers(s)}" for s in self.subscriptions)
+        listed = "\n".join(
+            f"  {s.name} → {mask_url(s.url)}: {covers(s)}" for s in self.subscriptions
+        )
         return f"no subscription covers {event!r}; subscriptions:\n{listed}"
 
     def deliver(
@@ -416,7 +433,11 @@ class Provider(Timeline):
             subscription=subscription.name,
             error=result.error,
             attempt=attempt,
-            secrets=self.secrets() + (subscription.auth.secrets() if subscription.auth else ()),
+            secrets=(
+                self.secrets()
+                + (subscription.auth.secrets() if subscription.auth else ())
+                + url_secrets(subscription.url)
+            ),
             chain=chain,
         )
         if retry:

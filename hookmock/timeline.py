@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from .delivery import Delivery, DeliveryLog, Outcome
 from .errors import ConfigurationError
+from .report import mask_url
 from .scheduler import Job, ProviderClock, Scheduler
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ class Timeline:
         self.scheduler.schedule(
             due,
             "revalidation",
-            f"re-validate {subscription.name} ({subscription.url})",
+            f"re-validate {subscription.name} ({mask_url(subscription.url)})",
             lambda: self._revalidate(subscription, due),
             periodic=True,
             owner=subscription,

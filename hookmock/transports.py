@@ -23,10 +23,11 @@ import traceback
 import zlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from .delivery import Attempt, Outcome, Request, Response
 from .errors import ConfigurationError
+from .report import mask_url
 
 if TYPE_CHECKING:
     import ssl
@@ -112,6 +113,9 @@ class InProcessTarget:
 
     def describe(self) -> str:
         raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({mask_url(self.url)!r})"
 
     def sibling(self, url_or_path: str) -> Target:
         if "://" in url_or_path:
@@ -255,10 +259,22 @@ class HTTPTarget:
         cafile: str | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 (raises ValueError for a port that is not one)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"cannot deliver to {mask_url(url)!r}: {exc}; give an absolute http:// or "
+                "https:// URL, with a port from 1 to 65535 if any"
+            ) from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigurationError(
-                f"cannot deliver to {url!r}: give an absolute http:// or https:// URL"
+                f"cannot deliver to {mask_url(url)!r}: give an absolute http:// or https:// URL"
+            )
+        if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+            raise ConfigurationError(
+                f"cannot deliver to {mask_url(url)!r}: a URL cannot contain spaces or control "
+                "characters; percent-encode them (a space is %20)"
             )
         self.url = url
         self._parts = parts
@@ -269,7 +285,14 @@ class HTTPTarget:
         if parts.scheme == "https":
             import ssl
 
-            context = ssl.create_default_context(cafile=cafile)
+            try:
+                context = ssl.create_default_context(cafile=cafile)
+            except (OSError, ssl.SSLError) as exc:
+                reason = exc.strerror if exc.strerror and not isinstance(exc, ssl.SSLError) else exc
+                raise ConfigurationError(
+                    f"cafile {cafile!r} cannot be read as CA certificates ({reason}); give a PEM "
+                    "file of the CA's certificate"
+                ) from None
             if not verify:
                 context.check_hostname = False
                 context.verify_mode = ssl.CERT_NONE
@@ -277,6 +300,9 @@ class HTTPTarget:
 
     def describe(self) -> str:
         return self.url
+
+    def __repr__(self) -> str:
+        return f"HTTPTarget({mask_url(self.url)!r})"
 
     def sibling(self, url_or_path: str) -> Target:
         from urllib.parse import urljoin
@@ -325,7 +351,7 @@ class HTTPTarget:
             timer.cancel()
             connection.close()
             return failed(
-                f"could not connect to {parts.netloc} within the {deadline:g} s deadline",
+                f"could not connect to {_host_port(parts)} within the {deadline:g} s deadline",
                 Outcome.CONNECTION_ERROR,
             )
         except OSError as exc:
@@ -357,6 +383,18 @@ class HTTPTarget:
             response = Response(
                 answer.status, answer.reason, tuple(answer.getheaders()), body, truncated
             )
+            # http.client returns what came before a clean close without complaint when the
+            # body is shorter than its content-length: that answer was cut short, not given.
+            missing = answer.length if not truncated else None
+            if missing:
+                declared = len(body) + missing
+                return Attempt(
+                    response,
+                    time.perf_counter() - begin,
+                    f"truncated response: the receiver closed the connection after {len(body)} "
+                    f"of the {declared} body bytes its content-length announced",
+                    Outcome.INVALID_RESPONSE,
+                )
         except TimeoutError:
             return failed(f"no answer within the {deadline:g} s deadline", Outcome.TIMEOUT)
         except ssl.SSLError as exc:
@@ -376,6 +414,11 @@ class HTTPTarget:
             connection.close()
         elapsed = time.perf_counter() - begin
         return Attempt(_decoded(response, self.max_response_bytes), elapsed)
+
+
+def _host_port(parts: SplitResult) -> str:
+    """``host:port`` of a URL, without its user-info."""
+    return parts.netloc.rpartition("@")[2]
 
 
 def _describe_tls_error(exc: Exception, host: str) -> str:

@@ -169,7 +169,6 @@ def test_sign_matches_known_answer_vectors(
     assert vector["secret_token"] not in out + capsys.readouterr().err
 
 
-@zoom_reference.needs_reference
 def test_sign_reads_stdin_and_env_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     vector = zoom_reference.signature_vectors()[0]
     stdin = type("Stdin", (), {"buffer": io.BytesIO(base64.b64decode(vector["body_base64"]))})

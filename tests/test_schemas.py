@@ -242,6 +242,7 @@ needs_reference = pytest.mark.skipif(
 )
 
 
+@needs_reference
 def test_schema_files_are_built_by_the_script() -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "build_zoom_schemas.py"), "--check"],

@@ -14,6 +14,21 @@ from . import zoom_reference
 VECTORS = zoom_reference.VECTORS
 
 
+def test_the_repository_keeps_both_known_answer_vectors() -> None:
+    names = [vector["name"] for vector in zoom_reference.signature_vectors()]
+    assert names == ["zoomnet-crc", "zoomnet-meeting-started-non-ascii"]
+    assert (VECTORS.parent / "LICENSE-ZoomNet-MIT.txt").is_file()
+
+
+@zoom_reference.needs_reference
+def test_the_vectors_are_the_reference_folders() -> None:
+    """The copy in tests/data is the reference folder's, value for value."""
+    original = json.loads(
+        (zoom_reference.REFERENCE / "signature-test-vectors.json").read_text(encoding="utf-8")
+    )
+    assert zoom_reference.signature_vectors() == original["vectors"]
+
+
 @pytest.mark.parametrize("vector", zoom_reference.signature_vectors(), ids=lambda v: v["name"])
 def test_known_answer_vectors(vector: dict[str, Any]) -> None:
     body = base64.b64decode(vector["body_base64"])
@@ -23,7 +38,6 @@ def test_known_answer_vectors(vector: dict[str, Any]) -> None:
     assert zoom.verify(vector["secret_token"], vector["x-zm-request-timestamp"], body, signature)
 
 
-@zoom_reference.needs_reference
 def test_url_validation_vector_encrypted_token() -> None:
     vector = zoom_reference.signature_vectors()[0]
     expected = vector["crc_expected_response"]
@@ -33,7 +47,6 @@ def test_url_validation_vector_encrypted_token() -> None:
     )
 
 
-@zoom_reference.needs_reference
 def test_reserialized_body_does_not_verify() -> None:
     vector = zoom_reference.signature_vectors()[1]
     body = base64.b64decode(vector["body_base64"])

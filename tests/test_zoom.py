@@ -201,7 +201,7 @@ def test_url_validation_rejected_as_unsigned() -> None:
     message = str(excinfo.value)
     assert _first_line(excinfo).endswith("failed: status 401, expected 200")
     assert "hint: the validation request is signed like every event" in message
-    assert "x-zm-signature: v0=" in message and "…(masked)" in message
+    assert "x-zm-signature: v0=(masked)" in message
 
 
 def test_url_validation_not_json() -> None:
@@ -266,7 +266,7 @@ def test_secret_never_in_descriptions() -> None:
     text = delivery.describe()
     assert SECRET not in text and "legacy-token-value" not in text
     assert "expected secret ***" in text
-    assert "authorization: lega…(masked)" in text
+    assert "authorization: (masked)" in text
 
 
 def test_invalid_settings() -> None:

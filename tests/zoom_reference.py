@@ -1,7 +1,9 @@
 """Zoom's own data about its webhooks, for tests: official schemas and documented examples.
 
-The reference folder is ``shared/reference/zoom`` beside the project's folder unless
-``HOOKMOCK_ZOOM_REFERENCE`` names another. :data:`AVAILABLE` is false when it is missing: tests
+The known-answer signature vectors are part of the repository (``tests/data``, with their
+licence): :func:`signature_vectors` always has them. The rest is optional. The reference folder
+is ``shared/reference/zoom`` beside the project's folder unless ``HOOKMOCK_ZOOM_REFERENCE`` names
+another. :data:`AVAILABLE` is false when it is missing: tests
 that need it skip, unless ``HOOKMOCK_REQUIRE_REFERENCE`` is set (CI sets it), which makes a
 missing folder an error.
 
@@ -31,19 +33,19 @@ from hookmock.zoomspec import body_of, inline, parse_document
 _BESIDE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "zoom"
 REFERENCE = Path(os.environ.get("HOOKMOCK_ZOOM_REFERENCE", _BESIDE))
 AVAILABLE = (REFERENCE / "openapi").is_dir()
-VECTORS = REFERENCE / "signature-test-vectors.json"
+#: The known-answer signature vectors, kept in the repository (see tests/data/README.md).
+VECTORS = Path(__file__).resolve().parent / "data" / "zoom-signature-vectors.json"
 if not AVAILABLE and os.environ.get("HOOKMOCK_REQUIRE_REFERENCE"):
     raise RuntimeError(
-        f"Zoom reference data not found at {REFERENCE}: put shared/ beside the project "
-        "or set HOOKMOCK_ZOOM_REFERENCE"
+        f"Zoom reference data not found at {REFERENCE}: put shared/ beside the project, "
+        "set HOOKMOCK_ZOOM_REFERENCE to the folder, or unset HOOKMOCK_REQUIRE_REFERENCE to "
+        "skip the tests that need it"
     )
 PYATTENDER = "meetings-partial-schemas.from-pyattender.json"
 
 
 def signature_vectors() -> list[dict[str, Any]]:
-    """The known-answer signature vectors; empty when the reference data is missing."""
-    if not AVAILABLE:
-        return []
+    """The known-answer signature vectors (two: a URL validation and a real ``meeting.started``)."""
     vectors: list[dict[str, Any]] = json.loads(VECTORS.read_text(encoding="utf-8"))["vectors"]
     return vectors
 

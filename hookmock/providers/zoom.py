@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from ..delivery import Delivery, Outcome, Request
 from ..errors import ConfigurationError, NotSubscribedError, SubscriptionError
 from ..events import Event
+from ..report import mask_url
 from ..scheduler import ProviderClock
 from ..signing import constant_time_equal, hmac_sha256_hex
 from ..simulator import Provider, Subscription
@@ -153,6 +154,9 @@ class Zoom(Provider):
         retry_timestamps: str = "fresh",
         timestamp_clock: str = "real",
     ) -> None:
+        # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
+        # show this frame, or its locals under --showlocals, in a failure's traceback.
+        __tracebackhide__ = True
         if timestamp_clock not in ("real", "provider"):
             raise ConfigurationError(
                 "timestamp_clock must be 'real' (signing timestamps read the receiver's clock) "
@@ -220,7 +224,8 @@ class Zoom(Provider):
         # The order of the "Using webhooks" page's example request (ZOOM.md §1), with the headers
         # every captured delivery adds (ZOOM.md §8) beside their kin.
         headers = [
-            ("host", urlsplit(subscription.url).netloc),
+            # A Host header never carries the URL's user-info (RFC 9110 §7.2).
+            ("host", urlsplit(subscription.url).netloc.rpartition("@")[2]),
             ("user-agent", USER_AGENT),
             ("content-length", str(len(body))),
             ("content-type", CONTENT_TYPE),
@@ -298,6 +303,9 @@ class Zoom(Provider):
             (see :data:`hookmock.checks.Progress`).
         :raises ReceiverUnreachableError: when the receiver cannot be reached at all.
         """
+        # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
+        # show this frame, or its locals under --showlocals, in a failure's traceback.
+        __tracebackhide__ = True
         from ..checks import run_checks
 
         return run_checks(
@@ -366,7 +374,7 @@ class Zoom(Provider):
         delivery.notes.extend(problems)
         answer = json.dumps({"plainToken": plain, "encryptedToken": expected})
         lines = [
-            f"Zoom's URL validation of {subscription.url} failed: {problems[0]}",
+            f"Zoom's URL validation of {mask_url(subscription.url)} failed: {problems[0]}",
             f"expected: status 200 within {self.deadline:g} s with the JSON body {answer}",
             "  (encryptedToken: lowercase hex HMAC-SHA256 of plainToken keyed by the secret token)",
             "problems:",

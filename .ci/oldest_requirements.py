@@ -1,0 +1,16 @@
+"""Print the development extra of pyproject.toml, one requirement a line, for the run against the
+oldest dependencies: less the linters, which that run does not use, and Schemathesis, which needs
+pytest 8 (its tests are left out of that run)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+#: Left out of the oldest-dependency run.
+SKIPPED = ("mypy", "ruff", "types-", "schemathesis")
+
+pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text("utf-8"))
+for requirement in pyproject["project"]["optional-dependencies"]["dev"]:
+    if not requirement.startswith(SKIPPED):
+        print(requirement)
