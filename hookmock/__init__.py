@@ -102,6 +102,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "strategies":  # a submodule, imported on first use (it imports Hypothesis)
+        return importlib.import_module(".strategies", __name__)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'hookmock' has no attribute {name!r}")

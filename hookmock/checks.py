@@ -21,6 +21,7 @@ from .checkbase import (
     Check,
     CheckResult,
     Family,
+    Found,
     ReceiverUnreachableError,
     Severity,
     Verdict,
@@ -93,6 +94,8 @@ def find_check(check_id: str, checks: Sequence[Check] = CHECKS) -> Check:
             " (there is a valid-event check for each event the battery sends: choose them with "
             "events=[...], on the command line --event NAME)"
         )
+    if check_id == "fuzz-valid-events":
+        hint = "it runs when asked for: fuzz=N, on the command line --fuzz N"
     raise ConfigurationError(f"unknown conformance check {check_id!r}: {hint}")
 
 
@@ -134,6 +137,8 @@ def run_checks(
     probe: Callable[[], int] | None = None,
     probe_event: str | None = "meeting.started",
     progress: Progress | None = None,
+    fuzz: int = 0,
+    fuzz_seed: int | None = None,
 ) -> ConformanceReport:
     """Run the battery (or the checks named in *only*, with what they need) against *target*.
 
@@ -141,6 +146,8 @@ def run_checks(
         check (default :data:`DEFAULT_EVENTS`).
     :param overrides: dotted paths set in every generated event (``{"payload.object.topic":
         "Q3"}``).
+    :param fuzz: add the ``fuzz-valid-events`` check, which sends that many schema-valid
+        variations of *events* (see :mod:`hookmock.fuzzing`); *fuzz_seed* reproduces a run.
     :raises ReceiverUnreachableError: when the first deliveries cannot reach the receiver.
     :raises ConfigurationError: for bad settings, before anything is sent.
     """
@@ -150,6 +157,8 @@ def run_checks(
         raise ConfigurationError(f"concurrency must be at least 1, got {concurrency}")
     names = _event_names(events) if events is not None else DEFAULT_EVENTS
     every = build_checks(names)
+    if fuzz:
+        every += (_fuzz_check(fuzz, fuzz_seed),)
     checks = select_checks(only, every) if only is not None else list(every)
     if probe_event is not None and probe is not None:
         from .catalog import find_event
@@ -225,6 +234,34 @@ def run_checks(
         facts=facts,
         diagnostics=diagnostics,
     )
+
+
+def _fuzz_check(examples: int, seed: int | None) -> Check:
+    """The ``fuzz-valid-events`` check; refused before anything is sent when it cannot run."""
+    if isinstance(examples, bool) or not isinstance(examples, int) or examples < 1:
+        raise ConfigurationError(
+            f"fuzz (--fuzz) must be a positive number of examples, got {examples!r}"
+        )
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ConfigurationError(f"fuzz_seed must be a non-negative integer, got {seed!r}")
+    try:
+        from . import fuzzing
+    except ImportError as error:
+        raise ConfigurationError(str(error)) from None
+
+    def run(battery: Battery) -> Found:
+        report = fuzzing.fuzz(
+            battery.zoom,
+            battery.subscription,
+            events=battery.events,
+            max_examples=examples,
+            seed=seed,
+            overrides=battery.overrides,
+        )
+        battery.sent += [failure.delivery for failure in report.failures]
+        return Found(fuzzing.verdict(report), str(report))
+
+    return Check(fuzzing.CHECK_ID, fuzzing.CHECK_TITLE, Severity.ERROR, run, Family.VARIANT)
 
 
 def _control(battery: Battery, results: list[CheckResult]) -> list[Delivery]:

@@ -147,6 +147,21 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="the event type the probe counts (meeting.started)",
     )
+    check.add_argument(
+        "--fuzz",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add the fuzz-valid-events check: N schema-valid variations of the events, each to "
+        "be acknowledged within the deadline; a failure shows the shrunk body and the field "
+        "(needs hookmock[fuzz])",
+    )
+    check.add_argument(
+        "--fuzz-seed",
+        type=int,
+        metavar="S",
+        help="the fuzzing's seed, printed with its result (default: the --seed)",
+    )
     check.add_argument("--seed", type=int, help="seed of the generated values (default: random)")
     check.add_argument("--report-json", metavar="FILE", help="write the report as JSON")
     check.add_argument("--junit-xml", metavar="FILE", help="write one JUnit testcase per check")
@@ -481,6 +496,8 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             probe=probe,
             probe_event=args.probe_event,
             progress=progress,
+            fuzz=args.fuzz,
+            fuzz_seed=args.fuzz_seed,
         )
     except ReceiverUnreachableError as exc:
         print(f"hookmock check: {exc}", file=sys.stderr)

@@ -10,7 +10,7 @@ import random
 from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import catalog, fake
 from .delivery import Attempt, Delivery, DeliveryLog, Outcome, Request
@@ -20,6 +20,9 @@ from .report import mask_url, mask_urls, url_secrets
 from .scheduler import ProviderClock, Scheduler
 from .timeline import FAULTS, Notice, Timeline
 from .transports import Target, as_target
+
+if TYPE_CHECKING:
+    from .fuzzing import FuzzReport
 
 __all__ = ["Provider", "Subscription"]
 
@@ -487,6 +490,36 @@ class Provider(Timeline):
     def _new_id(self, length: int) -> str:
         alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
         return "".join(self._ids.choices(alphabet, k=length))
+
+    def fuzz(
+        self,
+        target: Any,
+        *,
+        events: str | Sequence[str] | None = None,
+        max_examples: int = 100,
+        seed: int | None = None,
+        path: str | None = None,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> FuzzReport:
+        """Deliver schema-valid variations of *events*, drawn and shrunk by Hypothesis, and
+        report those the receiver did not acknowledge in time (see :mod:`hookmock.fuzzing`).
+
+        :param target: a subscription, or a URL or application (delivered to without URL
+            validation).
+        :param events: the event names; a subscription's own events when omitted.
+        :param seed: Hypothesis's seed; the provider's seed when omitted.
+        :param overrides: dotted paths pinned to values or strategies (not varied).
+
+        The delivery log keeps the unchanged event of each name, sent first, and the shrunk
+        delivery of each failure; the report counts every delivery made.
+        """
+        from .fuzzing import fuzz
+
+        if not isinstance(target, Subscription):
+            target = Subscription("fuzzing", "fuzzing", as_target(target, path=path), None)
+        return fuzz(
+            self, target, events=events, max_examples=max_examples, seed=seed, overrides=overrides
+        )
 
     # -- the log --------------------------------------------------------------------------------
 

@@ -285,6 +285,8 @@ class Zoom(Provider):
         probe: Callable[[], int] | None = None,
         probe_event: str = "meeting.started",
         progress: Callable[..., None] | None = None,
+        fuzz: int = 0,
+        fuzz_seed: int | None = None,
     ) -> ConformanceReport:
         """Run the receiver conformance battery against *target* and return its report.
 
@@ -301,6 +303,9 @@ class Zoom(Provider):
             also asserts that a retry and a duplicate of *probe_event* are processed only once.
         :param progress: called as each check starts and ends
             (see :data:`hookmock.checks.Progress`).
+        :param fuzz: add the ``fuzz-valid-events`` check: that many schema-valid variations of
+            *events*, each to be acknowledged in time (see :meth:`fuzz`); *fuzz_seed* reproduces
+            a run.
         :raises ReceiverUnreachableError: when the receiver cannot be reached at all.
         """
         # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
@@ -320,6 +325,8 @@ class Zoom(Provider):
             probe=probe,
             probe_event=probe_event,
             progress=progress,
+            fuzz=fuzz,
+            fuzz_seed=fuzz_seed,
         )
 
     # -- scenarios ------------------------------------------------------------------------------
