@@ -179,41 +179,42 @@ def _duration(seconds: float | None) -> str:
     return f"{seconds * 1e6:.1f} µs"
 
 
-def print_table(results: Iterable[Result]) -> None:
-    widths = (54, 10, 10, 6, 11, 8, 6)
-    header = ("benchmark", "subject", "baseline", "ratio", "range", "target", "result")
-    print(
-        "  ".join(
-            h.ljust(w) if i == 0 else h.rjust(w)
-            for i, (h, w) in enumerate(zip(header, widths, strict=True))
-        )
+_WIDTHS = (54, 10, 10, 6, 11, 8, 6)
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "  ".join(
+        c.ljust(w) if i == 0 else c.rjust(w)
+        for i, (c, w) in enumerate(zip(cells, _WIDTHS, strict=True))
     )
-    print("-" * (sum(widths) + 2 * (len(widths) - 1)))
+
+
+def format_result(row: Result) -> list[str]:
+    """A result as a table row, and its note on the next line."""
+    ratio = "-" if row.ratio is None else f"{row.ratio:.2f}"
+    spread = f"{min(row.ratios):.2f}-{max(row.ratios):.2f}" if row.ratios else "-"
+    verdict = {None: "info", True: "met", False: "MISSED"}[row.met]
+    cells = (
+        row.name,
+        _duration(row.subject),
+        _duration(row.baseline),
+        ratio,
+        spread,
+        row.target,
+        verdict,
+    )
+    return [_row(cells)] + ([f"    {row.note}"] if row.note else [])
+
+
+def print_table(results: Iterable[Result]) -> None:
+    print(_row(("benchmark", "subject", "baseline", "ratio", "range", "target", "result")))
+    print("-" * (sum(_WIDTHS) + 2 * (len(_WIDTHS) - 1)))
     group = None
     for row in results:
         if group is not None and row.group != group:
             print()
         group = row.group
-        ratio = "-" if row.ratio is None else f"{row.ratio:.2f}"
-        spread = f"{min(row.ratios):.2f}-{max(row.ratios):.2f}" if row.ratios else "-"
-        verdict = {None: "info", True: "met", False: "MISSED"}[row.met]
-        cells = (
-            row.name,
-            _duration(row.subject),
-            _duration(row.baseline),
-            ratio,
-            spread,
-            row.target,
-            verdict,
-        )
-        print(
-            "  ".join(
-                c.ljust(w) if i == 0 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-            )
-        )
-        if row.note:
-            print(f"    {row.note}")
+        print("\n".join(format_result(row)))
 
 
 # -- 1. in-process send ---------------------------------------------------------------------------
@@ -905,21 +906,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         "battery": bench_battery,
     }
     began = time.perf_counter()
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)  # `make bench` pipes it: no waiting
     print(
         f"hookmock benchmarks: Python {platform.python_version()} on {platform.machine()}, "
         f"{os.cpu_count()} CPUs; {args.rounds} interleaved rounds of ~{args.round_seconds * 1e3:g} "
         f"ms each; ratio = median of per-round subject/baseline ratios; range = min-max"
     )
     results: list[Result] = []
+    chosen = [name for name in BENCHMARKS if name in args.only]
     try:
-        for name in BENCHMARKS:
-            if name in args.only:
-                results += runners[name](args)
+        for number, name in enumerate(chosen, start=1):
+            # Each figure is printed as its benchmark finishes; the table at the end repeats them.
+            print(f"\n[{number}/{len(chosen)}] {name}: measuring...", flush=True)
+            done = runners[name](args)
+            for row in done:
+                print("\n".join(format_result(row)), flush=True)
+            results += done
     except BenchmarkError as exc:
         print(f"benchmark setup failed: {exc}", file=sys.stderr)
         return 2
     elapsed = time.perf_counter() - began
-    print()
+    print("\n== all figures ==")
     print_table(results)
     missed = [r for r in results if r.met is False]
     print()

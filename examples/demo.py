@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import secrets
@@ -31,8 +32,10 @@ from examples.flask_receiver.app import create_app  # noqa: E402
 from hookmock import Zoom  # noqa: E402
 
 
-def banner(text: str) -> None:
+def banner(text: str, what: str = "") -> None:
     print(f"\n== {text} ==", flush=True)
+    if what:
+        print(what, flush=True)
 
 
 def hookmock(*args: str, secret: str) -> int:
@@ -43,7 +46,14 @@ def hookmock(*args: str, secret: str) -> int:
 
 
 def main() -> int:
-    banner("1. the example receiver's test suite (pytest + the zoom fixture)")
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # Each line as it happens, in order with the commands' own output, even through a pipe.
+        sys.stdout.reconfigure(line_buffering=True)
+    banner(
+        "1. the example receiver's test suite (pytest + the zoom fixture)",
+        "pytest runs examples/flask_receiver/test_app.py: each test subscribes the Flask app "
+        "in-process, sends it signed events and asserts how it answered.",
+    )
     suite = subprocess.run(
         [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "examples/flask_receiver"],
         cwd=ROOT,
@@ -56,7 +66,12 @@ def main() -> int:
     secret = secrets.token_urlsafe(16)
     failures = 0
     with serving(create_app(secret_token=secret)) as url:
-        banner(f"2. the receiver served at {url}")
+        banner(
+            f"2. the receiver served at {url}",
+            "Subscribing it as Zoom does (the signed URL validation challenge), then sending it "
+            "events with `hookmock trigger`; the last one is signed with a wrong secret, so the "
+            "receiver must refuse it.",
+        )
         zoom = Zoom(secret_token=secret)
         subscription = zoom.subscribe(url)
         validation = zoom.deliveries.last
@@ -85,13 +100,21 @@ def main() -> int:
         for args, expected, token in expectations:
             failures += not expect(hookmock(*args, secret=token), expected)
 
-        banner("3. grading it: hookmock check (the conformance battery)")
+        banner(
+            "3. grading it: hookmock check (the conformance battery)",
+            "Sending it what Zoom sends and what an attacker sends (forged, replayed, malformed, "
+            "concurrent deliveries), one check at a time: a correct receiver passes them all.",
+        )
         failures += not expect(hookmock("check", url, secret=secret), 0)
 
     faulty = create_faulty_app(secret_token=secret)
     faulty.logger.disabled = True  # its crashes are the point; the report shows them
     with serving(faulty) as url:
-        banner("4. grading a faulty receiver (examples/faulty_receiver): exit 1 expected")
+        banner(
+            "4. grading a faulty receiver (examples/faulty_receiver): exit 1 expected",
+            "The same battery against a receiver with the mistakes most often seen in the "
+            "field; each failed check says what was sent, what came back and the likely cause.",
+        )
         failures += not expect(hookmock("check", url, secret=secret), 1)
     banner("done" if not failures else f"{failures} unexpected result(s)")
     return 1 if failures else 0

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .delivery import Delivery, Outcome
-from .report import describe_delivery, describe_log
+from .report import describe_delivery, summarize_delivery, trim_traceback
 
 __all__ = [
     "assert_acknowledged",
@@ -42,19 +42,63 @@ def _hint(delivery: Delivery) -> str:
     return ""
 
 
-def _message(summary: str, expected: str, deliveries: Sequence[Delivery], hint: str) -> str:
-    lines = [summary, f"expected: {expected}", "deliveries:"]
-    body = describe_log(deliveries) if deliveries else "none"
-    lines += ["  " + line for line in body.splitlines()]
-    if len(deliveries) == 1 and deliveries[0].outcome is Outcome.APP_ERROR and deliveries[0].error:
-        lines.append("application traceback:")
-        lines += ["  " + line for line in deliveries[0].error.rstrip().splitlines()]
-    elif len(deliveries) == 1 and deliveries[0].after_response_error:
+#: Deliveries a message lists, one a line, before it leaves out the unremarkable ones.
+LISTED = 20
+#: Deliveries a message describes in full (headers, body excerpts).
+DETAILED = 2
+
+
+def _message(
+    summary: str,
+    expected: str,
+    failed: Sequence[tuple[int | None, Delivery]],
+    hint: str,
+    *,
+    listing: Sequence[str] = (),
+) -> str:
+    """*failed* are (number in the log, delivery) pairs; the first few are described in full."""
+    lines = [summary, f"expected: {expected}", *listing]
+    lines += _details(failed, alone=not listing)
+    crashed = next((d for _, d in failed if d.outcome is Outcome.APP_ERROR and d.error), None)
+    if crashed is not None and crashed.error:
+        lines.append("application traceback (library frames hidden; delivery.error has them all):")
+        lines += ["  " + line for line in trim_traceback(crashed.error).splitlines()]
+    late = next((d for _, d in failed if d.after_response_error), None)
+    if late is not None and late.after_response_error:
         lines.append("after the response, the application's call:")
-        lines += ["  " + line for line in deliveries[0].after_response_error.rstrip().splitlines()]
+        lines += ["  " + line for line in late.after_response_error.rstrip().splitlines()]
     if hint:
         lines.append(hint)
     return "\n".join(lines)
+
+
+#: The attribute of a failed assertion that holds the deliveries its message describes in full;
+#: the pytest plugin lists those in one line in the report's delivery log instead of repeating them.
+DESCRIBED = "hookmock_described"
+
+
+def _describing(message: str, numbered: Sequence[tuple[int | None, Delivery]]) -> AssertionError:
+    """The AssertionError for *message*, which describes the first of *numbered* in full."""
+    error = AssertionError(message)
+    setattr(error, DESCRIBED, tuple(delivery for _, delivery in numbered[:DETAILED]))
+    return error
+
+
+def _details(numbered: Sequence[tuple[int | None, Delivery]], *, alone: bool = False) -> list[str]:
+    """Full descriptions of the first :data:`DETAILED` deliveries given; *alone* when no
+    listing of the log comes before them."""
+    if not numbered:
+        return []
+    shown = numbered[:DETAILED]
+    if alone:
+        lines = ["deliveries:"]
+    elif len(numbered) > len(shown):
+        lines = [f"the first {len(shown)} of them in full:"]
+    else:
+        lines = ["in full:"]
+    for index, delivery in shown:
+        lines += ["  " + line for line in describe_delivery(delivery, index=index).splitlines()]
+    return lines
 
 
 def assert_acknowledged(delivery: Delivery) -> None:
@@ -63,27 +107,29 @@ def assert_acknowledged(delivery: Delivery) -> None:
     if delivery.outcome is Outcome.ACKNOWLEDGED and not delivery.after_response_error:
         return
     if delivery.outcome is Outcome.ACKNOWLEDGED:
-        raise AssertionError(
+        raise _describing(
             _message(
                 f"expected {delivery.event.name!r} to be acknowledged and the application's "
                 f"work to end cleanly; it answered {delivery.status} within "
                 f"{delivery.deadline:g} s, then failed after its response",
                 f"a 2xx answer within {delivery.deadline:g} s, and the application's call "
                 "(background tasks included) ending without an exception",
-                [delivery],
+                [(None, delivery)],
                 "hint: Zoom saw an acknowledgement and will not retry: work that fails after "
                 "the answer is lost unless the receiver records or re-queues it",
-            )
+            ),
+            [(None, delivery)],
         )
     got = f"status {delivery.status}" if delivery.status is not None else delivery.outcome.value
-    raise AssertionError(
+    raise _describing(
         _message(
             f"expected {delivery.event.name!r} to be acknowledged (2xx within "
             f"{delivery.deadline:g} s); got {got} after {delivery.elapsed:.3f} s",
             f"a 2xx answer within {delivery.deadline:g} s",
-            [delivery],
+            [(None, delivery)],
             _hint(delivery),
-        )
+        ),
+        [(None, delivery)],
     )
 
 
@@ -109,13 +155,14 @@ def assert_rejected(delivery: Delivery, status: int | Sequence[int] | None = Non
         )
     elif got is not None and got >= 500:
         hint = "hint: a refused request must get a 4xx; a 5xx makes Zoom retry it"
-    raise AssertionError(
+    raise _describing(
         _message(
             f"expected {delivery.event.name!r} to be rejected with {expected}; got {shown}",
             f"{expected} within {delivery.deadline:g} s",
-            [delivery],
+            [(None, delivery)],
             hint,
-        )
+        ),
+        [(None, delivery)],
     )
 
 
@@ -134,53 +181,74 @@ def assert_delivered(
         return
     word = f"{outcome.value} " if outcome is not None else ""
     plural = "y" if count == 1 else "ies"
+    why: dict[int, str] = {}
+    for index, delivery in enumerate(deliveries, start=1):
+        if delivery.event.name != event:
+            why[index] = f"another event ({delivery.event.name!r})"
+        elif delivery in matching:
+            why[index] = "matches"
+        else:
+            why[index] = f"ended {delivery.outcome.value}"
     lines = [
         f"expected {count} {word}deliver{plural} of {event!r}; got {len(matching)} of "
         f"{len(of_event)}",
         f"expected: {count} deliver{plural} of {event!r}"
         + (f" that ended {outcome.value}" if outcome is not None else ""),
         "deliveries:",
+        *_listing(deliveries, why, remarkable=lambda d: d.event.name == event),
     ]
-    if not deliveries:
-        lines.append("  none")
-    for index, delivery in enumerate(deliveries, start=1):
-        if delivery.event.name != event:
-            why = f"another event ({delivery.event.name!r})"
-        elif delivery in matching:
-            why = "matches"
-        else:
-            why = f"ended {delivery.outcome.value}"
-        lines.append(f"  [{why}]")
-        lines += ["  " + line for line in describe_delivery(delivery, index=index).splitlines()]
-    raise AssertionError("\n".join(lines))
+    mismatched = [
+        (i, d) for i, d in enumerate(deliveries, start=1) if d in of_event and d not in matching
+    ]
+    lines += _details(mismatched)
+    raise _describing("\n".join(lines), mismatched)
 
 
 def assert_all_acknowledged(deliveries: Sequence[Delivery]) -> None:
     """Every delivery so far was acknowledged."""
     __tracebackhide__ = True
-    failed = [d for d in deliveries if not d.acknowledged]
+    failed = [(i, d) for i, d in enumerate(deliveries, start=1) if not d.acknowledged]
     if not failed:
         return
-    hint = _hint(failed[0])
-    raise AssertionError(
+    why = {i: f"ended {d.outcome.value}" for i, d in failed}
+    raise _describing(
         _message(
             f"expected every delivery to be acknowledged; {len(failed)} of {len(deliveries)} "
             "were not",
             "a 2xx within the deadline for each delivery",
             failed,
-            hint,
-        )
+            _hint(failed[0][1]),
+            listing=["deliveries:", *_listing(deliveries, why)],
+        ),
+        failed,
     )
 
 
-def _listing(deliveries: Sequence[Delivery], why: dict[int, str]) -> list[str]:
-    lines: list[str] = []
+def _listing(
+    deliveries: Sequence[Delivery],
+    why: dict[int, str],
+    *,
+    remarkable: Callable[[Delivery], bool] | None = None,
+) -> list[str]:
+    """One line per delivery, with the reason it matters in brackets. Past :data:`LISTED`
+    deliveries, only those with a reason (and, given *remarkable*, for which it is true) are."""
     if not deliveries:
         return ["  none"]
-    for index, delivery in enumerate(deliveries, start=1):
-        if index in why:
-            lines.append(f"  [{why[index]}]")
-        lines += ["  " + line for line in describe_delivery(delivery, index=index).splitlines()]
+    numbered = list(enumerate(deliveries, start=1))
+    if len(numbered) > LISTED:
+        numbered = [
+            (i, d) for i, d in numbered if i in why and (remarkable is None or remarkable(d))
+        ][:LISTED]
+    lines = []
+    for index, delivery in numbered:
+        reason = f" [{why[index]}]" if index in why else ""
+        lines.append("  " + summarize_delivery(delivery, index=index) + reason)
+    left_out = len(deliveries) - len(numbered)
+    if left_out:
+        lines.append(
+            f"  ({left_out} other deliver{'y' if left_out == 1 else 'ies'} not listed; "
+            "every one is in the provider's deliveries)"
+        )
     return lines
 
 

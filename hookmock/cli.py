@@ -212,8 +212,16 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Standard output and error (and *stdout*) are switched to replacing what their encoding
+    cannot represent, so that no command fails for printing a character.
+    """
     out = stdout or sys.stdout
+    # Event names, topics and arrows are Unicode; a console that cannot encode a character gets
+    # a replacement for it rather than a crash after the event was sent.
+    for stream in {id(s): s for s in (out, sys.stdout, sys.stderr)}.values():
+        _replace_unencodable(stream)
     parser = _parser()
     try:
         # argparse prints --help and --version to sys.stdout; send them where the caller asked.
@@ -234,6 +242,14 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         if out is sys.stdout:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_RECEIVER_FAILED
+
+
+def _replace_unencodable(stream: TextIO) -> None:
+    reconfigure = getattr(stream, "reconfigure", None)
+    # surrogateescape (a C locale's) only round-trips undecodable bytes: it fails on "→" too.
+    if reconfigure is not None and getattr(stream, "errors", None) in ("strict", "surrogateescape"):
+        with contextlib.suppress(ValueError):  # a closed or detached stream
+            reconfigure(errors="replace")
 
 
 #: The latest --time accepted: 9999-12-31T23:59:59Z, the last second a payload time can show.

@@ -16,6 +16,7 @@ import pytest
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from types import TracebackType
 
     from .providers.zoom import Zoom
     from .server import MockZoomServer
@@ -29,6 +30,11 @@ DEADLINE_INI = "hookmock_deadline"
 SEED_ENV = "HOOKMOCK_SEED"
 SECRET_ENV = "ZOOM_WEBHOOK_SECRET_TOKEN"
 DEADLINE_ENV = "HOOKMOCK_DEADLINE"
+REPORT_INI = "hookmock_report_deliveries"
+#: Deliveries a failing test's report section describes (the last ones), and the characters of
+#: each body it shows.
+REPORT_DELIVERIES = 5
+REPORT_BODY_LIMIT = 300
 MARKER = "hookmock"
 MARKER_KEYS = frozenset(
     {
@@ -86,6 +92,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         SECRET_INI,
         "The webhook secret token of the simulated Zoom app, the one your receiver verifies with.",
+        default=None,
+    )
+    parser.addini(
+        REPORT_INI,
+        "How many deliveries, the last ones, a failing test's report section describes "
+        f"(default {REPORT_DELIVERIES}; 0 for no section).",
         default=None,
     )
     parser.addini(
@@ -255,19 +267,77 @@ def hookmock_server(zoom: Zoom, _hookmock_server_session: MockZoomServer) -> Moc
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    if call.excinfo is not None and not item.config.getoption("fulltrace", False):
+        _hide_own_frames(call.excinfo)
     report = yield
     providers = item.stash.get(_providers, None)
-    if providers and report.failed and report.when == "call":
+    if providers and report.failed and report.when in ("setup", "call"):
+        from .assertions import DESCRIBED
+        from .errors import SubscriptionError
         from .report import describe_log
 
-        for provider in providers:
+        last = _report_deliveries(item.config)
+        # The deliveries the failure message describes in full are listed in one line here.
+        error = call.excinfo.value if call.excinfo is not None else None
+        shown = list(getattr(error, DESCRIBED, ()))
+        if isinstance(error, SubscriptionError):
+            shown.append(error.delivery)
+
+        def described(delivery: Any) -> bool:
+            return any(delivery is d for d in shown)
+
+        for provider in providers if last else ():
             report.sections.append(
                 (
-                    f"hookmock: {provider.name} deliveries (test seed {provider.seed})",
-                    describe_log(provider.deliveries, body_limit=500),
+                    f"hookmock: {provider.name} deliveries of {item.nodeid} "
+                    f"(test seed {provider.seed})",
+                    describe_log(
+                        provider.deliveries,
+                        body_limit=REPORT_BODY_LIMIT,
+                        last=last,
+                        described=described,
+                    ),
                 )
             )
     return report
+
+
+def _report_deliveries(config: pytest.Config) -> int:
+    text = config.getini(REPORT_INI)
+    if text in (None, "", []):
+        return REPORT_DELIVERIES
+    try:
+        count = int(str(text))
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise pytest.UsageError(
+            f"hookmock: {REPORT_INI} must be a number of deliveries (0 for none), got {text!r}"
+        )
+    return count
+
+
+def _hide_own_frames(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+    """A hookmock error or failed assertion is shown from the test's line, not from inside
+    hookmock: its own frames say nothing to the person reading the report."""
+    from .errors import HookmockError
+
+    if not excinfo.errisinstance((HookmockError, AssertionError)):
+        return  # anything else may be a bug in hookmock: keep every frame
+    own = os.path.join(os.path.dirname(os.path.abspath(__file__)), "")
+    frames: list[TracebackType] = []
+    tb: TracebackType | None = excinfo.tb
+    while tb is not None:
+        frames.append(tb)
+        tb = tb.tb_next
+    kept = [f for f in frames if not f.tb_frame.f_code.co_filename.startswith(own)]
+    if len(kept) == len(frames) or not kept or kept[0] is not frames[0]:
+        return
+    # The chain itself is relinked: pytest cuts tracebacks by following it, so a filtered copy
+    # would not last (tb_next is writable for this kind of use).
+    for frame, following in zip(kept, [*kept[1:], None], strict=True):
+        frame.tb_next = following
+    excinfo.traceback = type(excinfo.traceback)(excinfo.tb)
 
 
 def conformance_tests(

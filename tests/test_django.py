@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import sys
 import types
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +19,7 @@ SECRET = "django-secret"
 
 
 @pytest.fixture(scope="module")
-def django_app() -> Any:
+def django_app(request: pytest.FixtureRequest) -> Iterator[Any]:
     django = pytest.importorskip("django")
     from django.conf import settings
 
@@ -57,7 +59,18 @@ def django_app() -> Any:
     sys.modules["hookmock_django_urls"] = urls
     app = get_wsgi_application()
     app.received = received  # type: ignore[attr-defined]
-    return app
+    # Django may have been configured already (the example project's tests): route to this app.
+    # With pytest-django, a request closes stale database connections, which it counts as
+    # database access: allowed here, though this receiver stores nothing.
+    from django.test.utils import override_settings
+
+    unblocked = (
+        request.getfixturevalue("django_db_blocker").unblock()
+        if request.config.pluginmanager.hasplugin("django")
+        else contextlib.nullcontext()
+    )
+    with override_settings(ROOT_URLCONF="hookmock_django_urls"), unblocked:
+        yield app
 
 
 def test_django_receiver(django_app: Any) -> None:

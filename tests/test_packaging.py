@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import textwrap
 import venv
 import zipfile
@@ -160,3 +161,65 @@ def test_plugin_loads_from_the_wheel(fresh_python: Path, tmp_path: Path) -> None
     assert done.returncode == 0, done.stdout + done.stderr
     assert "hookmock: provider zoom, seed " in done.stdout
     assert "1 passed" in done.stdout
+
+
+# -- the sdist ------------------------------------------------------------------------------------
+
+#: Tests run from the unpacked sdist: the messages, signing, the README's examples and every
+#: example receiver's own suite (they need the sdist's tests/, examples/ and conftest.py).
+SDIST_TESTS = [
+    "tests/test_assertions.py",
+    "tests/test_signing.py",
+    "tests/test_readme.py",
+    "tests/test_report_excerpts.py",
+    "examples",
+]
+
+
+@pytest.fixture(scope="module")
+def unpacked_sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    outdir = tmp_path_factory.mktemp("sdist")
+    isolation = ["--no-isolation"] if importlib.util.find_spec("hatchling") else []
+    built = _run(
+        [sys.executable, "-m", "build", "--sdist", *isolation, "--outdir", outdir, PROJECT],
+        cwd=outdir,
+    )
+    assert built.returncode == 0, f"building the sdist failed:\n{built.stdout}\n{built.stderr}"
+    (archive,) = outdir.glob("hookmock-*.tar.gz")
+    with tarfile.open(archive) as tar:
+        tar.extractall(outdir / "unpacked", filter="data")  # Python 3.11.4 and later
+    (root,) = (outdir / "unpacked").iterdir()
+    return root
+
+
+def test_sdist_contents(unpacked_sdist: Path) -> None:
+    for name in ("LICENSE", "README.md", "CHANGELOG.md", "conftest.py", "pyproject.toml"):
+        assert (unpacked_sdist / name).is_file(), name
+    assert "MIT License" in (unpacked_sdist / "LICENSE").read_text(encoding="utf-8")
+    for name in [*SDIST_TESTS, "schemas/zoom/meeting.started.json", "tools"]:
+        assert (unpacked_sdist / name).exists(), name
+    metadata = (unpacked_sdist / "PKG-INFO").read_text(encoding="utf-8")
+    assert "License-File: LICENSE" in metadata
+    assert "Project-URL: Homepage, https://github.com/hookmock/hookmock" in metadata
+    for version in ("3.11", "3.12", "3.13"):
+        assert f"Classifier: Programming Language :: Python :: {version}\n" in metadata
+    assert not list(unpacked_sdist.rglob("__pycache__"))
+
+
+def test_sdist_tests_run(unpacked_sdist: Path) -> None:
+    # From the unpacked directory, its own hookmock comes first on the path (before the
+    # development install's).
+    where = _run(
+        [sys.executable, "-c", "import hookmock.plugin as p; print(p.__file__)"], unpacked_sdist
+    )
+    assert where.returncode == 0, where.stderr
+    assert Path(where.stdout.strip()).is_relative_to(unpacked_sdist)
+    done = _run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *SDIST_TESTS],
+        cwd=unpacked_sdist,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = done.stdout.strip().splitlines()[-1]
+    passed = int(summary.split(" passed")[0].split()[-1])
+    assert passed >= 25, summary
+    assert " failed" not in summary and " error" not in summary, summary

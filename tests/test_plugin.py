@@ -152,7 +152,7 @@ def test_per_test_seed_is_derived_and_replayable(pytester: pytest.Pytester) -> N
 
 def test_failing_test_shows_the_delivery_log(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        """
+        test_log="""
         from receiver import make_app
 
         def test_fails(zoom):
@@ -162,13 +162,136 @@ def test_failing_test_shows_the_delivery_log(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("--hookmock-seed=9", "--assert=plain")
     result.assert_outcomes(failed=1)
+    seed = _test_seed(9, "test_log.py::test_fails")
     result.stdout.fnmatch_lines(
         [
             "E*AssertionError: expected 'meeting.started' to be acknowledged (2xx within 3 s); "
             "got status 500 after *",
-            "*- hookmock: zoom deliveries (test seed *) -*",
+            f"*- hookmock: zoom deliveries of test_log.py::test_fails (test seed {seed}) -*",
             "#1 'endpoint.url_validation' → https://receiver.test/ *: 200 OK in *acknowledged",
-            "#2 'meeting.started' → https://receiver.test/ *: 500 Internal Server Error in *",
+            # Described in full by the assertion message already: one line here.
+            "#2 'meeting.started' → https://receiver.test/ (in-process WSGI: function 'app'): "
+            "500 Internal Server Error in * ms, server error (in full above)",
+        ]
+    )
+    # The delivery that failed is described in full once: in the message.
+    assert result.stdout.str().count("x-zm-request-id: ") == 2
+
+
+SCENARIO_RECEIVER = """
+import json
+from receiver import make_app
+
+def crashing_app(secret):
+    # Answers like make_app, but raises on recording.completed (retried, then dropped).
+    inner = make_app(secret)
+    def app(environ, start_response):
+        body = environ["wsgi.input"].read()
+        if json.loads(body)["event"] == "recording.completed":
+            raise RuntimeError("cannot store the recording")
+        import io
+        environ["wsgi.input"] = io.BytesIO(body)
+        return inner(environ, start_response)
+    return app
+"""
+
+
+def test_failing_scenario_output_is_bounded(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(scenario_receiver=SCENARIO_RECEIVER)
+    pytester.makepyfile(
+        test_scenario="""
+        from scenario_receiver import crashing_app
+
+        def test_meeting(zoom):
+            zoom.subscribe(crashing_app(zoom.secret_token))
+            zoom.send_scenario("meeting", participants=8, duration=45)
+            zoom.run_until_idle()
+            zoom.assert_all_acknowledged()
+        """
+    )
+    result = pytester.runpytest("--hookmock-seed=3", "--tb=long", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    output = result.stdout.lines
+    assert len(output) < 150, "\n".join(output)
+    text = result.stdout.str()
+    # 30 deliveries: the validation, 25 scenario events, 4 attempts of recording.completed.
+    summary = "AssertionError: expected every delivery to be acknowledged; 4 of 30 were not"
+    assert f"E       {summary}" in text
+    result.stdout.fnmatch_lines(
+        [
+            "E         (26 other deliveries not listed; every one is in the provider's deliveries)",
+            "E       application traceback (library frames hidden; delivery.error has them all):",
+            "E           (* frame* of libraries hidden)",
+            '*  File "*scenario_receiver.py", line *, in app',
+            "*raise RuntimeError(*cannot store the recording*)",
+            "*- hookmock: zoom deliveries of test_scenario.py::test_meeting (test seed *) -*",
+            "25 earlier deliveries not shown (#1-#25)",
+            "#26 'recording.completed' → https://receiver.test/ (in-process WSGI: function 'app'): "
+            "no response in * ms, application error (RuntimeError: cannot store the recording) "
+            "(in full above)",
+            "#27 'recording.transcript_completed' → https://receiver.test/ (in-process *",
+            # Retries keep the request id; each attempt is still told apart.
+            "#28 'recording.completed' → * (attempt 2): no response in *, application error "
+            "(RuntimeError: cannot store the recording) (in full above)",
+            "#29 'recording.completed' → * (attempt 3): no response in *, application error",
+            "  error: RuntimeError: cannot store the recording",
+            "#30 'recording.completed' → * (attempt 4): no response in *, application error",
+        ]
+    )
+    # hookmock's own frames are not shown, and bodies are excerpts.
+    assert "hookmock/assertions.py" not in text and "hookmock/simulator.py" not in text
+    assert max(len(line) for line in output) < 600
+
+
+def test_hookmock_errors_are_shown_from_the_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_error="""
+        from receiver import make_app
+
+        def test_subscribe(zoom):
+            zoom.subscribe(make_app("another secret"))
+        """
+    )
+    result = pytester.runpytest("--tb=long", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    text = result.stdout.str()
+    assert "E       hookmock.errors.SubscriptionError: Zoom's URL validation of " in text
+    assert 'zoom.subscribe(make_app("another secret"))' in text
+    assert "hookmock/simulator.py" not in text and "def subscribe(" not in text
+    # --full-trace shows everything, hookmock's frames included.
+    full = pytester.runpytest("--full-trace", "-p", "no:cacheprovider")
+    assert "hookmock/simulator.py" in full.stdout.str()
+
+
+@pytest.mark.parametrize(("setting", "sections"), [("0", 0), ("1", 1)])
+def test_report_deliveries_setting(pytester: pytest.Pytester, setting: str, sections: int) -> None:
+    pytester.makeini(f"[pytest]\nhookmock_report_deliveries = {setting}\n")
+    pytester.makepyfile(
+        test_setting="""
+        from receiver import make_app
+
+        def test_fails(zoom):
+            zoom.subscribe(make_app(zoom.secret_token))
+            zoom.send("meeting.started")
+            assert False, "the receiver stored nothing"
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    text = result.stdout.str()
+    assert text.count("hookmock: zoom deliveries of test_setting.py::test_fails") == sections
+    if sections:
+        result.stdout.fnmatch_lines(["1 earlier delivery not shown (#1)", "#2 'meeting.started'*"])
+
+
+def test_bad_report_deliveries_setting(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nhookmock_report_deliveries = many\n")
+    pytester.makepyfile("def test_fails(zoom): assert False")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.stderr.fnmatch_lines(
+        [
+            "*hookmock: hookmock_report_deliveries must be a number of deliveries (0 for none), "
+            "got 'many'*"
         ]
     )
 
@@ -251,3 +374,59 @@ def test_bad_deadline_is_reported(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--hookmock-deadline=soon")
     result.stdout.fnmatch_lines(["*the deadline must be a number of seconds, got 'soon'*"])
     assert result.ret != 0
+
+
+def test_every_assertion_helper_hides_its_frame() -> None:
+    import importlib
+    import inspect
+    import pkgutil
+
+    import hookmock
+
+    helpers = []
+    for info in pkgutil.walk_packages(hookmock.__path__, "hookmock."):
+        if info.name in ("hookmock.__main__",):
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in inspect.getmembers(module):
+            if getattr(obj, "__module__", None) != module.__name__:
+                continue
+            if inspect.isclass(obj):
+                members = inspect.getmembers(obj)
+            elif inspect.isfunction(obj):
+                members = [(name, obj)]
+            else:
+                continue
+            helpers += [
+                f for name, f in members if name.startswith("assert_") and inspect.isfunction(f)
+            ]
+    assert len(helpers) >= 15
+    unhidden = [
+        f.__qualname__ for f in helpers if "__tracebackhide__ = True" not in inspect.getsource(f)
+    ]
+    assert not unhidden
+
+
+def test_a_failing_fixture_shows_the_delivery_log_too(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_fixture="""
+        import pytest
+        from receiver import make_app
+
+        @pytest.fixture
+        def subscribed(zoom):
+            zoom.subscribe(make_app("another secret"))
+
+        def test_uses(subscribed):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E       hookmock.errors.SubscriptionError: Zoom's URL validation of *",
+            "*- hookmock: zoom deliveries of test_fixture.py::test_uses (test seed *) -*",
+            "#1 'endpoint.url_validation' → *: 401 Unauthorized in * ms, rejected (in full above)",
+        ]
+    )

@@ -1,0 +1,10 @@
+"""The WSGI application, as Django's ``startproject`` writes it."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.django_receiver.settings")
+application = get_wsgi_application()
