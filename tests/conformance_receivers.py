@@ -39,10 +39,10 @@ TOLERANCE_SECONDS = 300
 MAX_BODY_BYTES = 1024 * 1024
 #: The one-off delay of the ``slow-cold-start`` fault, and the per-event work of
 #: ``serialized-processing``; tests run those two under a deadline between the two figures.
-COLD_START_SECONDS = 0.35
-SLOW_WORK_SECONDS = 0.06
+COLD_START_SECONDS = 0.9
+SLOW_WORK_SECONDS = 0.1
 #: The work of the ``slow-on:EVENT`` fault, above the tests' tight deadline.
-SLOW_EVENT_SECONDS = 0.8
+SLOW_EVENT_SECONDS = 1.2
 #: The event types the receiver acts on (and counts); every other verified event is acknowledged.
 HANDLED = frozenset(
     {
