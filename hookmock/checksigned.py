@@ -136,6 +136,8 @@ def valid_event(name: str) -> Callable[[Battery], Found]:
         delivery = b.signed_delivery(name)
         if delivery.acknowledged:
             b.latencies.append(delivery.elapsed)
+            if delivery.after_response_error:
+                return Found(False, _failed_after_answer(name, delivery))
             return Found(True, show(delivery))
         lines = [
             f"sent: a correctly signed {name}; got {show(delivery)}",
@@ -161,6 +163,21 @@ def valid_event(name: str) -> Callable[[Battery], Found]:
         return Found(False, "\n".join(lines))
 
     return check
+
+
+def _failed_after_answer(name: str, delivery: Delivery) -> str:
+    """The detail of an event acknowledged in time whose work then failed in the app's call."""
+    error = (delivery.after_response_error or "").rstrip().splitlines()
+    return "\n".join(
+        [
+            f"sent: a correctly signed {name}; got {show(delivery)}, then the application's "
+            f"work after its response failed: {error[-1] if error else 'no detail'}",
+            "a correct receiver acknowledges it and then does its work without an error",
+            "likely cause: the work done after acknowledging (a background task) fails on this "
+            "event; Zoom saw a 2xx and will not retry, so the event is lost (the whole "
+            "traceback is in the delivery's after_response_error)",
+        ]
+    )
 
 
 _RESERIALIZED = (

@@ -190,6 +190,14 @@ def _with_carrier(results: Sequence[CheckResult], facts: Facts) -> list[RootCaus
             "drops it; see the response"
         )
         causes.append(RootCause("handler-crash", summary, tuple(r.id for r in crashed)))
+    after = [r for r in event_fails if last(r).after_response_error]  # type: ignore[union-attr]
+    if after:
+        names = ", ".join(r.id.partition(":")[2] for r in after)
+        summary = (
+            f"the work the receiver does after acknowledging {names} fails (a background task "
+            "raised): Zoom saw a 2xx and will not retry, so these events are lost"
+        )
+        causes.append(RootCause("fails-after-acknowledging", summary, tuple(r.id for r in after)))
     slow = [r for r in event_fails if is_slow(last(r))]  # type: ignore[arg-type]
     if slow:
         names = ", ".join(

@@ -3,6 +3,7 @@ of every check and the root cause the report names."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -114,6 +115,48 @@ def test_a_crash_on_one_event_type_is_named() -> None:
     _assert_explained(report, "handler-crash")
     assert report.cause("handler-crash").summary.startswith(
         "the handler fails on meeting.participant_left (5xx or an exception)"
+    )
+
+
+def test_work_that_fails_after_the_acknowledgement_is_named() -> None:
+    # An ASGI receiver that acknowledges at once and then fails in its background task on
+    # guests' participant events: every answer is a 204, and the events are still lost.
+    starlette = pytest.importorskip("starlette.applications")
+    from starlette.background import BackgroundTask
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    flask_app = create_app(secret_token=SECRET)
+
+    async def webhook(request: Request) -> Response:
+        body = await request.body()
+        environ_headers = [(k.decode(), v.decode()) for k, v in request.headers.raw]
+        with flask_app.test_client() as client:
+            answer = client.post("/zoom/webhook", data=body, headers=environ_headers)
+
+        async def work() -> None:
+            event = json.loads(body)
+            if event.get("event") == "meeting.participant_joined":
+                raise KeyError("participant")
+
+        return Response(
+            answer.data,
+            answer.status_code,
+            dict(answer.headers),
+            background=(BackgroundTask(work) if answer.status_code == 204 else None),
+        )
+
+    app = starlette.Starlette(routes=[Route("/zoom/webhook", webhook, methods=["POST"])])
+    report = _grade(app, path="/zoom/webhook")
+    failing = "valid-event:meeting.participant_joined"
+    # In-process ASGI cannot be sent a short body: that check says so instead of passing.
+    _assert_outcomes(report, fail={failing}, inconclusive={"malformed-truncated-body"})
+    assert "fails-after-acknowledging" in [c.id for c in report.root_causes]
+    assert report[failing].explained_by == "fails-after-acknowledging"
+    assert "KeyError: 'participant'" in report[failing].detail
+    assert report.cause("fails-after-acknowledging").summary.startswith(
+        "the work the receiver does after acknowledging meeting.participant_joined fails"
     )
 
 
