@@ -28,8 +28,11 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 
 def _run(argv: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
-    # Without the caller's PYTHON*/PYTEST* settings, which could put the checkout back in reach.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST"))}
+    # Without the caller's PYTHON*/PYTEST* settings, which could put the checkout back in reach,
+    # and without HOOKMOCK_* ones: CI's HOOKMOCK_REQUIRE_REFERENCE requires reference data that a
+    # user's unpacked archive does not have beside it.
+    prefixes = ("PYTHON", "PYTEST", "HOOKMOCK_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     return subprocess.run(
         [str(a) for a in argv],
         cwd=cwd,
