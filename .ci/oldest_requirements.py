@@ -1,6 +1,6 @@
 """Print the development extra of pyproject.toml, one requirement a line, for the run against the
-oldest dependencies: less the linters, which that run does not use, and Schemathesis, which needs
-pytest 8 (its tests are left out of that run)."""
+oldest dependencies: less the linters, which that run does not use, and Schemathesis and
+pytest-asyncio, which need pytest 8 (their tests are left out of that run)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 
 #: Left out of the oldest-dependency run.
-SKIPPED = ("mypy", "ruff", "types-", "schemathesis")
+SKIPPED = ("mypy", "ruff", "types-", "schemathesis", "pytest-asyncio")
 
 pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text("utf-8"))
 for requirement in pyproject["project"]["optional-dependencies"]["dev"]:
