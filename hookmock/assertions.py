@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from .delivery import Delivery, Outcome
+from .outcome import Outcome
 from .report import describe_delivery, summarize_delivery, trim_traceback
+
+if TYPE_CHECKING:
+    from .delivery import Delivery
 
 __all__ = [
     "assert_acknowledged",

@@ -33,7 +33,7 @@ from .errors import ConfigurationError
 from .report import mask_url, mask_urls, redact, url_secrets
 from .rootcauses import Facts, find_root_causes
 from .simulator import Subscription
-from .transports import as_target
+from .targets import as_target
 
 if TYPE_CHECKING:
     from .providers.zoom import Zoom

@@ -24,7 +24,7 @@ from .checkbase import (
 from .delivery import Delivery, Outcome
 from .errors import ConfigurationError
 from .events import Event
-from .providers.zoom import encrypted_token, sign
+from .providers.zoom_signature import encrypted_token, sign
 
 __all__ = [
     "UNKNOWN_EVENT",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import ConfigurationError
-from .transports import as_target
+from .targets import as_target
 
 if TYPE_CHECKING:
     from .asgi import Lifespan

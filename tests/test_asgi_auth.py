@@ -14,7 +14,7 @@ from hookmock.asgi import ASGITarget
 from hookmock.auth import BasicAuth, HeaderAuth, OAuthClientCredentials
 from hookmock.providers import zoom as zoom_module
 from hookmock.scheduler import ProviderClock
-from hookmock.transports import as_target
+from hookmock.targets import as_target
 
 from .receivers import zoom_receiver
 

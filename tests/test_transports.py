@@ -13,7 +13,7 @@ import pytest
 
 from hookmock import HTTPTarget, Outcome, WSGITarget, Zoom
 from hookmock.simulator import Subscription
-from hookmock.transports import as_target
+from hookmock.targets import as_target
 
 from .receivers import serving, zoom_receiver
 
