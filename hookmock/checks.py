@@ -215,6 +215,7 @@ def run_checks(
             diagnostics += _control(battery, results)
         if progress is not None:
             progress(index, len(checks), check, result)
+    _undistinguished_variants(results)
     facts = Facts(
         target=mask_url(resolved.url),
         signed=dict(battery.signed),
@@ -283,6 +284,44 @@ def _control(battery: Battery, results: list[CheckResult]) -> list[Delivery]:
             )
             result.deliveries.append(control)
     return [control]
+
+
+#: A body signed with another secret: a 2xx to it shows the receiver acknowledges a body whatever
+#: its signature (a near miss, such as one wrong digit, could be a weak comparison instead).
+_SIGNATURE_FORGERIES = ("forged-wrong-secret",)
+
+
+def _undistinguished_variants(results: list[CheckResult]) -> None:
+    """A receiver that acknowledges a wrongly signed body acknowledges every byte form of the
+    JSON too, whether or not its signature check would accept it: a 2xx to a byte form then
+    shows nothing about that check, so those checks are inconclusive rather than passed."""
+    by_id = {r.id: r for r in results}
+    acknowledged = next(
+        (
+            check_id
+            for check_id in _SIGNATURE_FORGERIES
+            if check_id in by_id
+            and by_id[check_id].outcome is Verdict.FAIL
+            and any(d.acknowledged for d in by_id[check_id].deliveries[-1:])
+        ),
+        None,
+    )
+    if acknowledged is None:
+        return
+    from . import fuzzing
+
+    for result in results:
+        if (
+            result.family is Family.VARIANT
+            and result.id != fuzzing.CHECK_ID
+            and result.outcome is Verdict.PASS
+        ):
+            result.outcome = Verdict.INCONCLUSIVE
+            result.detail += (
+                f"\ninconclusive: the receiver also acknowledged a wrongly signed body "
+                f"({acknowledged}), so acknowledging this byte form does not show that its "
+                "signature check accepts it"
+            )
 
 
 def _raise_if_unreachable(sent: Sequence[Delivery], url: str) -> None:

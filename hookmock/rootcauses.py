@@ -252,12 +252,16 @@ def _independent(results: Sequence[CheckResult], facts: Facts) -> list[RootCause
         for r in results
         if r.family in (Family.FORGED, Family.REPLAY, Family.ORACLE) and accepted(r.id)
     ]
+    # Byte forms left inconclusive because forgeries were acknowledged (see checks.py).
+    forged += [
+        r.id for r in results if r.family is Family.VARIANT and r.outcome is Verdict.INCONCLUSIVE
+    ]
     unverified = accepted("forged-missing-signature") and accepted("forged-wrong-secret")
     if unverified:
         summary = (
-            "the receiver does not verify x-zm-signature: requests without a signature and with "
-            "a wrong one were acted on; verify the signature over the raw body before anything "
-            "else, and refuse with a 401"
+            "the receiver does not refuse requests it cannot verify: requests without a "
+            "signature and with a wrong one were acknowledged with a 2xx, as if accepted; verify "
+            "x-zm-signature over the raw body before anything else, and refuse with a 401"
         )
         causes.append(RootCause("no-signature-check", summary, tuple(forged)))
     elif accepted("replay-stale") and accepted("replay-future"):
