@@ -46,11 +46,26 @@ def _server_threads() -> set[threading.Thread]:
     return {t for t in threading.enumerate() if t.name.startswith("hookmock-")}
 
 
-def _eventually(condition: Callable[[], bool], what: str) -> None:
+def _no_new_server_threads(before: set[threading.Thread]) -> None:
+    """Every server thread started since ``before`` ended. Threads that were already running (other
+    tests' in the same worker) may end meanwhile or go on; only the new ones count."""
+    _eventually(
+        lambda: not (_server_threads() - before),
+        "every server thread ended",
+        lambda: sorted(t.name for t in _server_threads() - before),
+    )
+
+
+def _eventually(
+    condition: Callable[[], bool], what: str, left: Callable[[], object] | None = None
+) -> None:
     until = time.monotonic() + HANG_GUARD
     while not condition():
         if time.monotonic() > until:
-            raise AssertionError(f"still not true after the hang guard of {HANG_GUARD:g} s: {what}")
+            still = f"; still there: {left()}" if left else ""
+            raise AssertionError(
+                f"still not true after the hang guard of {HANG_GUARD:g} s: {what}{still}"
+            )
         time.sleep(0.01)
 
 
@@ -122,7 +137,7 @@ def test_stop_ends_every_connection_whatever_the_clients_do(kinds: dict[str, int
     # Closed, each with nothing or with an answer that says why; no thread is left.
     assert {a[:12] for a in answers} <= {b"", b"HTTP/1.1 408", b"HTTP/1.1 400"}
     assert any(a == b"" for a in answers) or "idle" not in kinds
-    _eventually(lambda: _server_threads() == before, "every server thread ended")
+    _no_new_server_threads(before)
 
 
 def test_silent_connections_are_closed_by_the_read_timeout_while_serving() -> None:
@@ -148,7 +163,7 @@ def test_hundreds_of_start_stop_cycles_with_waiting_clients_never_stick() -> Non
         with _clients(server, kinds):
             _stop(server)
         assert not server.running, f"cycle {cycle}"
-    _eventually(lambda: _server_threads() == before, "every server thread ended")
+    _no_new_server_threads(before)
 
 
 @pytest.fixture
@@ -220,7 +235,7 @@ def test_serve_stops_on_every_burst_of_signals_in_process(
         assert not watchdog_stop.is_set(), f"cycle {cycle}: the signals {burst} did not stop it"
         assert status == 0
     assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL  # the test's own, restored
-    _eventually(lambda: _server_threads() == before, "every server thread ended")
+    _no_new_server_threads(before)
 
 
 def _serve_process(tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
