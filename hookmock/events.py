@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError
 from typing import Any
 
 __all__ = ["SERIALIZATIONS", "Event", "serialize"]
@@ -73,25 +73,96 @@ def serialize(value: Any, serialization: str = "zoom") -> bytes:
     return writer(value).encode("utf-8")
 
 
-@dataclass(frozen=True)
+#: :attr:`Event.data` of an event that keeps only its bytes: parsed from them when read.
+_FROM_BODY: Any = object()
+# One empty set for every event without overrides (each frozenset() is a new object).
+_NO_FIELDS: frozenset[str] = frozenset()
+
+
 class Event:
     """One webhook event: its name, its JSON value and the exact bytes sent for it.
 
     Make one with :meth:`hookmock.Zoom.fake` (generated) or :meth:`Event.from_body` (your bytes).
+    Events are immutable.
 
     :ivar name: the event name as the provider spells it (``"meeting.started"``).
     :ivar data: the JSON value of the body. Treat it as read-only: the body is not rebuilt from it.
+        The events of recorded deliveries keep only their bytes, and parse them when it is read.
     :ivar body: the bytes that are signed and sent.
     :ivar seed: the seed the values were generated from, or ``None`` for a body given by hand.
     :ivar serialization: how :attr:`body` was written from :attr:`data`.
     """
 
+    __slots__ = ("_data", "body", "name", "overridden", "seed", "serialization")
+
     name: str
-    data: Any
     body: bytes
-    seed: int | None = None
-    serialization: str = "zoom"
-    overridden: frozenset[str] = field(default=frozenset(), repr=False)
+    seed: int | None
+    serialization: str
+    overridden: frozenset[str]
+
+    def __init__(
+        self,
+        name: str,
+        data: Any,
+        body: bytes,
+        seed: int | None = None,
+        serialization: str = "zoom",
+        overridden: frozenset[str] = frozenset(),
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "name", name)
+        setter(self, "_data", data)
+        setter(self, "body", body)
+        setter(self, "seed", seed)
+        setter(self, "serialization", serialization)
+        setter(self, "overridden", overridden)
+
+    @property
+    def data(self) -> Any:
+        data = self._data
+        if data is _FROM_BODY:
+            try:
+                return json.loads(self.body)
+            except ValueError:
+                return None
+        return data
+
+    def without_data(self) -> Event:
+        """This event keeping only its bytes: :attr:`data` is parsed from them each time it is
+        read. What the delivery log keeps, so that a kept delivery costs its bytes, not the
+        generated value too."""
+        if self._data is _FROM_BODY:
+            return self
+        overridden = self.overridden or _NO_FIELDS
+        return Event(self.name, _FROM_BODY, self.body, self.seed, self.serialization, overridden)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}: an Event is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}: an Event is immutable")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Event, (self.name, self.data, self.body, self.seed, self.serialization, self.overridden))
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.name, self.data, self.body, self.seed, self.serialization, self.overridden)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Event)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Event(name={self.name!r}, data={self.data!r}, body={self.body!r}, "
+            f"seed={self.seed!r}, serialization={self.serialization!r})"
+        )
 
     @classmethod
     def build(

@@ -139,8 +139,12 @@ def compare_records(op: str, left: Any, right: Any) -> list[str] | None:
         return None
     import dataclasses
 
-    names = [f.name for f in dataclasses.fields(left) if f.compare]
-    differ = [n for n in names if getattr(left, n) != getattr(right, n)]
+    # A field kept in a compact form names the attribute it stands for (``headers``).
+    differ: list[str] = []
+    for f in dataclasses.fields(left):
+        name = f.metadata.get("field", f.name)
+        if f.compare and getattr(left, f.name) != getattr(right, f.name) and name not in differ:
+            differ.append(name)
     return [
         f"{left!r} == {right!r}",
         f"differing {kind.__name__} fields: {', '.join(differ) or 'none'} (values not shown: "
