@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .outcome import Outcome
 from .report import describe_delivery, summarize_delivery, trim_traceback
@@ -105,6 +105,31 @@ def _details(numbered: Sequence[tuple[int | None, Delivery]], *, alone: bool = F
     return lines
 
 
+def _first_number(deliveries: Sequence[Delivery]) -> int:
+    """The number of the first delivery given: a log that forgot its first ones (its
+    ``max_deliveries``) goes on numbering from where they left off."""
+    return int(getattr(deliveries, "forgotten", 0)) + 1
+
+
+def _count_forgotten(deliveries: Sequence[Delivery], *args: Any, **criteria: Any) -> int:
+    """How many of the deliveries a log forgot match *criteria* (0 for a plain sequence)."""
+    count = getattr(deliveries, "count_forgotten", None)
+    return int(count(*args, **criteria)) if count is not None else 0
+
+
+def _forgotten_line(deliveries: Sequence[Delivery], what: str = "") -> list[str]:
+    """The line that says which deliveries the log no longer keeps, if any."""
+    forgotten = int(getattr(deliveries, "forgotten", 0))
+    if not forgotten:
+        return []
+    which = "#1" if forgotten == 1 else f"#1-#{forgotten}"
+    kept = getattr(deliveries, "max_deliveries", None)
+    return [
+        f"  ({forgotten} earlier deliver{'y' if forgotten == 1 else 'ies'} ({which}) no longer "
+        f"kept: the log keeps the last {kept} (max_deliveries){what})"
+    ]
+
+
 def assert_acknowledged(delivery: Delivery) -> None:
     """The receiver answered 2xx within the deadline."""
     __tracebackhide__ = True
@@ -177,52 +202,76 @@ def assert_delivered(
     count: int = 1,
     outcome: Outcome | None = Outcome.ACKNOWLEDGED,
 ) -> None:
-    """Exactly *count* deliveries of *event* ended with *outcome* (any outcome when ``None``)."""
+    """Exactly *count* deliveries of *event* ended with *outcome* (any outcome when ``None``).
+
+    Deliveries a log no longer keeps (its ``max_deliveries``) count too: the log counts them
+    by event and outcome."""
     __tracebackhide__ = True
     of_event = [d for d in deliveries if d.event.name == event]
     matching = [d for d in of_event if outcome is None or d.outcome is outcome]
-    if len(matching) == count:
+    forgotten_of_event = _count_forgotten(deliveries, event)
+    forgotten_matching = _count_forgotten(deliveries, event, outcome=outcome)
+    if len(matching) + forgotten_matching == count:
         return
     word = f"{outcome.value} " if outcome is not None else ""
     plural = "y" if count == 1 else "ies"
     why: dict[int, str] = {}
-    for index, delivery in enumerate(deliveries, start=1):
+    first = _first_number(deliveries)
+    for index, delivery in enumerate(deliveries, start=first):
         if delivery.event.name != event:
             why[index] = f"another event ({delivery.event.name!r})"
         elif delivery in matching:
             why[index] = "matches"
         else:
             why[index] = f"ended {delivery.outcome.value}"
+    counted = ""
+    if forgotten_of_event:
+        counted = (
+            f", counted: {forgotten_matching} of them matched, "
+            f"{forgotten_of_event - forgotten_matching} did not"
+        )
     lines = [
-        f"expected {count} {word}deliver{plural} of {event!r}; got {len(matching)} of "
-        f"{len(of_event)}",
+        f"expected {count} {word}deliver{plural} of {event!r}; got "
+        f"{len(matching) + forgotten_matching} of {len(of_event) + forgotten_of_event}",
         f"expected: {count} deliver{plural} of {event!r}"
         + (f" that ended {outcome.value}" if outcome is not None else ""),
         "deliveries:",
+        *_forgotten_line(deliveries, f"; {forgotten_of_event} were of {event!r}{counted}"),
         *_listing(deliveries, why, remarkable=lambda d: d.event.name == event),
     ]
     mismatched = [
-        (i, d) for i, d in enumerate(deliveries, start=1) if d in of_event and d not in matching
+        (i, d)
+        for i, d in enumerate(deliveries, start=first)
+        if d in of_event and d not in matching
     ]
     lines += _details(mismatched)
     raise _describing("\n".join(lines), mismatched)
 
 
 def assert_all_acknowledged(deliveries: Sequence[Delivery]) -> None:
-    """Every delivery so far was acknowledged."""
+    """Every delivery so far was acknowledged, those a log no longer keeps included (it counts
+    them by outcome)."""
     __tracebackhide__ = True
-    failed = [(i, d) for i, d in enumerate(deliveries, start=1) if not d.acknowledged]
-    if not failed:
+    first = _first_number(deliveries)
+    failed = [(i, d) for i, d in enumerate(deliveries, start=first) if not d.acknowledged]
+    forgotten = first - 1
+    forgotten_failed = forgotten - _count_forgotten(deliveries, outcome=Outcome.ACKNOWLEDGED)
+    if not failed and not forgotten_failed:
         return
     why = {i: f"ended {d.outcome.value}" for i, d in failed}
+    counted = f"; {forgotten_failed} of them were not acknowledged" if forgotten else ""
     raise _describing(
         _message(
-            f"expected every delivery to be acknowledged; {len(failed)} of {len(deliveries)} "
-            "were not",
+            f"expected every delivery to be acknowledged; {len(failed) + forgotten_failed} of "
+            f"{len(deliveries) + forgotten} were not",
             "a 2xx within the deadline for each delivery",
             failed,
-            _hint(failed[0][1]),
-            listing=["deliveries:", *_listing(deliveries, why)],
+            _hint(failed[0][1]) if failed else "",
+            listing=[
+                "deliveries:",
+                *_forgotten_line(deliveries, counted),
+                *_listing(deliveries, why),
+            ],
         ),
         failed,
     )
@@ -237,8 +286,8 @@ def _listing(
     """One line per delivery, with the reason it matters in brackets. Past :data:`LISTED`
     deliveries, only those with a reason (and, given *remarkable*, for which it is true) are."""
     if not deliveries:
-        return ["  none"]
-    numbered = list(enumerate(deliveries, start=1))
+        return ["  none" if _first_number(deliveries) == 1 else "  none kept"]
+    numbered = list(enumerate(deliveries, start=_first_number(deliveries)))
     if len(numbered) > LISTED:
         numbered = [
             (i, d) for i, d in numbered if i in why and (remarkable is None or remarkable(d))
@@ -251,78 +300,125 @@ def _listing(
     if left_out:
         lines.append(
             f"  ({left_out} other deliver{'y' if left_out == 1 else 'ies'} not listed; "
-            "every one is in the provider's deliveries)"
+            f"every one {'kept ' if _first_number(deliveries) > 1 else ''}is in the provider's "
+            "deliveries)"
         )
     return lines
 
 
 def assert_acknowledged_once(deliveries: Sequence[Delivery], event: str | None = None) -> None:
     """Every event (of name *event*, when given) sent to a subscription was acknowledged exactly
-    once, counting retries and duplicates."""
+    once, counting retries and duplicates.
+
+    Over a log that forgot deliveries of those events (its ``max_deliveries``) this cannot be
+    told, and fails saying so: an event's other attempts may be among them."""
     __tracebackhide__ = True
+    kept = list(deliveries)
+    first = _first_number(deliveries)
     groups: dict[tuple[bytes, str], list[int]] = {}
-    for index, delivery in enumerate(deliveries, start=1):
+    for index, delivery in enumerate(kept, start=first):
         if delivery.next_step is None or (event is not None and delivery.event.name != event):
             continue
         groups.setdefault((delivery.event.body, delivery.subscription), []).append(index)
     why: dict[int, str] = {}
     bad = 0
     for indexes in groups.values():
-        acknowledged = [i for i in indexes if deliveries[i - 1].acknowledged]
+        acknowledged = [i for i in indexes if kept[i - first].acknowledged]
         if len(acknowledged) != 1:
             bad += 1
-            name = deliveries[indexes[0] - 1].event.name
+            name = kept[indexes[0] - first].event.name
             for i in indexes:
                 why[i] = f"{name!r} acknowledged {len(acknowledged)} times"
-    if not bad:
+    unknowable = _count_forgotten(deliveries, event)
+    if not bad and not unknowable:
         return
     what = f"{event!r} " if event else ""
+    if bad:
+        summary = (
+            f"expected each {what}event to be acknowledged exactly once; {bad} of "
+            f"{len(groups)} were not"
+        )
+    else:
+        summary = (
+            f"cannot tell whether each {what}event was acknowledged exactly once: the log no "
+            f"longer keeps {unknowable} of their deliveries (max_deliveries), and an event's "
+            "other attempts may be among them"
+        )
     lines = [
-        f"expected each {what}event to be acknowledged exactly once; {bad} of {len(groups)} "
-        "were not",
+        summary,
         "expected: one acknowledged attempt per event and subscription (retries and duplicates "
         "included)",
         "deliveries:",
+        *_forgotten_line(deliveries),
         *_listing(deliveries, why),
         "hint: acknowledged twice means a duplicate reached a receiver that answered 2xx both "
         "times (fine if it deduplicates); never means the event was refused or dropped",
     ]
+    if unknowable:
+        lines.append(
+            "hint: raise max_deliveries (Zoom(max_deliveries=...), hookmock serve "
+            "--max-deliveries) above the deliveries a test makes, or clear() the log between "
+            "its parts"
+        )
     raise AssertionError("\n".join(lines))
 
 
 def assert_nothing_dropped(deliveries: Sequence[Delivery]) -> None:
-    """The provider gave up on no event (every failed one was acknowledged on a retry)."""
+    """The provider gave up on no event (every failed one was acknowledged on a retry), those
+    a log no longer keeps included (it counts them)."""
     __tracebackhide__ = True
-    why = {i: "dropped" for i, d in enumerate(deliveries, start=1) if d.dropped}
-    if not why:
+    first = _first_number(deliveries)
+    why = {i: "dropped" for i, d in enumerate(deliveries, start=first) if d.dropped}
+    forgotten = _count_forgotten(deliveries, dropped=True)
+    if not why and not forgotten:
         return
+    counted = f"; {forgotten} of them were dropped events" if first > 1 else ""
     lines = [
-        f"expected no dropped event; {len(why)} dropped after every retry failed",
+        f"expected no dropped event; {len(why) + forgotten} dropped after every retry failed",
         "expected: each failed delivery acknowledged on one of its retries",
         "deliveries:",
+        *_forgotten_line(deliveries, counted),
         *_listing(deliveries, why),
     ]
     raise AssertionError("\n".join(lines))
 
 
 def assert_delivered_in_order(deliveries: Sequence[Delivery], events: Sequence[str]) -> None:
-    """The first acknowledged deliveries of *events* happened in that order."""
+    """The first acknowledged deliveries of *events* happened in that order.
+
+    Over a log that forgot an acknowledged delivery of one of them (its ``max_deliveries``)
+    this cannot be told, and fails saying so."""
     __tracebackhide__ = True
+    first_number = _first_number(deliveries)
     first: dict[str, int] = {}
-    for index, delivery in enumerate(deliveries, start=1):
+    for index, delivery in enumerate(deliveries, start=first_number):
         if delivery.acknowledged and delivery.event.name not in first:
             first[delivery.event.name] = index
     missing = [e for e in events if e not in first]
     positions = [first[e] for e in events if e in first]
-    if not missing and positions == sorted(positions):
+    unknowable = [
+        e for e in events if _count_forgotten(deliveries, e, outcome=Outcome.ACKNOWLEDGED)
+    ]
+    if not missing and positions == sorted(positions) and not unknowable:
         return
     got = sorted((i, e) for e, i in first.items() if e in events)
+    if unknowable:
+        summary = (
+            f"cannot tell whether {', '.join(map(repr, events))} were first acknowledged in "
+            "that order: the log no longer keeps the first acknowledged deliveries of "
+            f"{', '.join(map(repr, unknowable))} (max_deliveries)"
+        )
+    else:
+        summary = (
+            f"expected {', '.join(map(repr, events))} acknowledged in that order; got "
+            + (", ".join(repr(e) for _, e in got) or "none")
+            + (f" (never acknowledged: {', '.join(map(repr, missing))})" if missing else "")
+        )
     lines = [
-        f"expected {', '.join(map(repr, events))} acknowledged in that order; got "
-        + (", ".join(repr(e) for _, e in got) or "none")
-        + (f" (never acknowledged: {', '.join(map(repr, missing))})" if missing else ""),
+        summary,
         "expected: the first acknowledged delivery of each, in the order given",
         "deliveries:",
+        *_forgotten_line(deliveries),
         *_listing(deliveries, {i: "first acknowledged" for i in positions}),
     ]
     raise AssertionError("\n".join(lines))

@@ -6,6 +6,7 @@ import bisect
 import json
 import threading
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
@@ -62,9 +63,17 @@ class Request:
     body: bytes
 
     def __init__(
-        self, method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes
+        self,
+        method: str,
+        url: str,
+        headers: Iterable[tuple[str, str]] | None = None,
+        body: bytes = b"",
+        *,
+        _names: tuple[str, ...] = (),
+        _values: str | tuple[str, ...] = (),
     ) -> None:
-        names, values = _pack(headers)
+        # _names and _values: what dataclasses.replace() passes on when headers are not given.
+        names, values = _pack(headers) if headers is not None else (_names, _values)
         setter = object.__setattr__
         setter(self, "method", method)
         setter(self, "url", url)
@@ -134,11 +143,14 @@ class Response:
         self,
         status: int,
         reason: str,
-        headers: Iterable[tuple[str, str]],
-        body: bytes,
+        headers: Iterable[tuple[str, str]] | None = None,
+        body: bytes = b"",
         truncated: bool = False,
+        *,
+        _names: tuple[str, ...] = (),
+        _values: str | tuple[str, ...] = (),
     ) -> None:
-        names, values = _pack(headers)
+        names, values = _pack(headers) if headers is not None else (_names, _values)
         if len(_REASONS) > 256:
             _REASONS.clear()
         setter = object.__setattr__
@@ -313,6 +325,9 @@ class DeliveryLog(Sequence[Delivery]):
         self._items: list[Delivery | None] = []
         self._head = 0
         self._forgotten = 0
+        # The forgotten deliveries, counted by (event, outcome, dropped): what assertions over
+        # the whole log need of them.
+        self._forgotten_counts: Counter[tuple[str, Outcome, bool]] = Counter()
         # The numbers of the kept deliveries of each event, for ``numbered(event=...)``.
         self._by_event: dict[str, _Numbers] = {}
         self._listeners: list[Callable[[Delivery], Any]] = []
@@ -357,6 +372,7 @@ class DeliveryLog(Sequence[Delivery]):
         self._items[self._head] = None
         self._head += 1
         self._forgotten += 1
+        self._forgotten_counts[(oldest.event.name, oldest.outcome, oldest.dropped)] += 1
         numbers = self._by_event.get(oldest.event.name)
         if numbers is not None:
             numbers.popleft()
@@ -383,6 +399,7 @@ class DeliveryLog(Sequence[Delivery]):
             self._items = []
             self._head = 0
             self._forgotten = 0
+            self._forgotten_counts.clear()
             self._by_event.clear()
 
     @property
@@ -395,6 +412,24 @@ class DeliveryLog(Sequence[Delivery]):
     def forgotten(self) -> int:
         """Deliveries recorded and no longer kept (past :attr:`max_deliveries`)."""
         return self._forgotten
+
+    def count_forgotten(
+        self,
+        event: str | None = None,
+        *,
+        outcome: Outcome | None = None,
+        dropped: bool | None = None,
+    ) -> int:
+        """How many forgotten deliveries were of *event*, ended with *outcome*, and were (or
+        were not) the last attempt of a dropped event; each criterion only when given."""
+        with self._lock:
+            return sum(
+                count
+                for (name, ended, gave_up), count in self._forgotten_counts.items()
+                if (event is None or name == event)
+                and (outcome is None or ended is outcome)
+                and (dropped is None or gave_up == dropped)
+            )
 
     def _kept(self) -> list[Delivery]:
         with self._lock:

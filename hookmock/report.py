@@ -242,11 +242,13 @@ def describe_log(
     """Every delivery described, numbered from 1. With *last*, only the last *last* of them,
     after a line that says how many earlier ones are not shown; those for which *described*
     is true (already shown in full elsewhere) get their one-line summary."""
-    numbered = list(enumerate(deliveries, start=1))
+    # A log that forgot its first deliveries (max_deliveries) numbers the rest on from them.
+    numbered = list(enumerate(deliveries, start=int(getattr(deliveries, "forgotten", 0)) + 1))
     lines: list[str] = []
     if last is not None and len(numbered) > last:
-        hidden = len(numbered) - last
-        numbered = numbered[hidden:]
+        numbered = numbered[len(numbered) - last :]
+    hidden = numbered[0][0] - 1 if numbered else int(getattr(deliveries, "forgotten", 0))
+    if hidden:
         which = "#1" if hidden == 1 else f"#1-#{hidden}"
         lines.append(f"{hidden} earlier deliver{'y' if hidden == 1 else 'ies'} not shown ({which})")
     for index, delivery in numbered:

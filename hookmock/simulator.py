@@ -81,6 +81,7 @@ class Provider(InProcessLifecycle, Timeline):
         retries: bool = True,
         retry_timestamps: str = "fresh",
         background_timeout: float | None = None,
+        max_deliveries: int | None = None,
     ) -> None:
         if seed is None:
             seed = random.SystemRandom().randrange(2**32)
@@ -114,7 +115,7 @@ class Provider(InProcessLifecycle, Timeline):
         self.scheduler = Scheduler(self.clock)
         self.retries = retries
         self.retry_timestamps = retry_timestamps
-        self.deliveries = DeliveryLog()
+        self.deliveries = DeliveryLog(max_deliveries=max_deliveries)
         self.subscriptions: list[Subscription] = []
         self.notices: list[Notice] = []
         self._faults: deque[tuple[str, Subscription | None]] = deque()

@@ -4,7 +4,8 @@ and scripted network faults. Mixed into :class:`~hookmock.simulator.Provider`.""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -196,16 +197,26 @@ class Timeline:
 
         :returns: the deliveries made on the way.
         """
-        before = len(self.deliveries)
-        self.scheduler.advance(seconds + 60 * minutes + 3600 * hours + 86400 * days)
-        return list(self.deliveries[before:])
+        with self._recording() as made:
+            self.scheduler.advance(seconds + 60 * minutes + 3600 * hours + 86400 * days)
+        return made
 
     def run_until_idle(self) -> list[Delivery]:
         """Make every pending retry, moving provider time to each; re-validations due on the
         way happen too. :returns: the deliveries made."""
-        before = len(self.deliveries)
-        self.scheduler.run_until_idle()
-        return list(self.deliveries[before:])
+        with self._recording() as made:
+            self.scheduler.run_until_idle()
+        return made
+
+    @contextmanager
+    def _recording(self) -> Iterator[list[Delivery]]:
+        """The deliveries recorded inside the block, every one, whatever the log keeps."""
+        made: list[Delivery] = []
+        stop = self.deliveries.on_append(made.append)
+        try:
+            yield made
+        finally:
+            stop()
 
     def pending(self) -> list[Job]:
         """Retries and re-validations scheduled and not yet made, soonest first."""

@@ -111,6 +111,9 @@ class Zoom(Provider):
         its response (background tasks), and its lifespan startup or shutdown may take, before
         it is cancelled and the delivery (or a :class:`~hookmock.LifespanError`) says so.
         Default 30.
+    :param max_deliveries: how many deliveries :attr:`deliveries` keeps in full, the last ones;
+        earlier ones are counted, not kept (see :class:`~hookmock.DeliveryLog`). Default: every
+        one.
     """
 
     name = "zoom"
@@ -144,6 +147,7 @@ class Zoom(Provider):
         retry_timestamps: str = "fresh",
         timestamp_clock: str = "real",
         background_timeout: float | None = None,
+        max_deliveries: int | None = None,
     ) -> None:
         # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
         # show this frame, or its locals under --showlocals, in a failure's traceback.
@@ -161,6 +165,7 @@ class Zoom(Provider):
             retries=retries,
             retry_timestamps=retry_timestamps,
             background_timeout=background_timeout,
+            max_deliveries=max_deliveries,
         )
         if secret_token is not None and (not isinstance(secret_token, str) or not secret_token):
             raise ConfigurationError(
@@ -180,7 +185,7 @@ class Zoom(Provider):
     def __repr__(self) -> str:
         return (
             f"<Zoom seed={self.seed} subscriptions={len(self.subscriptions)} "
-            f"deliveries={len(self.deliveries)}>"
+            f"deliveries={self.deliveries.total}>"
         )
 
     def retryable(self, outcome: Outcome) -> bool:
