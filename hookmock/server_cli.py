@@ -27,6 +27,8 @@ CLIENT_SECRET_ENV = "ZOOM_CLIENT_SECRET"
 ACCOUNT_ID_ENV = "ZOOM_ACCOUNT_ID"
 # Kept here rather than imported so that building the parser imports no werkzeug.
 CONTROL_TOKEN_ENV = "HOOKMOCK_CONTROL_TOKEN"
+#: How many delivery attempts ``hookmock serve`` keeps in full (about 15 MB of them).
+DEFAULT_MAX_DELIVERIES = 10_000
 
 
 def _seconds(low: float, high: float) -> Callable[[str], float]:
@@ -59,6 +61,19 @@ def _seed(text: str) -> int:
     return value
 
 
+def _count(text: str) -> int:
+    """An argparse type: a whole number of deliveries, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of deliveries, at least 1, got {text!r}"
+        )
+    return value
+
+
 def add_serve_parser(subparsers: Any) -> None:
     """Add ``hookmock serve`` to the CLI's subcommands."""
     serve = subparsers.add_parser(
@@ -86,6 +101,15 @@ def add_serve_parser(subparsers: Any) -> None:
         type=_seconds(0, 3600),
         default=10.0,
         help="seconds a client's connection may stay silent before it is closed (10)",
+    )
+    serve.add_argument(
+        "--max-deliveries",
+        type=_count,
+        default=DEFAULT_MAX_DELIVERIES,
+        metavar="N",
+        help=f"keep the last N delivery attempts in full for the control API and the page; "
+        f"earlier ones are counted, not kept ({DEFAULT_MAX_DELIVERIES:,}; --log keeps every "
+        "one)",
     )
     serve.add_argument(
         "--log",
@@ -185,7 +209,12 @@ def serve_command(
             f"no secret token: pass --secret-token TOKEN or set {SECRET_TOKEN_ENV} (the token "
             "your receiver verifies signatures with)"
         )
-    zoom = Zoom(secret_token=secret, seed=args.seed, deadline=args.deadline)
+    zoom = Zoom(
+        secret_token=secret,
+        seed=args.seed,
+        deadline=args.deadline,
+        max_deliveries=args.max_deliveries,
+    )
     log = None
     if args.log:
         try:

@@ -3,8 +3,9 @@ drive the simulated Zoom (described by :data:`hookmock.server_openapi.DOCUMENT`)
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
@@ -30,6 +31,10 @@ from .server_state import (
     read_json,
     subscription_record,
 )
+
+if TYPE_CHECKING:
+    from .delivery import Delivery
+    from .providers.zoom import Zoom
 
 __all__ = ["ROUTES"]
 
@@ -66,10 +71,22 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     return value
 
 
-def _made(state: ServerState, before: int) -> list[dict[str, Any]]:
-    log = list(state.zoom.deliveries)
-    delays = state.zoom.retry_delays
-    return [delivery_record(d, i, delays) for i, d in enumerate(log[before:], start=before + 1)]
+@contextlib.contextmanager
+def _making(zoom: Zoom) -> Iterator[list[dict[str, Any]]]:
+    """The records of the deliveries made inside the block, numbered as the log numbers them,
+    each one, whatever the log keeps; the log is neither copied nor walked. The caller holds
+    :meth:`ServerState.driving`, so the deliveries recorded meanwhile are the block's."""
+    log = zoom.deliveries
+    made: list[Delivery] = []
+    before = log.total
+    stop = log.on_append(made.append)
+    records: list[dict[str, Any]] = []
+    try:
+        yield records
+    finally:
+        stop()
+    delays = zoom.retry_delays
+    records += [delivery_record(d, n, delays) for n, d in enumerate(made, start=before + 1)]
 
 
 # Bounds on overrides, far beyond any event's shape, that keep a request from exhausting the
@@ -135,6 +152,7 @@ def openapi(state: ServerState, request: Request) -> Response:
 
 def get_state(state: ServerState, request: Request) -> Response:
     zoom = state.zoom
+    log = zoom.deliveries
     now = zoom.clock()
     body = {
         "now": now,
@@ -153,7 +171,10 @@ def get_state(state: ServerState, request: Request) -> Response:
         "pending": [job_record(job, now) for job in zoom.pending()],
         "notices": [notice_record(n) for n in list(zoom.notices)],
         "faults": fault_records(zoom),
-        "deliveries": len(zoom.deliveries),
+        "deliveries": log.total,
+        "deliveries_kept": len(log),
+        "deliveries_forgotten": log.forgotten,
+        "max_deliveries": log.max_deliveries,
     }
     return json_response(body)
 
@@ -213,21 +234,21 @@ def trigger(state: ServerState, request: Request) -> Response:
             raise ApiError(
                 422, str(error), errors=[{"field": "$.overrides", "message": str(error)}]
             ) from None
-        before = len(zoom.deliveries)
         target = body.get("subscription_id")
         try:
-            if target is None:
-                zoom.send_all(event)
-            else:
-                subscription = state.find_subscription(target)
-                if subscription is None:
-                    known = ", ".join(s.id for s in zoom.subscriptions) or "none"
-                    raise ApiError(
-                        422,
-                        f"no subscription has the id {target!r}; subscriptions: {known}",
-                        errors=[{"field": "$.subscription_id", "message": "unknown"}],
-                    )
-                zoom.send(event, to=subscription)
+            with _making(zoom) as made:
+                if target is None:
+                    zoom.send_all(event)
+                else:
+                    subscription = state.find_subscription(target)
+                    if subscription is None:
+                        known = ", ".join(s.id for s in zoom.subscriptions) or "none"
+                        raise ApiError(
+                            422,
+                            f"no subscription has the id {target!r}; subscriptions: {known}",
+                            errors=[{"field": "$.subscription_id", "message": "unknown"}],
+                        )
+                    zoom.send(event, to=subscription)
         except NotSubscribedError as error:
             message = str(error)
             if not zoom.subscriptions:
@@ -237,7 +258,6 @@ def trigger(state: ServerState, request: Request) -> Response:
                     "from POST /oauth/token)"
                 )
             raise ApiError(409, message) from None
-        made = _made(state, before)
     return json_response(
         {"event": event.name, "seed": event.seed, "body": event.data, "deliveries": made}
     )
@@ -247,14 +267,14 @@ def list_deliveries(state: ServerState, request: Request) -> Response:
     since = _int_param(request, "since", 0, 0, 2**31)
     limit = _int_param(request, "limit", 1000, 1, 10_000)
     event = request.args.get("event")
-    log = list(state.zoom.deliveries)
+    log = state.zoom.deliveries
     delays = state.zoom.retry_delays
+    # Only the deliveries answered are formatted: the log finds them by number (and by event).
+    total, forgotten = log.total, log.forgotten
     found = [
-        delivery_record(d, i, delays)
-        for i, d in enumerate(log[since:], start=since + 1)
-        if event is None or d.event.name == event
+        delivery_record(d, n, delays) for n, d in log.numbered(since, limit, event=event)
     ]
-    return json_response({"total": len(log), "deliveries": found[:limit]})
+    return json_response({"total": total, "forgotten": forgotten, "deliveries": found})
 
 
 def advance(state: ServerState, request: Request) -> Response:
@@ -268,9 +288,8 @@ def advance(state: ServerState, request: Request) -> Response:
             "to go further",
         )
     with state.driving() as zoom:
-        before = len(zoom.deliveries)
-        zoom.advance(seconds)
-        made = _made(state, before)
+        with _making(zoom) as made:
+            zoom.advance(seconds)
         now = zoom.clock()
     return json_response({"now": now, "now_iso": iso(now), "deliveries": made})
 
@@ -278,12 +297,11 @@ def advance(state: ServerState, request: Request) -> Response:
 def run_until_idle(state: ServerState, request: Request) -> Response:
     _body(request, "EmptyRequest", default={})
     with state.driving() as zoom:
-        before = len(zoom.deliveries)
         try:
-            zoom.run_until_idle()
+            with _making(zoom) as made:
+                zoom.run_until_idle()
         except HookmockError as error:
             raise ApiError(409, str(error)) from None
-        made = _made(state, before)
         now = zoom.clock()
     return json_response({"now": now, "now_iso": iso(now), "deliveries": made})
 

@@ -236,6 +236,9 @@ _SCHEMAS: dict[str, Any] = {
             "notices",
             "faults",
             "deliveries",
+            "deliveries_kept",
+            "deliveries_forgotten",
+            "max_deliveries",
         ],
         "properties": {
             "now": {"type": "number", "description": "The provider's clock, Unix seconds."},
@@ -268,7 +271,24 @@ _SCHEMAS: dict[str, Any] = {
                     },
                 },
             },
-            "deliveries": {"type": "integer", "description": "How many attempts the log holds."},
+            "deliveries": {
+                "type": "integer",
+                "description": "How many attempts were made since the start or the last reset, "
+                "forgotten ones included: the number of the newest.",
+            },
+            "deliveries_kept": {
+                "type": "integer",
+                "description": "How many of them the log keeps in full (the last ones).",
+            },
+            "deliveries_forgotten": {
+                "type": "integer",
+                "description": "How many of them the log no longer keeps (past max_deliveries): "
+                "numbers 1 to this one.",
+            },
+            "max_deliveries": {
+                "type": ["integer", "null"],
+                "description": "How many attempts the log keeps; null: every one.",
+            },
         },
     },
     "EventList": {
@@ -323,9 +343,18 @@ _SCHEMAS: dict[str, Any] = {
     },
     "DeliveryList": {
         "type": "object",
-        "required": ["total", "deliveries"],
+        "required": ["total", "forgotten", "deliveries"],
         "properties": {
-            "total": {"type": "integer", "description": "Attempts in the whole log."},
+            "total": {
+                "type": "integer",
+                "description": "Attempts made since the start or the last reset, forgotten "
+                "ones included: the number (index) of the newest.",
+            },
+            "forgotten": {
+                "type": "integer",
+                "description": "Attempts the log no longer keeps (past max_deliveries): "
+                "numbers 1 to this one are not listed.",
+            },
             "deliveries": {"type": "array", "items": _ref("Delivery")},
         },
     },
@@ -476,13 +505,17 @@ DOCUMENT: dict[str, Any] = {
                         "in": "query",
                         "required": False,
                         "schema": {"type": "integer", "minimum": 0},
-                        "description": "Skip the first N attempts (the ones already read).",
+                        "description": "Only attempts numbered above N (index > N): pass "
+                        "the index of the last one read. Those the log no longer keeps are "
+                        "skipped.",
                     },
                     {
                         "name": "limit",
                         "in": "query",
                         "required": False,
                         "schema": {"type": "integer", "minimum": 1, "maximum": 10000},
+                        "description": "At most this many attempts, the oldest first "
+                        "(default 1000).",
                     },
                     {
                         "name": "event",

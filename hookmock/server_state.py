@@ -407,7 +407,7 @@ class ServerState:
                 self._echo = None  # a closed terminal: the deliveries go on
         if self._log is None:
             return
-        record = delivery_record(delivery, len(self.zoom.deliveries), self.zoom.retry_delays)
+        record = delivery_record(delivery, self.zoom.deliveries.total, self.zoom.retry_delays)
         try:
             self._log.write(json.dumps(record, ensure_ascii=False) + "\n")
             self._log.flush()

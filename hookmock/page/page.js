@@ -292,7 +292,8 @@ async function refresh() {
         node.hidden = !matches(delivery, chosen);
         $("deliveries").prepend(node);
       }
-      seen += list.deliveries.length;
+      // Numbered by the server: past its max_deliveries, the first ones are no longer listed.
+      if (list.deliveries.length) seen = list.deliveries[list.deliveries.length - 1].index;
       const newest = [...$("deliveries").children].find((node) => !node.hidden);
       if (newest) newest.open = true;
       fillFilters();
