@@ -240,9 +240,7 @@ def assert_delivered(
         *_listing(deliveries, why, remarkable=lambda d: d.event.name == event),
     ]
     mismatched = [
-        (i, d)
-        for i, d in enumerate(deliveries, start=first)
-        if d in of_event and d not in matching
+        (i, d) for i, d in enumerate(deliveries, start=first) if d in of_event and d not in matching
     ]
     lines += _details(mismatched)
     raise _describing("\n".join(lines), mismatched)

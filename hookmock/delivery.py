@@ -502,9 +502,7 @@ class DeliveryLog(Sequence[Delivery]):
     ) -> Iterator[Delivery]:
         """Deliveries matching every criterion given: the event's name, the outcome, the
         subscription's name, the attempt number, and any predicate *where*."""
-        candidates = (
-            self._kept() if event is None else [d for _, d in self.numbered(event=event)]
-        )
+        candidates = self._kept() if event is None else [d for _, d in self.numbered(event=event)]
         for delivery in candidates:
             if outcome is not None and delivery.outcome is not outcome:
                 continue

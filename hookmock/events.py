@@ -96,6 +96,7 @@ class Event:
     __slots__ = ("_data", "body", "name", "overridden", "seed", "serialization")
 
     name: str
+    _data: Any
     body: bytes
     seed: int | None
     serialization: str
@@ -144,7 +145,10 @@ class Event:
         raise FrozenInstanceError(f"cannot delete field {name!r}: an Event is immutable")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Event, (self.name, self.data, self.body, self.seed, self.serialization, self.overridden))
+        return (
+            Event,
+            (self.name, self.data, self.body, self.seed, self.serialization, self.overridden),
+        )
 
     def _key(self) -> tuple[Any, ...]:
         return (self.name, self.data, self.body, self.seed, self.serialization, self.overridden)

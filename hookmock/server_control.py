@@ -271,9 +271,7 @@ def list_deliveries(state: ServerState, request: Request) -> Response:
     delays = state.zoom.retry_delays
     # Only the deliveries answered are formatted: the log finds them by number (and by event).
     total, forgotten = log.total, log.forgotten
-    found = [
-        delivery_record(d, n, delays) for n, d in log.numbered(since, limit, event=event)
-    ]
+    found = [delivery_record(d, n, delays) for n, d in log.numbered(since, limit, event=event)]
     return json_response({"total": total, "forgotten": forgotten, "deliveries": found})
 
 
