@@ -24,12 +24,15 @@ if TYPE_CHECKING:
 SEED_OPTION = "--hookmock-seed"
 SECRET_OPTION = "--hookmock-secret-token"
 DEADLINE_OPTION = "--hookmock-deadline"
+MAX_DELIVERIES_OPTION = "--hookmock-max-deliveries"
 SEED_INI = "hookmock_seed"
 SECRET_INI = "hookmock_secret_token"
 DEADLINE_INI = "hookmock_deadline"
+MAX_DELIVERIES_INI = "hookmock_max_deliveries"
 SEED_ENV = "HOOKMOCK_SEED"
 SECRET_ENV = "ZOOM_WEBHOOK_SECRET_TOKEN"
 DEADLINE_ENV = "HOOKMOCK_DEADLINE"
+MAX_DELIVERIES_ENV = "HOOKMOCK_MAX_DELIVERIES"
 REPORT_INI = "hookmock_report_deliveries"
 #: Deliveries a failing test's report section describes (the last ones), and the characters of
 #: each body it shows.
@@ -50,6 +53,7 @@ MARKER_KEYS = frozenset(
         "retry_timestamps",
         "timestamp_clock",
         "background_timeout",
+        "max_deliveries",
     }
 )
 
@@ -84,6 +88,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"Seconds the simulated provider waits for an answer. Default: ini {DEADLINE_INI}, "
         f"then ${DEADLINE_ENV}, then Zoom's 3.",
     )
+    group.addoption(
+        MAX_DELIVERIES_OPTION,
+        dest="hookmock_max_deliveries",
+        metavar="N",
+        help="Deliveries a test's simulated provider keeps in full, the last ones; earlier ones "
+        f"are counted, not kept. Default: ini {MAX_DELIVERIES_INI}, then "
+        f"${MAX_DELIVERIES_ENV}, then every one.",
+    )
     parser.addini(
         SEED_INI,
         "The session seed that every generated event derives from (an integer).",
@@ -103,6 +115,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         DEADLINE_INI,
         "Seconds the simulated provider waits for an answer before the delivery fails.",
+        default=None,
+    )
+    parser.addini(
+        MAX_DELIVERIES_INI,
+        "How many deliveries a test's simulated provider keeps in full, the last ones (a whole "
+        "number; default: every one).",
         default=None,
     )
 
@@ -206,6 +224,17 @@ def hookmock_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
             raise pytest.UsageError(
                 f"hookmock: the deadline must be a number of seconds, got {deadline!r}"
             ) from None
+    kept = _setting(config, "hookmock_max_deliveries", MAX_DELIVERIES_INI, MAX_DELIVERIES_ENV)
+    if kept is not None:
+        try:
+            settings["max_deliveries"] = int(kept)
+        except ValueError:
+            settings["max_deliveries"] = 0
+        if settings["max_deliveries"] < 1:
+            raise pytest.UsageError(
+                f"hookmock: the deliveries to keep ({MAX_DELIVERIES_OPTION}/{MAX_DELIVERIES_INI}/"
+                f"${MAX_DELIVERIES_ENV}) must be a whole number, at least 1, got {kept!r}"
+            )
     return settings
 
 

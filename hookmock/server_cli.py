@@ -27,7 +27,7 @@ CLIENT_SECRET_ENV = "ZOOM_CLIENT_SECRET"
 ACCOUNT_ID_ENV = "ZOOM_ACCOUNT_ID"
 # Kept here rather than imported so that building the parser imports no werkzeug.
 CONTROL_TOKEN_ENV = "HOOKMOCK_CONTROL_TOKEN"
-#: How many delivery attempts ``hookmock serve`` keeps in full (about 15 MB of them).
+#: How many delivery attempts ``hookmock serve`` keeps in full (15 to 40 MB, by event size).
 DEFAULT_MAX_DELIVERIES = 10_000
 
 

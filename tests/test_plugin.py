@@ -38,7 +38,12 @@ def make_app(secret, status="204 No Content"):
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, pytester: pytest.Pytester) -> None:
-    for name in ("ZOOM_WEBHOOK_SECRET_TOKEN", "HOOKMOCK_SEED", "HOOKMOCK_DEADLINE"):
+    for name in (
+        "ZOOM_WEBHOOK_SECRET_TOKEN",
+        "HOOKMOCK_SEED",
+        "HOOKMOCK_DEADLINE",
+        "HOOKMOCK_MAX_DELIVERIES",
+    ):
         monkeypatch.delenv(name, raising=False)
     pytester.makepyfile(receiver=RECEIVER)
 
@@ -367,6 +372,34 @@ def test_settings_fixture_can_be_overridden(pytester: pytest.Pytester) -> None:
         """
     )
     pytester.runpytest("--hookmock-secret-token=from-cli").assert_outcomes(passed=2)
+
+
+def test_max_deliveries_from_the_command_line_ini_environment_and_marker(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(
+        """
+        import os
+        import pytest
+
+        def test_setting(zoom):
+            assert zoom.deliveries.max_deliveries == int(os.environ["EXPECTED"])
+
+        @pytest.mark.hookmock(max_deliveries=2)
+        def test_marker(zoom):
+            assert zoom.deliveries.max_deliveries == 2
+        """
+    )
+    monkeypatch.setenv("HOOKMOCK_MAX_DELIVERIES", "30")
+    monkeypatch.setenv("EXPECTED", "30")
+    pytester.runpytest().assert_outcomes(passed=2)
+    pytester.makeini("[pytest]\nhookmock_max_deliveries = 20\n")
+    monkeypatch.setenv("EXPECTED", "20")
+    pytester.runpytest().assert_outcomes(passed=2)
+    monkeypatch.setenv("EXPECTED", "10")
+    pytester.runpytest("--hookmock-max-deliveries=10").assert_outcomes(passed=2)
+    result = pytester.runpytest("--hookmock-max-deliveries=0")
+    result.stdout.fnmatch_lines(["*must be a whole number, at least 1, got '0'*"])
 
 
 def test_bad_deadline_is_reported(pytester: pytest.Pytester) -> None:
