@@ -250,7 +250,14 @@ def describe_log(
     hidden = numbered[0][0] - 1 if numbered else int(getattr(deliveries, "forgotten", 0))
     if hidden:
         which = "#1" if hidden == 1 else f"#1-#{hidden}"
-        lines.append(f"{hidden} earlier deliver{'y' if hidden == 1 else 'ies'} not shown ({which})")
+        line = f"{hidden} earlier deliver{'y' if hidden == 1 else 'ies'} not shown ({which})"
+        forgotten = int(getattr(deliveries, "forgotten", 0))
+        if forgotten:
+            line += (
+                f"; the log no longer keeps #1-#{forgotten} "
+                f"(max_deliveries={getattr(deliveries, 'max_deliveries', None)})"
+            )
+        lines.append(line)
     for index, delivery in numbered:
         if described is not None and described(delivery):
             lines.append(summarize_delivery(delivery, index=index) + " (in full above)")

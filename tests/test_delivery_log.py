@@ -14,6 +14,7 @@ from werkzeug.test import Client
 
 from hookmock import ConfigurationError, DeliveryLog, Event, Outcome, Zoom
 from hookmock.delivery import Request, Response
+from hookmock.report import describe_log
 from hookmock.server import MockZoomApp
 from hookmock.server_cli import DEFAULT_MAX_DELIVERIES, add_serve_parser
 from hookmock.server_state import ServerState
@@ -50,6 +51,18 @@ def test_the_log_keeps_the_last_deliveries_and_counts_the_rest() -> None:
     assert (len(log), log.total, log.forgotten, _numbers(log)) == (0, 0, 0, [])
     assert repr(log) == "<DeliveryLog 0 deliveries (keeps the last 3)>"
     assert zoom.send("meeting.started") is log.last and _numbers(log) == [1]
+
+
+def test_the_report_of_a_failing_test_numbers_on_from_the_forgotten() -> None:
+    zoom = _zoom(3)
+    for _ in range(4):
+        zoom.send("meeting.started")
+    text = describe_log(zoom.deliveries, last=2)
+    assert text.splitlines()[0] == (
+        "3 earlier deliveries not shown (#1-#3); the log no longer keeps #1-#2 (max_deliveries=3)"
+    )
+    assert text.splitlines()[1].startswith("#4 'meeting.started'")
+    assert "#5 'meeting.started'" in text
 
 
 def test_unbounded_by_default() -> None:
