@@ -346,7 +346,7 @@ class HTTPTarget:
             return failed(_describe_tls_error(exc, host), Outcome.CONNECTION_ERROR)
         except OSError as exc:
             return failed(_describe_os_error(exc, host), Outcome.CONNECTION_ERROR)
-        stream = _DeadlineStream(sock, ends, clock)
+        stream = DeadlineStream(sock, ends, clock)
         answer: http.client.HTTPResponse | None = None
         body = bytearray()
         head_read = False
@@ -502,7 +502,7 @@ def _bound(sock: socket.socket, ends: float, clock: Callable[[], float]) -> None
     sock.settimeout(left)
 
 
-class _DeadlineStream(io.RawIOBase):
+class DeadlineStream(io.RawIOBase):
     """A connected socket whose every write and read gets what is left of the deadline as its
     timeout, so the deadline holds however a receiver spreads its bytes. ``http.client``'s
     response reads through it (:meth:`makefile`); it counts the bytes each way."""
@@ -536,7 +536,7 @@ class _DeadlineStream(io.RawIOBase):
         return io.BufferedReader(self)
 
 
-def _cut_off(deadline: float, stream: _DeadlineStream, body_bytes: int | None) -> str:
+def _cut_off(deadline: float, stream: DeadlineStream, body_bytes: int | None) -> str:
     """Where an attempt stood when its deadline passed; *body_bytes* is ``None`` before the
     response head was complete."""
     if stream.sent < stream.total:

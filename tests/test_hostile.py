@@ -445,3 +445,21 @@ def _closed_port() -> int:
     port: int = sock.getsockname()[1]
     sock.close()
     return port
+
+
+def test_the_short_body_check_cuts_off_a_trickling_receiver_at_the_deadline() -> None:
+    """The conformance battery's raw transport (a body shorter than its content-length) reads
+    the answer under the same deadline."""
+    from hookmock.checkraw import TruncatingTarget
+    from hookmock.delivery import Request
+
+    with hostile(trickles_the_head) as url:
+        target = TruncatingTarget(HTTPTarget(url))
+        request = Request("POST", url, (("content-length", "10"),), b"short")
+        begin = time.perf_counter()
+        attempt = target.send(request, deadline=0.3)
+        took = time.perf_counter() - begin
+    # Bounded by the deadline, not by the trickle, which goes on for HOLD seconds.
+    assert took < HOLD / 3
+    assert attempt.outcome is Outcome.TIMEOUT
+    assert attempt.error == "no answer within the 0.3 s deadline"
