@@ -370,10 +370,11 @@ class HTTPTarget:
         except ssl.SSLError as exc:
             return failed(_describe_tls_error(exc, host), Outcome.CONNECTION_ERROR)
         except http.client.IncompleteRead:
-            # What came before is not shown as an answer: the chunk it was in never ended.
+            # What came before is not shown as an answer: the chunked body never ended.
             return failed(
-                "invalid HTTP response: IncompleteRead: the receiver closed the connection in "
-                f"the middle of a chunk, after {len(body)} body bytes",
+                f"invalid HTTP response: IncompleteRead: the chunked body broke off after "
+                f"{len(body)} bytes (the connection closed within a chunk, or a chunk size "
+                "was not a hexadecimal number)",
                 Outcome.INVALID_RESPONSE,
             )
         except http.client.HTTPException as exc:
