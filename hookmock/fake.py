@@ -25,15 +25,15 @@ keeps one generation in the tens of microseconds.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import datetime as dt
 import functools
 import random
 import re
 import string
 import time
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from .catalog import load_schema
 from .errors import ConfigurationError, OverrideError
@@ -52,6 +52,8 @@ REMOVE: Any = _Remove()
 _URLSAFE = string.ascii_letters + string.digits + "-_"
 _ALNUM = string.ascii_letters + string.digits
 _ZOOM_WEB = "https://us05web.zoom.us"
+_URLSAFE_B64 = bytes.maketrans(b"+/", b"-_")
+_T = TypeVar("_T")
 
 
 class _Ctx:
@@ -111,21 +113,34 @@ def _byte_table(alphabet: str) -> bytes:
 
 def _chars(alphabet: str, n: int) -> Callable[[_Ctx], str]:
     table = _byte_table(alphabet)
+    bits = 8 * n
 
     def make(ctx: _Ctx) -> str:
-        return ctx.rng.randbytes(n).translate(table).decode("ascii")
+        return ctx.rng.getrandbits(bits).to_bytes(n, "little").translate(table).decode("ascii")
 
     return make
 
 
+def _one_of(ctx: _Ctx, choices: Sequence[_T]) -> _T:
+    """One of *choices*: random.choice's job, without its checks."""
+    return choices[int(ctx.random() * len(choices))]
+
+
 def _iso(epoch: float) -> str:
     day, second = divmod(int(epoch), 86400)
-    return f"{_day(day)}T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
+    date = _DATES.get(day)
+    if date is None:
+        if len(_DATES) > 4096:
+            _DATES.clear()
+        date = _DATES[day] = time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
+    minute, second = divmod(second, 60)
+    return date + _CLOCK[minute] + _SECONDS[second]
 
 
-@functools.lru_cache(maxsize=1024)
-def _day(day: int) -> str:
-    return time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
+# An ISO time assembled from parts made once: strftime's job, a few times faster.
+_DATES: dict[int, str] = {}
+_CLOCK = [f"T{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60)]
+_SECONDS = [f"{second:02d}Z" for second in range(60)]
 
 
 _ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z")
@@ -265,12 +280,14 @@ def _meeting_number(ctx: _Ctx) -> int:
 
 def _zoom_id(ctx: _Ctx) -> str:
     # Zoom's user and account ids are 16 bytes in unpadded URL-safe base64 (22 characters).
-    return base64.urlsafe_b64encode(ctx.rng.randbytes(16)).decode("ascii")[:22]
+    raw = ctx.rng.getrandbits(128).to_bytes(16, "little")
+    return binascii.b2a_base64(raw, newline=False)[:22].translate(_URLSAFE_B64).decode("ascii")
 
 
 def _meeting_uuid(ctx: _Ctx) -> str:
     # A meeting's UUID is 16 bytes in standard base64, padding included (ZOOM.md §6).
-    return base64.b64encode(ctx.rng.randbytes(16)).decode("ascii")
+    raw = ctx.rng.getrandbits(128).to_bytes(16, "little")
+    return binascii.b2a_base64(raw, newline=False).decode("ascii")
 
 
 _urlsafe_32 = _chars(_URLSAFE, 32)
@@ -284,8 +301,13 @@ def _pmi(ctx: _Ctx) -> int:
 
 
 def _uuid(ctx: _Ctx) -> str:
-    h = f"{ctx.rng.getrandbits(128):032x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-{h[20:]}"
+    # A version 4 UUID: version digit 4, variant bits 10.
+    h = "%032x" % (ctx.rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_UUID_CLEAR = ~((0xF << 76) | (0x3 << 62))
+_UUID_SET = (0x4 << 76) | (0x2 << 62)
 
 
 def _participant_uuid(ctx: _Ctx) -> str:
@@ -295,7 +317,7 @@ def _participant_uuid(ctx: _Ctx) -> str:
 
 
 def _b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    return binascii.b2a_base64(raw, newline=False).translate(_URLSAFE_B64).decode().rstrip("=")
 
 
 def _jwt(ctx: _Ctx) -> str:
@@ -329,7 +351,8 @@ def _phone(ctx: _Ctx) -> str:
 
 def _phone_e164(ctx: _Ctx) -> str:
     # A North American number: +1, then an area code and exchange that do not start with 0 or 1.
-    return f"+1{ctx.between(200, 1000)}{ctx.between(200, 1000)}{ctx.between(0, 10000):04d}"
+    number = ctx.between(0, 800 * 800 * 10000)
+    return f"+1{200 + number // 8_000_000}{200 + number // 10000 % 800}{number % 10000:04d}"
 
 
 def _datetime_ms(ctx: _Ctx) -> str:
@@ -403,9 +426,9 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "hex_id": lambda ctx: _hex(ctx, 32),
     "sha256_hex": lambda ctx: _hex(ctx, 64),
     "dated_uuid": lambda ctx: f"{_iso(ctx.now)[:10].replace('-', '')}-{_uuid(ctx)}",
-    "zw_id": lambda ctx: f"ZW{ctx.rng.choice('TRW')}{_hex(ctx, 32).upper()}",
+    "zw_id": lambda ctx: f"ZW{_one_of(ctx, 'TRW')}{_hex(ctx, 32).upper()}",
     "datetime_ms": _datetime_ms,
-    "time_of_day": lambda ctx: f"{ctx.between(6, 21):02d}:{ctx.rng.choice(('00', '30'))}",
+    "time_of_day": lambda ctx: f"{ctx.between(6, 21):02d}:{_one_of(ctx, ('00', '30'))}",
     "label": _label(""),
     "calling_code": _pick("calling_code"),
     "state_code": _pick("state_code"),
@@ -422,8 +445,8 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "percent_text": lambda ctx: f"{ctx.between(0, 300) / 100:g}%",
     "ms_text": lambda ctx: f"{ctx.between(1, 250)} ms",
     "kbps_text": lambda ctx: f"{ctx.between(20, 2500)} kbps",
-    "fps_text": lambda ctx: f"{ctx.rng.choice((15, 24, 25, 30))} fps",
-    "resolution": lambda ctx: ctx.rng.choice(("640*360", "1280*720", "1920*1080")),
+    "fps_text": lambda ctx: f"{_one_of(ctx, (15, 24, 25, 30))} fps",
+    "resolution": lambda ctx: _one_of(ctx, ("640*360", "1280*720", "1920*1080")),
     "gps": lambda ctx: (
         f"{ctx.between(-6000, 6000) / 100:.5f},{ctx.between(-18000, 18000) / 100:.5f}"
     ),
@@ -434,7 +457,7 @@ _NUMBER_KINDS: dict[str, Callable[[_Ctx], int]] = {
     "pmi": _pmi,
     "event_ts": lambda ctx: int(ctx.now * 1000),
     "file_size": lambda ctx: ctx.between(50_000, 400_000_000),
-    "duration": lambda ctx: ctx.rng.choice((15, 30, 30, 45, 60, 60, 90)),
+    "duration": lambda ctx: _one_of(ctx, (15, 30, 30, 45, 60, 60, 90)),
     "count": lambda ctx: ctx.between(1, 6),
     "unix_seconds": lambda ctx: int(ctx.now) - ctx.between(0, 7200),
     "seconds": lambda ctx: ctx.between(1, 600),
@@ -714,7 +737,12 @@ def _leaf(node: Mapping[str, Any], name: str, where: str) -> _Gen:
     low = node.get("minLength", 8)
     high = min(node.get("maxLength", max(low, 16)), max(low, 16))
     table = _byte_table(_ALNUM)
-    return lambda ctx: ctx.rng.randbytes(ctx.between(low, high + 1)).translate(table).decode()
+
+    def letters(ctx: _Ctx) -> str:
+        n = ctx.between(low, high + 1)
+        return ctx.rng.getrandbits(8 * n).to_bytes(n, "little").translate(table).decode()
+
+    return letters
 
 
 _Emit = Callable[[_Ctx, list[str]], None]
@@ -722,14 +750,14 @@ _Emit = Callable[[_Ctx, list[str]], None]
 
 def _emit_one_of(pool: list[str]) -> _Emit:
     def emit(ctx: _Ctx, out: list[str]) -> None:
-        out.append(pool[0] if len(pool) == 1 else ctx.rng.choice(pool))
+        out.append(pool[0] if len(pool) == 1 else _one_of(ctx, pool))
 
     return emit
 
 
 def _one_branch(branches: list[_Emit]) -> _Emit:
     def emit(ctx: _Ctx, out: list[str]) -> None:
-        ctx.rng.choice(branches)(ctx, out)
+        _one_of(ctx, branches)(ctx, out)
 
     return emit
 
@@ -1041,6 +1069,7 @@ class _Node:
         "payload",
         "person",
         "recording",
+        "rules",
         "times",
     )
 
@@ -1054,6 +1083,16 @@ class _Node:
         self.participant = "participant_user_id" in keys
         self.person = "email" in keys
         self.recording = "recording_files" in keys
+        #: Whether any rule applies here before the objects inside are visited.
+        self.rules = (
+            self.payload
+            or self.times
+            or self.occurrence
+            or self.date_time
+            or self.links
+            or self.participant
+            or self.person
+        )
         #: The properties drawn here only if this object's rules do not set them.
         self.later: list[tuple[str, _Later]] = []
         #: The properties with rules to apply inside them.
@@ -1061,17 +1100,7 @@ class _Node:
 
     @property
     def needed(self) -> bool:
-        return bool(
-            self.payload
-            or self.times
-            or self.date_time
-            or self.links
-            or self.participant
-            or self.person
-            or self.recording
-            or self.later
-            or self.children
-        )
+        return bool(self.rules or self.recording or self.later or self.children)
 
 
 def _drawable(resolved: Mapping[str, Mapping[str, Any]]) -> frozenset[str]:
@@ -1129,6 +1158,35 @@ def _visit(
     span: tuple[float, float] | None,
     overridden: frozenset[str],
 ) -> None:
+    if plan.rules:
+        span = _apply_rules(plan, obj, path, ctx, span, overridden)
+    for key, child in plan.children:
+        value = obj.get(key)
+        if value is None:
+            continue
+        sub = f"{path}.{key}".lstrip(".") if overridden else ""
+        if type(child) is _Node:
+            if type(value) is dict:
+                _visit(child, value, sub, ctx, span, overridden)
+        else:
+            _descend(child, value, sub, ctx, span, overridden)
+    if plan.recording:
+        _fix_recording(obj, path, ctx, overridden)
+    for key, later in plan.later:
+        if obj.get(key) is later:
+            obj[key] = later.draw(ctx)
+
+
+def _apply_rules(
+    plan: _Node,
+    obj: dict[str, Any],
+    path: str,
+    ctx: _Ctx,
+    span: tuple[float, float] | None,
+    overridden: frozenset[str],
+) -> tuple[float, float] | None:
+    """Apply the rules of one object that come before those of the objects inside it; return
+    the span of the meeting the objects inside take place in."""
     if plan.payload:
         _fix_payload(obj, ctx, overridden)
     if plan.times:
@@ -1148,22 +1206,7 @@ def _visit(
         _fix_participant(obj, path, ctx, overridden)
     if plan.person and "email" in obj:
         _fix_person(obj, path, ctx, overridden)
-    for key, child in plan.children:
-        value = obj.get(key)
-        if value is not None:
-            _descend(
-                child,
-                value,
-                f"{path}.{key}".lstrip(".") if overridden else "",
-                ctx,
-                span,
-                overridden,
-            )
-    if plan.recording:
-        _fix_recording(obj, path, ctx, overridden)
-    for key, later in plan.later:
-        if obj.get(key) is later:
-            obj[key] = later.draw(ctx)
+    return span
 
 
 def _descend(
