@@ -1031,7 +1031,7 @@ class _Later:
         self.ms = kind == "datetime_ms"
 
     def __repr__(self) -> str:
-        return f"<a generated {getattr(self.typ, '__name__', 'value')}>"
+        return f"a generated {getattr(self.typ, '__name__', 'value')}"
 
 
 def _value_type(node: Mapping[str, Any]) -> type | None:
