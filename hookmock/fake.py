@@ -8,7 +8,9 @@ event (``join_time``, a meeting's ``end_time``...) lies within a second and a ha
 ``event_ts`` and nothing but a scheduled time after it; join URLs contain the meeting id; a
 participant's ``id`` is its ``participant_user_id``, and some participants are guests with empty
 ids and email; recording files weigh what their type and length make and add up to
-``total_size``; an email matches its person's name.
+``total_size``; an email matches its person's name. Each event's schema is compiled once into a
+plan: a function that draws the body, and the objects where each rule applies; a value that a
+rule sets is not drawn first, unless an override took away what the rule needs.
 
 Every declared property is generated, except that a property with ``"x-hookmock-skip": true``
 is left out (unless required), one with ``"x-hookmock-presence": p`` is there with probability
@@ -562,25 +564,37 @@ class _Compiler:
 
     The body is drawn by Python source written here and compiled once per event: one dict
     display per object, with constants, enums, booleans and integer ranges drawn inline, so
-    that drawing a field costs no call of its own. The source names only values bound in
-    :attr:`env` and the keys, written with ``repr``.
+    that drawing a field costs no call of its own. The source holds only names of values bound
+    in :attr:`env`, integers, and the property names written with ``repr``.
     """
 
     def __init__(self, root: Mapping[str, Any], anchor: str) -> None:
         self.root = root
         self.anchor = anchor
         self.env: dict[str, Any] = {}
+        self.source: list[str] = []
+        self.later: list[tuple[_Later, str]] = []
 
     def bind(self, value: Any) -> str:
         name = f"_v{len(self.env)}"
         self.env[name] = value
         return name
 
-    def function(self, lines: Iterable[str]) -> _Gen:
-        """A function of ``ctx`` with *lines* as its body (``r`` is ``ctx.random``)."""
+    def function(self, lines: Iterable[str]) -> str:
+        """The name of a function of ``ctx`` with *lines* as its body (``r`` is ``ctx.random``),
+        defined by :meth:`finish`."""
         name = self.bind(None)
         body = "".join(f"    {line}\n" for line in lines)
-        exec(f"def {name}(ctx):\n    r = ctx.random\n{body}", self.env)
+        self.source.append(f"def {name}(ctx):\n    r = ctx.random\n{body}")
+        return name
+
+    def finish(self, expr: str) -> _Gen:
+        """Define every function written (compiling the source once), and return one that
+        evaluates *expr*."""
+        name = self.function([f"return {expr}"])
+        exec("\n".join(self.source), self.env)
+        for later, draw in self.later:
+            later.draw = self.env[draw]
         gen: _Gen = self.env[name]
         return gen
 
@@ -644,7 +658,8 @@ class _Compiler:
         for key, sub in properties.items():
             expr, child = self.compile(sub, key, f"{where}.{key}", below.get(key, frozenset()))
             if key in own:
-                later = _Later(self.function([f"return {expr}"]), resolved[key], key)
+                later = _Later(resolved[key], key)
+                self.later.append((later, self.function([f"return {expr}"])))
                 if key not in defer:
                     plan.later.append((key, later))
                 expr = self.bind(later)
@@ -686,9 +701,9 @@ class _Compiler:
                 lines.append(f"if {key!r} in chosen: d[{key!r}] = {exprs[key]}")
             else:
                 # A property real deliveries often leave out is there as often as they carry it.
-                lines.append(f"if ctx.full or r() < {w!r}: d[{key!r}] = {exprs[key]}")
+                lines.append(f"if ctx.full or r() < {self.bind(w)}: d[{key!r}] = {exprs[key]}")
         lines.append("return d")
-        return f"{self.bind(self.function(lines))}(ctx)"
+        return f"{self.function(lines)}(ctx)"
 
 
 def _uniform_int(low: int, high: int) -> str:
@@ -848,7 +863,7 @@ class _Plan:
         schema = load_schema(event, provider)
         compiler = _Compiler(schema, self.anchor)
         expr, node = compiler.compile(schema, "", "$")
-        self.draw = compiler.function([f"return {expr}"])
+        self.draw = compiler.finish(expr)
         self.node = node if isinstance(node, _Node) else None
 
 
@@ -1016,14 +1031,18 @@ def _anchor(family: str, action: str, marks: frozenset[str]) -> str:
     return "running"
 
 
+def _unset(ctx: _Ctx) -> Any:
+    raise AssertionError("the plan was not finished")
+
+
 class _Later:
     """The place of a value that a rule sets once the body is drawn; drawn only if the rule
     does not set it."""
 
     __slots__ = ("draw", "ms", "stamp", "typ")
 
-    def __init__(self, draw: _Gen, node: Mapping[str, Any], name: str) -> None:
-        self.draw = draw
+    def __init__(self, node: Mapping[str, Any], name: str) -> None:
+        self.draw: _Gen = _unset
         self.typ = _value_type(node)
         kind = _string_kind(node, name) if self.typ is str else None
         #: One of Zoom's ISO times (and whether with milliseconds).
