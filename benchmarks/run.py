@@ -306,7 +306,7 @@ def bench_send(args: argparse.Namespace) -> list[Result]:
     per_event: list[tuple[float, str, Samples, Samples]] = []
     for number, name in enumerate(names, start=1):
         subject, baseline = _send_pair(zoom, app, name, {})
-        interleave([subject, baseline], rounds=args.sweep_rounds, round_seconds=0.01)
+        interleave([subject, baseline], rounds=args.sweep_rounds, round_seconds=0.01, collect=False)
         ratio = statistics.median(
             s / b for s, b in zip(subject.samples.wall, baseline.samples.wall, strict=True)
         )
@@ -317,9 +317,25 @@ def bench_send(args: argparse.Namespace) -> list[Result]:
             milestone=number % 100 == 0,
         )
     per_event.sort(key=lambda item: -item[0])
-    worst_ratio, _, worst_subject, worst_baseline = per_event[0]
     meeting = sum(r <= SEND_GOAL for r, *_ in per_event)
-    worst = ", ".join(f"{name} {r:.2f}" for r, name, *_ in per_event[:3])
+    # Short rounds on a shared machine make some events look slow by chance: the worst few are
+    # measured again with full rounds, and the worst of those is the figure.
+    again: list[tuple[float, str, Samples, Samples]] = []
+    for _, name, *_ in per_event[: args.sweep_remeasure]:
+        subject, baseline = _send_pair(zoom, app, name, {})
+        interleave(
+            [subject, baseline],
+            rounds=args.rounds,
+            round_seconds=args.round_seconds,
+            progress=f"send {name}, measured again",
+        )
+        ratio = statistics.median(
+            s / b for s, b in zip(subject.samples.wall, baseline.samples.wall, strict=True)
+        )
+        again.append((ratio, name, subject.samples, baseline.samples))
+    again.sort(key=lambda item: -item[0])
+    worst_ratio, _, worst_subject, worst_baseline = again[0]
+    worst = ", ".join(f"{name} {r:.2f}" for r, name, *_ in again[:3])
     results.append(
         Result(
             "send",
@@ -330,11 +346,11 @@ def bench_send(args: argparse.Namespace) -> list[Result]:
             value=worst_ratio,
             goal=f"<= {SEND_GOAL}",
             met=worst_ratio <= SEND_GOAL,
-            note=f"{meeting} of {len(names)} events meet the goal; median event "
-            f"{statistics.median(r for r, *_ in per_event):.2f}; worst: {worst} "
-            f"({args.sweep_rounds} rounds of ~10 ms each"
-            + (f"; every {args.sweep_step}th event" if args.sweep_step > 1 else "")
-            + ")",
+            note=f"{meeting} of {len(names)} events meet the goal in a sweep of "
+            f"{args.sweep_rounds} rounds of ~10 ms each"
+            + (f" (every {args.sweep_step}th event)" if args.sweep_step > 1 else "")
+            + f"; median event {statistics.median(r for r, *_ in per_event):.2f}; the "
+            f"{len(again)} worst measured again like the rows above: {worst}",
         )
     )
     return results
@@ -1066,16 +1082,26 @@ def bench_validation(args: argparse.Namespace) -> list[Result]:
     import jsonschema
 
     import hookmock
-    from hookmock import catalog
 
+    try:  # the fast validation path is internal: say so if it moved, rather than fail the run
+        from hookmock.catalog import load_schema, schema_errors
+    except ImportError as error:
+        return [
+            Result(
+                "validation",
+                "validation.schema_errors",
+                "schema_errors / jsonschema",
+                note=f"not measured: {error}",
+            )
+        ]
     event = "recording.completed"
     data = hookmock.Zoom(secret_token=SECRET, seed=1).fake(event).data
-    schema = catalog.load_schema(event)
+    schema = load_schema(event)
     validator = jsonschema.Draft202012Validator(schema)
-    if catalog.schema_errors(event, data) or not validator.is_valid(data):
+    if schema_errors(event, data) or not validator.is_valid(data):
         raise BenchmarkError(f"the generated {event} is not valid")
 
-    subject = Timed("schema_errors", lambda: catalog.schema_errors(event, data))
+    subject = Timed("schema_errors", lambda: schema_errors(event, data))
     baseline = Timed("jsonschema", lambda: validator.is_valid(data))
     interleave([subject, baseline], rounds=args.rounds, round_seconds=args.round_seconds)
     value = subject.median
@@ -1125,16 +1151,13 @@ RETRY_EVENTS = 100
 def bench_retries(args: argparse.Namespace) -> list[Result]:
     """Zoom's whole retry chain for 100 events against the same 400 attempts unscheduled."""
     import hookmock
-    from hookmock.scheduler import ProviderClock
 
     def failing(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         start_response("503 Service Unavailable", [])
         return []
 
     def provider(retries: bool) -> Any:
-        zoom = hookmock.Zoom(
-            secret_token=SECRET, seed=1, retries=retries, clock=ProviderClock(lambda: 1.79e9)
-        )
+        zoom = hookmock.Zoom(secret_token=SECRET, seed=1, retries=retries, clock=lambda: 1.79e9)
         zoom.subscribe(_ValidatingThen(failing))
         zoom.clear()
         return zoom
@@ -1292,6 +1315,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="Also measure catalog generation against this git revision, installed in a venv "
         "of its own (or $HOOKMOCK_BENCH_AGAINST).",
     )
+    parser.add_argument(
+        "--markdown",
+        metavar="FILE",
+        help="Measure nothing: print the figures of a JSON file this wrote as a Markdown table "
+        "(the README's).",
+    )
     args = parser.parse_args(argv)
     quick = args.quick
     defaults = {
@@ -1307,6 +1336,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args.http_round_seconds = max(args.round_seconds, 0.1 if quick else 0.3)
     args.sweep_step = 25 if quick else 1
     args.sweep_rounds = 3
+    args.sweep_remeasure = 2 if quick else 5
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = sorted(set(args.only) - set(BENCHMARKS))
     if unknown:
@@ -1320,8 +1350,37 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def markdown(document: dict[str, Any]) -> str:
+    """The figures of a results file as the README's table."""
+
+    def ratio(stats: dict[str, float | None]) -> str:
+        if stats["median"] is None:
+            return "-"
+        return f"{stats['median']:.2f} ({stats['min']:.2f}-{stats['max']:.2f})"
+
+    verdicts = {None: "info", True: "met", False: "**missed**"}
+    lines = [
+        "| figure | value | goal | result | wall ratio (min-max) | CPU ratio (min-max) |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in document["results"]:
+        cells = (
+            row["name"].replace("|", "\\|"),
+            row["shown"] or "-",
+            row["goal"],
+            verdicts[row["met"]],
+            ratio(row["wall_ratio"]),
+            ratio(row["cpu_ratio"]),
+        )
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(Path(args.markdown).read_text(encoding="utf-8"))))
+        return 0
     began = time.perf_counter()
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(line_buffering=True)  # `make bench` pipes it: no waiting
