@@ -43,7 +43,7 @@ demo: $(STAMP)
 # make bench BENCH_ARGS="--only send,serve --quick" runs a subset; see benchmarks/run.py --help.
 BENCH_ARGS ?=
 bench: $(STAMP)
-	@echo "== benchmarks: about 15 minutes (the first run also makes venvs in .bench-venvs/); each figure is printed as its benchmark finishes =="
+	@echo "== benchmarks: about 8 minutes (the first run also makes venvs in .bench-venvs/); each figure is printed as its benchmark finishes =="
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
