@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import SchemaViolationError, UnknownEventError
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = ["event_names", "find_event", "load_schema", "schema_errors", "validate"]
 
@@ -23,12 +24,18 @@ __all__ = ["event_names", "find_event", "load_schema", "schema_errors", "validat
 def schemas_root() -> Traversable:
     """The folder that holds ``<provider>/<event>.json``: inside the installed package, or the
     project's top-level ``schemas/`` when running from a checkout."""
+    package = Path(__file__).resolve().parent
+    if (package / "schemas").is_dir():
+        return package / "schemas"
+    checkout = package.parent / "schemas"
+    if checkout.is_dir():
+        return checkout
+    # Installed in a zip archive: importlib.resources reads it (and is imported only then).
+    from importlib import resources
+
     packaged = resources.files("hookmock") / "schemas"
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parent.parent / "schemas"
-    if checkout.is_dir():
-        return checkout
     raise RuntimeError(
         "hookmock's schemas are missing: neither hookmock/schemas (installed) nor schemas/ "
         "(checkout) exists; reinstall hookmock"

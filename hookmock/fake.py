@@ -34,7 +34,7 @@ import re
 import string
 import time
 from collections.abc import Callable, Iterable, Mapping
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from .catalog import load_schema
@@ -118,12 +118,18 @@ def _pools() -> dict[str, tuple[str, ...]]:
     """Realistic values: faker's, built by ``tools/build_pools.py`` and shipped in
     ``hookmock/data/pools.json`` (read once per process), and those written out here."""
     try:
-        shipped = resources.files("hookmock").joinpath("data", "pools.json").read_bytes()
+        shipped = Path(__file__).with_name("data").joinpath("pools.json").read_bytes()
     except OSError as exc:
-        raise RuntimeError(
-            f"hookmock's value pools are missing (hookmock/data/pools.json: {exc.strerror}); "
-            "reinstall hookmock, or in a checkout run python tools/build_pools.py"
-        ) from None
+        # Installed in a zip archive: importlib.resources reads it (and is imported only then).
+        from importlib import resources
+
+        try:
+            shipped = resources.files("hookmock").joinpath("data", "pools.json").read_bytes()
+        except OSError:
+            raise RuntimeError(
+                f"hookmock's value pools are missing (hookmock/data/pools.json: {exc.strerror}); "
+                "reinstall hookmock, or in a checkout run python tools/build_pools.py"
+            ) from None
     built: dict[str, list[str]] = json.loads(shipped)["pools"]
     return {name: tuple(values) for name, values in built.items()} | {
         "domain": ("example.com", "example.org", "example.net"),

@@ -91,7 +91,9 @@ def test_the_pools_are_the_shipped_ones_and_the_written_out_ones() -> None:
 
 
 def test_missing_pools_say_how_to_fix_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(fake.resources, "files", lambda package: tmp_path)
+    # Neither beside the module nor where importlib.resources looks (an installed zip archive).
+    monkeypatch.setattr(fake, "__file__", str(tmp_path / "fake.py"))
+    monkeypatch.setattr("importlib.resources.files", lambda package: tmp_path)
     with pytest.raises(RuntimeError) as raised:
         fake._pools.__wrapped__()
     assert str(raised.value) == (
