@@ -501,10 +501,12 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 
 def _make_event(args: argparse.Namespace, provider: Any) -> Any:
     from .errors import UnknownFieldError
-    from .overrides import ADD
 
     overrides = _overrides(args.sets)
-    overrides.update({k: ADD(v) for k, v in _overrides(args.adds, "--add").items()})
+    if args.adds:
+        from .overrides import ADD
+
+        overrides.update({k: ADD(v) for k, v in _overrides(args.adds, "--add").items()})
     try:
         return provider.fake(
             args.event,
