@@ -16,6 +16,7 @@ import base64
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .delivery import Request
 from .errors import AuthenticationError, ConfigurationError
@@ -107,6 +108,7 @@ class OAuthClientCredentials:
             "POST",
             target.url,
             (
+                ("host", urlsplit(target.url).netloc),
                 ("authorization", _basic(self.client_id, self.client_secret)),
                 ("content-type", "application/x-www-form-urlencoded"),
                 ("content-length", str(len(body))),

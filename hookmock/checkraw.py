@@ -13,7 +13,7 @@ import time
 from urllib.parse import urlsplit
 
 from .delivery import Attempt, Outcome, Request, Response
-from .transports import HTTPTarget
+from .transports import DeadlineStream, HTTPTarget
 
 __all__ = ["CLOSED_WITHOUT_ANSWER", "TruncatingTarget"]
 
@@ -61,8 +61,9 @@ class TruncatingTarget:
             if not secure:
                 # TLS has no half-close: over https the server keeps waiting for the rest.
                 sock.shutdown(socket.SHUT_WR)
-            sock.settimeout(max(deadline - (time.perf_counter() - begin), 0.001))
-            answer = http.client.HTTPResponse(sock)
+            # Each read gets what is left of the deadline: a trickled answer cannot outlast it.
+            stream = DeadlineStream(sock, begin + deadline, time.perf_counter)
+            answer = http.client.HTTPResponse(stream)  # type: ignore[arg-type]
             answer.begin()
             body = answer.read(self.target.max_response_bytes)
         except TimeoutError:

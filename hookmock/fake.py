@@ -1,4 +1,4 @@
-"""Seeded, faker-backed generation of schema-valid events, and overrides.
+"""Seeded generation of schema-valid events, and overrides.
 
 How a value is chosen, in order: the schema's ``const``, ``enum`` or ``examples``; its
 ``x-hookmock-fake`` kind (one of :data:`FAKE_KINDS`); a kind guessed from the property's name;
@@ -8,7 +8,9 @@ event (``join_time``, a meeting's ``end_time``...) lies within a second and a ha
 ``event_ts`` and nothing but a scheduled time after it; join URLs contain the meeting id; a
 participant's ``id`` is its ``participant_user_id``, and some participants are guests with empty
 ids and email; recording files weigh what their type and length make and add up to
-``total_size``; an email matches its person's name.
+``total_size``; an email matches its person's name. Each event's schema is compiled once into a
+plan: a function that draws the body, and the objects where each rule applies; a value that a
+rule sets is not drawn first, unless an override took away what the rule needs.
 
 Every declared property is generated, except that a property with ``"x-hookmock-skip": true``
 is left out (unless required), one with ``"x-hookmock-presence": p`` is there with probability
@@ -18,22 +20,24 @@ changed, the same ones in ``object`` and ``old_object``). A list has minItems to
 or one to three when maxItems is large (Zoom's limits of 20 or 100 are no typical size).
 
 Reproducible: the same event name, seed, clock reading and overrides give the same bytes (with the
-same versions of hookmock and faker). faker is called only to fill value pools once per process,
-with a fixed seed; each event then draws from the pools with its own ``random.Random(seed)``, which
-keeps one generation in the tens of microseconds.
+same version of hookmock). Realistic values come from pools that faker fills at build time
+(``tools/build_pools.py``, from a fixed seed) and the package ships; each event draws from the
+pools with its own ``random.Random(seed)``, which keeps one generation in the tens of microseconds.
 """
 
 from __future__ import annotations
 
-import base64
+import binascii
 import datetime as dt
 import functools
+import json
 import random
 import re
 import string
 import time
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
 from .catalog import load_schema
 from .errors import ConfigurationError, OverrideError
@@ -52,10 +56,22 @@ REMOVE: Any = _Remove()
 _URLSAFE = string.ascii_letters + string.digits + "-_"
 _ALNUM = string.ascii_letters + string.digits
 _ZOOM_WEB = "https://us05web.zoom.us"
+_URLSAFE_B64 = bytes.maketrans(b"+/", b"-_")
+_T = TypeVar("_T")
 
 
 class _Ctx:
-    __slots__ = ("full", "marks", "moment", "now", "picks", "random", "rng")
+    __slots__ = (
+        "anchor",
+        "epochs",
+        "full",
+        "marks",
+        "moment",
+        "now",
+        "picks",
+        "random",
+        "rng",
+    )
 
     def __init__(self, rng: random.Random, now: float, full: bool = False) -> None:
         self.rng = rng
@@ -63,16 +79,33 @@ class _Ctx:
         self.now = now
         #: Every property, also those real deliveries often leave out (x-hookmock-presence).
         self.full = full
-        #: When what the event reports happened, and the fields that report it (see _cohere).
+        #: When what the event reports happened, the fields that report it, and where the
+        #: event's meeting is in time (see _anchor).
         self.moment = now
         self.marks: frozenset[str] = frozenset()
+        self.anchor = "running"
         #: The optional properties drawn for each shape of "x-hookmock-pick" object, so that a
         #: change event's object and old_object name the same settings.
         self.picks: dict[frozenset[str], frozenset[str]] = {}
+        #: The Unix seconds of each time written by the rules, so that none is parsed back.
+        self.epochs: dict[str, float] = {}
 
     def between(self, low: int, high: int) -> int:
         """An integer in [low, high): randrange's job, without its argument checks."""
         return low + int(self.random() * (high - low))
+
+    def stamp(self, epoch: float, ms: bool) -> str:
+        """*epoch* as one of Zoom's ISO times, with milliseconds or without."""
+        text = _iso(epoch)
+        if ms:
+            return f"{text[:-1]}.{int(epoch * 1000) % 1000:03d}Z"
+        self.epochs[text] = float(int(epoch))
+        return text
+
+    def parse(self, text: str) -> float | None:
+        """Unix seconds of a ``YYYY-MM-DDTHH:MM:SSZ`` time, or None."""
+        epoch = self.epochs.get(text)
+        return _parse_iso(text) if epoch is None else epoch
 
 
 @functools.cache
@@ -84,15 +117,34 @@ def _byte_table(alphabet: str) -> bytes:
 
 def _chars(alphabet: str, n: int) -> Callable[[_Ctx], str]:
     table = _byte_table(alphabet)
+    bits = 8 * n
 
     def make(ctx: _Ctx) -> str:
-        return ctx.rng.randbytes(n).translate(table).decode("ascii")
+        return ctx.rng.getrandbits(bits).to_bytes(n, "little").translate(table).decode("ascii")
 
     return make
 
 
+def _one_of(ctx: _Ctx, choices: Sequence[_T]) -> _T:
+    """One of *choices*: random.choice's job, without its checks."""
+    return choices[int(ctx.random() * len(choices))]
+
+
 def _iso(epoch: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
+    day, second = divmod(int(epoch), 86400)
+    date = _DATES.get(day)
+    if date is None:
+        if len(_DATES) > 4096:
+            _DATES.clear()
+        date = _DATES[day] = time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
+    minute, second = divmod(second, 60)
+    return date + _CLOCK[minute] + _SECONDS[second]
+
+
+# An ISO time assembled from parts made once: strftime's job, a few times faster.
+_DATES: dict[int, str] = {}
+_CLOCK = [f"T{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60)]
+_SECONDS = [f"{second:02d}Z" for second in range(60)]
 
 
 _ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z")
@@ -113,54 +165,26 @@ def _parse_iso(text: str) -> float | None:
 
 @functools.cache
 def _pools() -> dict[str, tuple[str, ...]]:
-    """Realistic values from faker, made once per process with a fixed seed."""
-    from faker import Faker
+    """Realistic values: faker's, built by ``tools/build_pools.py`` and shipped in
+    ``hookmock/data/pools.json`` (read once per process), and those written out here."""
+    try:
+        shipped = Path(__file__).with_name("data").joinpath("pools.json").read_bytes()
+    except OSError as exc:
+        # Installed in a zip archive: importlib.resources reads it (and is imported only then).
+        from importlib import resources
 
-    fake = Faker("en_US")
-    fake.seed_instance(20221024)
-    n = 200
-
-    def many(make: Callable[[], str]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(make() for _ in range(n)))
-
-    first = many(fake.first_name)
-    last = many(fake.last_name)
-    companies = many(fake.company)
-    topic_templates = (
-        "{} weekly sync",
-        "Q{} planning",
-        "{} interview",
-        "{} kickoff",
-        "{} review",
-        "1:1 {}",
-        "{} all-hands",
-        "{} retrospective",
-    )
-
-    def topic() -> str:
-        template = fake.random_element(topic_templates)
-        filler: Any = fake.random_int(1, 4) if template.startswith("Q") else None
-        if filler is None:
-            filler = fake.random_element(
-                (fake.first_name(), fake.company(), fake.job(), fake.bs().split()[-1].title())
-            )
-        return template.format(filler)
-
-    return {
-        "first_name": first,
-        "last_name": last,
-        "company": companies,
-        "job_title": many(fake.job),
-        "city": many(fake.city),
-        "country_code": many(fake.country_code),
-        "timezone": many(fake.timezone),
-        "topic": many(topic) + many(fake.catch_phrase)[:40],
-        "text": many(fake.sentence),
+        try:
+            shipped = resources.files("hookmock").joinpath("data", "pools.json").read_bytes()
+        except OSError:
+            raise RuntimeError(
+                f"hookmock's value pools are missing (hookmock/data/pools.json: {exc.strerror}); "
+                "reinstall hookmock, or in a checkout run python tools/build_pools.py"
+            ) from None
+    built: dict[str, list[str]] = json.loads(shipped)["pools"]
+    return {name: tuple(values) for name, values in built.items()} | {
         "domain": ("example.com", "example.org", "example.net"),
-        "ipv4": many(fake.ipv4_public),
         "language": ("en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "ja-JP", "pt-BR", "zh-CN"),
         "device": ("Windows", "Mac", "iOS", "Android", "Linux", "Zoom Rooms", "Web"),
-        "street_address": many(fake.street_address),
         "label_word": (
             "Main",
             "Support",
@@ -232,12 +256,14 @@ def _meeting_number(ctx: _Ctx) -> int:
 
 def _zoom_id(ctx: _Ctx) -> str:
     # Zoom's user and account ids are 16 bytes in unpadded URL-safe base64 (22 characters).
-    return base64.urlsafe_b64encode(ctx.rng.randbytes(16)).decode("ascii")[:22]
+    raw = ctx.rng.getrandbits(128).to_bytes(16, "little")
+    return binascii.b2a_base64(raw, newline=False)[:22].translate(_URLSAFE_B64).decode("ascii")
 
 
 def _meeting_uuid(ctx: _Ctx) -> str:
     # A meeting's UUID is 16 bytes in standard base64, padding included (ZOOM.md §6).
-    return base64.b64encode(ctx.rng.randbytes(16)).decode("ascii")
+    raw = ctx.rng.getrandbits(128).to_bytes(16, "little")
+    return binascii.b2a_base64(raw, newline=False).decode("ascii")
 
 
 _urlsafe_32 = _chars(_URLSAFE, 32)
@@ -251,8 +277,13 @@ def _pmi(ctx: _Ctx) -> int:
 
 
 def _uuid(ctx: _Ctx) -> str:
-    h = f"{ctx.rng.getrandbits(128):032x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-{h[20:]}"
+    # A version 4 UUID: version digit 4, variant bits 10.
+    h = "%032x" % (ctx.rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_UUID_CLEAR = ~((0xF << 76) | (0x3 << 62))
+_UUID_SET = (0x4 << 76) | (0x2 << 62)
 
 
 def _participant_uuid(ctx: _Ctx) -> str:
@@ -262,7 +293,7 @@ def _participant_uuid(ctx: _Ctx) -> str:
 
 
 def _b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    return binascii.b2a_base64(raw, newline=False).translate(_URLSAFE_B64).decode().rstrip("=")
 
 
 def _jwt(ctx: _Ctx) -> str:
@@ -296,7 +327,8 @@ def _phone(ctx: _Ctx) -> str:
 
 def _phone_e164(ctx: _Ctx) -> str:
     # A North American number: +1, then an area code and exchange that do not start with 0 or 1.
-    return f"+1{ctx.between(200, 1000)}{ctx.between(200, 1000)}{ctx.between(0, 10000):04d}"
+    number = ctx.between(0, 800 * 800 * 10000)
+    return f"+1{200 + number // 8_000_000}{200 + number // 10000 % 800}{number % 10000:04d}"
 
 
 def _datetime_ms(ctx: _Ctx) -> str:
@@ -370,9 +402,9 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "hex_id": lambda ctx: _hex(ctx, 32),
     "sha256_hex": lambda ctx: _hex(ctx, 64),
     "dated_uuid": lambda ctx: f"{_iso(ctx.now)[:10].replace('-', '')}-{_uuid(ctx)}",
-    "zw_id": lambda ctx: f"ZW{ctx.rng.choice('TRW')}{_hex(ctx, 32).upper()}",
+    "zw_id": lambda ctx: f"ZW{_one_of(ctx, 'TRW')}{_hex(ctx, 32).upper()}",
     "datetime_ms": _datetime_ms,
-    "time_of_day": lambda ctx: f"{ctx.between(6, 21):02d}:{ctx.rng.choice(('00', '30'))}",
+    "time_of_day": lambda ctx: f"{ctx.between(6, 21):02d}:{_one_of(ctx, ('00', '30'))}",
     "label": _label(""),
     "calling_code": _pick("calling_code"),
     "state_code": _pick("state_code"),
@@ -389,8 +421,8 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "percent_text": lambda ctx: f"{ctx.between(0, 300) / 100:g}%",
     "ms_text": lambda ctx: f"{ctx.between(1, 250)} ms",
     "kbps_text": lambda ctx: f"{ctx.between(20, 2500)} kbps",
-    "fps_text": lambda ctx: f"{ctx.rng.choice((15, 24, 25, 30))} fps",
-    "resolution": lambda ctx: ctx.rng.choice(("640*360", "1280*720", "1920*1080")),
+    "fps_text": lambda ctx: f"{_one_of(ctx, (15, 24, 25, 30))} fps",
+    "resolution": lambda ctx: _one_of(ctx, ("640*360", "1280*720", "1920*1080")),
     "gps": lambda ctx: (
         f"{ctx.between(-6000, 6000) / 100:.5f},{ctx.between(-18000, 18000) / 100:.5f}"
     ),
@@ -401,7 +433,7 @@ _NUMBER_KINDS: dict[str, Callable[[_Ctx], int]] = {
     "pmi": _pmi,
     "event_ts": lambda ctx: int(ctx.now * 1000),
     "file_size": lambda ctx: ctx.between(50_000, 400_000_000),
-    "duration": lambda ctx: ctx.rng.choice((15, 30, 30, 45, 60, 60, 90)),
+    "duration": lambda ctx: _one_of(ctx, (15, 30, 30, 45, 60, 60, 90)),
     "count": lambda ctx: ctx.between(1, 6),
     "unix_seconds": lambda ctx: int(ctx.now) - ctx.between(0, 7200),
     "seconds": lambda ctx: ctx.between(1, 600),
@@ -454,64 +486,234 @@ _FORMAT_KINDS = {"date-time": "datetime", "date": "date", "email": "email", "uri
 _Gen = Callable[[_Ctx], Any]
 
 
-def _compile(node: Mapping[str, Any], root: Mapping[str, Any], name: str, where: str) -> _Gen:
-    """Turn a schema node into a function that draws one value for it."""
-    if "$ref" in node:
-        ref = node["$ref"]
-        if not ref.startswith("#/"):
-            raise ConfigurationError(f"{where}: only local $refs are supported, got {ref!r}")
-        target: Any = root
-        for part in ref[2:].split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        return _compile(target, root, name, where)
-    if "const" in node:
-        const = node["const"]
-        return lambda ctx: const
-    if "enum" in node:
-        choices = tuple(node["enum"])
-        return lambda ctx: ctx.rng.choice(choices)
-    if "examples" in node and "x-hookmock-fake" not in node:
-        examples = tuple(node["examples"])
-        return lambda ctx: ctx.rng.choice(examples)
-    for combinator in ("anyOf", "oneOf", "allOf"):
-        if combinator in node:
-            # The first branch is the realistic one by the catalog's convention.
-            merged = {k: v for k, v in node.items() if k != combinator}
-            merged.update(node[combinator][0])
-            return _compile(merged, root, name, where)
-    explicit = node.get("x-hookmock-fake")
-    kind = explicit or _NAME_KINDS.get(name)
+def _resolve(node: Mapping[str, Any], root: Mapping[str, Any], where: str) -> Mapping[str, Any]:
+    """*node* with its ``$ref`` followed and its first combinator branch merged in (the first
+    branch is the realistic one by the catalog's convention): the node a value is drawn for."""
+    while True:
+        if "$ref" in node:
+            ref = node["$ref"]
+            if not ref.startswith("#/"):
+                raise ConfigurationError(f"{where}: only local $refs are supported, got {ref!r}")
+            target: Any = root
+            for part in ref[2:].split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            node = target
+            continue
+        if "const" in node or "enum" in node:
+            return node
+        if "examples" in node and "x-hookmock-fake" not in node:
+            return node
+        for combinator in ("anyOf", "oneOf", "allOf"):
+            if combinator in node:
+                merged = {k: v for k, v in node.items() if k != combinator}
+                merged.update(node[combinator][0])
+                node = merged
+                break
+        else:
+            return node
+
+
+def _type(node: Mapping[str, Any]) -> str:
     types = node.get("type", "object" if "properties" in node else "string")
-    typ = types[0] if isinstance(types, list) else types
-    if typ == "object":
-        return _compile_object(node, root, where)
-    if typ == "array":
-        if "items" not in node:
-            return lambda ctx: []  # nothing is known of the elements
-        items = _compile(node["items"], root, name, where + "[]")
-        low = node.get("minItems", 1)
-        high = node.get("maxItems", max(low, 3))
-        high = high if high <= 10 else max(low, 3)  # Zoom allows 100 (and 20): 3 will do
-        return lambda ctx: [items(ctx) for _ in range(ctx.between(low, high + 1))]
-    if typ == "boolean":
-        return lambda ctx: ctx.rng.random() < 0.5
-    if typ in ("integer", "number"):
-        if kind in _NUMBER_KINDS:
-            return _NUMBER_KINDS[kind]
-        low = int(node.get("minimum", 0))
-        high = int(node.get("maximum", max(low, 100)))
-        if typ == "integer":
-            return lambda ctx: ctx.between(low, high + 1)
-        return lambda ctx: round(ctx.rng.uniform(low, high), 2)
-    if typ == "null":
-        return lambda ctx: None
+    return str(types[0] if isinstance(types, list) else types)
+
+
+def _string_kind(node: Mapping[str, Any], name: str) -> str | None:
+    """The kind of value drawn for a string *node* named *name*; None for a pattern or
+    random letters."""
+    explicit = node.get("x-hookmock-fake")
     if explicit is None and "pattern" in node:
-        return _pattern_generator(node["pattern"], where)
-    kind = kind or _FORMAT_KINDS.get(node.get("format", ""))
+        return None
+    kind = explicit or _NAME_KINDS.get(name) or _FORMAT_KINDS.get(node.get("format", ""))
     if kind is None and name.endswith("_id"):
         kind = "zoom_id"
     if kind is None and name.endswith("_time"):
         kind = "datetime"
+    return kind
+
+
+class _Compiler:
+    """Compiles one event's schema into a function that draws its body, and a plan of where
+    the consistency rules apply (:class:`_Node`) so that a value a rule sets is not drawn.
+
+    The body is drawn by Python source written here and compiled once per event: one dict
+    display per object, with constants, enums, booleans and integer ranges drawn inline, so
+    that drawing a field costs no call of its own. The source holds only names of values bound
+    in :attr:`env`, integers, and the property names written with ``repr``.
+    """
+
+    def __init__(self, root: Mapping[str, Any], anchor: str) -> None:
+        self.root = root
+        self.anchor = anchor
+        self.env: dict[str, Any] = {}
+        self.source: list[str] = []
+        self.later: list[tuple[_Later, str]] = []
+
+    def bind(self, value: Any) -> str:
+        name = f"_v{len(self.env)}"
+        self.env[name] = value
+        return name
+
+    def function(self, lines: Iterable[str]) -> str:
+        """The name of a function of ``ctx`` with *lines* as its body (``r`` is ``ctx.random``),
+        defined by :meth:`finish`."""
+        name = self.bind(None)
+        body = "".join(f"    {line}\n" for line in lines)
+        self.source.append(f"def {name}(ctx):\n    r = ctx.random\n{body}")
+        return name
+
+    def finish(self, expr: str) -> _Gen:
+        """Define every function written (compiling the source once), and return one that
+        evaluates *expr*."""
+        name = self.function([f"return {expr}"])
+        exec("\n".join(self.source), self.env)
+        for later, draw in self.later:
+            later.draw = self.env[draw]
+        gen: _Gen = self.env[name]
+        return gen
+
+    def compile(
+        self,
+        node: Mapping[str, Any],
+        name: str,
+        where: str,
+        defer: frozenset[str] = frozenset(),
+    ) -> tuple[str, _Node | _Items | None]:
+        """An expression that draws one value for *node*, and where rules apply inside it.
+
+        :param defer: the properties a rule of the enclosing object sets, when this is an
+            object (or a list of objects).
+        """
+        node = _resolve(node, self.root, where)
+        if "const" in node:
+            return self.bind(node["const"]), None
+        if "enum" in node or ("examples" in node and "x-hookmock-fake" not in node):
+            choices = tuple(node["enum"] if "enum" in node else node["examples"])
+            if len(choices) == 1:
+                return self.bind(choices[0]), None
+            return f"{self.bind(choices)}[int(r() * {len(choices)})]", None
+        typ = _type(node)
+        if typ == "object":
+            return self.compile_object(node, where, defer)
+        if typ == "array":
+            if "items" not in node:
+                return "[]", None  # nothing is known of the elements
+            item, plan = self.compile(node["items"], name, where + "[]", defer)
+            low = int(node.get("minItems", 1))
+            high = int(node.get("maxItems", max(low, 3)))
+            high = high if high <= 10 else max(low, 3)  # Zoom allows 100 (and 20): 3 will do
+            count = _uniform_int(low, high)
+            return f"[{item} for _ in range({count})]", (None if plan is None else _Items(plan))
+        if typ == "boolean":
+            return "(r() < 0.5)", None
+        if typ == "integer" and (node.get("x-hookmock-fake") or _NAME_KINDS.get(name)) not in (
+            _NUMBER_KINDS
+        ):
+            low = int(node.get("minimum", 0))
+            return _uniform_int(low, int(node.get("maximum", max(low, 100)))), None
+        return f"{self.bind(_leaf(node, name, where))}(ctx)", None
+
+    def compile_object(
+        self, node: Mapping[str, Any], where: str, defer: frozenset[str]
+    ) -> tuple[str, _Node | None]:
+        required = set(node.get("required", ()))
+        properties = {
+            key: sub
+            for key, sub in node.get("properties", {}).items()
+            if key in required or not sub.get("x-hookmock-skip")
+        }
+        resolved = {k: _resolve(sub, self.root, f"{where}.{k}") for k, sub in properties.items()}
+        plan = _Node(frozenset(properties), where, self.anchor)
+        # Which properties a rule of this object sets (drawn only if it does not), and which
+        # ones a rule sets in the objects below.
+        own = _deferred(plan, resolved) | (defer & _drawable(resolved))
+        below = _deferred_below(plan, resolved)
+        exprs: dict[str, str] = {}
+        for key, sub in properties.items():
+            expr, child = self.compile(sub, key, f"{where}.{key}", below.get(key, frozenset()))
+            if key in own:
+                later = _Later(resolved[key], key)
+                self.later.append((later, self.function([f"return {expr}"])))
+                if key not in defer:
+                    plan.later.append((key, later))
+                expr = self.bind(later)
+            exprs[key] = expr
+            if child is not None:
+                plan.children.append((key, child))
+        return self.object_maker(node, properties, required, exprs), (plan if plan.needed else None)
+
+    def object_maker(
+        self,
+        node: Mapping[str, Any],
+        properties: Mapping[str, Any],
+        required: set[str],
+        exprs: Mapping[str, str],
+    ) -> str:
+        pick = node.get("x-hookmock-pick")
+        # When each property is there: always (None), with a probability (a float), or when
+        # drawn among the optional properties of an "x-hookmock-pick" object ("pick").
+        when: dict[str, float | str | None] = dict.fromkeys(properties)
+        if pick is not None:
+            when.update((key, "pick") for key in properties if key not in required)
+        else:
+            when.update(
+                (key, float(sub["x-hookmock-presence"]))
+                for key, sub in properties.items()
+                if "x-hookmock-presence" in sub and key not in required
+            )
+        if all(w is None for w in when.values()):
+            return "{" + ", ".join(f"{key!r}: {exprs[key]}" for key in properties) + "}"
+        lines = ["d = {}"]
+        if pick is not None:
+            optional = [key for key, w in when.items() if w == "pick"]
+            choose = self.bind(_chooser(optional, int(pick), frozenset(properties)))
+            lines.append(f"chosen = {choose}(ctx)")
+        for key, w in when.items():
+            if w is None:
+                lines.append(f"d[{key!r}] = {exprs[key]}")
+            elif w == "pick":
+                lines.append(f"if {key!r} in chosen: d[{key!r}] = {exprs[key]}")
+            else:
+                # A property real deliveries often leave out is there as often as they carry it.
+                lines.append(f"if ctx.full or r() < {self.bind(w)}: d[{key!r}] = {exprs[key]}")
+        lines.append("return d")
+        return f"{self.function(lines)}(ctx)"
+
+
+def _uniform_int(low: int, high: int) -> str:
+    """An expression for an integer in [low, high]."""
+    return str(low) if high <= low else f"({low} + int(r() * {high + 1 - low}))"
+
+
+def _chooser(optional: list[str], pick: int, shape: frozenset[str]) -> Callable[[_Ctx], Any]:
+    most = min(pick, len(optional))
+
+    def choose(ctx: _Ctx) -> frozenset[str]:
+        # One to `pick` of the optional properties; the same ones wherever an object of the
+        # same properties recurs in the event (a change event's object and old_object).
+        chosen = ctx.picks.get(shape)
+        if chosen is None:
+            drawn = ctx.rng.sample(optional, ctx.between(1, most + 1)) if most else []
+            chosen = ctx.picks[shape] = frozenset(drawn)
+        return chosen
+
+    return choose
+
+
+def _leaf(node: Mapping[str, Any], name: str, where: str) -> _Gen:
+    typ = _type(node)
+    if typ in ("integer", "number"):
+        kind = node.get("x-hookmock-fake") or _NAME_KINDS.get(name)
+        if kind in _NUMBER_KINDS:
+            return _NUMBER_KINDS[kind]
+        low = int(node.get("minimum", 0))
+        high = int(node.get("maximum", max(low, 100)))
+        return lambda ctx: round(ctx.rng.uniform(low, high), 2)
+    if typ == "null":
+        return lambda ctx: None
+    kind = _string_kind(node, name)
+    if kind is None and node.get("x-hookmock-fake") is None and "pattern" in node:
+        return _pattern_generator(node["pattern"], where)
     if kind == "label":
         # "queue_name" is a queue's name, "group" a group's; "name" or "title" says nothing.
         words = name.split("_")
@@ -524,7 +726,12 @@ def _compile(node: Mapping[str, Any], root: Mapping[str, Any], name: str, where:
     low = node.get("minLength", 8)
     high = min(node.get("maxLength", max(low, 16)), max(low, 16))
     table = _byte_table(_ALNUM)
-    return lambda ctx: ctx.rng.randbytes(ctx.between(low, high + 1)).translate(table).decode()
+
+    def letters(ctx: _Ctx) -> str:
+        n = ctx.between(low, high + 1)
+        return ctx.rng.getrandbits(8 * n).to_bytes(n, "little").translate(table).decode()
+
+    return letters
 
 
 _Emit = Callable[[_Ctx, list[str]], None]
@@ -532,14 +739,14 @@ _Emit = Callable[[_Ctx, list[str]], None]
 
 def _emit_one_of(pool: list[str]) -> _Emit:
     def emit(ctx: _Ctx, out: list[str]) -> None:
-        out.append(pool[0] if len(pool) == 1 else ctx.rng.choice(pool))
+        out.append(pool[0] if len(pool) == 1 else _one_of(ctx, pool))
 
     return emit
 
 
 def _one_branch(branches: list[_Emit]) -> _Emit:
     def emit(ctx: _Ctx, out: list[str]) -> None:
-        ctx.rng.choice(branches)(ctx, out)
+        _one_of(ctx, branches)(ctx, out)
 
     return emit
 
@@ -618,59 +825,25 @@ def _pattern_generator(pattern: str, where: str) -> _Gen:
     return make
 
 
-def _compile_object(node: Mapping[str, Any], root: Mapping[str, Any], where: str) -> _Gen:
-    required = set(node.get("required", ()))
-    fields = [
-        (key, key in required, _compile(sub, root, key, f"{where}.{key}"))
-        for key, sub in node.get("properties", {}).items()
-        if key in required or not sub.get("x-hookmock-skip")
-    ]
-    pick = node.get("x-hookmock-pick")
-    presence = {
-        key: float(sub["x-hookmock-presence"])
-        for key, sub in node.get("properties", {}).items()
-        if "x-hookmock-presence" in sub and key not in required
-    }
-    if pick is None and presence:
-        sparse = [(key, presence.get(key), gen) for key, _, gen in fields]
+class _Plan:
+    """One event compiled: how its body is drawn, and where its consistency rules apply."""
 
-        def make_sparse(ctx: _Ctx) -> dict[str, Any]:
-            # A property real deliveries often leave out is there as often as they carry it.
-            return {
-                key: gen(ctx)
-                for key, share, gen in sparse
-                if share is None or ctx.full or ctx.random() < share
-            }
+    __slots__ = ("anchor", "draw", "marks", "node")
 
-        return make_sparse
-    if pick is None:
-        plain = [(key, gen) for key, _, gen in fields]
-
-        def make(ctx: _Ctx) -> dict[str, Any]:
-            return {key: gen(ctx) for key, gen in plain}
-
-        return make
-    optional = [key for key, needed, _ in fields if not needed]
-    most = min(int(pick), len(optional))
-    shape = frozenset(key for key, _, _ in fields)
-
-    def make_some(ctx: _Ctx) -> dict[str, Any]:
-        # Every required property, and one to `pick` of the others, in schema order; the same
-        # ones wherever an object of the same properties recurs in the event (a change event's
-        # object and old_object).
-        chosen = ctx.picks.get(shape)
-        if chosen is None:
-            drawn = ctx.rng.sample(optional, ctx.between(1, most + 1)) if most else []
-            chosen = ctx.picks[shape] = frozenset(drawn)
-        return {key: gen(ctx) for key, needed, gen in fields if needed or key in chosen}
-
-    return make_some
+    def __init__(self, event: str, provider: str) -> None:
+        family, _, action = event.rpartition(".")
+        self.marks = _moment_fields(family, action)
+        self.anchor = _anchor(family, action, self.marks)
+        schema = load_schema(event, provider)
+        compiler = _Compiler(schema, self.anchor)
+        expr, node = compiler.compile(schema, "", "$")
+        self.draw = compiler.finish(expr)
+        self.node = node if isinstance(node, _Node) else None
 
 
 @functools.cache
-def _generator(event: str, provider: str) -> _Gen:
-    schema = load_schema(event, provider)
-    return _compile(schema, schema, "", "$")
+def _plan(event: str, provider: str) -> _Plan:
+    return _Plan(event, provider)
 
 
 def generate(
@@ -692,10 +865,16 @@ def generate(
     :param full: every property, also those real deliveries often leave out (which are
         otherwise there as often as in real deliveries, ``x-hookmock-presence``).
     """
+    plan = _plan(event, provider)
     ctx = _Ctx(random.Random(seed), now, full)
-    data: dict[str, Any] = _generator(event, provider)(ctx)
+    data: dict[str, Any] = plan.draw(ctx)
     overridden = apply_overrides(data, overrides) if overrides else frozenset()
-    _cohere(data, ctx, event, overridden)
+    if plan.node is not None and type(data) is dict:
+        ctx.marks, ctx.anchor = plan.marks, plan.anchor
+        # What happened, happened before it was reported: up to a second and a half before
+        # event_ts, and at most at event_ts once written in whole seconds.
+        ctx.moment = now - ctx.between(0, 1500) / 1000
+        _visit(plan.node, data, "", ctx, None, overridden)
     return data, overridden
 
 
@@ -755,6 +934,11 @@ def _step(node: Any, part: str | int, path: str, done: list[str | int], *, creat
 
 def _not_container(path: str, parts: Iterable[str | int], node: Any) -> str:
     where = ".".join(map(str, list(parts)[:-1])) or "the body"
+    if type(node) is _Later:
+        return (
+            f"override {path!r}: {where} is {node!r}, "
+            "not an object or list, so it has no fields to set"
+        )
     return (
         f"override {path!r}: {where} is {type(node).__name__} {node!r:.40}, "
         "not an object or list, so it has no fields to set"
@@ -762,6 +946,12 @@ def _not_container(path: str, parts: Iterable[str | int], node: Any) -> str:
 
 
 # -- coherence -------------------------------------------------------------------------------
+#
+# Related fields agree as in real deliveries (ZOOM.md §8). Where each rule applies is worked out
+# once per event from its schema (:class:`_Node`); a value a rule sets is not drawn first: its
+# place in the object holds a :class:`_Later` until the rule sets it, or draws it when the rule
+# does not apply (an override removed what it needs, say). Overrides are applied before the
+# rules, which leave every overridden field alone.
 
 # How an event's main object sits in time relative to the moment the event is sent.
 _ENDED_ACTIONS = ("ended", "completed", "stopped", "left", "deleted", "trashed", "recovered")
@@ -798,41 +988,275 @@ def _moment_fields(family: str, action: str) -> frozenset[str]:
     return frozenset(fields)
 
 
-def _cohere(data: dict[str, Any], ctx: _Ctx, event: str, overridden: frozenset[str]) -> None:
-    family, _, action = event.rpartition(".")
-    ctx.marks = _moment_fields(family, action)
-    # What happened, happened before it was reported: up to a second and a half before event_ts,
-    # and at most at event_ts once written in whole seconds.
-    ctx.moment = ctx.now - ctx.between(0, 1500) / 1000
-    if action in ("completed", "transcript_completed") and family == "recording":
-        anchor = "processed"  # a recording is processed some minutes after the meeting ended
-    elif (action.endswith(_ENDED_ACTIONS) or family == "recording") and not (
-        ctx.marks & _RUNNING_MARKS
-    ):
-        # Every other recording event is about a meeting that already took place.
-        anchor = "ended"
-    elif action.endswith(_SCHEDULED_ACTIONS):
-        anchor = "scheduled"
-    else:
-        anchor = "running"
-    payload = data.get("payload")
-    if isinstance(payload, dict):
-        obj = payload.get("object")
-        if isinstance(obj, dict) and "account_id" in obj and "account_id" in payload:
-            _set(obj, "account_id", payload["account_id"], "payload.object", overridden)
-        old = payload.get("old_object")
-        if isinstance(obj, dict) and isinstance(old, dict):
-            # A change event describes one thing before and after: the same identity.
-            for key in ("id", "uuid"):
-                if key in obj and key in old and type(obj[key]) is type(old[key]):
-                    _set(old, key, obj[key], "payload.old_object", overridden)
-            _contrast(obj, old, "payload.old_object", overridden)
-    _walk(data, "", ctx, anchor, None, overridden)
-
-
 # Events about a moment inside a meeting that is still going on (someone joined or left;
 # recording started or stopped), whatever their name says.
 _RUNNING_MARKS = frozenset({"join_time", "leave_time", "recording_start", "recording_end"})
+
+
+def _anchor(family: str, action: str, marks: frozenset[str]) -> str:
+    """Where the event's meeting is in time: scheduled, running, ended, or ended and processed."""
+    if action in ("completed", "transcript_completed") and family == "recording":
+        return "processed"  # a recording is processed some minutes after the meeting ended
+    if (action.endswith(_ENDED_ACTIONS) or family == "recording") and not (marks & _RUNNING_MARKS):
+        # Every other recording event is about a meeting that already took place.
+        return "ended"
+    if action.endswith(_SCHEDULED_ACTIONS):
+        return "scheduled"
+    return "running"
+
+
+def _unset(ctx: _Ctx) -> Any:
+    raise AssertionError("the plan was not finished")
+
+
+class _Later:
+    """The place of a value that a rule sets once the body is drawn; drawn only if the rule
+    does not set it."""
+
+    __slots__ = ("draw", "ms", "stamp", "typ")
+
+    def __init__(self, node: Mapping[str, Any], name: str) -> None:
+        self.draw: _Gen = _unset
+        self.typ = _value_type(node)
+        kind = _string_kind(node, name) if self.typ is str else None
+        #: One of Zoom's ISO times (and whether with milliseconds).
+        self.stamp = kind in ("datetime", "datetime_ms")
+        self.ms = kind == "datetime_ms"
+
+    def __repr__(self) -> str:
+        return f"a generated {getattr(self.typ, '__name__', 'value')}"
+
+
+def _value_type(node: Mapping[str, Any]) -> type | None:
+    """The type of the values drawn for *node*, if a rule may set them instead."""
+    if "const" in node or "enum" in node or "examples" in node:
+        return None
+    return {"string": str, "integer": int}.get(_type(node))
+
+
+_SPAN_KEYS = frozenset({"join_time", "leave_time", "recording_start", "recording_end"})
+_LINK_KEYS = frozenset({"join_url", "start_url"})
+_NAME_KEYS = ("user_name", "display_name", "name")
+
+
+class _Items:
+    """The plan of every item of a list."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: _Node | _Items) -> None:
+        self.item = item
+
+
+class _Node:
+    """The rules that apply in one object of an event, from the properties its schema has."""
+
+    __slots__ = (
+        "children",
+        "date_time",
+        "keys",
+        "later",
+        "links",
+        "occurrence",
+        "participant",
+        "payload",
+        "person",
+        "recording",
+        "rules",
+        "times",
+    )
+
+    def __init__(self, keys: frozenset[str], where: str, anchor: str) -> None:
+        self.keys = keys
+        self.payload = where == "$.payload" and "object" in keys
+        self.times = "start_time" in keys or bool(keys & _SPAN_KEYS)
+        self.occurrence = "occurrence_id" in keys and "start_time" in keys
+        self.date_time = "date_time" in keys and anchor != "scheduled"
+        self.links = "id" in keys and bool(keys & _LINK_KEYS)
+        self.participant = "participant_user_id" in keys
+        self.person = "email" in keys
+        self.recording = "recording_files" in keys
+        #: Whether any rule applies here before the objects inside are visited.
+        self.rules = (
+            self.payload
+            or self.times
+            or self.occurrence
+            or self.date_time
+            or self.links
+            or self.participant
+            or self.person
+        )
+        #: The properties drawn here only if this object's rules do not set them.
+        self.later: list[tuple[str, _Later]] = []
+        #: The properties with rules to apply inside them.
+        self.children: list[tuple[str, _Node | _Items]] = []
+
+    @property
+    def needed(self) -> bool:
+        return bool(self.rules or self.recording or self.later or self.children)
+
+
+def _drawable(resolved: Mapping[str, Mapping[str, Any]]) -> frozenset[str]:
+    return frozenset(key for key, node in resolved.items() if _value_type(node) is not None)
+
+
+def _is_stamp_kind(node: Mapping[str, Any], name: str) -> bool:
+    return _value_type(node) is str and _string_kind(node, name) in ("datetime", "datetime_ms")
+
+
+def _deferred(plan: _Node, resolved: Mapping[str, Mapping[str, Any]]) -> frozenset[str]:
+    """The properties of an object that its own rules set whenever they apply."""
+    keys = plan.keys
+    drawable = _drawable(resolved)
+    out: set[str] = set()
+    if plan.times:
+        times = _SPAN_KEYS | ({"start_time", "end_time"} if "start_time" in keys else set())
+        out.update(k for k in keys & times if _is_stamp_kind(resolved[k], k))
+    if plan.date_time and _is_stamp_kind(resolved["date_time"], "date_time"):
+        out.add("date_time")
+    if plan.links:
+        out.update(keys & _LINK_KEYS & drawable)
+    if plan.participant and "id" in keys and _value_type(resolved["participant_user_id"]) is str:
+        out.add("participant_user_id")
+    named = ("first_name" in keys and "last_name" in keys) or any(k in keys for k in _NAME_KEYS)
+    email = resolved.get("email")
+    if plan.person and named and email is not None and _value_type(email) is str:
+        out.update(("email",) if _string_kind(email, "email") == "email" else ())
+    if plan.recording:
+        out.update(keys & {"total_size", "recording_count"} & drawable)
+    return frozenset(out)
+
+
+def _deferred_below(
+    plan: _Node, resolved: Mapping[str, Mapping[str, Any]]
+) -> dict[str, frozenset[str]]:
+    """The properties of the objects inside an object that the outer object's rules set."""
+    below: dict[str, frozenset[str]] = {}
+    if plan.payload:
+        if "account_id" in plan.keys:
+            below["object"] = frozenset({"account_id"})
+        below["old_object"] = frozenset({"id", "uuid"})
+    if plan.recording:
+        files = {"file_size"} | ({"meeting_id"} if "uuid" in plan.keys else set())
+        below["recording_files"] = frozenset(files)
+        below["participant_audio_files"] = frozenset({"file_size"})
+    return below
+
+
+def _visit(
+    plan: _Node,
+    obj: dict[str, Any],
+    path: str,
+    ctx: _Ctx,
+    span: tuple[float, float] | None,
+    overridden: frozenset[str],
+) -> None:
+    if plan.rules:
+        span = _apply_rules(plan, obj, path, ctx, span, overridden)
+    for key, child in plan.children:
+        value = obj.get(key)
+        if value is None:
+            continue
+        sub = f"{path}.{key}".lstrip(".") if overridden else ""
+        if type(child) is _Node:
+            if type(value) is dict:
+                _visit(child, value, sub, ctx, span, overridden)
+        else:
+            _descend(child, value, sub, ctx, span, overridden)
+    if plan.recording:
+        _fix_recording(obj, path, ctx, overridden)
+    for key, later in plan.later:
+        if obj.get(key) is later:
+            obj[key] = later.draw(ctx)
+
+
+def _apply_rules(
+    plan: _Node,
+    obj: dict[str, Any],
+    path: str,
+    ctx: _Ctx,
+    span: tuple[float, float] | None,
+    overridden: frozenset[str],
+) -> tuple[float, float] | None:
+    """Apply the rules of one object that come before those of the objects inside it; return
+    the span of the meeting the objects inside take place in."""
+    if plan.payload:
+        _fix_payload(obj, ctx, overridden)
+    if plan.times:
+        span = _fix_times(obj, path, ctx, span, overridden)
+    if plan.occurrence:
+        occurrence, stamp = obj.get("occurrence_id"), obj.get("start_time")
+        start = ctx.parse(stamp) if isinstance(stamp, str) else None
+        if isinstance(occurrence, str) and occurrence.isdigit() and start is not None:
+            # An occurrence's id is its start time in Unix milliseconds (Zoom's API).
+            _set(obj, "occurrence_id", str(int(start * 1000)), path, overridden)
+    if plan.date_time and "date_time" in obj:
+        # When a message was sent, a participant admitted, sharing begun: the event's moment.
+        _put_time(obj, "date_time", ctx.moment, path, ctx, overridden)
+    if plan.links:
+        _fix_links(obj, path, ctx, overridden)
+    if plan.participant and "participant_user_id" in obj:
+        _fix_participant(obj, path, ctx, overridden)
+    if plan.person and "email" in obj:
+        _fix_person(obj, path, ctx, overridden)
+    return span
+
+
+def _descend(
+    plan: _Node | _Items,
+    value: Any,
+    path: str,
+    ctx: _Ctx,
+    span: tuple[float, float] | None,
+    overridden: frozenset[str],
+) -> None:
+    if type(plan) is _Items:
+        if type(value) is list:
+            for i, item in enumerate(value):
+                _descend(
+                    plan.item, item, f"{path}.{i}" if overridden else "", ctx, span, overridden
+                )
+    elif type(value) is dict:
+        assert type(plan) is _Node
+        _visit(plan, value, path, ctx, span, overridden)
+
+
+def _settle(obj: dict[str, Any], key: str, ctx: _Ctx) -> Any:
+    """The value of *key*, drawn now if no rule has set it."""
+    value = obj.get(key)
+    if type(value) is _Later:
+        value = obj[key] = value.draw(ctx)
+    return value
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) or (type(value) is _Later and value.typ is str)
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) or (type(value) is _Later and value.typ is int)
+
+
+def _fix_payload(payload: dict[str, Any], ctx: _Ctx, overridden: frozenset[str]) -> None:
+    obj, old = payload.get("object"), payload.get("old_object")
+    if isinstance(obj, dict) and "account_id" in obj:
+        if "account_id" in payload:
+            _set(obj, "account_id", payload["account_id"], "payload.object", overridden)
+        _settle(obj, "account_id", ctx)
+    if not isinstance(old, dict):
+        return
+    if isinstance(obj, dict):
+        # A change event describes one thing before and after: the same identity.
+        for key in ("id", "uuid"):
+            if key in obj and key in old:
+                before = old[key]
+                kind = before.typ if type(before) is _Later else type(before)
+                if type(obj[key]) is kind:
+                    _set(old, key, obj[key], "payload.old_object", overridden)
+    for key in ("id", "uuid"):
+        _settle(old, key, ctx)
+    if isinstance(obj, dict):
+        _contrast(obj, old, "payload.old_object", overridden)
 
 
 def _contrast(
@@ -852,83 +1276,42 @@ def _set(obj: dict[str, Any], key: str, value: Any, path: str, overridden: froze
         obj[key] = value
 
 
-def _walk(
-    node: Any,
-    path: str,
-    ctx: _Ctx,
-    anchor: str,
-    span: tuple[float, float] | None,
-    overridden: frozenset[str],
-) -> None:
-    if isinstance(node, list):
-        for i, item in enumerate(node):
-            _walk(item, f"{path}.{i}" if overridden else "", ctx, anchor, span, overridden)
-        return
-    if not isinstance(node, dict):
-        return
-    keys = node.keys()
-    if "start_time" in node or (span is not None and keys & _SPAN_KEYS):
-        span = _fix_times(node, path, ctx, anchor, span, overridden)
-        occurrence = node.get("occurrence_id")
-        start = _parse_iso(node["start_time"]) if _is_stamp(node.get("start_time")) else None
-        if isinstance(occurrence, str) and occurrence.isdigit() and start is not None:
-            # An occurrence's id is its start time in Unix milliseconds (Zoom's API).
-            _set(node, "occurrence_id", str(int(start * 1000)), path, overridden)
-    if "date_time" in node and anchor != "scheduled" and _is_stamp(node["date_time"]):
-        # When a message was sent, a participant admitted, sharing begun: the event's moment.
-        _set(node, "date_time", _stamp_like(node["date_time"], ctx.moment), path, overridden)
-    if "id" in node and keys & _LINK_KEYS:
-        _fix_links(node, path, ctx, overridden)
-    if "participant_user_id" in node:
-        _fix_participant(node, path, ctx, overridden)
-    if "email" in node:
-        _fix_person(node, path, overridden)
-    for key, value in node.items():
-        if type(value) is dict or type(value) is list:
-            child = f"{path}.{key}".lstrip(".") if overridden else ""
-            _walk(value, child, ctx, anchor, span, overridden)
-    if "recording_files" in node:
-        _fix_recording(node, path, ctx, overridden)
-
-
-_SPAN_KEYS = frozenset({"join_time", "leave_time", "recording_start", "recording_end"})
-_LINK_KEYS = frozenset({"join_url", "start_url"})
-
-
 def _is_stamp(value: Any) -> bool:
     """Whether *value* is one of Zoom's ISO times (``...T...Z``), not "09:00" or milliseconds."""
-    return isinstance(value, str) and len(value) >= 20 and value[10] == "T" and value[-1] == "Z"
+    if isinstance(value, str):
+        return len(value) >= 20 and value[10] == "T" and value[-1] == "Z"
+    return type(value) is _Later and value.stamp
 
 
-def _stamp_like(old: str, epoch: float) -> str:
-    """*epoch* written as *old* is: with milliseconds when it has them."""
-    text = _iso(epoch)
-    return f"{text[:-1]}.{int(epoch * 1000) % 1000:03d}Z" if "." in old else text
+def _put_time(
+    obj: dict[str, Any], key: str, epoch: float, path: str, ctx: _Ctx, overridden: frozenset[str]
+) -> None:
+    """Set the time *key* to *epoch*, written as its value is (with milliseconds or not)."""
+    value = obj.get(key)
+    if type(value) is _Later:
+        if value.stamp:
+            obj[key] = ctx.stamp(epoch, value.ms)
+    elif isinstance(value, str) and _is_stamp(value):
+        _set(obj, key, ctx.stamp(epoch, "." in value), path, overridden)
 
 
 def _fix_times(
     obj: dict[str, Any],
     path: str,
     ctx: _Ctx,
-    anchor: str,
     span: tuple[float, float] | None,
     overridden: frozenset[str],
 ) -> tuple[float, float] | None:
     """Times that agree: a meeting's start and end, people's join and leave times and a
     recording's start and end inside them, the field that reports the event at its moment,
-    and nothing but scheduled times after ``event_ts``."""
-
-    def put(key: str, epoch: float) -> None:
-        if _is_stamp(obj.get(key)):
-            _set(obj, key, _stamp_like(obj[key], epoch), path, overridden)
-
-    moment, marks = ctx.moment, ctx.marks
+    and nothing but scheduled times after ``event_ts``. Returns the span of the meeting."""
+    moment, marks, anchor = ctx.moment, ctx.marks, ctx.anchor
     if _is_stamp(obj.get("start_time")):
         duration: int = obj["duration"] if isinstance(obj.get("duration"), int) else 60
         # A meeting rarely lasts exactly as long as it was scheduled for.
         length = max(60.0, duration * 60 * (0.6 + 0.55 * ctx.random()) + ctx.between(0, 60))
         if overridden and f"{path}.start_time".lstrip(".") in overridden:
-            start = _parse_iso(obj["start_time"]) or ctx.now
+            start = ctx.parse(obj["start_time"]) or ctx.now
             end = start + (duration * 60 if anchor == "scheduled" else length)
         elif anchor == "scheduled":
             start = (ctx.now // 3600 + ctx.between(24, 24 * 14)) * 3600
@@ -946,14 +1329,18 @@ def _fix_times(
         else:  # under way: begun a while ago, and nothing in it has happened after now
             start = moment - ctx.between(120, max(121, min(int(length), 3600)))
             end = moment
-        put("start_time", start)
-        put("end_time", end if anchor != "running" else start + duration * 60)
+        _put_time(obj, "start_time", start, path, ctx, overridden)
+        if "end_time" in obj:
+            finish = end if anchor != "running" else start + duration * 60
+            _put_time(obj, "end_time", finish, path, ctx, overridden)
         span = (start, end)
     if span is None:
         return None
     start, end = span
     for first, last in (("join_time", "leave_time"), ("recording_start", "recording_end")):
         has_first, has_last = _is_stamp(obj.get(first)), _is_stamp(obj.get(last))
+        if not (has_first or has_last):
+            continue
         if last in marks:
             finish = moment
         elif first in marks:
@@ -966,9 +1353,9 @@ def _fix_times(
             room = max(1, min(300, int(finish - start) // 2))
             begin = start + ctx.between(0, room)
         if has_first:
-            put(first, min(begin, finish))
+            _put_time(obj, first, min(begin, finish), path, ctx, overridden)
         if has_last:
-            put(last, max(finish, begin) if has_first else finish)
+            _put_time(obj, last, max(finish, begin) if has_first else finish, path, ctx, overridden)
     return span
 
 
@@ -997,35 +1384,34 @@ def _fix_participant(obj: dict[str, Any], path: str, ctx: _Ctx, overridden: froz
     # Only someone in a meeting (a user name and a participant UUID) can be a guest; invitations
     # and the like name Zoom users.
     in_meeting = "user_name" in obj and "participant_uuid" in obj
-    if in_meeting and ctx.random() < GUEST_SHARE and isinstance(obj["participant_user_id"], str):
+    if in_meeting and ctx.random() < GUEST_SHARE and _is_text(obj["participant_user_id"]):
         for key in _GUEST_BLANKS:
-            if isinstance(obj.get(key), str):
+            if _is_text(obj.get(key)):
                 _set(obj, key, "", path, overridden)
         return
     own = obj.get("id")
     if isinstance(own, str) and own:
         _set(obj, "participant_user_id", own, path, overridden)
-    elif isinstance(obj.get("participant_user_id"), str) and "id" in obj:
-        _set(obj, "id", obj["participant_user_id"], path, overridden)
+    elif _is_text(obj.get("participant_user_id")) and "id" in obj:
+        _set(obj, "id", _settle(obj, "participant_user_id", ctx), path, overridden)
 
 
-def _fix_person(obj: dict[str, Any], path: str, overridden: frozenset[str]) -> None:
+def _fix_person(obj: dict[str, Any], path: str, ctx: _Ctx, overridden: frozenset[str]) -> None:
     reason = obj.get("leave_reason")
     if isinstance(reason, str) and isinstance(obj.get("user_name"), str) and " left " in reason:
         tail = reason.split(" left ", 1)[1]
         _set(obj, "leave_reason", f"{obj['user_name']} left {tail}", path, overridden)
     email = obj.get("email")
-    if not isinstance(email, str) or "@" not in email:
+    later = type(email) is _Later
+    if not later and (not isinstance(email, str) or "@" not in email):
         return
     if isinstance(obj.get("first_name"), str) and isinstance(obj.get("last_name"), str):
         name = f"{obj['first_name']} {obj['last_name']}"
     else:
-        name = next(
-            (obj[k] for k in ("user_name", "display_name", "name") if isinstance(obj.get(k), str)),
-            "",
-        )
+        name = next((obj[k] for k in _NAME_KEYS if isinstance(obj.get(k), str)), "")
     if name:
-        _set(obj, "email", _email_for(name, email.rsplit("@", 1)[1]), path, overridden)
+        domain = _STRING_KINDS["domain"](ctx) if later else str(email).rsplit("@", 1)[1]
+        _set(obj, "email", _email_for(name, domain), path, overridden)
 
 
 # Bytes per second of recording, by file type: low and high. From real deliveries (ZOOM.md §8:
@@ -1049,7 +1435,7 @@ def _file_size(item: dict[str, Any], ctx: _Ctx) -> int | None:
     start, end = item.get("recording_start"), item.get("recording_end")
     if rates is None or not (isinstance(start, str) and isinstance(end, str)):
         return None
-    began, ended = _parse_iso(start), _parse_iso(end)
+    began, ended = ctx.parse(start), ctx.parse(end)
     if began is None or ended is None:
         return None
     seconds = max(1.0, ended - began)
@@ -1057,27 +1443,38 @@ def _file_size(item: dict[str, Any], ctx: _Ctx) -> int | None:
     return max(20, int(seconds * (low + (high - low) * ctx.random())))
 
 
+def _size_file(item: dict[str, Any], path: str, ctx: _Ctx, overridden: frozenset[str]) -> None:
+    if _is_count(item.get("file_size")):
+        size = _file_size(item, ctx)
+        if size is not None:
+            _set(item, "file_size", size, path, overridden)
+    _settle(item, "file_size", ctx)
+
+
 def _fix_recording(obj: dict[str, Any], path: str, ctx: _Ctx, overridden: frozenset[str]) -> None:
     files = obj.get("recording_files")
-    if not isinstance(files, list):
-        return
-    for i, item in enumerate(files):
-        if not isinstance(item, dict):
-            continue
-        item_path = f"{path}.recording_files.{i}".lstrip(".") if overridden else ""
-        if "meeting_id" in item and isinstance(obj.get("uuid"), str):
-            _set(item, "meeting_id", obj["uuid"], item_path, overridden)
-        if item.get("file_type") in _FILE_EXTENSIONS:
-            _set(item, "file_extension", _FILE_EXTENSIONS[item["file_type"]], item_path, overridden)
-        size = _file_size(item, ctx) if isinstance(item.get("file_size"), int) else None
-        if size is not None:
-            _set(item, "file_size", size, item_path, overridden)
+    if isinstance(files, list):
+        uuid = obj.get("uuid")
+        for i, item in enumerate(files):
+            if not isinstance(item, dict):
+                continue
+            item_path = f"{path}.recording_files.{i}".lstrip(".") if overridden else ""
+            if "meeting_id" in item and isinstance(uuid, str):
+                _set(item, "meeting_id", uuid, item_path, overridden)
+            _settle(item, "meeting_id", ctx)
+            if item.get("file_type") in _FILE_EXTENSIONS:
+                extension = _FILE_EXTENSIONS[item["file_type"]]
+                _set(item, "file_extension", extension, item_path, overridden)
+            _size_file(item, item_path, ctx, overridden)
     audio = obj.get("participant_audio_files")
     for i, item in enumerate(audio if isinstance(audio, list) else ()):
-        size = _file_size(item, ctx) if isinstance(item, dict) else None
-        if size is not None and isinstance(item.get("file_size"), int):
+        if isinstance(item, dict):
             item_path = f"{path}.participant_audio_files.{i}".lstrip(".") if overridden else ""
-            _set(item, "file_size", size, item_path, overridden)
+            if isinstance(files, list):
+                _size_file(item, item_path, ctx, overridden)
+            _settle(item, "file_size", ctx)
+    if not isinstance(files, list):
+        return
     sizes = [f["file_size"] for f in files if isinstance(f, dict) and "file_size" in f]
     if all(isinstance(s, int) for s in sizes):
         _set(obj, "total_size", sum(sizes), path, overridden)

@@ -4,24 +4,24 @@
   application, so an answer after the deadline is reported and judged late.
 - :class:`~hookmock.asgi.ASGITarget` calls an ASGI application in-process (see
   :mod:`hookmock.asgi`).
-- :class:`HTTPTarget` sends over the network stack with the standard library's ``http.client``,
-  which writes the given header list and body bytes as they are. A watchdog closes the
-  connection at the deadline, so a receiver that stalls cannot hold the test.
+- :class:`HTTPTarget` sends over the network stack: the given header list and body bytes go out
+  as they are, and the standard library's ``http.client`` parses the answer. Every read and
+  write is bounded by what is left of the deadline, so a receiver that stalls or trickles
+  cannot hold the test.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import gzip
 import io
+import re
 import socket
 import sys
-import threading
 import time
 import traceback
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import SplitResult, unquote, urlsplit
 
@@ -218,12 +218,30 @@ def _decoded(response: Response, cap: int) -> Response:
     return Response(response.status, response.reason, response.headers, body[:cap], len(body) > cap)
 
 
+#: What a header name may be, as ``http.client`` has it: no colon, no line break, no white
+#: space first.
+_HEADER_NAME = re.compile(r"[^:\s][^:\r\n]*")
+#: A line break in a header value that does not fold onto a continuation line.
+_LINE_BREAK = re.compile(r"\n(?![ \t])|\r(?![ \t\n])")
+#: A request method: a token (RFC 9110 §9.1, §5.6.2).
+_METHOD = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
 class HTTPTarget:
-    """Deliver over HTTP(S) to a URL.
+    """Deliver over HTTP(S) to a URL, on a new connection for each attempt.
+
+    The deadline bounds the whole attempt, not each step: before every connect, write and read,
+    the socket's timeout is set to what is left of it, so a receiver that trickles its answer a
+    byte at a time is cut off at the deadline just like one that never answers, and no thread
+    is started for it. A DNS lookup is the one step it cannot bound (the resolver's own timeout
+    does); an IP address in the URL is used as it is, without a lookup.
 
     :param url: the endpoint, ``http://`` or ``https://``.
     :param verify: check the server's TLS certificate (Zoom requires a CA-signed one).
     :param cafile: a CA bundle to trust instead of the system's (a test CA).
+    :param max_response_bytes: how much of a response body is kept; the rest is cut off.
+    :param clock: a monotonic clock in seconds, read before each step of an attempt: the
+        deadline and the elapsed time are measured on it (a test can step it).
     """
 
     def __init__(
@@ -233,10 +251,11 @@ class HTTPTarget:
         verify: bool = True,
         cafile: str | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         try:
             parts = urlsplit(url)
-            parts.port  # noqa: B018 (raises ValueError for a port that is not one)
+            port = parts.port
         except ValueError as exc:
             raise ConfigurationError(
                 f"cannot deliver to {mask_url(url)!r}: {exc}; give an absolute http:// or "
@@ -251,10 +270,22 @@ class HTTPTarget:
                 f"cannot deliver to {mask_url(url)!r}: a URL cannot contain spaces or control "
                 "characters; percent-encode them (a space is %20)"
             )
+        # The request line is built once: path and query as given, which must be ASCII.
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        if not path.isascii():
+            raise ConfigurationError(
+                f"cannot deliver to {mask_url(url)!r}: a URL's path and query are ASCII; "
+                "percent-encode other characters as UTF-8 bytes (é is %C3%A9)"
+            )
         self.url = url
         self._parts = parts
+        self._path = path
+        self._host = parts.hostname
+        self._port = port or (443 if parts.scheme == "https" else 80)
+        self._address = _literal_address(self._host, self._port)
         self._verify = verify
         self._cafile = cafile
+        self._clock = clock
         self.max_response_bytes = max_response_bytes
         self._context: ssl.SSLContext | None = None
         if parts.scheme == "https":
@@ -287,108 +318,243 @@ class HTTPTarget:
             verify=self._verify,
             cafile=self._cafile,
             max_response_bytes=self.max_response_bytes,
+            clock=self._clock,
         )
 
     def send(self, request: Request, *, deadline: float) -> Attempt:
         import http.client
         import ssl
 
-        parts = self._parts
-        host = parts.hostname or ""
-        begin = time.perf_counter()
+        message = self._head(request) + request.body
+        clock = self._clock
+        host = self._host
+        begin = clock()
+        ends = begin + deadline
 
         def failed(reason: str, outcome: Outcome) -> Attempt:
-            return Attempt(None, time.perf_counter() - begin, reason, outcome)
+            return Attempt(None, clock() - begin, reason, outcome)
 
-        connection: http.client.HTTPConnection
-        if self._context is not None:
-            connection = http.client.HTTPSConnection(
-                host, parts.port, timeout=deadline, context=self._context
-            )
-        else:
-            connection = http.client.HTTPConnection(host, parts.port, timeout=deadline)
-        cut_off = threading.Event()
-
-        def watchdog() -> None:
-            cut_off.set()
-            sock = connection.sock
-            if sock is not None:
-                # Already closed by the sender is fine: then there is nothing to cut off.
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-        timer = threading.Timer(deadline, watchdog)
-        timer.daemon = True
-        timer.start()
         try:
-            connection.connect()
+            sock = self._connect(ends)
         except TimeoutError:
-            timer.cancel()
-            connection.close()
             return failed(
-                f"could not connect to {_host_port(parts)} within the {deadline:g} s deadline",
+                f"could not connect to {_host_port(self._parts)} within the {deadline:g} s "
+                "deadline",
                 Outcome.CONNECTION_ERROR,
             )
-        except OSError as exc:
-            timer.cancel()
-            connection.close()
-            if isinstance(exc, ssl.SSLError):
-                reason = _describe_tls_error(exc, host)
-            else:
-                reason = _describe_os_error(exc, host)
-            return failed(reason, Outcome.CONNECTION_ERROR)
-        try:
-            path = parts.path or "/"
-            if parts.query:
-                path += "?" + parts.query
-            connection.putrequest(request.method, path, skip_host=True, skip_accept_encoding=True)
-            for name, value in request.headers:
-                connection.putheader(name, value)
-            connection.endheaders(request.body)
-            answer = connection.getresponse()
-            body = answer.read(self.max_response_bytes)
-            truncated = bool(answer.read(1)) if len(body) == self.max_response_bytes else False
-            if cut_off.is_set():
-                # The watchdog closed the connection mid-body: what was read is not an answer.
-                return failed(
-                    f"cut off at the {deadline:g} s deadline while reading the body "
-                    f"({len(body)} bytes read)",
-                    Outcome.TIMEOUT,
-                )
-            response = Response(
-                answer.status, answer.reason, tuple(answer.getheaders()), body, truncated
-            )
-            # http.client returns what came before a clean close without complaint when the
-            # body is shorter than its content-length: that answer was cut short, not given.
-            missing = answer.length if not truncated else None
-            if missing:
-                declared = len(body) + missing
-                return Attempt(
-                    response,
-                    time.perf_counter() - begin,
-                    f"truncated response: the receiver closed the connection after {len(body)} "
-                    f"of the {declared} body bytes its content-length announced",
-                    Outcome.INVALID_RESPONSE,
-                )
-        except TimeoutError:
-            return failed(f"no answer within the {deadline:g} s deadline", Outcome.TIMEOUT)
         except ssl.SSLError as exc:
             return failed(_describe_tls_error(exc, host), Outcome.CONNECTION_ERROR)
+        except OSError as exc:
+            return failed(_describe_os_error(exc, host), Outcome.CONNECTION_ERROR)
+        stream = DeadlineStream(sock, ends, clock)
+        answer: http.client.HTTPResponse | None = None
+        body = bytearray()
+        head_read = False
+        try:
+            stream.send_all(message)
+            # http.client parses what comes back, reading through the stream's deadline.
+            answer = http.client.HTTPResponse(stream, method=request.method)  # type: ignore[arg-type]
+            answer.begin()
+            head_read = True
+            cap = self.max_response_bytes
+            while len(body) < cap:
+                chunk = answer.read1(cap - len(body))
+                if not chunk:
+                    break
+                body += chunk
+            truncated = len(body) == cap and bool(answer.read(1))
+        except TimeoutError:
+            return failed(
+                _cut_off(deadline, stream, len(body) if head_read else None), Outcome.TIMEOUT
+            )
+        except ssl.SSLError as exc:
+            return failed(_describe_tls_error(exc, host), Outcome.CONNECTION_ERROR)
+        except http.client.IncompleteRead:
+            # What came before is not shown as an answer: the chunked body never ended.
+            return failed(
+                f"invalid HTTP response: IncompleteRead: the chunked body broke off after "
+                f"{len(body)} bytes (the connection closed within a chunk, or a chunk size "
+                "was not a hexadecimal number)",
+                Outcome.INVALID_RESPONSE,
+            )
         except http.client.HTTPException as exc:
-            if cut_off.is_set():
-                return failed(f"cut off at the {deadline:g} s deadline", Outcome.TIMEOUT)
             return failed(
                 f"invalid HTTP response: {type(exc).__name__}: {exc}", Outcome.INVALID_RESPONSE
             )
         except OSError as exc:
-            if cut_off.is_set():
-                return failed(f"cut off at the {deadline:g} s deadline", Outcome.TIMEOUT)
             return failed(_describe_os_error(exc, host), Outcome.CONNECTION_ERROR)
         finally:
-            timer.cancel()
-            connection.close()
-        elapsed = time.perf_counter() - begin
+            if answer is not None:
+                answer.close()
+            sock.close()
+        elapsed = clock() - begin
+        response = Response(
+            answer.status, answer.reason, tuple(answer.getheaders()), bytes(body), truncated
+        )
+        # http.client returns what came before a clean close without complaint when the body
+        # is shorter than its content-length: that answer was cut short, not given.
+        missing = answer.length if not truncated else None
+        if missing:
+            return Attempt(
+                response,
+                elapsed,
+                f"truncated response: the receiver closed the connection after {len(body)} "
+                f"of the {len(body) + missing} body bytes its content-length announced",
+                Outcome.INVALID_RESPONSE,
+            )
         return Attempt(_decoded(response, self.max_response_bytes), elapsed)
+
+    def _head(self, request: Request) -> bytes:
+        """The request line and headers as they go on the wire.
+
+        :raises ConfigurationError: for a method or header HTTP cannot carry (a line break in
+            a value would start a header of its own).
+        """
+        if not _METHOD.fullmatch(request.method):
+            raise ConfigurationError(
+                f"cannot send a {request.method!r} request: a method is a token such as 'POST'"
+            )
+        lines = [f"{request.method} {self._path} HTTP/1.1"]
+        for name, value in request.headers:
+            if not (name.isascii() and _HEADER_NAME.fullmatch(name)):
+                raise ConfigurationError(
+                    f"cannot send a header named {name!r} over HTTP: a header name is ASCII "
+                    "without colons or line breaks"
+                )
+            # The value is not shown: it may be a credential.
+            if _LINE_BREAK.search(value):
+                raise ConfigurationError(
+                    f"cannot send the {name!r} header over HTTP: its value has a line break; "
+                    "remove it"
+                )
+            lines.append(f"{name}: {value}")
+        lines += ("", "")
+        text = "\r\n".join(lines)
+        try:
+            return text.encode("latin-1")
+        except UnicodeEncodeError as exc:
+            char = text[exc.start]
+            name = next(
+                (name for name, value in request.headers if char in name or char in value), "?"
+            )
+            raise ConfigurationError(
+                f"cannot send the {name!r} header over HTTP: it has a character outside "
+                f"Latin-1 (U+{ord(char):04X}); encode the value to ASCII first (percent- or "
+                "base64-encoding)"
+            ) from None
+
+    def _connect(self, ends: float) -> socket.socket:
+        """A connection, TLS included for ``https://``, within what is left until *ends*."""
+        if self._address is not None:
+            candidates = [self._address]
+        else:
+            candidates = [
+                (family, address)
+                for family, _, _, _, address in socket.getaddrinfo(
+                    self._host, self._port, type=socket.SOCK_STREAM
+                )
+            ]
+        error: OSError = OSError(f"no address found for {self._host!r}")
+        for family, address in candidates:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            try:
+                _bound(sock, ends, self._clock)
+                sock.connect(address)
+            except OSError as exc:
+                sock.close()
+                error = exc
+                continue
+            break
+        else:
+            raise error
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self._context is None:
+                return sock
+            _bound(sock, ends, self._clock)
+            return self._context.wrap_socket(sock, server_hostname=self._host)
+        except BaseException:
+            sock.close()
+            raise
+
+
+def _literal_address(host: str, port: int) -> tuple[socket.AddressFamily, tuple[Any, ...]] | None:
+    """The socket address of a host given as an IP address, which needs no lookup."""
+    for family, address in (
+        (socket.AF_INET, (host, port)),
+        (socket.AF_INET6, (host, port, 0, 0)),
+    ):
+        try:
+            socket.inet_pton(family, host)
+        except OSError:
+            continue
+        return family, address
+    return None
+
+
+def _bound(sock: socket.socket, ends: float, clock: Callable[[], float]) -> None:
+    """Give *sock* what is left until *ends* as its timeout.
+
+    :raises TimeoutError: when nothing is left.
+    """
+    left = ends - clock()
+    if left <= 0:
+        raise TimeoutError("the deadline has passed")
+    sock.settimeout(left)
+
+
+class DeadlineStream(io.RawIOBase):
+    """A connected socket whose every write and read gets what is left of the deadline as its
+    timeout, so the deadline holds however a receiver spreads its bytes. ``http.client``'s
+    response reads through it (:meth:`makefile`); it counts the bytes each way."""
+
+    def __init__(self, sock: socket.socket, ends: float, clock: Callable[[], float]) -> None:
+        super().__init__()
+        self._sock = sock
+        self._ends = ends
+        self._clock = clock
+        self.total = 0
+        self.sent = 0
+        self.received = 0
+
+    def send_all(self, data: bytes) -> None:
+        self.total = len(data)
+        with memoryview(data) as view:
+            while self.sent < self.total:
+                _bound(self._sock, self._ends, self._clock)
+                self.sent += self._sock.send(view[self.sent :])
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        _bound(self._sock, self._ends, self._clock)
+        count = self._sock.recv_into(buffer)
+        self.received += count
+        return count
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(self)
+
+
+def _cut_off(deadline: float, stream: DeadlineStream, body_bytes: int | None) -> str:
+    """Where an attempt stood when its deadline passed; *body_bytes* is ``None`` before the
+    response head was complete."""
+    if stream.sent < stream.total:
+        return (
+            f"cut off at the {deadline:g} s deadline while sending the request ({stream.sent} "
+            f"of {stream.total} bytes sent)"
+        )
+    if stream.received == 0:
+        return f"no answer within the {deadline:g} s deadline"
+    if body_bytes is None:
+        return (
+            f"cut off at the {deadline:g} s deadline while reading the response head "
+            f"({stream.received} bytes read)"
+        )
+    return (
+        f"cut off at the {deadline:g} s deadline while reading the body ({body_bytes} bytes read)"
+    )
 
 
 def _host_port(parts: SplitResult) -> str:

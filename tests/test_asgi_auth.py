@@ -16,7 +16,7 @@ from hookmock.providers import zoom as zoom_module
 from hookmock.scheduler import ProviderClock
 from hookmock.targets import as_target
 
-from .receivers import zoom_receiver
+from .receivers import serving, zoom_receiver
 
 SECRET = "asgi-secret"
 T0 = 1_790_000_000.0
@@ -162,3 +162,23 @@ def test_failed_token_exchange_is_a_recorded_retried_failure() -> None:
     )
     assert delivery.next_step == "retry 1 at +5 min"
     assert "client-secret" not in delivery.describe()
+
+
+def test_oauth_token_exchange_over_http_names_its_host() -> None:
+    """HTTP/1.1 requires a Host header: a server that enforces it answers the exchange."""
+    answer = json.dumps({"access_token": "tok-1", "token_type": "bearer"}).encode()
+    inner = _auth_receiver({"HTTP_AUTHORIZATION": "Bearer tok-1"}, [("200 OK", answer)])
+    hosts: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        hosts.append(environ.get("HTTP_HOST", ""))
+        return inner(environ, start_response)
+
+    auth = OAuthClientCredentials("/oauth/token", "client-id", "client-secret")
+    with serving(app) as base:
+        zoom = Zoom(secret_token=SECRET, seed=1)
+        zoom.subscribe(base + "/zoom/webhook", auth=auth)
+        zoom.send("meeting.started").assert_acknowledged()
+    netloc = base.removeprefix("http://")
+    assert auth.exchanges == 1
+    assert hosts and set(hosts) == {netloc}, hosts

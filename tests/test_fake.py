@@ -522,3 +522,51 @@ def test_full_reaches_fake_and_the_command_line() -> None:
     out = io.StringIO()
     assert main(["fake", event, "--seed", "3", "--time", str(NOW), "--full"], stdout=out) == 0
     assert "participant_audio_files" in json.loads(out.getvalue())["payload"]["object"]
+
+
+@pytest.mark.parametrize(
+    ("event", "overrides", "path"),
+    [
+        # Each override takes away what a consistency rule needs: the field the rule would have
+        # set is then drawn as usual.
+        ("recording.completed", {"payload.account_id": REMOVE}, "payload.object.account_id"),
+        ("meeting.created", {"payload.object.id": REMOVE}, "payload.object.join_url"),
+        ("meeting.created", {"payload.object.id": "abc"}, "payload.object.join_url"),
+        (
+            "meeting.participant_joined",
+            {"payload.object.participant.id": REMOVE},
+            "payload.object.participant.participant_user_id",
+        ),
+        ("meeting.started", {"payload.object.start_time": REMOVE}, "payload.object.uuid"),
+        (
+            "recording.completed",
+            {"payload.object.recording_files": REMOVE},
+            "payload.object.participant_audio_files.0.file_size",
+        ),
+        (
+            "recording.completed",
+            {"payload.object.uuid": 1},
+            "payload.object.recording_files.0.meeting_id",
+        ),
+        ("user.updated", {"payload.object.id": REMOVE}, "payload.old_object.id"),
+    ],
+)
+def test_a_field_a_rule_cannot_set_is_drawn(
+    event: str, overrides: dict[str, Any], path: str
+) -> None:
+    for seed in range(10):
+        data, _ = generate(event, seed=seed, now=NOW, overrides=overrides, full=True)
+        node: Any = data
+        for part in path.split("."):
+            node = node[int(part) if part.isdigit() else part]
+        assert type(node) in (str, int), f"seed {seed}: {path} is {node!r}"
+        json.dumps(data)  # every value is plain JSON
+
+
+def test_an_override_below_a_generated_value_says_what_is_there() -> None:
+    with pytest.raises(OverrideError) as info:
+        _zoom().fake("meeting.started", {"payload.object.start_time.day": 1}, validate=False)
+    assert str(info.value) == (
+        "override 'payload.object.start_time.day': payload.object.start_time is a generated str,"
+        " not an object or list, so it has no fields to set"
+    )

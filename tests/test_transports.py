@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from hookmock import HTTPTarget, Outcome, WSGITarget, Zoom
+from hookmock.errors import ConfigurationError
 from hookmock.simulator import Subscription
 from hookmock.targets import as_target
 
@@ -127,6 +128,89 @@ def test_http_delivery_sends_the_exact_bytes() -> None:
     assert receiver.bodies == [delivery.request.body]  # type: ignore[attr-defined]
 
 
+def _capture_one_request() -> tuple[str, Any]:
+    """A raw server on 127.0.0.1 that answers one request 204 and keeps every byte of it;
+    returns its URL and a function that waits for those bytes."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    received: list[bytes] = []
+
+    def serve() -> None:
+        connection, _ = server.accept()
+        with connection, server:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += connection.recv(65536)
+            head = data.partition(b"\r\n\r\n")[0].lower()
+            length = int(head.split(b"content-length: ")[1].split(b"\r\n")[0])
+            while len(data.partition(b"\r\n\r\n")[2]) < length:
+                data += connection.recv(65536)
+            received.append(data)
+            connection.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+
+    def wait() -> bytes:
+        thread.join(10)
+        return received[0]
+
+    return f"http://127.0.0.1:{server.getsockname()[1]}/zoom/webhook?app=1", wait
+
+
+def test_http_request_on_the_wire_is_the_recorded_one() -> None:
+    """Request line, the headers in their order and spelling, the body: nothing added."""
+    url, wait = _capture_one_request()
+    delivery = _deliver(url)
+    request = delivery.request
+    expected = (
+        "POST /zoom/webhook?app=1 HTTP/1.1\r\n"
+        + "".join(f"{name}: {value}\r\n" for name, value in request.headers)
+        + "\r\n"
+    ).encode("latin-1") + request.body
+    assert wait() == expected
+    assert delivery.outcome is Outcome.ACKNOWLEDGED
+
+
+def test_http_to_a_host_name_tries_each_address() -> None:
+    """``localhost`` may name ::1 before 127.0.0.1, where the receiver listens: the attempt
+    goes on to the next address."""
+    receiver = zoom_receiver(SECRET)
+    with serving(receiver) as base:
+        delivery = _deliver(base.replace("127.0.0.1", "localhost") + "/zoom/webhook")
+    assert delivery.outcome is Outcome.ACKNOWLEDGED
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        (
+            {"x-custom": "one\r\nx-injected: two"},
+            "cannot send the 'x-custom' header over HTTP: its value has a line break; remove it",
+        ),
+        (
+            {"x-custom": "caf\u00e9 \u2019"},
+            "cannot send the 'x-custom' header over HTTP: it has a character outside Latin-1 "
+            "(U+2019); encode the value to ASCII first (percent- or base64-encoding)",
+        ),
+        (
+            {"x-caf\u00e9": "1"},
+            "cannot send a header named 'x-caf\u00e9' over HTTP: a header name is ASCII without "
+            "colons or line breaks",
+        ),
+    ],
+)
+def test_http_header_that_cannot_go_on_the_wire(headers: dict[str, str], message: str) -> None:
+    zoom = Zoom(secret_token=SECRET, seed=1)
+    # Nothing listens there: the request is refused before any connection.
+    target = HTTPTarget(f"http://127.0.0.1:{_closed_port()}/")
+    subscription = Subscription("id", "test", target, None)
+    with pytest.raises(ConfigurationError) as raised:
+        zoom.deliver(zoom.fake("meeting.started"), subscription, headers=headers)
+    assert str(raised.value) == message
+
+
 def test_http_redirect_is_not_followed() -> None:
     with serving(_app("301 Moved Permanently", b"", [("Location", "/elsewhere")])) as base:
         delivery = _deliver(base + "/")
@@ -194,6 +278,10 @@ def test_http_invalid_response() -> None:
         ("ftp://example.com/", "give an absolute http:// or https:// URL"),
         ("/relative", "give an absolute http:// or https:// URL"),
         (42, "cannot deliver to 42: give a URL"),
+        (
+            "http://127.0.0.1/caf\u00e9",
+            "a URL's path and query are ASCII; percent-encode other characters as UTF-8 bytes",
+        ),
     ],
 )
 def test_bad_targets(target: Any, message: str) -> None:
