@@ -40,9 +40,11 @@ demo: $(STAMP)
 	@echo "== the demo: the example receiver's tests, events sent to it, then two receivers graded =="
 	$(BIN)/python examples/demo.py
 
+# make bench BENCH_ARGS="--only send,serve --quick" runs a subset; see benchmarks/run.py --help.
+BENCH_ARGS ?=
 bench: $(STAMP)
-	@echo "== benchmarks: several minutes; each figure is printed as its benchmark finishes =="
-	$(BIN)/python benchmarks/run.py
+	@echo "== benchmarks: about 8 minutes (the first run also makes venvs in .bench-venvs/); each figure is printed as its benchmark finishes =="
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check hookmock tests examples benchmarks tools
@@ -50,4 +52,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) $(OLDEST) dist build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OLDEST) dist build .pytest_cache .mypy_cache .ruff_cache .bench-venvs benchmarks/results.json

@@ -13,9 +13,13 @@ receiver answered. Use it through the pytest plugin's ``zoom`` fixture, or direc
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+# Not typing's TYPE_CHECKING: importing hookmock (pytest's plugin, the command line) does not
+# import typing. mypy reads any TYPE_CHECKING as true.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from .asgi import ASGITarget as ASGITarget
     from .checkreport import ConformanceReport as ConformanceReport
     from .checks import ReceiverUnreachableError as ReceiverUnreachableError

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
-from importlib.resources.abc import Traversable
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import SchemaViolationError, UnknownEventError
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = ["event_names", "find_event", "load_schema", "schema_errors", "validate"]
 
@@ -23,12 +25,18 @@ __all__ = ["event_names", "find_event", "load_schema", "schema_errors", "validat
 def schemas_root() -> Traversable:
     """The folder that holds ``<provider>/<event>.json``: inside the installed package, or the
     project's top-level ``schemas/`` when running from a checkout."""
+    package = Path(__file__).resolve().parent
+    if (package / "schemas").is_dir():
+        return package / "schemas"
+    checkout = package.parent / "schemas"
+    if checkout.is_dir():
+        return checkout
+    # Installed in a zip archive: importlib.resources reads it (and is imported only then).
+    from importlib import resources
+
     packaged = resources.files("hookmock") / "schemas"
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parent.parent / "schemas"
-    if checkout.is_dir():
-        return checkout
     raise RuntimeError(
         "hookmock's schemas are missing: neither hookmock/schemas (installed) nor schemas/ "
         "(checkout) exists; reinstall hookmock"
@@ -39,12 +47,14 @@ def schemas_root() -> Traversable:
 def event_names(provider: str = "zoom") -> tuple[str, ...]:
     """Every event name the catalog has for *provider*, sorted."""
     folder = schemas_root() / provider
+    # os.listdir where it can: a Path per file (iterdir) costs milliseconds on the first send.
+    files = os.listdir(folder) if isinstance(folder, Path) else [e.name for e in folder.iterdir()]
     suffix = ".json"
     return tuple(
         sorted(
-            entry.name[: -len(suffix)]
-            for entry in folder.iterdir()
-            if entry.name.endswith(suffix) and not entry.name.startswith("_")
+            name[: -len(suffix)]
+            for name in files
+            if name.endswith(suffix) and not name.startswith("_")
         )
     )
 

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import math
 import os
 import sys
 import time
-from collections.abc import Sequence
-from typing import Any, TextIO
+from collections.abc import Callable, Sequence
 
 from .errors import HookmockError
+
+# Each command imports what it needs when it runs, so that `hookmock --help` costs little more
+# than Python's own start-up; not even typing or json is imported for it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 EXIT_OK, EXIT_RECEIVER_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -24,109 +28,154 @@ class _UsageError(Exception):
     pass
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser, with the options of *command* only: the other commands are
+    listed with their one-line help, which is all ``hookmock --help`` shows of them."""
     parser = argparse.ArgumentParser(
         prog="hookmock",
         description="A simulated Zoom webhook provider: fake, sign and deliver events offline.",
         epilog="The secret token may come from $ZOOM_WEBHOOK_SECRET_TOKEN; it is never printed.",
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (about, add_options) in _PARSERS.items():
+        if name != command:
+            sub.add_parser(name, help=about, formatter_class=_Formatter)
+        elif add_options is not None:
+            add_options(sub.add_parser(name, help=about, formatter_class=_Formatter))
+        elif name == "serve":
+            # Defined beside the server, in a module that imports sockets and threads.
+            from .server_cli import add_serve_parser
 
-    events = sub.add_parser("events", help="list the event names hookmock can generate")
-    events.add_argument("prefix", nargs="?", default="", help="only names starting with this")
-    events.add_argument(
+            add_serve_parser(sub)
+        else:
+            from .schemadiff import add_schema_diff_parser
+
+            add_schema_diff_parser(sub)
+    return parser
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, as wide as the terminal: argparse finds the width with
+    shutil, which imports the compression modules; this reads it as shutil does, without."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24) -> None:
+        super().__init__(prog, indent_increment, max_help_position, width=_help_width())
+
+
+def _help_width() -> int:
+    # shutil.get_terminal_size's order: $COLUMNS, the terminal of standard output, 80.
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns <= 0 and sys.__stdout__ is not None:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return (columns or 80) - 2
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command *argv* names: its first word that is not an option (the ``hookmock``
+    command's own options, ``--help`` and ``--version``, take no value)."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def _events_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("prefix", nargs="?", default="", help="only names starting with this")
+    p.add_argument(
         "--source",
         action="store_true",
         help="also print how each schema was made, after a tab: hand-written, converted (from "
         "Zoom's OpenAPI document), inferred (from an example body) or minimal",
     )
 
-    schema = sub.add_parser("schema", help="print an event's JSON Schema")
-    schema.add_argument("event")
 
-    def add_generation(p: argparse.ArgumentParser) -> None:
-        p.add_argument("event", help="event name, e.g. meeting.started")
-        p.add_argument("--seed", type=int, help="seed of the generated values (default: random)")
-        p.add_argument(
-            "--set",
-            dest="sets",
-            action="append",
-            default=[],
-            metavar="PATH=VALUE",
-            help="override a field by dotted path (payload.object.topic=Q3); VALUE is read as "
-            "JSON when it parses, else as a string; repeatable. The path must name a field of "
-            "the event's schema",
-        )
-        p.add_argument(
-            "--add",
-            dest="adds",
-            action="append",
-            default=[],
-            metavar="PATH=VALUE",
-            help="like --set, for a field the event's schema does not know; repeatable",
-        )
-        p.add_argument(
-            "--time",
-            type=float,
-            metavar="UNIX_SECONDS",
-            help="the provider clock's reading that event_ts and payload times derive from "
-            "(default: now); the same --seed and --time give the same bytes",
-        )
-        p.add_argument(
-            "--serialization",
-            default="zoom",
-            help="how the body bytes are written: zoom (default), pretty, ascii, "
-            "escaped-slashes, spaced, sorted-keys",
-        )
-        p.add_argument(
-            "--no-validate", action="store_true", help="allow overrides that break the schema"
-        )
-        p.add_argument(
-            "--full",
-            action="store_true",
-            help="every field the schema declares, also those real deliveries often leave out",
-        )
+def _schema_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("event")
 
-    fake = sub.add_parser("fake", help="print a generated event body")
-    add_generation(fake)
 
-    trigger = sub.add_parser("trigger", help="send one signed event to a URL")
-    add_generation(trigger)
-    trigger.add_argument("--url", required=True, help="the receiver's webhook URL")
-    trigger.add_argument("--secret-token", help="the app's secret token")
-    trigger.add_argument("--deadline", type=float, default=3.0, help="seconds to wait (3)")
-    trigger.add_argument("--cafile", help="a CA bundle to trust for https:// (a test CA)")
-    trigger.add_argument(
-        "--insecure", action="store_true", help="do not verify the TLS certificate"
+def _generation_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("event", help="event name, e.g. meeting.started")
+    p.add_argument("--seed", type=int, help="seed of the generated values (default: random)")
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a field by dotted path (payload.object.topic=Q3); VALUE is read as "
+        "JSON when it parses, else as a string; repeatable. The path must name a field of "
+        "the event's schema",
     )
-    trigger.add_argument(
+    p.add_argument(
+        "--add",
+        dest="adds",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="like --set, for a field the event's schema does not know; repeatable",
+    )
+    p.add_argument(
+        "--time",
+        type=float,
+        metavar="UNIX_SECONDS",
+        help="the provider clock's reading that event_ts and payload times derive from "
+        "(default: now); the same --seed and --time give the same bytes",
+    )
+    p.add_argument(
+        "--serialization",
+        default="zoom",
+        help="how the body bytes are written: zoom (default), pretty, ascii, "
+        "escaped-slashes, spaced, sorted-keys",
+    )
+    p.add_argument(
+        "--no-validate", action="store_true", help="allow overrides that break the schema"
+    )
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="every field the schema declares, also those real deliveries often leave out",
+    )
+
+
+def _trigger_options(p: argparse.ArgumentParser) -> None:
+    _generation_options(p)
+    p.add_argument("--url", required=True, help="the receiver's webhook URL")
+    p.add_argument("--secret-token", help="the app's secret token")
+    p.add_argument("--deadline", type=float, default=3.0, help="seconds to wait (3)")
+    p.add_argument("--cafile", help="a CA bundle to trust for https:// (a test CA)")
+    p.add_argument("--insecure", action="store_true", help="do not verify the TLS certificate")
+    p.add_argument(
         "--verbose", "-v", action="store_true", help="also print the request and response"
     )
 
-    check = sub.add_parser(
-        "check",
-        help="grade a live receiver: the conformance battery against a URL",
-        description="Send a receiver what Zoom sends and what an attacker sends, and grade "
-        "its answers. Exit 0 when no error-severity check failed, 1 when one did, 2 for usage "
-        "errors or an unreachable endpoint.",
+
+def _check_options(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Send a receiver what Zoom sends and what an attacker sends, and grade its answers. "
+        "Exit 0 when no error-severity check failed, 1 when one did, 2 for usage errors or an "
+        "unreachable endpoint."
     )
-    check.add_argument("url", help="the receiver's webhook URL")
-    check.add_argument("--secret-token", help="the app's secret token")
-    check.add_argument(
+    p.add_argument("url", help="the receiver's webhook URL")
+    p.add_argument("--secret-token", help="the app's secret token")
+    p.add_argument(
         "--tolerance", type=float, default=300.0, help="the timestamp window in seconds (300)"
     )
-    check.add_argument("--deadline", type=float, default=3.0, help="seconds to wait (3)")
-    check.add_argument(
+    p.add_argument("--deadline", type=float, default=3.0, help="seconds to wait (3)")
+    p.add_argument(
         "--concurrency", type=int, default=10, help="deliveries at once in the load check (10)"
     )
-    check.add_argument(
+    p.add_argument(
         "--only",
         action="append",
         metavar="CHECK",
         help="run only this check (and what it needs for a baseline); repeatable",
     )
-    check.add_argument(
+    p.add_argument(
         "--event",
         dest="events",
         action="append",
@@ -135,7 +184,7 @@ def _parser() -> argparse.ArgumentParser:
         "repeatable (default: meeting.started, meeting.ended, meeting.participant_joined, "
         "meeting.participant_left, recording.completed, recording.transcript_completed)",
     )
-    check.add_argument(
+    p.add_argument(
         "--set",
         dest="sets",
         action="append",
@@ -144,19 +193,19 @@ def _parser() -> argparse.ArgumentParser:
         help="set a field by dotted path in every event sent (payload.object.topic=Q3); VALUE "
         "is read as JSON when it parses, else as a string; repeatable",
     )
-    check.add_argument(
+    p.add_argument(
         "--probe-url",
         metavar="URL",
         help="a URL answering the receiver's count of processed events (a number, or JSON with "
         "one number), read before and after the duplicates to check they are processed once",
     )
-    check.add_argument(
+    p.add_argument(
         "--probe-event",
         default="meeting.started",
         metavar="NAME",
         help="the event type the probe counts (meeting.started)",
     )
-    check.add_argument(
+    p.add_argument(
         "--fuzz",
         type=int,
         default=0,
@@ -165,44 +214,61 @@ def _parser() -> argparse.ArgumentParser:
         "be acknowledged within the deadline; a failure shows the shrunk body and the field "
         "(needs hookmock[fuzz])",
     )
-    check.add_argument(
+    p.add_argument(
         "--fuzz-seed",
         type=int,
         metavar="S",
         help="the fuzzing's seed, printed with its result (default: the --seed)",
     )
-    check.add_argument("--seed", type=int, help="seed of the generated values (default: random)")
-    check.add_argument("--report-json", metavar="FILE", help="write the report as JSON")
-    check.add_argument("--junit-xml", metavar="FILE", help="write one JUnit testcase per check")
-    check.add_argument("--cafile", help="a CA bundle to trust for https:// (a test CA)")
-    check.add_argument("--insecure", action="store_true", help="do not verify the certificate")
+    p.add_argument("--seed", type=int, help="seed of the generated values (default: random)")
+    p.add_argument("--report-json", metavar="FILE", help="write the report as JSON")
+    p.add_argument("--junit-xml", metavar="FILE", help="write one JUnit testcase per check")
+    p.add_argument("--cafile", help="a CA bundle to trust for https:// (a test CA)")
+    p.add_argument("--insecure", action="store_true", help="do not verify the certificate")
 
-    scenario = sub.add_parser(
-        "scenario",
-        help="print the events of a coherent scenario (meeting, webinar, user), one a line",
-    )
-    scenario.add_argument("name", nargs="?", help="meeting, webinar or user")
-    scenario.add_argument(
+
+def _scenario_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", nargs="?", help="meeting, webinar or user")
+    p.add_argument(
         "params", nargs="*", metavar="KEY=VALUE", help="scenario parameters (participants=5)"
     )
-    scenario.add_argument("--seed", type=int, help="seed of the generated values")
-    scenario.add_argument(
+    p.add_argument("--seed", type=int, help="seed of the generated values")
+    p.add_argument(
         "--time", type=float, metavar="UNIX_SECONDS", help="the provider clock's start (now)"
     )
-    scenario.add_argument("--summary", action="store_true", help="a timeline instead of the bodies")
-    scenario.add_argument("--list", action="store_true", help="list the scenarios")
+    p.add_argument("--summary", action="store_true", help="a timeline instead of the bodies")
+    p.add_argument("--list", action="store_true", help="list the scenarios")
 
-    sign = sub.add_parser("sign", help="print Zoom's headers for a body")
-    sign.add_argument("file", nargs="?", help="the body (default: standard input)")
-    sign.add_argument("--secret-token", help="the app's secret token")
-    sign.add_argument("--timestamp", help="x-zm-request-timestamp in Unix seconds (default: now)")
-    from .server_cli import add_serve_parser
 
-    add_serve_parser(sub)
-    from .schemadiff import add_schema_diff_parser
+def _sign_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", nargs="?", help="the body (default: standard input)")
+    p.add_argument("--secret-token", help="the app's secret token")
+    p.add_argument("--timestamp", help="x-zm-request-timestamp in Unix seconds (default: now)")
 
-    add_schema_diff_parser(sub)
-    return parser
+
+#: Each command, in the order ``hookmock --help`` lists them: its one-line help, and what adds
+#: its options to its parser; None for ``serve`` and ``schema-diff``, whose parsers are defined
+#: beside them (with the same help as here, which a test checks).
+_PARSERS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None] | None]] = {
+    "events": ("list the event names hookmock can generate", _events_options),
+    "schema": ("print an event's JSON Schema", _schema_options),
+    "fake": ("print a generated event body", _generation_options),
+    "trigger": ("send one signed event to a URL", _trigger_options),
+    "check": ("grade a live receiver: the conformance battery against a URL", _check_options),
+    "scenario": (
+        "print the events of a coherent scenario (meeting, webinar, user), one a line",
+        _scenario_options,
+    ),
+    "sign": ("print Zoom's headers for a body", _sign_options),
+    "serve": (
+        "run a mock Zoom server: OAuth, event subscriptions, recording downloads",
+        None,
+    ),
+    "schema-diff": (
+        "compare hookmock's schemas with a newer Zoom OpenAPI webhooks document",
+        None,
+    ),
+}
 
 
 def _version() -> str:
@@ -222,11 +288,12 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     # a replacement for it rather than a crash after the event was sent.
     for stream in {id(s): s for s in (out, sys.stdout, sys.stderr)}.values():
         _replace_unencodable(stream)
-    parser = _parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = _parser(_command_named(words))
     try:
         # argparse prints --help and --version to sys.stdout; send them where the caller asked.
         with contextlib.redirect_stdout(out):
-            args = parser.parse_args(argv)
+            args = parser.parse_args(words)
     except SystemExit as exc:
         return int(exc.code or 0)
     try:
@@ -375,6 +442,8 @@ def _overrides(sets: Sequence[str], option: str = "--set") -> dict[str, Any]:
 def _value(text: str, option: str, shown: str) -> Any:
     """*text* read as JSON when it is strict JSON (no ``Infinity`` or ``NaN``), else as a string."""
 
+    import json
+
     def refuse(constant: str) -> Any:
         raise ValueError(constant)
 
@@ -422,6 +491,8 @@ def _cmd_events(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
+    import json
+
     from .catalog import load_schema
 
     print(json.dumps(load_schema(args.event), indent=2, ensure_ascii=False), file=out)
@@ -430,10 +501,12 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 
 def _make_event(args: argparse.Namespace, provider: Any) -> Any:
     from .errors import UnknownFieldError
-    from .overrides import ADD
 
     overrides = _overrides(args.sets)
-    overrides.update({k: ADD(v) for k, v in _overrides(args.adds, "--add").items()})
+    if args.adds:
+        from .overrides import ADD
+
+        overrides.update({k: ADD(v) for k, v in _overrides(args.adds, "--add").items()})
     try:
         return provider.fake(
             args.event,
@@ -495,6 +568,8 @@ def _cmd_trigger(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    import json
+
     from .checks import ReceiverUnreachableError
     from .providers.zoom import Zoom
 
@@ -586,6 +661,8 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:
+    import json
+
     from .providers.zoom import Zoom
     from .scenarios import SCENARIOS, build_scenario
 

@@ -1,4 +1,4 @@
-"""Seeded, faker-backed generation of schema-valid events, and overrides.
+"""Seeded generation of schema-valid events, and overrides.
 
 How a value is chosen, in order: the schema's ``const``, ``enum`` or ``examples``; its
 ``x-hookmock-fake`` kind (one of :data:`FAKE_KINDS`); a kind guessed from the property's name;
@@ -20,9 +20,9 @@ changed, the same ones in ``object`` and ``old_object``). A list has minItems to
 or one to three when maxItems is large (Zoom's limits of 20 or 100 are no typical size).
 
 Reproducible: the same event name, seed, clock reading and overrides give the same bytes (with the
-same versions of hookmock and faker). faker is called only to fill value pools once per process,
-with a fixed seed; each event then draws from the pools with its own ``random.Random(seed)``, which
-keeps one generation in the tens of microseconds.
+same version of hookmock). Realistic values come from pools that faker fills at build time
+(``tools/build_pools.py``, from a fixed seed) and the package ships; each event draws from the
+pools with its own ``random.Random(seed)``, which keeps one generation in the tens of microseconds.
 """
 
 from __future__ import annotations
@@ -30,11 +30,13 @@ from __future__ import annotations
 import binascii
 import datetime as dt
 import functools
+import json
 import random
 import re
 import string
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .catalog import load_schema
@@ -163,54 +165,26 @@ def _parse_iso(text: str) -> float | None:
 
 @functools.cache
 def _pools() -> dict[str, tuple[str, ...]]:
-    """Realistic values from faker, made once per process with a fixed seed."""
-    from faker import Faker
+    """Realistic values: faker's, built by ``tools/build_pools.py`` and shipped in
+    ``hookmock/data/pools.json`` (read once per process), and those written out here."""
+    try:
+        shipped = Path(__file__).with_name("data").joinpath("pools.json").read_bytes()
+    except OSError as exc:
+        # Installed in a zip archive: importlib.resources reads it (and is imported only then).
+        from importlib import resources
 
-    fake = Faker("en_US")
-    fake.seed_instance(20221024)
-    n = 200
-
-    def many(make: Callable[[], str]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(make() for _ in range(n)))
-
-    first = many(fake.first_name)
-    last = many(fake.last_name)
-    companies = many(fake.company)
-    topic_templates = (
-        "{} weekly sync",
-        "Q{} planning",
-        "{} interview",
-        "{} kickoff",
-        "{} review",
-        "1:1 {}",
-        "{} all-hands",
-        "{} retrospective",
-    )
-
-    def topic() -> str:
-        template = fake.random_element(topic_templates)
-        filler: Any = fake.random_int(1, 4) if template.startswith("Q") else None
-        if filler is None:
-            filler = fake.random_element(
-                (fake.first_name(), fake.company(), fake.job(), fake.bs().split()[-1].title())
-            )
-        return template.format(filler)
-
-    return {
-        "first_name": first,
-        "last_name": last,
-        "company": companies,
-        "job_title": many(fake.job),
-        "city": many(fake.city),
-        "country_code": many(fake.country_code),
-        "timezone": many(fake.timezone),
-        "topic": many(topic) + many(fake.catch_phrase)[:40],
-        "text": many(fake.sentence),
+        try:
+            shipped = resources.files("hookmock").joinpath("data", "pools.json").read_bytes()
+        except OSError:
+            raise RuntimeError(
+                f"hookmock's value pools are missing (hookmock/data/pools.json: {exc.strerror}); "
+                "reinstall hookmock, or in a checkout run python tools/build_pools.py"
+            ) from None
+    built: dict[str, list[str]] = json.loads(shipped)["pools"]
+    return {name: tuple(values) for name, values in built.items()} | {
         "domain": ("example.com", "example.org", "example.net"),
-        "ipv4": many(fake.ipv4_public),
         "language": ("en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "ja-JP", "pt-BR", "zh-CN"),
         "device": ("Windows", "Mac", "iOS", "Android", "Linux", "Zoom Rooms", "Web"),
-        "street_address": many(fake.street_address),
         "label_word": (
             "Main",
             "Support",

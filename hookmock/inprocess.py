@@ -10,6 +10,7 @@ target never blocks it. They need asyncio (pytest-asyncio, or anyio's default ba
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -47,7 +48,9 @@ class InProcessLifecycle:
         background work, its running lifespan, and the caller's loop in the async methods."""
         resolved = as_target(target, path=path)
         given = resolved is target
-        if given:
+        # as_target imports hookmock.asgi for an ASGI application only: a WSGI application or a
+        # URL leaves asyncio and asgiref unloaded.
+        if given or f"{__package__}.asgi" not in sys.modules:
             return resolved
         from .asgi import CALLER_LOOP, ASGITarget
 

@@ -102,10 +102,19 @@ def mask_urls(text: str) -> str:
     return _URL.sub(masked, text)
 
 
+#: A secret shorter than this is hidden only where it stands alone: replacing every "s" of a
+#: one-letter secret would hide the text, not the secret.
+SHORT_SECRET = 8
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of each secret in *text* with ``***``."""
+    """Replace each secret in *text* with ``***``: everywhere, or, for a secret shorter than
+    :data:`SHORT_SECRET` characters, wherever no letter, digit, ``_`` or ``-`` touches it."""
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, HIDDEN)
+        if len(secret) >= SHORT_SECRET:
+            text = text.replace(secret, HIDDEN)
+        elif secret in text:
+            text = re.sub(rf"(?<![\w-]){re.escape(secret)}(?![\w-])", HIDDEN, text)
     return text
 
 

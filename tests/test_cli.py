@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import io
 import json
@@ -301,3 +302,92 @@ def test_runs_as_a_program(command: list[str], tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "meeting.started" in done.stdout.splitlines()
     assert done.stderr == ""
+
+
+# -- what a command imports ------------------------------------------------------------------------
+
+#: Runs the command line in a new process and prints which of the modules given after the
+#: arguments it imported, leaving out those the bare interpreter had already loaded.
+IMPORTS = """
+import io, sys
+before = set(sys.modules)
+from hookmock.cli import main
+split = sys.argv.index("--watched")
+argv, watched = sys.argv[1:split], sys.argv[split + 1 :]
+status = main(argv, stdout=io.StringIO())
+print(repr((status, sorted(m for m in watched if m in sys.modules and m not in before))))
+"""
+
+#: What a command that does not need it should not import: libraries that take tens of
+#: milliseconds (faker is not needed by any command), the commands' own machinery, and
+#: standard modules imported only for that machinery.
+HEAVY = [
+    "faker",
+    "jsonschema",
+    "jsonschema_rs",
+    "werkzeug",
+    "asyncio",
+    "asgiref",
+    "hypothesis",
+    "hookmock.asgi",
+    "hookmock.checks",
+    "hookmock.schemadiff",
+    "hookmock.server",
+    "hookmock.server_cli",
+]
+
+
+def _imported(argv: list[str], watched: list[str]) -> tuple[int, list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORTS, *argv, "--watched", *watched],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    status, imported = ast.literal_eval(done.stdout)
+    return status, imported
+
+
+def test_help_imports_no_command() -> None:
+    lean = ["hookmock.catalog", "hookmock.providers.zoom", "hookmock.simulator"]
+    # Standard modules too: typing and json are not needed to list the commands, and shutil
+    # (argparse's way to the terminal's width) imports the compression modules.
+    standard = ["typing", "json", "shutil", "socket", "threading", "dataclasses"]
+    assert _imported(["--help"], HEAVY + lean + standard) == (0, [])
+
+
+def test_fake_imports_only_generation() -> None:
+    assert _imported(["fake", "meeting.started", "--seed", "1"], HEAVY) == (0, [])
+
+
+def test_a_command_defined_elsewhere_is_imported_when_it_runs() -> None:
+    assert _imported(["serve", "--help"], ["hookmock.server_cli"]) == (0, ["hookmock.server_cli"])
+    assert _imported(["schema-diff", "--help"], ["hookmock.schemadiff"]) == (
+        0,
+        ["hookmock.schemadiff"],
+    )
+
+
+def test_the_list_of_commands_is_the_same_whichever_parser_is_built() -> None:
+    from hookmock.cli import _PARSERS, _parser
+
+    listed = _parser().format_help()
+    for command in _PARSERS:
+        assert _parser(command).format_help() == listed, command
+
+
+@pytest.mark.parametrize("columns", [None, "60", "132", "0", "-3", "wide"])
+def test_help_is_as_wide_as_argparse_makes_it(
+    columns: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from hookmock.cli import _help_width
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert _help_width() == shutil.get_terminal_size().columns - 2

@@ -295,7 +295,7 @@ def _open_fds() -> int:
 def test_a_thousand_hostile_deliveries_leak_nothing() -> None:
     handlers = [resets_mid_response, answers_garbage, redirects, answers_gigabytes]
     zoom = Zoom(secret_token="hostile", seed=1, deadline=0.5)
-    # Warm up lazily created state (faker pools, loops) before counting.
+    # Warm up lazily created state (value pools, loops) before counting.
     with hostile(redirects) as url:
         _deliver(url, 0.5, zoom)
     threads, fds = threading.active_count(), _open_fds()

@@ -83,6 +83,7 @@ def test_wheel_contents(wheel: Path) -> None:
         entry_points = configparser.ConfigParser()
         entry_points.read_string(archive.read(entry_points_txt).decode("utf-8"))
     assert "hookmock/py.typed" in names
+    assert "hookmock/data/pools.json" in names
     assert {"hookmock/page/index.html", "hookmock/page/page.js", "hookmock/page/page.css"} <= names
     assert "hookmock/schemas/zoom/meeting.started.json" in names
     shipped = {

@@ -142,6 +142,39 @@ def test_send_scenario_plays_in_provider_time() -> None:
     zoom.assert_delivered_in_order("meeting.started", "meeting.ended", "recording.completed")
 
 
+@pytest.mark.parametrize("clock", ["frozen", "moving"])
+def test_a_retry_due_with_a_scenario_step_comes_after_it_however_the_clock_moves(
+    clock: str,
+) -> None:
+    """recording.completed fails; its first retry (+5 min) falls due at the moment of
+    recording.transcript_completed (5 min later): the step goes first, whether the clock stands
+    still or moves between readings (by a microsecond each, as a fast or a slow machine's)."""
+    ticks = iter(range(10**9))
+    source = (lambda: T0) if clock == "frozen" else (lambda: T0 + next(ticks) * 1e-6)
+    zoom = Zoom(secret_token="scenario", seed=3, clock=ProviderClock(source))
+    good = zoom_receiver("scenario")
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        body = environ["wsgi.input"].read()
+        if json.loads(body)["event"] == "recording.completed":
+            start_response("500 Internal Server Error", [])
+            return [b"cannot store the recording"]
+        environ["wsgi.input"] = io.BytesIO(body)
+        return good(environ, start_response)
+
+    zoom.subscribe(app)
+    zoom.send_scenario("meeting", participants=2, duration=20)
+    zoom.run_until_idle()
+    names = [(d.event.name, d.attempt) for d in zoom.deliveries][-5:]
+    assert names == [
+        ("recording.completed", 1),
+        ("recording.transcript_completed", 1),
+        ("recording.completed", 2),
+        ("recording.completed", 3),
+        ("recording.completed", 4),
+    ]
+
+
 def test_send_scenario_only_to_covering_subscriptions() -> None:
     zoom = _zoom()
     zoom.subscribe(zoom_receiver("scenario"), events=["meeting.started", "meeting.ended"])

@@ -21,12 +21,12 @@ from hookmock import Zoom
 from hookmock.auth import BasicAuth, HeaderAuth, OAuthClientCredentials
 from hookmock.cli import main
 from hookmock.delivery import Request, Response
-from hookmock.report import Settings, mask_url, mask_urls, mask_value
+from hookmock.report import Settings, mask_url, mask_urls, mask_value, redact
 from hookmock.server import MockZoomServer
 from hookmock.server_guard import TOKEN_HEADER
 from hookmock.transports import HTTPTarget
 
-from .receivers import serving
+from .receivers import serving, zoom_receiver
 from .server_helpers import Api
 
 SECRET_TOKEN = "SecretTokenQ7w1Lx"
@@ -383,3 +383,30 @@ def test_mock_server_serves_and_logs_no_secret(receiver_url: str, tmp_path: Path
     assert "?token=***" in answers["GET /_hookmock/state"]
     for where, text in answers.items():
         assert_no_secret(where, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets", "redacted"),
+    [
+        # A long secret is hidden wherever it is, inside a word too.
+        ("token=abcdefgh1234&x", ["abcdefgh1234"], "token=***&x"),
+        ("xxabcdefgh1234yy", ["abcdefgh1234"], "xx***yy"),
+        # A short one only where it stands alone: the text around it stays readable.
+        ("receiver.test said s", ["s"], "receiver.test said ***"),
+        ("key 'ab1' in answer ab12 and xab1", ["ab1"], "key '***' in answer ab12 and xab1"),
+        ('{"secret": "pw-1"}', ["pw-1"], '{"secret": "***"}'),
+        # The longest first, so that one secret inside another leaves nothing of either.
+        ("abcdefgh12345", ["abcdefgh1234", "abcdefgh12345"], "***"),
+    ],
+)
+def test_redact_hides_secrets_and_keeps_text_around_short_ones(
+    text: str, secrets: list[str], redacted: str
+) -> None:
+    assert redact(text, secrets) == redacted
+
+
+def test_a_one_letter_secret_token_leaves_the_description_readable() -> None:
+    zoom = Zoom(secret_token="s", seed=1)
+    zoom.subscribe(zoom_receiver("s"))
+    text = zoom.send("meeting.started").describe()
+    assert "receiver.test" in text and "x-zm-signature" in text

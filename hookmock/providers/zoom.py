@@ -388,8 +388,7 @@ class Zoom(Provider):
             )
         made: list[Delivery] = []
         for step in steps:
-            if step.at > self.clock():
-                self.advance(step.at - self.clock())
+            self.scheduler.advance_to(step.at)
             for subscription in self.subscriptions:
                 if subscription.covers(step.event.name):
                     made.append(self.deliver(step.event, subscription, retry=self.retries))
