@@ -23,6 +23,8 @@ from .timeline import FAULTS, Notice, Timeline
 from .transports import DEFAULT_BACKGROUND_TIMEOUT, Target
 
 if TYPE_CHECKING:
+    from faker import Faker
+
     from .fuzzing import FuzzReport
 
 __all__ = ["Provider", "Subscription"]
@@ -121,9 +123,23 @@ class Provider(InProcessLifecycle, Timeline):
         self._faults: deque[tuple[str, Subscription | None]] = deque()
         self._events = random.Random(seed)
         self._ids = random.Random(seed ^ 0x5EED)
+        self._faker: Faker | None = None
         #: Callbacks ``hook(event_name, data)`` that may change a generated body in place before
         #: it is validated and written to bytes (the mock server points download URLs at itself).
         self.generation_hooks: list[Callable[[str, Any], Any]] = []
+
+    @property
+    def faker(self) -> Faker:
+        """A ``faker.Faker`` seeded from this provider's seed, for a test's own values (a topic
+        to override, a name to look up): the same seed gives the same values, so a failing test
+        replays with its seed. faker is imported on first use; hookmock's own events draw from
+        shipped value pools and never need it."""
+        if self._faker is None:
+            from faker import Faker
+
+            self._faker = Faker()
+            self._faker.seed_instance(self.seed)
+        return self._faker
 
     # -- events ---------------------------------------------------------------------------------
 

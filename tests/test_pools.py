@@ -141,3 +141,29 @@ def test_generating_and_sending_events_does_not_import_faker() -> None:
     values = found["values"]
     assert all(topic in pools["topic"] for topic in values[:3]), values
     assert all(name in pools["first_name"] for name in values[3:]), values
+
+
+def test_zoom_faker_is_seeded_from_the_providers_seed() -> None:
+    from hookmock import Zoom
+
+    first, again, other = (Zoom(secret_token="s", seed=seed) for seed in (11, 11, 12))
+    assert first.faker is first.faker  # one instance: its sequence goes on
+    drawn = [first.faker.name() for _ in range(5)]
+    assert drawn == [again.faker.name() for _ in range(5)]
+    assert drawn != [other.faker.name() for _ in range(5)]
+
+
+def test_the_zoom_fixture_faker_replays_with_the_test_seed(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_names(zoom):
+            print("NAMES", [zoom.faker.name() for _ in range(3)])
+        """
+    )
+    runs = [
+        pytester.runpytest("-s", "--hookmock-seed=5", "-p", "no:cacheprovider") for _ in range(2)
+    ]
+    lines = [
+        [line.partition("NAMES")[2] for line in run.outlines if "NAMES" in line] for run in runs
+    ]
+    assert lines[0] and lines[0] == lines[1]
