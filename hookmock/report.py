@@ -6,6 +6,7 @@ A mask shows no character of what it hides: ``x-zm-signature: v0=(masked)``,
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -68,6 +69,7 @@ def mask_url(url: str) -> str:
     return f"{base}?{'&'.join(masked)}{hash_}{fragment}"
 
 
+@functools.lru_cache(maxsize=256)
 def url_secrets(url: str) -> tuple[str, ...]:
     """The parts of *url* that :func:`mask_url` hides, to redact them wherever else they show
     (a receiver that echoes its URL): the password or lone user name, and each query value, as
