@@ -22,6 +22,8 @@ from hookmock import Delivery, Outcome, Zoom
 from hookmock.simulator import Subscription
 from hookmock.transports import HTTPTarget
 
+from .receivers import closed_port
+
 Handler = Callable[[socket.socket], None]
 
 
@@ -445,19 +447,11 @@ def test_every_outcome_closes_its_socket() -> None:
             assert outcomes and None not in outcomes
         with hostile(trickles_the_head) as url:
             assert _deliver_on(HTTPTarget(url, clock=SteppingClock(0.5))).outcome is Outcome.TIMEOUT
-        closed = _deliver(f"http://127.0.0.1:{_closed_port()}/hook", 3.0)
+        closed = _deliver(f"http://127.0.0.1:{closed_port()}/hook", 3.0)
         assert closed.outcome is Outcome.CONNECTION_ERROR
         gc.collect()
     assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
     assert _open_fds() == fds
-
-
-def _closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port: int = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 def test_the_short_body_check_cuts_off_a_trickling_receiver_at_the_deadline() -> None:

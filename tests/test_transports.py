@@ -16,7 +16,7 @@ from hookmock.errors import ConfigurationError
 from hookmock.simulator import Subscription
 from hookmock.targets import as_target
 
-from .receivers import serving, zoom_receiver
+from .receivers import closed_port, serving, zoom_receiver
 
 SECRET = "transport-secret"
 
@@ -204,7 +204,7 @@ def test_http_to_a_host_name_tries_each_address() -> None:
 def test_http_header_that_cannot_go_on_the_wire(headers: dict[str, str], message: str) -> None:
     zoom = Zoom(secret_token=SECRET, seed=1)
     # Nothing listens there: the request is refused before any connection.
-    target = HTTPTarget(f"http://127.0.0.1:{_closed_port()}/")
+    target = HTTPTarget(f"http://127.0.0.1:{closed_port()}/")
     subscription = Subscription("id", "test", target, None)
     with pytest.raises(ConfigurationError) as raised:
         zoom.deliver(zoom.fake("meeting.started"), subscription, headers=headers)
@@ -236,16 +236,8 @@ def test_http_cut_off_at_the_deadline() -> None:
     assert "0.2 s deadline" in (delivery.error or "")
 
 
-def _closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port: int = sock.getsockname()[1]
-    sock.close()
-    return port
-
-
 def test_http_connection_refused() -> None:
-    delivery = _deliver(f"http://127.0.0.1:{_closed_port()}/")
+    delivery = _deliver(f"http://127.0.0.1:{closed_port()}/")
     assert delivery.outcome is Outcome.CONNECTION_ERROR
     assert "connection refused" in (delivery.error or "")
 
