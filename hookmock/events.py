@@ -25,8 +25,12 @@ def _surrogate_escape(match: re.Match[str]) -> str:
     return f"\\u{0xD800 + (code >> 10):04X}\\u{0xDC00 + (code & 0x3FF):04X}"
 
 
+# json.dumps(value, ensure_ascii=False, separators=(",", ":")), without making an encoder per call.
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _zoom(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = _compact(value)
     return text if text.isascii() else _ASTRAL.sub(_surrogate_escape, text)
 
 

@@ -22,11 +22,13 @@ or one to three when maxItems is large (Zoom's limits of 20 or 100 are no typica
 Reproducible: the same event name, seed, clock reading and overrides give the same bytes (with the
 same version of hookmock). Realistic values come from pools that faker fills at build time
 (``tools/build_pools.py``, from a fixed seed) and the package ships; each event draws from the
-pools with its own ``random.Random(seed)``, which keeps one generation in the tens of microseconds.
+pools with a ``random.Random`` seeded with its seed (reseeded, not made anew), which keeps one
+generation in the tens of microseconds.
 """
 
 from __future__ import annotations
 
+import _random
 import binascii
 import datetime as dt
 import functools
@@ -226,18 +228,23 @@ def _pools() -> dict[str, tuple[str, ...]]:
 
 def _pick(pool: str) -> Callable[[_Ctx], str]:
     def make(ctx: _Ctx) -> str:
-        return ctx.rng.choice(_pools()[pool])
+        return _one_of(ctx, _pools()[pool])
 
+    _PICKS[make] = pool
     return make
+
+
+#: The pool each function made by _pick draws from (the compiler writes its draw inline).
+_PICKS: dict[Callable[[_Ctx], str], str] = {}
 
 
 def _full_name(ctx: _Ctx) -> str:
     pools = _pools()
-    return f"{ctx.rng.choice(pools['first_name'])} {ctx.rng.choice(pools['last_name'])}"
+    return f"{_one_of(ctx, pools['first_name'])} {_one_of(ctx, pools['last_name'])}"
 
 
 def _email(ctx: _Ctx) -> str:
-    return _email_for(_full_name(ctx), ctx.rng.choice(_pools()["domain"]))
+    return _email_for(_full_name(ctx), _one_of(ctx, _pools()["domain"]))
 
 
 def _email_for(name: str, domain: str) -> str:
@@ -346,7 +353,7 @@ def _label(noun: str) -> Callable[[_Ctx], str]:
         return _pick("topic")
 
     def make(ctx: _Ctx) -> str:
-        return f"{ctx.rng.choice(_pools()['label_word'])} {noun}"
+        return f"{_one_of(ctx, _pools()['label_word'])} {noun}"
 
     return make
 
@@ -357,14 +364,34 @@ def _version(ctx: _Ctx) -> str:
 
 
 def _leave_reason(ctx: _Ctx) -> str:
-    return f"{_full_name(ctx)} {ctx.rng.choice(_pools()['leave_reason'])}"
+    return f"{_full_name(ctx)} {_one_of(ctx, _pools()['leave_reason'])}"
 
+
+def _between(low: int, high: int) -> Callable[[_Ctx], int]:
+    def make(ctx: _Ctx) -> int:
+        return ctx.between(low, high)
+
+    _BETWEEN[make] = (low, high)
+    return make
+
+
+def _between_text(low: int, high: int) -> Callable[[_Ctx], str]:
+    def make(ctx: _Ctx) -> str:
+        return str(ctx.between(low, high))
+
+    _BETWEEN_TEXT[make] = (low, high)
+    return make
+
+
+#: The bounds of each function made by _between and _between_text (written inline).
+_BETWEEN: dict[Callable[[_Ctx], int], tuple[int, int]] = {}
+_BETWEEN_TEXT: dict[Callable[[_Ctx], str], tuple[int, int]] = {}
 
 _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "zoom_id": _zoom_id,
     "meeting_uuid": _meeting_uuid,
-    "meeting_number": lambda ctx: str(_meeting_number(ctx)),
-    "pmi": lambda ctx: str(_pmi(ctx)),
+    "meeting_number": _between_text(10**9, 10**11),
+    "pmi": _between_text(10**9, 10**10),
     "uuid": _uuid,
     "participant_uuid": _participant_uuid,
     "email": _email,
@@ -390,15 +417,15 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "play_url": lambda ctx: f"{_ZOOM_WEB}/rec/play/{_urlsafe_32(ctx)}",
     "download_url": _webhook_download_url,
     "jwt": _jwt,
-    "url": lambda ctx: f"https://{ctx.rng.choice(_pools()['domain'])}/{_alnum_10(ctx)}",
+    "url": lambda ctx: f"https://{_one_of(ctx, _pools()['domain'])}/{_alnum_10(ctx)}",
     "datetime": _datetime,
     "date": _date,
     "leave_reason": _leave_reason,
     "version": _version,
     "device": _pick("device"),
     "phone_e164": _phone_e164,
-    "extension_number": lambda ctx: str(ctx.between(100, 1_000_000)),
-    "numeric_id": lambda ctx: str(ctx.between(10**18, 10**19)),
+    "extension_number": _between_text(100, 1_000_000),
+    "numeric_id": _between_text(10**18, 10**19),
     "hex_id": lambda ctx: _hex(ctx, 32),
     "sha256_hex": lambda ctx: _hex(ctx, 64),
     "dated_uuid": lambda ctx: f"{_iso(ctx.now)[:10].replace('-', '')}-{_uuid(ctx)}",
@@ -411,7 +438,7 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "zip_code": lambda ctx: f"{ctx.between(1000, 100000):05d}",
     "street_address": _pick("street_address"),
     "department": _pick("department"),
-    "port": lambda ctx: str(ctx.between(1024, 65536)),
+    "port": _between_text(1024, 65536),
     "mac_address": lambda ctx: ":".join(_hex(ctx, 12)[i : i + 2] for i in range(0, 12, 2)),
     "domain": _pick("domain"),
     "pin": lambda ctx: f"{ctx.between(0, 1_000_000):06d}",
@@ -429,16 +456,16 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
 }
 
 _NUMBER_KINDS: dict[str, Callable[[_Ctx], int]] = {
-    "meeting_number": _meeting_number,
-    "pmi": _pmi,
+    "meeting_number": _between(10**9, 10**11),
+    "pmi": _between(10**9, 10**10),
     "event_ts": lambda ctx: int(ctx.now * 1000),
-    "file_size": lambda ctx: ctx.between(50_000, 400_000_000),
+    "file_size": _between(50_000, 400_000_000),
     "duration": lambda ctx: _one_of(ctx, (15, 30, 30, 45, 60, 60, 90)),
-    "count": lambda ctx: ctx.between(1, 6),
+    "count": _between(1, 6),
     "unix_seconds": lambda ctx: int(ctx.now) - ctx.between(0, 7200),
-    "seconds": lambda ctx: ctx.between(1, 600),
-    "extension_number": lambda ctx: ctx.between(100, 1_000_000),
-    "port": lambda ctx: ctx.between(1024, 65536),
+    "seconds": _between(1, 600),
+    "extension_number": _between(100, 1_000_000),
+    "port": _between(1024, 65536),
 }
 
 #: Every value of ``x-hookmock-fake`` a schema may use.
@@ -538,8 +565,9 @@ class _Compiler:
 
     The body is drawn by Python source written here and compiled once per event: one dict
     display per object, with constants, enums, booleans and integer ranges drawn inline, so
-    that drawing a field costs no call of its own. The source holds only names of values bound
-    in :attr:`env`, integers, and the property names written with ``repr``.
+    that drawing a field costs no call of its own; so are names, ids and picks from the value
+    pools (:meth:`inline`). The source holds only names of values bound in :attr:`env`,
+    integers, and the property names written with ``repr``.
     """
 
     def __init__(self, root: Mapping[str, Any], anchor: str) -> None:
@@ -555,11 +583,12 @@ class _Compiler:
         return name
 
     def function(self, lines: Iterable[str]) -> str:
-        """The name of a function of ``ctx`` with *lines* as its body (``r`` is ``ctx.random``),
-        defined by :meth:`finish`."""
+        """The name of a function of ``ctx`` with *lines* as its body (``r`` is ``ctx.random``,
+        ``g`` its getrandbits), defined by :meth:`finish`."""
         name = self.bind(None)
         body = "".join(f"    {line}\n" for line in lines)
-        self.source.append(f"def {name}(ctx):\n    r = ctx.random\n{body}")
+        head = "    r = ctx.random\n    g = ctx.rng.getrandbits\n"
+        self.source.append(f"def {name}(ctx):\n{head}{body}")
         return name
 
     def finish(self, expr: str) -> _Gen:
@@ -611,7 +640,36 @@ class _Compiler:
         ):
             low = int(node.get("minimum", 0))
             return _uniform_int(low, int(node.get("maximum", max(low, 100)))), None
-        return f"{self.bind(_leaf(node, name, where))}(ctx)", None
+        draw = _leaf(node, name, where)
+        return self.inline(draw) or f"{self.bind(draw)}(ctx)", None
+
+    def inline(self, draw: _Gen) -> str | None:
+        """An expression that does what *draw* does, drawing the same numbers in the same
+        order, for the most common kinds; None for the others."""
+        if draw in _PICKS:
+            pool = _pools()[_PICKS[draw]]
+            return f"{self.bind(pool)}[int(r() * {len(pool)})]"
+        if draw is _full_name:
+            first, last = _pools()["first_name"], _pools()["last_name"]
+            return (
+                f"f'{{{self.bind(first)}[int(r() * {len(first)})]}} "
+                f"{{{self.bind(last)}[int(r() * {len(last)})]}}'"
+            )
+        if draw is _zoom_id:
+            b2a, table = self.bind(binascii.b2a_base64), self.bind(_URLSAFE_B64)
+            return (
+                f"{b2a}(g(128).to_bytes(16, 'little'), newline=False)[:22]"
+                f".translate({table}).decode('ascii')"
+            )
+        between = _BETWEEN.get(draw)
+        if between is not None:
+            low, high = between
+            return f"({low} + int(r() * {high - low}))"
+        between = _BETWEEN_TEXT.get(draw)
+        if between is not None:
+            low, high = between
+            return f"str({low} + int(r() * {high - low}))"
+        return None
 
     def compile_object(
         self, node: Mapping[str, Any], where: str, defer: frozenset[str]
@@ -866,16 +924,30 @@ def generate(
         otherwise there as often as in real deliveries, ``x-hookmock-presence``).
     """
     plan = _plan(event, provider)
-    ctx = _Ctx(random.Random(seed), now, full)
+    # Seeding a generator costs less than making one; each thread takes its own from the pool.
+    rng = _IDLE.pop() if _IDLE else random.Random()
+    if type(seed) is int:
+        _reseed(rng, seed)
+    else:
+        rng.seed(seed)
+    ctx = _Ctx(rng, now, full)
     data: dict[str, Any] = plan.draw(ctx)
-    overridden = apply_overrides(data, overrides) if overrides else frozenset()
+    overridden = apply_overrides(data, overrides) if overrides else _NOTHING
     if plan.node is not None and type(data) is dict:
         ctx.marks, ctx.anchor = plan.marks, plan.anchor
         # What happened, happened before it was reported: up to a second and a half before
         # event_ts, and at most at event_ts once written in whole seconds.
         ctx.moment = now - ctx.between(0, 1500) / 1000
         _visit(plan.node, data, "", ctx, None, overridden)
+    _IDLE.append(rng)
     return data, overridden
+
+
+#: Generators not in use. list.pop and list.append are atomic, so two threads never share one.
+_IDLE: list[random.Random] = []
+#: What random.Random.seed does with an integer: the C base class's seed, called directly.
+_reseed: Callable[[random.Random, int], None] = _random.Random.seed
+_NOTHING: frozenset[str] = frozenset()
 
 
 def _split(path: str) -> list[str | int]:
