@@ -1107,6 +1107,7 @@ def _value_type(node: Mapping[str, Any]) -> type | None:
 
 
 _SPAN_KEYS = frozenset({"join_time", "leave_time", "recording_start", "recording_end"})
+_SPAN_PAIRS = (("join_time", "leave_time"), ("recording_start", "recording_end"))
 _LINK_KEYS = frozenset({"join_url", "start_url"})
 _NAME_KEYS = ("user_name", "display_name", "name")
 
@@ -1135,6 +1136,7 @@ class _Node:
         "person",
         "recording",
         "rules",
+        "spans",
         "times",
     )
 
@@ -1142,6 +1144,8 @@ class _Node:
         self.keys = keys
         self.payload = where == "$.payload" and "object" in keys
         self.times = "start_time" in keys or bool(keys & _SPAN_KEYS)
+        #: The pairs of times within a meeting's span that this object has one of.
+        self.spans = tuple(pair for pair in _SPAN_PAIRS if keys.intersection(pair))
         self.occurrence = "occurrence_id" in keys and "start_time" in keys
         self.date_time = "date_time" in keys and anchor != "scheduled"
         self.links = "id" in keys and bool(keys & _LINK_KEYS)
@@ -1255,7 +1259,7 @@ def _apply_rules(
     if plan.payload:
         _fix_payload(obj, ctx, overridden)
     if plan.times:
-        span = _fix_times(obj, path, ctx, span, overridden)
+        span = _fix_times(plan, obj, path, ctx, span, overridden)
     if plan.occurrence:
         occurrence, stamp = obj.get("occurrence_id"), obj.get("start_time")
         start = ctx.parse(stamp) if isinstance(stamp, str) else None
@@ -1368,6 +1372,7 @@ def _put_time(
 
 
 def _fix_times(
+    plan: _Node,
     obj: dict[str, Any],
     path: str,
     ctx: _Ctx,
@@ -1378,7 +1383,9 @@ def _fix_times(
     recording's start and end inside them, the field that reports the event at its moment,
     and nothing but scheduled times after ``event_ts``. Returns the span of the meeting."""
     moment, marks, anchor = ctx.moment, ctx.marks, ctx.anchor
-    if _is_stamp(obj.get("start_time")):
+    # Only the times its schema declares, unless an override may have added others.
+    known = not overridden
+    if (not known or "start_time" in plan.keys) and _is_stamp(obj.get("start_time")):
         duration: int = obj["duration"] if isinstance(obj.get("duration"), int) else 60
         # A meeting rarely lasts exactly as long as it was scheduled for.
         length = max(60.0, duration * 60 * (0.6 + 0.55 * ctx.random()) + ctx.between(0, 60))
@@ -1409,7 +1416,7 @@ def _fix_times(
     if span is None:
         return None
     start, end = span
-    for first, last in (("join_time", "leave_time"), ("recording_start", "recording_end")):
+    for first, last in plan.spans if known else _SPAN_PAIRS:
         has_first, has_last = _is_stamp(obj.get(first)), _is_stamp(obj.get(last))
         if not (has_first or has_last):
             continue

@@ -124,6 +124,8 @@ class Provider(InProcessLifecycle, Timeline):
         self._events = random.Random(seed)
         self._ids = random.Random(seed ^ 0x5EED)
         self._faker: Faker | None = None
+        #: The override paths found in each event's schema, and the schema they were found in.
+        self._known_paths: dict[tuple[str, str], Any] = {}
         #: Callbacks ``hook(event_name, data)`` that may change a generated body in place before
         #: it is validated and written to bytes (the mock server points download URLs at itself).
         self.generation_hooks: list[Callable[[str, Any], Any]] = []
@@ -189,10 +191,27 @@ class Provider(InProcessLifecycle, Timeline):
         if fields:
             paths.update(self._field_paths(event, fields))
         if paths:
-            from .overrides import check_paths, unwrap
+            from .overrides import ADD, check_paths, unwrap
 
             if validate:
-                check_paths(event, catalog.load_schema(event, self.name), paths)
+                # Whether a path names a field depends on the schema alone: each is checked
+                # once per schema (paths to create, with ADD values, are never checked).
+                schema = catalog.load_schema(event, self.name)
+                known = self._known_paths
+                unchecked = {
+                    path: value
+                    for path, value in paths.items()
+                    if isinstance(value, ADD) or known.get((event, path)) is not schema
+                }
+                if unchecked:
+                    check_paths(event, schema, unchecked)
+                    if len(known) > 4096:
+                        known.clear()
+                    known.update(
+                        ((event, path), schema)
+                        for path, value in unchecked.items()
+                        if not isinstance(value, ADD)
+                    )
             paths = unwrap(paths)
         event_seed = self._events.getrandbits(63) if seed is None else seed
         data, overridden = fake.generate(

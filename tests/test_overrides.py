@@ -113,6 +113,18 @@ def test_paths_through_lists_and_removals_are_checked(zoom: Zoom) -> None:
         zoom.fake("meeting.started", {"payload.object.topik": REMOVE})
 
 
+def test_a_path_found_in_one_event_is_still_checked_in_another(zoom: Zoom) -> None:
+    files = "payload.object.recording_files.0.file_type"
+    for _ in range(2):
+        assert zoom.fake("recording.completed", {files: "MP4"}).overridden == {files}
+    # The same path, valid for recording.completed, names no field of meeting.started: each
+    # time it is asked for, also after a valid path of meeting.started was checked.
+    zoom.fake("meeting.started", {"payload.object.topic": "Q3"})
+    for _ in range(2):
+        with pytest.raises(UnknownFieldError, match="no field 'recording_files'"):
+            zoom.fake("meeting.started", {files: "MP4", "payload.object.topic": "Q3"})
+
+
 def test_add_creates_a_field_the_schema_does_not_know(zoom: Zoom) -> None:
     event = zoom.fake(
         "meeting.started",
