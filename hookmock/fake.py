@@ -347,6 +347,22 @@ def _hex(ctx: _Ctx, digits: int) -> str:
     return f"{ctx.rng.getrandbits(4 * digits):0{digits}x}"
 
 
+def _hex_of(digits: int) -> Callable[[_Ctx], str]:
+    def make(ctx: _Ctx) -> str:
+        return _hex(ctx, digits)
+
+    _HEX_DIGITS[make] = digits
+    return make
+
+
+#: The number of digits of each function made by _hex_of (written inline).
+_HEX_DIGITS: dict[Callable[[_Ctx], str], int] = {}
+
+
+def _event_ts(ctx: _Ctx) -> int:
+    return int(ctx.now * 1000)
+
+
 def _label(noun: str) -> Callable[[_Ctx], str]:
     """A short name for a thing, such as "Billing Queue" for ``queue_name``."""
     if not noun:
@@ -426,8 +442,8 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "phone_e164": _phone_e164,
     "extension_number": _between_text(100, 1_000_000),
     "numeric_id": _between_text(10**18, 10**19),
-    "hex_id": lambda ctx: _hex(ctx, 32),
-    "sha256_hex": lambda ctx: _hex(ctx, 64),
+    "hex_id": _hex_of(32),
+    "sha256_hex": _hex_of(64),
     "dated_uuid": lambda ctx: f"{_iso(ctx.now)[:10].replace('-', '')}-{_uuid(ctx)}",
     "zw_id": lambda ctx: f"ZW{_one_of(ctx, 'TRW')}{_hex(ctx, 32).upper()}",
     "datetime_ms": _datetime_ms,
@@ -458,7 +474,7 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
 _NUMBER_KINDS: dict[str, Callable[[_Ctx], int]] = {
     "meeting_number": _between(10**9, 10**11),
     "pmi": _between(10**9, 10**10),
-    "event_ts": lambda ctx: int(ctx.now * 1000),
+    "event_ts": _event_ts,
     "file_size": _between(50_000, 400_000_000),
     "duration": lambda ctx: _one_of(ctx, (15, 30, 30, 45, 60, 60, 90)),
     "count": _between(1, 6),
@@ -661,6 +677,13 @@ class _Compiler:
                 f"{b2a}(g(128).to_bytes(16, 'little'), newline=False)[:22]"
                 f".translate({table}).decode('ascii')"
             )
+        if draw is _datetime:
+            return f"{self.bind(_iso)}(ctx.now - int(r() * 7200))"
+        if draw is _event_ts:
+            return "int(ctx.now * 1000)"
+        digits = _HEX_DIGITS.get(draw)
+        if digits is not None:
+            return f"f'{{g({4 * digits}):0{digits}x}}'"
         between = _BETWEEN.get(draw)
         if between is not None:
             low, high = between
