@@ -124,7 +124,23 @@ def _chars(alphabet: str, n: int) -> Callable[[_Ctx], str]:
     def make(ctx: _Ctx) -> str:
         return ctx.rng.getrandbits(bits).to_bytes(n, "little").translate(table).decode("ascii")
 
+    _CHARS[make] = ("", alphabet, n)
     return make
+
+
+def _prefixed(prefix: str, alphabet: str, n: int) -> Callable[[_Ctx], str]:
+    """*prefix* followed by *n* characters of *alphabet*."""
+    chars = _chars(alphabet, n)
+
+    def make(ctx: _Ctx) -> str:
+        return prefix + chars(ctx)
+
+    _CHARS[make] = (prefix, alphabet, n)
+    return make
+
+
+#: What each function made by _chars and _prefixed writes (the compiler writes it inline).
+_CHARS: dict[Callable[[_Ctx], str], tuple[str, str, int]] = {}
 
 
 def _one_of(ctx: _Ctx, choices: Sequence[_T]) -> _T:
@@ -429,8 +445,8 @@ _STRING_KINDS: dict[str, Callable[[_Ctx], Any]] = {
     "plain_token": _chars(_URLSAFE, 22),
     "join_url": lambda ctx: f"{_ZOOM_WEB}/j/{_meeting_number(ctx)}",
     "start_url": lambda ctx: f"{_ZOOM_WEB}/s/{_meeting_number(ctx)}",
-    "share_url": lambda ctx: f"{_ZOOM_WEB}/rec/share/{_urlsafe_32(ctx)}",
-    "play_url": lambda ctx: f"{_ZOOM_WEB}/rec/play/{_urlsafe_32(ctx)}",
+    "share_url": _prefixed(f"{_ZOOM_WEB}/rec/share/", _URLSAFE, 32),
+    "play_url": _prefixed(f"{_ZOOM_WEB}/rec/play/", _URLSAFE, 32),
     "download_url": _webhook_download_url,
     "jwt": _jwt,
     "url": lambda ctx: f"https://{_one_of(ctx, _pools()['domain'])}/{_alnum_10(ctx)}",
@@ -677,6 +693,14 @@ class _Compiler:
                 f"{b2a}(g(128).to_bytes(16, 'little'), newline=False)[:22]"
                 f".translate({table}).decode('ascii')"
             )
+        chars = _CHARS.get(draw)
+        if chars is not None:
+            prefix, alphabet, n = chars
+            text = (
+                f"g({8 * n}).to_bytes({n}, 'little')"
+                f".translate({self.bind(_byte_table(alphabet))}).decode('ascii')"
+            )
+            return f"({self.bind(prefix)} + {text})" if prefix else text
         if draw is _datetime:
             return f"{self.bind(_iso)}(ctx.now - int(r() * 7200))"
         if draw is _event_ts:
