@@ -295,10 +295,6 @@ _alnum_10 = _chars(_ALNUM, 10)
 _alnum_32 = _chars(_ALNUM, 32)
 
 
-def _pmi(ctx: _Ctx) -> int:
-    return ctx.between(10**9, 10**10)
-
-
 def _uuid(ctx: _Ctx) -> str:
     # A version 4 UUID: version digit 4, variant bits 10.
     h = "%032x" % (ctx.rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET)

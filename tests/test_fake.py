@@ -570,3 +570,26 @@ def test_an_override_below_a_generated_value_says_what_is_there() -> None:
         "override 'payload.object.start_time.day': payload.object.start_time is a generated str,"
         " not an object or list, so it has no fields to set"
     )
+
+
+def test_values_written_inline_are_those_the_kinds_draw(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled plans write the common kinds (names, ids, pool values, times) as inline
+    expressions: they give exactly the values the kinds' own functions give."""
+    from hookmock import fake
+
+    def every_event() -> list[Any]:
+        fake._plan.cache_clear()
+        return [
+            generate(name, seed=seed, now=1_795_000_000.5 + seed, full=seed == 2)[0]
+            for name in event_names()
+            for seed in (1, 2)
+        ]
+
+    compiler = fake._Compiler({}, "running")
+    kinds = [fake._STRING_KINDS[k] for k in ("zoom_id", "name", "topic", "datetime", "token")]
+    assert all(compiler.inline(kind) for kind in kinds)
+    inline = every_event()
+    monkeypatch.setattr(fake._Compiler, "inline", lambda self, draw: None)
+    called = every_event()
+    fake._plan.cache_clear()
+    assert inline == called
