@@ -107,7 +107,7 @@ def json_response(
     return Response(
         json.dumps(value, ensure_ascii=False),
         status=status,
-        headers=dict(headers or {}),
+        headers=dict(headers) if headers else None,
         content_type="application/json; charset=utf-8",
     )
 
@@ -372,9 +372,12 @@ class ServerState:
     def _point_downloads_here(self, event: str, data: Any) -> None:
         """A generation hook: every Zoom download URL in a generated body is pointed at this
         server, and the file is remembered with the event's ``download_token``."""
+        links = _download_links(data)
+        if not links:
+            return
         token = data.get("download_token") if isinstance(data, dict) else None
         issued = self.zoom.clock()
-        for holder, key, file_id in _download_links(data):
+        for holder, key, file_id in links:
             webhook = "/rec/webhook_download/" in holder[key]
             holder[key] = f"{self.base_url}/rec/{'webhook_' * webhook}download/{file_id}"
             kind = "VTT" if key == "transcript_download_url" else _file_kind(holder)
