@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
 from werkzeug.exceptions import (
@@ -92,10 +92,9 @@ class MockZoomApp:
             refused = self.guard.check(request) if self.guard is not None else None
             if refused is not None:
                 raise refused
-            static = self._static.get((environ.get("PATH_INFO", ""), request.method))
-            if static is not None:
-                endpoint, arguments = static, {}
-            else:
+            endpoint: Any = self._static.get((environ.get("PATH_INFO", ""), request.method))
+            arguments: Mapping[str, Any] = {}
+            if endpoint is None:
                 endpoint, arguments = self.url_map.bind_to_environ(environ).match()
             refused = control_post_error(request)
             if refused is not None:
