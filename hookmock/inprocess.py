@@ -15,7 +15,6 @@ from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import ConfigurationError
-from .targets import as_target
 
 if TYPE_CHECKING:
     from .asgi import Lifespan
@@ -46,6 +45,10 @@ class InProcessLifecycle:
     def _resolve_target(self, target: Any, *, path: str | None) -> Target:
         """The target for *target*; an ASGI application gets this provider's bound for
         background work, its running lifespan, and the caller's loop in the async methods."""
+        # Imported at the first subscription, not with the provider: the transports load
+        # sockets, threads and gzip, which generating an event (``hookmock fake``) never needs.
+        from .targets import as_target
+
         resolved = as_target(target, path=path)
         given = resolved is target
         # as_target imports hookmock.asgi for an ASGI application only: a WSGI application or a

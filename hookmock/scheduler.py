@@ -6,11 +6,11 @@ provider time play in milliseconds.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ConfigurationError
@@ -72,19 +72,54 @@ class ProviderClock:
         self._listeners.append(callback)
 
 
-@dataclass(order=True)
+@functools.total_ordering
 class Job:
-    """Work due at :attr:`due` (provider time): a retry or a re-validation."""
+    """Work due at :attr:`due` (provider time): a retry or a re-validation. Jobs order by
+    :attr:`due`, then by :attr:`seq` (the order they were scheduled in)."""
 
-    due: float
-    seq: int
-    kind: str = field(compare=False)
-    description: str = field(compare=False)
-    run: Callable[[], Any] = field(compare=False, repr=False)
-    periodic: bool = field(default=False, compare=False)
-    cancelled: bool = field(default=False, compare=False)
-    #: What the job is about (a subscription), so that its jobs can be found and cancelled.
-    owner: Any = field(default=None, compare=False, repr=False)
+    # A plain class: this module is imported with every provider, and a dataclass's generated
+    # methods cost start-up time (``hookmock fake``).
+    __slots__ = ("cancelled", "description", "due", "kind", "owner", "periodic", "run", "seq")
+
+    def __init__(
+        self,
+        due: float,
+        seq: int,
+        kind: str,
+        description: str,
+        run: Callable[[], Any],
+        periodic: bool = False,
+        cancelled: bool = False,
+        owner: Any = None,
+    ) -> None:
+        self.due = due
+        self.seq = seq
+        self.kind = kind
+        self.description = description
+        self.run = run
+        self.periodic = periodic
+        self.cancelled = cancelled
+        #: What the job is about (a subscription), so that its jobs can be found and cancelled.
+        self.owner = owner
+
+    def __repr__(self) -> str:
+        return (
+            f"Job(due={self.due!r}, seq={self.seq!r}, kind={self.kind!r}, "
+            f"description={self.description!r}, periodic={self.periodic!r}, "
+            f"cancelled={self.cancelled!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Job:
+            return NotImplemented
+        return (self.due, self.seq) == (other.due, other.seq)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __lt__(self, other: Job) -> bool:
+        if type(other) is not Job:
+            return NotImplemented
+        return (self.due, self.seq) < (other.due, other.seq)
 
 
 class Scheduler:

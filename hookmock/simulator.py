@@ -17,15 +17,16 @@ from .delivery import Attempt, Delivery, DeliveryLog, Outcome, Request
 from .errors import AuthenticationError, ConfigurationError, NotSubscribedError, OverrideError
 from .events import Event
 from .inprocess import InProcessLifecycle
+from .limits import DEFAULT_BACKGROUND_TIMEOUT
 from .report import mask_url, mask_urls, url_secrets
 from .scheduler import ProviderClock, Scheduler
 from .timeline import FAULTS, Notice, Timeline
-from .transports import DEFAULT_BACKGROUND_TIMEOUT, Target
 
 if TYPE_CHECKING:
     from faker import Faker
 
     from .fuzzing import FuzzReport
+    from .transports import Target
 
 __all__ = ["Provider", "Subscription"]
 

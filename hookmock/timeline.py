@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError
 from typing import TYPE_CHECKING
 
 from .delivery import Delivery, DeliveryLog, Outcome
@@ -20,14 +20,46 @@ if TYPE_CHECKING:
 __all__ = ["FAULTS", "Notice", "Timeline"]
 
 
-@dataclass(frozen=True)
 class Notice:
     """Something the provider tells the app's owner, or records about a subscription: a warning
-    email after failed re-validations, a disabled subscription, a dropped event."""
+    email after failed re-validations, a disabled subscription, a dropped event. Immutable."""
+
+    # A plain class: this module is imported with every provider, and a dataclass's generated
+    # methods cost start-up time (``hookmock fake``).
+    __slots__ = ("at", "message", "subscription")
 
     at: float
     subscription: str
     message: str
+
+    def __init__(self, at: float, subscription: str, message: str) -> None:
+        setter = object.__setattr__
+        setter(self, "at", at)
+        setter(self, "subscription", subscription)
+        setter(self, "message", message)
+
+    def __repr__(self) -> str:
+        return (
+            f"Notice(at={self.at!r}, subscription={self.subscription!r}, message={self.message!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Notice:
+            return NotImplemented
+        return (self.at, self.subscription, self.message) == (
+            other.at,
+            other.subscription,
+            other.message,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.at, self.subscription, self.message))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}: a Notice is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}: a Notice is immutable")
 
 
 #: Scripted network faults for :meth:`Provider.fail_next`: outcome and the recorded reason.

@@ -27,6 +27,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 
 from .delivery import Attempt, Outcome, Request, Response
 from .errors import ConfigurationError
+from .limits import DEFAULT_BACKGROUND_TIMEOUT as DEFAULT_BACKGROUND_TIMEOUT
 from .report import mask_url
 
 if TYPE_CHECKING:
@@ -43,9 +44,6 @@ __all__ = [
 
 #: How much of a response body is kept by default; the rest is read and discarded, or cut off.
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024
-#: Seconds an in-process ASGI application's call may go on after its response (background
-#: work) before it is cancelled and reported; also the bound of its lifespan startup/shutdown.
-DEFAULT_BACKGROUND_TIMEOUT = 30.0
 
 
 class Target(Protocol):

@@ -352,3 +352,34 @@ def test_the_default_clock_ignores_faked_time() -> None:
     clock.advance(60)
     assert 59 < clock() - before < 65
     assert abs(clock.real() - time.time()) < 5
+
+
+def test_a_notice_compares_hashes_and_shows_like_a_frozen_record() -> None:
+    from dataclasses import FrozenInstanceError
+
+    from hookmock.timeline import Notice
+
+    notice = Notice(at=5.0, subscription="receiver", message="disabled")
+    assert notice == Notice(5.0, "receiver", "disabled")
+    assert notice != Notice(5.0, "receiver", "dropped")
+    assert len({notice, Notice(5.0, "receiver", "disabled")}) == 1
+    assert repr(notice) == "Notice(at=5.0, subscription='receiver', message='disabled')"
+    with pytest.raises(FrozenInstanceError, match="a Notice is immutable"):
+        notice.message = "changed"  # type: ignore[misc]
+
+
+def test_jobs_run_in_order_of_due_time_then_of_scheduling() -> None:
+    from hookmock.scheduler import Job
+
+    def nothing() -> None:
+        return None
+
+    first, second, later = (
+        Job(10.0, 2, "retry", "a", nothing),
+        Job(10.0, 3, "retry", "b", nothing),
+        Job(5.0, 9, "revalidate", "c", nothing),
+    )
+    assert sorted([second, first, later]) == [later, first, second]
+    assert first <= second and second > first and not first > second
+    assert first == Job(10.0, 2, "other", "other", nothing)
+    assert "kind='retry'" in repr(first) and "run" not in repr(first)

@@ -1,0 +1,11 @@
+"""Defaults that the transports and the simulated provider share, in a module with no imports of
+its own: creating a provider reads them without loading the transports (sockets, threads, gzip),
+which are imported when a first delivery is made."""
+
+from __future__ import annotations
+
+__all__ = ["DEFAULT_BACKGROUND_TIMEOUT"]
+
+#: Seconds an in-process ASGI application's call may go on after its response (background
+#: work) before it is cancelled and reported; also the bound of its lifespan startup/shutdown.
+DEFAULT_BACKGROUND_TIMEOUT = 30.0
