@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
 from werkzeug.exceptions import (
@@ -77,6 +77,12 @@ class MockZoomApp:
             self._handlers[endpoint] = handler
             rules.append(Rule(path, methods=list(methods), endpoint=endpoint))
         self.url_map = Map(rules, strict_slashes=False, merge_slashes=False)
+        # The paths without a variable part, answered without binding the map to each request;
+        # any other path or method goes through the map (its 404 and 405 included).
+        self._static: dict[tuple[str, str], str] = {}
+        for rule in rules:
+            for method in rule.methods or () if not rule.arguments else ():
+                self._static.setdefault((rule.rule, method), str(rule.endpoint))
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -86,7 +92,10 @@ class MockZoomApp:
             refused = self.guard.check(request) if self.guard is not None else None
             if refused is not None:
                 raise refused
-            endpoint, arguments = self.url_map.bind_to_environ(environ).match()
+            endpoint: Any = self._static.get((environ.get("PATH_INFO", ""), request.method))
+            arguments: Mapping[str, Any] = {}
+            if endpoint is None:
+                endpoint, arguments = self.url_map.bind_to_environ(environ).match()
             refused = control_post_error(request)
             if refused is not None:
                 raise refused

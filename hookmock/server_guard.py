@@ -38,6 +38,8 @@ TOKEN_ENV = "HOOKMOCK_CONTROL_TOKEN"
 _OPEN = frozenset({"/_hookmock/openapi.json"})
 _WILDCARDS = frozenset({"", "0.0.0.0", "::"})
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+# How many allowed Host values a guard remembers; others are worked out each time.
+_HOSTS_REMEMBERED = 64
 _HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[^:\[\]/@\s]+)(?::(\d{1,5}))?")
 
 
@@ -111,10 +113,22 @@ class Guard:
             digits = match.group(2)
             self.extra.add((match.group(1).lower().strip("[]"), int(digits) if digits else None))
         self.control_token = control_token
+        # Host values found to name this server (a client sends the same one every time).
+        self._allowed: set[str] = set()
 
     def host_allowed(self, value: str | None) -> bool:
         """Whether a ``Host`` header names this server."""
-        split = _split(value) if value else None
+        if not value:
+            return False
+        if value in self._allowed:
+            return True
+        allowed = self._host_allowed(value)
+        if allowed and len(self._allowed) < _HOSTS_REMEMBERED:
+            self._allowed.add(value)
+        return allowed
+
+    def _host_allowed(self, value: str) -> bool:
+        split = _split(value)
         if split is None:
             return False
         name, port = split

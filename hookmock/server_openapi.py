@@ -611,7 +611,10 @@ def _message(error: Any) -> str:
 def body_errors(name: str, value: Any) -> list[tuple[str, str]]:
     """``(json path, message)`` for each way *value* breaks the component schema *name*, the
     shallowest first; empty when it is valid."""
-    found = list(_validator(name).iter_errors(value))
+    validator = _validator(name)
+    if validator.is_valid(value):
+        return []
+    found = list(validator.iter_errors(value))
     found.sort(key=lambda error: (len(error.instance_path), list(map(str, error.instance_path))))
     errors = []
     for error in found:

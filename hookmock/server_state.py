@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import hmac
 import json
 import math
@@ -106,7 +107,7 @@ def json_response(
     return Response(
         json.dumps(value, ensure_ascii=False),
         status=status,
-        headers=dict(headers or {}),
+        headers=dict(headers) if headers else None,
         content_type="application/json; charset=utf-8",
     )
 
@@ -151,6 +152,8 @@ def read_json(request: Request, *, default: Any = None) -> Any:
             f"the body is not JSON ({error}): send a JSON object with "
             "Content-Type: application/json",
         ) from None
+    if b"\\u" not in raw:
+        return value  # no escape, so no escaped surrogate: UTF-8 itself cannot carry one
     try:
         # JSON lets a string escape half a UTF-16 surrogate pair ("\ud800"), which no UTF-8
         # body, and so no event, can carry.
@@ -369,9 +372,12 @@ class ServerState:
     def _point_downloads_here(self, event: str, data: Any) -> None:
         """A generation hook: every Zoom download URL in a generated body is pointed at this
         server, and the file is remembered with the event's ``download_token``."""
+        links = _download_links(data)
+        if not links:
+            return
         token = data.get("download_token") if isinstance(data, dict) else None
         issued = self.zoom.clock()
-        for holder, key, file_id in _download_links(data):
+        for holder, key, file_id in links:
             webhook = "/rec/webhook_download/" in holder[key]
             holder[key] = f"{self.base_url}/rec/{'webhook_' * webhook}download/{file_id}"
             kind = "VTT" if key == "transcript_download_url" else _file_kind(holder)
@@ -416,21 +422,30 @@ class ServerState:
             print(f"hookmock serve: warning: the delivery log stopped: {error}", file=sys.stderr)
 
 
-def _download_links(node: Any) -> Iterator[tuple[Any, Any, str]]:
-    """``(container, key, file id)`` for every string in *node* that is a Zoom download URL."""
+def _download_links(node: Any) -> list[tuple[Any, Any, str]]:
+    """``(container, key, file id)`` for every string in *node* that is a Zoom download URL, in
+    document order."""
+    found: list[tuple[Any, Any, str]] = []
+    _collect_links(node, found)
+    return found
+
+
+def _collect_links(node: Any, found: list[tuple[Any, Any, str]]) -> None:
     if isinstance(node, dict):
-        items: Any = list(node.items())
+        items: Any = node.items()
     elif isinstance(node, list):
-        items = list(enumerate(node))
+        items = enumerate(node)
     else:
         return
     for key, value in items:
         if isinstance(value, str):
-            match = _ZOOM_DOWNLOAD.match(value)
-            if match:
-                yield node, key, match.group(1)
-        else:
-            yield from _download_links(value)
+            # Every download URL has this in it: most strings are passed over without the regex.
+            if "zoom.us/rec/" in value:
+                match = _ZOOM_DOWNLOAD.match(value)
+                if match:
+                    found.append((node, key, match.group(1)))
+        elif isinstance(value, dict | list):
+            _collect_links(value, found)
 
 
 def _file_kind(holder: Any) -> str:
@@ -449,13 +464,28 @@ def _file_kind(holder: Any) -> str:
 _BODY_LIMIT = 256 * 1024
 
 
-def _text(body: bytes, secrets: tuple[str, ...]) -> tuple[str, bool]:
+@functools.lru_cache(maxsize=256)
+def _ordered(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """A delivery's secrets as :func:`~hookmock.report.redact` applies them, longest first (the
+    log's deliveries share a few tuples of secrets: each is put in order once)."""
+    return tuple(sorted((s for s in secrets if s), key=len, reverse=True))
+
+
+def _hide(text: str, ordered: tuple[str, ...]) -> str:
+    """:func:`~hookmock.report.redact`, answering at once for a text without any secret in it."""
+    for secret in ordered:
+        if secret in text:
+            return redact(text, ordered)
+    return text
+
+
+def _text(body: bytes, ordered: tuple[str, ...]) -> tuple[str, bool]:
     cut = len(body) > _BODY_LIMIT
-    return redact(body[:_BODY_LIMIT].decode("utf-8", "replace"), secrets), cut
+    return _hide(body[:_BODY_LIMIT].decode("utf-8", "replace"), ordered), cut
 
 
-def _headers(headers: tuple[tuple[str, str], ...], secrets: tuple[str, ...]) -> list[list[str]]:
-    return [[name, redact(mask_value(name, value), secrets)] for name, value in headers]
+def _headers(headers: tuple[tuple[str, str], ...], ordered: tuple[str, ...]) -> list[list[str]]:
+    return [[name, _hide(mask_value(name, value), ordered)] for name, value in headers]
 
 
 def delivery_record(
@@ -471,7 +501,7 @@ def delivery_record(
     retry_due = None
     if (d.next_step or "").startswith("retry ") and 0 < d.attempt <= len(retry_delays):
         retry_due = d.sent_at + retry_delays[d.attempt - 1]
-    hidden = d.secrets
+    hidden = _ordered(tuple(d.secrets))
     body, body_cut = _text(d.request.body, hidden)
     response: dict[str, Any] | None = None
     if d.response is not None:
@@ -487,7 +517,7 @@ def delivery_record(
         "index": index,
         "event": d.event.name,
         "subscription": d.subscription,
-        "target": mask_urls(redact(d.target, hidden)),
+        "target": mask_urls(_hide(d.target, hidden)),
         "attempt": d.attempt,
         "chain": d.chain,
         "outcome": d.outcome.value,
@@ -501,8 +531,8 @@ def delivery_record(
         "retry_due": retry_due,
         "retry_due_iso": iso(retry_due),
         "dropped": d.dropped,
-        "error": mask_urls(redact(d.error, hidden)) if d.error else None,
-        "notes": [mask_urls(redact(note, hidden)) for note in d.notes],
+        "error": mask_urls(_hide(d.error, hidden)) if d.error else None,
+        "notes": [mask_urls(_hide(note, hidden)) for note in d.notes],
         "request": {
             "method": d.request.method,
             "url": mask_url(d.request.url),

@@ -774,3 +774,62 @@ def test_fuzzed_overrides_are_answered_200_or_4xx_never_5xx(
     body = reply.get_json()
     if reply.status_code != 200:
         assert body["message"] and body["code"] == reply.status_code
+
+
+def test_a_guard_that_allowed_a_host_still_refuses_the_others() -> None:
+    guard = Guard("0.0.0.0", 8765)
+    # More allowed Host values than the guard remembers, each asked twice, a refused one between.
+    for n in range(1, 200):
+        for _ in range(2):
+            assert guard.host_allowed(f"192.0.2.{n % 250}:8765") is True
+            assert guard.host_allowed("evil.example:8765") is False
+            assert guard.host_allowed(f"192.0.2.{n % 250}:8766") is False
+    assert guard.host_allowed("192.0.2.1:8765") is True
+    assert guard.host_allowed("192.0.2.199:8765") is True
+    assert guard.host_allowed(None) is False
+
+
+def test_every_path_is_routed_whether_fixed_or_not(in_process_app: Any) -> None:
+    """The fixed paths are found without the routing map, the rest through it: same answers."""
+    assert in_process_app.post("/_hookmock/trigger/", json={"event": "nope"}).status_code == 422
+    assert in_process_app.head("/_hookmock/state").status_code == 200
+    assert in_process_app.get("/_hookmock/state/").status_code == 200
+    wrong = in_process_app.delete("/_hookmock/state")
+    assert wrong.status_code == 405 and wrong.headers["Allow"] == "GET, HEAD"
+    assert in_process_app.get("/rec/download/nothing").status_code == 404
+    assert in_process_app.get("/_hookmock/stat").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"event": "meeting.\\u0073tarted"}', b'{"event": "meeting.started", "seed": 1}'],
+)
+def test_bodies_with_and_without_escapes_are_read_alike(in_process_app: Any, body: bytes) -> None:
+    reply = in_process_app.post(
+        "/_hookmock/trigger", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    assert reply.get_json()["event"] == "meeting.started"
+
+
+def test_a_receiver_that_echoes_the_secret_has_it_hidden_in_the_log() -> None:
+    validating = zoom_receiver(SECRET)
+
+    def echo(environ: dict[str, Any], start_response: Any) -> Any:
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        if b"endpoint.url_validation" in body:
+            environ["wsgi.input"] = io.BytesIO(body)
+            return validating(environ, start_response)
+        start_response("200 OK", [("X-Echo", f"token={SECRET}"), ("X-Plain", "nothing here")])
+        return [f'{{"seen": "{SECRET}", "again": "{SECRET}x", "other": "kept"}}'.encode()]
+
+    zoom = Zoom(secret_token=SECRET, seed=3)
+    zoom.subscribe(echo, path="/hook")
+    client = Client(MockZoomApp(ServerState(zoom)))
+    reply = client.post("/_hookmock/trigger", json={"event": "meeting.started"})
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    assert SECRET not in reply.get_data(as_text=True)
+    (record,) = reply.get_json()["deliveries"]
+    assert record["response"]["body"] == '{"seen": "***", "again": "***x", "other": "kept"}'
+    headers = dict(record["response"]["headers"])
+    assert headers["X-Echo"] == "token=***" and headers["X-Plain"] == "nothing here"
