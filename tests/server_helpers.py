@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -121,3 +123,17 @@ def receiver(zoom: Zoom) -> Iterator[Any]:
 def api(hookmock_server: MockZoomServer) -> Api:
     """Calls to the session's mock server."""
     return Api(hookmock_server.url)
+
+
+class FirstLine(io.StringIO):
+    """Standard output that tells when the first line (the URL) has been printed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ready = threading.Event()
+
+    def write(self, text: str) -> int:
+        count = super().write(text)
+        if "\n" in self.getvalue():
+            self.ready.set()
+        return count

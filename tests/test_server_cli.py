@@ -3,7 +3,6 @@ the mock server (one per session, started on first use, state cleared when a tes
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -18,23 +17,9 @@ import pytest
 from hookmock.cli import main
 from hookmock.server_cli import serve_command
 from tests.receivers import serving, zoom_receiver
-from tests.server_helpers import Api
+from tests.server_helpers import Api, FirstLine
 
 SECRET = "serve-secret-token"
-
-
-class _FirstLine(io.StringIO):
-    """Standard output that tells when the first line (the URL) has been printed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ready = threading.Event()
-
-    def write(self, text: str) -> int:
-        count = super().write(text)
-        if "\n" in self.getvalue():
-            self.ready.set()
-        return count
 
 
 def _server_threads() -> list[str]:
@@ -89,7 +74,7 @@ def test_serve_in_process_prints_the_url_first_and_stops_cleanly(
     parser = argparse.ArgumentParser()
     add_serve_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["serve", "--secret-token", SECRET, "--seed", "5"])
-    out, stop = _FirstLine(), threading.Event()
+    out, stop = FirstLine(), threading.Event()
     status: list[int] = []
     before = _server_threads()
     thread = threading.Thread(target=lambda: status.append(serve_command(args, out, stop=stop)))
@@ -175,7 +160,7 @@ def test_a_failed_delivery_is_one_line_with_its_next_step(
     parser = argparse.ArgumentParser()
     add_serve_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["serve", "--secret-token", SECRET])
-    out, stop = _FirstLine(), threading.Event()
+    out, stop = FirstLine(), threading.Event()
     thread = threading.Thread(target=lambda: serve_command(args, out, stop=stop))
     thread.start()
     try:
@@ -275,7 +260,7 @@ def test_the_next_test_shares_it_with_fresh_state(zoom, hookmock_server, api):
 PLUGIN_CONFTEST = """
 import pytest
 
-from tests.server_helpers import Api
+from tests.server_helpers import Api, FirstLine
 
 
 @pytest.fixture
@@ -302,7 +287,7 @@ def test_a_failing_test_reports_the_deliveries_made_through_the_server(
     pytester.makepyfile(
         """
         from tests.receivers import zoom_receiver
-        from tests.server_helpers import Api
+        from tests.server_helpers import Api, FirstLine
 
         def test_fails(zoom):
             zoom.subscribe(zoom_receiver(zoom.secret_token), path="/hook")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import faulthandler
-import io
 import os
 import random
 import signal
@@ -29,7 +28,7 @@ import pytest
 from hookmock import Zoom
 from hookmock.server import MockZoomServer
 from hookmock.server_cli import add_serve_parser, serve_command
-from tests.server_helpers import Api
+from tests.server_helpers import Api, FirstLine
 
 HANG_GUARD = 60.0  # seconds: only so that a server that never stops fails the test
 # Where stop() is what ends the connections, the read timeout must not end them first, however
@@ -185,18 +184,6 @@ def signals_cannot_end_the_test_run() -> Iterator[list[int]]:
 _SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
-class _FirstLine(io.StringIO):
-    def __init__(self) -> None:
-        super().__init__()
-        self.ready = threading.Event()
-
-    def write(self, text: str) -> int:
-        count = super().write(text)
-        if "\n" in self.getvalue():
-            self.ready.set()
-        return count
-
-
 def test_serve_stops_on_every_burst_of_signals_in_process(
     signals_cannot_end_the_test_run: list[int],
 ) -> None:
@@ -210,10 +197,10 @@ def test_serve_stops_on_every_burst_of_signals_in_process(
     rng = random.Random(11)
     before = _server_threads()
     for cycle in range(150):
-        out, watchdog_stop = _FirstLine(), threading.Event()
+        out, watchdog_stop = FirstLine(), threading.Event()
         burst = [rng.choice(_SIGNALS) for _ in range(rng.randint(1, 6))]
 
-        def send(out: _FirstLine = out, burst: list[signal.Signals] = burst) -> None:
+        def send(out: FirstLine = out, burst: list[signal.Signals] = burst) -> None:
             if out.ready.wait(HANG_GUARD):
                 url = out.getvalue().splitlines()[0]
                 port = int(url.rsplit(":", 1)[1])
