@@ -454,28 +454,15 @@ def _value(text: str, option: str, shown: str) -> Any:
     except RecursionError:
         depth = MAX_VALUE_DEPTH + 1
     else:
-        depth = _depth(value)
+        from .nesting import depth as nesting
+
+        depth = nesting(value, MAX_VALUE_DEPTH)
     if depth > MAX_VALUE_DEPTH:
         raise _UsageError(
             f"{option} {shown!r}: the value nests more than {MAX_VALUE_DEPTH} levels deep; set "
             "the inner field by its path instead"
         )
     return value
-
-
-def _depth(value: Any) -> int:
-    """How deep *value* nests (a scalar: 0), counted without recursion."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > MAX_VALUE_DEPTH:
-            break
-        children = (
-            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-        )
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
 
 
 def _cmd_events(args: argparse.Namespace, out: TextIO) -> int:

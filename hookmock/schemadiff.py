@@ -36,6 +36,7 @@ from typing import Any, TextIO
 
 from .catalog import event_names, load_schema, schemas_root
 from .errors import HookmockError
+from .nesting import depth as nesting
 from .zoomspec import Schema, body_of, fix_keywords, inline, parse_document
 
 __all__ = [
@@ -74,19 +75,6 @@ class WebhooksDocumentError(HookmockError, ValueError):
 MAX_DEPTH = 100
 
 
-def _depth(value: Any) -> int:
-    """How deep *value* nests, counted without recursion (stops past :data:`MAX_DEPTH`)."""
-    deepest, stack = 0, [(value, 0)]
-    while stack and deepest <= MAX_DEPTH:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values())
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node)
-    return deepest
-
-
 def read_document(path: str) -> Schema:
     """The Zoom webhooks document at *path*, its ``$ref`` quirk fixed.
 
@@ -112,7 +100,7 @@ def read_document(path: str) -> Schema:
     except RecursionError:
         document, depth = None, MAX_DEPTH + 1
     else:
-        depth = _depth(document)
+        depth = nesting(document, MAX_DEPTH)
     if depth > MAX_DEPTH:
         raise WebhooksDocumentError(
             f"{path!r} nests more than {MAX_DEPTH} levels deep; Zoom's documents nest fewer than "

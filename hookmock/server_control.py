@@ -18,6 +18,7 @@ from .errors import (
     UnknownEventError,
     UnknownFieldError,
 )
+from .nesting import depth
 from .server_openapi import DOCUMENT, MAX_ADVANCE_SECONDS, body_errors
 from .server_state import (
     ApiError,
@@ -97,21 +98,6 @@ MAX_INDEX_DIGITS = 9
 MAX_VALUE_DEPTH = 64
 
 
-def _depth(value: Any) -> int:
-    """How deeply *value* nests arrays and objects (0 for a scalar), without recursion."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > MAX_VALUE_DEPTH:
-            break
-        if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values())
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node)
-    return deepest
-
-
 def _override_problem(path: str, value: Any) -> str | None:
     """What makes one override unusable, or ``None``."""
     if len(path) > MAX_OVERRIDE_PATH_CHARS:
@@ -125,7 +111,7 @@ def _override_problem(path: str, value: Any) -> str | None:
                 f"segment {part[:20]!r}{'…' if len(part) > 20 else ''} is neither a field name "
                 f"nor a list index (ASCII digits 0-9, at most {MAX_INDEX_DIGITS} of them)"
             )
-    if _depth(value) > MAX_VALUE_DEPTH:
+    if depth(value, MAX_VALUE_DEPTH) > MAX_VALUE_DEPTH:
         return f"the value nests arrays and objects more than {MAX_VALUE_DEPTH} deep"
     return None
 
