@@ -24,11 +24,6 @@ if TYPE_CHECKING:
     from .conformance.report import ConformanceReport as ConformanceReport
     from .engine.delivery import Delivery as Delivery
     from .engine.delivery import DeliveryLog as DeliveryLog
-    from .engine.delivery import Outcome as Outcome
-    from .engine.delivery import Request as Request
-    from .engine.delivery import Response as Response
-    from .engine.events import SERIALIZATIONS as SERIALIZATIONS
-    from .engine.events import Event as Event
     from .engine.overrides import ADD as ADD
     from .engine.subscription import Subscription as Subscription
     from .errors import ConfigurationError as ConfigurationError
@@ -40,10 +35,15 @@ if TYPE_CHECKING:
     from .errors import SubscriptionError as SubscriptionError
     from .errors import UnknownEventError as UnknownEventError
     from .errors import UnknownFieldError as UnknownFieldError
+    from .generate.events import SERIALIZATIONS as SERIALIZATIONS
+    from .generate.events import Event as Event
     from .generate.fake import REMOVE as REMOVE
     from .plugin import HookmockWarning as HookmockWarning
     from .plugin import conformance_tests as conformance_tests
     from .providers.zoom import Zoom as Zoom
+    from .records.exchange import Request as Request
+    from .records.exchange import Response as Response
+    from .records.outcome import Outcome as Outcome
     from .transports import HTTPTarget as HTTPTarget
     from .transports import WSGITarget as WSGITarget
     from .transports.asgi import ASGITarget as ASGITarget
@@ -59,7 +59,7 @@ _EXPORTS = {
     "ConformanceReport": ".conformance.report",
     "Delivery": ".engine.delivery",
     "DeliveryLog": ".engine.delivery",
-    "Event": ".engine.events",
+    "Event": ".generate.events",
     "HTTPTarget": ".transports",
     "HookmockError": ".errors",
     "HookmockWarning": ".plugin",
@@ -71,7 +71,7 @@ _EXPORTS = {
     "ReceiverUnreachableError": ".conformance.checks",
     "Request": ".engine.delivery",
     "Response": ".engine.delivery",
-    "SERIALIZATIONS": ".engine.events",
+    "SERIALIZATIONS": ".generate.events",
     "SchemaViolationError": ".errors",
     "Subscription": ".engine.subscription",
     "SubscriptionError": ".errors",

@@ -466,7 +466,7 @@ def _value(text: str, option: str, shown: str) -> Any:
 
 
 def _cmd_events(args: argparse.Namespace, out: TextIO) -> int:
-    from .engine.catalog import event_names, load_schema
+    from .generate.catalog import event_names, load_schema
 
     for name in event_names("zoom"):
         if name.startswith(args.prefix):
@@ -480,7 +480,7 @@ def _cmd_events(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
     import json
 
-    from .engine.catalog import load_schema
+    from .generate.catalog import load_schema
 
     print(json.dumps(load_schema(args.event), indent=2, ensure_ascii=False), file=out)
     return EXIT_OK
@@ -529,10 +529,10 @@ def _cmd_fake(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_trigger(args: argparse.Namespace, out: TextIO) -> int:
-    from .engine.delivery import Outcome
-    from .engine.report import mask_url, mask_urls
     from .engine.subscription import Subscription
     from .providers.zoom import Zoom
+    from .records.masking import mask_url, mask_urls
+    from .records.outcome import Outcome
 
     target = _http_target("--url", args)
     zoom = Zoom(secret_token=_secret(args), deadline=args.deadline, clock=_clock(args))

@@ -209,7 +209,7 @@ def hookmock_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
     """Keyword arguments for the simulated provider, from the command line, ini file and
     environment. Override this fixture in a ``conftest.py`` to configure every test below it
     (``return {"secret_token": settings.ZOOM_SECRET}``); the ``hookmock`` marker still wins."""
-    from .engine.report import Settings  # a dict whose repr masks the secret token
+    from .records.masking import Settings
 
     config = request.config
     settings: dict[str, Any] = Settings()
@@ -249,8 +249,8 @@ def zoom(
     receiver ``zoom.secret_token``. At teardown it shuts down the lifespans of the ASGI
     applications subscribed with ``lifespan=True``.
     """
-    from .engine.report import Settings
     from .providers.zoom import Zoom
+    from .records.masking import Settings
 
     settings = Settings(hookmock_settings)
     marker = request.node.get_closest_marker(MARKER)

@@ -47,10 +47,9 @@ except ImportError as error:  # pragma: no cover - exercised in a subprocess tes
         "pip install 'hookmock[fuzz]'"
     ) from error
 
-from .engine import catalog
-from .engine.events import Event
 from .errors import ConfigurationError, OverrideError, SchemaViolationError
-from .generate import fake
+from .generate import catalog, fake
+from .generate.events import Event
 
 if TYPE_CHECKING:
     from typing import Protocol
@@ -65,6 +64,7 @@ if TYPE_CHECKING:
         generation_hooks: list[Callable[[str, Any], Any]]
 
         def clock(self) -> float: ...
+
 
 __all__ = ["Change", "Variation", "bodies", "events", "unchanged", "variations"]
 

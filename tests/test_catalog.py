@@ -23,7 +23,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from hookmock.cli import main
-from hookmock.engine.catalog import event_names, load_schema, schema_errors
+from hookmock.generate.catalog import event_names, load_schema, schema_errors
 from hookmock.generate.fake import FAKE_KINDS, generate
 
 from . import zoom_reference

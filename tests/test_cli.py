@@ -21,7 +21,7 @@ from werkzeug.wrappers import Request, Response
 
 import hookmock
 from hookmock.cli import main
-from hookmock.engine.events import serialize
+from hookmock.generate.events import serialize
 from hookmock.providers.zoom import SECRET_TOKEN_ENV, verify
 
 from . import zoom_reference
@@ -351,7 +351,7 @@ def _imported(argv: list[str], watched: list[str]) -> tuple[int, list[str]]:
 
 
 def test_help_imports_no_command() -> None:
-    lean = ["hookmock.engine.catalog", "hookmock.providers.zoom", "hookmock.engine.simulator"]
+    lean = ["hookmock.generate.catalog", "hookmock.providers.zoom", "hookmock.engine.simulator"]
     # Standard modules too: typing and json are not needed to list the commands, and shutil
     # (argparse's way to the terminal's width) imports the compression modules.
     standard = ["typing", "json", "shutil", "socket", "threading", "dataclasses"]

@@ -13,8 +13,8 @@ import pytest
 from werkzeug.test import Client
 
 from hookmock import ConfigurationError, DeliveryLog, Event, Outcome, Zoom
-from hookmock.engine.delivery import Request, Response
 from hookmock.engine.report import describe_log
+from hookmock.records.exchange import Request, Response
 from hookmock.server import MockZoomApp
 from hookmock.server.cli import DEFAULT_MAX_DELIVERIES, add_serve_parser
 from hookmock.server.state import ServerState

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from hookmock import SERIALIZATIONS, Event
-from hookmock.engine.events import serialize
+from hookmock.generate.events import serialize
 
 VALUE = {"event": "meeting.started", "payload": {"topic": "Go 🚒 – it’s/here", "n": 1}}
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from hookmock import REMOVE, OverrideError, SchemaViolationError, UnknownEventError, Zoom
-from hookmock.engine.catalog import event_names, schema_errors
+from hookmock.generate.catalog import event_names, schema_errors
 from hookmock.generate.fake import generate
 
 from . import zoom_reference

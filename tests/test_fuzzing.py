@@ -15,9 +15,9 @@ import pytest
 from werkzeug.wrappers import Request, Response
 
 from hookmock import Zoom
-from hookmock.engine import catalog
 from hookmock.engine.fuzzing import FuzzReport
 from hookmock.errors import ConfigurationError, UnknownEventError
+from hookmock.generate import catalog
 from hookmock.providers import zoom as zoom_protocol
 from tests.receivers import serving
 
@@ -185,8 +185,8 @@ def test_a_receiver_that_fails_every_delivery_is_reported_without_a_field() -> N
 def test_the_hints_name_the_usual_causes() -> None:
     import dataclasses
 
-    from hookmock.engine.delivery import Outcome
     from hookmock.engine.fuzzing import FuzzFailure
+    from hookmock.records.outcome import Outcome
     from hookmock.strategies import REMOVE, Change
 
     zoom = Zoom(secret_token=SECRET)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from hookmock.engine.catalog import event_names
+from hookmock.generate.catalog import event_names
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -106,7 +106,7 @@ def test_library_works_outside_the_checkout(fresh_python: Path, tmp_path: Path) 
         """
         import json, sys
         import hookmock
-        from hookmock.engine.catalog import event_names
+        from hookmock.generate.catalog import event_names
         event = hookmock.Zoom(secret_token="x", seed=1).fake("recording.completed")
         print(json.dumps({"file": hookmock.__file__, "prefix": sys.prefix,
                           "event": event.data["event"], "names": event_names("zoom")}))

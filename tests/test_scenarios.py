@@ -11,8 +11,8 @@ import pytest
 
 from hookmock import Zoom
 from hookmock.cli import main
-from hookmock.engine.catalog import schema_errors
 from hookmock.engine.scheduler import ProviderClock
+from hookmock.generate.catalog import schema_errors
 from hookmock.providers.zoom.scenarios import build_scenario
 
 from .receivers import zoom_receiver

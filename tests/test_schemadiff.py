@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from hookmock.cli import main
-from hookmock.engine.catalog import event_names, load_schema, schemas_root
+from hookmock.generate.catalog import event_names, load_schema, schemas_root
 from hookmock.providers.zoom import spec as zoomspec
 from hookmock.providers.zoom.schemadiff import (
     DocumentDiff,

@@ -20,8 +20,8 @@ import pytest
 from hookmock import Zoom
 from hookmock.cli import main
 from hookmock.engine.auth import BasicAuth, HeaderAuth, OAuthClientCredentials
-from hookmock.engine.delivery import Request, Response
-from hookmock.engine.report import Settings, mask_url, mask_urls, mask_value, redact
+from hookmock.records.exchange import Request, Response
+from hookmock.records.masking import Settings, mask_url, mask_urls, mask_value, redact
 from hookmock.server import MockZoomServer
 from hookmock.server.guard import TOKEN_HEADER
 from hookmock.transports import HTTPTarget

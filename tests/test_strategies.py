@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 import hookmock.strategies as strategies
 from hookmock import REMOVE, Event, Zoom
-from hookmock.engine import catalog
-from hookmock.engine.events import serialize
 from hookmock.errors import OverrideError, SchemaViolationError, UnknownEventError
+from hookmock.generate import catalog
+from hookmock.generate.events import serialize
 
 # Deterministic in CI: the same examples on every run, no example database.
 FEW = settings(

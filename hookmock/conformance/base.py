@@ -13,11 +13,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..engine.delivery import Delivery, Outcome
-from ..engine.events import Event
-from ..engine.report import redact
+from ..engine.delivery import Delivery
 from ..engine.subscription import Subscription
 from ..errors import HookmockError, SubscriptionError
+from ..generate.events import Event
+from ..records.masking import redact
+from ..records.outcome import Outcome
 from ..transports import InProcessTarget
 from .rootcauses import Facts, RootCause
 

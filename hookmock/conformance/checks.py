@@ -17,10 +17,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..engine.delivery import Delivery, Outcome
-from ..engine.report import mask_url, mask_urls, redact, url_secrets
+from ..engine.delivery import Delivery
 from ..engine.subscription import Subscription
 from ..errors import ConfigurationError
+from ..records.masking import mask_url, mask_urls, redact, url_secrets
+from ..records.outcome import Outcome
 from ..transports.targets import as_target
 from .base import (
     Battery,
@@ -116,7 +117,7 @@ def select_checks(only: Sequence[str], checks: Sequence[Check]) -> list[Check]:
 
 
 def _event_names(suite: Suite, provider: str, events: Sequence[str]) -> tuple[str, ...]:
-    from ..engine.catalog import find_event
+    from ..generate.catalog import find_event
 
     if isinstance(events, str):
         events = [events]
@@ -170,7 +171,7 @@ def run_checks(
         every += (_fuzz_check(fuzz, fuzz_seed),)
     checks = select_checks(only, every) if only is not None else list(every)
     if probe is not None:
-        from ..engine.catalog import find_event
+        from ..generate.catalog import find_event
 
         probe_event = find_event(probe_event or suite.default_events[0], provider.name)
     resolved = as_target(target, path=path)

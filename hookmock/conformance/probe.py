@@ -7,8 +7,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..engine.report import mask_url
 from ..errors import ConfigurationError
+from ..records.masking import mask_url
 
 __all__ = ["ProbeError", "parse_count", "url_probe"]
 

@@ -12,7 +12,8 @@ import socket
 import time
 from urllib.parse import urlsplit
 
-from ..engine.delivery import Attempt, Outcome, Request, Response
+from ..records.exchange import Attempt, Request, Response
+from ..records.outcome import Outcome
 from ..transports import DeadlineStream, HTTPTarget
 
 __all__ = ["CLOSED_WITHOUT_ANSWER", "TruncatingTarget"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .outcome import Outcome
+from ..records.outcome import Outcome
 from .report import describe_delivery, summarize_delivery, trim_traceback
 
 if TYPE_CHECKING:

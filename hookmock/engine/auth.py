@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..errors import AuthenticationError, ConfigurationError
-from .delivery import Request
-from .report import MASK, mask_url
+from ..records.exchange import Request
+from ..records.masking import MASK, mask_url
 
 if TYPE_CHECKING:
     from .simulator import Provider, Subscription

@@ -3,203 +3,24 @@
 from __future__ import annotations
 
 import bisect
-import json
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
 from ..errors import ConfigurationError
-from .outcome import Outcome as Outcome
-from .report import MASK, mask_url, mask_urls, masked_headers, redact
+from ..records.exchange import Attempt as Attempt
+from ..records.exchange import Request as Request
+from ..records.exchange import Response as Response
+from ..records.masking import mask_urls, redact
+from ..records.outcome import Outcome as Outcome
 
 if TYPE_CHECKING:
-    from .events import Event
+    from ..generate.events import Event
 
-__all__ = ["Delivery", "DeliveryLog", "Outcome", "Request", "Response"]
-
-_SEPARATOR = "\0"
-# Reason phrases, repeated by every answer of a receiver.
-_REASONS: dict[str, str] = {}
-_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
-# What the compact fields stand for, in pytest's comparison of two records.
-_HEADERS = {"field": "headers"}
-
-
-def _pack(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, ...], str | tuple[str, ...]]:
-    pairs = tuple(headers)
-    names = tuple(name for name, _ in pairs)
-    values = tuple(value for _, value in pairs)
-    if len(_NAMES) > 512:
-        _NAMES.clear()
-    names = _NAMES.setdefault(names, names)
-    if not values or not all(type(value) is str and _SEPARATOR not in value for value in values):
-        return names, values
-    return names, _SEPARATOR.join(values)
-
-
-def _unpack(values: str | tuple[str, ...]) -> tuple[str, ...] | list[str]:
-    if isinstance(values, tuple):
-        return values
-    return values.split(_SEPARATOR)
-
-
-@dataclass(frozen=True, slots=True, init=False)
-class Request:
-    """A request exactly as sent: header names in sending order, the body's bytes unchanged.
-
-    :ivar headers: ``((name, value), ...)`` in sending order.
-    """
-
-    method: str
-    url: str
-    # The headers in 2 objects instead of 1 + 2 per header (a log keeps many requests): the
-    # names as a tuple shared by every request with the same ones, the values joined by NUL
-    # (or a tuple, should a value contain one).
-    _names: tuple[str, ...] = field(repr=False, metadata=_HEADERS)
-    _values: str | tuple[str, ...] = field(repr=False, metadata=_HEADERS)
-    body: bytes
-
-    def __init__(
-        self,
-        method: str,
-        url: str,
-        headers: Iterable[tuple[str, str]] | None = None,
-        body: bytes = b"",
-        *,
-        _names: tuple[str, ...] = (),
-        _values: str | tuple[str, ...] = (),
-    ) -> None:
-        # _names and _values: what dataclasses.replace() passes on when headers are not given.
-        names, values = _pack(headers) if headers is not None else (_names, _values)
-        setter = object.__setattr__
-        setter(self, "method", method)
-        setter(self, "url", url)
-        setter(self, "body", body)
-        setter(self, "_names", names)
-        setter(self, "_values", values)
-
-    @property
-    def headers(self) -> tuple[tuple[str, str], ...]:
-        return tuple(zip(self._names, _unpack(self._values), strict=True))
-
-    def header(self, name: str) -> str | None:
-        """The value of the first header called *name* (case-insensitive), or ``None``."""
-        lower = name.lower()
-        for index, each in enumerate(self._names):
-            if each.lower() == lower:
-                return _unpack(self._values)[index]
-        return None
-
-    def __repr__(self) -> str:
-        # A header hookmock cannot tell is harmless may carry a credential (a custom
-        # authentication header): its value is masked here; describe() redacts precisely.
-        headers = tuple(
-            (name, value if name.lower() in _PLAIN_HEADERS else MASK)
-            for name, value in masked_headers(self.headers)
-        )
-        return (
-            f"Request(method={self.method!r}, url={mask_url(self.url)!r}, "
-            f"headers={headers!r}, body=<{len(self.body)} bytes>)"
-        )
-
-
-#: Request headers whose values are never secret; :meth:`Request.__repr__` masks the others.
-_PLAIN_HEADERS = frozenset(
-    {
-        "host",
-        "user-agent",
-        "content-length",
-        "content-type",
-        "x-zm-request-timestamp",
-        "x-zm-signature",  # already reduced to its version by masked_headers
-        "x-zm-request-id",
-        "x-zm-trackingid",
-        "traceparent",
-        "accept-encoding",
-        "authorization",  # already reduced to its scheme by masked_headers
-    }
-)
-
-
-@dataclass(frozen=True, slots=True, init=False)
-class Response:
-    """A receiver's answer. :attr:`body` holds at most the transport's cap; :attr:`truncated`
-    says whether more was sent.
-
-    :ivar headers: ``((name, value), ...)`` in the order received.
-    """
-
-    status: int
-    reason: str
-    _names: tuple[str, ...] = field(repr=False, metadata=_HEADERS)
-    _values: str | tuple[str, ...] = field(repr=False, metadata=_HEADERS)
-    body: bytes
-    truncated: bool
-
-    def __init__(
-        self,
-        status: int,
-        reason: str,
-        headers: Iterable[tuple[str, str]] | None = None,
-        body: bytes = b"",
-        truncated: bool = False,
-        *,
-        _names: tuple[str, ...] = (),
-        _values: str | tuple[str, ...] = (),
-    ) -> None:
-        names, values = _pack(headers) if headers is not None else (_names, _values)
-        if len(_REASONS) > 256:
-            _REASONS.clear()
-        setter = object.__setattr__
-        setter(self, "status", status)
-        setter(self, "reason", _REASONS.setdefault(reason, reason))
-        setter(self, "body", body)
-        setter(self, "truncated", truncated)
-        setter(self, "_names", names)
-        setter(self, "_values", values)
-
-    @property
-    def headers(self) -> tuple[tuple[str, str], ...]:
-        return tuple(zip(self._names, _unpack(self._values), strict=True))
-
-    def header(self, name: str) -> str | None:
-        """The value of the first header called *name* (case-insensitive), or ``None``."""
-        lower = name.lower()
-        for index, each in enumerate(self._names):
-            if each.lower() == lower:
-                return _unpack(self._values)[index]
-        return None
-
-    def __repr__(self) -> str:
-        # The body is not shown: a receiver may echo what it was sent, credentials included.
-        return (
-            f"Response(status={self.status!r}, reason={self.reason!r}, "
-            f"headers={masked_headers(self.headers)!r}, body=<{len(self.body)} bytes>, "
-            f"truncated={self.truncated!r})"
-        )
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-    def json(self) -> Any:
-        """The body parsed as JSON. :raises ValueError: when it is not JSON."""
-        return json.loads(self.body)
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    """What a transport reports for one attempt, before the provider judges it."""
-
-    response: Response | None
-    elapsed: float
-    error: str | None = None
-    outcome: Outcome | None = None
-    #: What went wrong in an in-process application's call after its response was complete.
-    after_response_error: str | None = None
+__all__ = ["Attempt", "Delivery", "DeliveryLog", "Outcome", "Request", "Response"]
 
 
 @dataclass(slots=True)

@@ -19,14 +19,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError
+from ..generate import catalog
+from ..records.outcome import Outcome
 from ..strategies import Change, Variation, unchanged, variations
-from . import catalog
-from .delivery import Delivery, DeliveryLog, Outcome
+from .delivery import Delivery, DeliveryLog
 
 if TYPE_CHECKING:
     from typing import Protocol
 
-    from .events import Event
+    from ..generate.events import Event
     from .subscription import Subscription
 
     class Provider(Protocol):
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         def clock(self) -> float: ...
 
         def deliver(self, event: Event, subscription: Subscription) -> Delivery: ...
+
 
 __all__ = ["CHECK_ID", "CHECK_TITLE", "FuzzFailure", "FuzzReport", "fuzz", "verdict"]
 

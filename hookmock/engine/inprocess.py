@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from ..generate.events import Event
     from ..transports import Target
     from ..transports.asgi import Lifespan
     from .delivery import Delivery
-    from .events import Event
     from .subscription import Subscription
 
 __all__ = ["InProcessLifecycle"]

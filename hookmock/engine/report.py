@@ -1,134 +1,24 @@
-"""Text for people: a delivery described with its secrets masked, used by every failure message.
-
-A mask shows no character of what it hides: ``x-zm-signature: v0=(masked)``,
-``authorization: Bearer (masked)``, ``https://user:***@host/hook?token=***``.
-"""
+"""Text for people: a delivery described with its secrets masked (see
+:mod:`hookmock.records.masking`), used by every failure message."""
 
 from __future__ import annotations
 
-import functools
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
+
+from ..records.masking import mask_url, mask_urls, mask_value, redact
 
 if TYPE_CHECKING:
     from .delivery import Delivery
 
-#: What stands for a masked header value or setting.
-MASK = "(masked)"
-#: What stands for a masked part of a URL, and for a redacted secret in any text.
-HIDDEN = "***"
-
-# Headers whose values authenticate a request: shown only by their scheme.
-_MASKED_HEADERS = frozenset({"x-zm-signature", "authorization", "clientid"})
-# Authorization schemes that are named, not secret (RFC 9110 §11.4 and the IANA registry).
-_SCHEMES = frozenset({"basic", "bearer", "digest", "token", "hoba", "negotiate"})
-_SIGNATURE_VERSION = re.compile(r"v[0-9]{1,3}")
-# A URL inside free text: a scheme, "://", then anything up to white space or a quote.
-_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/?#]*)@")
 #: Lines of a body shown in an excerpt.
 EXCERPT_LINES = 5
-
-
-def mask_value(name: str, value: str) -> str:
-    """*value* of header *name* fit to print: a signature or credential keeps only its scheme
-    (``v0=``, ``Basic``, ``Bearer``), never a character of the secret; other headers as given."""
-    if name.lower() not in _MASKED_HEADERS or not value:
-        return value
-    if name.lower() == "x-zm-signature":
-        version, sep, _ = value.partition("=")
-        if sep and _SIGNATURE_VERSION.fullmatch(version):
-            return f"{version}={MASK}"
-        return MASK
-    scheme, sep, _ = value.partition(" ")
-    if sep and scheme.lower() in _SCHEMES:
-        return f"{scheme} {MASK}"
-    return MASK
-
-
-def mask_url(url: str) -> str:
-    """*url* fit to print: its password (or a user name alone, which may be a token) and every
-    query value replaced by ``***``; scheme, host, port, path and parameter names kept."""
-    match = _USERINFO.match(url)
-    if match:
-        user, colon, _ = match.group(2).partition(":")
-        userinfo = f"{user}:{HIDDEN}" if colon else HIDDEN
-        url = f"{match.group(1)}{userinfo}@{url[match.end() :]}"
-    base, question, rest = url.partition("?")
-    if not question:
-        return url
-    query, hash_, fragment = rest.partition("#")
-    masked = []
-    for item in query.split("&"):
-        key, equals, value = item.partition("=")
-        if equals:
-            masked.append(f"{key}={HIDDEN if value else ''}")
-        else:
-            masked.append(HIDDEN if key else "")
-    return f"{base}?{'&'.join(masked)}{hash_}{fragment}"
-
-
-@functools.lru_cache(maxsize=256)
-def url_secrets(url: str) -> tuple[str, ...]:
-    """The parts of *url* that :func:`mask_url` hides, to redact them wherever else they show
-    (a receiver that echoes its URL): the password or lone user name, and each query value, as
-    written and decoded. Values shorter than 8 characters are left out: redacting ``1`` would
-    blot out every digit of a message, and a token is longer than that."""
-    from urllib.parse import unquote_plus
-
-    found: list[str] = []
-    match = _USERINFO.match(url)
-    if match:
-        user, colon, password = match.group(2).partition(":")
-        found.append(password if colon else user)
-    query = url.partition("?")[2].partition("#")[0]
-    for item in query.split("&"):
-        key, equals, value = item.partition("=")
-        found.append(value if equals else key)
-    decoded = [unquote_plus(value) for value in found]
-    return tuple(dict.fromkeys(s for s in found + decoded if len(s) >= 8))
-
-
-def mask_urls(text: str) -> str:
-    """*text* with every URL in it passed through :func:`mask_url`."""
-    if "://" not in text:
-        return text
-
-    def masked(match: re.Match[str]) -> str:
-        url = match.group()
-        # Punctuation that ends a sentence or closes a bracket is not part of the URL.
-        kept = url.rstrip(".,;:!)]}")
-        return mask_url(kept) + url[len(kept) :]
-
-    return _URL.sub(masked, text)
-
-
-#: A secret shorter than this is hidden only where it stands alone: replacing every "s" of a
-#: one-letter secret would hide the text, not the secret.
-SHORT_SECRET = 8
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace each secret in *text* with ``***``: everywhere, or, for a secret shorter than
-    :data:`SHORT_SECRET` characters, wherever no letter, digit, ``_`` or ``-`` touches it."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        if len(secret) >= SHORT_SECRET:
-            text = text.replace(secret, HIDDEN)
-        elif secret in text:
-            text = re.sub(rf"(?<![\w-]){re.escape(secret)}(?![\w-])", HIDDEN, text)
-    return text
-
-
-def masked_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """*headers* with :func:`mask_value` applied to each value."""
-    return tuple((name, mask_value(name, value)) for name, value in headers)
-
 
 #: The classes whose fields may hold a secret, by module: pytest's comparison of two of them
 #: must not drill into their fields (see :func:`compare_records`).
 _RECORDS = {
-    "hookmock.engine.delivery": ("Delivery", "Request", "Response"),
+    "hookmock.engine.delivery": ("Delivery",),
+    "hookmock.records.exchange": ("Request", "Response"),
     "hookmock.engine.subscription": ("Subscription",),
     "hookmock.engine.auth": ("BasicAuth", "HeaderAuth", "OAuthClientCredentials"),
 }
@@ -161,26 +51,6 @@ def compare_records(op: str, left: Any, right: Any) -> list[str] | None:
         f"differing {kind.__name__} fields: {', '.join(differ) or 'none'} (values not shown: "
         "they may hold secrets; compare the fields themselves to see them)",
     ]
-
-
-#: Setting names whose values are secrets (``Zoom(...)`` keyword arguments and the server's).
-SECRET_SETTINGS = frozenset({"secret_token", "verification_token", "client_secret", "password"})
-
-
-class Settings(dict[str, Any]):
-    """A dict of settings whose text form (``repr``) masks the secret ones, so that pytest's
-    ``--showlocals`` and failure introspection cannot print a secret token."""
-
-    def __repr__(self) -> str:
-        return repr(masked_settings(self))
-
-
-def masked_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of *settings* with :data:`SECRET_SETTINGS` values replaced by ``(masked)``."""
-    return {
-        key: MASK if key in SECRET_SETTINGS and value is not None else value
-        for key, value in settings.items()
-    }
 
 
 def excerpt(data: bytes, limit: int, *, max_lines: int = EXCERPT_LINES) -> str:

@@ -12,13 +12,14 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AuthenticationError, ConfigurationError, NotSubscribedError, OverrideError
-from ..generate import fake
-from . import catalog
-from .delivery import Attempt, Delivery, DeliveryLog, Outcome, Request
-from .events import Event
+from ..generate import catalog, fake
+from ..generate.events import Event
+from ..records.exchange import Attempt, Request
+from ..records.masking import mask_url, url_secrets
+from ..records.outcome import Outcome
+from .delivery import Delivery, DeliveryLog
 from .inprocess import InProcessLifecycle
 from .limits import DEFAULT_BACKGROUND_TIMEOUT
-from .report import mask_url, url_secrets
 from .scheduler import ProviderClock, Scheduler
 from .subscription import Subscription as Subscription
 from .timeline import FAULTS, Notice, Timeline

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .report import mask_urls
+from ..records.masking import mask_urls
 
 if TYPE_CHECKING:
     from ..transports import Target

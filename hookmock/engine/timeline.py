@@ -10,8 +10,9 @@ from dataclasses import FrozenInstanceError
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigurationError
-from .delivery import Delivery, DeliveryLog, Outcome
-from .report import mask_url
+from ..records.masking import mask_url
+from ..records.outcome import Outcome
+from .delivery import Delivery, DeliveryLog
 from .scheduler import Job, ProviderClock, Scheduler
 
 if TYPE_CHECKING:

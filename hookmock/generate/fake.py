@@ -41,8 +41,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..engine.catalog import load_schema
 from ..errors import ConfigurationError, OverrideError
+from .catalog import load_schema
 
 __all__ = ["FAKE_KINDS", "REMOVE", "apply_overrides", "generate"]
 

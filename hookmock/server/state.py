@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from werkzeug.wrappers import Request, Response
 
-from ..engine.report import mask_url, mask_urls, mask_value, redact
 from ..errors import ConfigurationError
+from ..records.masking import mask_url, mask_urls, mask_value, redact
 
 if TYPE_CHECKING:
     from ..engine.delivery import Delivery

@@ -25,10 +25,11 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from ..engine.delivery import Attempt, Outcome, Request, Response
 from ..engine.limits import DEFAULT_BACKGROUND_TIMEOUT as DEFAULT_BACKGROUND_TIMEOUT
-from ..engine.report import mask_url
 from ..errors import ConfigurationError
+from ..records.exchange import Attempt, Request, Response
+from ..records.masking import mask_url
+from ..records.outcome import Outcome
 
 if TYPE_CHECKING:
     import ssl

@@ -29,8 +29,9 @@ from urllib.parse import unquote
 
 from asgiref.testing import ApplicationCommunicator
 
-from ..engine.delivery import Attempt, Outcome, Request, Response
 from ..errors import ConfigurationError, LifespanError
+from ..records.exchange import Attempt, Request, Response
+from ..records.outcome import Outcome
 from . import (
     DEFAULT_BACKGROUND_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES,

@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ...conformance.checkable import Checkable
-from ...engine.delivery import Delivery, Outcome, Request
-from ...engine.events import Event
-from ...engine.report import mask_url
+from ...engine.delivery import Delivery
 from ...engine.scheduler import ProviderClock
 from ...engine.subscription import Subscription
 from ...errors import ConfigurationError, NotSubscribedError, SubscriptionError
+from ...generate.events import Event
+from ...records.exchange import Request
+from ...records.masking import mask_url
+from ...records.outcome import Outcome
 from .scenarios import build_scenario
 from .signature import encrypted_token as encrypted_token
 from .signature import sign as sign

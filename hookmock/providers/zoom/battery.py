@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 
 from ...conformance.base import Battery, Check, Family, Severity, Suite
-from ...engine.events import Event
+from ...generate.events import Event
 from .forgeries import (
     UNKNOWN_EVENT,
     ZOOM_REALISTIC_TOPIC,

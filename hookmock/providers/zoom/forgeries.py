@@ -22,9 +22,10 @@ from ...conformance.base import (
     show,
     vehicle,
 )
-from ...engine.delivery import Delivery, Outcome
-from ...engine.events import Event
+from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
+from ...generate.events import Event
+from ...records.outcome import Outcome
 from .signature import encrypted_token, sign
 
 __all__ = [
@@ -188,7 +189,7 @@ _RESERIALIZED = (
 
 
 def _has_topic(name: str) -> bool:
-    from ...engine.catalog import load_schema
+    from ...generate.catalog import load_schema
 
     schema = load_schema(name)
     props = schema.get("properties", {}).get("payload", {}).get("properties", {})

@@ -20,9 +20,9 @@ from ...conformance.base import (
 )
 from ...conformance.raw import CLOSED_WITHOUT_ANSWER, TruncatingTarget
 from ...engine.delivery import Delivery
-from ...engine.events import Event
 from ...engine.subscription import Subscription
 from ...errors import ConfigurationError
+from ...generate.events import Event
 from ...transports import HTTPTarget, WSGITarget
 
 __all__ = ["MALFORMED_BODIES", "duplicate", "malformed", "truncated", "under_load"]

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...engine import catalog
-from ...engine.events import Event
 from ...errors import ConfigurationError
+from ...generate import catalog
+from ...generate.events import Event
 
 if TYPE_CHECKING:
     from ...engine.simulator import Provider

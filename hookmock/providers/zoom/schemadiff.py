@@ -34,9 +34,9 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Any, TextIO
 
-from ...engine.catalog import event_names, load_schema, schemas_root
 from ...engine.nesting import depth as nesting
 from ...errors import HookmockError
+from ...generate.catalog import event_names, load_schema, schemas_root
 from .spec import Schema, body_of, fix_keywords, inline, parse_document
 
 __all__ = [

@@ -263,7 +263,7 @@ def create_subscription(state: ServerState, request: Request) -> Response:
 
 
 def _known(state: ServerState, name: str) -> str:
-    from ...engine import catalog
+    from ...generate import catalog
 
     return catalog.find_event(name, state.zoom.name)
 
