@@ -14,7 +14,6 @@ from werkzeug.test import Client
 
 from hookmock import Zoom
 from hookmock.engine import events, outcome, timeline
-from hookmock.engine.simulator import Provider
 from hookmock.server import MockZoomApp, openapi, shapes, state
 from hookmock.server.state import ServerState
 from tests.receivers import zoom_receiver
@@ -216,8 +215,8 @@ def test_the_server_validates_bodies_with_the_documents_schema_objects(
 def test_the_request_defaults_are_those_of_the_methods_the_requests_call(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    fake = Provider.fake.__kwdefaults__
-    fail_next = timeline.Timeline.fail_next.__kwdefaults__
+    fake = Zoom.fake.__kwdefaults__
+    fail_next = Zoom.fail_next.__kwdefaults__
     assert fake is not None and fail_next is not None
     assert openapi.defaults("TriggerRequest") == {
         "validate": fake["validate"],

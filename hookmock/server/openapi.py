@@ -8,8 +8,8 @@ response records' fields and JSON types from :mod:`hookmock.server.shapes`; the 
 :data:`hookmock.engine.events.SERIALIZATIONS`; the scripted faults from
 :data:`hookmock.engine.timeline.FAULTS`; the kinds of scheduled jobs from
 :data:`hookmock.engine.timeline.JOB_KINDS`; a subscription's ``created_source`` values from
-:data:`hookmock.server.state.CREATED_SOURCES`; the defaults of request fields from the signatures
-of the provider methods the requests call; Zoom's retry schedule from :class:`~hookmock.Zoom`.
+:data:`hookmock.server.state.CREATED_SOURCES`; from :class:`~hookmock.Zoom`, the defaults of
+request fields (the signatures of the methods the requests call) and the retry schedule.
 This module holds what only the control API defines (its bounds, the request bodies' schemas, the
 descriptions), once, for the document and for the handlers of :mod:`hookmock.server.control`.
 """
@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..engine import events, outcome, timeline
-from ..engine.simulator import Provider
 from ..providers.zoom import Zoom
 from . import shapes, state
 
@@ -242,10 +241,10 @@ def _records() -> dict[str, dict[str, Any]]:
 
 def _requests() -> dict[str, dict[str, Any]]:
     """The request bodies' schemas: the server validates requests against these very objects."""
-    # What the provider methods do when the request leaves a field out (keyword-only
-    # parameters): the document's defaults, which the handlers apply (:func:`defaults`).
-    fake = Provider.fake.__kwdefaults__ or {}
-    fail_next = timeline.Timeline.fail_next.__kwdefaults__ or {}
+    # What Zoom's methods do when the request leaves a field out (their keyword-only
+    # parameters' defaults): the document's defaults, which the handlers apply (:func:`defaults`).
+    fake = Zoom.fake.__kwdefaults__ or {}
+    fail_next = Zoom.fail_next.__kwdefaults__ or {}
     return {
         "TriggerRequest": {
             "type": "object",
