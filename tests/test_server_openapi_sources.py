@@ -264,14 +264,15 @@ def test_the_deliveries_query_bounds_are_documented_and_applied_from_one_place(
     )
 
 
-def test_the_retry_schedule_in_the_description_is_zooms(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert (
-        "(retries at +5, +20, +60 min; re-validation every 72 h)"
-        in (openapi.DOCUMENT["info"]["description"])
-    )
+def test_the_retry_schedule_in_the_descriptions_is_zooms(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    description = openapi.DOCUMENT["info"]["description"]
+    assert "(retries at +5, +20, +60 min; re-validation every 72 h)" in description
     monkeypatch.setattr(Zoom, "retry_delays", (60.0, 90.0))
     monkeypatch.setattr(Zoom, "revalidation_interval", 24 * 3600.0)
-    assert (
-        "(retries at +1, +1.5 min; re-validation every 24 h)"
-        in (openapi.build()["info"]["description"])
-    )
+    document = openapi.build()
+    assert "(retries at +1, +1.5 min; re-validation every 24 h)" in document["info"]["description"]
+    next_step = document["components"]["schemas"]["Delivery"]["properties"]["next_step"]
+    assert next_step["description"].startswith("'retry 1 at +1 min', 'done: acknowledged', ")
+    assert "'dropped after 2 retries'" in next_step["description"]

@@ -140,8 +140,13 @@ def _object_schema(
     return schema
 
 
+def _minutes(seconds: float) -> str:
+    return f"+{seconds / 60:g}"
+
+
 def _notes() -> _Notes:
     """The document's notes on the records' fields, with the enums taken from their sources."""
+    delays = Zoom.retry_delays
     return {
         shapes.RequestRecord: {"headers": _HEADERS},
         shapes.ResponseRecord: {"headers": _HEADERS},
@@ -153,8 +158,9 @@ def _notes() -> _Notes:
             "outcome": {"enum": [member.value for member in outcome.Outcome]},
             "sent_at": {"description": "Provider time, Unix seconds."},
             "next_step": {
-                "description": "'retry 1 at +5 min', 'done: acknowledged', 'final: ...', "
-                "'dropped after 3 retries'; null outside the retry rules (URL validation)."
+                "description": f"'retry 1 at {_minutes(delays[0])} min', 'done: acknowledged', "
+                f"'final: ...', 'dropped after {len(delays)} retries'; null outside the retry "
+                "rules (URL validation)."
             },
             "retry_due": {
                 "description": "When the retry this attempt planned falls due (provider time, "
@@ -362,10 +368,6 @@ def _schemas() -> dict[str, Any]:
 
 
 # -- the document ---------------------------------------------------------------------------------
-
-
-def _minutes(seconds: float) -> str:
-    return f"+{seconds / 60:g}"
 
 
 def build() -> dict[str, Any]:
