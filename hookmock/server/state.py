@@ -40,7 +40,7 @@ from .shapes import (
 if TYPE_CHECKING:
     from ..engine.delivery import Delivery
     from ..engine.scheduler import Job
-    from ..engine.simulator import Subscription
+    from ..engine.subscription import Subscription
     from ..engine.timeline import Notice
     from ..providers.zoom import Zoom
 
