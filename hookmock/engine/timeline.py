@@ -18,7 +18,7 @@ from .scheduler import Job, ProviderClock, Scheduler
 if TYPE_CHECKING:
     from .subscription import Subscription
 
-__all__ = ["FAULTS", "Notice", "Timeline"]
+__all__ = ["FAULTS", "JOB_KINDS", "Notice", "Timeline"]
 
 
 class Notice:
@@ -71,6 +71,12 @@ FAULTS = {
 }
 
 
+#: The :attr:`~hookmock.engine.scheduler.Job.kind` of the jobs a timeline schedules.
+RETRY_JOB = "retry"
+REVALIDATION_JOB = "revalidation"
+JOB_KINDS = (RETRY_JOB, REVALIDATION_JOB)
+
+
 class Timeline:
     """Retries, re-validation and scripted faults, on the provider's clock."""
 
@@ -108,7 +114,7 @@ class Timeline:
         due = since + interval
         self.scheduler.schedule(
             due,
-            "revalidation",
+            REVALIDATION_JOB,
             f"re-validate {subscription.name} ({mask_url(subscription.url)})",
             lambda: self._revalidate(subscription, due),
             periodic=True,
@@ -217,7 +223,7 @@ class Timeline:
 
         self.scheduler.schedule(
             due,
-            "retry",
+            RETRY_JOB,
             f"retry {delivery.attempt} of {delivery.event.name!r} to {subscription.name}",
             run,
             owner=subscription,

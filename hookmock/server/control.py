@@ -19,7 +19,24 @@ from ..errors import (
     UnknownEventError,
     UnknownFieldError,
 )
-from .openapi import DOCUMENT, MAX_ADVANCE_SECONDS, body_errors
+from .openapi import (
+    ADVANCE_UNITS,
+    DELIVERIES_QUERY,
+    DOCUMENT,
+    MAX_ADVANCE_SECONDS,
+    body_errors,
+    defaults,
+)
+from .shapes import (
+    ClockResult,
+    DeliveryList,
+    DeliveryRecord,
+    EventList,
+    FaultResult,
+    ResetResult,
+    StateRecord,
+    TriggerResult,
+)
 from .state import (
     ApiError,
     ServerState,
@@ -41,7 +58,8 @@ __all__ = ["ROUTES"]
 
 
 def _body(request: Request, schema: str, *, default: Any = None) -> dict[str, Any]:
-    """The request's JSON body, checked against the OpenAPI document's schema *schema*."""
+    """The request's JSON body, checked against the OpenAPI document's schema *schema*, with the
+    defaults the schema declares for the fields it leaves out."""
     body = read_json(request, default=default)
     errors = body_errors(schema, body)
     if errors:
@@ -52,13 +70,17 @@ def _body(request: Request, schema: str, *, default: Any = None) -> dict[str, An
             errors=[{"field": p, "message": m} for p, m in errors],
         )
     assert isinstance(body, dict)
-    return body
+    return {**defaults(schema), **body}
 
 
-def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+def _int_param(request: Request, name: str) -> int:
+    """The integer query parameter *name* of ``GET /_hookmock/deliveries``, within the bounds of
+    its schema in the document (:data:`~hookmock.server.openapi.DELIVERIES_QUERY`)."""
+    schema = DELIVERIES_QUERY[name]
+    low, high = schema["minimum"], schema["maximum"]
     text = request.args.get(name)
     if text is None:
-        return default
+        return int(schema["default"])
     try:
         value = int(text)
     except ValueError:
@@ -73,7 +95,7 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
 
 
 @contextlib.contextmanager
-def _making(zoom: Zoom) -> Iterator[list[dict[str, Any]]]:
+def _making(zoom: Zoom) -> Iterator[list[DeliveryRecord]]:
     """The records of the deliveries made inside the block, numbered as the log numbers them,
     each one, whatever the log keeps; the log is neither copied nor walked. The caller holds
     :meth:`ServerState.driving`, so the deliveries recorded meanwhile are the block's."""
@@ -81,7 +103,7 @@ def _making(zoom: Zoom) -> Iterator[list[dict[str, Any]]]:
     made: list[Delivery] = []
     before = log.total
     stop = log.on_append(made.append)
-    records: list[dict[str, Any]] = []
+    records: list[DeliveryRecord] = []
     try:
         yield records
     finally:
@@ -140,7 +162,7 @@ def get_state(state: ServerState, request: Request) -> Response:
     zoom = state.zoom
     log = zoom.deliveries
     now = zoom.clock()
-    body = {
+    body: StateRecord = {
         "now": now,
         "now_iso": iso(now),
         "seed": zoom.seed,
@@ -168,7 +190,8 @@ def get_state(state: ServerState, request: Request) -> Response:
 def list_events(state: ServerState, request: Request) -> Response:
     prefix = request.args.get("prefix", "")
     names = [n for n in state.zoom.event_names() if n.startswith(prefix)]
-    return json_response({"events": names})
+    result: EventList = {"events": names}
+    return json_response(result)
 
 
 def trigger(state: ServerState, request: Request) -> Response:
@@ -181,8 +204,8 @@ def trigger(state: ServerState, request: Request) -> Response:
                 name,
                 body.get("overrides") or {},
                 seed=body.get("seed"),
-                validate=body.get("validate", True),
-                serialization=body.get("serialization", "zoom"),
+                validate=body["validate"],
+                serialization=body["serialization"],
             )
         except UnknownEventError as error:
             raise ApiError(
@@ -244,38 +267,43 @@ def trigger(state: ServerState, request: Request) -> Response:
                     "from POST /oauth/token)"
                 )
             raise ApiError(409, message) from None
-    return json_response(
-        {"event": event.name, "seed": event.seed, "body": event.data, "deliveries": made}
-    )
+    result: TriggerResult = {
+        "event": event.name,
+        "seed": event.seed,
+        "body": event.data,
+        "deliveries": made,
+    }
+    return json_response(result)
 
 
 def list_deliveries(state: ServerState, request: Request) -> Response:
-    since = _int_param(request, "since", 0, 0, 2**31)
-    limit = _int_param(request, "limit", 1000, 1, 10_000)
+    since = _int_param(request, "since")
+    limit = _int_param(request, "limit")
     event = request.args.get("event")
     log = state.zoom.deliveries
     delays = state.zoom.retry_delays
     # Only the deliveries answered are formatted: the log finds them by number (and by event).
     total, forgotten = log.total, log.forgotten
     found = [delivery_record(d, n, delays) for n, d in log.numbered(since, limit, event=event)]
-    return json_response({"total": total, "forgotten": forgotten, "deliveries": found})
+    result: DeliveryList = {"total": total, "forgotten": forgotten, "deliveries": found}
+    return json_response(result)
 
 
 def advance(state: ServerState, request: Request) -> Response:
     body = _body(request, "AdvanceRequest", default={})
-    units = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
-    seconds = sum(float(body.get(name, 0)) * factor for name, factor in units.items())
+    seconds = sum(float(body.get(name, 0)) * factor for name, factor in ADVANCE_UNITS.items())
     if seconds > MAX_ADVANCE_SECONDS:
         raise ApiError(
             422,
-            f"advance at most 366 days per call (asked: {seconds / 86400:g} days); call again "
-            "to go further",
+            f"advance at most {MAX_ADVANCE_SECONDS // 86400} days per call (asked: "
+            f"{seconds / 86400:g} days); call again to go further",
         )
     with state.driving() as zoom:
         with _making(zoom) as made:
             zoom.advance(seconds)
         now = zoom.clock()
-    return json_response({"now": now, "now_iso": iso(now), "deliveries": made})
+    result: ClockResult = {"now": now, "now_iso": iso(now), "deliveries": made}
+    return json_response(result)
 
 
 def run_until_idle(state: ServerState, request: Request) -> Response:
@@ -287,7 +315,8 @@ def run_until_idle(state: ServerState, request: Request) -> Response:
         except HookmockError as error:
             raise ApiError(409, str(error)) from None
         now = zoom.clock()
-    return json_response({"now": now, "now_iso": iso(now), "deliveries": made})
+    result: ClockResult = {"now": now, "now_iso": iso(now), "deliveries": made}
+    return json_response(result)
 
 
 def fail_next(state: ServerState, request: Request) -> Response:
@@ -302,17 +331,19 @@ def fail_next(state: ServerState, request: Request) -> Response:
                 f"no subscription has the id {target!r}",
                 errors=[{"field": "$.subscription_id", "message": "unknown"}],
             )
-    times = int(body.get("times", 1))
+    times = int(body["times"])
     with state.driving() as zoom:
         zoom.fail_next(body["kind"], times=times, to=subscription)
-    return json_response({"kind": body["kind"], "times": times, "subscription_id": target})
+    result: FaultResult = {"kind": body["kind"], "times": times, "subscription_id": target}
+    return json_response(result)
 
 
 def reset(state: ServerState, request: Request) -> Response:
     _body(request, "EmptyRequest", default={})
     state.reset()
     now = state.zoom.clock()
-    return json_response({"now": now, "now_iso": iso(now)})
+    result: ResetResult = {"now": now, "now_iso": iso(now)}
+    return json_response(result)
 
 
 #: ``(path, methods, handler)`` for the routing table of :mod:`hookmock.server`.

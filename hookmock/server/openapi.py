@@ -1,16 +1,44 @@
-"""The OpenAPI 3.1 document of the mock server's control API (``/_hookmock/``), hand-written.
+"""The OpenAPI 3.1 document of the mock server's control API (``/_hookmock/``).
 
 It is served at ``/_hookmock/openapi.json``, and the server checks request bodies against its
-schemas, so the document and the server cannot drift apart.
+schemas, so the document and the server cannot drift apart. What the code already defines is
+taken from the code when the document is built (:func:`build`), not written here again: the
+response records' fields and JSON types from :mod:`hookmock.server.shapes`; the outcomes from
+:class:`~hookmock.records.outcome.Outcome`; the serializations from
+:data:`hookmock.generate.events.SERIALIZATIONS`; the scripted faults from
+:data:`hookmock.engine.timeline.FAULTS`; the kinds of scheduled jobs from
+:data:`hookmock.engine.timeline.JOB_KINDS`; a subscription's ``created_source`` values from
+:data:`hookmock.server.state.CREATED_SOURCES`; from :class:`~hookmock.Zoom`, the defaults of
+request fields (the signatures of the methods the requests call) and the retry schedule.
+This module holds what only the control API defines (its bounds, the request bodies' schemas, the
+descriptions), once, for the document and for the handlers of :mod:`hookmock.server.control`.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import types
+import typing
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["DOCUMENT", "REQUEST_SCHEMAS", "body_errors", "prepare"]
+from ..engine import timeline
+from ..generate import events
+from ..providers.zoom import Zoom
+from ..records import outcome
+from . import shapes, state
+
+__all__ = [
+    "ADVANCE_UNITS",
+    "DELIVERIES_QUERY",
+    "DOCUMENT",
+    "REQUEST_SCHEMAS",
+    "body_errors",
+    "build",
+    "defaults",
+    "prepare",
+]
 
 _REF = "#/components/schemas/"
 
@@ -18,6 +46,16 @@ _REF = "#/components/schemas/"
 # re-validation every 72 h is about 120 per subscription and year).
 MAX_ADVANCE_SECONDS = 366 * 86400
 MAX_SEED = 2**63 - 1
+MAX_FAULT_TIMES = 100
+#: The fields of ``POST /_hookmock/clock/advance``, each with its length in seconds; they are
+#: added together.
+ADVANCE_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+#: The integer query parameters of ``GET /_hookmock/deliveries``: the schemas the document shows,
+#: whose bounds and defaults the handler applies.
+DELIVERIES_QUERY: dict[str, dict[str, Any]] = {
+    "since": {"type": "integer", "minimum": 0, "maximum": 2**31, "default": 0},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1000},
+}
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -32,8 +70,11 @@ def _error(description: str) -> dict[str, Any]:
     return _json("Error", description)
 
 
+def _body(name: str, *, required: bool = True) -> dict[str, Any]:
+    return {"required": required, "content": {"application/json": {"schema": _ref(name)}}}
+
+
 _NULLABLE_STRING = {"type": ["string", "null"]}
-_NULLABLE_NUMBER = {"type": ["number", "null"]}
 _HEADERS = {
     "type": "array",
     "description": "Headers in order as [name, value] pairs; signature and credentials masked.",
@@ -45,539 +86,473 @@ _HEADERS = {
     },
 }
 
-_SCHEMAS: dict[str, Any] = {
-    "Error": {
-        "type": "object",
-        "description": "Zoom's error shape; the message says what to fix.",
-        "required": ["code", "message"],
-        "properties": {
-            "code": {"type": "integer"},
-            "message": {"type": "string"},
-            "errors": {
-                "type": "array",
-                "description": "One entry per problem: a JSON path or field, and what is wrong.",
-                "items": {
-                    "type": "object",
-                    "required": ["field", "message"],
-                    "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-                },
-            },
-            "suggestions": {
-                "type": "array",
-                "description": "For an unknown event name: the closest known names.",
-                "items": {"type": "string"},
-            },
-        },
-    },
-    "Delivery": {
-        "type": "object",
-        "description": "One delivery attempt: what was sent, what came back, what happens next.",
-        "required": [
-            "index",
-            "event",
-            "subscription",
-            "target",
-            "attempt",
-            "chain",
-            "outcome",
-            "acknowledged",
-            "status",
-            "sent_at",
-            "sent_at_iso",
-            "elapsed_ms",
-            "deadline_s",
-            "next_step",
-            "retry_due",
-            "retry_due_iso",
-            "dropped",
-            "error",
-            "notes",
-            "request",
-            "response",
-        ],
-        "properties": {
-            "index": {"type": "integer", "minimum": 1, "description": "Position in the log."},
-            "event": {"type": "string"},
-            "subscription": {"type": "string", "description": "The subscription's name."},
-            "target": {"type": "string"},
-            "attempt": {"type": "integer", "minimum": 1},
-            "chain": {"type": "string", "description": "Shared by the attempts of one event."},
-            "outcome": {
-                "type": "string",
-                "enum": [
-                    "acknowledged",
-                    "rejected",
-                    "redirected",
-                    "server error",
-                    "late",
-                    "timeout",
-                    "connection error",
-                    "invalid response",
-                    "application error",
-                    "authentication error",
-                ],
-            },
-            "acknowledged": {"type": "boolean"},
-            "status": {"type": ["integer", "null"]},
-            "sent_at": {"type": "number", "description": "Provider time, Unix seconds."},
-            "sent_at_iso": _NULLABLE_STRING,
-            "elapsed_ms": {"type": "number"},
-            "deadline_s": {"type": "number"},
+# -- response records, from their typed dictionaries ----------------------------------------------
+
+_JSON_TYPES: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
+#: What the document adds to the schema derived from a typed dictionary, per field: descriptions,
+#: bounds, enums. Built by :func:`_notes`, when the document is.
+_Notes = Mapping[Any, Mapping[str, Mapping[str, Any]]]
+
+
+def _type_schema(hint: Any, notes: _Notes, refs: Mapping[Any, str]) -> dict[str, Any]:
+    """The JSON Schema of a field typed *hint*: a component's typed dictionary as a ``$ref``."""
+    if hint is Any:
+        return {}
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union) and type(None) in args:
+        (inner,) = [arg for arg in args if arg is not type(None)]
+        schema = _type_schema(inner, notes, refs)
+        if "type" not in schema:
+            raise TypeError(f"{hint}: only a field with a JSON type can be null in the document")
+        schema["type"] = [schema["type"], "null"]
+        return schema
+    if origin is list:
+        return {"type": "array", "items": _type_schema(args[0], notes, refs)}
+    if typing.is_typeddict(hint):
+        if hint in refs:
+            return _ref(refs[hint])
+        return _object_schema(hint, notes, refs)
+    if hint in _JSON_TYPES:
+        return {"type": _JSON_TYPES[hint]}
+    raise TypeError(f"{hint!r} has no JSON type in the document: extend _type_schema")
+
+
+def _object_schema(
+    shape: Any, notes: _Notes, refs: Mapping[Any, str], description: str | None = None
+) -> dict[str, Any]:
+    """The schema of a record typed by the typed dictionary *shape*: every field required, each
+    with the JSON type of its annotation and the document's notes about it."""
+    hints = typing.get_type_hints(shape)
+    shape_notes = notes.get(shape, {})
+    unknown = sorted(set(shape_notes) - set(hints))
+    if unknown:
+        raise TypeError(
+            f"the OpenAPI document describes fields that {shape.__name__} does not have: "
+            f"{', '.join(unknown)}"
+        )
+    properties = {}
+    for name, hint in hints.items():
+        properties[name] = _type_schema(hint, notes, refs)
+        properties[name].update(shape_notes.get(name, {}))
+    schema: dict[str, Any] = {"type": "object"}
+    if description is not None:
+        schema["description"] = description
+    schema["required"] = [name for name in hints if name in shape.__required_keys__]
+    schema["properties"] = properties
+    return schema
+
+
+def _minutes(seconds: float) -> str:
+    return f"+{seconds / 60:g}"
+
+
+def _notes() -> _Notes:
+    """The document's notes on the records' fields, with the enums taken from their sources."""
+    delays = Zoom.retry_delays
+    return {
+        shapes.RequestRecord: {"headers": _HEADERS},
+        shapes.ResponseRecord: {"headers": _HEADERS},
+        shapes.DeliveryRecord: {
+            "index": {"minimum": 1, "description": "Position in the log."},
+            "subscription": {"description": "The subscription's name."},
+            "attempt": {"minimum": 1},
+            "chain": {"description": "Shared by the attempts of one event."},
+            "outcome": {"enum": [member.value for member in outcome.Outcome]},
+            "sent_at": {"description": "Provider time, Unix seconds."},
             "next_step": {
-                "type": ["string", "null"],
-                "description": "'retry 1 at +5 min', 'done: acknowledged', 'final: ...', "
-                "'dropped after 3 retries'; null outside the retry rules (URL validation).",
+                "description": f"'retry 1 at {_minutes(delays[0])} min', 'done: acknowledged', "
+                f"'final: ...', 'dropped after {len(delays)} retries'; null outside the retry "
+                "rules (URL validation)."
             },
             "retry_due": {
-                "type": ["number", "null"],
                 "description": "When the retry this attempt planned falls due (provider time, "
-                "Unix seconds); null when it planned none.",
-            },
-            "retry_due_iso": _NULLABLE_STRING,
-            "dropped": {"type": "boolean"},
-            "error": _NULLABLE_STRING,
-            "notes": {"type": "array", "items": {"type": "string"}},
-            "request": {
-                "type": "object",
-                "required": ["method", "url", "headers", "body", "truncated"],
-                "properties": {
-                    "method": {"type": "string"},
-                    "url": {"type": "string"},
-                    "headers": _HEADERS,
-                    "body": {"type": "string"},
-                    "truncated": {"type": "boolean"},
-                },
-            },
-            "response": {
-                "type": ["object", "null"],
-                "required": ["status", "reason", "headers", "body", "truncated"],
-                "properties": {
-                    "status": {"type": "integer"},
-                    "reason": {"type": "string"},
-                    "headers": _HEADERS,
-                    "body": {"type": "string"},
-                    "truncated": {"type": "boolean"},
-                },
+                "Unix seconds); null when it planned none."
             },
         },
-    },
-    "Subscription": {
-        "type": "object",
-        "required": [
-            "id",
-            "name",
-            "url",
-            "events",
-            "active",
-            "failures",
-            "validated_at",
-            "validated_at_iso",
-            "created_source",
-            "subscription_scope",
-            "account_id",
-            "user_ids",
-        ],
-        "properties": {
-            "id": {"type": "string", "description": "Zoom's event_subscription_id."},
-            "name": {"type": "string"},
-            "url": {"type": "string"},
-            "events": {
-                "type": ["array", "null"],
-                "items": {"type": "string"},
-                "description": "null: every event.",
-            },
-            "active": {"type": "boolean", "description": "false once disabled."},
-            "failures": {"type": "integer", "description": "Consecutive failed re-validations."},
-            "validated_at": _NULLABLE_NUMBER,
-            "validated_at_iso": _NULLABLE_STRING,
-            "created_source": {"type": "string", "enum": ["openapi", "default"]},
-            "subscription_scope": {"type": "string"},
-            "account_id": _NULLABLE_STRING,
-            "user_ids": {"type": "array", "items": {"type": "string"}},
+        shapes.SubscriptionRecord: {
+            "id": {"description": "Zoom's event_subscription_id."},
+            "events": {"description": "null: every event."},
+            "active": {"description": "false once disabled."},
+            "failures": {"description": "Consecutive failed re-validations."},
+            "created_source": {"enum": list(state.CREATED_SOURCES)},
         },
-    },
-    "Job": {
-        "type": "object",
-        "description": "A retry or re-validation the provider has scheduled.",
-        "required": ["kind", "subscription", "description", "due", "due_iso", "in_seconds"],
-        "properties": {
-            "kind": {"type": "string", "enum": ["retry", "revalidation"]},
-            "subscription": {
-                "type": ["string", "null"],
-                "description": "The name of the subscription it is for.",
-            },
-            "description": {"type": "string"},
-            "due": {"type": "number"},
-            "due_iso": _NULLABLE_STRING,
-            "in_seconds": {"type": "number"},
+        shapes.JobRecord: {
+            "kind": {"enum": list(timeline.JOB_KINDS)},
+            "subscription": {"description": "The name of the subscription it is for."},
         },
-    },
-    "Notice": {
-        "type": "object",
-        "required": ["at", "at_iso", "subscription", "message"],
-        "properties": {
-            "at": {"type": "number"},
-            "at_iso": _NULLABLE_STRING,
-            "subscription": {"type": "string"},
-            "message": {"type": "string"},
-        },
-    },
-    "State": {
-        "type": "object",
-        "required": [
-            "now",
-            "now_iso",
-            "seed",
-            "server_url",
-            "deadline_s",
-            "oauth",
-            "subscriptions",
-            "pending",
-            "notices",
-            "faults",
-            "deliveries",
-            "deliveries_kept",
-            "deliveries_forgotten",
-            "max_deliveries",
-        ],
-        "properties": {
-            "now": {"type": "number", "description": "The provider's clock, Unix seconds."},
-            "now_iso": _NULLABLE_STRING,
-            "seed": {"type": "integer"},
-            "server_url": {"type": "string"},
-            "deadline_s": {"type": "number"},
-            "oauth": {
-                "type": "object",
-                "required": ["token_url", "client_id", "account_id"],
-                "properties": {
-                    "token_url": {"type": "string"},
-                    "client_id": {"type": "string"},
-                    "account_id": _NULLABLE_STRING,
-                },
-            },
-            "subscriptions": {"type": "array", "items": _ref("Subscription")},
-            "pending": {"type": "array", "items": _ref("Job")},
-            "notices": {"type": "array", "items": _ref("Notice")},
+        shapes.FaultRecord: {"kind": {"enum": list(timeline.FAULTS)}},
+        shapes.StateRecord: {
+            "now": {"description": "The provider's clock, Unix seconds."},
             "faults": {
-                "type": "array",
                 "description": "Scripted network faults still to happen, in order; one entry "
-                "per attempt they will fail.",
-                "items": {
-                    "type": "object",
-                    "required": ["kind", "subscription"],
-                    "properties": {
-                        "kind": {"type": "string", "enum": ["refused", "reset", "timeout"]},
-                        "subscription": _NULLABLE_STRING,
-                    },
-                },
+                "per attempt they will fail."
             },
             "deliveries": {
-                "type": "integer",
                 "description": "How many attempts were made since the start or the last reset, "
-                "forgotten ones included: the number of the newest.",
+                "forgotten ones included: the number of the newest."
             },
             "deliveries_kept": {
-                "type": "integer",
-                "description": "How many of them the log keeps in full (the last ones).",
+                "description": "How many of them the log keeps in full (the last ones)."
             },
             "deliveries_forgotten": {
-                "type": "integer",
                 "description": "How many of them the log no longer keeps (past max_deliveries): "
-                "numbers 1 to this one.",
+                "numbers 1 to this one."
             },
-            "max_deliveries": {
-                "type": ["integer", "null"],
-                "description": "How many attempts the log keeps; null: every one.",
-            },
+            "max_deliveries": {"description": "How many attempts the log keeps; null: every one."},
         },
-    },
-    "EventList": {
-        "type": "object",
-        "required": ["events"],
-        "properties": {"events": {"type": "array", "items": {"type": "string"}}},
-    },
-    "TriggerRequest": {
-        "type": "object",
-        "required": ["event"],
-        "additionalProperties": False,
-        "properties": {
-            "event": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": 200,
-                "description": "An event name as Zoom spells it, e.g. meeting.started.",
-            },
-            "overrides": {
-                "type": "object",
-                "description": "Dotted paths from the body's root to JSON values, e.g. "
-                '{"payload.object.topic": "Q3 review"}.',
-                "additionalProperties": True,
-            },
-            "seed": {"type": "integer", "minimum": 0, "maximum": MAX_SEED},
-            "validate": {
-                "type": "boolean",
-                "default": True,
-                "description": "false sends overrides that break the event's schema.",
-            },
-            "serialization": {
-                "type": "string",
-                "enum": ["zoom", "pretty", "ascii", "escaped-slashes", "spaced", "sorted-keys"],
-                "default": "zoom",
-            },
-            "subscription_id": {
-                "type": "string",
-                "description": "Deliver to this subscription only; by default to every "
-                "subscription that covers the event, as Zoom.",
-            },
-        },
-    },
-    "TriggerResult": {
-        "type": "object",
-        "required": ["event", "seed", "body", "deliveries"],
-        "properties": {
-            "event": {"type": "string"},
-            "seed": {"type": ["integer", "null"]},
-            "body": {"description": "The event's JSON body as sent."},
-            "deliveries": {"type": "array", "items": _ref("Delivery")},
-        },
-    },
-    "DeliveryList": {
-        "type": "object",
-        "required": ["total", "forgotten", "deliveries"],
-        "properties": {
+        shapes.TriggerResult: {"body": {"description": "The event's JSON body as sent."}},
+        shapes.DeliveryList: {
             "total": {
-                "type": "integer",
                 "description": "Attempts made since the start or the last reset, forgotten "
-                "ones included: the number (index) of the newest.",
+                "ones included: the number (index) of the newest."
             },
             "forgotten": {
-                "type": "integer",
                 "description": "Attempts the log no longer keeps (past max_deliveries): "
-                "numbers 1 to this one are not listed.",
-            },
-            "deliveries": {"type": "array", "items": _ref("Delivery")},
-        },
-    },
-    "AdvanceRequest": {
-        "type": "object",
-        "additionalProperties": False,
-        "description": "Added together; at most 366 days per call.",
-        "properties": {
-            "seconds": {"type": "number", "minimum": 0, "maximum": MAX_ADVANCE_SECONDS},
-            "minutes": {"type": "number", "minimum": 0, "maximum": MAX_ADVANCE_SECONDS / 60},
-            "hours": {"type": "number", "minimum": 0, "maximum": MAX_ADVANCE_SECONDS / 3600},
-            "days": {"type": "number", "minimum": 0, "maximum": MAX_ADVANCE_SECONDS / 86400},
-        },
-    },
-    "ClockResult": {
-        "type": "object",
-        "required": ["now", "now_iso", "deliveries"],
-        "properties": {
-            "now": {"type": "number"},
-            "now_iso": _NULLABLE_STRING,
-            "deliveries": {
-                "type": "array",
-                "items": _ref("Delivery"),
-                "description": "The retries and re-validations made on the way.",
+                "numbers 1 to this one are not listed."
             },
         },
-    },
-    "FaultRequest": {
-        "type": "object",
-        "required": ["kind"],
-        "additionalProperties": False,
-        "properties": {
-            "kind": {"type": "string", "enum": ["refused", "reset", "timeout"]},
-            "times": {"type": "integer", "minimum": 1, "maximum": 100, "default": 1},
-            "subscription_id": {"type": "string"},
+        shapes.ClockResult: {
+            "deliveries": {"description": "The retries and re-validations made on the way."}
         },
-    },
-    "FaultResult": {
-        "type": "object",
-        "required": ["kind", "times", "subscription_id"],
-        "properties": {
-            "kind": {"type": "string"},
-            "times": {"type": "integer"},
-            "subscription_id": _NULLABLE_STRING,
-        },
-    },
-    "EmptyRequest": {
-        "type": "object",
-        "additionalProperties": False,
-        "description": "No parameters: an empty object, or no body.",
-    },
-    "ResetResult": {
-        "type": "object",
-        "required": ["now", "now_iso"],
-        "properties": {"now": {"type": "number"}, "now_iso": _NULLABLE_STRING},
-    },
-}
-
-_BAD_BODY = {
-    "400": _error("The body is not JSON, or not UTF-8."),
-    "413": _error("The body is larger than the server's limit (1 MiB by default)."),
-    "415": _error("The request does not declare Content-Type: application/json."),
-    "422": _error("The body does not match the schema; errors name each JSON path."),
-}
-# Every operation's refusals (hookmock.server.guard).
-_REFUSED = {
-    "401": _error("The server has a control token and the request did not carry it."),
-    "403": _error("A cross-origin browser request (Origin, Sec-Fetch-Site)."),
-    "421": _error("The Host header is not the server's own address."),
-}
+    }
 
 
-def _body(name: str, *, required: bool = True) -> dict[str, Any]:
-    return {"required": required, "content": {"application/json": {"schema": _ref(name)}}}
+def _records() -> dict[str, dict[str, Any]]:
+    """The response records' component schemas, by component name."""
+    components = {
+        "Delivery": (
+            shapes.DeliveryRecord,
+            "One delivery attempt: what was sent, what came back, what happens next.",
+        ),
+        "Subscription": (shapes.SubscriptionRecord, None),
+        "Job": (shapes.JobRecord, "A retry or re-validation the provider has scheduled."),
+        "Notice": (shapes.NoticeRecord, None),
+        "State": (shapes.StateRecord, None),
+        "EventList": (shapes.EventList, None),
+        "TriggerResult": (shapes.TriggerResult, None),
+        "DeliveryList": (shapes.DeliveryList, None),
+        "ClockResult": (shapes.ClockResult, None),
+        "FaultResult": (shapes.FaultResult, None),
+        "ResetResult": (shapes.ResetResult, None),
+    }
+    # The records that other records list refer to their component.
+    refs = {components[name][0]: name for name in ("Delivery", "Subscription", "Job", "Notice")}
+    notes = _notes()
+    return {
+        name: _object_schema(shape, notes, refs, description)
+        for name, (shape, description) in components.items()
+    }
 
 
-DOCUMENT: dict[str, Any] = {
-    "openapi": "3.1.0",
-    "info": {
-        "title": "hookmock mock Zoom server: control API",
-        "version": "1",
-        "description": "Drive the simulated Zoom from a test suite in any language: trigger "
-        "signed events to the subscriptions, read every delivery attempt, move provider time "
-        "(retries at +5, +20, +60 min; re-validation every 72 h), script network faults, "
-        "reset. Zoom's own endpoints on the same server (POST /oauth/token, "
-        "/v2/marketplace/app/event_subscription, /rec/download/{id}) follow Zoom's API "
-        "and are not described here. Errors: {code, message}.",
-    },
-    "paths": {
-        "/_hookmock/openapi.json": {
-            "get": {
-                "operationId": "getOpenAPI",
-                "summary": "This document.",
-                "responses": {
-                    "200": {
-                        "description": "The OpenAPI document.",
-                        "content": {"application/json": {"schema": {"type": "object"}}},
-                    }
+# -- request bodies -------------------------------------------------------------------------------
+
+
+def _requests() -> dict[str, dict[str, Any]]:
+    """The request bodies' schemas: the server validates requests against these very objects."""
+    # What Zoom's methods do when the request leaves a field out (their keyword-only
+    # parameters' defaults): the document's defaults, which the handlers apply (:func:`defaults`).
+    fake = Zoom.fake.__kwdefaults__ or {}
+    fail_next = Zoom.fail_next.__kwdefaults__ or {}
+    return {
+        "TriggerRequest": {
+            "type": "object",
+            "required": ["event"],
+            "additionalProperties": False,
+            "properties": {
+                "event": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 200,
+                    "description": "An event name as Zoom spells it, e.g. meeting.started.",
                 },
-            }
-        },
-        "/_hookmock/state": {
-            "get": {
-                "operationId": "getState",
-                "summary": "Provider time, subscriptions, scheduled retries, notices.",
-                "responses": {"200": _json("State", "The state.")},
-            }
-        },
-        "/_hookmock/events": {
-            "get": {
-                "operationId": "listEvents",
-                "summary": "Event names the server can generate.",
-                "parameters": [
-                    {
-                        "name": "prefix",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "string"},
-                        "description": "Only names that start with it.",
-                    }
-                ],
-                "responses": {"200": _json("EventList", "The names, sorted.")},
-            }
-        },
-        "/_hookmock/trigger": {
-            "post": {
-                "operationId": "trigger",
-                "summary": "Generate, sign and deliver one event.",
-                "description": "Delivered to every subscription that covers the event (or to "
-                "subscription_id); a failed attempt is retried on Zoom's schedule as provider "
-                "time moves. The answer is 200 whatever the receiver did: read each delivery's "
-                "outcome.",
-                "requestBody": _body("TriggerRequest"),
-                "responses": {
-                    "200": _json("TriggerResult", "The event and its deliveries."),
-                    "409": _error("No subscription covers the event."),
-                    **_BAD_BODY,
+                "overrides": {
+                    "type": "object",
+                    "description": "Dotted paths from the body's root to JSON values, e.g. "
+                    '{"payload.object.topic": "Q3 review"}.',
+                    "additionalProperties": True,
                 },
-            }
+                "seed": {"type": "integer", "minimum": 0, "maximum": MAX_SEED},
+                "validate": {
+                    "type": "boolean",
+                    "default": fake["validate"],
+                    "description": "false sends overrides that break the event's schema.",
+                },
+                "serialization": {
+                    "type": "string",
+                    "enum": list(events.SERIALIZATIONS),
+                    "default": fake["serialization"],
+                },
+                "subscription_id": {
+                    "type": "string",
+                    "description": "Deliver to this subscription only; by default to every "
+                    "subscription that covers the event, as Zoom.",
+                },
+            },
         },
-        "/_hookmock/deliveries": {
-            "get": {
-                "operationId": "listDeliveries",
-                "summary": "Delivery attempts, oldest first.",
-                "parameters": [
-                    {
-                        "name": "since",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "integer", "minimum": 0},
-                        "description": "Only attempts numbered above N (index > N): pass "
-                        "the index of the last one read. Those the log no longer keeps are "
-                        "skipped.",
+        "AdvanceRequest": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": f"Added together; at most {MAX_ADVANCE_SECONDS // 86400} days per call.",
+            "properties": {
+                unit: {"type": "number", "minimum": 0, "maximum": MAX_ADVANCE_SECONDS / seconds}
+                for unit, seconds in ADVANCE_UNITS.items()
+            },
+        },
+        "FaultRequest": {
+            "type": "object",
+            "required": ["kind"],
+            "additionalProperties": False,
+            "properties": {
+                "kind": {"type": "string", "enum": list(timeline.FAULTS)},
+                "times": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_FAULT_TIMES,
+                    "default": fail_next["times"],
+                },
+                "subscription_id": {"type": "string"},
+            },
+        },
+        "EmptyRequest": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "No parameters: an empty object, or no body.",
+        },
+    }
+
+
+_ERROR = {
+    "type": "object",
+    "description": "Zoom's error shape; the message says what to fix.",
+    "required": ["code", "message"],
+    "properties": {
+        "code": {"type": "integer"},
+        "message": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "One entry per problem: a JSON path or field, and what is wrong.",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+        "suggestions": {
+            "type": "array",
+            "description": "For an unknown event name: the closest known names.",
+            "items": {"type": "string"},
+        },
+    },
+}
+
+
+def _schemas() -> dict[str, Any]:
+    records, requests = _records(), _requests()
+    order = [
+        "Delivery",
+        "Subscription",
+        "Job",
+        "Notice",
+        "State",
+        "EventList",
+        "TriggerRequest",
+        "TriggerResult",
+        "DeliveryList",
+        "AdvanceRequest",
+        "ClockResult",
+        "FaultRequest",
+        "FaultResult",
+        "EmptyRequest",
+        "ResetResult",
+    ]
+    found = {**records, **requests}
+    return {"Error": _ERROR, **{name: found[name] for name in order}}
+
+
+# -- the document ---------------------------------------------------------------------------------
+
+
+def build() -> dict[str, Any]:
+    """The document, made from the code's definitions as they are now (the server serves
+    :data:`DOCUMENT`, built once at import)."""
+    max_body_mib = state.DEFAULT_MAX_BODY_BYTES / 2**20
+    bad_body = {
+        "400": _error("The body is not JSON, or not UTF-8."),
+        "413": _error(
+            f"The body is larger than the server's limit ({max_body_mib:g} MiB by default)."
+        ),
+        "415": _error("The request does not declare Content-Type: application/json."),
+        "422": _error("The body does not match the schema; errors name each JSON path."),
+    }
+    # Every operation's refusals (hookmock.server.guard).
+    refused = {
+        "401": _error("The server has a control token and the request did not carry it."),
+        "403": _error("A cross-origin browser request (Origin, Sec-Fetch-Site)."),
+        "421": _error("The Host header is not the server's own address."),
+    }
+    retries = ", ".join(_minutes(delay) for delay in Zoom.retry_delays)
+    revalidation = f"{(Zoom.revalidation_interval or 0) / 3600:g} h"
+    since, limit = DELIVERIES_QUERY["since"], DELIVERIES_QUERY["limit"]
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "hookmock mock Zoom server: control API",
+            "version": "1",
+            "description": "Drive the simulated Zoom from a test suite in any language: trigger "
+            "signed events to the subscriptions, read every delivery attempt, move provider time "
+            f"(retries at {retries} min; re-validation every {revalidation}), script network "
+            "faults, reset. Zoom's own endpoints on the same server (POST /oauth/token, "
+            "/v2/marketplace/app/event_subscription, /rec/download/{id}) follow Zoom's API "
+            "and are not described here. Errors: {code, message}.",
+        },
+        "paths": {
+            "/_hookmock/openapi.json": {
+                "get": {
+                    "operationId": "getOpenAPI",
+                    "summary": "This document.",
+                    "responses": {
+                        "200": {
+                            "description": "The OpenAPI document.",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
                     },
-                    {
-                        "name": "limit",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "integer", "minimum": 1, "maximum": 10000},
-                        "description": "At most this many attempts, the oldest first "
-                        "(default 1000).",
+                }
+            },
+            "/_hookmock/state": {
+                "get": {
+                    "operationId": "getState",
+                    "summary": "Provider time, subscriptions, scheduled retries, notices.",
+                    "responses": {"200": _json("State", "The state.")},
+                }
+            },
+            "/_hookmock/events": {
+                "get": {
+                    "operationId": "listEvents",
+                    "summary": "Event names the server can generate.",
+                    "parameters": [
+                        {
+                            "name": "prefix",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                            "description": "Only names that start with it.",
+                        }
+                    ],
+                    "responses": {"200": _json("EventList", "The names, sorted.")},
+                }
+            },
+            "/_hookmock/trigger": {
+                "post": {
+                    "operationId": "trigger",
+                    "summary": "Generate, sign and deliver one event.",
+                    "description": "Delivered to every subscription that covers the event (or to "
+                    "subscription_id); a failed attempt is retried on Zoom's schedule as provider "
+                    "time moves. The answer is 200 whatever the receiver did: read each delivery's "
+                    "outcome.",
+                    "requestBody": _body("TriggerRequest"),
+                    "responses": {
+                        "200": _json("TriggerResult", "The event and its deliveries."),
+                        "409": _error("No subscription covers the event."),
+                        **bad_body,
                     },
-                    {
-                        "name": "event",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "string"},
-                        "description": "Only attempts of this event.",
+                }
+            },
+            "/_hookmock/deliveries": {
+                "get": {
+                    "operationId": "listDeliveries",
+                    "summary": "Delivery attempts, oldest first.",
+                    "parameters": [
+                        {
+                            "name": "since",
+                            "in": "query",
+                            "required": False,
+                            "schema": since,
+                            "description": "Only attempts numbered above N (index > N): pass "
+                            "the index of the last one read. Those the log no longer keeps are "
+                            "skipped.",
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "schema": limit,
+                            "description": "At most this many attempts, the oldest first "
+                            f"(default {limit['default']}).",
+                        },
+                        {
+                            "name": "event",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                            "description": "Only attempts of this event.",
+                        },
+                    ],
+                    "responses": {
+                        "200": _json("DeliveryList", "The attempts."),
+                        "422": _error("A query parameter is not a number in range."),
                     },
-                ],
-                "responses": {
-                    "200": _json("DeliveryList", "The attempts."),
-                    "422": _error("A query parameter is not a number in range."),
-                },
-            }
+                }
+            },
+            "/_hookmock/clock/advance": {
+                "post": {
+                    "operationId": "advanceClock",
+                    "summary": "Move provider time ahead, making the retries and re-validations "
+                    "due.",
+                    "requestBody": _body("AdvanceRequest", required=False),
+                    "responses": {"200": _json("ClockResult", "The new time."), **bad_body},
+                }
+            },
+            "/_hookmock/run-until-idle": {
+                "post": {
+                    "operationId": "runUntilIdle",
+                    "summary": "Make every pending retry, moving provider time to each.",
+                    "requestBody": _body("EmptyRequest", required=False),
+                    "responses": {
+                        "200": _json("ClockResult", "The new time."),
+                        "409": _error("Something keeps scheduling work."),
+                        **bad_body,
+                    },
+                }
+            },
+            "/_hookmock/faults": {
+                "post": {
+                    "operationId": "failNext",
+                    "summary": "Make the network fail the next attempts before they reach a "
+                    "receiver.",
+                    "requestBody": _body("FaultRequest"),
+                    "responses": {"200": _json("FaultResult", "Scripted."), **bad_body},
+                }
+            },
+            "/_hookmock/reset": {
+                "post": {
+                    "operationId": "reset",
+                    "summary": "Forget subscriptions, deliveries, retries, tokens and files.",
+                    "requestBody": _body("EmptyRequest", required=False),
+                    "responses": {
+                        "200": _json("ResetResult", "Reset; provider time stays."),
+                        **bad_body,
+                    },
+                }
+            },
         },
-        "/_hookmock/clock/advance": {
-            "post": {
-                "operationId": "advanceClock",
-                "summary": "Move provider time ahead, making the retries and re-validations due.",
-                "requestBody": _body("AdvanceRequest", required=False),
-                "responses": {"200": _json("ClockResult", "The new time."), **_BAD_BODY},
-            }
-        },
-        "/_hookmock/run-until-idle": {
-            "post": {
-                "operationId": "runUntilIdle",
-                "summary": "Make every pending retry, moving provider time to each.",
-                "requestBody": _body("EmptyRequest", required=False),
-                "responses": {
-                    "200": _json("ClockResult", "The new time."),
-                    "409": _error("Something keeps scheduling work."),
-                    **_BAD_BODY,
-                },
-            }
-        },
-        "/_hookmock/faults": {
-            "post": {
-                "operationId": "failNext",
-                "summary": "Make the network fail the next attempts before they reach a receiver.",
-                "requestBody": _body("FaultRequest"),
-                "responses": {"200": _json("FaultResult", "Scripted."), **_BAD_BODY},
-            }
-        },
-        "/_hookmock/reset": {
-            "post": {
-                "operationId": "reset",
-                "summary": "Forget subscriptions, deliveries, retries, tokens and files.",
-                "requestBody": _body("EmptyRequest", required=False),
-                "responses": {
-                    "200": _json("ResetResult", "Reset; provider time stays."),
-                    **_BAD_BODY,
-                },
-            }
-        },
-    },
-    "components": {"schemas": _SCHEMAS},
-}
-for _path, _operations in DOCUMENT["paths"].items():
-    for _operation in _operations.values():
-        _operation["responses"].update(_REFUSED)
-        if _path == "/_hookmock/openapi.json":  # readable without the control token
-            del _operation["responses"]["401"]
+        "components": {"schemas": _schemas()},
+    }
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            operation["responses"].update(refused)
+            if path == "/_hookmock/openapi.json":  # readable without the control token
+                del operation["responses"]["401"]
+    return document
+
+
+DOCUMENT: dict[str, Any] = build()
+
+
+def defaults(name: str) -> dict[str, Any]:
+    """The defaults the request body schema *name* declares, by field: what a handler uses for a
+    field the request leaves out."""
+    properties = DOCUMENT["components"]["schemas"][name].get("properties", {})
+    return {field: schema["default"] for field, schema in properties.items() if "default" in schema}
 
 
 @functools.cache

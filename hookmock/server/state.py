@@ -28,6 +28,14 @@ from werkzeug.wrappers import Request, Response
 
 from ..errors import ConfigurationError
 from ..records.masking import mask_url, mask_urls, mask_value, redact
+from .shapes import (
+    DeliveryRecord,
+    FaultRecord,
+    JobRecord,
+    NoticeRecord,
+    ResponseRecord,
+    SubscriptionRecord,
+)
 
 if TYPE_CHECKING:
     from ..engine.delivery import Delivery
@@ -38,6 +46,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACCESS_TOKEN_SECONDS",
+    "CREATED_BY_API",
+    "CREATED_OTHERWISE",
+    "CREATED_SOURCES",
     "DEFAULT_CLIENT_ID",
     "DEFAULT_CLIENT_SECRET",
     "DOWNLOAD_TOKEN_SECONDS",
@@ -200,11 +211,18 @@ class RecordingFile:
     issued_at: float
 
 
+#: A subscription's ``created_source``: made through Zoom's event subscription API, or otherwise
+#: (``zoom.subscribe``, the app's settings).
+CREATED_BY_API = "openapi"
+CREATED_OTHERWISE = "default"
+CREATED_SOURCES = (CREATED_BY_API, CREATED_OTHERWISE)
+
+
 @dataclass
 class ApiDetails:
     """What Zoom's event subscription API records beyond the provider's subscription."""
 
-    created_source: str = "default"
+    created_source: str = CREATED_OTHERWISE
     subscription_scope: str = "user"
     account_id: str | None = None
     user_ids: list[str] = field(default_factory=list)
@@ -491,7 +509,7 @@ def _headers(headers: tuple[tuple[str, str], ...], ordered: tuple[str, ...]) -> 
 
 def delivery_record(
     delivery: Delivery, index: int, retry_delays: Sequence[float] = ()
-) -> dict[str, Any]:
+) -> DeliveryRecord:
     """One delivery attempt as JSON, with the signature and credentials masked and the secret
     token redacted: what the control API, the page and the ``--log`` file show.
 
@@ -504,7 +522,7 @@ def delivery_record(
         retry_due = d.sent_at + retry_delays[d.attempt - 1]
     hidden = _ordered(tuple(d.secrets))
     body, body_cut = _text(d.request.body, hidden)
-    response: dict[str, Any] | None = None
+    response: ResponseRecord | None = None
     if d.response is not None:
         text, _ = _text(d.response.body, hidden)
         response = {
@@ -545,7 +563,7 @@ def delivery_record(
     }
 
 
-def subscription_record(subscription: Subscription, details: ApiDetails) -> dict[str, Any]:
+def subscription_record(subscription: Subscription, details: ApiDetails) -> SubscriptionRecord:
     """A subscription as the control API and the page show it."""
     return {
         "id": subscription.id,
@@ -563,7 +581,7 @@ def subscription_record(subscription: Subscription, details: ApiDetails) -> dict
     }
 
 
-def job_record(job: Job, now: float) -> dict[str, Any]:
+def job_record(job: Job, now: float) -> JobRecord:
     owner = getattr(job.owner, "name", None)
     return {
         "kind": job.kind,
@@ -580,7 +598,7 @@ def faults(zoom: Zoom) -> Any:
     return zoom._faults
 
 
-def fault_records(zoom: Zoom) -> list[dict[str, Any]]:
+def fault_records(zoom: Zoom) -> list[FaultRecord]:
     """The scripted faults still to happen, in order, one entry per attempt they will fail."""
     return [
         {"kind": kind, "subscription": to.name if to is not None else None}
@@ -601,7 +619,7 @@ def delivery_line(delivery: Delivery) -> str:
     return redact(line, d.secrets)
 
 
-def notice_record(notice: Notice) -> dict[str, Any]:
+def notice_record(notice: Notice) -> NoticeRecord:
     return {
         "at": notice.at,
         "at_iso": iso(notice.at),

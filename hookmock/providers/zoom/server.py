@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request, Response
 from ...errors import SubscriptionError, UnknownEventError
 from ...server.state import (
     ACCESS_TOKEN_SECONDS,
+    CREATED_BY_API,
     DOWNLOAD_TOKEN_SECONDS,
     MAX_SUBSCRIPTIONS,
     AccessToken,
@@ -255,7 +256,7 @@ def create_subscription(state: ServerState, request: Request) -> Response:
                 **extra,
             ) from None
     details = state.details(subscription)
-    details.created_source = "openapi"
+    details.created_source = CREATED_BY_API
     details.subscription_scope = str(scope)
     details.account_id = account_id
     details.user_ids = user_ids
