@@ -470,3 +470,15 @@ def test_a_parsed_key_is_accepted_wherever_a_secret_is() -> None:
     key = sw.parse_key(SECRET)
     assert sw.parse_key(key) is key
     assert sw.sign(key, MSG_ID, TIMESTAMP, BODY) == sw.sign(SECRET, MSG_ID, TIMESTAMP, BODY)
+
+
+def test_the_package_exports_what_its_modules_offer() -> None:
+    from hookmock.providers.standard_webhooks import signature
+
+    missing = {
+        name
+        for name in signature.__all__
+        if name not in sw.__all__ and not name.isupper() and name not in ("Key", "SigningKey")
+    }
+    assert missing == set()
+    assert sw.__all__ == sorted(sw.__all__, key=lambda n: (not n.isupper(), not n[0].isupper(), n))

@@ -18,6 +18,7 @@ from .signature import TOLERANCE as TOLERANCE
 from .signature import Ed25519SigningKey as Ed25519SigningKey
 from .signature import Ed25519VerifyingKey as Ed25519VerifyingKey
 from .signature import HmacKey as HmacKey
+from .signature import KeyLike as KeyLike
 from .signature import generate_key_pair as generate_key_pair
 from .signature import generate_secret as generate_secret
 from .signature import new_message_id as new_message_id
@@ -39,6 +40,7 @@ __all__ = [
     "Ed25519SigningKey",
     "Ed25519VerifyingKey",
     "HmacKey",
+    "KeyLike",
     "forgeries",
     "generate_key_pair",
     "generate_secret",
