@@ -26,6 +26,7 @@ from .timeline import FAULTS, Notice, Timeline
 if TYPE_CHECKING:
     from faker import Faker
 
+    from ..conformance.base import Suite
     from ..transports import Target
     from .fuzzing import FuzzReport
 
@@ -557,6 +558,17 @@ class Provider(InProcessLifecycle, Timeline):
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in output."""
         return ()
+
+    @property
+    def secret(self) -> str:
+        """The secret deliveries are signed with."""
+        raise NotImplementedError
+
+    def conformance_suite(self) -> Suite:
+        """The provider's conformance battery (see :mod:`hookmock.conformance`).
+
+        :raises ConfigurationError: for a provider without one."""
+        raise ConfigurationError(f"the {self.name} provider has no conformance battery")
 
     def _new_id(self, length: int) -> str:
         # One byte drawn per character, mapped onto the 64 URL-safe characters: uniform.
