@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine.delivery import Delivery, Outcome
 from ..engine.events import Event
 from ..engine.report import redact
-from ..engine.simulator import Subscription
+from ..engine.subscription import Subscription
 from ..errors import HookmockError, SubscriptionError
 from ..transports import InProcessTarget
 from .rootcauses import Facts, RootCause

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine.simulator import Provider
 
 if TYPE_CHECKING:
+    from .base import Suite
     from .report import ConformanceReport
 
 __all__ = ["Checkable"]
@@ -17,7 +18,11 @@ __all__ = ["Checkable"]
 
 class Checkable(Provider):
     """A provider with a conformance battery (its
-    :meth:`~hookmock.engine.simulator.Provider.conformance_suite`), run by :meth:`check`."""
+    :meth:`conformance_suite`), run by :meth:`check`."""
+
+    def conformance_suite(self) -> Suite:
+        """The provider's conformance battery: its checks and what its runs conclude."""
+        raise NotImplementedError
 
     # -- conformance ----------------------------------------------------------------------------
 
@@ -70,6 +75,7 @@ class Checkable(Provider):
             # An ASGI application keeps its running lifespan and, in acheck(), the caller's loop.
             self._resolve_target(target, path=path),
             path=None,
+            suite=self.conformance_suite(),
             only=only,
             events=events,
             overrides=overrides,

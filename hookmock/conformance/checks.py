@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.delivery import Delivery, Outcome
 from ..engine.report import mask_url, mask_urls, redact, url_secrets
-from ..engine.simulator import Subscription
+from ..engine.subscription import Subscription
 from ..errors import ConfigurationError
 from ..transports.targets import as_target
 from .base import (
@@ -131,6 +131,7 @@ def run_checks(
     provider: Provider,
     target: Any,
     *,
+    suite: Suite,
     path: str | None = None,
     only: Sequence[str] | None = None,
     events: Sequence[str] | None = None,
@@ -143,7 +144,8 @@ def run_checks(
     fuzz: int = 0,
     fuzz_seed: int | None = None,
 ) -> ConformanceReport:
-    """Run the battery (or the checks named in *only*, with what they need) against *target*.
+    """Run *suite*, the provider's battery (or the checks named in *only*, with what they need),
+    against *target*.
 
     :param events: the event types sent correctly signed, each one a ``valid-event:NAME``
         check (default: the suite's :attr:`~hookmock.conformance.base.Suite.default_events`).
@@ -160,7 +162,6 @@ def run_checks(
         raise ConfigurationError(f"tolerance must be a positive number of seconds, got {tolerance}")
     if concurrency < 1:
         raise ConfigurationError(f"concurrency must be at least 1, got {concurrency}")
-    suite = provider.conformance_suite()
     names = (
         _event_names(suite, provider.name, events) if events is not None else suite.default_events
     )

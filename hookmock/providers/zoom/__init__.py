@@ -25,8 +25,9 @@ from ...engine.delivery import Delivery, Outcome, Request
 from ...engine.events import Event
 from ...engine.report import mask_url
 from ...engine.scheduler import ProviderClock
-from ...engine.simulator import Subscription
+from ...engine.subscription import Subscription
 from ...errors import ConfigurationError, NotSubscribedError, SubscriptionError
+from .scenarios import build_scenario
 from .signature import encrypted_token as encrypted_token
 from .signature import sign as sign
 from .signature import verify as verify
@@ -290,8 +291,6 @@ class Zoom(Checkable):
         """The events of a coherent scenario (``"meeting"``, ``"webinar"``, ``"user"``), in the
         order Zoom sends them, without sending them. See
         :mod:`hookmock.providers.zoom.scenarios`."""
-        from .scenarios import build_scenario
-
         return [step.event for step in build_scenario(self, name, **params)]
 
     def send_scenario(self, name: str, **params: Any) -> list[Delivery]:
@@ -301,8 +300,6 @@ class Zoom(Checkable):
 
         :returns: the first attempt of each delivered event, in order.
         """
-        from .scenarios import build_scenario
-
         steps = build_scenario(self, name, **params)
         if not self.subscriptions:
             raise NotSubscribedError(

@@ -21,7 +21,7 @@ from ...conformance.base import (
 from ...conformance.raw import CLOSED_WITHOUT_ANSWER, TruncatingTarget
 from ...engine.delivery import Delivery
 from ...engine.events import Event
-from ...engine.simulator import Subscription
+from ...engine.subscription import Subscription
 from ...errors import ConfigurationError
 from ...transports import HTTPTarget, WSGITarget
 
