@@ -1,4 +1,4 @@
-"""Cut an OpenAPI document down to some of its webhooks, for the test data in ``tests/data/openapi``.
+"""Cut an OpenAPI document down to some of its webhooks (the test data in ``tests/data/openapi``).
 
 ``python tools/trim_openapi_webhooks.py SOURCE OUT NAME [NAME ...]`` keeps ``openapi``, ``info``
 and the named entries of ``webhooks`` (every entry when no name is given), plus every component
