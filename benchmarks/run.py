@@ -1100,7 +1100,7 @@ def bench_validation(args: argparse.Namespace) -> list[Result]:
     import hookmock
 
     try:  # the fast validation path is internal: say so if it moved, rather than fail the run
-        from hookmock.catalog import load_schema, schema_errors
+        from hookmock.engine.catalog import load_schema, schema_errors
     except ImportError as error:
         return [
             Result(

@@ -20,14 +20,17 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .asgi import ASGITarget as ASGITarget
-    from .checkreport import ConformanceReport as ConformanceReport
-    from .checks import ReceiverUnreachableError as ReceiverUnreachableError
-    from .delivery import Delivery as Delivery
-    from .delivery import DeliveryLog as DeliveryLog
-    from .delivery import Outcome as Outcome
-    from .delivery import Request as Request
-    from .delivery import Response as Response
+    from .conformance.checks import ReceiverUnreachableError as ReceiverUnreachableError
+    from .conformance.report import ConformanceReport as ConformanceReport
+    from .engine.delivery import Delivery as Delivery
+    from .engine.delivery import DeliveryLog as DeliveryLog
+    from .engine.delivery import Outcome as Outcome
+    from .engine.delivery import Request as Request
+    from .engine.delivery import Response as Response
+    from .engine.events import SERIALIZATIONS as SERIALIZATIONS
+    from .engine.events import Event as Event
+    from .engine.overrides import ADD as ADD
+    from .engine.simulator import Subscription as Subscription
     from .errors import ConfigurationError as ConfigurationError
     from .errors import HookmockError as HookmockError
     from .errors import LifespanError as LifespanError
@@ -37,43 +40,40 @@ if TYPE_CHECKING:
     from .errors import SubscriptionError as SubscriptionError
     from .errors import UnknownEventError as UnknownEventError
     from .errors import UnknownFieldError as UnknownFieldError
-    from .events import SERIALIZATIONS as SERIALIZATIONS
-    from .events import Event as Event
-    from .fake import REMOVE as REMOVE
-    from .overrides import ADD as ADD
+    from .generate.fake import REMOVE as REMOVE
     from .plugin import HookmockWarning as HookmockWarning
     from .plugin import conformance_tests as conformance_tests
     from .providers.zoom import Zoom as Zoom
-    from .simulator import Subscription as Subscription
     from .transports import HTTPTarget as HTTPTarget
     from .transports import WSGITarget as WSGITarget
+    from .transports.asgi import ASGITarget as ASGITarget
 
 __version__ = "0.1.0"
 
 # Names are imported on first use (PEP 562), so importing hookmock (as pytest does when it loads
 # the plugin) costs next to nothing until a test uses it.
 _EXPORTS = {
-    "ADD": ".overrides",
-    "ASGITarget": ".asgi",
+    "ADD": ".engine.overrides",
+    "ASGITarget": ".transports.asgi",
     "ConfigurationError": ".errors",
-    "ConformanceReport": ".checkreport",
-    "Delivery": ".delivery",
-    "DeliveryLog": ".delivery",
-    "Event": ".events",
+    "ConformanceReport": ".conformance.report",
+    "Delivery": ".engine.delivery",
+    "DeliveryLog": ".engine.delivery",
+    "Event": ".engine.events",
     "HTTPTarget": ".transports",
     "HookmockError": ".errors",
     "HookmockWarning": ".plugin",
     "LifespanError": ".errors",
     "NotSubscribedError": ".errors",
-    "Outcome": ".delivery",
+    "Outcome": ".engine.delivery",
     "OverrideError": ".errors",
-    "REMOVE": ".fake",
-    "ReceiverUnreachableError": ".checks",
-    "Request": ".delivery",
-    "Response": ".delivery",
-    "SERIALIZATIONS": ".events",
+    "REMOVE": ".generate.fake",
+    "ReceiverUnreachableError": ".conformance.checks",
+    "Request": ".engine.delivery",
+    "Response": ".engine.delivery",
+    "SERIALIZATIONS": ".engine.events",
     "SchemaViolationError": ".errors",
-    "Subscription": ".simulator",
+    "Subscription": ".engine.simulator",
     "SubscriptionError": ".errors",
     "UnknownEventError": ".errors",
     "UnknownFieldError": ".errors",

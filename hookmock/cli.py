@@ -46,11 +46,11 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             add_options(sub.add_parser(name, help=about, formatter_class=_Formatter))
         elif name == "serve":
             # Defined beside the server, in a module that imports sockets and threads.
-            from .server_cli import add_serve_parser
+            from .server.cli import add_serve_parser
 
             add_serve_parser(sub)
         else:
-            from .schemadiff import add_schema_diff_parser
+            from .providers.zoom.schemadiff import add_schema_diff_parser
 
             add_schema_diff_parser(sub)
     return parser
@@ -454,7 +454,7 @@ def _value(text: str, option: str, shown: str) -> Any:
     except RecursionError:
         depth = MAX_VALUE_DEPTH + 1
     else:
-        from .nesting import depth as nesting
+        from .engine.nesting import depth as nesting
 
         depth = nesting(value, MAX_VALUE_DEPTH)
     if depth > MAX_VALUE_DEPTH:
@@ -466,7 +466,7 @@ def _value(text: str, option: str, shown: str) -> Any:
 
 
 def _cmd_events(args: argparse.Namespace, out: TextIO) -> int:
-    from .catalog import event_names, load_schema
+    from .engine.catalog import event_names, load_schema
 
     for name in event_names("zoom"):
         if name.startswith(args.prefix):
@@ -480,7 +480,7 @@ def _cmd_events(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
     import json
 
-    from .catalog import load_schema
+    from .engine.catalog import load_schema
 
     print(json.dumps(load_schema(args.event), indent=2, ensure_ascii=False), file=out)
     return EXIT_OK
@@ -491,7 +491,7 @@ def _make_event(args: argparse.Namespace, provider: Any) -> Any:
 
     overrides = _overrides(args.sets)
     if args.adds:
-        from .overrides import ADD
+        from .engine.overrides import ADD
 
         overrides.update({k: ADD(v) for k, v in _overrides(args.adds, "--add").items()})
     try:
@@ -529,10 +529,10 @@ def _cmd_fake(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_trigger(args: argparse.Namespace, out: TextIO) -> int:
-    from .delivery import Outcome
+    from .engine.delivery import Outcome
+    from .engine.report import mask_url, mask_urls
+    from .engine.simulator import Subscription
     from .providers.zoom import Zoom
-    from .report import mask_url, mask_urls
-    from .simulator import Subscription
 
     target = _http_target("--url", args)
     zoom = Zoom(secret_token=_secret(args), deadline=args.deadline, clock=_clock(args))
@@ -557,14 +557,14 @@ def _cmd_trigger(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     import json
 
-    from .checks import ReceiverUnreachableError
+    from .conformance.checks import ReceiverUnreachableError
     from .providers.zoom import Zoom
 
     target = _http_target("URL", args)
     zoom = Zoom(secret_token=_secret(args), deadline=args.deadline, seed=args.seed)
     probe = None
     if args.probe_url:
-        from .probe import url_probe
+        from .conformance.probe import url_probe
 
         probe = url_probe(args.probe_url, cafile=args.cafile, verify=not args.insecure)
         probe()  # a probe that cannot be read is a usage error, found before anything is sent
@@ -651,7 +651,7 @@ def _cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:
     import json
 
     from .providers.zoom import Zoom
-    from .scenarios import SCENARIOS, build_scenario
+    from .providers.zoom.scenarios import SCENARIOS, build_scenario
 
     if args.list or not args.name:
         for name, (about, defaults, _build) in SCENARIOS.items():
@@ -674,13 +674,13 @@ def _cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _schema_diff(args: argparse.Namespace, out: TextIO) -> int:
-    from .schemadiff import schema_diff_command
+    from .providers.zoom.schemadiff import schema_diff_command
 
     return schema_diff_command(args, out)
 
 
 def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
-    from .server_cli import serve_command
+    from .server.cli import serve_command
 
     return serve_command(args, out)
 

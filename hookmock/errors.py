@@ -14,7 +14,7 @@ Every error hookmock raises derives from :class:`HookmockError`::
     └── LifespanError            an ASGI application's lifespan startup or shutdown failed
 
 A receiver that misbehaves during a delivery never raises: the attempt becomes a recorded
-:class:`~hookmock.delivery.Delivery` with an outcome, and the ``assert_*`` helpers judge it.
+:class:`~hookmock.engine.delivery.Delivery` with an outcome, and the ``assert_*`` helpers judge it.
 """
 
 from __future__ import annotations

@@ -178,7 +178,7 @@ def pytest_assertrepr_compare(op: str, left: Any, right: Any) -> list[str] | Non
     # included; report.py imports nothing heavy.
     if not type(left).__module__.startswith("hookmock."):
         return None
-    from .report import compare_records
+    from .engine.report import compare_records
 
     return compare_records(op, left, right)
 
@@ -209,7 +209,7 @@ def hookmock_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
     """Keyword arguments for the simulated provider, from the command line, ini file and
     environment. Override this fixture in a ``conftest.py`` to configure every test below it
     (``return {"secret_token": settings.ZOOM_SECRET}``); the ``hookmock`` marker still wins."""
-    from .report import Settings  # a dict whose repr masks the secret token
+    from .engine.report import Settings  # a dict whose repr masks the secret token
 
     config = request.config
     settings: dict[str, Any] = Settings()
@@ -249,8 +249,8 @@ def zoom(
     receiver ``zoom.secret_token``. At teardown it shuts down the lifespans of the ASGI
     applications subscribed with ``lifespan=True``.
     """
+    from .engine.report import Settings
     from .providers.zoom import Zoom
-    from .report import Settings
 
     settings = Settings(hookmock_settings)
     marker = request.node.get_closest_marker(MARKER)
@@ -301,9 +301,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     providers = item.stash.get(_providers, None)
     if providers and report.failed and report.when in ("setup", "call"):
-        from .assertions import DESCRIBED
+        from .engine.assertions import DESCRIBED
+        from .engine.report import describe_log
         from .errors import SubscriptionError
-        from .report import describe_log
 
         last = _report_deliveries(item.config)
         # The deliveries the failure message describes in full are listed in one line here.
@@ -397,7 +397,7 @@ def conformance_tests(
     :class:`HookmockWarning` instead of failing; an inconclusive check is skipped with the
     reason (it never passes).
     """
-    from .checks import battery_checks, select_checks
+    from .conformance.checks import battery_checks, select_checks
 
     checks = battery_checks(events)
     ids = [c.id for c in (select_checks(only, checks) if only is not None else checks)]
@@ -405,7 +405,7 @@ def conformance_tests(
     @pytest.mark.parametrize("hookmock_check", ids)
     def test(request: pytest.FixtureRequest, zoom: Zoom, hookmock_check: str) -> None:
         __tracebackhide__ = True
-        from .checks import Verdict
+        from .conformance.checks import Verdict
 
         key = f"{request.node.parent.nodeid}::{request.node.originalname}"
         reports = request.config.stash.setdefault(_battery_reports, {})

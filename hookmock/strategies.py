@@ -47,14 +47,15 @@ except ImportError as error:  # pragma: no cover - exercised in a subprocess tes
         "pip install 'hookmock[fuzz]'"
     ) from error
 
-from . import catalog, fake
+from .engine import catalog
+from .engine.events import Event
 from .errors import ConfigurationError, OverrideError, SchemaViolationError
-from .events import Event
+from .generate import fake
 
 if TYPE_CHECKING:
     from hypothesis.strategies import DrawFn, SearchStrategy
 
-    from .simulator import Provider
+    from .engine.simulator import Provider
 
 __all__ = ["Change", "Variation", "bodies", "events", "unchanged", "variations"]
 

@@ -17,7 +17,7 @@ import pytest
 
 from hookmock import Zoom
 from hookmock.server import MockZoomServer
-from hookmock.server_state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from hookmock.server.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from tests.receivers import serving, zoom_receiver
 
 # No proxy, whatever the environment says: the tests talk to 127.0.0.1 only.

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from hookmock import Outcome, Zoom
-from hookmock.asgi import ASGITarget
-from hookmock.auth import BasicAuth, HeaderAuth, OAuthClientCredentials
+from hookmock.engine.auth import BasicAuth, HeaderAuth, OAuthClientCredentials
+from hookmock.engine.scheduler import ProviderClock
 from hookmock.providers import zoom as zoom_module
-from hookmock.scheduler import ProviderClock
-from hookmock.targets import as_target
+from hookmock.transports.asgi import ASGITarget
+from hookmock.transports.targets import as_target
 
 from .receivers import serving, zoom_receiver
 

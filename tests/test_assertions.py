@@ -130,7 +130,7 @@ def test_application_traceback_is_shown() -> None:
     def broken(environ: dict[str, Any], start_response: Any) -> Any:
         raise RuntimeError("database is down")
 
-    from hookmock.simulator import Subscription
+    from hookmock.engine.simulator import Subscription
     from hookmock.transports import WSGITarget
 
     delivery = zoom.deliver(
@@ -149,7 +149,7 @@ def test_assertions_work_under_python_O_semantics() -> None:
     # The helpers raise AssertionError explicitly instead of using `assert` statements.
     import inspect
 
-    from hookmock import assertions
+    from hookmock.engine import assertions
 
     source = inspect.getsource(assertions)
     assert "\n    assert " not in source and "raise AssertionError(" in source

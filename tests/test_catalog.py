@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from hookmock.catalog import event_names, load_schema, schema_errors
 from hookmock.cli import main
-from hookmock.fake import FAKE_KINDS, generate
+from hookmock.engine.catalog import event_names, load_schema, schema_errors
+from hookmock.generate.fake import FAKE_KINDS, generate
 
 from . import zoom_reference
 

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 from examples.flask_receiver.app import create_app
 from hookmock import ConformanceReport, ReceiverUnreachableError, Zoom
-from hookmock.checks import CHECK_IDS, CHECKS, DEFAULT_EVENTS, Severity, Verdict
+from hookmock.conformance.checks import CHECK_IDS, CHECKS, DEFAULT_EVENTS, Severity, Verdict
 
 from .conformance_receivers import (
     COLD_START_SECONDS,

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Request, Response
 
 import hookmock
 from hookmock.cli import main
-from hookmock.events import serialize
+from hookmock.engine.events import serialize
 from hookmock.providers.zoom import SECRET_TOKEN_ENV, verify
 
 from . import zoom_reference
@@ -329,11 +329,11 @@ HEAVY = [
     "asyncio",
     "asgiref",
     "hypothesis",
-    "hookmock.asgi",
-    "hookmock.checks",
-    "hookmock.schemadiff",
+    "hookmock.transports.asgi",
+    "hookmock.conformance.checks",
+    "hookmock.providers.zoom.schemadiff",
     "hookmock.server",
-    "hookmock.server_cli",
+    "hookmock.server.cli",
 ]
 
 
@@ -351,7 +351,7 @@ def _imported(argv: list[str], watched: list[str]) -> tuple[int, list[str]]:
 
 
 def test_help_imports_no_command() -> None:
-    lean = ["hookmock.catalog", "hookmock.providers.zoom", "hookmock.simulator"]
+    lean = ["hookmock.engine.catalog", "hookmock.providers.zoom", "hookmock.engine.simulator"]
     # Standard modules too: typing and json are not needed to list the commands, and shutil
     # (argparse's way to the terminal's width) imports the compression modules.
     standard = ["typing", "json", "shutil", "socket", "threading", "dataclasses"]
@@ -361,15 +361,21 @@ def test_help_imports_no_command() -> None:
 def test_fake_imports_only_generation() -> None:
     # Generating an event makes no delivery: the transports (sockets, threads, gzip) and the
     # in-process targets are loaded by a first subscription or send, not by the provider.
-    transports = ["hookmock.transports", "hookmock.targets", "socket", "gzip", "traceback"]
+    transports = [
+        "hookmock.transports",
+        "hookmock.transports.targets",
+        "socket",
+        "gzip",
+        "traceback",
+    ]
     assert _imported(["fake", "meeting.started", "--seed", "1"], HEAVY + transports) == (0, [])
 
 
 def test_a_command_defined_elsewhere_is_imported_when_it_runs() -> None:
-    assert _imported(["serve", "--help"], ["hookmock.server_cli"]) == (0, ["hookmock.server_cli"])
-    assert _imported(["schema-diff", "--help"], ["hookmock.schemadiff"]) == (
+    assert _imported(["serve", "--help"], ["hookmock.server.cli"]) == (0, ["hookmock.server.cli"])
+    assert _imported(["schema-diff", "--help"], ["hookmock.providers.zoom.schemadiff"]) == (
         0,
-        ["hookmock.schemadiff"],
+        ["hookmock.providers.zoom.schemadiff"],
     )
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from hookmock.checks import CHECK_IDS
 from hookmock.cli import main
+from hookmock.conformance.checks import CHECK_IDS
 
 from .receivers import serving
 
@@ -135,7 +135,7 @@ def test_the_battery_runs_once_for_all_its_tests(pytester: pytest.Pytester) -> N
         test_conformance = hookmock.conformance_tests("app", path="/zoom/webhook")
 
         def test_zz_one_battery():
-            from hookmock import Zoom, checks
+            from hookmock import Zoom
             zoom = Zoom(secret_token="s", seed=1)
             app = create_app(secret_token="s")
             report = zoom.check(app, path="/zoom/webhook")
@@ -371,7 +371,7 @@ def test_the_readme_shows_a_real_failing_run(capsys: pytest.CaptureFixture[str])
     [(b"3", 3), (b"3\n", 3), (b'{"processed": 7}', 7), (b'{"processed": 2, "ok": true}', 2)],
 )
 def test_a_probe_reads_a_number_or_json_with_one_number(body: bytes, count: int) -> None:
-    from hookmock.probe import parse_count
+    from hookmock.conformance.probe import parse_count
 
     assert parse_count(body, "http://x/count") == count
 
@@ -387,7 +387,7 @@ def test_a_probe_reads_a_number_or_json_with_one_number(body: bytes, count: int)
     ],
 )
 def test_a_probe_that_answers_no_count_says_what_it_got(body: bytes, message: str) -> None:
-    from hookmock.probe import ProbeError, parse_count
+    from hookmock.conformance.probe import ProbeError, parse_count
 
     with pytest.raises(ProbeError) as caught:
         parse_count(body, "P")

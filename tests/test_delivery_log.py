@@ -13,11 +13,11 @@ import pytest
 from werkzeug.test import Client
 
 from hookmock import ConfigurationError, DeliveryLog, Event, Outcome, Zoom
-from hookmock.delivery import Request, Response
-from hookmock.report import describe_log
+from hookmock.engine.delivery import Request, Response
+from hookmock.engine.report import describe_log
 from hookmock.server import MockZoomApp
-from hookmock.server_cli import DEFAULT_MAX_DELIVERIES, add_serve_parser
-from hookmock.server_state import ServerState
+from hookmock.server.cli import DEFAULT_MAX_DELIVERIES, add_serve_parser
+from hookmock.server.state import ServerState
 from tests.receivers import zoom_receiver
 
 SECRET = "log-secret-token"

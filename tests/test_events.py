@@ -5,7 +5,7 @@ import json
 import pytest
 
 from hookmock import SERIALIZATIONS, Event
-from hookmock.events import serialize
+from hookmock.engine.events import serialize
 
 VALUE = {"event": "meeting.started", "payload": {"topic": "Go 🚒 – it’s/here", "n": 1}}
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from hookmock import REMOVE, OverrideError, SchemaViolationError, UnknownEventError, Zoom
-from hookmock.catalog import event_names, schema_errors
-from hookmock.fake import generate
+from hookmock.engine.catalog import event_names, schema_errors
+from hookmock.generate.fake import generate
 
 from . import zoom_reference
 from .test_schemas import CAPTURED_ORDERS
@@ -575,7 +575,7 @@ def test_an_override_below_a_generated_value_says_what_is_there() -> None:
 def test_values_written_inline_are_those_the_kinds_draw(monkeypatch: pytest.MonkeyPatch) -> None:
     """The compiled plans write the common kinds (names, ids, pool values, times) as inline
     expressions: they give exactly the values the kinds' own functions give."""
-    from hookmock import fake
+    from hookmock.generate import fake
 
     def every_event() -> list[Any]:
         fake._plan.cache_clear()

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from werkzeug.wrappers import Request, Response
 
-from hookmock import Zoom, catalog
+from hookmock import Zoom
+from hookmock.engine import catalog
+from hookmock.engine.fuzzing import FuzzReport
 from hookmock.errors import ConfigurationError, UnknownEventError
-from hookmock.fuzzing import FuzzReport
 from hookmock.providers import zoom as zoom_protocol
 from tests.receivers import serving
 
@@ -184,8 +185,8 @@ def test_a_receiver_that_fails_every_delivery_is_reported_without_a_field() -> N
 def test_the_hints_name_the_usual_causes() -> None:
     import dataclasses
 
-    from hookmock.delivery import Outcome
-    from hookmock.fuzzing import FuzzFailure
+    from hookmock.engine.delivery import Outcome
+    from hookmock.engine.fuzzing import FuzzFailure
     from hookmock.strategies import REMOVE, Change
 
     zoom = Zoom(secret_token=SECRET)

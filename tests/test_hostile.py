@@ -19,7 +19,7 @@ from contextlib import contextmanager
 import pytest
 
 from hookmock import Delivery, Outcome, Zoom
-from hookmock.simulator import Subscription
+from hookmock.engine.simulator import Subscription
 from hookmock.transports import HTTPTarget
 
 from .receivers import closed_port
@@ -369,7 +369,7 @@ def test_a_receiver_that_does_not_read_the_request_is_cut_off_while_sending() ->
     """A body larger than the sockets' buffers, to a receiver that never reads it: the write
     is bounded by the deadline too. On a clock that moves a second per reading, the deadline
     passes at the second write, which never waits."""
-    from hookmock.delivery import Request
+    from hookmock.engine.delivery import Request
 
     done = threading.Event()
 
@@ -457,8 +457,8 @@ def test_every_outcome_closes_its_socket() -> None:
 def test_the_short_body_check_cuts_off_a_trickling_receiver_at_the_deadline() -> None:
     """The conformance battery's raw transport (a body shorter than its content-length) reads
     the answer under the same deadline."""
-    from hookmock.checkraw import TruncatingTarget
-    from hookmock.delivery import Request
+    from hookmock.conformance.raw import TruncatingTarget
+    from hookmock.engine.delivery import Request
 
     with hostile(trickles_the_head) as url:
         target = TruncatingTarget(HTTPTarget(url))

@@ -15,11 +15,11 @@ import jsonschema
 import jsonschema_rs
 import pytest
 
-from hookmock import catalog
-from hookmock.catalog import Catalog
+from hookmock.engine import catalog
+from hookmock.engine.catalog import Catalog
+from hookmock.engine.overrides import check_paths
 from hookmock.errors import ConfigurationError, UnknownEventError, UnknownFieldError
-from hookmock.fake import REMOVE, generate
-from hookmock.overrides import check_paths
+from hookmock.generate.fake import REMOVE, generate
 from hookmock.providers.openapi import read_openapi
 
 from . import zoom_reference

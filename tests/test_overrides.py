@@ -10,9 +10,9 @@ import pytest
 
 import hookmock
 from hookmock import ADD, REMOVE, OverrideError, UnknownFieldError, Zoom
-from hookmock.catalog import load_schema
 from hookmock.cli import main
-from hookmock.overrides import check_paths
+from hookmock.engine.catalog import load_schema
+from hookmock.engine.overrides import check_paths
 from tests.server_helpers import Api
 
 MEETING_OBJECT_FIELDS = load_schema("meeting.started")["properties"]["payload"]["properties"][

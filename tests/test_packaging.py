@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from hookmock.catalog import event_names
+from hookmock.engine.catalog import event_names
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -83,8 +83,12 @@ def test_wheel_contents(wheel: Path) -> None:
         entry_points = configparser.ConfigParser()
         entry_points.read_string(archive.read(entry_points_txt).decode("utf-8"))
     assert "hookmock/py.typed" in names
-    assert "hookmock/data/pools.json" in names
-    assert {"hookmock/page/index.html", "hookmock/page/page.js", "hookmock/page/page.css"} <= names
+    assert "hookmock/generate/data/pools.json" in names
+    assert {
+        "hookmock/server/assets/index.html",
+        "hookmock/server/assets/page.js",
+        "hookmock/server/assets/page.css",
+    } <= names
     assert "hookmock/schemas/zoom/meeting.started.json" in names
     shipped = {
         n.removeprefix("hookmock/schemas/zoom/").removesuffix(".json")
@@ -102,7 +106,7 @@ def test_library_works_outside_the_checkout(fresh_python: Path, tmp_path: Path) 
         """
         import json, sys
         import hookmock
-        from hookmock.catalog import event_names
+        from hookmock.engine.catalog import event_names
         event = hookmock.Zoom(secret_token="x", seed=1).fake("recording.completed")
         print(json.dumps({"file": hookmock.__file__, "prefix": sys.prefix,
                           "event": event.data["event"], "names": event_names("zoom")}))

@@ -18,11 +18,11 @@ from types import ModuleType
 
 import pytest
 
-from hookmock import fake
+from hookmock.generate import fake
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT / "tools" / "build_pools.py"
-SHIPPED = ROOT / "hookmock" / "data" / "pools.json"
+SHIPPED = ROOT / "hookmock" / "generate" / "data" / "pools.json"
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def _require_recorded_faker(tool: ModuleType) -> None:
     if installed == recorded:
         return
     reason = (
-        f"hookmock/data/pools.json was built with faker {recorded}, and faker "
+        f"hookmock/generate/data/pools.json was built with faker {recorded}, and faker "
         f"{installed or 'is not installed'} here: pip install faker=={recorded} "
         "(the development extra pins it)"
     )
@@ -59,7 +59,8 @@ def test_the_shipped_pools_are_what_the_tool_builds(tool: ModuleType) -> None:
     built = tool.render(tool.build())
     assert json.loads(built)["seed"] == tool.SEED
     assert SHIPPED.read_text(encoding="utf-8") == built, (
-        "hookmock/data/pools.json differs from what tools/build_pools.py builds: rebuild it"
+        "hookmock/generate/data/pools.json differs from what tools/build_pools.py builds: "
+        "rebuild it"
     )
 
 
@@ -97,7 +98,7 @@ def test_missing_pools_say_how_to_fix_it(monkeypatch: pytest.MonkeyPatch, tmp_pa
     with pytest.raises(RuntimeError) as raised:
         fake._pools.__wrapped__()
     assert str(raised.value) == (
-        "hookmock's value pools are missing (hookmock/data/pools.json: No such file or "
+        "hookmock's value pools are missing (hookmock/generate/data/pools.json: No such file or "
         "directory); reinstall hookmock, or in a checkout run python tools/build_pools.py"
     )
 

@@ -4,7 +4,7 @@ application tracebacks."""
 from __future__ import annotations
 
 from hookmock import Zoom
-from hookmock.report import describe_log, excerpt, trim_traceback
+from hookmock.engine.report import describe_log, excerpt, trim_traceback
 from tests.receivers import zoom_receiver
 
 SECRET = "excerpt-secret"

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from hookmock import Zoom
-from hookmock.catalog import schema_errors
 from hookmock.cli import main
-from hookmock.scenarios import build_scenario
-from hookmock.scheduler import ProviderClock
+from hookmock.engine.catalog import schema_errors
+from hookmock.engine.scheduler import ProviderClock
+from hookmock.providers.zoom.scenarios import build_scenario
 
 from .receivers import zoom_receiver
 

@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-from hookmock import zoomspec
-from hookmock.catalog import event_names, load_schema, schemas_root
 from hookmock.cli import main
-from hookmock.schemadiff import (
+from hookmock.engine.catalog import event_names, load_schema, schemas_root
+from hookmock.providers.zoom import spec as zoomspec
+from hookmock.providers.zoom.schemadiff import (
     DocumentDiff,
     compare_fields,
     diff_document,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from hookmock.fake import FAKE_KINDS
+from hookmock.generate.fake import FAKE_KINDS
 
 from . import zoom_reference
 

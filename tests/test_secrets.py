@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 
 from hookmock import Zoom
-from hookmock.auth import BasicAuth, HeaderAuth, OAuthClientCredentials
 from hookmock.cli import main
-from hookmock.delivery import Request, Response
-from hookmock.report import Settings, mask_url, mask_urls, mask_value, redact
+from hookmock.engine.auth import BasicAuth, HeaderAuth, OAuthClientCredentials
+from hookmock.engine.delivery import Request, Response
+from hookmock.engine.report import Settings, mask_url, mask_urls, mask_value, redact
 from hookmock.server import MockZoomServer
-from hookmock.server_guard import TOKEN_HEADER
+from hookmock.server.guard import TOKEN_HEADER
 from hookmock.transports import HTTPTarget
 
 from .receivers import serving, zoom_receiver
@@ -221,7 +221,7 @@ import os
 
 import pytest
 
-from hookmock.auth import BasicAuth, HeaderAuth, OAuthClientCredentials
+from hookmock.engine.auth import BasicAuth, HeaderAuth, OAuthClientCredentials
 
 URL = os.environ["LEAK_URL"]
 SECRETS = dict(

@@ -14,9 +14,9 @@ from werkzeug.wrappers import Request, Response
 
 from hookmock import ConfigurationError, Zoom
 from hookmock.providers import zoom as zoom_module
+from hookmock.providers.zoom.server import _ALIASES, _KINDS, recording_content
 from hookmock.server import MockZoomServer
-from hookmock.server_state import ACCESS_TOKEN_SECONDS, DOWNLOAD_TOKEN_SECONDS, RecordingFile
-from hookmock.server_zoom import _ALIASES, _KINDS, recording_content
+from hookmock.server.state import ACCESS_TOKEN_SECONDS, DOWNLOAD_TOKEN_SECONDS, RecordingFile
 from tests.receivers import serving, zoom_receiver
 from tests.server_helpers import Api, basic, http
 

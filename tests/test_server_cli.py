@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from hookmock.cli import main
-from hookmock.server_cli import serve_command
+from hookmock.server.cli import serve_command
 from tests.receivers import serving, zoom_receiver
 from tests.server_helpers import Api, FirstLine
 
@@ -69,7 +69,7 @@ def test_serve_in_process_prints_the_url_first_and_stops_cleanly(
     monkeypatch.setenv("ZOOM_CLIENT_ID", "from-env")
     import argparse
 
-    from hookmock.server_cli import add_serve_parser
+    from hookmock.server.cli import add_serve_parser
 
     parser = argparse.ArgumentParser()
     add_serve_parser(parser.add_subparsers(dest="command"))
@@ -155,7 +155,7 @@ def test_a_failed_delivery_is_one_line_with_its_next_step(
 ) -> None:
     import argparse
 
-    from hookmock.server_cli import add_serve_parser
+    from hookmock.server.cli import add_serve_parser
 
     parser = argparse.ArgumentParser()
     add_serve_parser(parser.add_subparsers(dest="command"))

@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 from werkzeug.test import Client
 
 from hookmock import ConfigurationError, Delivery, Zoom
+from hookmock.providers.zoom.server import ROUTES as ZOOM_ROUTES
 from hookmock.server import MockZoomApp, MockZoomServer
-from hookmock.server_control import ROUTES as CONTROL_ROUTES
-from hookmock.server_guard import Guard
-from hookmock.server_openapi import DOCUMENT
-from hookmock.server_state import ServerState
-from hookmock.server_zoom import ROUTES as ZOOM_ROUTES
+from hookmock.server.control import ROUTES as CONTROL_ROUTES
+from hookmock.server.guard import Guard
+from hookmock.server.openapi import DOCUMENT
+from hookmock.server.state import ServerState
 from tests.receivers import serving, zoom_receiver
 from tests.server_helpers import Api, http
 
@@ -681,7 +681,7 @@ def test_the_first_control_request_needs_no_import() -> None:
         "from hookmock.server import MockZoomServer\n"
         "server = MockZoomServer()\n"
         "before = set(sys.modules)\n"
-        "from hookmock.server_openapi import body_errors\n"
+        "from hookmock.server.openapi import body_errors\n"
         "print(body_errors('TriggerRequest', {'event': 5}))\n"
         "print(sorted(m for m in set(sys.modules) - before if not m.startswith('encodings')))\n"
         "server.stop()\n"

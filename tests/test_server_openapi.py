@@ -21,7 +21,7 @@ from schemathesis.checks import (
 
 from hookmock import Zoom
 from hookmock.server import MockZoomServer
-from hookmock.server_openapi import DOCUMENT
+from hookmock.server.openapi import DOCUMENT
 from tests.receivers import zoom_receiver
 
 SECRET = "schemathesis-secret-token"

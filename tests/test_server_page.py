@@ -24,7 +24,7 @@ import pytest
 
 from hookmock import Zoom
 from hookmock.server import MockZoomServer
-from hookmock.server_page import CONTENT_SECURITY_POLICY
+from hookmock.server.page import CONTENT_SECURITY_POLICY
 from tests.receivers import zoom_receiver
 from tests.server_helpers import Api
 

@@ -27,7 +27,7 @@ import pytest
 
 from hookmock import Zoom
 from hookmock.server import MockZoomServer
-from hookmock.server_cli import add_serve_parser, serve_command
+from hookmock.server.cli import add_serve_parser, serve_command
 from tests.server_helpers import Api, FirstLine
 
 HANG_GUARD = 60.0  # seconds: only so that a server that never stops fails the test

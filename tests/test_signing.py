@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from hookmock.engine.signing import constant_time_equal, hmac_sha256_hex
 from hookmock.providers import zoom
-from hookmock.signing import constant_time_equal, hmac_sha256_hex
 
 from . import zoom_reference
 

@@ -18,9 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hookmock.strategies as strategies
-from hookmock import REMOVE, Event, Zoom, catalog
+from hookmock import REMOVE, Event, Zoom
+from hookmock.engine import catalog
+from hookmock.engine.events import serialize
 from hookmock.errors import OverrideError, SchemaViolationError, UnknownEventError
-from hookmock.events import serialize
 
 # Deterministic in CI: the same examples on every run, no example database.
 FEW = settings(

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from hookmock import NotSubscribedError, Outcome, Zoom
+from hookmock.engine.scheduler import ProviderClock
 from hookmock.providers import zoom as zoom_module
-from hookmock.scheduler import ProviderClock
 
 from .receivers import zoom_receiver
 
@@ -357,7 +357,7 @@ def test_the_default_clock_ignores_faked_time() -> None:
 def test_a_notice_compares_hashes_and_shows_like_a_frozen_record() -> None:
     from dataclasses import FrozenInstanceError
 
-    from hookmock.timeline import Notice
+    from hookmock.engine.timeline import Notice
 
     notice = Notice(at=5.0, subscription="receiver", message="disabled")
     assert notice == Notice(5.0, "receiver", "disabled")
@@ -369,7 +369,7 @@ def test_a_notice_compares_hashes_and_shows_like_a_frozen_record() -> None:
 
 
 def test_jobs_run_in_order_of_due_time_then_of_scheduling() -> None:
-    from hookmock.scheduler import Job
+    from hookmock.engine.scheduler import Job
 
     def nothing() -> None:
         return None

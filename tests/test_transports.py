@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from hookmock import HTTPTarget, Outcome, WSGITarget, Zoom
+from hookmock.engine.simulator import Subscription
 from hookmock.errors import ConfigurationError
-from hookmock.simulator import Subscription
-from hookmock.targets import as_target
+from hookmock.transports.targets import as_target
 
 from .receivers import closed_port, serving, zoom_receiver
 

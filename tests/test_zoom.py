@@ -257,7 +257,7 @@ def test_secret_never_in_descriptions() -> None:
 
     zoom.subscribe(zoom_receiver(SECRET), path="/ok")
     zoom.unsubscribe(zoom.subscriptions[0])
-    from hookmock.simulator import Subscription
+    from hookmock.engine.simulator import Subscription
     from hookmock.transports import WSGITarget
 
     delivery = zoom.deliver(

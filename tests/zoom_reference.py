@@ -8,9 +8,10 @@ that need it skip, unless ``HOOKMOCK_REQUIRE_REFERENCE`` is set (CI sets it), wh
 missing folder an error.
 
 - :func:`official_schema` returns Zoom's JSON Schema for an event where Zoom publishes one: from
-  the OpenAPI ``webhooks.json`` documents, read by :mod:`hookmock.zoomspec` as the converter reads
-  them (their ``#/paths/`` references rewritten to ``#/webhooks/`` and then inlined, so the
-  returned schema is self-contained) or from the Meetings schemas copied by pyattender.
+  the OpenAPI ``webhooks.json`` documents, read by :mod:`hookmock.providers.zoom.spec` as the
+  converter reads them (their ``#/paths/`` references rewritten to ``#/webhooks/`` and then
+  inlined, so the returned schema is self-contained) or from the Meetings schemas copied by
+  pyattender.
 - :func:`examples` returns every strict-JSON example body Zoom or ZoomNet publishes for an event,
   plus the real captured bodies in the signature test vectors.
 """
@@ -28,7 +29,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from hookmock.zoomspec import body_of, inline, parse_document
+from hookmock.providers.zoom.spec import body_of, inline, parse_document
 
 _BESIDE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "zoom"
 REFERENCE = Path(os.environ.get("HOOKMOCK_ZOOM_REFERENCE", _BESIDE))

@@ -1,4 +1,4 @@
-"""Build the realistic value pools hookmock draws from into ``hookmock/data/pools.json``.
+"""Build the realistic value pools hookmock draws from into ``hookmock/generate/data/pools.json``.
 
 ``python tools/build_pools.py`` writes the file; ``--check`` writes nothing and exits 1 when the
 file differs from what this faker would write (2 when the installed faker is not the version the
@@ -8,7 +8,7 @@ faker makes names, companies, job titles, cities, country codes, time zones, mee
 sentences, public IPv4 addresses and street addresses, from a fixed seed and locale, so the file
 is a function of faker's version: the file records that version and the seed. hookmock reads the
 file at run time and never imports faker to generate an event. The pools that need no faker
-(departments, devices, languages...) are written out in ``hookmock/fake.py``.
+(departments, devices, languages...) are written out in ``hookmock/generate/fake.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "hookmock" / "data" / "pools.json"
+OUT = ROOT / "hookmock" / "generate" / "data" / "pools.json"
 
 #: The seed and locale of the pools; a new seed changes every value, so events for a given
 #: ``seed=`` change too.

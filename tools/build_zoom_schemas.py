@@ -7,7 +7,7 @@ The modules: ``zoom_schema_fragments.py`` holds the leaves and the fragments eve
 ``zoom_schema_events.py`` the payloads of the meeting, webinar and recording events, by family;
 ``zoom_schema_published.py`` the payloads of events whose structure Zoom publishes as a schema;
 this one each schema's envelope, description and sources. Each shipped file is self-contained.
-The conventions the generator (``hookmock/fake.py``) relies on are in
+The conventions the generator (``hookmock/generate/fake.py``) relies on are in
 ``zoom_schema_fragments.py``.
 """
 

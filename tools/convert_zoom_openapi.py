@@ -58,7 +58,15 @@ from zoom_common import run as run_tool
 from zoom_kinds import annotate, kind_for
 
 # How Zoom's documents are read is shipped with hookmock: `hookmock schema-diff` reads them too.
-from hookmock.zoomspec import KEYWORDS, PROSE, TYPES, Schema, body_of, fix_keywords, inline
+from hookmock.providers.zoom.spec import (
+    KEYWORDS,
+    PROSE,
+    TYPES,
+    Schema,
+    body_of,
+    fix_keywords,
+    inline,
+)
 
 SOURCE_PREFIX = "reference/zoom/openapi/"
 

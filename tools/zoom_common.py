@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hookmock.zoomspec import Schema, parse_document
+from hookmock.providers.zoom.spec import Schema, parse_document
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "schemas" / "zoom"

@@ -4,8 +4,8 @@ Leaves are one value of a known kind (a Zoom id, a time, an email); fragments ar
 that recur across events (the fields of a meeting, a participant, a recording file, a registrant,
 a chat message, a quality reading). ``zoom_schema_events.py`` assembles them into payloads.
 
-Conventions ``hookmock/fake.py`` relies on: the key order of every ``properties`` object is the
-byte order of the generated JSON (Zoom's order); ``anyOf`` lists the realistic branch first;
+Conventions ``hookmock/generate/fake.py`` relies on: the key order of every ``properties`` object
+is the byte order of the generated JSON (Zoom's order); ``anyOf`` lists the realistic branch first;
 ``x-hookmock-fake`` names the kind of value of a leaf; a string with a ``pattern`` also needs a
 kind or an ``enum``, so that generated values come from curated, realistic lists.
 """

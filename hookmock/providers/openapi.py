@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..catalog import Catalog
+from ..engine.catalog import Catalog
 from ..errors import ConfigurationError
 
 __all__ = ["read_openapi"]

@@ -1,0 +1,374 @@
+"""The checks about what Zoom sends and what a forger sends: URL validation (and whether it is a
+signing oracle), each chosen event correctly signed, other byte forms of the same JSON, an event
+type nobody handles, forged signatures and replayed timestamps. Forgeries and replays ride on an
+event type the receiver acknowledged (see
+:meth:`hookmock.conformance.base.Battery.establish_baseline`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from ..engine.delivery import Delivery, Outcome
+from ..engine.events import Event
+from ..errors import ConfigurationError
+from ..providers.zoom.signature import encrypted_token, sign
+from .base import (
+    Battery,
+    Found,
+    carried,
+    is_crash,
+    is_refusal,
+    is_slow,
+    no_carrier,
+    show,
+    vehicle,
+)
+
+__all__ = [
+    "UNKNOWN_EVENT",
+    "ZOOM_REALISTIC_TOPIC",
+    "forged",
+    "oracle",
+    "replay",
+    "unknown_event",
+    "url_validation",
+    "valid_event",
+    "variant",
+]
+
+# Text with characters outside the Basic Multilingual Plane (written as surrogate escapes by Zoom)
+# beside other non-ASCII (written raw): the bytes that break re-serializing verifiers (ZOOM.md §1).
+ZOOM_REALISTIC_TOPIC = "Q3 launch \U0001f680\U0001f692 – the team’s plan / ünïcödé"
+UNKNOWN_EVENT = "hookmock.unknown_event"
+URL_VALIDATION = "endpoint.url_validation"
+
+
+# -- URL validation ------------------------------------------------------------------------------
+
+
+def url_validation(b: Battery) -> Found:
+    b.validation_baseline()
+    delivery = b.validation
+    assert delivery is not None
+    if b.validation_ok:
+        b.latencies.append(delivery.elapsed)
+        return Found(True, f"answered in {delivery.elapsed * 1000:.0f} ms")
+    lines = [f"sent: a signed endpoint.url_validation; got {show(delivery)}"]
+    lines += [f"problem: {p}" for p in b.validation_problems]
+    lines.append(
+        "a correct receiver answers 200 with JSON {plainToken, encryptedToken = hex "
+        f"HMAC-SHA256(secret token, plainToken)}} within {b.zoom.deadline:g} s"
+    )
+    if b.validation_hint:
+        lines.append(f"likely cause: {b.validation_hint}")
+    return Found(False, "\n".join(lines))
+
+
+def _answered_token(delivery: Delivery) -> Any:
+    if delivery.response is None:
+        return None
+    try:
+        answer = json.loads(delivery.response.body)
+    except ValueError:
+        return None
+    return answer.get("encryptedToken") if isinstance(answer, dict) else None
+
+
+def oracle(kind: str) -> Callable[[Battery], Found]:
+    def check(b: Battery) -> Found:
+        baseline = b.validation_baseline()
+        event = b.zoom.fake(URL_VALIDATION)
+        plain = event.data["payload"]["plainToken"]
+        ts = b.now()
+        headers: dict[str, str | None]
+        if kind == "unsigned":
+            headers = {"x-zm-signature": None, "x-zm-request-timestamp": None}
+            what = "endpoint.url_validation without x-zm-signature and x-zm-request-timestamp"
+        else:
+            headers = {"x-zm-signature": sign(b.zoom.secret_token + "-not", ts, event.body)}
+            what = "endpoint.url_validation signed with another secret token"
+        delivery = b.deliver(event, headers=headers, timestamp=ts)
+        sent = f"sent: {what}; got {show(delivery)}"
+        if _answered_token(delivery) == encrypted_token(b.zoom.secret_token, plain):
+            return Found(
+                False,
+                "\n".join(
+                    [
+                        sent,
+                        "the answer carries the correct encryptedToken: the receiver is a signing "
+                        "oracle. Anyone can post plainToken = 'v0:{timestamp}:{body}' for a body "
+                        "of their choosing and read back HMAC-SHA256(secret token, that text), "
+                        "which is exactly the x-zm-signature of that body: every forged event "
+                        "then verifies",
+                        "a correct receiver verifies the signature of endpoint.url_validation "
+                        "like any other event's, and refuses it with a 401",
+                        "likely cause: the URL validation is answered before (or without) "
+                        "verifying x-zm-signature",
+                    ]
+                ),
+            )
+        if is_crash(delivery) or is_slow(delivery):
+            return Found(
+                False,
+                f"{sent}\na correct receiver refuses it with a 4xx, promptly\n"
+                "likely cause: the verification raises instead of refusing",
+            )
+        if not baseline:
+            return Found(
+                None,
+                f"{sent}\ninconclusive: the correctly signed URL validation was not answered "
+                "correctly either, so this answer cannot be told from the answer to it",
+            )
+        if is_refusal(delivery):
+            return Found(True, show(delivery))
+        return Found(True, f"{show(delivery)}; no encryptedToken given, but a 401 says why")
+
+    return check
+
+
+# -- events Zoom sends ---------------------------------------------------------------------------
+
+
+def valid_event(name: str) -> Callable[[Battery], Found]:
+    def check(b: Battery) -> Found:
+        delivery = b.signed_delivery(name)
+        if delivery.acknowledged:
+            b.latencies.append(delivery.elapsed)
+            if delivery.after_response_error:
+                return Found(False, _failed_after_answer(name, delivery))
+            return Found(True, show(delivery))
+        lines = [
+            f"sent: a correctly signed {name}; got {show(delivery)}",
+            f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
+        ]
+        if delivery.status in (401, 403):
+            lines.append(
+                "likely cause: the signature check fails on a plain Zoom body: is the secret "
+                "token the app's, and is the message 'v0:{x-zm-request-timestamp}:{raw body}'?"
+            )
+        elif is_slow(delivery):
+            lines.append(
+                f"likely cause: the receiver works on {name} before answering; acknowledge "
+                "first, then work"
+            )
+        elif is_crash(delivery):
+            lines.append(f"likely cause: the handler of {name} fails; see the response")
+        elif is_refusal(delivery):
+            lines.append(
+                "likely cause: the receiver refuses event types it does not handle; Zoom does "
+                "not retry a 4xx, so the event is lost"
+            )
+        return Found(False, "\n".join(lines))
+
+    return check
+
+
+def _failed_after_answer(name: str, delivery: Delivery) -> str:
+    """The detail of an event acknowledged in time whose work then failed in the app's call."""
+    error = (delivery.after_response_error or "").rstrip().splitlines()
+    return "\n".join(
+        [
+            f"sent: a correctly signed {name}; got {show(delivery)}, then the application's "
+            f"work after its response failed: {error[-1] if error else 'no detail'}",
+            "a correct receiver acknowledges it and then does its work without an error",
+            "likely cause: the work done after acknowledging (a background task) fails on this "
+            "event; Zoom saw a 2xx and will not retry, so the event is lost (the whole "
+            "traceback is in the delivery's after_response_error)",
+        ]
+    )
+
+
+_RESERIALIZED = (
+    "the receiver verifies a re-serialized body (json.dumps(request.json), "
+    "JSON.stringify(req.body)) instead of the raw bytes it received"
+)
+
+
+def _has_topic(name: str) -> bool:
+    from ..engine.catalog import load_schema
+
+    schema = load_schema(name)
+    props = schema.get("properties", {}).get("payload", {}).get("properties", {})
+    return "topic" in props.get("object", {}).get("properties", {})
+
+
+def variant(
+    serialization: str, topic: str, plain_topic: str, what: str
+) -> Callable[[Battery], Found]:
+    """The same JSON value in another byte form. A twin in Zoom's own bytes, with the same kind
+    of text, is sent first: the variant means something only if the twin is acknowledged."""
+
+    def check(b: Battery) -> Found:
+        b.establish_baseline()
+        name = next((n for n in b.acknowledged_types() if _has_topic(n)), None)
+        if name is None:
+            return Found(
+                None,
+                f"{no_carrier(b)}\n(the check needs an acknowledged event type with a topic)",
+            )
+        twin = b.deliver(b.event(name, topic=plain_topic))
+        delivery = b.deliver(b.event(name, topic=topic, serialization=serialization))
+        sent = f"sent: a correctly signed {name} with {what}; got {show(delivery)}"
+        if delivery.acknowledged:
+            b.latencies.append(delivery.elapsed)
+            return Found(True, show(delivery))
+        if not twin.acknowledged:
+            return Found(
+                None,
+                f"{sent}\ninconclusive: the same kind of event in Zoom's own bytes was refused "
+                f"too ({show(twin)}), so the byte form is not what was refused",
+            )
+        lines = [
+            sent,
+            "a correct receiver acknowledges it: the signature is over the raw bytes, whatever "
+            f"their form (the same event in Zoom's bytes was acknowledged: {show(twin)})",
+        ]
+        if delivery.status in (401, 403):
+            lines.append(f"likely cause: {_RESERIALIZED}")
+        elif is_slow(delivery):
+            lines.append("likely cause: the work happens before the answer; acknowledge first")
+        elif is_crash(delivery):
+            lines.append(
+                "likely cause: the handler fails on this byte form: does it read the raw text "
+                "(a field's position, a fixed layout) instead of parsing the JSON?"
+            )
+        return Found(False, "\n".join(lines))
+
+    return check
+
+
+def unknown_event(b: Battery) -> Found:
+    data = dict(b.event(vehicle(b)).data)
+    data["event"] = UNKNOWN_EVENT
+    delivery = b.deliver(Event.build(UNKNOWN_EVENT, data))
+    if delivery.acknowledged:
+        b.latencies.append(delivery.elapsed)
+        return Found(True, show(delivery))
+    lines = [
+        f"sent: a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r}); "
+        f"got {show(delivery)}",
+        f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
+    ]
+    if is_refusal(delivery) and b.carrier is not None:
+        lines.append(
+            "likely cause: the receiver refuses event types it does not handle; Zoom adds new "
+            "ones, and a refused delivery is lost"
+        )
+    elif is_crash(delivery):
+        lines.append("likely cause: the handler fails on an event type it does not know")
+    return Found(False, "\n".join(lines))
+
+
+# -- what an attacker sends -----------------------------------------------------------------------
+
+_UNVERIFIED = (
+    "the receiver acts on requests without verifying x-zm-signature over the raw body and "
+    "x-zm-request-timestamp"
+)
+
+
+def _rejected(
+    b: Battery, what: str, event: Event, *, cause: str = _UNVERIFIED, **send: Any
+) -> Found:
+    delivery = b.deliver(event, **send)
+    sent = f"sent: {what}; got {show(delivery)}"
+    if delivery.outcome is Outcome.REJECTED:
+        if b.carrier is None:
+            return Found(None, f"{sent}\n{no_carrier(b)}")
+        remark = "" if delivery.status in (401, 403) else "; 401 or 403 says more precisely why"
+        return Found(True, f"{show(delivery)}{remark}{carried(b)}")
+    lines = [
+        sent,
+        f"a correct receiver refuses it with a 4xx (401 or 403) within {delivery.deadline:g} s",
+    ]
+    if delivery.acknowledged:
+        lines.append(f"likely cause: {cause}")
+    elif is_crash(delivery):
+        lines.append("likely cause: the verification raises instead of refusing; Zoom retries 5xx")
+    return Found(False, "\n".join(lines))
+
+
+def _tampered(body: bytes) -> bytes:
+    if b'"topic":"' in body:
+        return body.replace(b'"topic":"', b'"topic":"X', 1)
+    head, sep, tail = body.partition(b'"event_ts":')
+    digits = len(tail) - len(tail.lstrip(b"0123456789"))
+    return head + sep + str(int(tail[:digits]) + 1).encode() + tail[digits:]
+
+
+def forged(kind: str) -> Callable[[Battery], Found]:
+    def check(b: Battery) -> Found:
+        name = vehicle(b)
+        event = b.event(name)
+        ts = b.now()
+        secret = b.zoom.secret_token
+        good = sign(secret, ts, event.body)
+        headers: dict[str, str | None]
+        cause = _UNVERIFIED
+        if kind == "wrong-secret":
+            headers = {"x-zm-signature": sign(secret + "-not", ts, event.body)}
+            what = f"{name} signed with another secret token"
+        elif kind == "tampered-body":
+            what = f"{name} whose body was changed after signing"
+            event = Event.from_body(_tampered(event.body), name=name)
+            headers = {"x-zm-signature": good}
+        elif kind == "last-digit":
+            headers = {"x-zm-signature": good[:-1] + ("0" if good[-1] != "0" else "1")}
+            what = f"{name} with the right signature except its last hex digit"
+        elif kind == "signature-prefix":
+            digest = good[3:]
+            half = len(digest) // 2
+            headers = {"x-zm-signature": "v0=" + digest[:half] + "0" * (len(digest) - half)}
+            what = f"{name} whose signature has only its first half right"
+        elif kind == "missing-signature":
+            headers = {"x-zm-signature": None}
+            what = f"{name} without an x-zm-signature header"
+        elif kind == "missing-timestamp":
+            headers = {"x-zm-request-timestamp": None, "x-zm-signature": good}
+            what = f"{name} without an x-zm-request-timestamp header"
+        elif kind == "non-numeric-timestamp":
+            headers = {
+                "x-zm-request-timestamp": "yesterday",
+                "x-zm-signature": sign(secret, "yesterday", event.body),
+            }
+            what = f"{name} signed with the timestamp 'yesterday'"
+            cause = (
+                "the receiver verifies the signature but never reads the timestamp as a "
+                "number of seconds, so it cannot refuse old or odd ones"
+            )
+        elif kind == "wrong-scheme":
+            headers = {"x-zm-signature": "v1=" + good[3:]}
+            what = f"{name} with the right digest under the scheme 'v1='"
+        elif kind == "empty-signature":
+            headers = {"x-zm-signature": ""}
+            what = f"{name} with an empty x-zm-signature"
+        else:
+            raise ConfigurationError(f"unknown forgery {kind!r}")
+        return _rejected(b, what, event, cause=cause, headers=headers, timestamp=ts)
+
+    return check
+
+
+def replay(direction: int) -> Callable[[Battery], Found]:
+    def check(b: Battery) -> Found:
+        name = vehicle(b)
+        offset = int(b.tolerance) + 60
+        then = b.zoom.clock.real() + direction * offset
+        data = dict(b.event(name).data)
+        data["event_ts"] = int(then * 1000)
+        when = "older" if direction < 0 else "further in the future"
+        return _rejected(
+            b,
+            f"a correctly signed {name} whose timestamp is {offset} s {when} than now "
+            f"(tolerance {b.tolerance:g} s)",
+            Event.build(name, data),
+            timestamp=int(then),
+            cause=f"the receiver does not refuse timestamps more than {b.tolerance:g} s "
+            + ("in the past" if direction < 0 else "in the future")
+            + " (a captured request can be replayed)",
+        )
+
+    return check

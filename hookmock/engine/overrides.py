@@ -1,0 +1,239 @@
+"""Override paths checked against the event's schema.
+
+A dotted path must name a field the event's schema declares (or lie below an object the schema
+leaves open); a typo such as ``payload.objet.topic`` is an
+:class:`~hookmock.UnknownFieldError` naming the closest valid paths. A field the schema does not
+know is created only when asked for: wrap its value in :class:`ADD` (the CLI:
+``--add PATH=VALUE``), or turn every schema check off with ``validate=False``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..errors import UnknownFieldError
+
+__all__ = ["ADD", "check_paths", "unwrap"]
+
+# How many names of one object a message lists, and how many suggestions it makes per path.
+_LISTED = 12
+_SUGGESTIONS = 3
+_MAX_DEPTH = 12
+
+
+class ADD:
+    """An override value that may create a field the event's schema does not know::
+
+        zoom.send("meeting.started", {"payload.object.internal_ref": hookmock.ADD("r-42")})
+
+    Missing objects along its path are created. The event is still validated against its
+    schema, which accepts fields it does not declare unless it says otherwise.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"hookmock.ADD({self.value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ADD) and other.value == self.value
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def unwrap(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The overrides with :class:`ADD` values replaced by what they wrap."""
+    return {path: v.value if isinstance(v, ADD) else v for path, v in overrides.items()}
+
+
+def check_paths(event: str, schema: Mapping[str, Any], overrides: Mapping[str, Any]) -> None:
+    """Check that each override path names a field of *schema* (paths with :class:`ADD`
+    values are exempt).
+
+    :raises UnknownFieldError: listing every path that does not, with the closest valid ones.
+    """
+    problems: dict[str, tuple[str, list[str]]] = {}
+    for path, value in overrides.items():
+        parts = path.split(".") if isinstance(path, str) else [""]
+        if isinstance(value, ADD) or "" in parts:
+            continue  # a path that is not dotted gets its own error when it is applied
+        depth = _unknown_at(schema, parts)
+        if depth is None:
+            continue
+        where = ".".join(parts[:depth]) or "the body's top level"
+        node = _walk(schema, parts[:depth])
+        if node is not None and not _fields(schema, node) and _items(schema, node) is None:
+            reason = f"{where} is {_kind(schema, node)} in the schema, not an object or list"
+        elif parts[depth].isdigit():
+            reason = f"{where} is not a list in the schema"
+        else:
+            reason = f"no field {parts[depth]!r} in {where}"
+        close = _closest(schema, parts, depth)
+        if not close and node is not None and _fields(schema, node):
+            reason += f" (its fields: {_field_names(schema, node)})"
+        problems[path] = (reason, close)
+    if problems:
+        raise UnknownFieldError(event, problems)
+
+
+# -- walking the schema ---------------------------------------------------------------------------
+
+
+def _resolve(root: Mapping[str, Any], node: Any) -> Mapping[str, Any]:
+    seen = 0
+    while isinstance(node, Mapping) and "$ref" in node and seen < 32:
+        ref = str(node["$ref"])
+        target: Any = root
+        for part in ref.removeprefix("#/").split("/") if ref.startswith("#/") else []:
+            target = target.get(part.replace("~1", "/").replace("~0", "~"), {})
+        node, seen = target, seen + 1
+    return node if isinstance(node, Mapping) else {}
+
+
+def _branches(root: Mapping[str, Any], node: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """The node and every branch of its anyOf/oneOf/allOf, resolved."""
+    node = _resolve(root, node)
+    yield node
+    for combinator in ("anyOf", "oneOf", "allOf"):
+        for branch in node.get(combinator, ()):
+            yield from _branches(root, branch)
+
+
+def _fields(root: Mapping[str, Any], node: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    found: dict[str, Mapping[str, Any]] = {}
+    for branch in _branches(root, node):
+        properties = branch.get("properties")
+        if isinstance(properties, Mapping):
+            for key, sub in properties.items():
+                found.setdefault(key, sub)
+    return found
+
+
+def _items(root: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    for branch in _branches(root, node):
+        items = branch.get("items")
+        if isinstance(items, Mapping):
+            return items
+    return None
+
+
+def _open(root: Mapping[str, Any], node: Mapping[str, Any]) -> bool:
+    """Whether the schema leaves the node's contents unknown, so any path below it is fine:
+    an object without declared fields, or one that says it takes fields it does not list."""
+    branches = list(_branches(root, node))
+    if any(b.get("additionalProperties") not in (None, False) for b in branches):
+        return True
+    if any(b.get("patternProperties") for b in branches):
+        return True
+    declared = any("properties" in b or "items" in b for b in branches)
+    types: set[str] = set()
+    for branch in branches:
+        kind = branch.get("type")
+        types.update([kind] if isinstance(kind, str) else kind or ())
+    scalar = bool(types) and not types & {"object", "array"}
+    return not declared and not scalar and "const" not in node and "enum" not in node
+
+
+def _step(root: Mapping[str, Any], node: Mapping[str, Any], part: str) -> Mapping[str, Any] | None:
+    fields = _fields(root, node)
+    if part in fields:
+        return _resolve(root, fields[part])
+    items = _items(root, node)
+    if part.isdigit() and items is not None:
+        return _resolve(root, items)
+    return None
+
+
+def _walk(root: Mapping[str, Any], parts: list[str]) -> Mapping[str, Any] | None:
+    node: Mapping[str, Any] | None = _resolve(root, root)
+    for part in parts:
+        if node is None:
+            return None
+        node = _step(root, node, part)
+    return node
+
+
+def _unknown_at(root: Mapping[str, Any], parts: list[str]) -> int | None:
+    """The index of the first part the schema does not know, or ``None`` when it knows all
+    (or leaves the rest open)."""
+    node = _resolve(root, root)
+    for depth, part in enumerate(parts):
+        following = _step(root, node, part)
+        if following is None:
+            return None if _open(root, node) else depth
+        node = following
+    return None
+
+
+# -- suggestions ----------------------------------------------------------------------------------
+
+
+def _closest(root: Mapping[str, Any], parts: list[str], depth: int) -> list[str]:
+    """Valid paths close to *parts*: the unknown part (and any after it) repaired by the
+    closest names at each level; else the paths elsewhere in the schema that end in the same
+    field name, or in a close one (a field set at the wrong level)."""
+    repaired = list(_repair(root, _walk(root, parts[:depth]) or {}, parts[:depth], parts[depth:]))
+    if repaired:
+        return repaired[:_SUGGESTIONS]
+    leaf = parts[-1]
+    if leaf.isdigit():
+        return []
+    every = list(_all_paths(root, _resolve(root, root), ""))
+    leaves = {path.rsplit(".", 1)[-1] for path in every}
+    close = difflib.get_close_matches(leaf, leaves, n=_SUGGESTIONS, cutoff=0.75)
+    ranked = [path for name in close for path in every if path.rsplit(".", 1)[-1] == name]
+    return ranked[:_SUGGESTIONS]
+
+
+def _repair(
+    root: Mapping[str, Any], node: Mapping[str, Any], done: list[str], rest: list[str]
+) -> Iterator[str]:
+    if not rest:
+        yield ".".join(done)
+        return
+    part, *after = rest
+    following = _step(root, node, part)
+    if following is not None:
+        yield from _repair(root, following, [*done, part], after)
+        return
+    if _open(root, node):
+        yield ".".join([*done, *rest])
+        return
+    names = list(_fields(root, node))
+    for name in difflib.get_close_matches(part, names, n=_SUGGESTIONS, cutoff=0.6):
+        yield from _repair(root, _resolve(root, _fields(root, node)[name]), [*done, name], after)
+
+
+def _all_paths(root: Mapping[str, Any], node: Mapping[str, Any], prefix: str) -> Iterator[str]:
+    if prefix.count(".") >= _MAX_DEPTH:  # a schema that refers to itself ends here
+        return
+    for name, sub in _fields(root, node).items():
+        path = f"{prefix}{name}"
+        yield path
+        yield from _all_paths(root, _resolve(root, sub), path + ".")
+    items = _items(root, node)
+    if items is not None:
+        yield from _all_paths(root, _resolve(root, items), prefix + "0.")
+
+
+def _kind(root: Mapping[str, Any], node: Mapping[str, Any]) -> str:
+    kinds: list[str] = []
+    for branch in _branches(root, node):
+        kind = branch.get("type")
+        for name in [kind] if isinstance(kind, str) else kind or ():
+            if name not in kinds:
+                kinds.append(name)
+    words = {"string": "a string", "integer": "an integer", "number": "a number"}
+    words |= {"boolean": "a boolean", "null": "null"}
+    return " or ".join(words.get(k, k) for k in kinds) or "a value"
+
+
+def _field_names(root: Mapping[str, Any], node: Mapping[str, Any]) -> str:
+    names = sorted(_fields(root, node))
+    shown = ", ".join(names[:_LISTED])
+    return shown + (f", … ({len(names)} in all)" if len(names) > _LISTED else "")

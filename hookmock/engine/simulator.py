@@ -1,0 +1,670 @@
+"""The simulated provider: subscriptions, sending, the delivery log.
+
+:class:`Provider` is provider-neutral. What is particular to one provider (headers, signature,
+URL validation, deadline) lives in its subclass in :mod:`hookmock.providers`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AuthenticationError, ConfigurationError, NotSubscribedError, OverrideError
+from ..generate import fake
+from . import catalog
+from .delivery import Attempt, Delivery, DeliveryLog, Outcome, Request
+from .events import Event
+from .inprocess import InProcessLifecycle
+from .limits import DEFAULT_BACKGROUND_TIMEOUT
+from .report import mask_url, mask_urls, url_secrets
+from .scheduler import ProviderClock, Scheduler
+from .timeline import FAULTS, Notice, Timeline
+
+if TYPE_CHECKING:
+    from faker import Faker
+
+    from ..transports import Target
+    from .fuzzing import FuzzReport
+
+__all__ = ["Provider", "Subscription"]
+
+
+@dataclass
+class Subscription:
+    """An endpoint that receives a chosen set of events.
+
+    :ivar events: the event names it covers, or ``None`` for every event.
+    """
+
+    id: str
+    name: str
+    target: Target
+    events: frozenset[str] | None
+    validated_at: float | None = None
+    #: ``False`` once the provider disabled it (failed re-validations): nothing is delivered.
+    active: bool = True
+    #: Consecutive failed re-validations.
+    failures: int = 0
+    #: Extra headers of the subscription's authentication option (see :mod:`hookmock.engine.auth`).
+    auth: Any = None
+
+    @property
+    def url(self) -> str:
+        return self.target.url
+
+    def __repr__(self) -> str:
+        events = "every event" if self.events is None else ", ".join(sorted(self.events))
+        state = "active" if self.active else "disabled"
+        auth = f", auth={self.auth!r}" if self.auth is not None else ""
+        return (
+            f"<Subscription {self.id} {self.name!r} → {mask_urls(self.target.describe())}: "
+            f"{events}; {state}{auth}>"
+        )
+
+    def covers(self, event: str) -> bool:
+        return self.active and (self.events is None or event in self.events)
+
+
+class Provider(InProcessLifecycle, Timeline):
+    """A simulated webhook provider. Subclasses set :attr:`name` and the protocol hooks."""
+
+    #: The catalog folder and the name used in messages.
+    name = "provider"
+    #: Seconds the provider waits for an answer.
+    default_deadline = 3.0
+
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        deadline: float | None = None,
+        clock: Callable[[], float] | ProviderClock | None = None,
+        retries: bool = True,
+        retry_timestamps: str = "fresh",
+        background_timeout: float | None = None,
+        max_deliveries: int | None = None,
+    ) -> None:
+        if seed is None:
+            seed = random.SystemRandom().randrange(2**32)
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise ConfigurationError(f"seed must be a non-negative integer, got {seed!r}")
+        deadline = self.default_deadline if deadline is None else float(deadline)
+        # threading's waits overflow past TIMEOUT_MAX; a day is longer than any provider waits.
+        if not 0 < deadline <= 86400:
+            raise ConfigurationError(
+                f"deadline must be a positive number of seconds, finite and at most 86400, got "
+                f"{deadline} (Zoom's is {self.default_deadline:g})"
+            )
+        if retry_timestamps not in ("fresh", "original"):
+            raise ConfigurationError(
+                f"retry_timestamps must be 'fresh' (each retry signed anew) or 'original' "
+                f"(retries keep the first attempt's timestamp and signature), got "
+                f"{retry_timestamps!r}"
+            )
+        if background_timeout is None:
+            background_timeout = DEFAULT_BACKGROUND_TIMEOUT
+        if not background_timeout > 0:
+            raise ConfigurationError(
+                "background_timeout must be a positive number of seconds (how long an ASGI "
+                f"application may work after its response), got {background_timeout}"
+            )
+        self.seed = seed
+        self.deadline = deadline
+        self.background_timeout = float(background_timeout)
+        self._lifespans = {}
+        self.clock = clock if isinstance(clock, ProviderClock) else ProviderClock(clock)
+        self.scheduler = Scheduler(self.clock)
+        self.retries = retries
+        self.retry_timestamps = retry_timestamps
+        self.deliveries = DeliveryLog(max_deliveries=max_deliveries)
+        self.subscriptions: list[Subscription] = []
+        self.notices: list[Notice] = []
+        self._faults: deque[tuple[str, Subscription | None]] = deque()
+        self._events = random.Random(seed)
+        self._ids = random.Random(seed ^ 0x5EED)
+        self._faker: Faker | None = None
+        #: The override paths found in each event's schema, and the schema they were found in.
+        self._known_paths: dict[tuple[str, str], Any] = {}
+        #: Callbacks ``hook(event_name, data)`` that may change a generated body in place before
+        #: it is validated and written to bytes (the mock server points download URLs at itself).
+        self.generation_hooks: list[Callable[[str, Any], Any]] = []
+
+    @property
+    def faker(self) -> Faker:
+        """A ``faker.Faker`` seeded from this provider's seed, for a test's own values (a topic
+        to override, a name to look up): the same seed gives the same values, so a failing test
+        replays with its seed. faker is imported on first use; hookmock's own events draw from
+        shipped value pools and never need it."""
+        if self._faker is None:
+            from faker import Faker
+
+            self._faker = Faker()
+            self._faker.seed_instance(self.seed)
+        return self._faker
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def event_names(self) -> tuple[str, ...]:
+        """Every event name this provider's catalog knows."""
+        return catalog.event_names(self.name)
+
+    def fake(
+        self,
+        event: str,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        seed: int | None = None,
+        validate: bool = True,
+        serialization: str = "zoom",
+        now: float | None = None,
+        full: bool = False,
+        **fields: Any,
+    ) -> Event:
+        """Generate one event without sending it.
+
+        :param overrides: dotted paths from the body's root to values
+            (``{"payload.object.topic": "Q3"}``); :data:`hookmock.REMOVE` deletes a field.
+            Each path must name a field of the event's schema; wrap a value in
+            :class:`hookmock.ADD` to create a field the schema does not know.
+        :param seed: this event's seed; drawn from the provider's seed when omitted.
+        :param validate: check the override paths and the result against the event's schema
+            when anything was overridden (generated values are valid by construction);
+            ``False`` sends an invalid event, with any field names.
+        :param serialization: how the body bytes are written (see :data:`hookmock.SERIALIZATIONS`).
+        :param now: when the event happens (Unix seconds): ``event_ts`` and the payload's times
+            derive from it. By default, the time on the clock signing timestamps read
+            (:meth:`event_time`), so that ``event_ts`` and ``x-zm-request-timestamp`` agree.
+        :param full: every field the schema declares, also those real deliveries often leave out
+            (by default they are there about as often as in real deliveries).
+        :param fields: shorthand overrides by field name, looked up in ``payload.object``, then
+            ``payload``, then the top level (``topic="Q3"``).
+        :raises UnknownEventError: for a name the catalog does not know.
+        :raises SchemaViolationError: for overrides that break the schema.
+        :raises UnknownFieldError: for override paths the schema does not know (typos), with
+            the closest valid paths.
+        """
+        catalog.find_event(event, self.name)
+        if seed is not None and (not isinstance(seed, int) or seed < 0):
+            raise ConfigurationError(f"seed must be a non-negative integer, got {seed!r}")
+        paths = dict(overrides or {})
+        if fields:
+            paths.update(self._field_paths(event, fields))
+        if paths:
+            from .overrides import ADD, check_paths, unwrap
+
+            if validate:
+                # Whether a path names a field depends on the schema alone: each is checked
+                # once per schema (paths to create, with ADD values, are never checked).
+                schema = catalog.load_schema(event, self.name)
+                known = self._known_paths
+                unchecked = {
+                    path: value
+                    for path, value in paths.items()
+                    if isinstance(value, ADD) or known.get((event, path)) is not schema
+                }
+                if unchecked:
+                    check_paths(event, schema, unchecked)
+                    if len(known) > 4096:
+                        known.clear()
+                    known.update(
+                        ((event, path), schema)
+                        for path, value in unchecked.items()
+                        if not isinstance(value, ADD)
+                    )
+            paths = unwrap(paths)
+        event_seed = self._events.getrandbits(63) if seed is None else seed
+        data, overridden = fake.generate(
+            event,
+            seed=event_seed,
+            now=self.event_time() if now is None else now,
+            overrides=paths,
+            provider=self.name,
+            full=full,
+        )
+        for hook in tuple(self.generation_hooks):
+            hook(event, data)
+        if validate and overridden:
+            catalog.validate(event, data, self.name)
+        return Event.build(
+            event, data, serialization=serialization, seed=event_seed, overridden=overridden
+        )
+
+    def event_time(self) -> float:
+        """When an event generated now happens: the time on the clock that signing timestamps
+        read (the provider's clock unless a subclass says otherwise)."""
+        return self.clock()
+
+    def _field_paths(self, event: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        schema = catalog.load_schema(event, self.name)
+        levels = [("payload.object.", ("payload", "object")), ("payload.", ("payload",)), ("", ())]
+        found: dict[str, Any] = {}
+        for key, value in fields.items():
+            for prefix, steps in levels:
+                node: Any = schema
+                for step in steps:
+                    node = node.get("properties", {}).get(step, {})
+                if key in node.get("properties", {}):
+                    found[prefix + key] = value
+                    break
+            else:
+                obj = schema.get("properties", {}).get("payload", {}).get("properties", {})
+                known = sorted(obj.get("object", {}).get("properties", {})) or sorted(obj)
+                raise OverrideError(
+                    f"{event!r} has no field {key!r} in payload.object, payload or the top level; "
+                    f"its payload.object fields are: {', '.join(known) or 'none'}. "
+                    f"Use overrides={{'dotted.path': value}} to set any other field"
+                )
+        return found
+
+    # -- subscriptions --------------------------------------------------------------------------
+
+    def subscribe(
+        self,
+        target: Any,
+        *,
+        events: Collection[str] | None = None,
+        path: str | None = None,
+        name: str | None = None,
+        auth: Any = None,
+        lifespan: bool = False,
+    ) -> Subscription:
+        """Subscribe an endpoint and run the provider's URL validation against it.
+
+        :param target: a URL, a WSGI or ASGI application, or a :class:`~hookmock.transports.Target`.
+        :param events: the event names to deliver there; every event when omitted.
+        :param path: for an in-process application, the path its webhook route listens on.
+        :param auth: an authentication option of :mod:`hookmock.engine.auth` sent with every
+            delivery.
+        :param lifespan: for an ASGI application, run its lifespan startup first (once per
+            application); :meth:`close` (the pytest fixture's teardown) runs its shutdown.
+        :raises SubscriptionError: when the endpoint fails validation (nothing is subscribed).
+        :raises LifespanError: when the application's lifespan startup fails.
+        """
+        # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
+        # show this frame, or its locals under --showlocals, in a failure's traceback.
+        __tracebackhide__ = True
+        if events is not None:
+            if isinstance(events, str):
+                events = [events]
+            events = frozenset(catalog.find_event(e, self.name) for e in events)
+        number = len(self.subscriptions) + 1
+        resolved = self._resolve_target(target, path=path)
+        if lifespan:
+            self._start_lifespan(resolved)
+        subscription = Subscription(
+            id=self._new_id(22),
+            name=name or f"subscription {number}",
+            target=resolved,
+            events=events,
+            auth=auth,
+        )
+        self.validate_endpoint(subscription)
+        self.subscriptions.append(subscription)
+        self._schedule_revalidation(subscription, self.clock())
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self.subscriptions.remove(subscription)
+        subscription.active = False
+
+    def validate_endpoint(self, subscription: Subscription) -> Delivery:
+        """Run the provider's URL validation; raise :class:`SubscriptionError` when it fails."""
+        raise NotImplementedError
+
+    # -- sending --------------------------------------------------------------------------------
+
+    def send(
+        self,
+        event: str | Event,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        to: Subscription | None = None,
+        validate: bool = True,
+        serialization: str = "zoom",
+        headers: Mapping[str, str | None] | None = None,
+        timestamp: int | str | None = None,
+        **fields: Any,
+    ) -> Delivery:
+        """Generate (or take) one event and deliver it to the subscription that covers it.
+
+        A failed attempt that the provider retries schedules the retry on the provider's clock
+        (see :meth:`advance`, :meth:`run_until_idle`).
+
+        :param event: an event name, or an :class:`~hookmock.Event` (its bytes are sent as-is).
+        :param to: the subscription to deliver to; needed when several cover the event.
+        :param headers: headers to replace or add; ``None`` as a value removes that header.
+        :param timestamp: the signing timestamp to use instead of the clock's (a stale one, say).
+        :returns: the recorded :class:`~hookmock.Delivery` of the first attempt, whatever the
+            receiver did.
+        :raises NotSubscribedError: when no subscription covers the event.
+        """
+        built = self._as_event(event, overrides, validate, serialization, fields)
+        if to is None:
+            to = self._only_subscription(built.name)
+        elif not to.covers(built.name):
+            raise NotSubscribedError(
+                f"{to.name} → {mask_url(to.url)} does not cover {built.name!r}; "
+                + (
+                    f"it receives: {', '.join(sorted(to.events or ()))}"
+                    if to.active
+                    else "it is disabled"
+                )
+            )
+        return self.deliver(built, to, headers=headers, timestamp=timestamp, retry=self.retries)
+
+    def send_all(
+        self,
+        event: str | Event,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        validate: bool = True,
+        serialization: str = "zoom",
+        **fields: Any,
+    ) -> list[Delivery]:
+        """Deliver one event to every subscription that covers it, as the provider does."""
+        built = self._as_event(event, overrides, validate, serialization, fields)
+        targets = [s for s in self.subscriptions if s.covers(built.name)]
+        if not targets:
+            raise NotSubscribedError(self._not_covered(built.name))
+        return [self.deliver(built, s, retry=self.retries) for s in targets]
+
+    def send_batch(
+        self,
+        events: Sequence[str | Event],
+        *,
+        order: str = "given",
+        concurrency: int = 1,
+        to: Subscription | None = None,
+    ) -> list[Delivery]:
+        """Deliver several events: in the given order, reversed, or shuffled by the provider's
+        seed; one at a time or from *concurrency* threads at once.
+
+        :returns: the first attempt of each, in the order they were sent.
+        """
+        built = [self._as_event(e, None, True, "zoom", {}) for e in events]
+        if order == "shuffled":
+            random.Random(self._events.getrandbits(63)).shuffle(built)
+        elif order == "reversed":
+            built.reverse()
+        elif order != "given":
+            raise ConfigurationError(
+                f"order must be 'given', 'reversed' or 'shuffled', got {order!r}"
+            )
+        if concurrency < 1:
+            raise ConfigurationError(f"concurrency must be at least 1, got {concurrency}")
+        if concurrency == 1:
+            return [self.send(e, to=to) for e in built]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            return list(pool.map(lambda e: self.send(e, to=to), built))
+
+    def resend(self, delivery: Delivery) -> Delivery:
+        """Deliver the same event again to the same subscription: a duplicate, with the same
+        bytes and a new request id, as the provider sends after a slow acknowledgement."""
+        subscription = self._subscription_named(delivery.subscription)
+        return self.deliver(delivery.event, subscription, retry=self.retries)
+
+    def _subscription_named(self, name: str) -> Subscription:
+        for subscription in self.subscriptions:
+            if subscription.name == name:
+                return subscription
+        raise NotSubscribedError(f"no subscription named {name!r} (was it removed?)")
+
+    def _as_event(
+        self,
+        event: str | Event,
+        overrides: Mapping[str, Any] | None,
+        validate: bool,
+        serialization: str,
+        fields: Mapping[str, Any],
+    ) -> Event:
+        if isinstance(event, Event):
+            if overrides or fields:
+                raise OverrideError(
+                    "overrides apply while generating; pass the event name instead of an Event"
+                )
+            return event
+        return self.fake(event, overrides, validate=validate, serialization=serialization, **fields)
+
+    def _only_subscription(self, event: str) -> Subscription:
+        covering = [s for s in self.subscriptions if s.covers(event)]
+        if len(covering) == 1:
+            return covering[0]
+        if not covering:
+            raise NotSubscribedError(self._not_covered(event))
+        listed = "; ".join(f"{s.name} → {mask_url(s.url)}" for s in covering)
+        raise NotSubscribedError(
+            f"{event!r} is covered by {len(covering)} subscriptions ({listed}): "
+            "pass to=<subscription> to pick one, or use send_all() to deliver to each"
+        )
+
+    def _not_covered(self, event: str) -> str:
+        if not self.subscriptions:
+            return (
+                f"cannot send {event!r}: nothing is subscribed yet; call "
+                f"{self.name}.subscribe(app_or_url, events=[{event!r}]) first"
+            )
+
+        def covers(s: Subscription) -> str:
+            if not s.active:
+                return "disabled"
+            return ", ".join(sorted(s.events)) if s.events else "every event"
+
+        listed = "\n".join(
+            f"  {s.name} → {mask_url(s.url)}: {covers(s)}" for s in self.subscriptions
+        )
+        return f"no subscription covers {event!r}; subscriptions:\n{listed}"
+
+    def deliver(
+        self,
+        event: Event,
+        subscription: Subscription,
+        *,
+        headers: Mapping[str, str | None] | None = None,
+        timestamp: int | str | None = None,
+        attempt: int = 1,
+        retry: bool = False,
+        chain: str | None = None,
+    ) -> Delivery:
+        """Make one attempt to deliver *event*'s exact bytes to *subscription*, and record it.
+
+        :param retry: schedule the provider's retries when the attempt fails.
+        :param chain: the id shared by the attempts of one event to one subscription.
+        """
+        sent_at = self.clock()
+        chain = chain or self._new_id(12)
+        request = self.build_request(event, subscription, sent_at=sent_at, timestamp=timestamp)
+        if headers:
+            request = _replace_headers(request, headers)
+        fault = self._take_fault(subscription)
+        if fault is not None:
+            outcome, reason = FAULTS[fault]
+            elapsed = self.deadline if outcome is Outcome.TIMEOUT else 0.0
+            result = Attempt(None, elapsed, reason, outcome)
+        else:
+            try:
+                request = self.authenticate(request, subscription, sent_at)
+            except AuthenticationError as error:
+                result = Attempt(None, 0.0, str(error), Outcome.AUTH_ERROR)
+            else:
+                result = subscription.target.send(request, deadline=self.deadline)
+        delivery = Delivery(
+            event=event,
+            request=request,
+            response=result.response,
+            elapsed=result.elapsed,
+            outcome=self.judge(result),
+            deadline=self.deadline,
+            sent_at=sent_at,
+            target=subscription.target.describe(),
+            subscription=subscription.name,
+            error=result.error,
+            attempt=attempt,
+            secrets=(
+                self.secrets()
+                + (subscription.auth.secrets() if subscription.auth else ())
+                + url_secrets(subscription.url)
+            ),
+            chain=chain,
+            after_response_error=result.after_response_error,
+        )
+        if result.after_response_error:
+            delivery.notes.append(_after_response_note(result.after_response_error))
+        if retry:
+            self._plan_next(delivery, subscription)
+        # Recorded once complete (next step included), for the log's listeners.
+        self.deliveries.append(delivery)
+        return delivery
+
+    def authenticate(self, request: Request, subscription: Subscription, now: float) -> Request:
+        """Add the subscription's authentication headers (see :mod:`hookmock.engine.auth`)."""
+        if subscription.auth is None:
+            return request
+        extra = subscription.auth.headers(self, subscription, now)
+        return _replace_headers(request, extra) if extra else request
+
+    def build_request(
+        self,
+        event: Event,
+        subscription: Subscription,
+        *,
+        sent_at: float,
+        timestamp: int | str | None = None,
+    ) -> Request:
+        """The provider's request for *event*: method, URL, headers and the body bytes."""
+        raise NotImplementedError
+
+    def judge(self, attempt: Attempt) -> Outcome:
+        """Turn a transport's report into the provider's verdict."""
+        if attempt.outcome is not None:
+            return attempt.outcome
+        assert attempt.response is not None
+        status = attempt.response.status
+        if attempt.elapsed > self.deadline:
+            return Outcome.LATE
+        if 200 <= status < 300:
+            return Outcome.ACKNOWLEDGED
+        if 300 <= status < 400:
+            return Outcome.REDIRECTED
+        if 400 <= status < 500:
+            return Outcome.REJECTED
+        return Outcome.SERVER_ERROR
+
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in output."""
+        return ()
+
+    def _new_id(self, length: int) -> str:
+        # One byte drawn per character, mapped onto the 64 URL-safe characters: uniform.
+        raw = self._ids.getrandbits(8 * length).to_bytes(length, "little")
+        return raw.translate(_ID_CHARACTERS).decode("ascii")
+
+    def fuzz(
+        self,
+        target: Any,
+        *,
+        events: str | Sequence[str] | None = None,
+        max_examples: int = 100,
+        seed: int | None = None,
+        path: str | None = None,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> FuzzReport:
+        """Deliver schema-valid variations of *events*, drawn and shrunk by Hypothesis, and
+        report those the receiver did not acknowledge in time (see :mod:`hookmock.engine.fuzzing`).
+
+        :param target: a subscription, or a URL or application (delivered to without URL
+            validation).
+        :param events: the event names; a subscription's own events when omitted.
+        :param seed: Hypothesis's seed; the provider's seed when omitted.
+        :param overrides: dotted paths pinned to values or strategies (not varied).
+
+        The delivery log keeps the unchanged event of each name, sent first, and the shrunk
+        delivery of each failure; the report counts every delivery made.
+        """
+        from .fuzzing import fuzz
+
+        if not isinstance(target, Subscription):
+            target = Subscription(
+                "fuzzing", "fuzzing", self._resolve_target(target, path=path), None
+            )
+        return fuzz(
+            self, target, events=events, max_examples=max_examples, seed=seed, overrides=overrides
+        )
+
+    # -- the log --------------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Forget every delivery (subscriptions stay)."""
+        self.deliveries.clear()
+
+    def assert_delivered(
+        self, event: str, *, count: int = 1, outcome: Outcome | None = Outcome.ACKNOWLEDGED
+    ) -> None:
+        """Assert exactly *count* deliveries of *event* ended with *outcome* (``None``: any)."""
+        __tracebackhide__ = True
+        from .assertions import assert_delivered
+
+        assert_delivered(self.deliveries, event, count=count, outcome=outcome)
+
+    def assert_acknowledged_once(self, event: str | None = None) -> None:
+        """Assert each event sent (by :meth:`send` and its kin) was acknowledged exactly once,
+        counting retries and duplicates."""
+        __tracebackhide__ = True
+        from .assertions import assert_acknowledged_once
+
+        assert_acknowledged_once(self.deliveries, event)
+
+    def assert_nothing_dropped(self) -> None:
+        """Assert the provider gave up on no event."""
+        __tracebackhide__ = True
+        from .assertions import assert_nothing_dropped
+
+        assert_nothing_dropped(self.deliveries)
+
+    def assert_delivered_in_order(self, *events: str) -> None:
+        """Assert the first acknowledged deliveries of *events* came in that order."""
+        __tracebackhide__ = True
+        from .assertions import assert_delivered_in_order
+
+        assert_delivered_in_order(self.deliveries, events)
+
+    def assert_all_acknowledged(self) -> None:
+        """Assert every delivery so far was acknowledged."""
+        __tracebackhide__ = True
+        from .assertions import assert_all_acknowledged
+
+        assert_all_acknowledged(self.deliveries)
+
+
+_ID_CHARACTERS = bytes(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[i % 64] for i in range(256)
+)
+
+
+def _after_response_note(error: str) -> str:
+    lines = error.strip().splitlines()
+    if len(lines) == 1:
+        return lines[0]
+    return (
+        f"after its response the application raised {lines[-1].strip()} (a background task?); "
+        "the traceback is in delivery.after_response_error"
+    )
+
+
+def _replace_headers(request: Request, changes: Mapping[str, str | None]) -> Request:
+    lowered = {name.lower(): value for name, value in changes.items()}
+    kept: list[tuple[str, str]] = []
+    for name, value in request.headers:
+        key = name.lower()
+        if key in lowered:
+            new = lowered.pop(key)
+            if new is not None:
+                kept.append((name, new))
+        else:
+            kept.append((name, value))
+    kept += [(name, value) for name, value in lowered.items() if value is not None]
+    return Request(request.method, request.url, tuple(kept), request.body)

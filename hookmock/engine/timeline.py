@@ -1,0 +1,255 @@
+"""Provider time: retries on the provider's schedule, periodic re-validation of subscriptions,
+and scripted network faults. Mixed into :class:`~hookmock.engine.simulator.Provider`."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import FrozenInstanceError
+from typing import TYPE_CHECKING
+
+from ..errors import ConfigurationError
+from .delivery import Delivery, DeliveryLog, Outcome
+from .report import mask_url
+from .scheduler import Job, ProviderClock, Scheduler
+
+if TYPE_CHECKING:
+    from .simulator import Subscription
+
+__all__ = ["FAULTS", "Notice", "Timeline"]
+
+
+class Notice:
+    """Something the provider tells the app's owner, or records about a subscription: a warning
+    email after failed re-validations, a disabled subscription, a dropped event. Immutable."""
+
+    # A plain class: this module is imported with every provider, and a dataclass's generated
+    # methods cost start-up time (``hookmock fake``).
+    __slots__ = ("at", "message", "subscription")
+
+    at: float
+    subscription: str
+    message: str
+
+    def __init__(self, at: float, subscription: str, message: str) -> None:
+        setter = object.__setattr__
+        setter(self, "at", at)
+        setter(self, "subscription", subscription)
+        setter(self, "message", message)
+
+    def __repr__(self) -> str:
+        return (
+            f"Notice(at={self.at!r}, subscription={self.subscription!r}, message={self.message!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Notice:
+            return NotImplemented
+        return (self.at, self.subscription, self.message) == (
+            other.at,
+            other.subscription,
+            other.message,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.at, self.subscription, self.message))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}: a Notice is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}: a Notice is immutable")
+
+
+#: Scripted network faults for :meth:`Provider.fail_next`: outcome and the recorded reason.
+FAULTS = {
+    "refused": (Outcome.CONNECTION_ERROR, "connection refused (scripted fault)"),
+    "reset": (Outcome.CONNECTION_ERROR, "connection reset by the receiver (scripted fault)"),
+    "timeout": (Outcome.TIMEOUT, "no answer within the deadline (scripted fault)"),
+}
+
+
+class Timeline:
+    """Retries, re-validation and scripted faults, on the provider's clock."""
+
+    #: Delays between attempts: retry *n* comes ``retry_delays[n - 1]`` seconds after attempt *n*.
+    retry_delays: tuple[float, ...] = ()
+    #: Seconds between re-validations of a subscription; ``None``: never.
+    revalidation_interval: float | None = None
+    #: Consecutive failed re-validations after which the owner is warned.
+    revalidation_warnings: tuple[int, ...] = ()
+    #: Consecutive failed re-validations after which the subscription is disabled.
+    revalidation_limit: int | None = None
+    #: Headers that carry the signature: kept as they were when retries reuse the original.
+    signature_headers: tuple[str, ...] = ()
+    #: Headers every retry keeps from the first attempt (a request id that marks it a retry).
+    retry_headers: tuple[str, ...] = ()
+
+    name: str
+    deadline: float
+    clock: ProviderClock
+    scheduler: Scheduler
+    retry_timestamps: str
+    deliveries: DeliveryLog
+    subscriptions: list[Subscription]
+    notices: list[Notice]
+    _faults: deque[tuple[str, Subscription | None]]
+    deliver: Callable[..., Delivery]
+    validate_endpoint: Callable[[Subscription], Delivery]
+
+    def _schedule_revalidation(self, subscription: Subscription, since: float) -> None:
+        """Plan the next re-validation one interval after *since* (the previous one's planned
+        time, so that the period does not drift by the time each validation takes)."""
+        interval = self.revalidation_interval
+        if interval is None or not subscription.active:
+            return
+        due = since + interval
+        self.scheduler.schedule(
+            due,
+            "revalidation",
+            f"re-validate {subscription.name} ({mask_url(subscription.url)})",
+            lambda: self._revalidate(subscription, due),
+            periodic=True,
+            owner=subscription,
+        )
+
+    def _revalidate(self, subscription: Subscription, due: float) -> None:
+        from ..errors import SubscriptionError
+
+        if not subscription.active or subscription not in self.subscriptions:
+            return
+        try:
+            self.validate_endpoint(subscription)
+        except SubscriptionError as error:
+            subscription.failures += 1
+            count = subscription.failures
+            first = str(error).splitlines()[0]
+            if self.revalidation_limit is not None and count >= self.revalidation_limit:
+                subscription.active = False
+                self._notice(
+                    subscription,
+                    f"disabled after {count} consecutive failed re-validations; nothing is "
+                    f"delivered to it any more (last failure: {first})",
+                )
+                for job in self.scheduler.pending():
+                    if job.owner is subscription:
+                        self.scheduler.cancel(job)
+                return
+            if count in self.revalidation_warnings:
+                self._notice(
+                    subscription,
+                    f"warning to the app's owner: {count} consecutive failed re-validations "
+                    f"({first})",
+                )
+        else:
+            subscription.failures = 0
+        self._schedule_revalidation(subscription, due)
+
+    def _notice(self, subscription: Subscription, message: str) -> None:
+        self.notices.append(Notice(self.clock(), subscription.name, message))
+
+    def fail_next(
+        self, kind: str = "timeout", *, times: int = 1, to: Subscription | None = None
+    ) -> None:
+        """Make the simulated network fail the next *times* attempts (to *to*, or to any
+        subscription) before they reach the receiver: ``"refused"``, ``"reset"`` or
+        ``"timeout"``. The attempts are recorded, and retried, like real failures."""
+        if kind not in FAULTS:
+            raise ConfigurationError(f"unknown fault {kind!r}; choose one of: {', '.join(FAULTS)}")
+        self._faults.extend([(kind, to)] * times)
+
+    def _take_fault(self, subscription: Subscription) -> str | None:
+        for index, (kind, to) in enumerate(self._faults):
+            if to is None or to is subscription:
+                del self._faults[index]
+                return kind
+        return None
+
+    def retryable(self, outcome: Outcome) -> bool:
+        """Whether the provider retries an attempt that ended so."""
+        return False
+
+    def _plan_next(self, delivery: Delivery, subscription: Subscription) -> None:
+        if delivery.acknowledged:
+            delivery.next_step = "done: acknowledged"
+            return
+        if not self.retryable(delivery.outcome):
+            delivery.next_step = f"final: {self.name} does not retry a {delivery.outcome.value}"
+            return
+        if delivery.attempt > len(self.retry_delays):
+            delivery.next_step = f"dropped after {delivery.attempt - 1} retries"
+            delivery.dropped = True
+            self._notice(
+                subscription,
+                f"dropped {delivery.event.name!r} after {delivery.attempt} failed attempts",
+            )
+            return
+        delay = self.retry_delays[delivery.attempt - 1]
+        due = delivery.sent_at + delay
+        delivery.next_step = f"retry {delivery.attempt} at +{delay / 60:g} min"
+        keep: dict[str, str | None] = {
+            name: delivery.request.header(name) for name in self.retry_headers
+        }
+        original = None
+        if self.retry_timestamps == "original":
+            original = delivery.request.header("x-zm-request-timestamp")
+            keep.update({name: delivery.request.header(name) for name in self.signature_headers})
+
+        def run() -> None:
+            if not subscription.active:
+                self._notice(
+                    subscription,
+                    f"retry {delivery.attempt} of {delivery.event.name!r} not sent: "
+                    "the subscription is disabled",
+                )
+                return
+            self.deliver(
+                delivery.event,
+                subscription,
+                headers=keep or None,
+                timestamp=original,
+                attempt=delivery.attempt + 1,
+                retry=True,
+                chain=delivery.chain,
+            )
+
+        self.scheduler.schedule(
+            due,
+            "retry",
+            f"retry {delivery.attempt} of {delivery.event.name!r} to {subscription.name}",
+            run,
+            owner=subscription,
+        )
+
+    def advance(
+        self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0
+    ) -> list[Delivery]:
+        """Move provider time ahead, making every retry and re-validation that falls due.
+
+        :returns: the deliveries made on the way.
+        """
+        with self._recording() as made:
+            self.scheduler.advance(seconds + 60 * minutes + 3600 * hours + 86400 * days)
+        return made
+
+    def run_until_idle(self) -> list[Delivery]:
+        """Make every pending retry, moving provider time to each; re-validations due on the
+        way happen too. :returns: the deliveries made."""
+        with self._recording() as made:
+            self.scheduler.run_until_idle()
+        return made
+
+    @contextmanager
+    def _recording(self) -> Iterator[list[Delivery]]:
+        """The deliveries recorded inside the block, every one, whatever the log keeps."""
+        made: list[Delivery] = []
+        stop = self.deliveries.on_append(made.append)
+        try:
+            yield made
+        finally:
+            stop()
+
+    def pending(self) -> list[Job]:
+        """Retries and re-validations scheduled and not yet made, soonest first."""
+        return self.scheduler.pending()

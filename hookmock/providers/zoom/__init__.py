@@ -1,0 +1,516 @@
+"""Zoom: headers, signature, URL validation and deadline (facts and sources in ZOOM.md).
+
+The signature helpers are public so a test can sign a body by hand::
+
+    from hookmock.providers import zoom
+    headers = zoom.signed_headers(secret_token, body)
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import hmac
+import json
+import random
+import secrets as _secrets
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ...engine.delivery import Delivery, Outcome, Request
+from ...engine.events import Event
+from ...engine.report import mask_url
+from ...engine.scheduler import ProviderClock
+from ...engine.simulator import Provider, Subscription
+from ...errors import ConfigurationError, NotSubscribedError, SubscriptionError
+from .signature import encrypted_token as encrypted_token
+from .signature import sign as sign
+from .signature import verify as verify
+
+if TYPE_CHECKING:
+    from ...conformance.report import ConformanceReport
+
+__all__ = [
+    "DEADLINE",
+    "SECRET_TOKEN_ENV",
+    "USER_AGENT",
+    "Zoom",
+    "encrypted_token",
+    "sign",
+    "signed_headers",
+    "verify",
+]
+
+#: Zoom's header values (ZOOM.md §1, from the "Using webhooks" page's example request).
+USER_AGENT = "Zoom Marketplace/1.0a"
+CONTENT_TYPE = "application/json; charset=utf-8"
+#: ``zm-trace-upstream`` of every captured delivery (ZOOM.md §8).
+TRACE_UPSTREAM = "Meeting_Web_marketplace-consumer"
+#: Seconds Zoom waits for a 2xx (ZOOM.md §3, §4).
+DEADLINE = 3.0
+#: The environment variable Zoom's own samples read the secret token from.
+SECRET_TOKEN_ENV = "ZOOM_WEBHOOK_SECRET_TOKEN"
+URL_VALIDATION = "endpoint.url_validation"
+
+
+def signed_headers(
+    secret_token: str, body: bytes, *, timestamp: int | str | None = None
+) -> dict[str, str]:
+    """The headers Zoom would send with *body*: content type, user agent, timestamp, signature."""
+    ts = str(int(time.time())) if timestamp is None else str(timestamp)
+    return {
+        "user-agent": USER_AGENT,
+        "content-type": CONTENT_TYPE,
+        "x-zm-request-timestamp": ts,
+        "x-zm-signature": sign(secret_token, ts, body),
+    }
+
+
+@functools.lru_cache(maxsize=256)
+def _host(url: str) -> str:
+    """The Host header for *url*: its authority without user-info (RFC 9110 §7.2)."""
+    return urlsplit(url).netloc.rpartition("@")[2]
+
+
+def request_id(rng: random.Random) -> str:
+    """An ``x-zm-request-id``: a random (version 4) UUID written with underscores, as Zoom
+    writes it (``521662ee_efdf_47fc_b337_0e4aa1fc2876``, ZOOM.md §8)."""
+    h = f"{rng.getrandbits(128):032x}"
+    return f"{h[:8]}_{h[8:12]}_4{h[13:16]}_{'89ab'[int(h[16], 16) % 4]}{h[17:20]}_{h[20:]}"
+
+
+def generate_secret_token() -> str:
+    """A random secret token shaped like Zoom's (22 URL-safe characters)."""
+    return _secrets.token_urlsafe(16)[:22]
+
+
+class Zoom(Provider):
+    """A simulated Zoom: subscribes endpoints, signs and delivers events, records every attempt.
+
+    :param secret_token: the app's webhook secret token; a random one when omitted.
+    :param seed: the seed all generated values derive from (printed by the pytest plugin).
+    :param deadline: seconds to wait for an answer (Zoom: 3).
+    :param verification_token: a legacy verification token, sent as ``authorization``.
+    :param client_id: sent as the ``clientid`` header, as in older captures.
+    :param traceparent: send a W3C ``traceparent`` header (flags ``02``), as every captured
+        delivery has (ZOOM.md §8).
+    :param tracking_id: send ``x-zm-trackingid`` (``v=2.0;clid=us02;rid=WEB_<32 hex>``), as every
+        captured delivery has.
+    :param trace_upstream: send ``zm-trace-upstream: Meeting_Web_marketplace-consumer``, as every
+        captured delivery has.
+    :param clock: the provider's clock (Unix seconds): a :class:`~hookmock.ProviderClock` or a
+        function; ``event_ts``, times in payloads, signing timestamps and the schedule of retries
+        and re-validations come from it.
+    :param retries: retry failed deliveries on Zoom's schedule (ZOOM.md §4) as provider time
+        moves (:meth:`advance`, :meth:`run_until_idle`).
+    :param retry_timestamps: ``"fresh"``: each retry is signed anew with the time it is sent;
+        ``"original"``: retries keep the first attempt's timestamp and signature. Zoom does not
+        document which it does.
+    :param timestamp_clock: what ``x-zm-request-timestamp`` reads. ``"real"``: the clock the
+        receiver reads too (the provider clock without the time advanced), so a receiver checking
+        its timestamp window accepts deliveries made after :meth:`advance`. ``"provider"``: the
+        provider clock, advances included; for a receiver whose clock follows provider time
+        (``zoom.clock.on_advance(...)`` with time-machine).
+    :param background_timeout: seconds an in-process ASGI application may go on working after
+        its response (background tasks), and its lifespan startup or shutdown may take, before
+        it is cancelled and the delivery (or a :class:`~hookmock.LifespanError`) says so.
+        Default 30.
+    :param max_deliveries: how many deliveries :attr:`deliveries` keeps in full, the last ones;
+        earlier ones are counted, not kept (see :class:`~hookmock.DeliveryLog`). Default: every
+        one.
+    """
+
+    name = "zoom"
+    default_deadline = DEADLINE
+    # ZOOM.md §4: retry 1 at +5 min after the first attempt, retry 2 +20 min after retry 1,
+    # retry 3 +60 min after retry 2; then the event is dropped.
+    retry_delays = (5 * 60.0, 20 * 60.0, 60 * 60.0)
+    # ZOOM.md §3: re-validation every 72 h; the owner is emailed after 2 and 4 consecutive
+    # failures; after 6 the subscription is disabled.
+    revalidation_interval = 72 * 3600.0
+    revalidation_warnings = (2, 4)
+    revalidation_limit = 6
+    signature_headers = ("x-zm-request-timestamp", "x-zm-signature")
+    # ZOOM.md §8: a retry carries the first attempt's x-zm-request-id (with a fresh timestamp
+    # and signature); a re-sent duplicate gets a new one.
+    retry_headers = ("x-zm-request-id",)
+
+    def __init__(
+        self,
+        *,
+        secret_token: str | None = None,
+        seed: int | None = None,
+        deadline: float | None = None,
+        verification_token: str | None = None,
+        client_id: str | None = None,
+        traceparent: bool = True,
+        tracking_id: bool = True,
+        trace_upstream: bool = True,
+        clock: Callable[[], float] | ProviderClock | None = None,
+        retries: bool = True,
+        retry_timestamps: str = "fresh",
+        timestamp_clock: str = "real",
+        background_timeout: float | None = None,
+        max_deliveries: int | None = None,
+    ) -> None:
+        # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
+        # show this frame, or its locals under --showlocals, in a failure's traceback.
+        __tracebackhide__ = True
+        if timestamp_clock not in ("real", "provider"):
+            raise ConfigurationError(
+                "timestamp_clock must be 'real' (signing timestamps read the receiver's clock) "
+                f"or 'provider' (they read the provider's, advanced clock), got {timestamp_clock!r}"
+            )
+        self.timestamp_clock = timestamp_clock
+        super().__init__(
+            seed=seed,
+            deadline=deadline,
+            clock=clock,
+            retries=retries,
+            retry_timestamps=retry_timestamps,
+            background_timeout=background_timeout,
+            max_deliveries=max_deliveries,
+        )
+        if secret_token is not None and (not isinstance(secret_token, str) or not secret_token):
+            raise ConfigurationError(
+                f"secret_token must be a non-empty string (the app's webhook secret token); "
+                f"set it or {SECRET_TOKEN_ENV}, or leave it out for a random one"
+            )
+        self.secret_token = secret_token or generate_secret_token()
+        self.verification_token = verification_token
+        self.client_id = client_id
+        self.traceparent = traceparent
+        self.tracking_id = tracking_id
+        self.trace_upstream = trace_upstream
+        # Header ids draw from their own sequence, so that switching a header off leaves the
+        # subscription and chain ids (and every other seeded value) as they were.
+        self._header_ids = random.Random(self.seed ^ 0x7EAD)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Zoom seed={self.seed} subscriptions={len(self.subscriptions)} "
+            f"deliveries={self.deliveries.total}>"
+        )
+
+    def retryable(self, outcome: Outcome) -> bool:
+        # ZOOM.md §4: 5xx, timeouts and connection failures are retried; 3xx and 4xx (429
+        # included) are final. An in-process answer after the deadline is a timeout to Zoom.
+        return outcome not in (Outcome.ACKNOWLEDGED, Outcome.REJECTED, Outcome.REDIRECTED)
+
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.secret_token, self.verification_token) if s)
+
+    def event_time(self) -> float:
+        # event_ts and the signing timestamp read one clock, so that they agree after advance().
+        return self.clock() if self.timestamp_clock == "provider" else self.clock.real()
+
+    def build_request(
+        self,
+        event: Event,
+        subscription: Subscription,
+        *,
+        sent_at: float,
+        timestamp: int | str | None = None,
+    ) -> Request:
+        if timestamp is None:
+            timestamp = int(sent_at if self.timestamp_clock == "provider" else self.clock.real())
+        ts = str(timestamp)
+        body = event.body
+        ids = self._header_ids
+        # Every value is drawn whichever headers are switched on, so that switching one off
+        # leaves the others' values as they were.
+        request = request_id(ids)
+        tracking = f"v=2.0;clid=us02;rid=WEB_{ids.getrandbits(128):032x}"
+        trace = f"00-{ids.getrandbits(128):032x}-{ids.getrandbits(64):016x}-02"
+        # The order of the "Using webhooks" page's example request (ZOOM.md §1), with the headers
+        # every captured delivery adds (ZOOM.md §8) beside their kin.
+        headers = [
+            ("host", _host(subscription.url)),
+            ("user-agent", USER_AGENT),
+            ("content-length", str(len(body))),
+            ("content-type", CONTENT_TYPE),
+            ("x-zm-request-timestamp", ts),
+            ("x-zm-signature", sign(self.secret_token, ts, body)),
+            ("x-zm-request-id", request),
+        ]
+        if self.tracking_id:
+            headers.append(("x-zm-trackingid", tracking))
+        if self.verification_token:
+            headers.append(("authorization", self.verification_token))
+        if self.client_id:
+            headers.append(("clientid", self.client_id))
+        if self.traceparent:
+            headers.append(("traceparent", trace))
+        if self.trace_upstream:
+            headers.append(("zm-trace-upstream", TRACE_UPSTREAM))
+        headers.append(("accept-encoding", "gzip"))
+        return Request("POST", subscription.url, tuple(headers), body)
+
+    # -- the mock Zoom server (hookmock.server) -------------------------------------------------
+
+    #: The :class:`~hookmock.server.MockZoomServer` serving this simulated Zoom, if any.
+    server: Any = None
+    #: Starts a server for :attr:`server_url` on first use (the pytest plugin sets it).
+    server_starter: Callable[[], Any] | None = None
+
+    @property
+    def server_url(self) -> str:
+        """The base URL of the mock Zoom server serving this simulated Zoom: its OAuth token,
+        event subscription and recording download endpoints, control API and debugging page.
+
+        :raises ConfigurationError: when no server serves it.
+        """
+        if self.server is None and self.server_starter is not None:
+            self.server_starter()
+        if self.server is None:
+            raise ConfigurationError(
+                "no mock Zoom server serves this simulated Zoom: in pytest, use zoom.server_url "
+                "from the zoom fixture or ask for the hookmock_server fixture; elsewhere, "
+                "start one: hookmock.server.MockZoomServer(zoom).start()"
+            )
+        return str(self.server.url)
+
+    # -- conformance ----------------------------------------------------------------------------
+
+    def check(
+        self,
+        target: Any,
+        *,
+        path: str | None = None,
+        only: Sequence[str] | None = None,
+        events: Sequence[str] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        tolerance: float = 300.0,
+        concurrency: int = 10,
+        probe: Callable[[], int] | None = None,
+        probe_event: str = "meeting.started",
+        progress: Callable[..., None] | None = None,
+        fuzz: int = 0,
+        fuzz_seed: int | None = None,
+    ) -> ConformanceReport:
+        """Run the receiver conformance battery against *target* and return its report.
+
+        :param target: a URL, or a WSGI or ASGI application.
+        :param only: check ids to run (see :data:`hookmock.conformance.checks.CHECK_IDS`); all by
+            default.
+            The checks they rely on for a baseline send what they need.
+        :param events: the event types sent correctly signed, one ``valid-event:NAME`` check
+            each (default :data:`hookmock.conformance.checks.DEFAULT_EVENTS`).
+        :param overrides: dotted paths set in every generated event.
+        :param tolerance: the timestamp window, in seconds, a correct receiver enforces.
+        :param concurrency: deliveries sent in the deadline-under-load check (at once to a URL;
+            back to back on the calling thread to an in-process application).
+        :param probe: returns a count of the receiver's side effects; with it the duplicate check
+            also asserts that a retry and a duplicate of *probe_event* are processed only once.
+        :param progress: called as each check starts and ends
+            (see :data:`hookmock.conformance.checks.Progress`).
+        :param fuzz: add the ``fuzz-valid-events`` check: that many schema-valid variations of
+            *events*, each to be acknowledged in time (see :meth:`fuzz`); *fuzz_seed* reproduces
+            a run.
+        :raises ReceiverUnreachableError: when the receiver cannot be reached at all.
+        """
+        # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
+        # show this frame, or its locals under --showlocals, in a failure's traceback.
+        __tracebackhide__ = True
+        from ...conformance.checks import run_checks
+
+        return run_checks(
+            self,
+            # An ASGI application keeps its running lifespan and, in acheck(), the caller's loop.
+            self._resolve_target(target, path=path),
+            path=None,
+            only=only,
+            events=events,
+            overrides=overrides,
+            tolerance=tolerance,
+            concurrency=concurrency,
+            probe=probe,
+            probe_event=probe_event,
+            progress=progress,
+            fuzz=fuzz,
+            fuzz_seed=fuzz_seed,
+        )
+
+    async def acheck(
+        self,
+        target: Any,
+        *,
+        path: str | None = None,
+        only: Sequence[str] | None = None,
+        events: Sequence[str] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        tolerance: float = 300.0,
+        concurrency: int = 10,
+        probe: Callable[[], int] | None = None,
+        probe_event: str = "meeting.started",
+        progress: Callable[..., None] | None = None,
+        fuzz: int = 0,
+        fuzz_seed: int | None = None,
+    ) -> ConformanceReport:
+        """:meth:`check` for async tests: an in-process ASGI application runs on the caller's
+        event loop; nothing blocks it. *probe* and *progress* are called from a worker
+        thread."""
+        return await self._in_worker(
+            self.check,
+            target,
+            path=path,
+            only=only,
+            events=events,
+            overrides=overrides,
+            tolerance=tolerance,
+            concurrency=concurrency,
+            probe=probe,
+            probe_event=probe_event,
+            progress=progress,
+            fuzz=fuzz,
+            fuzz_seed=fuzz_seed,
+        )
+
+    # -- scenarios ------------------------------------------------------------------------------
+
+    def scenario(self, name: str, **params: Any) -> list[Event]:
+        """The events of a coherent scenario (``"meeting"``, ``"webinar"``, ``"user"``), in the
+        order Zoom sends them, without sending them. See
+        :mod:`hookmock.providers.zoom.scenarios`."""
+        from .scenarios import build_scenario
+
+        return [step.event for step in build_scenario(self, name, **params)]
+
+    def send_scenario(self, name: str, **params: Any) -> list[Delivery]:
+        """Play a scenario: each event is delivered, at its time on the provider's clock, to
+        every subscription that covers it (events nothing covers are skipped, as Zoom skips
+        them). Retries of failed attempts that fall due on the way are made too.
+
+        :returns: the first attempt of each delivered event, in order.
+        """
+        from .scenarios import build_scenario
+
+        steps = build_scenario(self, name, **params)
+        if not self.subscriptions:
+            raise NotSubscribedError(
+                f"cannot play scenario {name!r}: nothing is subscribed yet; call "
+                "zoom.subscribe(app_or_url) first"
+            )
+        made: list[Delivery] = []
+        for step in steps:
+            self.scheduler.advance_to(step.at)
+            for subscription in self.subscriptions:
+                if subscription.covers(step.event.name):
+                    made.append(self.deliver(step.event, subscription, retry=self.retries))
+        return made
+
+    async def asend_scenario(self, name: str, **params: Any) -> list[Delivery]:
+        """:meth:`send_scenario` for async tests: an in-process ASGI application runs on the
+        caller's event loop; nothing blocks it."""
+        return await self._in_worker(self.send_scenario, name, **params)
+
+    # -- URL validation (ZOOM.md §3) ------------------------------------------------------------
+
+    def validate_endpoint(self, subscription: Subscription) -> Delivery:
+        """Send Zoom's signed ``endpoint.url_validation`` challenge and check the answer.
+
+        :raises SubscriptionError: with the request, the response, the expected answer and a hint.
+        """
+        __tracebackhide__ = True
+        event = self.fake(URL_VALIDATION)
+        plain = event.data["payload"]["plainToken"]
+        delivery = self.deliver(event, subscription)
+        expected = encrypted_token(self.secret_token, plain)
+        problems, hint = diagnose_validation(delivery, plain, self.secret_token)
+        if not problems:
+            subscription.validated_at = delivery.sent_at
+            return delivery
+        delivery.notes.extend(problems)
+        answer = json.dumps({"plainToken": plain, "encryptedToken": expected})
+        lines = [
+            f"Zoom's URL validation of {mask_url(subscription.url)} failed: {problems[0]}",
+            f"expected: status 200 within {self.deadline:g} s with the JSON body {answer}",
+            "  (encryptedToken: lowercase hex HMAC-SHA256 of plainToken keyed by the secret token)",
+            "problems:",
+            *(f"  - {p}" for p in problems),
+            "the validation request:",
+            delivery.describe(body_limit=500),
+        ]
+        if hint:
+            lines.append(f"hint: {hint}")
+        raise SubscriptionError("\n".join(lines), delivery=delivery, problems=problems)
+
+
+def _variants(secret: str, plain: str) -> dict[str, str]:
+    """Answers that receivers commonly compute instead of the right one, and what each means."""
+    key, msg = secret.encode(), plain.encode()
+    sha256 = hmac.new(key, msg, hashlib.sha256)
+    return {
+        base64.b64encode(sha256.digest()).decode(): "it is base64; Zoom expects lowercase hex",
+        sha256.hexdigest().upper(): "it is uppercase hex; Zoom expects lowercase hex",
+        hmac.new(key, msg, hashlib.sha1).hexdigest(): "it is HMAC-SHA1; Zoom uses HMAC-SHA256",
+        hmac.new(msg, key, hashlib.sha256).hexdigest(): (
+            "key and message are swapped: the key is the secret token, the message the plainToken"
+        ),
+        hashlib.sha256(msg).hexdigest(): "it is a plain SHA-256 of plainToken, without the secret",
+        plain: "it is the plainToken itself, not its HMAC",
+    }
+
+
+def diagnose_validation(delivery: Delivery, plain: str, secret: str) -> tuple[list[str], str]:
+    """What is wrong with a receiver's answer to URL validation, and a hint; ``([], "")`` if
+    nothing is."""
+    response = delivery.response
+    if response is None:
+        return [f"no usable answer: {delivery.error}"], ""
+    problems: list[str] = []
+    hint = ""
+    if delivery.outcome is Outcome.LATE:
+        problems.append(
+            f"answered after {delivery.elapsed:.2f} s; Zoom waits {delivery.deadline:g} s"
+        )
+    if response.status != 200:
+        problems.append(f"status {response.status}, expected 200")
+        if response.status == 204:
+            hint = "Zoom's docs mention 204, but a 204 carries no body: answer 200 with the JSON"
+        elif response.status in (401, 403):
+            hint = (
+                "the validation request is signed like every event: does the receiver verify "
+                "the signature over the raw body bytes, with the same secret token?"
+            )
+        elif response.status in (400, 404, 405, 422):
+            hint = (
+                "does the receiver handle event 'endpoint.url_validation' on this path "
+                "(POST, JSON body)?"
+            )
+    try:
+        answer: Any = json.loads(response.body)
+    except ValueError:
+        problems.append(f"the body is not JSON: {response.text[:80]!r}")
+        return (
+            problems,
+            hint or 'answer with a JSON object {"plainToken": ..., "encryptedToken": ...}',
+        )
+    if not isinstance(answer, dict):
+        problems.append(f"the body is JSON {type(answer).__name__}, expected an object")
+        return problems, hint
+    echoed = answer.get("plainToken")
+    if echoed != plain:
+        problems.append(
+            f"plainToken not echoed: expected {plain!r}, got {echoed!r}"
+            if echoed is not None
+            else "plainToken missing from the answer"
+        )
+    token = answer.get("encryptedToken")
+    if token is None:
+        problems.append("encryptedToken missing from the answer")
+    elif token != encrypted_token(secret, plain):
+        reason = _variants(secret, plain).get(str(token))
+        if reason:
+            problems.append(f"encryptedToken is wrong: {reason}")
+        else:
+            problems.append(f"encryptedToken {str(token)[:70]!r} is wrong")
+            hint = hint or (
+                "the receiver's secret token differs from the simulated app's: give both the "
+                f"same (the zoom fixture reads {SECRET_TOKEN_ENV}, --hookmock-secret-token or "
+                "@pytest.mark.hookmock(secret_token=...))"
+            )
+    return problems, hint

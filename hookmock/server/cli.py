@@ -1,0 +1,265 @@
+"""``hookmock serve``: the mock Zoom server from the command line (see :mod:`hookmock.server`).
+
+Kept apart from :mod:`hookmock.server` so that building the CLI's parser imports no werkzeug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import select
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from ..errors import ConfigurationError
+
+__all__ = ["add_serve_parser", "serve_command"]
+
+# -- hookmock serve -----------------------------------------------------------------------------
+
+CLIENT_ID_ENV = "ZOOM_CLIENT_ID"
+CLIENT_SECRET_ENV = "ZOOM_CLIENT_SECRET"
+ACCOUNT_ID_ENV = "ZOOM_ACCOUNT_ID"
+# Kept here rather than imported so that building the parser imports no werkzeug.
+CONTROL_TOKEN_ENV = "HOOKMOCK_CONTROL_TOKEN"
+#: How many delivery attempts ``hookmock serve`` keeps in full (15 to 40 MB, by event size).
+DEFAULT_MAX_DELIVERIES = 10_000
+
+
+def _seconds(low: float, high: float) -> Callable[[str], float]:
+    """An argparse type: a finite number of seconds above *low* and at most *high*."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or not low < value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a number of seconds above {low:g} and at most {high:g}, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
+def _seed(text: str) -> int:
+    """An argparse type: a seed the control API can also name (0 to 2**63 - 1)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 0 to {2**63 - 1}, got {text!r}"
+        )
+    return value
+
+
+def _count(text: str) -> int:
+    """An argparse type: a whole number of deliveries, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of deliveries, at least 1, got {text!r}"
+        )
+    return value
+
+
+def add_serve_parser(subparsers: Any) -> None:
+    """Add ``hookmock serve`` to the CLI's subcommands."""
+    serve = subparsers.add_parser(
+        "serve",
+        help="run a mock Zoom server: OAuth, event subscriptions, recording downloads",
+        description="Serve a simulated Zoom until interrupted: POST /oauth/token, the event "
+        "subscription API (/v2/marketplace/app/event_subscription), recording downloads, a "
+        "control API under /_hookmock/ (see /_hookmock/openapi.json) and a page at /. The "
+        "first line printed is the base URL; then one line per delivery attempt on stderr.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=0, help="port to listen on (0, the default: any free port)"
+    )
+    serve.add_argument("--secret-token", help="the app's webhook secret token")
+    serve.add_argument("--seed", type=_seed, help="seed of the generated values (default: random)")
+    serve.add_argument(
+        "--deadline",
+        type=_seconds(0, 3600),
+        default=3.0,
+        help="seconds a receiver has to answer a delivery (3, Zoom's)",
+    )
+    serve.add_argument(
+        "--read-timeout",
+        type=_seconds(0, 3600),
+        default=10.0,
+        help="seconds a client's connection may stay silent before it is closed (10)",
+    )
+    serve.add_argument(
+        "--max-deliveries",
+        type=_count,
+        default=DEFAULT_MAX_DELIVERIES,
+        metavar="N",
+        help=f"keep the last N delivery attempts in full for the control API and the page; "
+        f"earlier ones are counted, not kept ({DEFAULT_MAX_DELIVERIES:,}; --log keeps every "
+        "one)",
+    )
+    serve.add_argument(
+        "--log",
+        metavar="FILE",
+        help="append every delivery attempt to FILE as one JSON line, as it happens",
+    )
+    serve.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print no line on stderr for each delivery attempt",
+    )
+    serve.add_argument(
+        "--control-token",
+        help=f"require this token in the X-Hookmock-Control-Token header of control requests, "
+        f"on a machine others use too (default: ${CONTROL_TOKEN_ENV}, else none); the page "
+        "takes it as /#token=TOKEN",
+    )
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests addressed to NAME or NAME:PORT (a proxy's or a container's "
+        "name); other Host headers are refused. Repeatable",
+    )
+    serve.add_argument(
+        "--client-id",
+        help=f"the OAuth client id to accept (default: ${CLIENT_ID_ENV}, else hookmock-client-id)",
+    )
+    serve.add_argument(
+        "--client-secret",
+        help=f"the OAuth client secret to accept (default: ${CLIENT_SECRET_ENV}, else "
+        "hookmock-client-secret)",
+    )
+    serve.add_argument(
+        "--account-id",
+        help=f"the account grant_type=account_credentials must name (default: "
+        f"${ACCOUNT_ID_ENV}, else any)",
+    )
+
+
+class _Signals:
+    """SIGINT and SIGTERM turned into a wake-up of the main thread, with no lock taken in the
+    handler: the handler only sets a flag, and Python's C-level handler writes to a socket that
+    the main thread waits on (``signal.set_wakeup_fd``).
+
+    A handler that set a :class:`threading.Event` would deadlock when the signal arrives while
+    the main thread holds that event's lock inside ``wait()``.
+    """
+
+    def __init__(self) -> None:
+        self.received = False
+        self._reader, self._writer = socket.socketpair()
+        self._reader.setblocking(False)
+        self._writer.setblocking(False)
+        self._previous: dict[signal.Signals, Any] = {}
+        self._previous_fd = -1
+
+    def install(self) -> None:
+        self._previous_fd = signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self._previous[signum] = signal.signal(signum, self._handle)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.received = True
+
+    def wait(self, stop: threading.Event) -> None:
+        """Return once a signal arrived or *stop* is set (read without its lock)."""
+        while not self.received and not stop.is_set():
+            select.select([self._reader], [], [], 0.25)
+            try:
+                while self._reader.recv(512):
+                    pass
+            except BlockingIOError:
+                continue
+
+    def restore(self) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        if self._previous:
+            signal.set_wakeup_fd(self._previous_fd)
+        self._reader.close()
+        self._writer.close()
+
+
+def serve_command(
+    args: argparse.Namespace, out: TextIO, *, stop: threading.Event | None = None
+) -> int:
+    """Run ``hookmock serve``: print the base URL, serve until SIGINT or SIGTERM (or until
+    *stop* is set), shut down within about a second, return 0."""
+    from ..providers.zoom import SECRET_TOKEN_ENV, Zoom
+    from . import MockZoomServer
+
+    secret = args.secret_token or os.environ.get(SECRET_TOKEN_ENV)
+    if not secret:
+        raise ConfigurationError(
+            f"no secret token: pass --secret-token TOKEN or set {SECRET_TOKEN_ENV} (the token "
+            "your receiver verifies signatures with)"
+        )
+    zoom = Zoom(
+        secret_token=secret,
+        seed=args.seed,
+        deadline=args.deadline,
+        max_deliveries=args.max_deliveries,
+    )
+    log = None
+    if args.log:
+        try:
+            log = open(args.log, "a", encoding="utf-8")  # noqa: SIM115 (closed below)
+        except OSError as error:
+            raise ConfigurationError(f"cannot write {args.log!r}: {error.strerror}") from None
+    control_token = args.control_token or os.environ.get(CONTROL_TOKEN_ENV) or None
+    stop = stop or threading.Event()
+    signals = _Signals() if threading.current_thread() is threading.main_thread() else None
+    try:
+        server = MockZoomServer(
+            zoom,
+            host=args.host,
+            port=args.port,
+            client_id=args.client_id or os.environ.get(CLIENT_ID_ENV),
+            client_secret=args.client_secret or os.environ.get(CLIENT_SECRET_ENV),
+            account_id=args.account_id or os.environ.get(ACCOUNT_ID_ENV),
+            log=log,
+            echo=None if args.quiet else sys.stderr,
+            read_timeout=args.read_timeout,
+            control_token=control_token,
+            allowed_hosts=args.allow_host,
+        )
+        if signals is not None:
+            signals.install()
+        with server:
+            print(server.url, file=out, flush=True)
+            guarded = " (with its control token)" if control_token else ""
+            print(
+                f"hookmock serve: a mock Zoom (seed {zoom.seed}): OAuth at "
+                f"{server.url_for('/oauth/token')} (client id {server.client_id!r}), event "
+                f"subscriptions at {server.url_for('/v2/marketplace/app/event_subscription')}, "
+                f"control API at {server.url_for('/_hookmock/')}{guarded}, page at "
+                f"{server.url}/ ; Ctrl-C stops it",
+                file=out,
+                flush=True,
+            )
+            if signals is not None:
+                signals.wait(stop)
+            else:
+                while not stop.wait(0.25):
+                    pass
+    finally:
+        if signals is not None:
+            signals.restore()
+        if log is not None:
+            log.close()
+    return 0

@@ -1,0 +1,329 @@
+"""The mock server's control API under ``/_hookmock/``: what a test suite in any language uses to
+drive the simulated Zoom (described by :data:`hookmock.server.openapi.DOCUMENT`)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+from ..engine.nesting import depth
+from ..errors import (
+    ConfigurationError,
+    HookmockError,
+    NotSubscribedError,
+    OverrideError,
+    SchemaViolationError,
+    UnknownEventError,
+    UnknownFieldError,
+)
+from .openapi import DOCUMENT, MAX_ADVANCE_SECONDS, body_errors
+from .state import (
+    ApiError,
+    ServerState,
+    delivery_record,
+    fault_records,
+    iso,
+    job_record,
+    json_response,
+    notice_record,
+    read_json,
+    subscription_record,
+)
+
+if TYPE_CHECKING:
+    from ..engine.delivery import Delivery
+    from ..providers.zoom import Zoom
+
+__all__ = ["ROUTES"]
+
+
+def _body(request: Request, schema: str, *, default: Any = None) -> dict[str, Any]:
+    """The request's JSON body, checked against the OpenAPI document's schema *schema*."""
+    body = read_json(request, default=default)
+    errors = body_errors(schema, body)
+    if errors:
+        path, message = errors[0]
+        raise ApiError(
+            422,
+            f"the body does not match {schema} in /_hookmock/openapi.json: {path}: {message}",
+            errors=[{"field": p, "message": m} for p, m in errors],
+        )
+    assert isinstance(body, dict)
+    return body
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    text = request.args.get(name)
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ApiError(
+            422,
+            f"query parameter {name}={text!r}: expected an integer from {low} to {high}",
+            errors=[{"field": name, "message": f"expected an integer from {low} to {high}"}],
+        )
+    return value
+
+
+@contextlib.contextmanager
+def _making(zoom: Zoom) -> Iterator[list[dict[str, Any]]]:
+    """The records of the deliveries made inside the block, numbered as the log numbers them,
+    each one, whatever the log keeps; the log is neither copied nor walked. The caller holds
+    :meth:`ServerState.driving`, so the deliveries recorded meanwhile are the block's."""
+    log = zoom.deliveries
+    made: list[Delivery] = []
+    before = log.total
+    stop = log.on_append(made.append)
+    records: list[dict[str, Any]] = []
+    try:
+        yield records
+    finally:
+        stop()
+    delays = zoom.retry_delays
+    records += [delivery_record(d, n, delays) for n, d in enumerate(made, start=before + 1)]
+
+
+# Bounds on overrides, far beyond any event's shape, that keep a request from exhausting the
+# recursion or integer-parsing limits of the code that applies them.
+MAX_OVERRIDE_PATH_CHARS = 1000
+MAX_OVERRIDE_SEGMENTS = 64
+MAX_INDEX_DIGITS = 9
+MAX_VALUE_DEPTH = 64
+
+
+def _override_problem(path: str, value: Any) -> str | None:
+    """What makes one override unusable, or ``None``."""
+    if len(path) > MAX_OVERRIDE_PATH_CHARS:
+        return f"the path is {len(path)} characters long; at most {MAX_OVERRIDE_PATH_CHARS}"
+    parts = path.split(".")
+    if len(parts) > MAX_OVERRIDE_SEGMENTS:
+        return f"the path has {len(parts)} segments; at most {MAX_OVERRIDE_SEGMENTS}"
+    for part in parts:
+        if part.isdigit() and not (part.isascii() and len(part) <= MAX_INDEX_DIGITS):
+            return (
+                f"segment {part[:20]!r}{'…' if len(part) > 20 else ''} is neither a field name "
+                f"nor a list index (ASCII digits 0-9, at most {MAX_INDEX_DIGITS} of them)"
+            )
+    if depth(value, MAX_VALUE_DEPTH) > MAX_VALUE_DEPTH:
+        return f"the value nests arrays and objects more than {MAX_VALUE_DEPTH} deep"
+    return None
+
+
+def _check_overrides(overrides: dict[str, Any]) -> None:
+    errors = []
+    for path, value in overrides.items():
+        problem = _override_problem(path, value)
+        if problem is not None:
+            shown = path if len(path) <= 80 else path[:80] + "…"
+            errors.append((f"$.overrides[{shown!r}]", problem))
+    if errors:
+        field, problem = errors[0]
+        raise ApiError(
+            422,
+            f"override {field}: {problem}",
+            errors=[{"field": f, "message": m} for f, m in errors],
+        )
+
+
+def openapi(state: ServerState, request: Request) -> Response:
+    return json_response(DOCUMENT)
+
+
+def get_state(state: ServerState, request: Request) -> Response:
+    zoom = state.zoom
+    log = zoom.deliveries
+    now = zoom.clock()
+    body = {
+        "now": now,
+        "now_iso": iso(now),
+        "seed": zoom.seed,
+        "server_url": state.url,
+        "deadline_s": zoom.deadline,
+        "oauth": {
+            "token_url": state.url_for("/oauth/token"),
+            "client_id": state.client_id,
+            "account_id": state.account_id,
+        },
+        "subscriptions": [
+            subscription_record(s, state.details(s)) for s in list(zoom.subscriptions)
+        ],
+        "pending": [job_record(job, now) for job in zoom.pending()],
+        "notices": [notice_record(n) for n in list(zoom.notices)],
+        "faults": fault_records(zoom),
+        "deliveries": log.total,
+        "deliveries_kept": len(log),
+        "deliveries_forgotten": log.forgotten,
+        "max_deliveries": log.max_deliveries,
+    }
+    return json_response(body)
+
+
+def list_events(state: ServerState, request: Request) -> Response:
+    prefix = request.args.get("prefix", "")
+    names = [n for n in state.zoom.event_names() if n.startswith(prefix)]
+    return json_response({"events": names})
+
+
+def trigger(state: ServerState, request: Request) -> Response:
+    body = _body(request, "TriggerRequest")
+    name = body["event"]
+    _check_overrides(body.get("overrides") or {})
+    with state.driving() as zoom:
+        try:
+            event = zoom.fake(
+                name,
+                body.get("overrides") or {},
+                seed=body.get("seed"),
+                validate=body.get("validate", True),
+                serialization=body.get("serialization", "zoom"),
+            )
+        except UnknownEventError as error:
+            raise ApiError(
+                422,
+                str(error),
+                errors=[{"field": "$.event", "message": str(error)}],
+                suggestions=error.suggestions,
+            ) from None
+        except SchemaViolationError as error:
+            lines = [f"  {path}: {message}" for path, message in error.errors]
+            raise ApiError(
+                422,
+                "\n".join(
+                    [
+                        f"the overrides make {name!r} break its schema "
+                        f"({len(error.errors)} error(s)):",
+                        *lines,
+                        'hint: send "validate": false to deliver it anyway',
+                    ]
+                ),
+                errors=[{"field": path, "message": message} for path, message in error.errors],
+            ) from None
+        except UnknownFieldError as error:
+            raise ApiError(
+                422,
+                error.describe(
+                    'hint: send "validate": false to set fields the schema does not know'
+                ),
+                errors=[
+                    {"field": f"$.overrides[{path!r}]", "message": error.problem(path)}
+                    for path in error.reasons
+                ],
+            ) from None
+        except (OverrideError, ConfigurationError) as error:
+            raise ApiError(
+                422, str(error), errors=[{"field": "$.overrides", "message": str(error)}]
+            ) from None
+        target = body.get("subscription_id")
+        try:
+            with _making(zoom) as made:
+                if target is None:
+                    zoom.send_all(event)
+                else:
+                    subscription = state.find_subscription(target)
+                    if subscription is None:
+                        known = ", ".join(s.id for s in zoom.subscriptions) or "none"
+                        raise ApiError(
+                            422,
+                            f"no subscription has the id {target!r}; subscriptions: {known}",
+                            errors=[{"field": "$.subscription_id", "message": "unknown"}],
+                        )
+                    zoom.send(event, to=subscription)
+        except NotSubscribedError as error:
+            message = str(error)
+            if not zoom.subscriptions:
+                message = (
+                    f"cannot send {name!r}: nothing is subscribed yet; subscribe the receiver "
+                    "first: POST /v2/marketplace/app/event_subscription (with an access token "
+                    "from POST /oauth/token)"
+                )
+            raise ApiError(409, message) from None
+    return json_response(
+        {"event": event.name, "seed": event.seed, "body": event.data, "deliveries": made}
+    )
+
+
+def list_deliveries(state: ServerState, request: Request) -> Response:
+    since = _int_param(request, "since", 0, 0, 2**31)
+    limit = _int_param(request, "limit", 1000, 1, 10_000)
+    event = request.args.get("event")
+    log = state.zoom.deliveries
+    delays = state.zoom.retry_delays
+    # Only the deliveries answered are formatted: the log finds them by number (and by event).
+    total, forgotten = log.total, log.forgotten
+    found = [delivery_record(d, n, delays) for n, d in log.numbered(since, limit, event=event)]
+    return json_response({"total": total, "forgotten": forgotten, "deliveries": found})
+
+
+def advance(state: ServerState, request: Request) -> Response:
+    body = _body(request, "AdvanceRequest", default={})
+    units = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+    seconds = sum(float(body.get(name, 0)) * factor for name, factor in units.items())
+    if seconds > MAX_ADVANCE_SECONDS:
+        raise ApiError(
+            422,
+            f"advance at most 366 days per call (asked: {seconds / 86400:g} days); call again "
+            "to go further",
+        )
+    with state.driving() as zoom:
+        with _making(zoom) as made:
+            zoom.advance(seconds)
+        now = zoom.clock()
+    return json_response({"now": now, "now_iso": iso(now), "deliveries": made})
+
+
+def run_until_idle(state: ServerState, request: Request) -> Response:
+    _body(request, "EmptyRequest", default={})
+    with state.driving() as zoom:
+        try:
+            with _making(zoom) as made:
+                zoom.run_until_idle()
+        except HookmockError as error:
+            raise ApiError(409, str(error)) from None
+        now = zoom.clock()
+    return json_response({"now": now, "now_iso": iso(now), "deliveries": made})
+
+
+def fail_next(state: ServerState, request: Request) -> Response:
+    body = _body(request, "FaultRequest")
+    target = body.get("subscription_id")
+    subscription = None
+    if target is not None:
+        subscription = state.find_subscription(target)
+        if subscription is None:
+            raise ApiError(
+                422,
+                f"no subscription has the id {target!r}",
+                errors=[{"field": "$.subscription_id", "message": "unknown"}],
+            )
+    times = int(body.get("times", 1))
+    with state.driving() as zoom:
+        zoom.fail_next(body["kind"], times=times, to=subscription)
+    return json_response({"kind": body["kind"], "times": times, "subscription_id": target})
+
+
+def reset(state: ServerState, request: Request) -> Response:
+    _body(request, "EmptyRequest", default={})
+    state.reset()
+    now = state.zoom.clock()
+    return json_response({"now": now, "now_iso": iso(now)})
+
+
+#: ``(path, methods, handler)`` for the routing table of :mod:`hookmock.server`.
+ROUTES: list[tuple[str, tuple[str, ...], Callable[..., Response]]] = [
+    ("/_hookmock/openapi.json", ("GET",), openapi),
+    ("/_hookmock/state", ("GET",), get_state),
+    ("/_hookmock/events", ("GET",), list_events),
+    ("/_hookmock/trigger", ("POST",), trigger),
+    ("/_hookmock/deliveries", ("GET",), list_deliveries),
+    ("/_hookmock/clock/advance", ("POST",), advance),
+    ("/_hookmock/run-until-idle", ("POST",), run_until_idle),
+    ("/_hookmock/faults", ("POST",), fail_next),
+    ("/_hookmock/reset", ("POST",), reset),
+]
