@@ -6,6 +6,7 @@ untouched by catalogs registered beside it."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,6 +120,22 @@ def test_the_event_named_in_the_body_is_the_webhook() -> None:
         "shares its schema (#/components/schemas/AccountHolderNotificationRequest) with "
         "balancePlatform.accountHolder.created",
     ]
+
+
+def test_what_the_body_names_is_noted() -> None:
+    assert CATALOGS["test-github"].notes["star-created"] == ["the body's 'action' is 'created'"]
+    assert "push" not in CATALOGS["test-github"].notes
+
+
+def test_the_trim_is_reproduced(tmp_path: Path) -> None:
+    # Trimming the vendored document to its own webhooks changes nothing: what it keeps is
+    # exactly what those webhooks reach.
+    source = DOCUMENTS["test-github"]
+    out = tmp_path / "again.json"
+    tool = Path(__file__).resolve().parents[1] / "tools" / "trim_openapi_webhooks.py"
+    names = list(json.loads(source.read_text(encoding="utf-8"))["webhooks"])
+    subprocess.run([sys.executable, str(tool), str(source), str(out), *names], check=True)
+    assert out.read_bytes() == source.read_bytes()
 
 
 def test_examples_are_kept() -> None:

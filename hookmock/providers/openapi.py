@@ -11,7 +11,9 @@ makes each schema stand alone, in JSON Schema 2020-12 as validators read it:
   null), and its boolean ``exclusiveMinimum``/``exclusiveMaximum`` become numbers;
 - where the body's ``type``, ``event`` or ``action`` property lists the event's own name among
   others in an ``enum`` (several webhooks sharing one schema), that property's enum is narrowed
-  to the event's name, so generated events name themselves; the catalog's notes say so.
+  to the event's name, so generated events name themselves. The catalog's notes say so, and
+  what such a property holds when it holds one value (GitHub's ``action``), and which webhooks
+  share one schema.
 
 Documents are JSON, or YAML when PyYAML is installed.
 """
@@ -324,7 +326,8 @@ def _openapi_3_0(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def _narrow(schema: dict[str, Any], name: str) -> str:
-    """Narrow the property that names the event to *name*; a note saying so, or ''."""
+    """Narrow the property that names the event to *name*; a note of what the body says the
+    event is, or ''."""
     properties = schema.get("properties")
     if not isinstance(properties, dict):
         return ""
@@ -332,15 +335,15 @@ def _narrow(schema: dict[str, Any], name: str) -> str:
         node = properties.get(field)
         if not isinstance(node, dict):
             continue
-        if node.get("const") == name:
-            return f"the body's {field!r} is {name!r}"
-        values = node.get("enum")
-        if isinstance(values, list) and name in values:
-            if len(values) > 1:
-                properties[field] = {**node, "enum": [name]}
-                return (
-                    f"the body's {field!r} is {name!r} (the document allows "
-                    f"{', '.join(map(repr, values))}; narrowed to this event's name)"
-                )
-            return f"the body's {field!r} is {name!r}"
+        values = [node["const"]] if "const" in node else node.get("enum")
+        if not isinstance(values, list) or not values:
+            continue
+        if len(values) == 1:
+            return f"the body's {field!r} is {values[0]!r}"
+        if name in values:
+            properties[field] = {**node, "enum": [name]}
+            return (
+                f"the body's {field!r} is {name!r} (the document allows "
+                f"{', '.join(map(repr, values))}; narrowed to this event's name)"
+            )
     return ""
