@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .engine.events import SERIALIZATIONS as SERIALIZATIONS
     from .engine.events import Event as Event
     from .engine.overrides import ADD as ADD
-    from .engine.simulator import Subscription as Subscription
+    from .engine.subscription import Subscription as Subscription
     from .errors import ConfigurationError as ConfigurationError
     from .errors import HookmockError as HookmockError
     from .errors import LifespanError as LifespanError
@@ -73,7 +73,7 @@ _EXPORTS = {
     "Response": ".engine.delivery",
     "SERIALIZATIONS": ".engine.events",
     "SchemaViolationError": ".errors",
-    "Subscription": ".engine.simulator",
+    "Subscription": ".engine.subscription",
     "SubscriptionError": ".errors",
     "UnknownEventError": ".errors",
     "UnknownFieldError": ".errors",

@@ -531,7 +531,7 @@ def _cmd_fake(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_trigger(args: argparse.Namespace, out: TextIO) -> int:
     from .engine.delivery import Outcome
     from .engine.report import mask_url, mask_urls
-    from .engine.simulator import Subscription
+    from .engine.subscription import Subscription
     from .providers.zoom import Zoom
 
     target = _http_target("--url", args)

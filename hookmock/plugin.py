@@ -398,8 +398,9 @@ def conformance_tests(
     reason (it never passes).
     """
     from .conformance.checks import battery_checks, select_checks
+    from .providers.zoom.battery import SUITE
 
-    checks = battery_checks(events)
+    checks = battery_checks(SUITE, "zoom", events)
     ids = [c.id for c in (select_checks(only, checks) if only is not None else checks)]
 
     @pytest.mark.parametrize("hookmock_check", ids)

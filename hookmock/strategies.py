@@ -53,9 +53,18 @@ from .errors import ConfigurationError, OverrideError, SchemaViolationError
 from .generate import fake
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from hypothesis.strategies import DrawFn, SearchStrategy
 
-    from .engine.simulator import Provider
+    class Provider(Protocol):
+        """What the strategies read of a simulated provider (:class:`hookmock.Zoom` and others):
+        its catalog's name, its clock and the hooks that change a generated body."""
+
+        name: str
+        generation_hooks: list[Callable[[str, Any], Any]]
+
+        def clock(self) -> float: ...
 
 __all__ = ["Change", "Variation", "bodies", "events", "unchanged", "variations"]
 

@@ -13,7 +13,8 @@ import pytest
 from examples.flask_receiver.app import create_app
 from hookmock import ConformanceReport, Zoom
 from hookmock.conformance.base import Family
-from hookmock.conformance.checks import CHECK_IDS, CHECKS, DEFAULT_EVENTS, Verdict
+from hookmock.conformance.checks import Verdict
+from hookmock.providers.zoom.battery import CHECK_IDS, CHECKS, DEFAULT_EVENTS
 
 from .conformance_receivers import SLOW_EVENT_SECONDS, receiver
 from .receivers import serving

@@ -16,7 +16,8 @@ from werkzeug.wrappers import Request, Response
 
 from examples.flask_receiver.app import create_app
 from hookmock import ConformanceReport, ReceiverUnreachableError, Zoom
-from hookmock.conformance.checks import CHECK_IDS, CHECKS, DEFAULT_EVENTS, Severity, Verdict
+from hookmock.conformance.checks import Severity, Verdict
+from hookmock.providers.zoom.battery import CHECK_IDS, CHECKS, DEFAULT_EVENTS
 
 from .conformance_receivers import (
     COLD_START_SECONDS,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from hookmock.cli import main
-from hookmock.conformance.checks import CHECK_IDS
+from hookmock.providers.zoom.battery import CHECK_IDS
 
 from .receivers import serving
 

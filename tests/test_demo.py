@@ -21,7 +21,7 @@ def test_demo_runs() -> None:
     assert "URL validation: 200" in result.stdout
     assert "meeting.started → http://127.0.0.1:" in result.stdout
     assert result.stdout.count("as expected") == 6
-    from hookmock.conformance.checks import CHECK_IDS
+    from hookmock.providers.zoom.battery import CHECK_IDS
 
     assert f"{len(CHECK_IDS)} passed, 0 failed" in result.stdout
     assert "FAIL  valid-non-bmp" in result.stdout

@@ -208,7 +208,7 @@ def test_a_django_receiver_passes_the_battery_under_pytest_django(
     pytest.importorskip("pytest_django")
     import textwrap
 
-    from hookmock.conformance.checks import CHECK_IDS
+    from hookmock.providers.zoom.battery import CHECK_IDS
 
     for name, text in DJANGO_PROJECT.items():
         target = pytester.path / name

@@ -91,7 +91,7 @@ def test_readme_names_every_cli_command() -> None:
 
 
 def test_readme_lists_every_conformance_check() -> None:
-    from hookmock.conformance.checks import CHECKS
+    from hookmock.providers.zoom.battery import CHECKS
 
     for check in CHECKS:
         assert f"| `{check.id}` | {check.severity.value} | {check.title} |" in README

@@ -9,7 +9,6 @@ without one, a refusal cannot be told from any other refusal and the check is in
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,33 +16,26 @@ from typing import TYPE_CHECKING, Any
 from ..engine.delivery import Delivery, Outcome
 from ..engine.events import Event
 from ..engine.report import redact
-from ..engine.simulator import Subscription
+from ..engine.subscription import Subscription
 from ..errors import HookmockError, SubscriptionError
 from ..transports import InProcessTarget
+from .rootcauses import Facts, RootCause
 
 if TYPE_CHECKING:
-    from ..providers.zoom import Zoom
+    from ..engine.simulator import Provider
 
 __all__ = [
-    "DEFAULT_EVENTS",
+    "Battery",
     "Check",
     "CheckResult",
     "Family",
     "Found",
     "ReceiverUnreachableError",
     "Severity",
+    "Suite",
     "Verdict",
+    "percentile",
 ]
-
-#: The events a receiver most often handles, each sent correctly signed by default.
-DEFAULT_EVENTS: tuple[str, ...] = (
-    "meeting.started",
-    "meeting.ended",
-    "meeting.participant_joined",
-    "meeting.participant_left",
-    "recording.completed",
-    "recording.transcript_completed",
-)
 
 
 class Severity(enum.Enum):
@@ -211,9 +203,10 @@ class Battery:
 
     def __init__(
         self,
-        zoom: Zoom,
+        provider: Provider,
         subscription: Subscription,
         *,
+        suite: Suite,
         events: Sequence[str],
         overrides: Mapping[str, Any],
         tolerance: float,
@@ -221,7 +214,8 @@ class Battery:
         probe: Callable[[], int] | None,
         probe_event: str | None,
     ) -> None:
-        self.zoom = zoom
+        self.provider = provider
+        self.suite = suite
         self.subscription = subscription
         self.events = tuple(events)
         self.overrides = dict(overrides)
@@ -253,7 +247,7 @@ class Battery:
         timestamp: int | str | None = None,
         subscription: Subscription | None = None,
     ) -> Delivery:
-        delivery = self.zoom.deliver(
+        delivery = self.provider.deliver(
             event, subscription or self.subscription, headers=headers, timestamp=timestamp
         )
         self.sent.append(delivery)
@@ -261,11 +255,11 @@ class Battery:
 
     def event(self, name: str, **fields: Any) -> Event:
         """A fresh event of type *name*, shaped by the run's overrides and then by *fields*."""
-        serialization = fields.pop("serialization", "zoom")
-        return self.zoom.fake(name, self.overrides, serialization=serialization, **fields)
+        serialization = fields.pop("serialization", self.suite.serialization)
+        return self.provider.fake(name, self.overrides, serialization=serialization, **fields)
 
     def now(self) -> int:
-        return int(self.zoom.clock.real())
+        return int(self.provider.clock.real())
 
     @property
     def in_process(self) -> bool:
@@ -294,26 +288,17 @@ class Battery:
         if self.baseline_done:
             return
         self.baseline_done = True
-        for name in (*self.events, *(e for e in DEFAULT_EVENTS if e not in self.events)):
+        defaults = self.suite.default_events
+        for name in (*self.events, *(e for e in defaults if e not in self.events)):
             if self.signed_delivery(name).acknowledged:
                 return
-        self._diagnose()
-
-    def _diagnose(self) -> None:
-        name = self.events[0]
-        # A receiver that reads x-zm-request-timestamp as milliseconds refuses Unix seconds.
-        ms = self.now() * 1000
-        self.diagnosis["timestamp-milliseconds"] = self.deliver(self.event(name), timestamp=ms)
-        # A receiver that verifies json.dumps(request.json) accepts exactly what Python writes.
-        data = self.event(name).data
-        python = Event(name, data, json.dumps(data).encode(), None, "python-json-dumps")
-        self.diagnosis["python-json"] = self.deliver(python)
+        self.suite.diagnose(self)
 
     def validation_baseline(self) -> bool:
         """Whether the receiver answers a correctly signed URL validation correctly."""
         if self.validation_ok is None:
             try:
-                self.validation = self.zoom.validate_endpoint(self.subscription)
+                self.validation = self.provider.validate_endpoint(self.subscription)
                 self.validation_ok = True
             except SubscriptionError as error:
                 self.validation = error.delivery  # type: ignore[assignment]
@@ -336,6 +321,40 @@ class Battery:
             return int(self.probe())
         except Exception as exc:  # reported on the check, with the exception's name
             raise ProbeFailure(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _nothing_to_diagnose(battery: Battery) -> None:
+    """A suite that sends nothing more when no signed event was acknowledged."""
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A provider's conformance battery: its checks and what its runs conclude. The runner
+    (:func:`hookmock.conformance.checks.run_checks`) is the same for every provider."""
+
+    #: The checks, in the order they run, for the event types chosen: a ``valid-event:NAME``
+    #: check for each, then the provider's forgeries, replays, malformed bodies and the rest.
+    build: Callable[[Sequence[str]], tuple[Check, ...]]
+    #: The event types sent correctly signed by default: those a receiver most often handles.
+    default_events: tuple[str, ...]
+    #: The likely defects behind a run's failures, from its results and what it learnt.
+    root_causes: Callable[[Sequence[CheckResult], Facts], list[RootCause]]
+    #: Requests that tell the usual causes apart when no correctly signed event was
+    #: acknowledged, recorded in :attr:`Battery.diagnosis`.
+    diagnose: Callable[[Battery], None] = _nothing_to_diagnose
+    #: Checks whose failure shows that the receiver acknowledges a body whatever its signature:
+    #: a 2xx to a byte form of the JSON then shows nothing about its signature check.
+    signature_forgeries: tuple[str, ...] = ()
+    #: How the battery's events are written (see :data:`hookmock.SERIALIZATIONS`).
+    serialization: str = "zoom"
+
+
+def percentile(values: Sequence[float], percent: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(percent / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
 
 
 def no_carrier(b: Battery) -> str:

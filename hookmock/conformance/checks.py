@@ -1,5 +1,7 @@
-"""The receiver conformance battery: what Zoom sends, what an attacker sends, and what a correct
-receiver answers to each.
+"""The receiver conformance battery's runner: what the provider sends, what an attacker sends,
+and what a correct receiver answers to each. The checks are the provider's (its
+:class:`~hookmock.conformance.base.Suite`); running them, telling a verdict from an inconclusive
+answer and reporting are the same for every provider.
 
 The battery runs the positive checks first, which finds the event types the receiver
 acknowledges when they are correctly signed; every forgery and replay is then carried on one of
@@ -17,11 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.delivery import Delivery, Outcome
 from ..engine.report import mask_url, mask_urls, redact, url_secrets
-from ..engine.simulator import Subscription
+from ..engine.subscription import Subscription
 from ..errors import ConfigurationError
 from ..transports.targets import as_target
 from .base import (
-    DEFAULT_EVENTS,
     Battery,
     Check,
     CheckResult,
@@ -29,24 +30,22 @@ from .base import (
     Found,
     ReceiverUnreachableError,
     Severity,
+    Suite,
     Verdict,
+    percentile,
 )
-from .checklist import UNKNOWN_EVENT, build_checks, percentile
 from .report import ConformanceReport
-from .rootcauses import Facts, find_root_causes
+from .rootcauses import Facts
 
 if TYPE_CHECKING:
-    from ..providers.zoom import Zoom
+    from ..engine.simulator import Provider
 
 __all__ = [
-    "CHECKS",
-    "CHECK_IDS",
-    "DEFAULT_EVENTS",
-    "UNKNOWN_EVENT",
     "Check",
     "CheckResult",
     "ReceiverUnreachableError",
     "Severity",
+    "Suite",
     "Verdict",
     "battery_checks",
     "check_ids",
@@ -55,32 +54,33 @@ __all__ = [
     "select_checks",
 ]
 
-#: Seconds a correct receiver allows between ``x-zm-request-timestamp`` and its own clock.
+#: Seconds a correct receiver allows between the signed timestamp and its own clock.
 DEFAULT_TOLERANCE = 300.0
 #: Deliveries in the deadline-under-load check.
 DEFAULT_CONCURRENCY = 10
-
-#: The battery with the default events, in the order it runs.
-CHECKS: tuple[Check, ...] = build_checks(DEFAULT_EVENTS)
-CHECK_IDS: tuple[str, ...] = tuple(check.id for check in CHECKS)
 
 #: Called as each check starts (``result`` None) and ends: ``(index, total, check, result)``.
 Progress = Callable[[int, int, Check, "CheckResult | None"], None]
 
 
-def battery_checks(events: Sequence[str] | None = None) -> tuple[Check, ...]:
-    """The battery's checks, in order, when it sends *events* (the default ones when None).
+def battery_checks(
+    suite: Suite, provider: str, events: Sequence[str] | None = None
+) -> tuple[Check, ...]:
+    """A provider's battery, in order, when it sends *events* (the suite's default ones when
+    None).
 
-    :raises UnknownEventError: for an event name the catalog does not know."""
-    return CHECKS if events is None else build_checks(_event_names(events))
+    :param provider: the name of the provider whose catalog the event names are looked up in.
+    :raises UnknownEventError: for an event name the provider's catalog does not know."""
+    names = suite.default_events if events is None else _event_names(suite, provider, events)
+    return suite.build(names)
 
 
-def check_ids(events: Sequence[str] | None = None) -> tuple[str, ...]:
+def check_ids(suite: Suite, provider: str, events: Sequence[str] | None = None) -> tuple[str, ...]:
     """The ids of the battery's checks when it sends *events* (the default ones when None)."""
-    return tuple(c.id for c in battery_checks(events))
+    return tuple(c.id for c in battery_checks(suite, provider, events))
 
 
-def find_check(check_id: str, checks: Sequence[Check] = CHECKS) -> Check:
+def find_check(check_id: str, checks: Sequence[Check]) -> Check:
     for check in checks:
         if check.id == check_id:
             return check
@@ -89,7 +89,7 @@ def find_check(check_id: str, checks: Sequence[Check] = CHECKS) -> Check:
     hint = (
         f"did you mean {', '.join(map(repr, close))}?"
         if close
-        else "see hookmock.conformance.checks.CHECK_IDS"
+        else f"the checks are: {', '.join(ids)}"
     )
     if check_id.startswith("valid-event:"):
         hint += (
@@ -101,7 +101,7 @@ def find_check(check_id: str, checks: Sequence[Check] = CHECKS) -> Check:
     raise ConfigurationError(f"unknown conformance check {check_id!r}: {hint}")
 
 
-def select_checks(only: Sequence[str], checks: Sequence[Check] = CHECKS) -> list[Check]:
+def select_checks(only: Sequence[str], checks: Sequence[Check]) -> list[Check]:
     """The checks named in *only*, in the battery's order; ``valid-event`` names every
     ``valid-event:NAME`` check.
 
@@ -115,21 +115,23 @@ def select_checks(only: Sequence[str], checks: Sequence[Check] = CHECKS) -> list
     return [c for c in checks if c.id in wanted]
 
 
-def _event_names(events: Sequence[str]) -> tuple[str, ...]:
+def _event_names(suite: Suite, provider: str, events: Sequence[str]) -> tuple[str, ...]:
     from ..engine.catalog import find_event
 
     if isinstance(events, str):
         events = [events]
-    names = tuple(dict.fromkeys(find_event(e, "zoom") for e in events))
+    names = tuple(dict.fromkeys(find_event(e, provider) for e in events))
     if not names:
-        raise ConfigurationError("events must name at least one event, e.g. ['meeting.started']")
+        example = suite.default_events[0]
+        raise ConfigurationError(f"events must name at least one event, e.g. [{example!r}]")
     return names
 
 
 def run_checks(
-    zoom: Zoom,
+    provider: Provider,
     target: Any,
     *,
+    suite: Suite,
     path: str | None = None,
     only: Sequence[str] | None = None,
     events: Sequence[str] | None = None,
@@ -137,15 +139,18 @@ def run_checks(
     tolerance: float = DEFAULT_TOLERANCE,
     concurrency: int = DEFAULT_CONCURRENCY,
     probe: Callable[[], int] | None = None,
-    probe_event: str | None = "meeting.started",
+    probe_event: str | None = None,
     progress: Progress | None = None,
     fuzz: int = 0,
     fuzz_seed: int | None = None,
 ) -> ConformanceReport:
-    """Run the battery (or the checks named in *only*, with what they need) against *target*.
+    """Run *suite*, the provider's battery (or the checks named in *only*, with what they need),
+    against *target*.
 
     :param events: the event types sent correctly signed, each one a ``valid-event:NAME``
-        check (default :data:`DEFAULT_EVENTS`).
+        check (default: the suite's :attr:`~hookmock.conformance.base.Suite.default_events`).
+    :param probe_event: the event type the duplicate check counts with *probe* (default: the
+        suite's first default event).
     :param overrides: dotted paths set in every generated event (``{"payload.object.topic":
         "Q3"}``).
     :param fuzz: add the ``fuzz-valid-events`` check, which sends that many schema-valid
@@ -157,20 +162,23 @@ def run_checks(
         raise ConfigurationError(f"tolerance must be a positive number of seconds, got {tolerance}")
     if concurrency < 1:
         raise ConfigurationError(f"concurrency must be at least 1, got {concurrency}")
-    names = _event_names(events) if events is not None else DEFAULT_EVENTS
-    every = build_checks(names)
+    names = (
+        _event_names(suite, provider.name, events) if events is not None else suite.default_events
+    )
+    every = suite.build(names)
     if fuzz:
         every += (_fuzz_check(fuzz, fuzz_seed),)
     checks = select_checks(only, every) if only is not None else list(every)
-    if probe_event is not None and probe is not None:
+    if probe is not None:
         from ..engine.catalog import find_event
 
-        probe_event = find_event(probe_event, "zoom")
+        probe_event = find_event(probe_event or suite.default_events[0], provider.name)
     resolved = as_target(target, path=path)
     subscription = Subscription("conformance", "conformance", resolved, None)
     battery = Battery(
-        zoom,
+        provider,
         subscription,
+        suite=suite,
         events=names,
         overrides=overrides or {},
         tolerance=tolerance,
@@ -207,7 +215,7 @@ def run_checks(
             check.title,
             check.severity,
             outcome,
-            mask_urls(redact(found.detail, zoom.secrets() + url_secrets(resolved.url))),
+            mask_urls(redact(found.detail, provider.secrets() + url_secrets(resolved.url))),
             mine,
             time.perf_counter() - begin,
             check.family,
@@ -217,7 +225,7 @@ def run_checks(
             diagnostics += _control(battery, results)
         if progress is not None:
             progress(index, len(checks), check, result)
-    _undistinguished_variants(results)
+    _undistinguished_variants(results, suite)
     facts = Facts(
         target=mask_url(resolved.url),
         signed=dict(battery.signed),
@@ -227,7 +235,7 @@ def run_checks(
         validation_problems=list(battery.validation_problems),
         control=battery.control,
     )
-    causes = find_root_causes(results, facts)
+    causes = suite.root_causes(results, facts)
     return ConformanceReport(
         mask_url(resolved.url),
         results,
@@ -254,7 +262,7 @@ def _fuzz_check(examples: int, seed: int | None) -> Check:
 
     def run(battery: Battery) -> Found:
         report = fuzzing.fuzz(
-            battery.zoom,
+            battery.provider,
             battery.subscription,
             events=battery.events,
             max_examples=examples,
@@ -288,12 +296,7 @@ def _control(battery: Battery, results: list[CheckResult]) -> list[Delivery]:
     return [control]
 
 
-#: A body signed with another secret: a 2xx to it shows the receiver acknowledges a body whatever
-#: its signature (a near miss, such as one wrong digit, could be a weak comparison instead).
-_SIGNATURE_FORGERIES = ("forged-wrong-secret",)
-
-
-def _undistinguished_variants(results: list[CheckResult]) -> None:
+def _undistinguished_variants(results: list[CheckResult], suite: Suite) -> None:
     """A receiver that acknowledges a wrongly signed body acknowledges every byte form of the
     JSON too, whether or not its signature check would accept it: a 2xx to a byte form then
     shows nothing about that check, so those checks are inconclusive rather than passed."""
@@ -301,7 +304,7 @@ def _undistinguished_variants(results: list[CheckResult]) -> None:
     acknowledged = next(
         (
             check_id
-            for check_id in _SIGNATURE_FORGERIES
+            for check_id in suite.signature_forgeries
             if check_id in by_id
             and by_id[check_id].outcome is Verdict.FAIL
             and any(d.acknowledged for d in by_id[check_id].deliveries[-1:])

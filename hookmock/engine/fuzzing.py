@@ -14,7 +14,7 @@ examples (up to the times in them) to a receiver that answers the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,22 @@ from . import catalog
 from .delivery import Delivery, DeliveryLog, Outcome
 
 if TYPE_CHECKING:
-    from .simulator import Provider, Subscription
+    from typing import Protocol
+
+    from .events import Event
+    from .subscription import Subscription
+
+    class Provider(Protocol):
+        """What fuzzing uses of a simulated provider (:class:`hookmock.Zoom` and others)."""
+
+        name: str
+        seed: int
+        deliveries: DeliveryLog
+        generation_hooks: list[Callable[[str, Any], Any]]
+
+        def clock(self) -> float: ...
+
+        def deliver(self, event: Event, subscription: Subscription) -> Delivery: ...
 
 __all__ = ["CHECK_ID", "CHECK_TITLE", "FuzzFailure", "FuzzReport", "fuzz", "verdict"]
 

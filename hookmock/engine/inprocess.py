@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..transports.asgi import Lifespan
     from .delivery import Delivery
     from .events import Event
-    from .simulator import Subscription
+    from .subscription import Subscription
 
 __all__ = ["InProcessLifecycle"]
 

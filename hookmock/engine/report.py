@@ -129,7 +129,7 @@ def masked_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str],
 #: must not drill into their fields (see :func:`compare_records`).
 _RECORDS = {
     "hookmock.engine.delivery": ("Delivery", "Request", "Response"),
-    "hookmock.engine.simulator": ("Subscription",),
+    "hookmock.engine.subscription": ("Subscription",),
     "hookmock.engine.auth": ("BasicAuth", "HeaderAuth", "OAuthClientCredentials"),
 }
 

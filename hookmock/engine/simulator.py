@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AuthenticationError, ConfigurationError, NotSubscribedError, OverrideError
@@ -19,53 +18,17 @@ from .delivery import Attempt, Delivery, DeliveryLog, Outcome, Request
 from .events import Event
 from .inprocess import InProcessLifecycle
 from .limits import DEFAULT_BACKGROUND_TIMEOUT
-from .report import mask_url, mask_urls, url_secrets
+from .report import mask_url, url_secrets
 from .scheduler import ProviderClock, Scheduler
+from .subscription import Subscription as Subscription
 from .timeline import FAULTS, Notice, Timeline
 
 if TYPE_CHECKING:
     from faker import Faker
 
-    from ..transports import Target
     from .fuzzing import FuzzReport
 
 __all__ = ["Provider", "Subscription"]
-
-
-@dataclass
-class Subscription:
-    """An endpoint that receives a chosen set of events.
-
-    :ivar events: the event names it covers, or ``None`` for every event.
-    """
-
-    id: str
-    name: str
-    target: Target
-    events: frozenset[str] | None
-    validated_at: float | None = None
-    #: ``False`` once the provider disabled it (failed re-validations): nothing is delivered.
-    active: bool = True
-    #: Consecutive failed re-validations.
-    failures: int = 0
-    #: Extra headers of the subscription's authentication option (see :mod:`hookmock.engine.auth`).
-    auth: Any = None
-
-    @property
-    def url(self) -> str:
-        return self.target.url
-
-    def __repr__(self) -> str:
-        events = "every event" if self.events is None else ", ".join(sorted(self.events))
-        state = "active" if self.active else "disabled"
-        auth = f", auth={self.auth!r}" if self.auth is not None else ""
-        return (
-            f"<Subscription {self.id} {self.name!r} → {mask_urls(self.target.describe())}: "
-            f"{events}; {state}{auth}>"
-        )
-
-    def covers(self, event: str) -> bool:
-        return self.active and (self.events is None or event in self.events)
 
 
 class Provider(InProcessLifecycle, Timeline):
@@ -557,6 +520,11 @@ class Provider(InProcessLifecycle, Timeline):
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in output."""
         return ()
+
+    @property
+    def secret(self) -> str:
+        """The secret deliveries are signed with."""
+        raise NotImplementedError
 
     def _new_id(self, length: int) -> str:
         # One byte drawn per character, mapped onto the 64 URL-safe characters: uniform.

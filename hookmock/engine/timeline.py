@@ -15,7 +15,7 @@ from .report import mask_url
 from .scheduler import Job, ProviderClock, Scheduler
 
 if TYPE_CHECKING:
-    from .simulator import Subscription
+    from .subscription import Subscription
 
 __all__ = ["FAULTS", "Notice", "Timeline"]
 

@@ -32,7 +32,7 @@ from ..errors import ConfigurationError
 if TYPE_CHECKING:
     from ..engine.delivery import Delivery
     from ..engine.scheduler import Job
-    from ..engine.simulator import Subscription
+    from ..engine.subscription import Subscription
     from ..engine.timeline import Notice
     from ..providers.zoom import Zoom
 

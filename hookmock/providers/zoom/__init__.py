@@ -16,22 +16,24 @@ import json
 import random
 import secrets as _secrets
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ...conformance.checkable import Checkable
 from ...engine.delivery import Delivery, Outcome, Request
 from ...engine.events import Event
 from ...engine.report import mask_url
 from ...engine.scheduler import ProviderClock
-from ...engine.simulator import Provider, Subscription
+from ...engine.subscription import Subscription
 from ...errors import ConfigurationError, NotSubscribedError, SubscriptionError
+from .scenarios import build_scenario
 from .signature import encrypted_token as encrypted_token
 from .signature import sign as sign
 from .signature import verify as verify
 
 if TYPE_CHECKING:
-    from ...conformance.report import ConformanceReport
+    from ...conformance.base import Suite
 
 __all__ = [
     "DEADLINE",
@@ -87,7 +89,7 @@ def generate_secret_token() -> str:
     return _secrets.token_urlsafe(16)[:22]
 
 
-class Zoom(Provider):
+class Zoom(Checkable):
     """A simulated Zoom: subscribes endpoints, signs and delivers events, records every attempt.
 
     :param secret_token: the app's webhook secret token; a random one when omitted.
@@ -195,6 +197,16 @@ class Zoom(Provider):
             f"deliveries={self.deliveries.total}>"
         )
 
+    def conformance_suite(self) -> Suite:
+        from .battery import SUITE
+
+        return SUITE
+
+    @property
+    def secret(self) -> str:
+        """The secret deliveries are signed with: the secret token."""
+        return self.secret_token
+
     def retryable(self, outcome: Outcome) -> bool:
         # ZOOM.md §4: 5xx, timeouts and connection failures are retried; 3xx and 4xx (429
         # included) are final. An in-process answer after the deadline is a timeout to Zoom.
@@ -273,110 +285,12 @@ class Zoom(Provider):
             )
         return str(self.server.url)
 
-    # -- conformance ----------------------------------------------------------------------------
-
-    def check(
-        self,
-        target: Any,
-        *,
-        path: str | None = None,
-        only: Sequence[str] | None = None,
-        events: Sequence[str] | None = None,
-        overrides: Mapping[str, Any] | None = None,
-        tolerance: float = 300.0,
-        concurrency: int = 10,
-        probe: Callable[[], int] | None = None,
-        probe_event: str = "meeting.started",
-        progress: Callable[..., None] | None = None,
-        fuzz: int = 0,
-        fuzz_seed: int | None = None,
-    ) -> ConformanceReport:
-        """Run the receiver conformance battery against *target* and return its report.
-
-        :param target: a URL, or a WSGI or ASGI application.
-        :param only: check ids to run (see :data:`hookmock.conformance.checks.CHECK_IDS`); all by
-            default.
-            The checks they rely on for a baseline send what they need.
-        :param events: the event types sent correctly signed, one ``valid-event:NAME`` check
-            each (default :data:`hookmock.conformance.checks.DEFAULT_EVENTS`).
-        :param overrides: dotted paths set in every generated event.
-        :param tolerance: the timestamp window, in seconds, a correct receiver enforces.
-        :param concurrency: deliveries sent in the deadline-under-load check (at once to a URL;
-            back to back on the calling thread to an in-process application).
-        :param probe: returns a count of the receiver's side effects; with it the duplicate check
-            also asserts that a retry and a duplicate of *probe_event* are processed only once.
-        :param progress: called as each check starts and ends
-            (see :data:`hookmock.conformance.checks.Progress`).
-        :param fuzz: add the ``fuzz-valid-events`` check: that many schema-valid variations of
-            *events*, each to be acknowledged in time (see :meth:`fuzz`); *fuzz_seed* reproduces
-            a run.
-        :raises ReceiverUnreachableError: when the receiver cannot be reached at all.
-        """
-        # The arguments may hold secrets (a URL with a token, a secret token): pytest does not
-        # show this frame, or its locals under --showlocals, in a failure's traceback.
-        __tracebackhide__ = True
-        from ...conformance.checks import run_checks
-
-        return run_checks(
-            self,
-            # An ASGI application keeps its running lifespan and, in acheck(), the caller's loop.
-            self._resolve_target(target, path=path),
-            path=None,
-            only=only,
-            events=events,
-            overrides=overrides,
-            tolerance=tolerance,
-            concurrency=concurrency,
-            probe=probe,
-            probe_event=probe_event,
-            progress=progress,
-            fuzz=fuzz,
-            fuzz_seed=fuzz_seed,
-        )
-
-    async def acheck(
-        self,
-        target: Any,
-        *,
-        path: str | None = None,
-        only: Sequence[str] | None = None,
-        events: Sequence[str] | None = None,
-        overrides: Mapping[str, Any] | None = None,
-        tolerance: float = 300.0,
-        concurrency: int = 10,
-        probe: Callable[[], int] | None = None,
-        probe_event: str = "meeting.started",
-        progress: Callable[..., None] | None = None,
-        fuzz: int = 0,
-        fuzz_seed: int | None = None,
-    ) -> ConformanceReport:
-        """:meth:`check` for async tests: an in-process ASGI application runs on the caller's
-        event loop; nothing blocks it. *probe* and *progress* are called from a worker
-        thread."""
-        return await self._in_worker(
-            self.check,
-            target,
-            path=path,
-            only=only,
-            events=events,
-            overrides=overrides,
-            tolerance=tolerance,
-            concurrency=concurrency,
-            probe=probe,
-            probe_event=probe_event,
-            progress=progress,
-            fuzz=fuzz,
-            fuzz_seed=fuzz_seed,
-        )
-
     # -- scenarios ------------------------------------------------------------------------------
 
     def scenario(self, name: str, **params: Any) -> list[Event]:
         """The events of a coherent scenario (``"meeting"``, ``"webinar"``, ``"user"``), in the
         order Zoom sends them, without sending them. See
         :mod:`hookmock.providers.zoom.scenarios`."""
-        from .scenarios import build_scenario
-
         return [step.event for step in build_scenario(self, name, **params)]
 
     def send_scenario(self, name: str, **params: Any) -> list[Delivery]:
@@ -386,8 +300,6 @@ class Zoom(Provider):
 
         :returns: the first attempt of each delivered event, in order.
         """
-        from .scenarios import build_scenario
-
         steps = build_scenario(self, name, **params)
         if not self.subscriptions:
             raise NotSubscribedError(

@@ -22,7 +22,7 @@ from ...engine.events import Event
 from ...errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from . import Zoom
+    from ...engine.simulator import Provider
 
 __all__ = ["SCENARIOS", "ScenarioEvent", "build_scenario"]
 
@@ -71,7 +71,7 @@ def _lookup(data: Any, path: Iterable[str]) -> Any:
     return data
 
 
-def _make(zoom: Zoom, name: str, at: float, values: dict[str, _Values]) -> Event:
+def _make(zoom: Provider, name: str, at: float, values: dict[str, _Values]) -> Event:
     """Generate *name*, then give it the scenario's values where it has the fields."""
     generated = zoom.fake(name, now=at)
     data = copy.deepcopy(generated.data)
@@ -100,7 +100,7 @@ def _make(zoom: Zoom, name: str, at: float, values: dict[str, _Values]) -> Event
 
 
 def _person(
-    zoom: Zoom,
+    zoom: Provider,
     rng: random.Random,
     name: str = "meeting.participant_joined",
     *,
@@ -131,7 +131,7 @@ def _shared(generated: _Values, *, zoom_type: int, start: float, duration: int) 
     }
 
 
-def _meeting(zoom: Zoom, params: Mapping[str, Any]) -> list[_Step]:
+def _meeting(zoom: Provider, params: Mapping[str, Any]) -> list[_Step]:
     participants = int(params.get("participants", 3))
     duration = int(params.get("duration", 45))
     recording = bool(params.get("recording", True))
@@ -265,7 +265,7 @@ def _recording_done(
     return (at, name, values)
 
 
-def _webinar(zoom: Zoom, params: Mapping[str, Any]) -> list[_Step]:
+def _webinar(zoom: Provider, params: Mapping[str, Any]) -> list[_Step]:
     registrants = int(params.get("registrants", 4))
     attendees = int(params.get("attendees", min(3, registrants)))
     duration = int(params.get("duration", 60))
@@ -340,7 +340,7 @@ def _webinar(zoom: Zoom, params: Mapping[str, Any]) -> list[_Step]:
     return steps
 
 
-def _user(zoom: Zoom, params: Mapping[str, Any]) -> list[_Step]:
+def _user(zoom: Provider, params: Mapping[str, Any]) -> list[_Step]:
     base = zoom.fake("user.created").data["payload"]
     user = dict(base["object"])
     identity = {
@@ -373,7 +373,7 @@ def _user(zoom: Zoom, params: Mapping[str, Any]) -> list[_Step]:
     ]
 
 
-_Builder = Callable[["Zoom", Mapping[str, Any]], list[_Step]]
+_Builder = Callable[["Provider", Mapping[str, Any]], list[_Step]]
 
 #: Scenario name → (what it is, its parameters with defaults, builder).
 SCENARIOS: dict[str, tuple[str, dict[str, Any], _Builder]] = {
@@ -418,7 +418,7 @@ def _check_param(scenario: str, key: str, value: Any, default: Any) -> None:
         )
 
 
-def build_scenario(zoom: Zoom, name: str, **params: Any) -> list[ScenarioEvent]:
+def build_scenario(zoom: Provider, name: str, **params: Any) -> list[ScenarioEvent]:
     """The events of scenario *name*, in the order Zoom sends them, timed from the provider's
     clock (the first event is due now, or shortly).
 

@@ -1,14 +1,15 @@
-"""The battery, in the order it runs: first what Zoom sends (which finds the event types the
-receiver acknowledges), then what an attacker sends, carried on one of those types, then
+"""Zoom's conformance battery, in the order it runs: first what Zoom sends (which finds the event
+types the receiver acknowledges), then what an attacker sends, carried on one of those types, then
 duplicates and load."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
-from .base import Check, Family, Severity
-from .inputs import duplicate, malformed, percentile, truncated, under_load
-from .signed import (
+from ...conformance.base import Battery, Check, Family, Severity, Suite
+from ...engine.events import Event
+from .forgeries import (
     UNKNOWN_EVENT,
     ZOOM_REALISTIC_TOPIC,
     forged,
@@ -19,8 +20,20 @@ from .signed import (
     valid_event,
     variant,
 )
+from .inputs import duplicate, malformed, truncated, under_load
+from .rootcauses import find_root_causes
 
-__all__ = ["UNKNOWN_EVENT", "build_checks", "percentile"]
+__all__ = ["CHECKS", "CHECK_IDS", "DEFAULT_EVENTS", "SUITE", "UNKNOWN_EVENT", "build_checks"]
+
+#: The events a receiver most often handles, each sent correctly signed by default.
+DEFAULT_EVENTS: tuple[str, ...] = (
+    "meeting.started",
+    "meeting.ended",
+    "meeting.participant_joined",
+    "meeting.participant_left",
+    "recording.completed",
+    "recording.transcript_completed",
+)
 
 
 # -- the battery ---------------------------------------------------------------------------------
@@ -195,3 +208,32 @@ def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
         ),
     ]
     return tuple(checks)
+
+
+def diagnose(battery: Battery) -> None:
+    """When no correctly signed event was acknowledged: the requests that tell Zoom receivers'
+    usual causes apart."""
+    name = battery.events[0]
+    # A receiver that reads x-zm-request-timestamp as milliseconds refuses Unix seconds.
+    ms = battery.now() * 1000
+    battery.diagnosis["timestamp-milliseconds"] = battery.deliver(battery.event(name), timestamp=ms)
+    # A receiver that verifies json.dumps(request.json) accepts exactly what Python writes.
+    data = battery.event(name).data
+    python = Event(name, data, json.dumps(data).encode(), None, "python-json-dumps")
+    battery.diagnosis["python-json"] = battery.deliver(python)
+
+
+#: Zoom's battery as the runner takes it.
+SUITE = Suite(
+    build=build_checks,
+    default_events=DEFAULT_EVENTS,
+    root_causes=find_root_causes,
+    diagnose=diagnose,
+    # A body signed with another secret: a 2xx to it shows the receiver acknowledges a body
+    # whatever its signature (a near miss, such as one wrong digit, could be a weak comparison).
+    signature_forgeries=("forged-wrong-secret",),
+    serialization="zoom",
+)
+#: The battery with the default events, in the order it runs.
+CHECKS: tuple[Check, ...] = build_checks(DEFAULT_EVENTS)
+CHECK_IDS: tuple[str, ...] = tuple(check.id for check in CHECKS)

@@ -4,19 +4,28 @@ burst of deliveries under the deadline."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ..engine.delivery import Delivery
-from ..engine.events import Event
-from ..engine.simulator import Subscription
-from ..errors import ConfigurationError
-from ..transports import HTTPTarget, WSGITarget
-from .base import Battery, Found, ProbeFailure, is_slow, no_carrier, show, vehicle
-from .raw import CLOSED_WITHOUT_ANSWER, TruncatingTarget
+from ...conformance.base import (
+    Battery,
+    Found,
+    ProbeFailure,
+    is_slow,
+    no_carrier,
+    percentile,
+    show,
+    vehicle,
+)
+from ...conformance.raw import CLOSED_WITHOUT_ANSWER, TruncatingTarget
+from ...engine.delivery import Delivery
+from ...engine.events import Event
+from ...engine.subscription import Subscription
+from ...errors import ConfigurationError
+from ...transports import HTTPTarget, WSGITarget
 
-__all__ = ["MALFORMED_BODIES", "duplicate", "malformed", "percentile", "truncated", "under_load"]
+__all__ = ["MALFORMED_BODIES", "duplicate", "malformed", "truncated", "under_load"]
 
 #: The size of the body in the huge-body check.
 HUGE_BODY_BYTES = 5 * 1024 * 1024
@@ -271,11 +280,3 @@ def under_load(b: Battery) -> Found:
             "likely cause: the work happens before the answer; acknowledge first, queue it"
         )
     return Found(False, "\n".join(lines))
-
-
-def percentile(values: Sequence[float], percent: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(percent / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]

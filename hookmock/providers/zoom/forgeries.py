@@ -11,11 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..engine.delivery import Delivery, Outcome
-from ..engine.events import Event
-from ..errors import ConfigurationError
-from ..providers.zoom.signature import encrypted_token, sign
-from .base import (
+from ...conformance.base import (
     Battery,
     Found,
     carried,
@@ -26,6 +22,10 @@ from .base import (
     show,
     vehicle,
 )
+from ...engine.delivery import Delivery, Outcome
+from ...engine.events import Event
+from ...errors import ConfigurationError
+from .signature import encrypted_token, sign
 
 __all__ = [
     "UNKNOWN_EVENT",
@@ -60,7 +60,7 @@ def url_validation(b: Battery) -> Found:
     lines += [f"problem: {p}" for p in b.validation_problems]
     lines.append(
         "a correct receiver answers 200 with JSON {plainToken, encryptedToken = hex "
-        f"HMAC-SHA256(secret token, plainToken)}} within {b.zoom.deadline:g} s"
+        f"HMAC-SHA256(secret token, plainToken)}} within {b.provider.deadline:g} s"
     )
     if b.validation_hint:
         lines.append(f"likely cause: {b.validation_hint}")
@@ -80,7 +80,7 @@ def _answered_token(delivery: Delivery) -> Any:
 def oracle(kind: str) -> Callable[[Battery], Found]:
     def check(b: Battery) -> Found:
         baseline = b.validation_baseline()
-        event = b.zoom.fake(URL_VALIDATION)
+        event = b.provider.fake(URL_VALIDATION)
         plain = event.data["payload"]["plainToken"]
         ts = b.now()
         headers: dict[str, str | None]
@@ -88,11 +88,11 @@ def oracle(kind: str) -> Callable[[Battery], Found]:
             headers = {"x-zm-signature": None, "x-zm-request-timestamp": None}
             what = "endpoint.url_validation without x-zm-signature and x-zm-request-timestamp"
         else:
-            headers = {"x-zm-signature": sign(b.zoom.secret_token + "-not", ts, event.body)}
+            headers = {"x-zm-signature": sign(b.provider.secret + "-not", ts, event.body)}
             what = "endpoint.url_validation signed with another secret token"
         delivery = b.deliver(event, headers=headers, timestamp=ts)
         sent = f"sent: {what}; got {show(delivery)}"
-        if _answered_token(delivery) == encrypted_token(b.zoom.secret_token, plain):
+        if _answered_token(delivery) == encrypted_token(b.provider.secret, plain):
             return Found(
                 False,
                 "\n".join(
@@ -188,7 +188,7 @@ _RESERIALIZED = (
 
 
 def _has_topic(name: str) -> bool:
-    from ..engine.catalog import load_schema
+    from ...engine.catalog import load_schema
 
     schema = load_schema(name)
     props = schema.get("properties", {}).get("payload", {}).get("properties", {})
@@ -304,7 +304,7 @@ def forged(kind: str) -> Callable[[Battery], Found]:
         name = vehicle(b)
         event = b.event(name)
         ts = b.now()
-        secret = b.zoom.secret_token
+        secret = b.provider.secret
         good = sign(secret, ts, event.body)
         headers: dict[str, str | None]
         cause = _UNVERIFIED
@@ -356,7 +356,7 @@ def replay(direction: int) -> Callable[[Battery], Found]:
     def check(b: Battery) -> Found:
         name = vehicle(b)
         offset = int(b.tolerance) + 60
-        then = b.zoom.clock.real() + direction * offset
+        then = b.provider.clock.real() + direction * offset
         data = dict(b.event(name).data)
         data["event_ts"] = int(then * 1000)
         when = "older" if direction < 0 else "further in the future"
