@@ -1,8 +1,10 @@
 """The schema catalog: find, load and validate against the JSON Schemas of events.
 
-Schemas live in the top-level ``schemas/<provider>/<event>.json`` of the project and ship inside
-the wheel as ``hookmock/schemas``. Loaded schemas and compiled validators are cached per process;
-they are read-only data, so sharing them between tests is safe.
+hookmock's own schemas live in the top-level ``schemas/<provider>/<event>.json`` of the project
+and ship inside the wheel as ``hookmock/schemas``. A :class:`Catalog` held in memory (read from an
+OpenAPI document, say) serves a provider name once :func:`register` ed; every function here
+works the same for both. Loaded schemas and compiled validators are cached per process; they are
+read-only data, so sharing them between tests is safe.
 """
 
 from __future__ import annotations
@@ -10,15 +12,117 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SchemaViolationError, UnknownEventError
+from ..errors import ConfigurationError, SchemaViolationError, UnknownEventError
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
-__all__ = ["event_names", "find_event", "load_schema", "schema_errors", "validate"]
+__all__ = [
+    "Catalog",
+    "event_names",
+    "find_event",
+    "load_schema",
+    "register",
+    "registered",
+    "schema_errors",
+    "unregister",
+    "validate",
+]
+
+
+class Catalog:
+    """The JSON Schemas of a provider's events, held in memory.
+
+    :param schemas: each event name and the schema of its body; every schema must stand alone
+        (its ``$ref`` s pointing into itself, such as ``#/$defs/...``).
+    :param examples: example bodies published for an event, if any.
+    :param notes: remarks on an event a person may want to know (how the document names it).
+    """
+
+    __slots__ = ("_validators", "examples", "name_set", "names", "notes", "schemas")
+
+    def __init__(
+        self,
+        schemas: Mapping[str, Mapping[str, Any]],
+        *,
+        examples: Mapping[str, list[Any]] | None = None,
+        notes: Mapping[str, list[str]] | None = None,
+    ) -> None:
+        for name, schema in schemas.items():
+            if not isinstance(name, str) or not name:
+                raise ConfigurationError(f"an event name must be a non-empty string, got {name!r}")
+            if not isinstance(schema, Mapping):
+                raise ConfigurationError(
+                    f"the schema of {name!r} must be a JSON object, got {type(schema).__name__}"
+                )
+        self.schemas: Mapping[str, dict[str, Any]] = MappingProxyType(
+            {name: dict(schema) for name, schema in schemas.items()}
+        )
+        self.names: tuple[str, ...] = tuple(sorted(self.schemas))
+        self.name_set: frozenset[str] = frozenset(self.names)
+        self.examples: Mapping[str, list[Any]] = MappingProxyType(dict(examples or {}))
+        self.notes: Mapping[str, list[str]] = MappingProxyType(dict(notes or {}))
+        self._validators: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"<Catalog of {len(self.names)} events>"
+
+    def fast_validator(self, name: str) -> Any:
+        """jsonschema-rs's validator of an event's schema, compiled once."""
+        validator = self._validators.get(name)
+        if validator is None:
+            import jsonschema_rs
+
+            validator = self._validators[name] = jsonschema_rs.Draft202012Validator(
+                self.schemas[name], validate_formats=True
+            )
+        return validator
+
+
+#: The catalogs held in memory, by provider name.
+_REGISTERED: dict[str, Catalog] = {}
+#: How many times each provider name was registered: whatever is compiled from a catalog's
+#: schemas is kept per revision, so that a name registered anew is compiled anew.
+_REVISIONS: dict[str, int] = {}
+
+
+def register(name: str, catalog: Catalog) -> None:
+    """Serve *catalog* for the provider *name* in every function of this module (and in
+    generation), in place of any catalog registered before under that name.
+
+    :raises ConfigurationError: for a name of one of hookmock's own catalogs (``zoom``).
+    """
+    if not isinstance(catalog, Catalog):
+        raise ConfigurationError(f"register() takes a Catalog, got {type(catalog).__name__}")
+    if not name or "/" in name or "\\" in name or name.startswith((".", "_")):
+        raise ConfigurationError(f"a provider name must be a plain non-empty name, got {name!r}")
+    if (schemas_root() / name).is_dir():
+        raise ConfigurationError(
+            f"{name!r} is one of hookmock's own catalogs; register this one under another name"
+        )
+    _REGISTERED[name] = catalog
+    _REVISIONS[name] = _REVISIONS.get(name, 0) + 1
+
+
+def unregister(name: str) -> None:
+    """Forget the catalog registered under *name* (nothing happens if there is none)."""
+    if _REGISTERED.pop(name, None) is not None:
+        _REVISIONS[name] = _REVISIONS.get(name, 0) + 1
+
+
+def registered(provider: str) -> Catalog | None:
+    """The catalog held in memory for *provider*, or None for hookmock's own (files)."""
+    return _REGISTERED.get(provider)
+
+
+def revision(provider: str) -> int:
+    """How many times *provider* was registered or unregistered (0 for a file catalog)."""
+    return _REVISIONS.get(provider, 0)
 
 
 @functools.cache
@@ -43,9 +147,14 @@ def schemas_root() -> Traversable:
     )
 
 
-@functools.cache
 def event_names(provider: str = "zoom") -> tuple[str, ...]:
     """Every event name the catalog has for *provider*, sorted."""
+    held = _REGISTERED.get(provider)
+    return _file_event_names(provider) if held is None else held.names
+
+
+@functools.cache
+def _file_event_names(provider: str) -> tuple[str, ...]:
     folder = schemas_root() / provider
     # os.listdir where it can: a Path per file (iterdir) costs milliseconds on the first send.
     files = os.listdir(folder) if isinstance(folder, Path) else [e.name for e in folder.iterdir()]
@@ -65,8 +174,13 @@ def suggestions(name: str, provider: str = "zoom", limit: int = 5) -> list[str]:
 
     names = event_names(provider)
     close = difflib.get_close_matches(name, names, n=limit, cutoff=0.6)
-    family = name.split(".", 1)[0]
-    close += [n for n in names if n.startswith(family + ".") and n not in close]
+    # The family is what comes before the first dot (meeting.started), or for names without
+    # one, before the last dash (GitHub's issues-opened).
+    if "." in name or "-" not in name:
+        family = name.split(".", 1)[0] + "."
+    else:
+        family = name.rsplit("-", 1)[0] + "-"
+    close += [n for n in names if n.startswith(family) and n not in close]
     return close[:limit]
 
 
@@ -80,22 +194,40 @@ def find_event(name: str, provider: str = "zoom") -> str:
     return name
 
 
-@functools.cache
 def _name_set(provider: str) -> frozenset[str]:
-    return frozenset(event_names(provider))
+    held = _REGISTERED.get(provider)
+    return _file_name_set(provider) if held is None else held.name_set
 
 
 @functools.cache
+def _file_name_set(provider: str) -> frozenset[str]:
+    return frozenset(_file_event_names(provider))
+
+
 def load_schema(name: str, provider: str = "zoom") -> dict[str, Any]:
     """The parsed schema of an event (cached: do not modify it)."""
+    held = _REGISTERED.get(provider)
+    if held is None:
+        return _load_file_schema(name, provider)
+    find_event(name, provider)
+    return held.schemas[name]
+
+
+@functools.cache
+def _load_file_schema(name: str, provider: str) -> dict[str, Any]:
     find_event(name, provider)
     text = (schemas_root() / provider / f"{name}.json").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
 
-@functools.cache
 def _fast_validator(name: str, provider: str) -> Any:
+    held = _REGISTERED.get(provider)
+    return _file_fast_validator(name, provider) if held is None else held.fast_validator(name)
+
+
+@functools.cache
+def _file_fast_validator(name: str, provider: str) -> Any:
     # jsonschema-rs answers "is it valid?" in microseconds; the pure-Python jsonschema, which
     # ranks errors well, only runs once an event is known to be invalid.
     import jsonschema_rs

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import ConfigurationError, OverrideError
-from .catalog import load_schema
+from .catalog import load_schema, registered, revision
 
 __all__ = ["FAKE_KINDS", "REMOVE", "apply_overrides", "generate"]
 
@@ -933,12 +933,26 @@ class _Plan:
     """One event compiled: how its body is drawn, and where its consistency rules apply."""
 
     __slots__ = ("anchor", "draw", "marks", "node")
+    anchor: str
+    draw: _Gen
+    marks: frozenset[str]
+    node: _Node | None
 
     def __init__(self, event: str, provider: str) -> None:
+        schema = load_schema(event, provider)
+        if registered(provider) is not None:
+            # A catalog held in memory (read from an OpenAPI document, say) is any provider's:
+            # generic values, and none of Zoom's kinds and rules.
+            from .schema import compile_schema
+
+            self.marks, self.anchor, self.node = frozenset(), "running", None
+            self.draw = compile_schema(
+                schema, pools=_pools(), pattern=_pattern_generator, where=f"{event}: $"
+            )
+            return
         family, _, action = event.rpartition(".")
         self.marks = _moment_fields(family, action)
         self.anchor = _anchor(family, action, self.marks)
-        schema = load_schema(event, provider)
         compiler = _Compiler(schema, self.anchor)
         expr, node = compiler.compile(schema, "", "$")
         self.draw = compiler.finish(expr)
@@ -946,7 +960,9 @@ class _Plan:
 
 
 @functools.cache
-def _plan(event: str, provider: str) -> _Plan:
+def _plan(event: str, provider: str, revision: int = 0) -> _Plan:
+    # revision: how many times the provider's catalog was registered, so that a catalog
+    # registered anew under the same name is compiled anew.
     return _Plan(event, provider)
 
 
@@ -969,7 +985,7 @@ def generate(
     :param full: every property, also those real deliveries often leave out (which are
         otherwise there as often as in real deliveries, ``x-hookmock-presence``).
     """
-    plan = _plan(event, provider)
+    plan = _plan(event, provider, revision(provider))
     # Seeding a generator costs less than making one; each thread takes its own from the pool.
     rng = _IDLE.pop() if _IDLE else random.Random()
     if type(seed) is int:
