@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .engine.delivery import Delivery as Delivery
     from .engine.delivery import DeliveryLog as DeliveryLog
     from .engine.overrides import ADD as ADD
+    from .engine.simulator import Provider as Provider
     from .engine.subscription import Subscription as Subscription
     from .errors import ConfigurationError as ConfigurationError
     from .errors import HookmockError as HookmockError
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from .generate.fake import REMOVE as REMOVE
     from .plugin import HookmockWarning as HookmockWarning
     from .plugin import conformance_tests as conformance_tests
+    from .plugin import provider_fixture as provider_fixture
+    from .providers.standard_webhooks import StandardWebhooks as StandardWebhooks
     from .providers.zoom import Zoom as Zoom
     from .records.exchange import Request as Request
     from .records.exchange import Response as Response
@@ -67,12 +70,14 @@ _EXPORTS = {
     "NotSubscribedError": ".errors",
     "Outcome": ".engine.delivery",
     "OverrideError": ".errors",
+    "Provider": ".engine.simulator",
     "REMOVE": ".generate.fake",
     "ReceiverUnreachableError": ".conformance.checks",
     "Request": ".engine.delivery",
     "Response": ".engine.delivery",
     "SERIALIZATIONS": ".generate.events",
     "SchemaViolationError": ".errors",
+    "StandardWebhooks": ".providers.standard_webhooks",
     "Subscription": ".engine.subscription",
     "SubscriptionError": ".errors",
     "UnknownEventError": ".errors",
@@ -80,6 +85,7 @@ _EXPORTS = {
     "WSGITarget": ".transports",
     "Zoom": ".providers.zoom",
     "conformance_tests": ".plugin",
+    "provider_fixture": ".plugin",
 }
 
 __all__ = [
@@ -99,10 +105,12 @@ __all__ = [
     "NotSubscribedError",
     "Outcome",
     "OverrideError",
+    "Provider",
     "ReceiverUnreachableError",
     "Request",
     "Response",
     "SchemaViolationError",
+    "StandardWebhooks",
     "Subscription",
     "SubscriptionError",
     "UnknownEventError",
@@ -111,6 +119,7 @@ __all__ = [
     "Zoom",
     "__version__",
     "conformance_tests",
+    "provider_fixture",
 ]
 
 

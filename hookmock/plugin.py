@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from types import TracebackType
 
+    from .engine.simulator import Provider
+    from .providers.standard_webhooks import StandardWebhooks
     from .providers.zoom import Zoom
     from .server import MockZoomServer
 
@@ -38,6 +40,9 @@ REPORT_INI = "hookmock_report_deliveries"
 #: each body it shows.
 REPORT_DELIVERIES = 5
 REPORT_BODY_LIMIT = 300
+OPENAPI_OPTION = "--hookmock-openapi"
+OPENAPI_INI = "hookmock_openapi"
+OPENAPI_ENV = "HOOKMOCK_OPENAPI"
 MARKER = "hookmock"
 MARKER_KEYS = frozenset(
     {
@@ -54,6 +59,21 @@ MARKER_KEYS = frozenset(
         "timestamp_clock",
         "background_timeout",
         "max_deliveries",
+    }
+)
+#: The marker's keys for every provider but Zoom (``secret``, not ``secret_token``).
+PROVIDER_MARKER_KEYS = frozenset(
+    {
+        "secret",
+        "seed",
+        "deadline",
+        "retries",
+        "retry_timestamps",
+        "timestamp_clock",
+        "background_timeout",
+        "max_deliveries",
+        "header_prefix",
+        "user_agent",
     }
 )
 
@@ -95,6 +115,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Deliveries a test's simulated provider keeps in full, the last ones; earlier ones "
         f"are counted, not kept. Default: ini {MAX_DELIVERIES_INI}, then "
         f"${MAX_DELIVERIES_ENV}, then every one.",
+    )
+    group.addoption(
+        OPENAPI_OPTION,
+        dest="hookmock_openapi",
+        metavar="FILE",
+        help="OpenAPI 3.1 document whose webhooks the standard_webhooks fixture sends. Default: "
+        f"ini {OPENAPI_INI}, then ${OPENAPI_ENV}, then hookmock's example document.",
+    )
+    parser.addini(
+        OPENAPI_INI,
+        "The OpenAPI 3.1 document (a path, from the rootdir) whose webhooks the "
+        "standard_webhooks fixture sends.",
+        default=None,
     )
     parser.addini(
         SEED_INI,
@@ -253,23 +286,119 @@ def zoom(
     from .records.masking import Settings
 
     settings = Settings(hookmock_settings)
-    marker = request.node.get_closest_marker(MARKER)
-    if marker is not None:
-        unknown = set(marker.kwargs) - MARKER_KEYS
-        if unknown or marker.args:
-            raise pytest.UsageError(
-                f"@pytest.mark.{MARKER} takes keyword settings "
-                f"({', '.join(sorted(MARKER_KEYS))}); got "
-                + ", ".join([repr(a) for a in marker.args] + sorted(unknown))
-            )
-        settings.update(marker.kwargs)
+    settings.update(_marker_settings(request, MARKER_KEYS))
     settings["seed"] = hookmock_seed
     provider = Zoom(**settings)
     # zoom.server_url starts the session's mock server on first use, and only then.
     provider.server_starter = lambda: request.getfixturevalue("hookmock_server")
-    request.node.stash[_providers] = [*request.node.stash.get(_providers, []), provider]
+    _own(request, provider)
     yield provider
     provider.close()
+
+
+def _marker_settings(request: pytest.FixtureRequest, keys: frozenset[str]) -> dict[str, Any]:
+    marker = request.node.get_closest_marker(MARKER)
+    if marker is None:
+        return {}
+    unknown = set(marker.kwargs) - keys
+    if unknown or marker.args:
+        raise pytest.UsageError(
+            f"@pytest.mark.{MARKER} takes keyword settings "
+            f"({', '.join(sorted(keys))}); got "
+            + ", ".join([repr(a) for a in marker.args] + sorted(unknown))
+        )
+    return dict(marker.kwargs)
+
+
+def _provider_settings(
+    request: pytest.FixtureRequest, hookmock_seed: int, hookmock_settings: dict[str, Any]
+) -> dict[str, Any]:
+    """A provider's settings but Zoom's: the ``hookmock_settings`` that apply to it, then the
+    marker's, then the test's seed."""
+    from .records.masking import Settings
+
+    settings = Settings({k: v for k, v in hookmock_settings.items() if k in PROVIDER_MARKER_KEYS})
+    settings.update(_marker_settings(request, PROVIDER_MARKER_KEYS))
+    settings["seed"] = hookmock_seed
+    return settings
+
+
+def _own(request: pytest.FixtureRequest, provider: Provider) -> None:
+    """Report *provider*'s deliveries when the test fails."""
+    request.node.stash[_providers] = [*request.node.stash.get(_providers, []), provider]
+
+
+@pytest.fixture
+def standard_webhooks(
+    request: pytest.FixtureRequest, hookmock_seed: int, hookmock_settings: dict[str, Any]
+) -> Iterator[StandardWebhooks]:
+    """A simulated Standard Webhooks sender for this test (:class:`hookmock.StandardWebhooks`):
+    the events of the OpenAPI document named by ``--hookmock-openapi``, ini
+    ``hookmock_openapi`` or ``$HOOKMOCK_OPENAPI`` (hookmock's example document without one),
+    signed with ``$STANDARD_WEBHOOKS_SECRET`` or ``@pytest.mark.hookmock(secret=...)`` (a
+    random ``whsec_`` secret without either: give your receiver ``standard_webhooks.secret``).
+    """
+    from .providers.standard_webhooks import StandardWebhooks
+
+    document = _setting(request.config, "hookmock_openapi", OPENAPI_INI, OPENAPI_ENV)
+    openapi = None
+    if document is not None:
+        from pathlib import Path
+
+        openapi = Path(document)
+        if not openapi.is_absolute() and request.config.getoption("hookmock_openapi") is None:
+            openapi = request.config.rootpath / openapi
+    provider = StandardWebhooks(
+        openapi=openapi, **_provider_settings(request, hookmock_seed, hookmock_settings)
+    )
+    _own(request, provider)
+    yield provider
+    provider.close()
+
+
+def provider_fixture(
+    openapi: Any = None,
+    *,
+    signing: str = "standard-webhooks",
+    name: str | None = None,
+    **options: Any,
+) -> Any:
+    """A pytest fixture of a provider made from an OpenAPI document, for a ``conftest.py``::
+
+        acme = hookmock.provider_fixture("openapi.json", secret=os.environ["ACME_SECRET"])
+
+    The fixture is known by the name it is assigned to (``acme``). Each test gets a fresh
+    provider (``hookmock.Provider.from_openapi(openapi, signing=signing, ...)``) with its own
+    seed and delivery log; ``@pytest.mark.hookmock(...)`` settings apply on top of *options*,
+    and a failing test's report lists its deliveries.
+
+    :param openapi: the document: a path (relative paths are from pytest's rootdir) or the
+        parsed document; hookmock's example document when omitted.
+    :param name: the name its events are known by (default: the document's file name).
+    """
+
+    def fixture(
+        request: pytest.FixtureRequest, hookmock_seed: int, hookmock_settings: dict[str, Any]
+    ) -> Iterator[Provider]:
+        from pathlib import Path
+
+        from .engine.simulator import Provider
+
+        source = openapi
+        if isinstance(source, str | os.PathLike) and not Path(source).is_absolute():
+            source = request.config.rootpath / source
+        settings = {**options, **_provider_settings(request, hookmock_seed, hookmock_settings)}
+        if source is None:
+            from .providers.standard_webhooks.provider import EXAMPLE_DOCUMENT
+
+            source = EXAMPLE_DOCUMENT
+        provider = Provider.from_openapi(source, signing=signing, name=name, **settings)
+        _own(request, provider)
+        yield provider
+        provider.close()
+
+    fixture.__doc__ = f"A simulated {signing} provider of {openapi or 'the example document'}."
+    return pytest.fixture(fixture)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ URL validation, deadline) lives in its subclass in :mod:`hookmock.providers`.
 
 from __future__ import annotations
 
+import importlib
 import random
 from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -29,7 +30,18 @@ if TYPE_CHECKING:
 
     from .fuzzing import FuzzReport
 
-__all__ = ["Provider", "Subscription"]
+__all__ = ["Provider", "Subscription", "register_signing"]
+
+#: How each signing scheme's provider is made from an OpenAPI document, by scheme name; each
+#: provider module registers its own (see :meth:`Provider.from_openapi`).
+_SIGNINGS: dict[str, Callable[..., Provider]] = {}
+#: The module that registers each of hookmock's own signing schemes.
+_SIGNING_MODULES = {"standard-webhooks": "hookmock.providers.standard_webhooks"}
+
+
+def register_signing(name: str, factory: Callable[..., Provider]) -> None:
+    """Make ``Provider.from_openapi(source, signing=name, ...)`` call ``factory(source, ...)``."""
+    _SIGNINGS[name] = factory
 
 
 class Provider(InProcessLifecycle, Timeline):
@@ -39,6 +51,9 @@ class Provider(InProcessLifecycle, Timeline):
     name = "provider"
     #: Seconds the provider waits for an answer.
     default_deadline = 3.0
+    #: Where a field given by name to :meth:`fake` is looked for, in order: dotted paths from
+    #: the body's root ("" is the root itself).
+    field_levels: tuple[str, ...] = ("",)
 
     def __init__(
         self,
@@ -48,9 +63,16 @@ class Provider(InProcessLifecycle, Timeline):
         clock: Callable[[], float] | ProviderClock | None = None,
         retries: bool = True,
         retry_timestamps: str = "fresh",
+        timestamp_clock: str = "real",
         background_timeout: float | None = None,
         max_deliveries: int | None = None,
     ) -> None:
+        if timestamp_clock not in ("real", "provider"):
+            raise ConfigurationError(
+                "timestamp_clock must be 'real' (signing timestamps read the receiver's clock) "
+                f"or 'provider' (they read the provider's, advanced clock), got {timestamp_clock!r}"
+            )
+        self.timestamp_clock = timestamp_clock
         if seed is None:
             seed = random.SystemRandom().randrange(2**32)
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
@@ -95,6 +117,27 @@ class Provider(InProcessLifecycle, Timeline):
         #: Callbacks ``hook(event_name, data)`` that may change a generated body in place before
         #: it is validated and written to bytes (the mock server points download URLs at itself).
         self.generation_hooks: list[Callable[[str, Any], Any]] = []
+
+    @classmethod
+    def from_openapi(
+        cls, source: Any, *, signing: str = "standard-webhooks", **options: Any
+    ) -> Provider:
+        """A provider of the events of an OpenAPI 3.1 document's ``webhooks`` (a path, or the
+        parsed document), signed and delivered as *signing* says.
+
+        :param signing: the signing scheme and delivery rules: ``"standard-webhooks"``
+            (:class:`~hookmock.StandardWebhooks`, whose options *options* are).
+        :raises ConfigurationError: for an unknown scheme, or a document that cannot be read.
+        """
+        __tracebackhide__ = True
+        if signing not in _SIGNINGS and signing in _SIGNING_MODULES:
+            # A provider module registers its scheme when it is imported.
+            importlib.import_module(_SIGNING_MODULES[signing])
+        factory = _SIGNINGS.get(signing)
+        if factory is None:
+            known = ", ".join(sorted({*_SIGNINGS, *_SIGNING_MODULES}))
+            raise ConfigurationError(f"unknown signing scheme {signing!r}; known: {known}")
+        return factory(source, **options)
 
     @property
     def faker(self) -> Faker:
@@ -198,12 +241,24 @@ class Provider(InProcessLifecycle, Timeline):
 
     def event_time(self) -> float:
         """When an event generated now happens: the time on the clock that signing timestamps
-        read (the provider's clock unless a subclass says otherwise)."""
-        return self.clock()
+        read, so that a body's times and its signing timestamp agree after :meth:`advance`."""
+        return self.clock() if self.timestamp_clock == "provider" else self.clock.real()
+
+    def signing_timestamp(self, sent_at: float, timestamp: int | str | None = None) -> str:
+        """The signing timestamp of an attempt made at *sent_at* (provider time), in whole Unix
+        seconds: *timestamp* when given (a stale one, say), else the time on the clock that
+        :attr:`timestamp_clock` names (``"real"``: the receiver's clock, without the time
+        advanced; ``"provider"``: the provider's, advances included)."""
+        if timestamp is None:
+            timestamp = int(sent_at if self.timestamp_clock == "provider" else self.clock.real())
+        return str(timestamp)
 
     def _field_paths(self, event: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         schema = catalog.load_schema(event, self.name)
-        levels = [("payload.object.", ("payload", "object")), ("payload.", ("payload",)), ("", ())]
+        levels = [
+            (f"{level}." if level else "", tuple(level.split(".")) if level else ())
+            for level in self.field_levels
+        ]
         found: dict[str, Any] = {}
         for key, value in fields.items():
             for prefix, steps in levels:
@@ -214,11 +269,16 @@ class Provider(InProcessLifecycle, Timeline):
                     found[prefix + key] = value
                     break
             else:
-                obj = schema.get("properties", {}).get("payload", {}).get("properties", {})
-                known = sorted(obj.get("object", {}).get("properties", {})) or sorted(obj)
+                places = [level or "the top level" for level in self.field_levels]
+                where = " or ".join([", ".join(places[:-1]), places[-1]] if places[:-1] else places)
+                node = schema
+                for step in levels[0][1]:
+                    node = node.get("properties", {}).get(step, {})
+                known = sorted(node.get("properties", {})) or sorted(schema.get("properties", {}))
+                first = self.field_levels[0] or "the top level"
                 raise OverrideError(
-                    f"{event!r} has no field {key!r} in payload.object, payload or the top level; "
-                    f"its payload.object fields are: {', '.join(known) or 'none'}. "
+                    f"{event!r} has no field {key!r} in {where}; "
+                    f"its {first} fields are: {', '.join(known) or 'none'}. "
                     f"Use overrides={{'dotted.path': value}} to set any other field"
                 )
         return found
@@ -274,8 +334,9 @@ class Provider(InProcessLifecycle, Timeline):
         self.subscriptions.remove(subscription)
         subscription.active = False
 
-    def validate_endpoint(self, subscription: Subscription) -> Delivery:
-        """Run the provider's URL validation; raise :class:`SubscriptionError` when it fails."""
+    def validate_endpoint(self, subscription: Subscription) -> Delivery | None:
+        """Run the provider's URL validation; raise :class:`SubscriptionError` when it fails.
+        ``None`` from a provider without a subscription handshake."""
         raise NotImplementedError
 
     # -- sending --------------------------------------------------------------------------------

@@ -92,6 +92,9 @@ class Timeline:
     signature_headers: tuple[str, ...] = ()
     #: Headers every retry keeps from the first attempt (a request id that marks it a retry).
     retry_headers: tuple[str, ...] = ()
+    #: The header that carries the signing timestamp, kept by retries when ``retry_timestamps``
+    #: is ``"original"``.
+    timestamp_header: str | None = None
 
     name: str
     deadline: float
@@ -103,7 +106,7 @@ class Timeline:
     notices: list[Notice]
     _faults: deque[tuple[str, Subscription | None]]
     deliver: Callable[..., Delivery]
-    validate_endpoint: Callable[[Subscription], Delivery]
+    validate_endpoint: Callable[[Subscription], Delivery | None]
 
     def _schedule_revalidation(self, subscription: Subscription, since: float) -> None:
         """Plan the next re-validation one interval after *since* (the previous one's planned
@@ -194,13 +197,14 @@ class Timeline:
             return
         delay = self.retry_delays[delivery.attempt - 1]
         due = delivery.sent_at + delay
-        delivery.next_step = f"retry {delivery.attempt} at +{delay / 60:g} min"
+        delivery.next_step = f"retry {delivery.attempt} at +{_duration(delay)}"
         keep: dict[str, str | None] = {
             name: delivery.request.header(name) for name in self.retry_headers
         }
         original = None
         if self.retry_timestamps == "original":
-            original = delivery.request.header("x-zm-request-timestamp")
+            if self.timestamp_header is not None:
+                original = delivery.request.header(self.timestamp_header)
             keep.update({name: delivery.request.header(name) for name in self.signature_headers})
 
         def run() -> None:
@@ -260,3 +264,12 @@ class Timeline:
     def pending(self) -> list[Job]:
         """Retries and re-validations scheduled and not yet made, soonest first."""
         return self.scheduler.pending()
+
+
+def _duration(seconds: float) -> str:
+    """A retry delay as the providers' schedules write it: ``5 s``, ``60 min``, ``2 h``."""
+    if seconds < 60:
+        return f"{seconds:g} s"
+    if seconds <= 3600 or seconds % 3600:
+        return f"{seconds / 60:g} min"
+    return f"{seconds / 3600:g} h"

@@ -158,7 +158,9 @@ def masked_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str],
 
 
 #: Setting names whose values are secrets (``Zoom(...)`` keyword arguments and the server's).
-SECRET_SETTINGS = frozenset({"secret_token", "verification_token", "client_secret", "password"})
+SECRET_SETTINGS = frozenset(
+    {"secret", "secret_token", "verification_token", "client_secret", "password"}
+)
 
 
 class Settings(dict[str, Any]):

@@ -11,6 +11,10 @@ Sign a body by hand::
 from __future__ import annotations
 
 from . import forgeries as forgeries
+from .provider import DEADLINE as DEADLINE
+from .provider import RETRY_DELAYS as RETRY_DELAYS
+from .provider import SECRET_ENV as SECRET_ENV
+from .provider import StandardWebhooks as StandardWebhooks
 from .signature import HEADER_ID as HEADER_ID
 from .signature import HEADER_SIGNATURE as HEADER_SIGNATURE
 from .signature import HEADER_TIMESTAMP as HEADER_TIMESTAMP
@@ -33,14 +37,18 @@ from .signature import verify as verify
 from .signature import within_tolerance as within_tolerance
 
 __all__ = [
+    "DEADLINE",
     "HEADER_ID",
     "HEADER_SIGNATURE",
     "HEADER_TIMESTAMP",
+    "RETRY_DELAYS",
+    "SECRET_ENV",
     "TOLERANCE",
     "Ed25519SigningKey",
     "Ed25519VerifyingKey",
     "HmacKey",
     "KeyLike",
+    "StandardWebhooks",
     "forgeries",
     "generate_key_pair",
     "generate_secret",

@@ -1,0 +1,284 @@
+"""A simulated sender that follows Standard Webhooks: any provider that publishes its events as an
+OpenAPI document's ``webhooks`` and signs and retries as the specification says (Svix and the
+products that send through it).
+
+What it simulates (https://www.standardwebhooks.com, and Svix's documentation of its sender):
+
+- each attempt is a POST of the event's JSON with ``webhook-id`` (the message id, the same for
+  every attempt of one message), ``webhook-timestamp`` (Unix seconds of the attempt) and
+  ``webhook-signature``: one ``v1,<base64 HMAC-SHA256>`` item per ``whsec_`` secret, or
+  ``v1a,<base64 Ed25519>`` per ``whsk_`` key, of ``{id}.{timestamp}.{body}``; several secrets
+  give several items, as during a rotation. Svix's own header names (``svix-id``...) with
+  ``header_prefix="svix"``;
+- no subscription handshake: an endpoint is subscribed as it is given;
+- an attempt succeeds on a 2xx within 15 s; anything else (3xx, 4xx, 5xx, a timeout, a refused
+  connection) is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h, then dropped.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ...conformance.checkable import Checkable
+from ...engine.scheduler import ProviderClock
+from ...engine.simulator import register_signing
+from ...engine.subscription import Subscription
+from ...errors import ConfigurationError
+from ...generate import catalog
+from ...generate.events import Event
+from ...records.exchange import Request
+from ...records.outcome import Outcome
+from ..openapi import read_openapi
+from .signature import (
+    CONTENT_TYPE,
+    Ed25519SigningKey,
+    HmacKey,
+    KeyLike,
+    generate_secret,
+    parse_key,
+    signature_header,
+)
+
+if TYPE_CHECKING:
+    from ...engine.delivery import Delivery
+
+__all__ = [
+    "DEADLINE",
+    "EXAMPLE_DOCUMENT",
+    "RETRY_DELAYS",
+    "SECRET_ENV",
+    "StandardWebhooks",
+]
+
+#: Seconds a Standard Webhooks sender (Svix) waits for an answer.
+DEADLINE = 15.0
+#: The delays after each failed attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+RETRY_DELAYS = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
+#: The environment variable the secret is read from when none is given.
+SECRET_ENV = "STANDARD_WEBHOOKS_SECRET"
+#: The OpenAPI document of the events sent when no document is given.
+EXAMPLE_DOCUMENT = Path(__file__).with_name("example.json")
+#: The catalog name of :data:`EXAMPLE_DOCUMENT`'s events.
+EXAMPLE_NAME = "standard-webhooks"
+USER_AGENT = "hookmock-standard-webhooks/1.0"
+HEADER_PREFIXES = ("webhook", "svix")
+
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+@functools.lru_cache(maxsize=256)
+def _host(url: str) -> str:
+    return urlsplit(url).netloc.rpartition("@")[2]
+
+
+def _key_text(key: KeyLike) -> str | None:
+    return key if isinstance(key, str) else None
+
+
+class StandardWebhooks(Checkable):
+    """A simulated Standard Webhooks sender: signs, delivers and retries the events of an
+    OpenAPI document (hookmock's example document when none is given), records every attempt.
+
+    :param secret: the endpoint's signing secret (``whsec_...``, or an Ed25519 ``whsk_...`` key
+        for ``v1a`` signatures), or several (a rotation: one signature item each, in order).
+        Read from ``$STANDARD_WEBHOOKS_SECRET`` when omitted; a random ``whsec_`` one when that
+        is not set either.
+    :param openapi: the OpenAPI 3.1 document whose ``webhooks`` are the events (a path, or the
+        parsed document); see :func:`hookmock.providers.openapi.read_openapi`.
+    :param name: the name its events are known by in this process (the catalog's name, used in
+        messages); by default the document's file name without its suffix, or
+        ``standard-webhooks`` for the example document.
+    :param header_prefix: ``"webhook"`` (the specification's ``webhook-id``...) or ``"svix"``
+        (``svix-id``..., as Svix sends them unless white-labelled).
+    :param user_agent: the ``user-agent`` header.
+
+    The other settings (``seed``, ``deadline``, ``clock``, ``retries``, ``retry_timestamps``,
+    ``timestamp_clock``, ``background_timeout``, ``max_deliveries``) are :class:`~hookmock.Zoom`'s.
+    """
+
+    name = EXAMPLE_NAME
+    default_deadline = DEADLINE
+    retry_delays = RETRY_DELAYS
+    field_levels = ("data", "")
+
+    def __init__(
+        self,
+        *,
+        secret: KeyLike | Sequence[KeyLike] | None = None,
+        openapi: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+        name: str | None = None,
+        header_prefix: str = "webhook",
+        user_agent: str = USER_AGENT,
+        seed: int | None = None,
+        deadline: float | None = None,
+        clock: Callable[[], float] | ProviderClock | None = None,
+        retries: bool = True,
+        retry_timestamps: str = "fresh",
+        timestamp_clock: str = "real",
+        background_timeout: float | None = None,
+        max_deliveries: int | None = None,
+    ) -> None:
+        # The arguments may hold secrets: pytest does not show this frame's locals.
+        __tracebackhide__ = True
+        if header_prefix not in HEADER_PREFIXES:
+            raise ConfigurationError(
+                f"header_prefix must be 'webhook' (webhook-id, webhook-timestamp, "
+                f"webhook-signature) or 'svix' (svix-id...), got {header_prefix!r}"
+            )
+        super().__init__(
+            seed=seed,
+            deadline=deadline,
+            clock=clock,
+            retries=retries,
+            retry_timestamps=retry_timestamps,
+            timestamp_clock=timestamp_clock,
+            background_timeout=background_timeout,
+            max_deliveries=max_deliveries,
+        )
+        if secret is None:
+            secret = os.environ.get(SECRET_ENV) or generate_secret()
+        given = (
+            [secret] if isinstance(secret, str | bytes | HmacKey | Ed25519SigningKey) else secret
+        )
+        keys = list(given)
+        if not keys:
+            raise ConfigurationError(
+                "secret must be a signing secret (whsec_...) or a list of them, got an empty list"
+            )
+        self.keys = tuple(parse_key(key) for key in keys)
+        if any(not isinstance(key, HmacKey | Ed25519SigningKey) for key in self.keys):
+            raise ConfigurationError(
+                "a whpk_ key is an Ed25519 public key: it verifies v1a signatures but cannot "
+                "make them; give the sender the matching whsk_ private key"
+            )
+        self._secret_texts = tuple(k for k in (_key_text(key) for key in keys) if k is not None)
+        self.header_prefix = header_prefix
+        self.header_id = f"{header_prefix}-id"
+        self.header_timestamp = f"{header_prefix}-timestamp"
+        self.header_signature = f"{header_prefix}-signature"
+        self.signature_headers = (self.header_timestamp, self.header_signature)
+        self.timestamp_header = self.header_timestamp
+        self.user_agent = user_agent
+        self.name = _register(openapi, name)
+
+    def __repr__(self) -> str:
+        return (
+            f"<StandardWebhooks {self.name!r} seed={self.seed} "
+            f"subscriptions={len(self.subscriptions)} deliveries={self.deliveries.total}>"
+        )
+
+    @classmethod
+    def from_openapi(
+        cls,
+        source: str | os.PathLike[str] | Mapping[str, Any],
+        **options: Any,
+    ) -> StandardWebhooks:
+        """A sender of the events of the OpenAPI document *source* (see the class for the
+        options)."""
+        __tracebackhide__ = True
+        return cls(openapi=source, **options)
+
+    # -- what the provider is -------------------------------------------------------------------
+
+    @property
+    def secret(self) -> str:
+        """The first secret deliveries are signed with, as it was given."""
+        if not self._secret_texts:
+            raise ConfigurationError("this sender's secret was given as bytes or a parsed key")
+        return self._secret_texts[0]
+
+    def secrets(self) -> tuple[str, ...]:
+        found: list[str] = []
+        for text in self._secret_texts:
+            found.append(text)
+            # A receiver may echo the secret without its prefix; both are masked.
+            _, sep, rest = text.partition("_")
+            if sep and text.startswith(("whsec_", "whsk_")) and rest:
+                found.append(rest)
+        return tuple(found)
+
+    def retryable(self, outcome: Outcome) -> bool:
+        # Svix: only a 2xx in time is a success; every other answer, and no answer, is retried.
+        return outcome is not Outcome.ACKNOWLEDGED
+
+    def validate_endpoint(self, subscription: Subscription) -> Delivery | None:
+        """Standard Webhooks has no subscription handshake: nothing is sent."""
+        return None
+
+    def message_id(self, event: Event) -> str:
+        """The ``webhook-id`` of *event*: ``msg_`` and 27 base62 characters, derived from the
+        provider's seed and the event's bytes. Every attempt of one event carries it, retries and
+        duplicates (:meth:`resend`) alike, so that a receiver can tell them apart from new
+        messages."""
+        digest = hashlib.sha256(f"{self.seed}:{event.name}:".encode() + event.body).digest()
+        number = int.from_bytes(digest, "big")
+        chars = []
+        for _ in range(27):
+            number, digit = divmod(number, 62)
+            chars.append(_BASE62[digit])
+        return "msg_" + "".join(chars)
+
+    def build_request(
+        self,
+        event: Event,
+        subscription: Subscription,
+        *,
+        sent_at: float,
+        timestamp: int | str | None = None,
+    ) -> Request:
+        ts = self.signing_timestamp(sent_at, timestamp)
+        body = event.body
+        msg_id = self.message_id(event)
+        headers = (
+            ("host", _host(subscription.url)),
+            ("user-agent", self.user_agent),
+            ("content-length", str(len(body))),
+            ("content-type", CONTENT_TYPE),
+            (self.header_id, msg_id),
+            (self.header_timestamp, ts),
+            (self.header_signature, signature_header(self.keys, msg_id, ts, body)),
+        )
+        return Request("POST", subscription.url, headers, body)
+
+
+#: Documents read, by (path, modification time, name): a sender made anew for each test reads
+#: its document once.
+_READ: dict[tuple[str, int, str], catalog.Catalog] = {}
+
+
+def _register(source: str | os.PathLike[str] | Mapping[str, Any] | None, name: str | None) -> str:
+    """Read *source*'s events and register them under *name*; the name they are known by."""
+    if source is None:
+        source, name = EXAMPLE_DOCUMENT, name or EXAMPLE_NAME
+    if name is None:
+        if isinstance(source, Mapping):
+            title = str((source.get("info") or {}).get("title") or "openapi")
+            name = "-".join("".join(c if c.isalnum() else " " for c in title).lower().split())
+        else:
+            name = Path(source).stem
+    name = name or "openapi"
+    if isinstance(source, Mapping):
+        catalog.register(name, read_openapi(source))
+        return name
+    path = Path(source)
+    try:
+        key = (str(path.resolve()), path.stat().st_mtime_ns, name)
+    except OSError:
+        key = None
+    read = _READ.get(key) if key is not None else None
+    if read is None:
+        read = read_openapi(path)
+        if key is not None:
+            _READ[key] = read
+    if catalog.registered(name) is not read:
+        catalog.register(name, read)
+    return name
+
+
+register_signing("standard-webhooks", StandardWebhooks.from_openapi)
