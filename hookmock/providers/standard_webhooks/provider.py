@@ -22,7 +22,7 @@ import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from ...conformance.checkable import Checkable
@@ -143,10 +143,11 @@ class StandardWebhooks(Checkable):
         )
         if secret is None:
             secret = os.environ.get(SECRET_ENV) or generate_secret()
-        given = (
-            [secret] if isinstance(secret, str | bytes | HmacKey | Ed25519SigningKey) else secret
+        keys: list[KeyLike] = (
+            [secret]
+            if isinstance(secret, str | bytes | HmacKey | Ed25519SigningKey | Ed25519VerifyingKey)
+            else list(cast("Sequence[KeyLike]", secret))
         )
-        keys = list(given)
         if not keys:
             raise ConfigurationError(
                 "secret must be a signing secret (whsec_...) or a list of them, got an empty list"
