@@ -38,6 +38,7 @@ from ..openapi import read_openapi
 from .signature import (
     CONTENT_TYPE,
     Ed25519SigningKey,
+    Ed25519VerifyingKey,
     HmacKey,
     KeyLike,
     generate_secret,
