@@ -22,7 +22,7 @@ import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ...conformance.checkable import Checkable
@@ -147,7 +147,7 @@ class StandardWebhooks(Checkable):
         keys: list[KeyLike] = (
             [secret]
             if isinstance(secret, str | bytes | HmacKey | Ed25519SigningKey | Ed25519VerifyingKey)
-            else list(cast("Sequence[KeyLike]", secret))
+            else list(secret)
         )
         if not keys:
             raise ConfigurationError(
