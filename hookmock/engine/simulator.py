@@ -51,6 +51,10 @@ class Provider(InProcessLifecycle, Timeline):
     name = "provider"
     #: Seconds the provider waits for an answer.
     default_deadline = 3.0
+    #: The keyword argument that takes the signing secret, and the environment variable the
+    #: command line and fixtures read it from.
+    secret_option = "secret"
+    secret_env: str | None = None
     #: Where a field given by name to :meth:`fake` is looked for, in order: dotted paths from
     #: the body's root ("" is the root itself).
     field_levels: tuple[str, ...] = ("",)

@@ -105,6 +105,9 @@ class StandardWebhooks(Checkable):
 
     name = EXAMPLE_NAME
     default_deadline = DEADLINE
+    #: The keyword the secret is given by, and the environment variable it is read from.
+    secret_option = "secret"
+    secret_env = SECRET_ENV
     retry_delays = RETRY_DELAYS
     field_levels = ("data", "")
 

@@ -129,6 +129,9 @@ class Zoom(Checkable):
 
     name = "zoom"
     default_deadline = DEADLINE
+    #: The keyword the secret is given by, and the environment variable it is read from.
+    secret_option = "secret_token"
+    secret_env = SECRET_TOKEN_ENV
     # ZOOM.md §4: retry 1 at +5 min after the first attempt, retry 2 +20 min after retry 1,
     # retry 3 +60 min after retry 2; then the event is dropped.
     retry_delays = (5 * 60.0, 20 * 60.0, 60 * 60.0)
