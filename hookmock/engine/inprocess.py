@@ -149,7 +149,7 @@ class InProcessLifecycle:
         *,
         to: Subscription | None = None,
         validate: bool = True,
-        serialization: str = "zoom",
+        serialization: str | None = None,
         headers: Mapping[str, str | None] | None = None,
         timestamp: int | str | None = None,
         **fields: Any,
@@ -174,7 +174,7 @@ class InProcessLifecycle:
         overrides: Mapping[str, Any] | None = None,
         *,
         validate: bool = True,
-        serialization: str = "zoom",
+        serialization: str | None = None,
         **fields: Any,
     ) -> list[Delivery]:
         """:meth:`send_all` for async tests."""

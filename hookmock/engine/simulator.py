@@ -58,6 +58,9 @@ class Provider(InProcessLifecycle, Timeline):
     #: Where a field given by name to :meth:`fake` is looked for, in order: dotted paths from
     #: the body's root ("" is the root itself).
     field_levels: tuple[str, ...] = ("",)
+    #: How event bodies are written when no serialization is asked for: the provider's own
+    #: byte form (see :data:`hookmock.SERIALIZATIONS`).
+    default_serialization = "zoom"
 
     def __init__(
         self,
@@ -169,7 +172,7 @@ class Provider(InProcessLifecycle, Timeline):
         *,
         seed: int | None = None,
         validate: bool = True,
-        serialization: str = "zoom",
+        serialization: str | None = None,
         now: float | None = None,
         full: bool = False,
         **fields: Any,
@@ -184,7 +187,8 @@ class Provider(InProcessLifecycle, Timeline):
         :param validate: check the override paths and the result against the event's schema
             when anything was overridden (generated values are valid by construction);
             ``False`` sends an invalid event, with any field names.
-        :param serialization: how the body bytes are written (see :data:`hookmock.SERIALIZATIONS`).
+        :param serialization: how the body bytes are written (see :data:`hookmock.SERIALIZATIONS`);
+            by default the provider's own form (:attr:`default_serialization`).
         :param now: when the event happens (Unix seconds): ``event_ts`` and the payload's times
             derive from it. By default, the time on the clock signing timestamps read
             (:meth:`event_time`), so that ``event_ts`` and ``x-zm-request-timestamp`` agree.
@@ -239,6 +243,8 @@ class Provider(InProcessLifecycle, Timeline):
             hook(event, data)
         if validate and overridden:
             catalog.validate(event, data, self.name)
+        if serialization is None:
+            serialization = self.default_serialization
         return Event.build(
             event, data, serialization=serialization, seed=event_seed, overridden=overridden
         )
@@ -352,7 +358,7 @@ class Provider(InProcessLifecycle, Timeline):
         *,
         to: Subscription | None = None,
         validate: bool = True,
-        serialization: str = "zoom",
+        serialization: str | None = None,
         headers: Mapping[str, str | None] | None = None,
         timestamp: int | str | None = None,
         **fields: Any,
@@ -390,7 +396,7 @@ class Provider(InProcessLifecycle, Timeline):
         overrides: Mapping[str, Any] | None = None,
         *,
         validate: bool = True,
-        serialization: str = "zoom",
+        serialization: str | None = None,
         **fields: Any,
     ) -> list[Delivery]:
         """Deliver one event to every subscription that covers it, as the provider does."""
@@ -448,7 +454,7 @@ class Provider(InProcessLifecycle, Timeline):
         event: str | Event,
         overrides: Mapping[str, Any] | None,
         validate: bool,
-        serialization: str,
+        serialization: str | None,
         fields: Mapping[str, Any],
     ) -> Event:
         if isinstance(event, Event):
