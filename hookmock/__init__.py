@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from .plugin import conformance_tests as conformance_tests
     from .plugin import provider_fixture as provider_fixture
     from .providers.standard_webhooks import StandardWebhooks as StandardWebhooks
+    from .providers.stripe import Stripe as Stripe
     from .providers.zoom import Zoom as Zoom
     from .records.exchange import Request as Request
     from .records.exchange import Response as Response
@@ -78,6 +79,7 @@ _EXPORTS = {
     "SERIALIZATIONS": ".generate.events",
     "SchemaViolationError": ".errors",
     "StandardWebhooks": ".providers.standard_webhooks",
+    "Stripe": ".providers.stripe",
     "Subscription": ".engine.subscription",
     "SubscriptionError": ".errors",
     "UnknownEventError": ".errors",
@@ -111,6 +113,7 @@ __all__ = [
     "Response",
     "SchemaViolationError",
     "StandardWebhooks",
+    "Stripe",
     "Subscription",
     "SubscriptionError",
     "UnknownEventError",

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from .engine.simulator import Provider
     from .providers.standard_webhooks import StandardWebhooks
+    from .providers.stripe import Stripe
     from .providers.zoom import Zoom
     from .server import MockZoomServer
 
@@ -76,6 +77,11 @@ PROVIDER_MARKER_KEYS = frozenset(
         "user_agent",
     }
 )
+#: The marker's keys for the ``stripe`` fixture.
+STRIPE_MARKER_KEYS = (PROVIDER_MARKER_KEYS - {"header_prefix", "user_agent"}) | {
+    "livemode",
+    "api_version",
+}
 
 _session_seed = pytest.StashKey[int]()
 # The providers a test created, for the report of a failing test.
@@ -311,14 +317,17 @@ def _marker_settings(request: pytest.FixtureRequest, keys: frozenset[str]) -> di
 
 
 def _provider_settings(
-    request: pytest.FixtureRequest, hookmock_seed: int, hookmock_settings: dict[str, Any]
+    request: pytest.FixtureRequest,
+    hookmock_seed: int,
+    hookmock_settings: dict[str, Any],
+    keys: frozenset[str] = PROVIDER_MARKER_KEYS,
 ) -> dict[str, Any]:
-    """A provider's settings but Zoom's: the ``hookmock_settings`` that apply to it, then the
-    marker's, then the test's seed."""
+    """A provider's settings but Zoom's: the ``hookmock_settings`` that apply to it (those
+    named in *keys*), then the marker's, then the test's seed."""
     from .records.masking import Settings
 
-    settings = Settings({k: v for k, v in hookmock_settings.items() if k in PROVIDER_MARKER_KEYS})
-    settings.update(_marker_settings(request, PROVIDER_MARKER_KEYS))
+    settings = Settings({k: v for k, v in hookmock_settings.items() if k in keys})
+    settings.update(_marker_settings(request, keys))
     settings["seed"] = hookmock_seed
     return settings
 
@@ -350,6 +359,24 @@ def standard_webhooks(
             openapi = request.config.rootpath / openapi
     provider = StandardWebhooks(
         openapi=openapi, **_provider_settings(request, hookmock_seed, hookmock_settings)
+    )
+    _own(request, provider)
+    yield provider
+    provider.close()
+
+
+@pytest.fixture
+def stripe(
+    request: pytest.FixtureRequest, hookmock_seed: int, hookmock_settings: dict[str, Any]
+) -> Iterator[Stripe]:
+    """A simulated Stripe for this test (:class:`hookmock.Stripe`), in test mode unless
+    ``@pytest.mark.hookmock(livemode=True)``, signing with ``$STRIPE_WEBHOOK_SECRET`` or
+    ``@pytest.mark.hookmock(secret=...)`` (a random ``whsec_`` secret without either: give your
+    receiver ``stripe.secret``)."""
+    from .providers.stripe import Stripe
+
+    provider = Stripe(
+        **_provider_settings(request, hookmock_seed, hookmock_settings, STRIPE_MARKER_KEYS)
     )
     _own(request, provider)
     yield provider
