@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -23,7 +24,8 @@ def sdk_receiver(secret: str, *, tolerance: int | None = 300, fault: str = "") -
     :param tolerance: the timestamp window given to stripe-python (None: no window).
     :param fault: ``"no-verify"`` (parses without verifying), ``"reserialized"`` (verifies
         ``json.dumps`` of the parsed body), ``"any-scheme"`` (accepts a signature under any
-        scheme, v0 included), ``"crash"`` (answers a body it cannot parse with a 500).
+        scheme, v0 included), ``"crash"`` (parses the body before verifying it, and answers
+        a 500 when it cannot).
     """
 
     @Request.application  # type: ignore[arg-type]
@@ -32,6 +34,8 @@ def sdk_receiver(secret: str, *, tolerance: int | None = 300, fault: str = "") -
         app.bodies.append(body)  # type: ignore[attr-defined]
         header = request.headers.get("stripe-signature")
         try:
+            if fault == "crash":
+                json.loads(body)
             if fault == "no-verify":
                 event = stripe.Event.construct_from(json.loads(body), "sk_test_hookmock")
             elif fault == "reserialized":
@@ -45,6 +49,9 @@ def sdk_receiver(secret: str, *, tolerance: int | None = 300, fault: str = "") -
             if fault == "crash" and isinstance(error, ValueError):
                 return Response("crashed", status=500)
             return Response(f"refused: {error}", status=400)
+        except AttributeError as error:
+            # stripe-python reads .get("object") of the parsed body: a signed JSON array.
+            return Response(f"crashed: {error}", status=500)
         app.events.append(event)  # type: ignore[attr-defined]
         return Response(json.dumps({"received": True}), content_type="application/json")
 
@@ -59,4 +66,6 @@ def _any_scheme(body: bytes, header: str, secret: str) -> Any:
     expected = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
     if not any(hmac.compare_digest(expected, value) for value in items.values()):
         raise stripe.SignatureVerificationError("no match", header)
+    if int(t) < time.time() - 300:
+        raise stripe.SignatureVerificationError("too old", header)
     return stripe.Event.construct_from(json.loads(body), "sk_test_hookmock")

@@ -28,7 +28,7 @@ from hookmock import (
 from hookmock.engine.scheduler import ProviderClock
 from hookmock.providers import PROVIDERS, provider_class
 from hookmock.providers import stripe as stripe_module
-from hookmock.providers.stripe import Stripe
+from hookmock.providers.stripe import Stripe, battery
 from hookmock.providers.stripe.catalog import event_objects
 
 from .stripe_receivers import sdk_receiver
@@ -425,3 +425,42 @@ def test_readme_example_runs(pytester: pytest.Pytester, monkeypatch: pytest.Monk
     example = next(b for b in blocks if "def test_a_paid_invoice_is_recorded" in b)
     pytester.makepyfile(test_stripe_example=example)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+# -- the conformance battery ------------------------------------------------------------------
+
+
+def test_a_receiver_built_on_stripe_python_passes_the_battery() -> None:
+    report = _stripe().check(sdk_receiver(SECRET))
+    assert [r.id for r in report.results] == list(battery.CHECK_IDS)
+    assert [r.id for r in report.results if not r.passed] == []
+    assert {"forged-v0-scheme", "valid-rotated-secret", "replay-stale"} <= set(battery.CHECK_IDS)
+
+
+@pytest.mark.parametrize(
+    ("fault", "failed", "inconclusive"),
+    [
+        (
+            "no-verify",
+            {f"forged-{kind}" for kind, _ in battery._FORGERIES}
+            | {"replay-stale", "malformed-json-array"},
+            {"valid-compact", "valid-key-order", "valid-ascii-escapes", "valid-rotated-secret"},
+        ),
+        ("any-scheme", {"forged-v0-scheme"}, set()),
+        ("crash", {"malformed-not-json", "malformed-empty-body", "malformed-invalid-utf8"}, set()),
+    ],
+)
+def test_faulty_receivers_are_flagged(fault: str, failed: set[str], inconclusive: set[str]) -> None:
+    report = _stripe().check(sdk_receiver(SECRET, fault=fault))
+    outcomes = {r.id: r.outcome.value for r in report.results}
+    assert {k for k, v in outcomes.items() if v == "fail"} == failed
+    assert {k for k, v in outcomes.items() if v == "inconclusive"} == inconclusive
+
+
+def test_a_reserializing_receiver_fails_every_valid_event_with_a_hint() -> None:
+    report = _stripe().check(sdk_receiver(SECRET, fault="reserialized"))
+    results = {r.id: r for r in report.results}
+    first = results["valid-event:invoice.paid"]
+    assert first.outcome.value == "fail"
+    assert "re-serialized body" in first.detail
+    assert results["forged-wrong-secret"].outcome.value == "inconclusive"

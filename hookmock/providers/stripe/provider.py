@@ -20,7 +20,7 @@ import random
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ...conformance.checkable import Checkable
@@ -34,6 +34,9 @@ from ...records.outcome import Outcome
 from . import catalog
 from .scenarios import build_scenario
 from .signature import CONTENT_TYPE, HEADER, USER_AGENT, generate_secret, signature_header
+
+if TYPE_CHECKING:
+    from ...conformance.base import Suite
 
 __all__ = [
     "DEADLINE",
@@ -179,6 +182,11 @@ class Stripe(Checkable):
             f"<Stripe {mode} mode seed={self.seed} subscriptions={len(self.subscriptions)} "
             f"deliveries={self.deliveries.total}>"
         )
+
+    def conformance_suite(self) -> Suite:
+        from .battery import SUITE
+
+        return SUITE
 
     # -- what the provider is -------------------------------------------------------------------
 

@@ -1,0 +1,430 @@
+"""Stripe's conformance battery, in the order it runs: what Stripe sends (which finds the event
+types the receiver acknowledges), other byte forms of it and a header with several ``v1``
+signatures, then what an attacker sends, carried on an acknowledged type, then bad input and
+duplicates.
+
+What a correct receiver does is what stripe-python's ``Webhook.construct_event`` does over the
+raw body: accept any ``v1`` signature that matches, ignore other schemes (``v0``), refuse a
+timestamp more than the tolerance old. stripe-python does not refuse timestamps in the future,
+so neither does the battery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ...conformance.base import (
+    Battery,
+    Check,
+    CheckResult,
+    Family,
+    Found,
+    Severity,
+    Suite,
+    carried,
+    is_crash,
+    is_refusal,
+    is_slow,
+    no_carrier,
+    show,
+    vehicle,
+)
+from ...conformance.rootcauses import Facts, RootCause
+from ...errors import ConfigurationError
+from ...generate.events import Event
+from ...records.outcome import Outcome
+from .signature import HEADER, SCHEME, sign
+
+__all__ = ["CHECKS", "CHECK_IDS", "DEFAULT_EVENTS", "SUITE", "UNKNOWN_EVENT", "build_checks"]
+
+#: The events a receiver most often handles (Stripe's Billing and Checkout guides), each sent
+#: correctly signed by default.
+DEFAULT_EVENTS: tuple[str, ...] = (
+    "checkout.session.completed",
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "invoice.paid",
+    "invoice.payment_failed",
+    "payment_intent.succeeded",
+)
+UNKNOWN_EVENT = "hookmock.unknown_event"
+
+_UNVERIFIED = (
+    "the receiver acts on requests without verifying Stripe-Signature over the raw body "
+    "(stripe.Webhook.construct_event(raw_body, header, endpoint_secret))"
+)
+_RESERIALIZED = (
+    "the receiver verifies a re-serialized body (json.dumps(request.json), "
+    "JSON.stringify(req.body)) instead of the raw bytes it received"
+)
+
+
+# -- what Stripe sends -----------------------------------------------------------------------------
+
+
+def valid_event(name: str) -> Callable[[Battery], Found]:
+    def check(b: Battery) -> Found:
+        delivery = b.signed_delivery(name)
+        if delivery.acknowledged:
+            b.latencies.append(delivery.elapsed)
+            return Found(True, show(delivery))
+        lines = [
+            f"sent: a correctly signed {name}; got {show(delivery)}",
+            f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
+        ]
+        if delivery.status in (400, 401, 403):
+            lines.append(
+                "likely cause: the signature check fails on a plain Stripe delivery: is the "
+                f"endpoint secret the simulated one ({b.provider.name}.secret), and is the "
+                f"signature checked over the raw body? Or: {_RESERIALIZED}"
+            )
+        elif is_slow(delivery):
+            lines.append("likely cause: the work happens before the answer; acknowledge first")
+        elif is_crash(delivery):
+            lines.append(f"likely cause: the handler of {name} fails; see the response")
+        return Found(False, "\n".join(lines))
+
+    return check
+
+
+def _twin_then(b: Battery, what: str, make: Callable[[str], tuple[Event, dict[str, str]]]) -> Found:
+    """Send the carrier in Stripe's own form, then in another: the other means something only
+    if the first is acknowledged."""
+    b.establish_baseline()
+    name = b.carrier
+    if name is None:
+        return Found(None, no_carrier(b))
+    twin = b.deliver(b.event(name))
+    event, headers = make(name)
+    delivery = b.deliver(event, headers=headers or None)
+    sent = f"sent: a correctly signed {name} with {what}; got {show(delivery)}"
+    if delivery.acknowledged:
+        b.latencies.append(delivery.elapsed)
+        return Found(True, show(delivery))
+    if not twin.acknowledged:
+        return Found(
+            None,
+            f"{sent}\ninconclusive: the same event in Stripe's own form was refused too "
+            f"({show(twin)})",
+        )
+    lines = [
+        sent,
+        "a correct receiver acknowledges it (the same event in Stripe's own form was "
+        f"acknowledged: {show(twin)})",
+    ]
+    if delivery.status in (400, 401, 403):
+        lines.append(f"likely cause: {_RESERIALIZED}")
+    return Found(False, "\n".join(lines))
+
+
+def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
+    def check(b: Battery) -> Found:
+        return _twin_then(b, what, lambda name: (b.event(name, serialization=serialization), {}))
+
+    return check
+
+
+def rotated(b: Battery) -> Found:
+    """A header as Stripe sends it while the endpoint's secret is rolled: a ``v1`` under a
+    secret the receiver does not have, then one under its own."""
+
+    def make(name: str) -> tuple[Event, dict[str, str]]:
+        event = b.event(name)
+        ts = b.now()
+        other = sign(b.provider.secret + "-previous", ts, event.body)
+        own = sign(b.provider.secret, ts, event.body)
+        return event, {HEADER: f"t={ts},{SCHEME}={other},{SCHEME}={own}"}
+
+    return _twin_then(
+        b, "two v1 signatures, the first under another secret (as during a secret roll)", make
+    )
+
+
+def unknown_event(b: Battery) -> Found:
+    data = dict(b.event(vehicle(b)).data)
+    data["type"] = UNKNOWN_EVENT
+    delivery = b.deliver(Event.build(UNKNOWN_EVENT, data, serialization="pretty"))
+    if delivery.acknowledged:
+        b.latencies.append(delivery.elapsed)
+        return Found(True, show(delivery))
+    lines = [
+        f"sent: a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r}); "
+        f"got {show(delivery)}",
+        f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
+    ]
+    if is_refusal(delivery) and b.carrier is not None:
+        lines.append(
+            "likely cause: the receiver refuses event types it does not handle; Stripe retries "
+            "them for days and may disable an endpoint that keeps failing"
+        )
+    elif is_crash(delivery):
+        lines.append("likely cause: the handler fails on an event type it does not know")
+    return Found(False, "\n".join(lines))
+
+
+# -- what an attacker sends ------------------------------------------------------------------------
+
+
+def _rejected(
+    b: Battery, what: str, event: Event, headers: dict[str, str | None], cause: str
+) -> Found:
+    delivery = b.deliver(event, headers=headers)
+    sent = f"sent: {what}; got {show(delivery)}"
+    if delivery.outcome is Outcome.REJECTED:
+        if b.carrier is None:
+            return Found(None, f"{sent}\n{no_carrier(b)}")
+        return Found(True, f"{show(delivery)}{carried(b)}")
+    lines = [sent, f"a correct receiver refuses it with a 4xx within {delivery.deadline:g} s"]
+    if delivery.acknowledged:
+        lines.append(f"likely cause: {cause}")
+    elif is_crash(delivery):
+        lines.append(
+            "likely cause: the verification raises instead of refusing (catch "
+            "stripe.SignatureVerificationError and ValueError); Stripe retries a 5xx"
+        )
+    return Found(False, "\n".join(lines))
+
+
+def _tampered(body: bytes) -> bytes:
+    # One more member, first: the body stays a JSON object and says something else.
+    stripped = body.lstrip()
+    if stripped.startswith(b"{"):
+        return b'{\n  "hookmock_tampered": true,' + stripped[1:]
+    return body + b" "
+
+
+def forged(kind: str) -> Callable[[Battery], Found]:
+    def check(b: Battery) -> Found:
+        name = vehicle(b)
+        event = b.event(name)
+        ts = b.now()
+        secret = b.provider.secret
+        good = sign(secret, ts, event.body)
+        cause = _UNVERIFIED
+        header: str | None
+        if kind == "wrong-secret":
+            header = f"t={ts},v1={sign(secret + '-not', ts, event.body)}"
+            what = f"{name} signed with another secret"
+        elif kind == "tampered-body":
+            event = Event.from_body(_tampered(event.body), name=name)
+            header = f"t={ts},v1={good}"
+            what = f"{name} whose body was changed after signing"
+        elif kind == "last-digit":
+            header = f"t={ts},v1={good[:-1]}{'0' if good[-1] != '0' else '1'}"
+            what = f"{name} with the right signature except its last hex digit"
+        elif kind == "missing-signature":
+            header = None
+            what = f"{name} without a Stripe-Signature header"
+        elif kind == "missing-timestamp":
+            header = f"v1={good}"
+            what = f"{name} whose Stripe-Signature has no t= item"
+        elif kind == "other-timestamp":
+            header = f"t={ts - 60},v1={good}"
+            what = f"{name} signed at t={ts}, sent with t={ts - 60} (the signature covers t)"
+            cause = (
+                "the receiver checks the signature of the body alone, not of '{t}.{body}', so "
+                "a captured signature can be sent with any timestamp"
+            )
+        elif kind == "v0-scheme":
+            header = f"t={ts},v0={good}"
+            what = f"{name} whose only signature is under the scheme v0 (a downgrade)"
+            cause = (
+                "the receiver accepts signatures under schemes other than v1; Stripe's docs: "
+                "ignore every scheme that is not v1"
+            )
+        elif kind == "empty-signature":
+            header = f"t={ts},v1="
+            what = f"{name} with an empty v1 signature"
+        else:
+            raise ConfigurationError(f"unknown forgery {kind!r}")
+        return _rejected(b, what, event, {HEADER: header}, cause)
+
+    return check
+
+
+def replay_stale(b: Battery) -> Found:
+    name = vehicle(b)
+    age = int(b.tolerance) + 60
+    then = int(b.provider.clock.real()) - age
+    event = b.event(name)
+    header = f"t={then},v1={sign(b.provider.secret, then, event.body)}"
+    return _rejected(
+        b,
+        f"a correctly signed {name} whose timestamp is {age} s old (tolerance {b.tolerance:g} s)",
+        event,
+        {HEADER: header},
+        f"the receiver does not refuse timestamps more than {b.tolerance:g} s old (a captured "
+        "request can be replayed): keep construct_event's tolerance",
+    )
+
+
+# -- bad input and duplicates ----------------------------------------------------------------------
+
+MALFORMED_BODIES: dict[str, tuple[bytes, str]] = {
+    "not-json": (b"<xml>not json</xml>", "a body that is not JSON"),
+    "empty-body": (b"", "an empty body"),
+    "json-array": (b'[{"object": "event"}]', "a JSON array"),
+    "invalid-utf8": (b'{"object": "event", "type": "\xff\xfe("}', "bytes that are not UTF-8"),
+}
+
+
+def malformed(kind: str) -> Callable[[Battery], Found]:
+    """A body that is no event, unsigned (an attacker, or a broken proxy): any answer below 500,
+    in time, is right."""
+
+    def check(b: Battery) -> Found:
+        b.establish_baseline()
+        body, what = MALFORMED_BODIES[kind]
+        event = Event.from_body(body, name="(malformed)")
+        delivery = b.deliver(event, headers={HEADER: None})
+        sent = f"sent: {what}, without Stripe-Signature; got {show(delivery)}"
+        if delivery.status is not None and delivery.status < 500 and not is_slow(delivery):
+            if b.carrier is None:
+                return Found(None, f"{sent}\n{no_carrier(b)}")
+            return Found(True, show(delivery))
+        return Found(
+            False,
+            f"{sent}\na correct receiver answers bad input with a 4xx, promptly; Stripe retries "
+            "a 5xx\nlikely cause: the handler parses the body before verifying it, and raises "
+            "(verify first: construct_event refuses an unsigned body with "
+            "SignatureVerificationError)",
+        )
+
+    return check
+
+
+def duplicate(b: Battery) -> Found:
+    b.establish_baseline()
+    name = vehicle(b)
+    event = b.event(name)
+    first = b.deliver(event)
+    again = b.deliver(event)
+    problems = [
+        f"the {label} got {show(d)}"
+        for label, d in (("first delivery", first), ("second delivery", again))
+        if not d.acknowledged
+    ]
+    if not problems:
+        b.latencies += [first.elapsed, again.elapsed]
+        return Found(True, "both acknowledged")
+    return Found(
+        False,
+        "\n".join(
+            [
+                f"sent: a correctly signed {name}, then the same event again (same body and "
+                "id, a fresh timestamp and signature, as Stripe retries and sometimes "
+                "duplicates)",
+                *(f"problem: {p}" for p in problems),
+                "a correct receiver acknowledges both, and processes the event once "
+                "(deduplicate on the event's id)",
+            ]
+        ),
+    )
+
+
+# -- the battery -----------------------------------------------------------------------------------
+
+E, W = Severity.ERROR, Severity.WARNING
+F = Family
+
+_VARIANTS = (
+    ("valid-compact", "acknowledges the same JSON written compactly", "zoom", "no indentation"),
+    (
+        "valid-key-order",
+        "acknowledges the same JSON in another key order",
+        "sorted-keys",
+        "its keys in alphabetical order",
+    ),
+    (
+        "valid-ascii-escapes",
+        "acknowledges the same JSON with non-ASCII escaped",
+        "ascii",
+        "every non-ASCII character as a \\uXXXX escape",
+    ),
+)
+_FORGERIES = (
+    ("wrong-secret", "rejects a body signed with another secret"),
+    ("tampered-body", "rejects a body changed after signing"),
+    ("last-digit", "rejects a signature with its last hex digit changed"),
+    ("missing-signature", "rejects a request without Stripe-Signature"),
+    ("missing-timestamp", "rejects a Stripe-Signature without t="),
+    ("other-timestamp", "rejects a signature sent with another timestamp"),
+    ("v0-scheme", "rejects a signature under the scheme v0 only"),
+    ("empty-signature", "rejects an empty v1 signature"),
+)
+
+
+def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
+    """The battery, in the order it runs, with one ``valid-event:NAME`` check per event type."""
+    checks = [
+        Check(
+            f"valid-event:{name}",
+            f"acknowledges a correctly signed {name} within the deadline",
+            E,
+            valid_event(name),
+            F.EVENT,
+        )
+        for name in events
+    ]
+    checks += [Check(i, t, E, variant(s, what), F.VARIANT) for i, t, s, what in _VARIANTS]
+    checks.append(
+        Check(
+            "valid-rotated-secret",
+            "acknowledges a header with two v1 signatures, one of them its own",
+            E,
+            rotated,
+            F.VARIANT,
+        )
+    )
+    checks.append(
+        Check(
+            "unknown-event",
+            "acknowledges an event type it does not handle",
+            E,
+            unknown_event,
+            F.UNKNOWN,
+        )
+    )
+    checks += [Check(f"forged-{k}", t, E, forged(k), F.FORGED) for k, t in _FORGERIES]
+    checks.append(
+        Check(
+            "replay-stale",
+            "rejects a correctly signed request older than the tolerance",
+            E,
+            replay_stale,
+            F.REPLAY,
+        )
+    )
+    checks += [
+        Check(f"malformed-{k}", f"answers {what} without a 5xx", E, malformed(k), F.MALFORMED)
+        for k, (_, what) in MALFORMED_BODIES.items()
+    ]
+    checks.append(
+        Check(
+            "duplicate-delivery",
+            "acknowledges the same event delivered twice",
+            E,
+            duplicate,
+            F.DUPLICATE,
+        )
+    )
+    return tuple(checks)
+
+
+def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
+    """Stripe's battery names no root causes beyond each check's own likely cause."""
+    return []
+
+
+#: Stripe's battery as the runner takes it.
+SUITE = Suite(
+    build=build_checks,
+    default_events=DEFAULT_EVENTS,
+    root_causes=find_root_causes,
+    signature_forgeries=("forged-wrong-secret",),
+    serialization="pretty",
+)
+#: The battery with the default events, in the order it runs.
+CHECKS: tuple[Check, ...] = build_checks(DEFAULT_EVENTS)
+CHECK_IDS: tuple[str, ...] = tuple(check.id for check in CHECKS)
