@@ -9,7 +9,9 @@ import hmac
 import itertools
 import json
 import re
+import sys
 import time
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -464,3 +466,87 @@ def test_a_reserializing_receiver_fails_every_valid_event_with_a_hint() -> None:
     assert first.outcome.value == "fail"
     assert "re-serialized body" in first.detail
     assert results["forged-wrong-secret"].outcome.value == "inconclusive"
+
+
+# -- the vendored data and the tool that rebuilds it -------------------------------------------
+
+EVENTS_D_TS = """
+export interface CustomerCreatedEvent extends EventBase {
+    type: 'customer.created';
+    data: CustomerCreatedEvent.Data;
+}
+export declare namespace CustomerCreatedEvent {
+    interface Data extends Event.Data {
+        object: Customer;
+        previous_attributes?: Partial<Customer>;
+    }
+}
+export interface CustomerSourceCreatedEvent extends EventBase {
+    type: 'customer.source.created';
+    data: CustomerSourceCreatedEvent.Data;
+}
+export declare namespace CustomerSourceCreatedEvent {
+    interface Data extends Event.Data {
+        object: CustomerSource;
+    }
+}
+export interface SigmaScheduledQueryRunCreatedEvent extends EventBase {
+    type: 'sigma.scheduled_query_run.created';
+    data: SigmaScheduledQueryRunCreatedEvent.Data;
+}
+export declare namespace SigmaScheduledQueryRunCreatedEvent {
+    interface Data extends Event.Data {
+        object: Sigma.ScheduledQueryRun;
+    }
+}
+export interface AppsInstallCreatedEvent extends EventBase {
+    type: 'apps.install.created';
+    data: AppsInstallCreatedEvent.Data;
+}
+export declare namespace AppsInstallCreatedEvent {
+    interface Data extends Event.Data {
+        object: Apps.Install;
+    }
+}
+"""
+
+
+def test_the_tool_maps_each_event_to_its_fixture(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "tools"))
+    try:
+        import build_stripe_catalog
+    finally:
+        sys.path.remove(str(root / "tools"))
+    package = tmp_path / "package"
+    (package / "cjs" / "resources").mkdir(parents=True)
+    (package / "cjs" / "resources" / "Events.d.ts").write_text(EVENTS_D_TS)
+    (package / "cjs" / "apiVersion.js").write_text("exports.ApiVersion = '2030-01-01.test';\n")
+    (package / "package.json").write_text('{"version": "99.0.0"}')
+    fixtures = tmp_path / "fixtures3.json"
+    resources = {
+        name: {"object": name, "id": f"x_{name}"}
+        for name in ("customer", "card", "scheduled_query_run", "invoice")
+    }
+    fixtures.write_text(json.dumps({"resources": resources}))
+    catalog, used, skipped = build_stripe_catalog.build(package, fixtures)
+    assert catalog["api_version"] == "2030-01-01.test"
+    assert catalog["events"] == {
+        "customer.created": "customer",
+        "customer.source.created": "card",
+        "sigma.scheduled_query_run.created": "scheduled_query_run",
+    }
+    assert sorted(used) == ["card", "customer", "scheduled_query_run"]
+    assert skipped == ["apps.install.created (Apps.Install)"]
+
+
+def test_vendored_data_is_complete_and_licensed() -> None:
+    data = Path(stripe_module.__file__).with_name("data")
+    assert "MIT License" in (data / "LICENSE").read_text()
+    events = json.loads((data / "events.json").read_text())
+    fixtures = json.loads((data / "fixtures.json").read_text())["resources"]
+    assert set(events["events"].values()) == set(fixtures)
+    assert all(fixture["object"] == name for name, fixture in fixtures.items())
+    # Every event type stripe-python names that has a fixture is in the catalog.
+    python_types = set(typing.get_args(SdkEvent.__annotations__["type"]))
+    assert set(events["events"]) <= python_types
