@@ -173,7 +173,6 @@ class Stripe(Checkable):
                 f"got {api_version!r}"
             )
         self.api_version = api_version or catalog.API_VERSION
-        self._header_ids = random.Random(self.seed ^ 0x57A1)
         catalog.register()
 
     def __repr__(self) -> str:
