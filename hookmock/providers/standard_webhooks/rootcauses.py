@@ -283,7 +283,7 @@ def _independent(results: Sequence[CheckResult], facts: Facts) -> list[RootCause
                 "away, either way (the reference libraries do)"
             )
             times = ("replay-stale", "replay-future", "forged-non-numeric-timestamp")
-            causes.append(RootCause("no-timestamp-check", summary, _ids(results, times)))
+            causes.append(RootCause("no-timestamp-check", summary, _ids(results, [i for i in times if accepted(i)])))
         unsigned_parts = [
             r.id
             for r in results
@@ -303,7 +303,7 @@ def _independent(results: Sequence[CheckResult], facts: Facts) -> list[RootCause
                 "signature under another version or without the 'version,' form; split items "
                 "on spaces, each on its first comma, and compare only v1 items"
             )
-            causes.append(RootCause("signature-items-unparsed", summary, _ids(results, items)))
+            causes.append(RootCause("signature-items-unparsed", summary, _ids(results, [i for i in items if accepted(i)])))
     crashed = [
         r.id
         for r in results
