@@ -6,8 +6,8 @@ clock and the sender's read the same instant."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -25,7 +25,6 @@ from hookmock.providers.standard_webhooks.battery import (
 from hookmock.providers.standard_webhooks.signed import VARIANT_TEXT, free_text_path
 
 from .standard_webhooks_receivers import (
-    FAULTS,
     PATH,
     SLOW_SECONDS,
     SLOW_TYPE,
