@@ -257,6 +257,9 @@ def _independent(results: Sequence[CheckResult], facts: Facts) -> list[RootCause
             and any(d.acknowledged for d in r.deliveries[-1:])
         )
 
+    def accepted_ids(wanted: Sequence[str]) -> tuple[str, ...]:
+        return tuple(r.id for r in results if r.id in wanted and accepted(r.id))
+
     unverified = accepted("forged-missing-signature") and accepted("forged-wrong-secret")
     if unverified:
         forged = [
@@ -283,7 +286,7 @@ def _independent(results: Sequence[CheckResult], facts: Facts) -> list[RootCause
                 "away, either way (the reference libraries do)"
             )
             times = ("replay-stale", "replay-future", "forged-non-numeric-timestamp")
-            causes.append(RootCause("no-timestamp-check", summary, _ids(results, [i for i in times if accepted(i)])))
+            causes.append(RootCause("no-timestamp-check", summary, accepted_ids(times)))
         unsigned_parts = [
             r.id
             for r in results
@@ -303,7 +306,7 @@ def _independent(results: Sequence[CheckResult], facts: Facts) -> list[RootCause
                 "signature under another version or without the 'version,' form; split items "
                 "on spaces, each on its first comma, and compare only v1 items"
             )
-            causes.append(RootCause("signature-items-unparsed", summary, _ids(results, [i for i in items if accepted(i)])))
+            causes.append(RootCause("signature-items-unparsed", summary, accepted_ids(items)))
     crashed = [
         r.id
         for r in results
@@ -333,7 +336,3 @@ def _independent(results: Sequence[CheckResult], facts: Facts) -> list[RootCause
         )
         causes.append(RootCause("stopped-acknowledging", summary, downgraded))
     return causes
-
-
-def _ids(results: Sequence[CheckResult], wanted: Sequence[str]) -> tuple[str, ...]:
-    return tuple(r.id for r in results if r.id in wanted)
