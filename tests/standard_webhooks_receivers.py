@@ -154,3 +154,37 @@ def svix_receiver(secret: str) -> Any:
         return Response(status_code=204)
 
     return Starlette(routes=[Route(PATH, receive, methods=["POST"])])
+
+
+def ed25519_receiver(public_key: str) -> Flask:
+    """A correct receiver of ``v1a`` (Ed25519) signatures, verifying with ``cryptography``
+    directly against the ``whpk_`` public key."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    verifier = Ed25519PublicKey.from_public_bytes(
+        base64.b64decode(public_key.removeprefix("whpk_"))
+    )
+    app = Flask(__name__)
+
+    @app.post(PATH)
+    def receive() -> Any:
+        body = request.get_data()
+        msg_id = request.headers.get("webhook-id", "")
+        ts = request.headers.get("webhook-timestamp", "")
+        items = request.headers.get("webhook-signature", "").split()
+        if not (msg_id and ts.isdigit() and items) or abs(time.time() - int(ts)) > 300:
+            return "bad headers", 401
+        content = f"{msg_id}.{ts}.".encode() + body
+        for item in items:
+            version, comma, signature = item.partition(",")
+            if version != "v1a" or not comma:
+                continue
+            try:
+                verifier.verify(base64.b64decode(signature, validate=True), content)
+            except (InvalidSignature, ValueError):
+                continue
+            return "", 204
+        return "bad signature", 401
+
+    return app

@@ -28,6 +28,7 @@ from .standard_webhooks_receivers import (
     PATH,
     SLOW_SECONDS,
     SLOW_TYPE,
+    ed25519_receiver,
     flask_receiver,
     svix_receiver,
 )
@@ -176,6 +177,17 @@ def test_a_svix_receiver_passes_every_check_under_svix_header_names() -> None:
     # Forgeries and unsigned bodies use the sender's names too: none has a webhook-* header.
     sent = [d.request for r in report.results for d in r.deliveries]
     assert not any(q.header(f"webhook-{h}") for q in sent for h in ("id", "timestamp", "signature"))
+
+
+def test_a_receiver_of_ed25519_signatures_passes_every_check() -> None:
+    pytest.importorskip("cryptography")
+    from hookmock.providers.standard_webhooks import generate_key_pair
+
+    private, public = generate_key_pair()
+    report = StandardWebhooks(secret=private, seed=SEED).check(ed25519_receiver(public), path=PATH)
+    assert _not_passed(report) == {}
+    honest = report["valid-event:contact.created"].deliveries[0].request
+    assert honest.header("webhook-signature").startswith("v1a,")
 
 
 # -- faulty receivers: each caught by the right check ---------------------------------------------
@@ -381,3 +393,18 @@ test_other = hookmock.conformance_tests(
     result.stdout.fnmatch_lines(
         ["*the fixture 'hookmock_seed' gives int, not a provider of that battery*"]
     )
+
+
+def test_the_readme_example_runs(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    monkeypatch.delenv("STANDARD_WEBHOOKS_SECRET", raising=False)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    example = next(b for b in blocks if 'provider="standard_webhooks"' in b)
+    pytester.makepyfile(test_example=example)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    others = [i for i in CHECK_IDS if not i.startswith("valid-event:")]
+    result.assert_outcomes(passed=len(others) + 2)
