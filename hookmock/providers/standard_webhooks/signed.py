@@ -377,7 +377,7 @@ def _rejected(
     return Found(False, "\n".join(lines))
 
 
-def _forgery(b: Battery, kind: str, event: Event) -> tuple[Event, dict[str, str | None], Any]:
+def _forgery(b: Battery, kind: str, event: Event) -> tuple[Event, dict[str, str | None], int | str]:
     """The request of forgery *kind* on *event*: the event sent, the headers, the timestamp."""
     msg_id, ts = _honest(b, event)
     key = _keys(b)[0]
