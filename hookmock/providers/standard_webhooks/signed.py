@@ -406,7 +406,7 @@ def _forgery(b: Battery, kind: str, event: Event) -> tuple[Event, dict[str, str 
     elif kind == "non-numeric-timestamp":
         return event, {}, "yesterday"  # signed with that timestamp, as sent
     elif kind == "all-items-wrong":
-        other = forgeries._other_key(key)
+        other = forgeries.other_key(key)
         # Two wrong items of the key's own kind: one for another timestamp, one for this one.
         items = f"{sign(other, msg_id, ts + 1, body)} {sign(other, msg_id, ts, body)}"
         return event, {HEADER_SIGNATURE: items}, ts
