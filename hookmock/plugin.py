@@ -552,7 +552,8 @@ def conformance_tests(
     :param target: the name of a fixture that returns a WSGI or ASGI application or a URL (it
         may use the provider's fixture, e.g. for ``zoom.secret_token``), or a URL.
     :param provider: the name of the fixture that gives the provider whose battery runs:
-        ``"zoom"``, ``"standard_webhooks"``, or one made with :func:`provider_fixture`. For a
+        ``"zoom"``, ``"stripe"``, ``"standard_webhooks"``, or one made with
+        :func:`provider_fixture`. For a
         Standard Webhooks provider the event types are known only once its fixture has run, so
         unless *events* names them, one ``valid-event`` test covers every ``valid-event:NAME``
         check.
@@ -569,17 +570,23 @@ def conformance_tests(
 
     if provider == "zoom":
         from .providers.zoom.battery import SUITE
+    elif provider == "stripe":
+        from .providers.stripe import catalog as stripe_catalog
+        from .providers.stripe.battery import SUITE
+
+        # Event names given are looked up in Stripe's catalog.
+        stripe_catalog.register()
     else:
         from .providers.standard_webhooks.battery import SUITE
 
-    if provider == "zoom":
-        checks = battery_checks(SUITE, "zoom", events)
+    if provider in ("zoom", "stripe"):
+        checks = battery_checks(SUITE, provider, events)
     elif events is not None:
         checks = SUITE.build([events] if isinstance(events, str) else list(events))
     else:
         checks = SUITE.build(SUITE.default_events)
     chosen = select_checks(only, checks) if only is not None else list(checks)
-    if provider == "zoom" or events is not None:
+    if provider in ("zoom", "stripe") or events is not None:
         ids = [c.id for c in chosen]
     else:
         # The sender's events are its document's, known once its fixture has run: one test
@@ -604,7 +611,8 @@ def conformance_tests(
                 raise ConfigurationError(
                     f"conformance_tests(provider={provider!r}): the fixture {provider!r} gives "
                     f"{type(sender).__name__}, not a provider of that battery; name the fixture "
-                    "of a Zoom (provider='zoom') or a Standard Webhooks sender"
+                    "of a Zoom (provider='zoom'), a Stripe (provider='stripe') or a Standard "
+                    "Webhooks sender"
                 )
             receiver = target if "://" in target else request.getfixturevalue(target)
             counter = request.getfixturevalue(probe) if isinstance(probe, str) else probe

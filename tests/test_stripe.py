@@ -550,3 +550,29 @@ def test_vendored_data_is_complete_and_licensed() -> None:
     # Every event type stripe-python names that has a fixture is in the catalog.
     python_types = set(typing.get_args(SdkEvent.__annotations__["type"]))
     assert set(events["events"]) <= python_types
+
+
+def test_conformance_tests_run_stripes_battery(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STRIPE_WEBHOOK_SECRET", raising=False)
+    pytester.syspathinsert(Path(__file__).resolve().parent.parent)
+    pytester.makepyfile(
+        """
+        import pytest
+        import hookmock
+        from tests.stripe_receivers import sdk_receiver
+
+        @pytest.fixture
+        def app(stripe):
+            return sdk_receiver(stripe.secret)
+
+        test_stripe_conformance = hookmock.conformance_tests(
+            "app", provider="stripe", events=["invoice.paid", "customer.created"]
+        )
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-v")
+    checks = len(battery.build_checks(["invoice.paid", "customer.created"]))
+    result.assert_outcomes(passed=checks)
+    result.stdout.fnmatch_lines(["*valid-event:customer.created*PASSED*", "*forged-v0-scheme*"])
