@@ -16,11 +16,11 @@ from ..errors import AuthenticationError, ConfigurationError, NotSubscribedError
 from ..generate import catalog, fake
 from ..generate.events import Event
 from ..records.exchange import Attempt, Request
+from ..records.limits import DEFAULT_BACKGROUND_TIMEOUT
 from ..records.masking import mask_url, url_secrets
 from ..records.outcome import Outcome
 from .delivery import Delivery, DeliveryLog
 from .inprocess import InProcessLifecycle
-from .limits import DEFAULT_BACKGROUND_TIMEOUT
 from .scheduler import ProviderClock, Scheduler
 from .subscription import Subscription as Subscription
 from .timeline import FAULTS, Notice, Timeline

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from ..engine.limits import DEFAULT_BACKGROUND_TIMEOUT as DEFAULT_BACKGROUND_TIMEOUT
+from ..records.limits import DEFAULT_BACKGROUND_TIMEOUT as DEFAULT_BACKGROUND_TIMEOUT
 from ..errors import ConfigurationError
 from ..records.exchange import Attempt, Request, Response
 from ..records.masking import mask_url
