@@ -30,7 +30,11 @@ if TYPE_CHECKING:
 
     from .fuzzing import FuzzReport
 
-__all__ = ["Provider", "Subscription", "register_signing"]
+__all__ = ["Provider", "Route", "Subscription", "register_signing"]
+
+#: One endpoint of a provider on the mock server: its path (werkzeug's rule syntax), its methods
+#: and its handler (see :meth:`Provider.server_routes`).
+Route = tuple[str, tuple[str, ...], Callable[..., Any]]
 
 #: How each signing scheme's provider is made from an OpenAPI document, by scheme name; each
 #: provider module registers its own (see :meth:`Provider.from_openapi`).
@@ -58,6 +62,9 @@ class Provider(InProcessLifecycle, Timeline):
     #: Where a field given by name to :meth:`fake` is looked for, in order: dotted paths from
     #: the body's root ("" is the root itself).
     field_levels: tuple[str, ...] = ("",)
+    #: The mock server (:mod:`hookmock.server`) serving this provider, if any; the server sets
+    #: it when it attaches the provider.
+    server: Any = None
 
     def __init__(
         self,
@@ -628,6 +635,15 @@ class Provider(InProcessLifecycle, Timeline):
         return fuzz(
             self, target, events=events, max_examples=max_examples, seed=seed, overrides=overrides
         )
+
+    # -- the mock server -------------------------------------------------------------------------
+
+    def server_routes(self) -> Sequence[Route]:
+        """The provider's own endpoints on the mock server (:mod:`hookmock.server`), as
+        ``(path, methods, handler)``; the server calls ``handler(state, request, **arguments)``
+        with its :class:`~hookmock.server.state.ServerState`, the werkzeug request and the path's
+        variables. None by default: the server still serves its control API and its page."""
+        return ()
 
     # -- the log --------------------------------------------------------------------------------
 
