@@ -19,8 +19,16 @@ from ..records.exchange import Attempt, Request
 from ..records.limits import DEFAULT_BACKGROUND_TIMEOUT
 from ..records.masking import mask_url, url_secrets
 from ..records.outcome import Outcome
+from .assertions import (
+    assert_acknowledged_once,
+    assert_all_acknowledged,
+    assert_delivered,
+    assert_delivered_in_order,
+    assert_nothing_dropped,
+)
 from .delivery import Delivery, DeliveryLog
 from .inprocess import InProcessLifecycle
+from .overrides import ADD, check_paths, unwrap
 from .scheduler import ProviderClock, Scheduler
 from .subscription import Subscription as Subscription
 from .timeline import FAULTS, Notice, Timeline
@@ -211,8 +219,6 @@ class Provider(InProcessLifecycle, Timeline):
         if fields:
             paths.update(self._field_paths(event, fields))
         if paths:
-            from .overrides import ADD, check_paths, unwrap
-
             if validate:
                 # Whether a path names a field depends on the schema alone: each is checked
                 # once per schema (paths to create, with ADD values, are never checked).
@@ -656,37 +662,27 @@ class Provider(InProcessLifecycle, Timeline):
     ) -> None:
         """Assert exactly *count* deliveries of *event* ended with *outcome* (``None``: any)."""
         __tracebackhide__ = True
-        from .assertions import assert_delivered
-
         assert_delivered(self.deliveries, event, count=count, outcome=outcome)
 
     def assert_acknowledged_once(self, event: str | None = None) -> None:
         """Assert each event sent (by :meth:`send` and its kin) was acknowledged exactly once,
         counting retries and duplicates."""
         __tracebackhide__ = True
-        from .assertions import assert_acknowledged_once
-
         assert_acknowledged_once(self.deliveries, event)
 
     def assert_nothing_dropped(self) -> None:
         """Assert the provider gave up on no event."""
         __tracebackhide__ = True
-        from .assertions import assert_nothing_dropped
-
         assert_nothing_dropped(self.deliveries)
 
     def assert_delivered_in_order(self, *events: str) -> None:
         """Assert the first acknowledged deliveries of *events* came in that order."""
         __tracebackhide__ = True
-        from .assertions import assert_delivered_in_order
-
         assert_delivered_in_order(self.deliveries, events)
 
     def assert_all_acknowledged(self) -> None:
         """Assert every delivery so far was acknowledged."""
         __tracebackhide__ = True
-        from .assertions import assert_all_acknowledged
-
         assert_all_acknowledged(self.deliveries)
 
 
