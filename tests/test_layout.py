@@ -8,11 +8,13 @@ there is one, and the package otherwise. Importing ``a.b.c`` also runs ``a/b/__i
 counts as importing ``a.b`` too, unless ``a.b`` is a package that holds the importer (its
 ``__init__`` has run before the importer starts).
 
-Not counted: names looked up at run time with :func:`importlib.import_module`. Two registries do
-that on purpose, by name: :func:`hookmock.providers.provider_class` (a provider's name to its
-class) and ``Provider.from_openapi`` in :mod:`hookmock.engine.simulator` (a signing scheme's name
-to the module that signs it), and ``hookmock/__init__.py`` imports its public names on first use
-the same way. A registry names what it may load; it does not make the importer depend on it.
+Not counted: modules looked up by name at run time with :func:`importlib.import_module`. That is
+done on purpose where a name is configuration, not a dependency:
+:func:`hookmock.providers.provider_class` (a provider's name to its class),
+``Provider.from_openapi`` in :mod:`hookmock.engine.simulator` (a signing scheme's name to the
+module that registers it), :func:`hookmock.server.state.default_provider_class` (the provider the
+mock server serves when it is given none) and ``hookmock/__init__.py``'s public names, imported
+on first use. A new such look-up belongs in that list, with its reason.
 
 The layers, lowest first (a module imports only from its own layer or lower ones)::
 
@@ -62,14 +64,19 @@ PROVIDER_NEUTRAL = (
 
 @dataclass(frozen=True)
 class Import:
-    """One edge of the graph: *importer* imports *imported* at *line*."""
+    """One edge of the graph: *importer* imports *imported* at *line*; *through* names the
+    module the statement imports when *imported* is only a package around it."""
 
     importer: str
     imported: str
     line: int
+    through: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.importer} -> {self.imported} ({_path(self.importer)}:{self.line})"
+        where = f"{_path(self.importer)}:{self.line}"
+        if self.through is not None:
+            where += f", importing {self.through}"
+        return f"{self.importer} -> {self.imported} ({where})"
 
 
 def _modules() -> dict[str, Path]:
@@ -131,7 +138,7 @@ def _imports_of(importer: str) -> set[Import]:
             implicit = i < len(parts)
             if imported == importer or (implicit and _within(importer, imported)):
                 continue
-            edges.add(Import(importer, imported, line))
+            edges.add(Import(importer, imported, line, module if implicit else None))
     return edges
 
 
@@ -149,8 +156,9 @@ def _layer(module: str) -> int:
     return best[0]
 
 
-def _cycles(graph: dict[str, set[Import]]) -> list[list[Import]]:
-    """One cycle for each strongly connected component of more than one module."""
+def _cycles(graph: dict[str, set[Import]]) -> list[tuple[list[Import], set[str]]]:
+    """For each strongly connected component of more than one module: a shortest cycle in it,
+    and all its modules."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -181,7 +189,7 @@ def _cycles(graph: dict[str, set[Import]]) -> list[list[Import]]:
     for module in sorted(graph):
         if module not in index:
             visit(module)
-    return [_a_cycle_in(component, graph) for component in components]
+    return [(_a_cycle_in(component, graph), component) for component in components]
 
 
 def _a_cycle_in(component: set[str], graph: dict[str, set[Import]]) -> list[Import]:
@@ -206,9 +214,13 @@ def _a_cycle_in(component: set[str], graph: dict[str, set[Import]]) -> list[Impo
     raise AssertionError(f"no cycle through {start} in {sorted(component)}")
 
 
-def _describe(chain: list[Import]) -> str:
+def _describe(chain: list[Import], component: set[str]) -> str:
     modules = " -> ".join([chain[0].importer, *(edge.imported for edge in chain)])
-    return modules + "".join(f"\n    {edge}" for edge in chain)
+    text = modules + "".join(f"\n    {edge}" for edge in chain)
+    others = sorted(component - {edge.importer for edge in chain})
+    if others:
+        text += f"\n    in a knot with: {', '.join(others)}"
+    return text
 
 
 GRAPH = _graph()
@@ -220,17 +232,61 @@ def test_every_module_is_read() -> None:
     assert all(MODULES[module].is_file() for module in MODULES)
 
 
+def _imported_by(importer: str) -> dict[str, Import]:
+    return {edge.imported: edge for edge in GRAPH[importer]}
+
+
 def test_the_graph_counts_every_kind_of_import() -> None:
-    # The graph builder must see imports in functions and under TYPE_CHECKING: the public
-    # package imports its names only there.
-    imported = {edge.imported for edge in GRAPH["hookmock"]}
-    assert "hookmock.providers.zoom" in imported
-    assert "hookmock.providers" in imported  # through hookmock.providers.zoom
+    # Under TYPE_CHECKING: the package's __init__ imports its public names only there.
+    assert "hookmock.providers.zoom" in _imported_by("hookmock")
+    # Inside a function (Zoom's endpoints are imported when a server is made).
+    assert "hookmock.providers.zoom.server" in _imported_by("hookmock.providers.zoom")
+    # ``from . import control``: the submodule, not only the package.
+    assert "hookmock.server.control" in _imported_by("hookmock.server")
+    # ``from ...server.state import ...``: resolved from a package two levels down.
+    assert "hookmock.server.state" in _imported_by("hookmock.providers.zoom.server")
+
+
+def test_a_module_imports_the_packages_around_what_it_imports() -> None:
+    edge = _imported_by("hookmock.providers.zoom.server")["hookmock.server"]
+    assert edge.through == "hookmock.server.state"
+    # ...but not the packages around itself, which Python imported before it.
+    assert "hookmock.providers.zoom" not in _imported_by("hookmock.providers.zoom.server")
+
+
+def test_names_looked_up_at_run_time_are_not_imports() -> None:
+    # hookmock.providers.provider_class and the server's default provider name their modules.
+    assert not any(
+        _within(m, "hookmock.providers.zoom") for m in _imported_by("hookmock.providers")
+    )
+    assert not any(_within(m, "hookmock.providers") for m in _imported_by("hookmock.server.state"))
+
+
+def test_a_cycle_reads_as_a_chain() -> None:
+    graph: dict[str, set[Import]] = {
+        "hookmock.errors": {Import("hookmock.errors", "hookmock.records.outcome", 3)},
+        "hookmock.records.outcome": {
+            Import("hookmock.records.outcome", "hookmock.records.masking", 5, None),
+        },
+        "hookmock.records.masking": {
+            Import("hookmock.records.masking", "hookmock.errors", 7),
+            Import("hookmock.records.masking", "hookmock.records.outcome", 9),
+        },
+        "hookmock.records.exchange": set(),
+    }
+    cycles = _cycles(graph)
+    assert [_describe(*cycle) for cycle in cycles] == [
+        "hookmock.errors -> hookmock.records.outcome -> hookmock.records.masking -> "
+        "hookmock.errors\n"
+        "    hookmock.errors -> hookmock.records.outcome (hookmock/errors.py:3)\n"
+        "    hookmock.records.outcome -> hookmock.records.masking (hookmock/records/outcome.py:5)\n"
+        "    hookmock.records.masking -> hookmock.errors (hookmock/records/masking.py:7)"
+    ]
 
 
 def test_no_import_cycle() -> None:
     cycles = _cycles(GRAPH)
-    message = "\n".join(f"import cycle: {_describe(chain)}" for chain in cycles)
+    message = "\n".join(f"import cycle: {_describe(*cycle)}" for cycle in cycles)
     if cycles:
         raise AssertionError(f"{len(cycles)} import cycle(s):\n{message}")
 
@@ -241,7 +297,7 @@ def test_imports_go_down_the_layers() -> None:
             edge
             for edges in GRAPH.values()
             for edge in edges
-            if _layer(edge.imported) > _layer(edge.importer)
+            if edge.through is None and _layer(edge.imported) > _layer(edge.importer)
         ),
         key=str,
     )
@@ -256,7 +312,8 @@ def test_the_engine_knows_no_provider() -> None:
             edge
             for edges in GRAPH.values()
             for edge in edges
-            if any(_within(edge.importer, neutral) for neutral in PROVIDER_NEUTRAL)
+            if edge.through is None
+            and any(_within(edge.importer, neutral) for neutral in PROVIDER_NEUTRAL)
             and _within(edge.imported, "hookmock.providers")
         ),
         key=str,
