@@ -321,3 +321,17 @@ def test_the_engine_knows_no_provider() -> None:
     if found:
         lines = "\n".join(f"  {edge}" for edge in found)
         raise AssertionError(f"{len(found)} import(s) of a provider module:\n{lines}")
+
+
+def test_the_mock_server_serves_the_endpoints_its_provider_supplies() -> None:
+    from werkzeug.test import Client
+
+    from hookmock import StandardWebhooks, Zoom
+    from hookmock.server import MockZoomApp
+    from hookmock.server.state import ServerState
+
+    zoom = Client(MockZoomApp(ServerState(Zoom(secret_token="layout-secret"))))
+    assert zoom.post("/oauth/token").status_code == 401  # Zoom's endpoint: no credentials
+    other = Client(MockZoomApp(ServerState(StandardWebhooks())))
+    assert other.post("/oauth/token").status_code == 404
+    assert other.get("/_hookmock/state").status_code == 200
