@@ -25,7 +25,7 @@ from ...errors import ConfigurationError
 from ...generate.events import Event
 
 if TYPE_CHECKING:
-    from .provider import Stripe
+    from ...engine.simulator import Provider
 
 __all__ = ["SCENARIOS", "ScenarioEvent", "build_scenario"]
 
@@ -183,7 +183,7 @@ def _check_param(scenario: str, key: str, value: Any, default: Any) -> None:
         )
 
 
-def build_scenario(stripe: Stripe, name: str, **params: Any) -> list[ScenarioEvent]:
+def build_scenario(stripe: Provider, name: str, **params: Any) -> list[ScenarioEvent]:
     """The events of scenario *name*, in the order Stripe sends them, timed from the provider's
     clock (the first event is due now).
 
