@@ -259,7 +259,10 @@ _READ: dict[tuple[str, int, str], catalog.Catalog] = {}
 
 def _register(source: str | os.PathLike[str] | Mapping[str, Any] | None, name: str | None) -> str:
     """Read *source*'s events and register them under *name*; the name they are known by."""
-    if source is None:
+    if source is None or (
+        not isinstance(source, Mapping) and os.fspath(source) == os.fspath(EXAMPLE_DOCUMENT)
+    ):
+        # The example document by its path (as provider_fixture() passes it) is the example.
         source, name = EXAMPLE_DOCUMENT, name or EXAMPLE_NAME
     if name is None:
         if isinstance(source, Mapping):
