@@ -9,7 +9,6 @@ The signature helpers are public so a test can sign a body by hand::
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import hmac
 import json
@@ -18,7 +17,6 @@ import secrets as _secrets
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from ...conformance.checkable import Checkable
 from ...engine.delivery import Delivery
@@ -26,7 +24,7 @@ from ...engine.scheduler import ProviderClock
 from ...engine.subscription import Subscription
 from ...errors import ConfigurationError, NotSubscribedError, SubscriptionError
 from ...generate.events import Event
-from ...records.exchange import Request
+from ...records.exchange import Request, host_header
 from ...records.masking import mask_url
 from ...records.outcome import Outcome
 from .scenarios import build_scenario
@@ -71,12 +69,6 @@ def signed_headers(
         "x-zm-request-timestamp": ts,
         "x-zm-signature": sign(secret_token, ts, body),
     }
-
-
-@functools.lru_cache(maxsize=256)
-def _host(url: str) -> str:
-    """The Host header for *url*: its authority without user-info (RFC 9110 §7.2)."""
-    return urlsplit(url).netloc.rpartition("@")[2]
 
 
 def request_id(rng: random.Random) -> str:
@@ -237,7 +229,7 @@ class Zoom(Checkable):
         # The order of the "Using webhooks" page's example request (ZOOM.md §1), with the headers
         # every captured delivery adds (ZOOM.md §8) beside their kin.
         headers = [
-            ("host", _host(subscription.url)),
+            ("host", host_header(subscription.url)),
             ("user-agent", USER_AGENT),
             ("content-length", str(len(body))),
             ("content-type", CONTENT_TYPE),
