@@ -44,7 +44,9 @@ pytest_plugins = ["pytester"]
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OLD_SECRET = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
-PRIVATE_KEY, PUBLIC_KEY = sw.generate_key_pair()
+# A fixed key pair: test ids name it, and pytest-xdist's workers must collect the same ones.
+PRIVATE_KEY = "whsk_" + base64.b64encode(bytes(range(32))).decode()
+PUBLIC_KEY = sw.public_key(PRIVATE_KEY)
 T0 = 1_790_000_000.0
 DATA = Path(__file__).resolve().parent / "data" / "openapi"
 GITHUB = DATA / "github" / "api.github.com.json"
@@ -470,7 +472,7 @@ def _echo_secret(secret: str) -> WSGIApp:
     return app
 
 
-@pytest.mark.parametrize("secret", [SECRET, PRIVATE_KEY])
+@pytest.mark.parametrize("secret", [SECRET, PRIVATE_KEY], ids=["whsec", "whsk"])
 def test_secrets_are_masked_in_what_is_shown(secret: str) -> None:
     sender = StandardWebhooks(secret=[secret, OLD_SECRET], seed=8, retries=False)
     sender.subscribe(_echo_secret(secret))
@@ -518,6 +520,7 @@ def test_the_secret_comes_from_the_environment_or_is_made_up(
             "secret must be a signing secret (whsec_...) or a list of them, got an empty list",
         ),
     ],
+    ids=["public-key", "public-key-in-a-list", "empty-list"],
 )
 def test_a_secret_the_sender_cannot_sign_with(secret: Any, message: str) -> None:
     with pytest.raises(ConfigurationError) as info:
