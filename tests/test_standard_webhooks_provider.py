@@ -336,6 +336,33 @@ def test_timeouts_and_connection_errors_are_retried(fault: str, outcome: Outcome
     assert len(receiver.seen) == 1  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(
+    ("fault", "hint"),
+    [
+        ("302 Found", "hint: webhook deliveries do not follow redirects; subscribe the final URL"),
+        (
+            "timeout",
+            "hint: acknowledge first, then work: the provider retries deliveries not answered "
+            "within 15 s, so slow handlers get duplicates",
+        ),
+        ("405 Method Not Allowed", "hint: webhooks are delivered with POST"),
+    ],
+)
+def test_a_failures_hint_names_no_other_provider(fault: str, hint: str) -> None:
+    sender = frozen(retries=False)
+    if fault == "timeout":
+        sender.fail_next("timeout")
+        sender.subscribe(scripted())
+    else:
+        sender.subscribe(scripted(fault))
+    delivery = sender.send("contact.created")
+    with pytest.raises(AssertionError) as info:
+        delivery.assert_acknowledged()
+    message = str(info.value)
+    assert hint in message
+    assert "Zoom" not in message
+
+
 def test_the_deadline_is_15_seconds() -> None:
     assert StandardWebhooks(secret=SECRET).deadline == sw.DEADLINE == 15.0
     assert StandardWebhooks(secret=SECRET, deadline=2).deadline == 2.0
