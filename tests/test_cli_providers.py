@@ -21,6 +21,7 @@ from hookmock.providers import zoom
 from hookmock.providers.standard_webhooks import StandardWebhooks
 
 from .receivers import closed_port, serving
+from .standard_webhooks_receivers import PATH, flask_receiver
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OLD_SECRET = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
@@ -356,6 +357,52 @@ def test_check_without_a_battery_says_so_before_sending(
     assert capsys.readouterr().err.endswith(
         f"--url URL --provider standard-webhooks --openapi {GITHUB}\n"
     )
+
+
+def test_check_grades_a_standard_webhooks_receiver(tmp_path: Path) -> None:
+    report_path = tmp_path / "report.json"
+    with serving(flask_receiver(SECRET)) as url:
+        code, out = run(
+            "check",
+            url + PATH,
+            *SW,
+            "--secret",
+            SECRET,
+            "--seed",
+            "1",
+            "--report-json",
+            str(report_path),
+        )
+    assert code == 0, out
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["passed"] is True
+    ids = [check["id"] for check in report["checks"]]
+    assert "valid-event:invoice.paid" in ids and "rotation-second-item" in ids
+    assert "url-validation" not in " ".join(ids)  # no handshake to check
+    assert {check["outcome"] for check in report["checks"]} == {"pass"}
+    assert "PASS  forged-wrong-secret" in out
+    assert SECRET not in out
+
+
+def test_check_finds_a_receiver_that_checks_only_the_first_item(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STANDARD_WEBHOOKS_SECRET", SECRET)
+    with serving(flask_receiver(SECRET, "first-item-only")) as url:
+        code, out = run("check", url + PATH, *SW, "--only", "rotation-second-item")
+    assert code == 1
+    assert "FAIL  rotation-second-item" in out
+    assert "first-signature-only" in out
+
+
+def test_check_sends_the_events_of_an_openapi_document(tmp_path: Path) -> None:
+    report_path = tmp_path / "report.json"
+    with serving(flask_receiver(SECRET)) as url:
+        argv = ["check", url + PATH, "--openapi", str(README_PETS), "--secret", SECRET]
+        code, out = run(*argv, "--only", "valid-event", "--report-json", str(report_path))
+    assert code == 0, out
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert [check["id"] for check in report["checks"]] == ["valid-event:newPet"]
 
 
 def test_check_still_needs_a_secret_for_zoom(capsys: pytest.CaptureFixture[str]) -> None:
