@@ -248,7 +248,7 @@ def test_a_bad_secret_is_a_usage_error_that_does_not_show_it(
 
 
 def test_zoom_takes_secret_as_its_secret_token() -> None:
-    # Zoom's deadline stays 3 s when none is given; the receiver is not reached at all.
+    # The secret is taken (no usage error); nothing listens at the URL.
     url = f"http://127.0.0.1:{closed_port()}/"
     code, out = run("trigger", "meeting.started", "--url", url, "--secret", "zoom-secret")
     assert code == 2 and "connection refused" in out
@@ -449,6 +449,13 @@ def test_a_zoom_only_command_refuses_another_provider(
 def test_scenario_takes_provider_zoom() -> None:
     code, out = run("scenario", "--list", "--provider", "zoom")
     assert code == 0 and out.startswith("meeting: ")
+
+
+def test_serve_takes_secret_as_its_secret_token() -> None:
+    from hookmock.cli import _parser
+
+    args = _parser("serve").parse_args(["serve", "--secret", "zoom-secret"])
+    assert args.secret_token == "zoom-secret"
 
 
 def test_serve_says_why_it_is_zoom_only(capsys: pytest.CaptureFixture[str]) -> None:
