@@ -624,6 +624,32 @@ def test_from_openapi_takes_a_parsed_document_and_a_name() -> None:
     assert named.event_names() == by_title.event_names()
 
 
+def _document(event: str) -> dict[str, Any]:
+    schema = {"type": "object", "required": ["type"], "properties": {"type": {"const": event}}}
+    body = {"content": {"application/json": {"schema": schema}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": event, "version": "1"},
+        "webhooks": {event: {"post": {"requestBody": body}}},
+    }
+
+
+def test_two_documents_with_one_file_name_keep_their_own_events(tmp_path: Path) -> None:
+    for service, event in (("billing", "invoice.sent"), ("shipping", "parcel.sent")):
+        (tmp_path / service).mkdir()
+        (tmp_path / service / "openapi.json").write_text(json.dumps(_document(event)))
+    billing = StandardWebhooks(openapi=tmp_path / "billing" / "openapi.json", secret=SECRET)
+    shipping = StandardWebhooks(openapi=tmp_path / "shipping" / "openapi.json", secret=SECRET)
+    assert billing.name == shipping.name == "openapi"
+    billing.subscribe(scripted(), events=["invoice.sent"])
+    shipping.subscribe(scripted(), events=["parcel.sent"])
+    for _ in range(2):
+        assert billing.event_names() == ("invoice.sent",)
+        assert json.loads(billing.send("invoice.sent").request.body) == {"type": "invoice.sent"}
+        assert shipping.event_names() == ("parcel.sent",)
+        assert json.loads(shipping.fake("parcel.sent").body) == {"type": "parcel.sent"}
+
+
 def test_from_openapi_with_an_unknown_signing_scheme() -> None:
     with pytest.raises(ConfigurationError) as info:
         Provider.from_openapi(ADYEN, signing="hmac-sha1", secret=SECRET)
