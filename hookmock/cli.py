@@ -487,14 +487,15 @@ def _check_zoom_only(args: argparse.Namespace) -> None:
     why = ZOOM_ONLY.get(args.command)
     if why is None:
         return
-    asked = args.provider or ("standard-webhooks" if args.openapi is not None else "zoom")
+    asked = _provider_name(args)
     if asked == "zoom" and args.openapi is None:
         return
     if asked != "zoom":
         from .providers import provider_class
 
         provider_class(asked)  # an unknown name says so, with the close ones
-    given = f"--provider {args.provider}" if args.provider else f"--openapi {args.openapi}"
+    given = f"--provider {args.provider}" if asked != "zoom" and args.provider else ""
+    given = given or f"--openapi {args.openapi}"
     others = ", ".join(c for c in _PARSERS if c not in ZOOM_ONLY)
     raise _UsageError(
         f"{given} is not supported: {args.command} simulates zoom only ({why}); leave out "

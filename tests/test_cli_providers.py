@@ -442,6 +442,11 @@ def test_a_zoom_only_command_refuses_another_provider(
         f"hookmock {command}: error: --openapi acme.json is not supported: {command} simulates "
         "zoom only ("
     )
+    assert run(*argv, "--provider", "zoom", "--openapi", "acme.json") == (2, "")
+    assert capsys.readouterr().err.startswith(
+        f"hookmock {command}: error: --openapi acme.json is not supported: {command} simulates "
+        "zoom only ("
+    )
     assert run(*argv, "--provider", "zom") == (2, "")
     assert "unknown provider 'zom'; did you mean zoom?" in capsys.readouterr().err
 
