@@ -720,9 +720,8 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         name = _provider_name(args)
         document = f" --openapi {args.openapi}" if args.openapi is not None else ""
         raise _UsageError(
-            f"hookmock has no conformance battery for {name} yet: check grades zoom receivers "
-            f"only. To send this receiver {name} events one at a time: hookmock trigger EVENT "
-            f"--url URL --provider {name}{document}"
+            f"hookmock has no conformance battery for {name} yet. To send this receiver {name} "
+            f"events one at a time: hookmock trigger EVENT --url URL --provider {name}{document}"
         ) from None
     _secrets(args, type(provider), required=True)
     probe = None

@@ -341,7 +341,7 @@ def _no_battery(self: StandardWebhooks) -> Any:
     raise NotImplementedError
 
 
-def test_check_without_a_battery_says_so_before_sending(
+def test_check_for_a_provider_without_a_battery_says_so_before_sending(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(StandardWebhooks, "conformance_suite", _no_battery)
@@ -349,9 +349,9 @@ def test_check_without_a_battery_says_so_before_sending(
     # No secret either: that there is no battery is what the user needs to know first.
     assert run("check", url, *SW) == (2, "")
     assert capsys.readouterr().err == (
-        "hookmock check: error: hookmock has no conformance battery for standard-webhooks yet: "
-        "check grades zoom receivers only. To send this receiver standard-webhooks events one "
-        "at a time: hookmock trigger EVENT --url URL --provider standard-webhooks\n"
+        "hookmock check: error: hookmock has no conformance battery for standard-webhooks yet. "
+        "To send this receiver standard-webhooks events one at a time: hookmock trigger EVENT "
+        "--url URL --provider standard-webhooks\n"
     )
     assert run("check", url, "--openapi", str(GITHUB), "--secret", SECRET) == (2, "")
     assert capsys.readouterr().err.endswith(
