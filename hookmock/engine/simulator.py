@@ -235,8 +235,9 @@ class Provider(InProcessLifecycle, Timeline):
             provider=self.name,
             full=full,
         )
-        for hook in tuple(self.generation_hooks):
-            hook(event, data)
+        if self.generation_hooks:
+            for hook in tuple(self.generation_hooks):
+                hook(event, data)
         if validate and overridden:
             catalog.validate(event, data, self.name)
         return Event.build(

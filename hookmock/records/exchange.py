@@ -19,18 +19,25 @@ _REASONS: dict[str, str] = {}
 _NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
 # What the compact fields stand for, in pytest's comparison of two records.
 _HEADERS = {"field": "headers"}
+_STR_ONLY = {str}
 
 
 def _pack(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, ...], str | tuple[str, ...]]:
-    pairs = tuple(headers)
-    names = tuple(name for name, _ in pairs)
-    values = tuple(value for _, value in pairs)
+    pairs = headers if type(headers) is tuple or type(headers) is list else tuple(headers)
+    if not pairs:
+        return (), ()
+    # Every request and response is packed: zip, map and join do it without a Python loop.
+    names, values = zip(*pairs, strict=True)
     if len(_NAMES) > 512:
         _NAMES.clear()
     names = _NAMES.setdefault(names, names)
-    if not values or not all(type(value) is str and _SEPARATOR not in value for value in values):
+    if {*map(type, values)} != _STR_ONLY:
         return names, values
-    return names, _SEPARATOR.join(values)
+    joined = _SEPARATOR.join(values)
+    # A value that contains the separator itself keeps the tuple form.
+    if joined.count(_SEPARATOR) != len(values) - 1:
+        return names, values
+    return names, joined
 
 
 def _unpack(values: str | tuple[str, ...]) -> tuple[str, ...] | list[str]:

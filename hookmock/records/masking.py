@@ -102,6 +102,7 @@ def mask_url(url: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=256)
 def url_secrets(url: str) -> tuple[str, ...]:
     """The parts of *url* that :func:`mask_url` hides, to redact them wherever else they show
     (a receiver that echoes its URL): the password or lone user name, and each query value, as

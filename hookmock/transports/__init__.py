@@ -141,16 +141,18 @@ class WSGITarget(InProcessTarget):
         return f"{self.url} (in-process WSGI: {label})"
 
     def send(self, request: Request, *, deadline: float) -> Attempt:
-        environ = dict(self._base_environ)
+        environ = self._base_environ.copy()
         environ["REQUEST_METHOD"] = request.method
         environ["wsgi.input"] = io.BytesIO(request.body)
+        keys = _ENVIRON_KEYS
         for name, value in request.headers:
-            key = name.upper().replace("-", "_")
-            if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = keys.get(name)
+            if key is None:
+                key = _environ_key(name)
+            if key in environ and key[0] == "H":  # HTTP_*: a repeated header joins the first
+                environ[key] = f"{environ[key]}, {value}"
+            else:
                 environ[key] = value
-                continue
-            key = "HTTP_" + key
-            environ[key] = f"{environ[key]}, {value}" if key in environ else value
         started: list[Any] = []
 
         def start_response(
@@ -189,6 +191,20 @@ class WSGITarget(InProcessTarget):
             )
         response = Response(status, reason, tuple(headers), body, truncated)
         return Attempt(_decoded(response, self.max_response_bytes), elapsed)
+
+
+#: The environ key of each header name seen (``x-zm-signature``: ``HTTP_X_ZM_SIGNATURE``).
+_ENVIRON_KEYS: dict[str, str] = {}
+
+
+def _environ_key(name: str) -> str:
+    key = name.upper().replace("-", "_")
+    if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        key = "HTTP_" + key
+    if len(_ENVIRON_KEYS) > 1024:
+        _ENVIRON_KEYS.clear()
+    _ENVIRON_KEYS[name] = key
+    return key
 
 
 def _collect(chunks: Iterable[bytes], cap: int) -> tuple[bytes, bool]:

@@ -82,8 +82,10 @@ def _host(url: str) -> str:
 def request_id(rng: random.Random) -> str:
     """An ``x-zm-request-id``: a random (version 4) UUID written with underscores, as Zoom
     writes it (``521662ee_efdf_47fc_b337_0e4aa1fc2876``, ZOOM.md §8)."""
-    h = f"{rng.getrandbits(128):032x}"
-    return f"{h[:8]}_{h[8:12]}_4{h[13:16]}_{'89ab'[int(h[16], 16) % 4]}{h[17:20]}_{h[20:]}"
+    bits = rng.getrandbits(128)
+    h = f"{bits:032x}"
+    # The variant digit: 8, 9, a or b after the low two bits of the 17th hex digit.
+    return f"{h[:8]}_{h[8:12]}_4{h[13:16]}_{'89ab'[(bits >> 60) & 3]}{h[17:20]}_{h[20:]}"
 
 
 def generate_secret_token() -> str:
