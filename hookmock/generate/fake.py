@@ -30,12 +30,10 @@ from __future__ import annotations
 
 import _random
 import binascii
-import datetime as dt
 import functools
 import json
 import random
 import re
-import string
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -55,8 +53,10 @@ class _Remove:
 #: Use as an override value to delete a field from the generated event.
 REMOVE: Any = _Remove()
 
-_URLSAFE = string.ascii_letters + string.digits + "-_"
-_ALNUM = string.ascii_letters + string.digits
+# string.ascii_letters and string.digits, written out: the string module is not imported for them.
+_DIGITS = "0123456789"
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + _DIGITS
+_URLSAFE = _ALNUM + "-_"
 _ZOOM_WEB = "https://us05web.zoom.us"
 _URLSAFE_B64 = bytes.maketrans(b"+/", b"-_")
 _T = TypeVar("_T")
@@ -173,6 +173,9 @@ def _parse_iso(text: str) -> float | None:
     match = _ISO.fullmatch(text)
     if match is None:
         return None
+    # Imported when a time is parsed back (after an override): most events never are.
+    import datetime as dt
+
     try:
         year, month, day, hour, minute, second = map(int, match.groups())
         moment = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
@@ -875,7 +878,7 @@ def _pattern_generator(pattern: str, where: str) -> _Gen:
                 chars += [chr(i) for i in range(arg[0], arg[1] + 1)]
             elif op is c.CATEGORY:
                 chars += {
-                    c.CATEGORY_DIGIT: list(string.digits),
+                    c.CATEGORY_DIGIT: list(_DIGITS),
                     c.CATEGORY_WORD: list(_ALNUM + "_"),
                     c.CATEGORY_SPACE: [" "],
                 }.get(arg, list(_ALNUM))

@@ -13,17 +13,13 @@
 from __future__ import annotations
 
 import functools
-import gzip
 import io
 import re
 import socket
 import sys
 import time
-import traceback
-import zlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import SplitResult, unquote, urlsplit
 
 from ..engine.limits import DEFAULT_BACKGROUND_TIMEOUT as DEFAULT_BACKGROUND_TIMEOUT
 from ..errors import ConfigurationError
@@ -33,6 +29,7 @@ from ..records.outcome import Outcome
 
 if TYPE_CHECKING:
     import ssl
+    from urllib.parse import SplitResult
 
 __all__ = [
     "DEFAULT_BACKGROUND_TIMEOUT",
@@ -116,10 +113,14 @@ class WSGITarget(InProcessTarget):
     def _base_environ(self) -> dict[str, Any]:
         """The environ keys every delivery shares, built once."""
         raw_path, _, query = self.path.partition("?")
+        if "%" in raw_path:
+            from urllib.parse import unquote
+
+            raw_path = unquote(raw_path, "latin-1")
         return {
             "REQUEST_METHOD": "POST",
             "SCRIPT_NAME": "",
-            "PATH_INFO": unquote(raw_path, "latin-1"),
+            "PATH_INFO": raw_path,
             "QUERY_STRING": query,
             "SERVER_NAME": self.host,
             "SERVER_PORT": "443" if self.scheme == "https" else "80",
@@ -172,6 +173,9 @@ class WSGITarget(InProcessTarget):
                     close()
         except Exception:
             elapsed = time.perf_counter() - begin
+            # Imported when an application fails: a first delivery need not pay for it.
+            import traceback
+
             return Attempt(None, elapsed, traceback.format_exc(), Outcome.APP_ERROR)
         elapsed = time.perf_counter() - begin
         if not started:
@@ -223,6 +227,10 @@ def _decoded(response: Response, cap: int) -> Response:
     encoding = (response.header("content-encoding") or "").lower()
     if encoding not in ("gzip", "deflate") or response.truncated:
         return response
+    # Imported for an encoded answer only: most receivers send none.
+    import gzip
+    import zlib
+
     try:
         if encoding == "gzip":
             body = gzip.GzipFile(fileobj=io.BytesIO(response.body)).read(cap + 1)
@@ -268,6 +276,8 @@ class HTTPTarget:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
+        from urllib.parse import urlsplit
+
         try:
             parts = urlsplit(url)
             port = parts.port

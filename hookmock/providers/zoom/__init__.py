@@ -8,17 +8,14 @@ The signature helpers are public so a test can sign a body by hand::
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import hmac
 import json
 import random
-import secrets as _secrets
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from ...conformance.checkable import Checkable
 from ...engine.delivery import Delivery
@@ -29,7 +26,6 @@ from ...generate.events import Event
 from ...records.exchange import Request
 from ...records.masking import mask_url
 from ...records.outcome import Outcome
-from .scenarios import build_scenario
 from .signature import encrypted_token as encrypted_token
 from .signature import sign as sign
 from .signature import verify as verify
@@ -76,6 +72,8 @@ def signed_headers(
 @functools.lru_cache(maxsize=256)
 def _host(url: str) -> str:
     """The Host header for *url*: its authority without user-info (RFC 9110 §7.2)."""
+    from urllib.parse import urlsplit
+
     return urlsplit(url).netloc.rpartition("@")[2]
 
 
@@ -90,7 +88,9 @@ def request_id(rng: random.Random) -> str:
 
 def generate_secret_token() -> str:
     """A random secret token shaped like Zoom's (22 URL-safe characters)."""
-    return _secrets.token_urlsafe(16)[:22]
+    import secrets
+
+    return secrets.token_urlsafe(16)[:22]
 
 
 class Zoom(Checkable):
@@ -290,6 +290,8 @@ class Zoom(Checkable):
         """The events of a coherent scenario (``"meeting"``, ``"webinar"``, ``"user"``), in the
         order Zoom sends them, without sending them. See
         :mod:`hookmock.providers.zoom.scenarios`."""
+        from .scenarios import build_scenario
+
         return [step.event for step in build_scenario(self, name, **params)]
 
     def send_scenario(self, name: str, **params: Any) -> list[Delivery]:
@@ -299,6 +301,8 @@ class Zoom(Checkable):
 
         :returns: the first attempt of each delivered event, in order.
         """
+        from .scenarios import build_scenario
+
         steps = build_scenario(self, name, **params)
         if not self.subscriptions:
             raise NotSubscribedError(
@@ -352,6 +356,8 @@ class Zoom(Checkable):
 
 def _variants(secret: str, plain: str) -> dict[str, str]:
     """Answers that receivers commonly compute instead of the right one, and what each means."""
+    import base64
+
     key, msg = secret.encode(), plain.encode()
     sha256 = hmac.new(key, msg, hashlib.sha256)
     return {
