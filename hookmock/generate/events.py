@@ -10,8 +10,6 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import FrozenInstanceError
-from json.encoder import c_make_encoder as _json_c_make_encoder
-from json.encoder import encode_basestring as _json_encode_basestring
 from typing import Any
 
 __all__ = ["SERIALIZATIONS", "Event", "serialize"]
@@ -28,6 +26,8 @@ def _surrogate_escape(match: re.Match[str]) -> str:
 
 
 # json.dumps(value, ensure_ascii=False, separators=(",", ":")), without making an encoder per call.
+# (c_make_encoder is the C accelerator, None without it; typeshed does not declare it.)
+_json_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _compact = _encoder.encode
 # The C encoder that _compact makes anew on every call, made once: it writes the same text.
@@ -37,7 +37,7 @@ _c_encoder = (
     None
     if _json_c_make_encoder is None
     else _json_c_make_encoder(
-        None, _encoder.default, _json_encode_basestring, None, ":", ",", False, False, True
+        None, _encoder.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
     )
 )
 
