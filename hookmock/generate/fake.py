@@ -270,7 +270,7 @@ def _email(ctx: _Ctx) -> str:
 
 
 def _email_for(name: str, domain: str) -> str:
-    local = ".".join(part for part in map(_slug, name.split()) if part)
+    local = ".".join(filter(None, map(_slug, name.split())))
     return f"{local or 'user'}@{domain}"
 
 

@@ -61,6 +61,9 @@ class Target(Protocol):
 class InProcessTarget:
     """What the in-process targets share: the application, and the URL it stands for."""
 
+    #: The application, URL and description that :meth:`describe` last gave.
+    _described: tuple[Any, str, str] | None = None
+
     def __init__(
         self,
         app: Any,
@@ -137,9 +140,15 @@ class WSGITarget(InProcessTarget):
         }
 
     def describe(self) -> str:
+        # Every delivery records it: worked out once per application and URL.
+        described = self._described
+        if described is not None and described[0] is self.app and described[1] == self.url:
+            return described[2]
         name = getattr(self.app, "name", None) or getattr(self.app, "__name__", None)
         label = f"{type(self.app).__name__} {name!r}" if name else repr(self.app)
-        return f"{self.url} (in-process WSGI: {label})"
+        text = f"{self.url} (in-process WSGI: {label})"
+        self._described = (self.app, self.url, text)
+        return text
 
     def send(self, request: Request, *, deadline: float) -> Attempt:
         environ = self._base_environ.copy()

@@ -218,7 +218,7 @@ class Zoom(Checkable):
         return outcome not in (Outcome.ACKNOWLEDGED, Outcome.REJECTED, Outcome.REDIRECTED)
 
     def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.secret_token, self.verification_token) if s)
+        return tuple(filter(None, (self.secret_token, self.verification_token)))
 
     def build_request(
         self,
