@@ -32,11 +32,11 @@ import _random
 import binascii
 import functools
 import json
+import os
 import random
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import ConfigurationError, OverrideError
@@ -189,7 +189,9 @@ def _pools() -> dict[str, tuple[str, ...]]:
     """Realistic values: faker's, built by ``tools/build_pools.py`` and shipped in
     ``hookmock/generate/data/pools.json`` (read once per process), and those written out here."""
     try:
-        shipped = Path(__file__).with_name("data").joinpath("pools.json").read_bytes()
+        # os.path, not pathlib: a first send need not import pathlib.
+        with open(os.path.join(os.path.dirname(__file__), "data", "pools.json"), "rb") as file:
+            shipped = file.read()
     except OSError as exc:
         # Installed in a zip archive: importlib.resources reads it (and is imported only then).
         from importlib import resources

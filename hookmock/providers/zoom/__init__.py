@@ -72,6 +72,21 @@ def signed_headers(
 @functools.lru_cache(maxsize=256)
 def _host(url: str) -> str:
     """The Host header for *url*: its authority without user-info (RFC 9110 §7.2)."""
+    scheme, separator, rest = url.partition("://")
+    if (
+        separator
+        and scheme.isascii()
+        and scheme.isalpha()
+        and url.isascii()
+        and url.isprintable()
+        and not url.startswith(" ")
+        and "[" not in url
+        and "]" not in url
+    ):
+        # A plain URL (every in-process target's) is split here as urlsplit splits it: the
+        # authority ends at the first "/", "?" or "#". urllib.parse is imported for the others.
+        ends = [at for at in map(rest.find, "/?#") if at >= 0]
+        return rest[: min(ends, default=len(rest))].rpartition("@")[2]
     from urllib.parse import urlsplit
 
     return urlsplit(url).netloc.rpartition("@")[2]
