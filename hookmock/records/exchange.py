@@ -3,6 +3,7 @@ what a transport reports before the provider judges it."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,7 +12,31 @@ from typing import Any
 from .masking import MASK, mask_url, masked_headers
 from .outcome import Outcome
 
-__all__ = ["Attempt", "Request", "Response"]
+__all__ = ["Attempt", "Request", "Response", "host_header"]
+
+
+@functools.lru_cache(maxsize=256)
+def host_header(url: str) -> str:
+    """The Host header of a request to *url*: its authority without user-info (RFC 9110 §7.2)."""
+    scheme, separator, rest = url.partition("://")
+    if (
+        separator
+        and scheme.isascii()
+        and scheme.isalpha()
+        and url.isascii()
+        and url.isprintable()
+        and not url.startswith(" ")
+        and "[" not in url
+        and "]" not in url
+    ):
+        # A plain URL (every in-process target's) is split here as urlsplit splits it: the
+        # authority ends at the first "/", "?" or "#". urllib.parse is imported for the others.
+        ends = [at for at in map(rest.find, "/?#") if at >= 0]
+        return rest[: min(ends, default=len(rest))].rpartition("@")[2]
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc.rpartition("@")[2]
+
 
 _SEPARATOR = "\0"
 # Reason phrases, repeated by every answer of a receiver.

@@ -8,13 +8,12 @@ The signature helpers are public so a test can sign a body by hand::
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...conformance.checkable import Checkable
@@ -23,7 +22,7 @@ from ...engine.scheduler import ProviderClock
 from ...engine.subscription import Subscription
 from ...errors import ConfigurationError, NotSubscribedError, SubscriptionError
 from ...generate.events import Event
-from ...records.exchange import Request
+from ...records.exchange import Request, host_header
 from ...records.masking import mask_url
 from ...records.outcome import Outcome
 from .signature import encrypted_token as encrypted_token
@@ -32,6 +31,7 @@ from .signature import verify as verify
 
 if TYPE_CHECKING:
     from ...conformance.base import Suite
+    from ...engine.simulator import Route
 
 __all__ = [
     "DEADLINE",
@@ -67,29 +67,6 @@ def signed_headers(
         "x-zm-request-timestamp": ts,
         "x-zm-signature": sign(secret_token, ts, body),
     }
-
-
-@functools.lru_cache(maxsize=256)
-def _host(url: str) -> str:
-    """The Host header for *url*: its authority without user-info (RFC 9110 §7.2)."""
-    scheme, separator, rest = url.partition("://")
-    if (
-        separator
-        and scheme.isascii()
-        and scheme.isalpha()
-        and url.isascii()
-        and url.isprintable()
-        and not url.startswith(" ")
-        and "[" not in url
-        and "]" not in url
-    ):
-        # A plain URL (every in-process target's) is split here as urlsplit splits it: the
-        # authority ends at the first "/", "?" or "#". urllib.parse is imported for the others.
-        ends = [at for at in map(rest.find, "/?#") if at >= 0]
-        return rest[: min(ends, default=len(rest))].rpartition("@")[2]
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).netloc.rpartition("@")[2]
 
 
 def request_id(rng: random.Random) -> str:
@@ -254,7 +231,7 @@ class Zoom(Checkable):
         # The order of the "Using webhooks" page's example request (ZOOM.md §1), with the headers
         # every captured delivery adds (ZOOM.md §8) beside their kin.
         headers = [
-            ("host", _host(subscription.url)),
+            ("host", host_header(subscription.url)),
             ("user-agent", USER_AGENT),
             ("content-length", str(len(body))),
             ("content-type", CONTENT_TYPE),
@@ -277,10 +254,16 @@ class Zoom(Checkable):
 
     # -- the mock Zoom server (hookmock.server) -------------------------------------------------
 
-    #: The :class:`~hookmock.server.MockZoomServer` serving this simulated Zoom, if any.
-    server: Any = None
     #: Starts a server for :attr:`server_url` on first use (the pytest plugin sets it).
     server_starter: Callable[[], Any] | None = None
+
+    def server_routes(self) -> Sequence[Route]:
+        """Zoom's own endpoints on the mock server: the OAuth token, the event subscription API
+        and recording downloads (:mod:`hookmock.providers.zoom.server`)."""
+        # Imported when a server is made, not with Zoom: the endpoints need werkzeug.
+        from .server import ROUTES
+
+        return ROUTES
 
     @property
     def server_url(self) -> str:
