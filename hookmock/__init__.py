@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .plugin import HookmockWarning as HookmockWarning
     from .plugin import conformance_tests as conformance_tests
     from .plugin import provider_fixture as provider_fixture
+    from .providers.slack import Slack as Slack
     from .providers.standard_webhooks import StandardWebhooks as StandardWebhooks
     from .providers.zoom import Zoom as Zoom
     from .records.exchange import Request as Request
@@ -77,6 +78,7 @@ _EXPORTS = {
     "Response": ".engine.delivery",
     "SERIALIZATIONS": ".generate.events",
     "SchemaViolationError": ".errors",
+    "Slack": ".providers.slack",
     "StandardWebhooks": ".providers.standard_webhooks",
     "Subscription": ".engine.subscription",
     "SubscriptionError": ".errors",
@@ -110,6 +112,7 @@ __all__ = [
     "Request",
     "Response",
     "SchemaViolationError",
+    "Slack",
     "StandardWebhooks",
     "Subscription",
     "SubscriptionError",

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from .engine.simulator import Provider
+    from .providers.slack import Slack
     from .providers.standard_webhooks import StandardWebhooks
     from .providers.zoom import Zoom
     from .server import MockZoomServer
@@ -351,6 +352,22 @@ def standard_webhooks(
     provider = StandardWebhooks(
         openapi=openapi, **_provider_settings(request, hookmock_seed, hookmock_settings)
     )
+    _own(request, provider)
+    yield provider
+    provider.close()
+
+
+@pytest.fixture
+def slack(
+    request: pytest.FixtureRequest, hookmock_seed: int, hookmock_settings: dict[str, Any]
+) -> Iterator[Slack]:
+    """A simulated Slack Events API for this test (:class:`hookmock.Slack`), signing with
+    ``$SLACK_SIGNING_SECRET`` or ``@pytest.mark.hookmock(secret=...)`` (a random signing secret
+    without either: give your receiver ``slack.secret``).
+    """
+    from .providers.slack import Slack
+
+    provider = Slack(**_provider_settings(request, hookmock_seed, hookmock_settings))
     _own(request, provider)
     yield provider
     provider.close()
