@@ -28,7 +28,7 @@ import re
 import string
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...conformance.checkable import Checkable
 from ...engine.delivery import Delivery
@@ -43,6 +43,9 @@ from . import catalog, events
 from .handshake import verify_endpoint
 from .scenarios import build_scenario
 from .signature import HEADER_SIGNATURE, HEADER_TIMESTAMP, generate_secret, sign
+
+if TYPE_CHECKING:
+    from ...conformance.base import Suite
 
 __all__ = [
     "CONTENT_TYPE",
@@ -211,6 +214,11 @@ class Slack(Checkable):
             f"<Slack team={self.team_id} app={self.api_app_id} seed={self.seed} "
             f"subscriptions={len(self.subscriptions)} deliveries={self.deliveries.total}>"
         )
+
+    def conformance_suite(self) -> Suite:
+        from .battery import SUITE
+
+        return SUITE
 
     # -- what the provider is -------------------------------------------------------------------
 
