@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask import Flask, request
 from slack_bolt import App
@@ -30,8 +31,9 @@ class _Clock(Clock):
 
 
 def bolt_app(secret: str, *, bot_user_id: str = "U0000000001") -> tuple[Flask, list[Any]]:
-    """A Bolt app with ``app_mention``, ``message`` and ``reaction_added`` listeners, served by
-    Flask at :data:`PATH`; the events its listeners received, in order.
+    """A Bolt app with ``app_mention``, ``message`` and ``reaction_added`` listeners, the
+    ``/deploy`` command, the ``approve`` action, the ``open_report`` shortcut and the
+    ``feedback`` view, served by Flask at :data:`PATH`; what its listeners received, in order.
 
     Nothing reaches the network: the app authorizes every workspace itself (no ``auth.test``)
     and its Web API client points at a closed local port.
@@ -66,6 +68,26 @@ def bolt_app(secret: str, *, bot_user_id: str = "U0000000001") -> tuple[Flask, l
     @app.event("reaction_added")
     def on_reaction(event: dict[str, Any]) -> None:
         received.append(("reaction_added", event))
+
+    @app.command("/deploy")
+    def on_command(ack: Any, command: dict[str, Any]) -> None:
+        ack()
+        received.append(("command", command))
+
+    @app.action("approve")
+    def on_action(ack: Any, body: dict[str, Any]) -> None:
+        ack()
+        received.append(("block_actions", body))
+
+    @app.shortcut("open_report")
+    def on_shortcut(ack: Any, shortcut: dict[str, Any]) -> None:
+        ack()
+        received.append(("shortcut", shortcut))
+
+    @app.view("feedback")
+    def on_view(ack: Any, view: dict[str, Any]) -> None:
+        ack()
+        received.append(("view_submission", view))
 
     flask_app = Flask("hookmock-slack-test")
     handler = SlackRequestHandler(app)
@@ -103,7 +125,11 @@ def slack_receiver(
         app.requests.append((dict(req.headers), body))  # type: ignore[attr-defined]
         if not verifier.is_valid_request(body, dict(req.headers)):
             return Response("invalid signature", status=401)
-        data = json.loads(body)
+        if req.mimetype == "application/x-www-form-urlencoded":
+            form = dict(parse_qsl(body.decode(), keep_blank_values=True))
+            data = json.loads(form["payload"]) if "payload" in form else form
+        else:
+            data = json.loads(body)
         if data.get("type") == "url_verification":
             if answer is not None:
                 return answer(data["challenge"])

@@ -23,6 +23,7 @@ from hookmock.providers import PROVIDERS, provider_class
 from hookmock.providers import slack as slack_module
 from hookmock.providers.slack import catalog as slack_catalog
 from hookmock.providers.slack import events as slack_events
+from hookmock.providers.slack import interactive
 
 from .slack_receivers import PATH, bolt_app, slack_receiver
 
@@ -202,6 +203,9 @@ def test_every_event_is_valid_against_its_schema_and_slacks_wrapper() -> None:
         catalog.validate(name, event.data, "slack")
         if name in slack_events.TOP_LEVEL:
             assert event.data["type"] == name
+            continue
+        if name in interactive.FORM_EVENTS:
+            assert event.serialization == "form"
             continue
         jsonschema.validate(event.data, wrapper)
         assert event.data["type"] == "event_callback"
@@ -511,3 +515,53 @@ def test_the_slack_fixture(slack: Slack, monkeypatch: pytest.MonkeyPatch) -> Non
 @pytest.mark.hookmock(secret="a-secret-from-the-marker")
 def test_the_slack_fixture_takes_the_markers_secret(slack: Slack) -> None:
     assert slack.secret == "a-secret-from-the-marker"
+
+
+# -- slash commands and interactivity --------------------------------------------------------------
+
+
+def test_a_slash_command_is_form_encoded_signed_and_parsed_by_bolt() -> None:
+    slack = _slack()
+    app, received = bolt_app(SECRET, bot_user_id=slack.bot_user_id)
+    slack.subscribe(app, path=PATH)
+    delivery = slack.send("slash_command", command="/deploy", text="prod now")
+    delivery.assert_acknowledged()
+    request = delivery.request
+    assert request.header("content-type") == "application/x-www-form-urlencoded"
+    assert b"&command=%2Fdeploy&text=prod+now&" in request.body
+    assert SignatureVerifier(SECRET).is_valid_request(request.body, dict(request.headers))
+    ((kind, command),) = received
+    assert kind == "command"
+    assert command["text"] == "prod now" and command["team_id"] == slack.team_id
+    assert command["token"] == slack.verification_token
+
+
+@pytest.mark.parametrize(
+    ("name", "fields", "kind"),
+    [
+        ("block_actions", {"actions.0.action_id": "approve"}, "block_actions"),
+        ("shortcut", {"callback_id": "open_report"}, "shortcut"),
+        ("view_submission", {"view.callback_id": "feedback"}, "view_submission"),
+    ],
+)
+def test_an_interactivity_payload_is_a_payload_field_bolt_dispatches(
+    name: str, fields: dict[str, Any], kind: str
+) -> None:
+    slack = _slack()
+    app, received = bolt_app(SECRET, bot_user_id=slack.bot_user_id)
+    slack.subscribe(app, path=PATH)
+    delivery = slack.send(name, fields)
+    delivery.assert_acknowledged()
+    assert delivery.request.body.startswith(b"payload=%7B%22type%22%3A%22" + name.encode())
+    assert delivery.request.header("content-type") == "application/x-www-form-urlencoded"
+    assert [k for k, _ in received] == [kind]
+
+
+def test_slash_commands_are_not_retried() -> None:
+    slack = _frozen()
+    slack.subscribe(_receiver(slack, status=500))
+    failed = slack.send("slash_command")
+    assert (
+        failed.next_step == "final: Slack does not retry slash commands and interactivity payloads"
+    )
+    assert slack.run_until_idle() == []

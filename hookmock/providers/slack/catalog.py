@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ...generate import catalog
-from . import events
+from . import events, interactive
 from .events import APP, ENTERPRISE, INNER, TEAM, TOP_LEVEL, TS, USER
 
 __all__ = ["CATALOG_NAME", "DATA", "envelope", "published", "register"]
@@ -118,6 +118,12 @@ def _catalog() -> catalog.Catalog:
             )
         elif name not in INNER and name not in TOP_LEVEL:
             notes[name].append("its inner event carries only type and event_ts")
+    for name, schema in interactive.SCHEMAS.items():
+        schemas[name] = schema
+        what = (
+            "a slash command" if name == interactive.SLASH_COMMAND else "an interactivity payload"
+        )
+        notes[name] = [f"{what}, posted form-encoded ({interactive.FORM_CONTENT_TYPE})"]
     return catalog.Catalog(schemas, notes=notes)
 
 

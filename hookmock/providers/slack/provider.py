@@ -39,7 +39,7 @@ from ...generate import catalog as _catalog
 from ...generate.events import Event
 from ...records.exchange import Request, host_header
 from ...records.outcome import Outcome
-from . import catalog, events
+from . import catalog, events, interactive
 from .handshake import verify_endpoint
 from .scenarios import build_scenario
 from .signature import HEADER_SIGNATURE, HEADER_TIMESTAMP, generate_secret, sign
@@ -243,6 +243,13 @@ class Slack(Checkable):
         ):
             delivery.next_step = "final: the receiver answered X-Slack-No-Retry: 1"
             return
+        if not delivery.acknowledged and delivery.event.name in interactive.FORM_EVENTS:
+            # The person who typed the command or pressed the button sees an error; Slack
+            # does not post it again.
+            delivery.next_step = (
+                "final: Slack does not retry slash commands and interactivity payloads"
+            )
+            return
         if not delivery.acknowledged:
             self._retry_reasons[delivery.chain] = retry_reason(delivery)
         super()._plan_next(delivery, subscription)
@@ -293,7 +300,12 @@ class Slack(Checkable):
             ("content-length", str(len(body))),
             ("accept", "*/*"),
             ("accept-encoding", "gzip,deflate"),
-            ("content-type", CONTENT_TYPE),
+            (
+                "content-type",
+                interactive.FORM_CONTENT_TYPE
+                if event.name in interactive.FORM_EVENTS
+                else CONTENT_TYPE,
+            ),
             (HEADER_TIMESTAMP, ts),
             (HEADER_SIGNATURE, sign(self.signing_secret, ts, body)),
         )
@@ -331,7 +343,7 @@ class Slack(Checkable):
         state.full = full
         state.active = True
         try:
-            return super().fake(
+            made = super().fake(
                 event,
                 paths,
                 seed=seed,
@@ -342,6 +354,10 @@ class Slack(Checkable):
             )
         finally:
             state.active = False
+        if event not in interactive.FORM_EVENTS:
+            return made
+        body = interactive.form_body(event, made.data, made.body)
+        return Event(event, made.data, body, made.seed, "form", made.overridden)
 
     def _cohere(self, name: str, data: Any) -> None:
         """Make a generated body coherent (a generation hook; see :meth:`fake`)."""
@@ -364,6 +380,9 @@ class Slack(Checkable):
         put(data, "token", "token", self.verification_token)
         put(data, "team_id", "team_id", self.team_id)
         put(data, "api_app_id", "api_app_id", self.api_app_id)
+        if name in interactive.FORM_EVENTS:
+            self._cohere_form(data, now, free)
+            return
         if name == URL_VERIFICATION or name == "app_rate_limited":
             put(data, "minute_rate_limited", "minute_rate_limited", now // 60 * 60)
             return
@@ -416,6 +435,23 @@ class Slack(Checkable):
                 "4-" + base64.urlsafe_b64encode(raw).decode().rstrip("="),
             )
 
+    def _cohere_form(self, data: dict[str, Any], now: int, free: Callable[[str], bool]) -> None:
+        """Slash commands and interactivity payloads: this app's team, the action's time."""
+        for path in ("team.id", "user.team_id", "view.team_id"):
+            head, _, key = path.partition(".")
+            node = data.get(head)
+            if isinstance(node, dict) and key in node and free(path):
+                node[key] = self.team_id
+        _times(data, "", now, free)
+        if "action_ts" in data and free("action_ts"):
+            data["action_ts"] = f"{now}.{str(data['action_ts'])[-6:]}"
+        for index, action in enumerate(data.get("actions") or ()):
+            if isinstance(action, dict) and free(f"actions.{index}.action_ts"):
+                action["action_ts"] = f"{now}.{str(action.get('action_ts'))[-6:]}"
+        message = data.get("message")
+        if isinstance(message, dict) and "message_ts" in data and free("message.ts"):
+            message["ts"] = data["message_ts"]
+
     # -- scenarios ------------------------------------------------------------------------------
 
     def scenario(self, name: str, **params: Any) -> list[Event]:
@@ -462,7 +498,7 @@ def _times(node: dict[str, Any], path: str, now: int, free: Callable[[str], bool
         where = f"{path}.{key}"
         if isinstance(value, dict):
             _times(value, where, now, free)
-        elif not free(where) or key == "event_ts":
+        elif not free(where) or key in ("event_ts", "action_ts"):
             continue
         elif isinstance(value, str) and _TS.match(value):
             if key == "ts" and node.get("type") in _POSTED and path == "event":
