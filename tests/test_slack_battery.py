@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
 from slack_sdk.signature import SignatureVerifier
 from werkzeug.wrappers import Request, Response
 
@@ -147,3 +149,36 @@ def test_a_receiver_that_processes_retries_again_is_flagged_with_a_probe() -> No
     assert result.outcome is Verdict.FAIL
     assert "the probe counted 1, then 2 more" in result.detail
     assert "deduplicate on event_id" in result.detail
+
+
+# -- as pytest tests: conformance_tests(provider="slack") ------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_one_line_gives_slacks_battery_as_tests_against_a_bolt_app(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SLACK_SIGNING_SECRET", raising=False)
+    pytester.syspathinsert(ROOT)
+    pytester.makepyfile(
+        """
+import pytest
+import hookmock
+from tests.slack_receivers import PATH, bolt_app
+
+@pytest.fixture
+def app(slack):
+    return bolt_app(slack.secret, bot_user_id=slack.bot_user_id)[0]
+
+test_slack_conformance = hookmock.conformance_tests("app", provider="slack", path=PATH)
+"""
+    )
+    result = pytester.runpytest("-v", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=len(battery.CHECK_IDS))
+    result.stdout.fnmatch_lines(
+        [
+            "*test_slack_conformance?url-verification? PASSED*",
+            "*test_slack_conformance?forged-wrong-secret? PASSED*",
+        ]
+    )

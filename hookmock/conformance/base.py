@@ -296,10 +296,15 @@ class Battery:
         self.suite.diagnose(self)
 
     def validation_baseline(self) -> bool:
-        """Whether the receiver answers a correctly signed URL validation correctly."""
+        """Whether the receiver answers the provider's signed subscription handshake (Zoom's
+        URL validation) correctly; True, with nothing sent, for a provider without one."""
         if self.validation_ok is None:
             try:
-                self.validation = self.provider.validate_endpoint(self.subscription)
+                validation = self.provider.validate_endpoint(self.subscription)
+                if validation is None:  # no handshake: nothing to answer, nothing to get wrong
+                    self.validation_ok = True
+                    return True
+                self.validation = validation
                 self.validation_ok = True
             except SubscriptionError as error:
                 self.validation = error.delivery  # type: ignore[assignment]

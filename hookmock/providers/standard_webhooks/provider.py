@@ -45,6 +45,7 @@ from .signature import (
 )
 
 if TYPE_CHECKING:
+    from ...conformance.base import Suite
     from ...engine.delivery import Delivery
 
 __all__ = [
@@ -181,6 +182,13 @@ class StandardWebhooks(Checkable):
         options)."""
         __tracebackhide__ = True
         return cls(openapi=source, **options)
+
+    def conformance_suite(self) -> Suite:
+        """The receiver conformance battery (:mod:`hookmock.providers.standard_webhooks.battery`);
+        its default events are the first of this sender's catalog, by name."""
+        from .battery import suite_for
+
+        return suite_for(self.event_names())
 
     # -- what the provider is -------------------------------------------------------------------
 
