@@ -35,7 +35,21 @@ SUBTEAM = _id("S")
 ENTERPRISE = _id("E")
 #: A message timestamp: Unix seconds and six digits, unique per channel.
 TS = {"type": "string", "pattern": r"^[0-9]{10}\.[0-9]{6}$"}
-TEXT = {"type": "string", "minLength": 1, "maxLength": 120}
+TEXT = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 120,
+    "examples": [
+        "Has anyone looked at the release notes?",
+        "The build is green again :tada:",
+        "Can we move standup to 10:30 tomorrow?",
+        "Here is the draft for Thursday's review",
+        "Who owns the on-call rotation this week?",
+        "Déploiement terminé, merci à tous !",
+        "lunch?",
+        "I'll take a look after the meeting",
+    ],
+}
 NAME = {"type": "string", "pattern": "^[a-z][a-z0-9-]{2,20}$"}
 BOOL = {"type": "boolean"}
 EPOCH = {"type": "integer", "minimum": 1_000_000_000, "maximum": 9_999_999_999}
