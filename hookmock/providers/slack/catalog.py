@@ -63,7 +63,7 @@ def envelope(inner: dict[str, Any]) -> dict[str, Any]:
                 "maxItems": 1,
             },
             "is_ext_shared_channel": {"type": "boolean"},
-            "event_context": {"type": "string", "pattern": "^4-[A-Za-z0-9_-]{20,200}$"},
+            "event_context": {"type": "string", "pattern": "^4-[A-Za-z0-9_-]{20,}$"},
         },
         "required": [
             "token",
