@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..engine.delivery import Delivery
+from ..engine.report import describe_log
 from ..engine.subscription import Subscription
 from ..errors import HookmockError, SubscriptionError
 from ..generate.events import Event
@@ -147,8 +148,6 @@ class CheckResult:
         An inconclusive check fails too: use :attr:`inconclusive` to tell it apart."""
         __tracebackhide__ = True
         if self.outcome in (Verdict.FAIL, Verdict.INCONCLUSIVE):
-            from ..engine.report import describe_log
-
             what = "failed" if self.outcome is Verdict.FAIL else "was inconclusive"
             raise AssertionError(
                 f"conformance check {self.id!r} {what}: {self.title}\n{self.shown_detail()}\n"

@@ -15,7 +15,7 @@ import json
 import random
 import secrets as _secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...conformance.checkable import Checkable
@@ -34,6 +34,7 @@ from .signature import verify as verify
 
 if TYPE_CHECKING:
     from ...conformance.base import Suite
+    from ...engine.simulator import Route
 
 __all__ = [
     "DEADLINE",
@@ -252,10 +253,16 @@ class Zoom(Checkable):
 
     # -- the mock Zoom server (hookmock.server) -------------------------------------------------
 
-    #: The :class:`~hookmock.server.MockZoomServer` serving this simulated Zoom, if any.
-    server: Any = None
     #: Starts a server for :attr:`server_url` on first use (the pytest plugin sets it).
     server_starter: Callable[[], Any] | None = None
+
+    def server_routes(self) -> Sequence[Route]:
+        """Zoom's own endpoints on the mock server: the OAuth token, the event subscription API
+        and recording downloads (:mod:`hookmock.providers.zoom.server`)."""
+        # Imported when a server is made, not with Zoom: the endpoints need werkzeug.
+        from .server import ROUTES
+
+        return ROUTES
 
     @property
     def server_url(self) -> str:
