@@ -10,12 +10,12 @@ Sign a body by hand::
 
 from __future__ import annotations
 
-from .provider import CONTENT_TYPE as CONTENT_TYPE
-from .provider import DEADLINE as DEADLINE
-from .provider import RETRY_DELAYS as RETRY_DELAYS
-from .provider import RETRY_REASONS as RETRY_REASONS
-from .provider import SECRET_ENV as SECRET_ENV
-from .provider import USER_AGENT as USER_AGENT
+from .protocol import CONTENT_TYPE as CONTENT_TYPE
+from .protocol import DEADLINE as DEADLINE
+from .protocol import RETRY_DELAYS as RETRY_DELAYS
+from .protocol import RETRY_REASONS as RETRY_REASONS
+from .protocol import SECRET_ENV as SECRET_ENV
+from .protocol import USER_AGENT as USER_AGENT
 from .provider import Slack as Slack
 from .provider import retry_reason as retry_reason
 from .signature import HEADER_SIGNATURE as HEADER_SIGNATURE

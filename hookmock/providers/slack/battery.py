@@ -33,7 +33,7 @@ from ...conformance.base import (
 from ...conformance.rootcauses import Facts, RootCause
 from ...engine.delivery import Delivery
 from ...generate.events import Event
-from .provider import NO_RETRY_HEADER, RETRY_NUM_HEADER, RETRY_REASON_HEADER, URL_VERIFICATION
+from .protocol import NO_RETRY_HEADER, RETRY_NUM_HEADER, RETRY_REASON_HEADER, URL_VERIFICATION
 from .signature import HEADER_SIGNATURE, HEADER_TIMESTAMP, sign
 
 __all__ = ["CHECKS", "CHECK_IDS", "DEFAULT_EVENTS", "SUITE", "UNKNOWN_EVENT", "build_checks"]

@@ -20,7 +20,6 @@ from ...records.outcome import Outcome
 if TYPE_CHECKING:
     from ...engine.delivery import Delivery
     from ...engine.subscription import Subscription
-    from .provider import Slack
 
 __all__ = ["diagnose_verification", "verify_endpoint"]
 
@@ -89,18 +88,18 @@ def diagnose_verification(delivery: Delivery, challenge: str, token: str) -> tup
 
 
 def verify_endpoint(
-    slack: Slack, subscription: Subscription, delivery: Delivery, challenge: str
+    subscription: Subscription, delivery: Delivery, challenge: str, token: str
 ) -> None:
     """Raise :class:`SubscriptionError` unless *delivery* answered the challenge as Slack
-    accepts it."""
+    accepts it (*token*: the app's verification token, named when it comes back instead)."""
     __tracebackhide__ = True
-    problems, hint = diagnose_verification(delivery, challenge, slack.verification_token)
+    problems, hint = diagnose_verification(delivery, challenge, token)
     if not problems:
         return
     delivery.notes.extend(problems)
     lines = [
         f"Slack's URL verification of {mask_url(subscription.url)} failed: {problems[0]}",
-        f"expected: status 200 within {slack.deadline:g} s with the challenge {challenge!r}, as "
+        f"expected: status 200 within {delivery.deadline:g} s with the challenge {challenge!r}, as "
         'plain text, as challenge=... (form) or as JSON {"challenge": ...}',
         "problems:",
         *(f"  - {p}" for p in problems),

@@ -41,45 +41,24 @@ from ...records.exchange import Request, host_header
 from ...records.outcome import Outcome
 from . import catalog, events, interactive
 from .handshake import verify_endpoint
+from .protocol import (
+    CONTENT_TYPE,
+    DEADLINE,
+    NO_RETRY_HEADER,
+    RETRY_DELAYS,
+    RETRY_NUM_HEADER,
+    RETRY_REASON_HEADER,
+    SECRET_ENV,
+    URL_VERIFICATION,
+    USER_AGENT,
+)
 from .scenarios import build_scenario
 from .signature import HEADER_SIGNATURE, HEADER_TIMESTAMP, generate_secret, sign
 
 if TYPE_CHECKING:
     from ...conformance.base import Suite
 
-__all__ = [
-    "CONTENT_TYPE",
-    "DEADLINE",
-    "RETRY_DELAYS",
-    "RETRY_REASONS",
-    "SECRET_ENV",
-    "USER_AGENT",
-    "Slack",
-    "retry_reason",
-]
-
-#: Seconds Slack waits for an answer (https://api.slack.com/apis/events-api, "Responding to
-#: events": "respond ... within 3 seconds").
-DEADLINE = 3.0
-#: The delays before each retry: nearly immediately, after 1 minute, after 5 minutes.
-RETRY_DELAYS = (0.0, 60.0, 300.0)
-#: The environment variable Slack's samples and Bolt read the signing secret from.
-SECRET_ENV = "SLACK_SIGNING_SECRET"
-USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
-CONTENT_TYPE = "application/json"
-#: ``X-Slack-Retry-Reason`` values Slack documents, and when each is sent.
-RETRY_REASONS = {
-    "http_timeout": "no answer within 3 seconds",
-    "too_many_redirects": "more than 2 redirects",
-    "connection_failed": "the connection could not be made",
-    "ssl_error": "the TLS certificate could not be verified",
-    "http_error": "an answer outside 2xx",
-    "unknown_error": "anything else",
-}
-RETRY_NUM_HEADER = "x-slack-retry-num"
-RETRY_REASON_HEADER = "x-slack-retry-reason"
-NO_RETRY_HEADER = "x-slack-no-retry"
-URL_VERIFICATION = "url_verification"
+__all__ = ["Slack", "retry_reason"]
 
 _ID_CHARS = string.ascii_uppercase + string.digits
 _TOKEN_CHARS = string.ascii_letters + string.digits
@@ -457,12 +436,15 @@ class Slack(Checkable):
     def scenario(self, name: str, **params: Any) -> list[Event]:
         """The events of a coherent scenario (``"conversation"``), in order, without sending
         them. See :mod:`hookmock.providers.slack.scenarios`."""
-        return [step.event for step in build_scenario(self, name, **params)]
+        return [
+            step.event
+            for step in build_scenario(self, name, bot_user_id=self.bot_user_id, **params)
+        ]
 
     def send_scenario(self, name: str, **params: Any) -> list[Delivery]:
         """Play a scenario: each event is delivered, at its time on the provider's clock, to
         every subscription that covers it. :returns: the first attempt of each."""
-        steps = build_scenario(self, name, **params)
+        steps = build_scenario(self, name, bot_user_id=self.bot_user_id, **params)
         if not self.subscriptions:
             raise NotSubscribedError(
                 f"cannot play scenario {name!r}: nothing is subscribed yet; call "
@@ -486,7 +468,7 @@ class Slack(Checkable):
         __tracebackhide__ = True
         event = self.fake(URL_VERIFICATION)
         delivery = self.deliver(event, subscription)
-        verify_endpoint(self, subscription, delivery, event.data["challenge"])
+        verify_endpoint(subscription, delivery, event.data["challenge"], self.verification_token)
         subscription.validated_at = delivery.sent_at
         return delivery
 

@@ -19,7 +19,7 @@ from ...errors import ConfigurationError
 from ...generate.events import Event
 
 if TYPE_CHECKING:
-    from .provider import Slack
+    from ...engine.simulator import Provider
 
 __all__ = ["SCENARIOS", "ScenarioEvent", "build_scenario"]
 
@@ -36,7 +36,7 @@ def _id(rng: random.Random, prefix: str) -> str:
     return prefix + "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(10))
 
 
-def _conversation(slack: Slack, params: dict[str, Any]) -> list[tuple[float, Event]]:
+def _conversation(slack: Provider, params: dict[str, Any]) -> list[tuple[float, Event]]:
     rng = random.Random(slack._events.getrandbits(63))
     channel = params["channel"] or _id(rng, "C")
     author = params["user"] or _id(rng, "U")
@@ -62,7 +62,7 @@ def _conversation(slack: Slack, params: dict[str, Any]) -> list[tuple[float, Eve
     mentioned = slack.fake(
         "app_mention",
         {**common, "event.user": other},
-        text=f"<@{slack.bot_user_id}> {params['mention']}",
+        text=f"<@{params['bot_user_id']}> {params['mention']}",
         now=start + 45,
     )
     replied = slack.fake(
@@ -80,7 +80,7 @@ def _conversation(slack: Slack, params: dict[str, Any]) -> list[tuple[float, Eve
     return [(start, posted), (start + 20, reacted), (start + 45, mentioned), (start + 90, replied)]
 
 
-_Builder = Callable[["Slack", dict[str, Any]], list[tuple[float, Event]]]
+_Builder = Callable[["Provider", dict[str, Any]], list[tuple[float, Event]]]
 
 #: Each scenario: what it is, its parameters and their defaults, and how it is built.
 SCENARIOS: dict[str, tuple[str, dict[str, Any], _Builder]] = {
@@ -98,8 +98,12 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any], _Builder]] = {
 }
 
 
-def build_scenario(slack: Slack, name: str, **params: Any) -> list[ScenarioEvent]:
+def build_scenario(
+    slack: Provider, name: str, *, bot_user_id: str, **params: Any
+) -> list[ScenarioEvent]:
     """The events of scenario *name*, in order, timed from the provider's clock.
+
+    :param bot_user_id: the app's bot user, whom the mention names.
 
     :raises ConfigurationError: for an unknown scenario or parameter.
     """
@@ -123,7 +127,7 @@ def build_scenario(slack: Slack, name: str, **params: Any) -> list[ScenarioEvent
                 f"scenario {name!r}: {key} must be a Slack id starting with {prefix!r}, "
                 f"got {value!r}"
             )
-    steps = builder(slack, {**defaults, **params})
+    steps = builder(slack, {**defaults, **params, "bot_user_id": bot_user_id})
     # Bodies are timed on the clock signing timestamps read; the steps are due on the
     # provider's clock, which advancing has put ahead of it by this much.
     ahead = slack.clock() - slack.event_time()
