@@ -334,6 +334,26 @@ def test_sign_for_zoom_with_secret_or_secret_token(monkeypatch: pytest.MonkeyPat
     assert by_secret["x-zm-signature"] == zoom.sign("zoom-secret", "1700000000", body)
 
 
+def test_sign_for_slack_gives_headers_slack_sdk_verifies(monkeypatch: pytest.MonkeyPatch) -> None:
+    from slack_sdk.signature import SignatureVerifier
+
+    body = b'{"type":"event_callback","event":{"type":"app_mention"}}'
+    code, headers = _sign(monkeypatch, body, "--provider", "slack", "--secret", "slack-secret")
+    assert code == 0
+    assert "webhook-signature" not in headers
+    assert SignatureVerifier("slack-secret").is_valid_request(body, headers)
+    assert not SignatureVerifier("other-secret").is_valid_request(body, headers)
+
+
+def test_sign_refuses_a_second_secret_for_a_provider_that_signs_with_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--provider", "slack", "--secret", "a", "--secret", "b"]
+    code, _ = _sign(monkeypatch, b"{}", *argv)
+    assert code == 2
+    assert "Slack signs with one signing secret, got 2" in capsys.readouterr().err
+
+
 # -- check ----------------------------------------------------------------------------------------
 
 

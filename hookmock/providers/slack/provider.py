@@ -27,7 +27,7 @@ import random
 import re
 import string
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...conformance.checkable import Checkable
@@ -53,7 +53,7 @@ from .protocol import (
     USER_AGENT,
 )
 from .scenarios import build_scenario
-from .signature import HEADER_SIGNATURE, HEADER_TIMESTAMP, generate_secret, sign
+from .signature import HEADER_SIGNATURE, HEADER_TIMESTAMP, generate_secret, sign, signed_headers
 
 if TYPE_CHECKING:
     from ...conformance.base import Suite
@@ -184,7 +184,6 @@ class Slack(Checkable):
         self.user_agent = user_agent
         self._generation = _Generation()
         #: The reason the next retry of each chain gives (set when an attempt fails).
-        self._retry_reasons: dict[str, str] = {}
         catalog.register()
         self.generation_hooks.append(self._cohere)
 
@@ -198,6 +197,17 @@ class Slack(Checkable):
         from .battery import SUITE
 
         return SUITE
+
+    @classmethod
+    def signer(cls, secrets: Sequence[str]) -> Callable[[bytes, int | None], dict[str, str]]:
+        if len(secrets) != 1:
+            raise ConfigurationError(f"Slack signs with one signing secret, got {len(secrets)}")
+        (secret,) = secrets
+
+        def sign_body(body: bytes, timestamp: int | None) -> dict[str, str]:
+            return signed_headers(secret, body, timestamp=timestamp)
+
+        return sign_body
 
     # -- what the provider is -------------------------------------------------------------------
 
@@ -213,55 +223,20 @@ class Slack(Checkable):
         # Slack retries every failure: a timeout, a failed connection, any answer outside 2xx.
         return outcome is not Outcome.ACKNOWLEDGED
 
-    def _plan_next(self, delivery: Delivery, subscription: Subscription) -> None:
+    def final_step(self, delivery: Delivery) -> str | None:
         response = delivery.response
-        if (
-            not delivery.acknowledged
-            and response is not None
-            and (response.header(NO_RETRY_HEADER) or "").strip() == "1"
-        ):
-            delivery.next_step = "final: the receiver answered X-Slack-No-Retry: 1"
-            return
-        if not delivery.acknowledged and delivery.event.name in interactive.FORM_EVENTS:
+        if response is not None and (response.header(NO_RETRY_HEADER) or "").strip() == "1":
+            return "the receiver answered X-Slack-No-Retry: 1"
+        if delivery.event.name in interactive.FORM_EVENTS:
             # The person who typed the command or pressed the button sees an error; Slack
             # does not post it again.
-            delivery.next_step = (
-                "final: Slack does not retry slash commands and interactivity payloads"
-            )
-            return
-        if not delivery.acknowledged:
-            self._retry_reasons[delivery.chain] = retry_reason(delivery)
-        super()._plan_next(delivery, subscription)
+            return "Slack does not retry slash commands and interactivity payloads"
+        return None
 
-    def deliver(
-        self,
-        event: Event,
-        subscription: Subscription,
-        *,
-        headers: Mapping[str, str | None] | None = None,
-        timestamp: int | str | None = None,
-        attempt: int = 1,
-        retry: bool = False,
-        chain: str | None = None,
-    ) -> Delivery:
-        """Make one attempt (see :meth:`hookmock.Provider.deliver`); a retry (*attempt* > 1)
-        carries ``X-Slack-Retry-Num`` and ``X-Slack-Retry-Reason``."""
-        if attempt > 1:
-            reason = self._retry_reasons.pop(chain or "", "unknown_error")
-            headers = {
-                RETRY_NUM_HEADER: str(attempt - 1),
-                RETRY_REASON_HEADER: reason,
-                **(headers or {}),
-            }
-        return super().deliver(
-            event,
-            subscription,
-            headers=headers,
-            timestamp=timestamp,
-            attempt=attempt,
-            retry=retry,
-            chain=chain,
-        )
+    def retry_request_headers(self, failed: Delivery) -> dict[str, str]:
+        """A retry carries ``X-Slack-Retry-Num`` (1 for the first) and
+        ``X-Slack-Retry-Reason`` (why the attempt before it failed)."""
+        return {RETRY_NUM_HEADER: str(failed.attempt), RETRY_REASON_HEADER: retry_reason(failed)}
 
     def build_request(
         self,
