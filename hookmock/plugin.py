@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from .engine.simulator import Provider
+    from .providers.github import GitHub
     from .providers.standard_webhooks import StandardWebhooks
     from .providers.zoom import Zoom
     from .server import MockZoomServer
@@ -351,6 +352,26 @@ def standard_webhooks(
     provider = StandardWebhooks(
         openapi=openapi, **_provider_settings(request, hookmock_seed, hookmock_settings)
     )
+    _own(request, provider)
+    yield provider
+    provider.close()
+
+
+@pytest.fixture
+def github(
+    request: pytest.FixtureRequest, hookmock_seed: int, hookmock_settings: dict[str, Any]
+) -> Iterator[GitHub]:
+    """A simulated GitHub for this test (:class:`hookmock.GitHub`): its webhooks are signed with
+    ``$GITHUB_WEBHOOK_SECRET`` or ``@pytest.mark.hookmock(secret=...)`` (a random secret without
+    either: give your receiver ``github.secret``).
+    """
+    from .providers.github import GitHub
+
+    settings = _provider_settings(request, hookmock_seed, hookmock_settings)
+    # GitHub retries nothing on its own: a setting of the other providers' that does not apply.
+    for name in ("retries", "retry_timestamps"):
+        settings.pop(name, None)
+    provider = GitHub(**settings)
     _own(request, provider)
     yield provider
     provider.close()

@@ -21,6 +21,7 @@ __all__ = ["PROVIDERS", "provider_class"]
 PROVIDERS: dict[str, str] = {
     "zoom": "hookmock.providers.zoom:Zoom",
     "standard-webhooks": "hookmock.providers.standard_webhooks:StandardWebhooks",
+    "github": "hookmock.providers.github:GitHub",
 }
 
 
