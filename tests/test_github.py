@@ -362,3 +362,20 @@ def test_vendored_file_is_reproducible() -> None:
     assert compress(gzip.decompress(data)) == data
     assert (github_catalog.DATA / "VERSION").read_text().strip() == "7.6.1"
     assert (github_catalog.DATA / "LICENSE").read_text().count("MIT") >= 2
+
+
+def test_readme_example_runs(github: gh.GitHub) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    (block,) = [
+        b
+        for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+        if "def test_merged_pull_requests_are_deployed" in b
+    ]
+    namespace: dict[str, Any] = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    namespace["test_merged_pull_requests_are_deployed"](github, app)
+    (ping, closed) = github.deliveries
+    assert ping.event.name == "ping"
+    assert closed.event.data["pull_request"]["merged"] is True
