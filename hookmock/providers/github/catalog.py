@@ -51,6 +51,17 @@ _BY_NAME: dict[str, dict[str, Any]] = {
     "merge_commit_message": _MERGE_MESSAGE,
     "squash_merge_commit_title": _SQUASH_TITLE,
     "squash_merge_commit_message": _SQUASH_MESSAGE,
+    # A Marketplace plan's pricing (https://docs.github.com/en/rest/apps/marketplace).
+    "price_model": {"type": "string", "enum": ["FREE", "FLAT_RATE", "PER_UNIT"]},
+}
+
+#: App permissions that have one level only (GitHub's ``app-permissions`` schema).
+_ONE_LEVEL = {
+    "workflows": "write",
+    "profile": "write",
+    "organization_events": "read",
+    "organization_plan": "read",
+    "organization_copilot_requests": "read",
 }
 
 
@@ -118,6 +129,81 @@ def _ping(node: dict[str, Any]) -> None:
     node["properties"]["hook"]["properties"]["name"] = {"type": "string", "enum": ["web"]}
 
 
+def _one_level_permissions(node: dict[str, Any]) -> None:
+    """A few App permissions are read-only or write-only."""
+    properties = node.get("properties")
+    if not isinstance(properties, dict):
+        return
+    for key in _ONE_LEVEL.keys() & properties.keys():
+        sub = properties[key]
+        if isinstance(sub, dict) and sub.get("enum") == ["read", "write"]:
+            properties[key] = {**sub, "enum": [_ONE_LEVEL[key]]}
+
+
+def _dequeued(node: dict[str, Any]) -> None:
+    """Why a pull request left the merge queue: one of GitHub's reasons."""
+    node["properties"]["reason"] = {
+        "type": "string",
+        "enum": [
+            "UNKNOWN_REMOVAL_REASON",
+            "MANUAL",
+            "MERGE",
+            "MERGE_CONFLICT",
+            "CI_FAILURE",
+            "CI_TIMEOUT",
+            "ALREADY_MERGED",
+            "QUEUE_CLEARED",
+            "ROLL_BACK",
+            "BRANCH_PROTECTIONS",
+            "GIT_TREE_INVALID",
+            "INVALID_MERGE_COMMIT",
+        ],
+    }
+
+
+def _branch_protection_rule(node: dict[str, Any]) -> None:
+    _add(
+        node,
+        {
+            "lock_branch_enforcement_level": {
+                "type": "string",
+                "enum": ["off", "non_admins", "everyone"],
+            }
+        },
+    )
+
+
+def _job_completed(node: dict[str, Any]) -> None:
+    """A completed job has finished: ``completed_at`` is a time."""
+    job = node["properties"]["workflow_job"]
+    job["allOf"][1]["properties"]["completed_at"] = {"type": "string", "format": "date-time"}
+    job["allOf"][1]["required"] = [*job["allOf"][1]["required"], "completed_at"]
+
+
+def _card_after_id(node: dict[str, Any]) -> None:
+    """A project card's ``after_id`` is the id of the card before it, or null."""
+    node["properties"]["after_id"] = {"type": ["integer", "null"]}
+
+
+def _job_unfinished(node: dict[str, Any]) -> None:
+    """A job that has not finished has no conclusion yet."""
+    job = node["properties"]["workflow_job"]
+    job["allOf"][1]["properties"]["conclusion"] = {"type": "null"}
+
+
+def _status_emails(node: dict[str, Any]) -> None:
+    """The author and committer of a status's commit have an email address."""
+    commit = node["properties"]["commit"]["properties"]["commit"]["properties"]
+    for who in ("author", "committer"):
+        commit[who]["allOf"][1]["properties"]["email"] = {"type": "string", "format": "email"}
+
+
+def _location(node: dict[str, Any]) -> None:
+    """A secret scanning location declares its properties in its ``oneOf`` branches: beside
+    them, ``additionalProperties: false`` refuses every property, so no location is valid."""
+    node.pop("additionalProperties", None)
+
+
 def _add(node: dict[str, Any], fields: dict[str, Any]) -> None:
     node.setdefault("properties", {}).update(fields)
     node["required"] = [
@@ -175,6 +261,16 @@ PATCHES: tuple[tuple[str, Callable[[dict[str, Any]], None]], ...] = (
     ("*", _team_type),
     ("*", _reviewers_are_users),
     ("*", _never_null),
+    ("*", _one_level_permissions),
+    ("pull_request$dequeued", _dequeued),
+    ("branch-protection-rule", _branch_protection_rule),
+    ("workflow_job$completed", _job_completed),
+    ("workflow_job$in_progress", _job_unfinished),
+    ("workflow_job$queued", _job_unfinished),
+    ("workflow_job$waiting", _job_unfinished),
+    ("project-card", _card_after_id),
+    ("status$event", _status_emails),
+    ("secret-scanning-location", _location),
     ("ping$event", _ping),
     ("label", _label),
     ("discussion", _discussion),
