@@ -522,6 +522,7 @@ def _hide_own_frames(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
 def conformance_tests(
     target: str,
     *,
+    provider: str = "zoom",
     path: str | None = None,
     only: Sequence[str] | None = None,
     events: Sequence[str] | None = None,
@@ -529,41 +530,79 @@ def conformance_tests(
     tolerance: float = 300.0,
     concurrency: int = 10,
     probe: str | Callable[[], int] | None = None,
-    probe_event: str = "meeting.started",
+    probe_event: str | None = None,
 ) -> Callable[..., None]:
     """One test per conformance check, against a fixture's receiver or a URL::
 
         test_zoom_conformance = hookmock.conformance_tests("app", path="/zoom/webhook")
+        test_sw_conformance = hookmock.conformance_tests(
+            "sw_app", provider="standard_webhooks", path="/webhook"
+        )
 
     The battery runs once, in the first of these tests to run (per pytest-xdist worker), with
     that test's fixtures; every test then reports its own check from that run, so root causes
     and baselines are worked out from the whole battery.
 
     :param target: the name of a fixture that returns a WSGI or ASGI application or a URL (it
-        may use the ``zoom`` fixture, e.g. for ``zoom.secret_token``), or a URL.
+        may use the provider's fixture, e.g. for ``zoom.secret_token``), or a URL.
+    :param provider: the name of the fixture that gives the provider whose battery runs:
+        ``"zoom"``, ``"standard_webhooks"``, or one made with :func:`provider_fixture`. For a
+        Standard Webhooks provider the event types are known only once its fixture has run, so
+        unless *events* names them, one ``valid-event`` test covers every ``valid-event:NAME``
+        check.
     :param probe: a fixture name, or a callable, returning a count of the receiver's side
-        effects; the duplicate check then asserts a retry and a duplicate are processed once.
+        effects; the duplicate check then asserts a duplicate is processed once.
+    :param probe_event: the event type the duplicate check counts with *probe* (default: the
+        battery's first default event, ``meeting.started`` for Zoom).
     Other parameters as :meth:`hookmock.Zoom.check`. A failed warning-severity check emits a
     :class:`HookmockWarning` instead of failing; an inconclusive check is skipped with the
     reason (it never passes).
     """
+    from .conformance.base import Family
     from .conformance.checks import battery_checks, select_checks
-    from .providers.zoom.battery import SUITE
 
-    checks = battery_checks(SUITE, "zoom", events)
-    ids = [c.id for c in (select_checks(only, checks) if only is not None else checks)]
+    if provider == "zoom":
+        from .providers.zoom.battery import SUITE
+    else:
+        from .providers.standard_webhooks.battery import SUITE
+
+    if provider == "zoom":
+        checks = battery_checks(SUITE, "zoom", events)
+    elif events is not None:
+        checks = SUITE.build([events] if isinstance(events, str) else list(events))
+    else:
+        checks = SUITE.build(SUITE.default_events)
+    chosen = select_checks(only, checks) if only is not None else list(checks)
+    if provider == "zoom" or events is not None:
+        ids = [c.id for c in chosen]
+    else:
+        # The sender's events are its document's, known once its fixture has run: one test
+        # covers them all.
+        ids = list(
+            dict.fromkeys("valid-event" if c.family is Family.EVENT else c.id for c in chosen)
+        )
+    build = SUITE.build
 
     @pytest.mark.parametrize("hookmock_check", ids)
-    def test(request: pytest.FixtureRequest, zoom: Zoom, hookmock_check: str) -> None:
+    def test(request: pytest.FixtureRequest, hookmock_check: str) -> None:
         __tracebackhide__ = True
         from .conformance.checks import Verdict
+        from .errors import ConfigurationError
 
         key = f"{request.node.parent.nodeid}::{request.node.originalname}"
         reports = request.config.stash.setdefault(_battery_reports, {})
         if key not in reports:
+            sender = request.getfixturevalue(provider)
+            suite = getattr(sender, "conformance_suite", None)
+            if suite is None or suite().build is not build:
+                raise ConfigurationError(
+                    f"conformance_tests(provider={provider!r}): the fixture {provider!r} gives "
+                    f"{type(sender).__name__}, not a provider of that battery; name the fixture "
+                    "of a Zoom (provider='zoom') or a Standard Webhooks sender"
+                )
             receiver = target if "://" in target else request.getfixturevalue(target)
             counter = request.getfixturevalue(probe) if isinstance(probe, str) else probe
-            reports[key] = zoom.check(
+            reports[key] = sender.check(
                 receiver,
                 path=path,
                 only=ids,
@@ -574,7 +613,13 @@ def conformance_tests(
                 probe=counter,
                 probe_event=probe_event,
             )
-        result = reports[key][hookmock_check]
+        report = reports[key]
+        if hookmock_check == "valid-event":
+            events_run = [r for r in report.results if r.family is Family.EVENT]
+            order = (Verdict.FAIL, Verdict.INCONCLUSIVE, Verdict.WARN, Verdict.PASS)
+            result = min(events_run, key=lambda r: order.index(r.outcome))
+        else:
+            result = report[hookmock_check]
         if result.outcome is Verdict.INCONCLUSIVE:
             pytest.skip(f"{result.id} inconclusive, {result.reason()}")
         if result.outcome is Verdict.WARN:

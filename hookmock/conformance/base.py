@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..engine.delivery import Delivery
+from ..engine.report import describe_log
 from ..engine.subscription import Subscription
 from ..errors import HookmockError, SubscriptionError
 from ..generate.events import Event
@@ -147,8 +148,6 @@ class CheckResult:
         An inconclusive check fails too: use :attr:`inconclusive` to tell it apart."""
         __tracebackhide__ = True
         if self.outcome in (Verdict.FAIL, Verdict.INCONCLUSIVE):
-            from ..engine.report import describe_log
-
             what = "failed" if self.outcome is Verdict.FAIL else "was inconclusive"
             raise AssertionError(
                 f"conformance check {self.id!r} {what}: {self.title}\n{self.shown_detail()}\n"
@@ -296,10 +295,15 @@ class Battery:
         self.suite.diagnose(self)
 
     def validation_baseline(self) -> bool:
-        """Whether the receiver answers a correctly signed URL validation correctly."""
+        """Whether the receiver answers the provider's signed subscription handshake (Zoom's
+        URL validation) correctly; True, with nothing sent, for a provider without one."""
         if self.validation_ok is None:
             try:
-                self.validation = self.provider.validate_endpoint(self.subscription)
+                validation = self.provider.validate_endpoint(self.subscription)
+                if validation is None:  # no handshake: nothing to answer, nothing to get wrong
+                    self.validation_ok = True
+                    return True
+                self.validation = validation
                 self.validation_ok = True
             except SubscriptionError as error:
                 self.validation = error.delivery  # type: ignore[assignment]

@@ -46,11 +46,13 @@ class Checkable(Provider):
 
         :param target: a URL, or a WSGI or ASGI application.
         :param only: check ids to run (:func:`check_ids` lists them; for Zoom,
-            :data:`hookmock.providers.zoom.battery.CHECK_IDS`); all by default. The checks
-            they rely on for a baseline send what they need.
+            :data:`hookmock.providers.zoom.battery.CHECK_IDS`, for Standard Webhooks
+            :data:`hookmock.providers.standard_webhooks.battery.CHECK_IDS`); all by default.
+            The checks they rely on for a baseline send what they need.
         :param events: the event types sent correctly signed, one ``valid-event:NAME`` check
             each (default: the battery's, for Zoom
-            :data:`hookmock.providers.zoom.battery.DEFAULT_EVENTS`).
+            :data:`hookmock.providers.zoom.battery.DEFAULT_EVENTS`; for Standard Webhooks the
+            first of the sender's document).
         :param overrides: dotted paths set in every generated event.
         :param tolerance: the timestamp window, in seconds, a correct receiver enforces.
         :param concurrency: deliveries sent in the deadline-under-load check (at once to a URL;

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine.delivery import Delivery
 from ..engine.subscription import Subscription
 from ..errors import ConfigurationError
+from ..generate.catalog import find_event
 from ..records.masking import mask_url, mask_urls, redact, url_secrets
 from ..records.outcome import Outcome
 from ..transports.targets import as_target
@@ -117,8 +118,6 @@ def select_checks(only: Sequence[str], checks: Sequence[Check]) -> list[Check]:
 
 
 def _event_names(suite: Suite, provider: str, events: Sequence[str]) -> tuple[str, ...]:
-    from ..generate.catalog import find_event
-
     if isinstance(events, str):
         events = [events]
     names = tuple(dict.fromkeys(find_event(e, provider) for e in events))
@@ -171,8 +170,6 @@ def run_checks(
         every += (_fuzz_check(fuzz, fuzz_seed),)
     checks = select_checks(only, every) if only is not None else list(every)
     if probe is not None:
-        from ..generate.catalog import find_event
-
         probe_event = find_event(probe_event or suite.default_events[0], provider.name)
     resolved = as_target(target, path=path)
     subscription = Subscription("conformance", "conformance", resolved, None)

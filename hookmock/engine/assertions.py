@@ -9,7 +9,7 @@ from ..records.outcome import Outcome
 from .report import describe_delivery, summarize_delivery, trim_traceback
 
 if TYPE_CHECKING:
-    from .delivery import Delivery
+    from .recorded import RecordedDelivery as Delivery
 
 __all__ = [
     "assert_acknowledged",

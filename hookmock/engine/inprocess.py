@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, LifespanError
 
 if TYPE_CHECKING:
     from ..generate.events import Event
@@ -91,8 +91,6 @@ class InProcessLifecycle:
         :raises LifespanError: naming each application whose shutdown failed (every one is
             shut down all the same).
         """
-        from ..errors import LifespanError
-
         if any(lifespan.on_running_loop() for lifespan in self._lifespans.values()):
             raise ConfigurationError(
                 "an ASGI application's lifespan runs on this event loop, which close() would "

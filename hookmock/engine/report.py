@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..records.masking import mask_url, mask_urls, mask_value, redact
 
 if TYPE_CHECKING:
-    from .delivery import Delivery
+    from .recorded import RecordedDelivery as Delivery
 
 #: Lines of a body shown in an excerpt.
 EXCERPT_LINES = 5

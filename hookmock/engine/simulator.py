@@ -16,11 +16,19 @@ from ..errors import AuthenticationError, ConfigurationError, NotSubscribedError
 from ..generate import catalog, fake
 from ..generate.events import Event
 from ..records.exchange import Attempt, Request
+from ..records.limits import DEFAULT_BACKGROUND_TIMEOUT
 from ..records.masking import mask_url, url_secrets
 from ..records.outcome import Outcome
+from .assertions import (
+    assert_acknowledged_once,
+    assert_all_acknowledged,
+    assert_delivered,
+    assert_delivered_in_order,
+    assert_nothing_dropped,
+)
 from .delivery import Delivery, DeliveryLog
 from .inprocess import InProcessLifecycle
-from .limits import DEFAULT_BACKGROUND_TIMEOUT
+from .overrides import ADD, check_paths, unwrap
 from .scheduler import ProviderClock, Scheduler
 from .subscription import Subscription as Subscription
 from .timeline import FAULTS, Notice, Timeline
@@ -30,7 +38,11 @@ if TYPE_CHECKING:
 
     from .fuzzing import FuzzReport
 
-__all__ = ["Provider", "Subscription", "register_signing"]
+__all__ = ["Provider", "Route", "Subscription", "register_signing"]
+
+#: One endpoint of a provider on the mock server: its path (werkzeug's rule syntax), its methods
+#: and its handler (see :meth:`Provider.server_routes`).
+Route = tuple[str, tuple[str, ...], Callable[..., Any]]
 
 #: How each signing scheme's provider is made from an OpenAPI document, by scheme name; each
 #: provider module registers its own (see :meth:`Provider.from_openapi`).
@@ -58,6 +70,9 @@ class Provider(InProcessLifecycle, Timeline):
     #: Where a field given by name to :meth:`fake` is looked for, in order: dotted paths from
     #: the body's root ("" is the root itself).
     field_levels: tuple[str, ...] = ("",)
+    #: The mock server (:mod:`hookmock.server`) serving this provider, if any; the server sets
+    #: it when it attaches the provider.
+    server: Any = None
 
     def __init__(
         self,
@@ -204,8 +219,6 @@ class Provider(InProcessLifecycle, Timeline):
         if fields:
             paths.update(self._field_paths(event, fields))
         if paths:
-            from .overrides import ADD, check_paths, unwrap
-
             if validate:
                 # Whether a path names a field depends on the schema alone: each is checked
                 # once per schema (paths to create, with ADD values, are never checked).
@@ -629,6 +642,15 @@ class Provider(InProcessLifecycle, Timeline):
             self, target, events=events, max_examples=max_examples, seed=seed, overrides=overrides
         )
 
+    # -- the mock server -------------------------------------------------------------------------
+
+    def server_routes(self) -> Sequence[Route]:
+        """The provider's own endpoints on the mock server (:mod:`hookmock.server`), as
+        ``(path, methods, handler)``; the server calls ``handler(state, request, **arguments)``
+        with its :class:`~hookmock.server.state.ServerState`, the werkzeug request and the path's
+        variables. None by default: the server still serves its control API and its page."""
+        return ()
+
     # -- the log --------------------------------------------------------------------------------
 
     def clear(self) -> None:
@@ -640,37 +662,27 @@ class Provider(InProcessLifecycle, Timeline):
     ) -> None:
         """Assert exactly *count* deliveries of *event* ended with *outcome* (``None``: any)."""
         __tracebackhide__ = True
-        from .assertions import assert_delivered
-
         assert_delivered(self.deliveries, event, count=count, outcome=outcome)
 
     def assert_acknowledged_once(self, event: str | None = None) -> None:
         """Assert each event sent (by :meth:`send` and its kin) was acknowledged exactly once,
         counting retries and duplicates."""
         __tracebackhide__ = True
-        from .assertions import assert_acknowledged_once
-
         assert_acknowledged_once(self.deliveries, event)
 
     def assert_nothing_dropped(self) -> None:
         """Assert the provider gave up on no event."""
         __tracebackhide__ = True
-        from .assertions import assert_nothing_dropped
-
         assert_nothing_dropped(self.deliveries)
 
     def assert_delivered_in_order(self, *events: str) -> None:
         """Assert the first acknowledged deliveries of *events* came in that order."""
         __tracebackhide__ = True
-        from .assertions import assert_delivered_in_order
-
         assert_delivered_in_order(self.deliveries, events)
 
     def assert_all_acknowledged(self) -> None:
         """Assert every delivery so far was acknowledged."""
         __tracebackhide__ = True
-        from .assertions import assert_all_acknowledged
-
         assert_all_acknowledged(self.deliveries)
 
 

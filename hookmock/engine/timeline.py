@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import FrozenInstanceError
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, SubscriptionError
 from ..records.masking import mask_url
 from ..records.outcome import Outcome
 from .delivery import Delivery, DeliveryLog
@@ -125,8 +125,6 @@ class Timeline:
         )
 
     def _revalidate(self, subscription: Subscription, due: float) -> None:
-        from ..errors import SubscriptionError
-
         if not subscription.active or subscription not in self.subscriptions:
             return
         try:

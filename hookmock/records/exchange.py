@@ -3,15 +3,24 @@ what a transport reports before the provider judges it."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from .masking import MASK, mask_url, masked_headers
 from .outcome import Outcome
 
-__all__ = ["Attempt", "Request", "Response"]
+__all__ = ["Attempt", "Request", "Response", "host_header"]
+
+
+@functools.lru_cache(maxsize=256)
+def host_header(url: str) -> str:
+    """The Host header of a request to *url*: its authority without user-info (RFC 9110 §7.2)."""
+    return urlsplit(url).netloc.rpartition("@")[2]
+
 
 _SEPARATOR = "\0"
 # Reason phrases, repeated by every answer of a receiver.

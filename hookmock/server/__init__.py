@@ -1,7 +1,8 @@
 """The mock Zoom server: a simulated Zoom as a real HTTP server, for receivers in any language.
 
-It serves Zoom's own endpoints (``POST /oauth/token``, the event subscription API, recording
-downloads; :mod:`hookmock.providers.zoom.server`), a control API for test suites under
+It serves the provider's own endpoints, which the provider supplies
+(:meth:`~hookmock.Provider.server_routes`; Zoom's: ``POST /oauth/token``, the event
+subscription API, recording downloads), a control API for test suites under
 ``/_hookmock/`` (:mod:`hookmock.server.control`, described at ``/_hookmock/openapi.json``) and a
 page for a person at ``/`` (:mod:`hookmock.server.page`). werkzeug serves it from a daemon thread;
 the port is bound before the constructor returns, so port 0 gives the real port at once::
@@ -42,7 +43,6 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from ..errors import ConfigurationError
-from ..providers.zoom import server as server_zoom
 from . import control as server_control
 from . import openapi as server_openapi
 from . import page as server_page
@@ -52,11 +52,10 @@ from .state import DEFAULT_MAX_BODY_BYTES, ApiError, ServerState, json_response
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ..providers.zoom import Zoom
+    from ..engine.simulator import Provider, Route
 
 __all__ = ["MockZoomApp", "MockZoomServer"]
 
-_ROUTES = [*server_zoom.ROUTES, *server_control.ROUTES, *server_page.ROUTES]
 #: Seconds a connection may stay silent (idle between requests, or stalled in one) before the
 #: server closes it.
 DEFAULT_READ_TIMEOUT = 10.0
@@ -67,15 +66,25 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 class MockZoomApp:
     """The WSGI application: routes each request to its endpoint and answers every error in
-    Zoom's shape ``{"code", "message"}`` with a message that says what to fix."""
+    Zoom's shape ``{"code", "message"}`` with a message that says what to fix.
+
+    Its endpoints are those of the provider *state* serves when the application is made
+    (:meth:`~hookmock.Provider.server_routes`), the control API's and the page's.
+    """
 
     def __init__(self, state: ServerState, *, guard: Guard | None = None) -> None:
         self.state = state
         #: Who is answered; ``None`` (the app called in-process, without a socket): anyone.
         self.guard = guard
         self._handlers: dict[str, Callable[..., Response]] = {}
+        #: ``(path, methods, handler)`` of every endpoint.
+        self.routes: list[Route] = [
+            *state.zoom.server_routes(),
+            *server_control.ROUTES,
+            *server_page.ROUTES,
+        ]
         rules = []
-        for path, methods, handler in _ROUTES:
+        for path, methods, handler in self.routes:
             endpoint = f"{handler.__module__}.{handler.__name__}"
             self._handlers[endpoint] = handler
             rules.append(Rule(path, methods=list(methods), endpoint=endpoint))
@@ -140,7 +149,7 @@ class MockZoomApp:
         elif isinstance(error, NotFound):
             listed = ", ".join(
                 f"{'/'.join(methods)} {path.replace('<', '{').replace('>', '}')}"
-                for path, methods, _ in _ROUTES
+                for path, methods, _ in self.routes
                 if path != "/" and not path.startswith("/assets/")
             )
             message = (
@@ -335,7 +344,7 @@ class MockZoomServer(ServerState):
 
     def __init__(
         self,
-        zoom: Zoom | None = None,
+        zoom: Provider | None = None,
         *,
         host: str = "127.0.0.1",
         port: int = 0,

@@ -200,17 +200,19 @@ def serve_command(
 ) -> int:
     """Run ``hookmock serve``: print the base URL, serve until SIGINT or SIGTERM (or until
     *stop* is set), shut down within about a second, return 0."""
-    from ..providers.zoom import SECRET_TOKEN_ENV, Zoom
     from . import MockZoomServer
+    from .state import default_provider_class
 
-    secret = args.secret_token or os.environ.get(SECRET_TOKEN_ENV)
+    provider = default_provider_class()
+    secret = args.secret_token or (provider.secret_env and os.environ.get(provider.secret_env))
     if not secret:
         raise ConfigurationError(
-            f"no secret token: pass --secret-token TOKEN or set {SECRET_TOKEN_ENV} (the token "
+            f"no secret token: pass --secret-token TOKEN or set {provider.secret_env} (the token "
             "your receiver verifies signatures with)"
         )
-    zoom = Zoom(
-        secret_token=secret,
+    secret_option: dict[str, Any] = {provider.secret_option: secret}
+    zoom = provider(
+        **secret_option,
         seed=args.seed,
         deadline=args.deadline,
         max_deliveries=args.max_deliveries,

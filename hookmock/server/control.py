@@ -52,7 +52,7 @@ from .state import (
 
 if TYPE_CHECKING:
     from ..engine.delivery import Delivery
-    from ..providers.zoom import Zoom
+    from ..engine.simulator import Provider
 
 __all__ = ["ROUTES"]
 
@@ -95,7 +95,7 @@ def _int_param(request: Request, name: str) -> int:
 
 
 @contextlib.contextmanager
-def _making(zoom: Zoom) -> Iterator[list[DeliveryRecord]]:
+def _making(zoom: Provider) -> Iterator[list[DeliveryRecord]]:
     """The records of the deliveries made inside the block, numbered as the log numbers them,
     each one, whatever the log keeps; the log is neither copied nor walked. The caller holds
     :meth:`ServerState.driving`, so the deliveries recorded meanwhile are the block's."""

@@ -8,8 +8,9 @@ response records' fields and JSON types from :mod:`hookmock.server.shapes`; the 
 :data:`hookmock.generate.events.SERIALIZATIONS`; the scripted faults from
 :data:`hookmock.engine.timeline.FAULTS`; the kinds of scheduled jobs from
 :data:`hookmock.engine.timeline.JOB_KINDS`; a subscription's ``created_source`` values from
-:data:`hookmock.server.state.CREATED_SOURCES`; from :class:`~hookmock.Zoom`, the defaults of
-request fields (the signatures of the methods the requests call) and the retry schedule.
+:data:`hookmock.server.state.CREATED_SOURCES`; from the class of the provider served by default
+(:data:`hookmock.server.state.DEFAULT_PROVIDER`, Zoom), the defaults of request fields (the
+signatures of the methods the requests call) and the retry schedule.
 This module holds what only the control API defines (its bounds, the request bodies' schemas, the
 descriptions), once, for the document and for the handlers of :mod:`hookmock.server.control`.
 """
@@ -25,7 +26,6 @@ from typing import Any
 
 from ..engine import timeline
 from ..generate import events
-from ..providers.zoom import Zoom
 from ..records import outcome
 from . import shapes, state
 
@@ -148,7 +148,7 @@ def _minutes(seconds: float) -> str:
 
 def _notes() -> _Notes:
     """The document's notes on the records' fields, with the enums taken from their sources."""
-    delays = Zoom.retry_delays
+    delays = state.default_provider_class().retry_delays
     return {
         shapes.RequestRecord: {"headers": _HEADERS},
         shapes.ResponseRecord: {"headers": _HEADERS},
@@ -251,8 +251,9 @@ def _requests() -> dict[str, dict[str, Any]]:
     """The request bodies' schemas: the server validates requests against these very objects."""
     # What Zoom's methods do when the request leaves a field out (their keyword-only
     # parameters' defaults): the document's defaults, which the handlers apply (:func:`defaults`).
-    fake = Zoom.fake.__kwdefaults__ or {}
-    fail_next = Zoom.fail_next.__kwdefaults__ or {}
+    provider = state.default_provider_class()
+    fake = provider.fake.__kwdefaults__ or {}
+    fail_next = provider.fail_next.__kwdefaults__ or {}
     return {
         "TriggerRequest": {
             "type": "object",
@@ -390,8 +391,9 @@ def build() -> dict[str, Any]:
         "403": _error("A cross-origin browser request (Origin, Sec-Fetch-Site)."),
         "421": _error("The Host header is not the server's own address."),
     }
-    retries = ", ".join(_minutes(delay) for delay in Zoom.retry_delays)
-    revalidation = f"{(Zoom.revalidation_interval or 0) / 3600:g} h"
+    provider = state.default_provider_class()
+    retries = ", ".join(_minutes(delay) for delay in provider.retry_delays)
+    revalidation = f"{(provider.revalidation_interval or 0) / 3600:g} h"
     since, limit = DELIVERIES_QUERY["since"], DELIVERIES_QUERY["limit"]
     document: dict[str, Any] = {
         "openapi": "3.1.0",

@@ -13,6 +13,7 @@ import contextlib
 import datetime
 import functools
 import hmac
+import importlib
 import json
 import math
 import re
@@ -40,9 +41,9 @@ from .shapes import (
 if TYPE_CHECKING:
     from ..engine.delivery import Delivery
     from ..engine.scheduler import Job
+    from ..engine.simulator import Provider
     from ..engine.subscription import Subscription
     from ..engine.timeline import Notice
-    from ..providers.zoom import Zoom
 
 __all__ = [
     "ACCESS_TOKEN_SECONDS",
@@ -51,16 +52,22 @@ __all__ = [
     "CREATED_SOURCES",
     "DEFAULT_CLIENT_ID",
     "DEFAULT_CLIENT_SECRET",
+    "DEFAULT_PROVIDER",
     "DOWNLOAD_TOKEN_SECONDS",
     "MAX_SUBSCRIPTIONS",
     "ApiError",
     "ServerState",
+    "default_provider_class",
     "delivery_record",
     "json_response",
     "read_json",
     "subscription_record",
 ]
 
+#: The provider the server serves when it is given none, as ``module:Class`` (the form of
+#: :data:`hookmock.providers.PROVIDERS`). Looked up by name when it is needed: the server takes
+#: what it serves from the provider object and imports no provider module.
+DEFAULT_PROVIDER = "hookmock.providers.zoom:Zoom"
 #: The OAuth client credentials the server accepts unless told otherwise.
 DEFAULT_CLIENT_ID = "hookmock-client-id"
 DEFAULT_CLIENT_SECRET = "hookmock-client-secret"
@@ -228,11 +235,19 @@ class ApiDetails:
     user_ids: list[str] = field(default_factory=list)
 
 
+def default_provider_class() -> type[Provider]:
+    """The class of the provider served when none is given (:data:`DEFAULT_PROVIDER`)."""
+    module, _, name = DEFAULT_PROVIDER.partition(":")
+    cls: type[Provider] = getattr(importlib.import_module(module), name)
+    return cls
+
+
 class ServerState:
     """What the mock Zoom server serves: a simulated :class:`~hookmock.Zoom`, and the state of
     Zoom's own endpoints around it.
 
-    :param zoom: the simulated Zoom to serve; a new one (random secret token) when omitted.
+    :param zoom: the simulated provider to serve; a new one of :data:`DEFAULT_PROVIDER` (Zoom,
+        with a random secret token) when omitted.
     :param client_id: the OAuth client id ``POST /oauth/token`` accepts; by default the Zoom's
         ``client_id`` when it has one, else :data:`DEFAULT_CLIENT_ID`.
     :param client_secret: the OAuth client secret it accepts (:data:`DEFAULT_CLIENT_SECRET`).
@@ -245,7 +260,7 @@ class ServerState:
 
     def __init__(
         self,
-        zoom: Zoom | None = None,
+        zoom: Provider | None = None,
         *,
         client_id: str | None = None,
         client_secret: str | None = None,
@@ -264,9 +279,7 @@ class ServerState:
                 f"{max_body_bytes!r}"
             )
         if zoom is None:
-            from ..providers.zoom import Zoom
-
-            zoom = Zoom()
+            zoom = default_provider_class()()
         #: Held by every request that drives the simulated Zoom (deliveries, the clock), one at a
         #: time; never by the requests a receiver makes while it handles a delivery (tokens,
         #: downloads, the log), so a receiver that downloads before it answers does not block.
@@ -280,7 +293,7 @@ class ServerState:
         self._tokens: OrderedDict[str, AccessToken] = OrderedDict()
         self._files: OrderedDict[str, RecordingFile] = OrderedDict()
         self._api: dict[str, ApiDetails] = {}
-        self._zoom: Zoom | None = None
+        self._zoom: Provider | None = None
         self._stop_listening: Any = None
         self.attach(zoom)
 
@@ -294,12 +307,12 @@ class ServerState:
         return self.base_url + "/" + path.lstrip("/")
 
     @property
-    def zoom(self) -> Zoom:
+    def zoom(self) -> Provider:
         """The simulated Zoom being served."""
         assert self._zoom is not None
         return self._zoom
 
-    def attach(self, zoom: Zoom) -> None:
+    def attach(self, zoom: Provider) -> None:
         """Serve *zoom* from now on, with fresh server state: no tokens, no recording files, the
         configured OAuth credentials. The provider served before is let go."""
         with self.lock:
@@ -316,7 +329,7 @@ class ServerState:
             self._stop_listening = zoom.deliveries.on_append(self._log_delivery)
             zoom.server = self
             client_id, client_secret, account_id = self._defaults
-            self.client_id = client_id or zoom.client_id or DEFAULT_CLIENT_ID
+            self.client_id = client_id or getattr(zoom, "client_id", None) or DEFAULT_CLIENT_ID
             self.client_secret = client_secret or DEFAULT_CLIENT_SECRET
             self.account_id = account_id
             self._clear_data()
@@ -342,7 +355,7 @@ class ServerState:
             self._api.clear()
 
     @contextlib.contextmanager
-    def driving(self) -> Iterator[Zoom]:
+    def driving(self) -> Iterator[Provider]:
         """Hold the simulated Zoom for one request that makes deliveries or moves its clock.
 
         :raises ApiError: 409 when another request holds it for longer than
@@ -593,12 +606,12 @@ def job_record(job: Job, now: float) -> JobRecord:
     }
 
 
-def faults(zoom: Zoom) -> Any:
+def faults(zoom: Provider) -> Any:
     """The provider's queue of scripted network faults (``(kind, subscription or None)``)."""
     return zoom._faults
 
 
-def fault_records(zoom: Zoom) -> list[FaultRecord]:
+def fault_records(zoom: Provider) -> list[FaultRecord]:
     """The scripted faults still to happen, in order, one entry per attempt they will fail."""
     return [
         {"kind": kind, "subscription": to.name if to is not None else None}

@@ -25,9 +25,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from ..engine.limits import DEFAULT_BACKGROUND_TIMEOUT as DEFAULT_BACKGROUND_TIMEOUT
 from ..errors import ConfigurationError
 from ..records.exchange import Attempt, Request, Response
+from ..records.limits import DEFAULT_BACKGROUND_TIMEOUT as DEFAULT_BACKGROUND_TIMEOUT
 from ..records.masking import mask_url
 from ..records.outcome import Outcome
 

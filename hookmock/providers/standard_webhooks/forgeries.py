@@ -29,6 +29,7 @@ __all__ = [
     "SignedRequest",
     "empty_signature",
     "malformed_item",
+    "other_key",
     "other_message_id",
     "shifted_timestamp",
     "signed_request",
@@ -65,7 +66,7 @@ def _replace(request: SignedRequest, **headers: str) -> SignedRequest:
     return SignedRequest(request.body, {**request.headers, **headers})
 
 
-def _other_key(key: SigningKey) -> SigningKey:
+def other_key(key: SigningKey) -> SigningKey:
     """A key of the same kind and size that differs from *key* in every byte."""
     if isinstance(key, HmacKey):
         return HmacKey(bytes(b ^ 0xFF for b in key.key))
@@ -75,7 +76,7 @@ def _other_key(key: SigningKey) -> SigningKey:
 def wrong_key(secret: KeyLike, body: bytes | str, *, msg_id: str, timestamp: int) -> SignedRequest:
     """Signed under another key of the same kind (``v1`` or ``v1a``) as *secret*."""
     return signed_request(
-        _other_key(_parse_signing_key(secret)), body, msg_id=msg_id, timestamp=timestamp
+        other_key(_parse_signing_key(secret)), body, msg_id=msg_id, timestamp=timestamp
     )
 
 

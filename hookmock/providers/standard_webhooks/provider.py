@@ -17,13 +17,11 @@ What it simulates (https://www.standardwebhooks.com, and Svix's documentation of
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from ...conformance.checkable import Checkable
 from ...engine.scheduler import ProviderClock
@@ -32,7 +30,7 @@ from ...engine.subscription import Subscription
 from ...errors import ConfigurationError
 from ...generate import catalog
 from ...generate.events import Event
-from ...records.exchange import Request
+from ...records.exchange import Request, host_header
 from ...records.outcome import Outcome
 from ..openapi import read_openapi
 from .signature import (
@@ -47,6 +45,7 @@ from .signature import (
 )
 
 if TYPE_CHECKING:
+    from ...conformance.base import Suite
     from ...engine.delivery import Delivery
 
 __all__ = [
@@ -71,11 +70,6 @@ USER_AGENT = "hookmock-standard-webhooks/1.0"
 HEADER_PREFIXES = ("webhook", "svix")
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-
-@functools.lru_cache(maxsize=256)
-def _host(url: str) -> str:
-    return urlsplit(url).netloc.rpartition("@")[2]
 
 
 def _key_text(key: KeyLike) -> str | None:
@@ -189,6 +183,13 @@ class StandardWebhooks(Checkable):
         __tracebackhide__ = True
         return cls(openapi=source, **options)
 
+    def conformance_suite(self) -> Suite:
+        """The receiver conformance battery (:mod:`hookmock.providers.standard_webhooks.battery`);
+        its default events are the first of this sender's catalog, by name."""
+        from .battery import suite_for
+
+        return suite_for(self.event_names())
+
     # -- what the provider is -------------------------------------------------------------------
 
     @property
@@ -241,7 +242,7 @@ class StandardWebhooks(Checkable):
         body = event.body
         msg_id = self.message_id(event)
         headers = (
-            ("host", _host(subscription.url)),
+            ("host", host_header(subscription.url)),
             ("user-agent", self.user_agent),
             ("content-length", str(len(body))),
             ("content-type", CONTENT_TYPE),

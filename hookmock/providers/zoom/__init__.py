@@ -9,16 +9,14 @@ The signature helpers are public so a test can sign a body by hand::
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import hmac
 import json
 import random
 import secrets as _secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from ...conformance.checkable import Checkable
 from ...engine.delivery import Delivery
@@ -26,7 +24,7 @@ from ...engine.scheduler import ProviderClock
 from ...engine.subscription import Subscription
 from ...errors import ConfigurationError, NotSubscribedError, SubscriptionError
 from ...generate.events import Event
-from ...records.exchange import Request
+from ...records.exchange import Request, host_header
 from ...records.masking import mask_url
 from ...records.outcome import Outcome
 from .scenarios import build_scenario
@@ -36,6 +34,7 @@ from .signature import verify as verify
 
 if TYPE_CHECKING:
     from ...conformance.base import Suite
+    from ...engine.simulator import Route
 
 __all__ = [
     "DEADLINE",
@@ -71,12 +70,6 @@ def signed_headers(
         "x-zm-request-timestamp": ts,
         "x-zm-signature": sign(secret_token, ts, body),
     }
-
-
-@functools.lru_cache(maxsize=256)
-def _host(url: str) -> str:
-    """The Host header for *url*: its authority without user-info (RFC 9110 §7.2)."""
-    return urlsplit(url).netloc.rpartition("@")[2]
 
 
 def request_id(rng: random.Random) -> str:
@@ -237,7 +230,7 @@ class Zoom(Checkable):
         # The order of the "Using webhooks" page's example request (ZOOM.md §1), with the headers
         # every captured delivery adds (ZOOM.md §8) beside their kin.
         headers = [
-            ("host", _host(subscription.url)),
+            ("host", host_header(subscription.url)),
             ("user-agent", USER_AGENT),
             ("content-length", str(len(body))),
             ("content-type", CONTENT_TYPE),
@@ -260,10 +253,16 @@ class Zoom(Checkable):
 
     # -- the mock Zoom server (hookmock.server) -------------------------------------------------
 
-    #: The :class:`~hookmock.server.MockZoomServer` serving this simulated Zoom, if any.
-    server: Any = None
     #: Starts a server for :attr:`server_url` on first use (the pytest plugin sets it).
     server_starter: Callable[[], Any] | None = None
+
+    def server_routes(self) -> Sequence[Route]:
+        """Zoom's own endpoints on the mock server: the OAuth token, the event subscription API
+        and recording downloads (:mod:`hookmock.providers.zoom.server`)."""
+        # Imported when a server is made, not with Zoom: the endpoints need werkzeug.
+        from .server import ROUTES
+
+        return ROUTES
 
     @property
     def server_url(self) -> str:

@@ -24,6 +24,7 @@ from ...conformance.base import (
 )
 from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
+from ...generate.catalog import load_schema
 from ...generate.events import Event
 from ...records.outcome import Outcome
 from .signature import encrypted_token, sign
@@ -189,8 +190,6 @@ _RESERIALIZED = (
 
 
 def _has_topic(name: str) -> bool:
-    from ...generate.catalog import load_schema
-
     schema = load_schema(name)
     props = schema.get("properties", {}).get("payload", {}).get("properties", {})
     return "topic" in props.get("object", {}).get("properties", {})

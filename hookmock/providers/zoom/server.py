@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from werkzeug.wrappers import Request, Response
 
 from ...errors import SubscriptionError, UnknownEventError
+from ...generate import catalog
 from ...server.state import (
     ACCESS_TOKEN_SECONDS,
     CREATED_BY_API,
@@ -264,8 +265,6 @@ def create_subscription(state: ServerState, request: Request) -> Response:
 
 
 def _known(state: ServerState, name: str) -> str:
-    from ...generate import catalog
-
     return catalog.find_event(name, state.zoom.name)
 
 

@@ -1,6 +1,6 @@
 """Defaults that the transports and the simulated provider share, in a module with no imports of
-its own: creating a provider reads them without loading the transports (sockets, threads, gzip),
-which are imported when a first delivery is made."""
+its own, beneath both: creating a provider reads them without loading the transports (sockets,
+threads, gzip), which are imported when a first delivery is made."""
 
 from __future__ import annotations
 

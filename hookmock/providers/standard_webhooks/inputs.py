@@ -1,0 +1,216 @@
+"""The checks about what else reaches a Standard Webhooks receiver: bodies that are not events
+(unsigned, as an attacker or a broken proxy sends them), a message delivered twice under one
+``webhook-id`` (a retry), and a burst of deliveries under the deadline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+from ...conformance.base import (
+    Battery,
+    Found,
+    ProbeFailure,
+    is_slow,
+    no_carrier,
+    percentile,
+    show,
+    vehicle,
+)
+from ...errors import ConfigurationError
+from ...generate.events import Event
+from .signature import HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP
+from .signed import renamed
+
+__all__ = ["MALFORMED_BODIES", "duplicate", "malformed", "under_load"]
+
+#: The size of the body in the huge-body check.
+HUGE_BODY_BYTES = 5 * 1024 * 1024
+
+_UNSIGNED: dict[str, str | None] = {HEADER_ID: None, HEADER_TIMESTAMP: None, HEADER_SIGNATURE: None}
+
+_BAD_INPUT = (
+    "a correct receiver answers bad input with a 4xx (or acknowledges it), promptly; a 5xx or no "
+    "answer is retried by the sender and shows the handler failing"
+)
+_PARSES_FIRST = (
+    "the handler parses or decodes the body before verifying it, and raises (with the "
+    "standardwebhooks Python library: verify() raises ValueError, not WebhookVerificationError, "
+    "on a body that is not UTF-8 or JSON; answer 400 to both)"
+)
+_CONTENT_TYPE = (
+    "the body is decoded by its content type, and the handler raises on one it does not expect; "
+    "verify the raw bytes, whatever the content type says"
+)
+
+#: Unsigned bodies an attacker (or a broken proxy) can send: (body, what it is).
+MALFORMED_BODIES: dict[str, tuple[bytes, str]] = {
+    "not-json": (b"<xml>not json</xml>", "an unsigned body that is not JSON"),
+    "empty-body": (b"", "an unsigned empty body"),
+    "json-array": (b'[{"type":"contact.created"}]', "an unsigned JSON array"),
+    "invalid-utf8": (
+        b'{"type":"contact.created","data":{"name":"\xff\xfe\xc3("}}',
+        "an unsigned body with bytes that are not UTF-8",
+    ),
+    "duplicate-keys": (
+        b'{"type":"contact.created","data":{},"data":null,"timestamp":"2024-07-11T13:44:15Z"}',
+        'an unsigned JSON object with "data" twice (the second one null)',
+    ),
+}
+
+
+def _judge(
+    b: Battery,
+    what: str,
+    event: Event,
+    *,
+    headers: Mapping[str, str | None],
+    cause: str = _PARSES_FIRST,
+) -> Found:
+    """Any answer below 500 within the deadline passes, when the receiver acknowledged a
+    correctly signed event too (otherwise it shows nothing about this input)."""
+    delivery = b.deliver(event, headers=headers)
+    sent = f"sent: {what}; got {show(delivery)}"
+    if delivery.status is not None and delivery.status < 500 and not is_slow(delivery):
+        if b.carrier is None:
+            return Found(None, f"{sent}\n{no_carrier(b)}")
+        return Found(True, show(delivery))
+    return Found(False, f"{sent}\n{_BAD_INPUT}\nlikely cause: {cause}")
+
+
+def malformed(kind: str) -> Callable[[Battery], Found]:
+    def check(b: Battery) -> Found:
+        b.establish_baseline()
+        unsigned = renamed(b, _UNSIGNED)
+        if kind in MALFORMED_BODIES:
+            body, what = MALFORMED_BODIES[kind]
+            return _judge(b, what, Event.from_body(body, name="(malformed)"), headers=unsigned)
+        if kind == "huge-body":
+            filler = b"x" * HUGE_BODY_BYTES
+            body = b'{"type":"contact.created","data":{"name":"' + filler + b'"}}'
+            what = f"an unsigned {len(body) // (1024 * 1024)} MB JSON body"
+            return _judge(b, what, Event.from_body(body, name="(malformed)"), headers=unsigned)
+        name = vehicle(b)
+        if kind == "content-type":
+            return _judge(
+                b,
+                f"a correctly signed {name} sent as text/plain",
+                b.event(name),
+                cause=_CONTENT_TYPE,
+                headers={"content-type": "text/plain"},
+            )
+        if kind == "no-content-type":
+            return _judge(
+                b,
+                f"a correctly signed {name} without a content-type header",
+                b.event(name),
+                cause=_CONTENT_TYPE,
+                headers={"content-type": None},
+            )
+        raise ConfigurationError(f"unknown malformed input {kind!r}")
+
+    return check
+
+
+def duplicate(b: Battery) -> Found:
+    """One message delivered twice with the same ``webhook-id`` (a retry: fresh timestamp and
+    signature), both to be acknowledged; with a probe, processed once."""
+    b.establish_baseline()
+    counted = b.probe is not None and b.probe_event is not None
+    name = b.probe_event if counted and b.probe_event else vehicle(b)
+    event = b.event(name)
+    readings: list[int | None] = []
+    try:
+        readings.append(b.read_probe())
+        first = b.deliver(event)
+        readings.append(b.read_probe())
+        again = b.deliver(event)
+        readings.append(b.read_probe())
+    except ProbeFailure as failure:
+        return Found(None, f"inconclusive: the probe raised {failure}")
+    msg_id = first.request.header(getattr(b.provider, "header_id", HEADER_ID))
+    sent = (
+        f"sent: a correctly signed {name}, then the same message again (same body and "
+        f"webhook-id {msg_id}, fresh timestamp and signature, as a sender retries when it "
+        "did not see the first answer)"
+    )
+    problems = [
+        f"the {label} got {show(d)}"
+        for label, d in (("first delivery", first), ("second delivery", again))
+        if not d.acknowledged
+    ]
+    remark = ""
+    advice = []
+    if None not in readings:
+        before, once, twice = (int(r or 0) for r in readings)
+        if once - before < 1:
+            remark = (
+                f"; the probe did not change on the first delivery of {name!r}, so processing "
+                "once was not verified (does the probe count its effects?)"
+            )
+        elif twice != once:
+            problems.append(
+                f"the second delivery was processed again (the probe went {before} → {once} → "
+                f"{twice})"
+            )
+            advice.append("deduplicate on webhook-id: every attempt of one message carries it")
+    elif b.probe is None:
+        remark = "; without a probe, processing once was not verified"
+    if not problems:
+        b.latencies += [first.elapsed, again.elapsed]
+        return Found(True, f"both acknowledged{remark}")
+    lines = [sent, *(f"problem: {p}" for p in problems)]
+    lines.append(
+        "a correct receiver acknowledges both (a 2xx to a message it already has, so that the "
+        "sender stops retrying) and processes the message once"
+    )
+    if first.acknowledged and not again.acknowledged:
+        advice.append(
+            "the receiver refuses a webhook-id it has seen; the sender then retries it for a "
+            "day: answer 2xx to a duplicate and skip the work"
+        )
+    lines += [f"likely cause: {a}" for a in advice]
+    return Found(False, "\n".join(lines))
+
+
+def under_load(b: Battery) -> Found:
+    b.establish_baseline()
+    name = b.carrier
+    if name is None:
+        return Found(None, no_carrier(b))
+    events = [b.event(name) for _ in range(b.concurrency)]
+    if b.in_process:
+        # An in-process application is called on the caller's thread, as a test expects (its
+        # database connection, its transaction); concurrency needs a server in front of it.
+        deliveries = [b.deliver(e) for e in events]
+        how = (
+            f"{len(events)} correctly signed {name} back to back on the calling thread "
+            "(in-process; check a URL for concurrent deliveries)"
+        )
+    else:
+        with ThreadPoolExecutor(max_workers=b.concurrency) as pool:
+            deliveries = list(pool.map(b.deliver, events))
+        how = f"{len(events)} correctly signed {name} at once"
+    times = sorted(d.elapsed for d in deliveries)
+    b.latencies += [d.elapsed for d in deliveries if d.acknowledged]
+    figures = (
+        f"p50 {percentile(times, 50) * 1000:.0f} ms, p95 {percentile(times, 95) * 1000:.0f} ms"
+    )
+    failed = [d for d in deliveries if not d.acknowledged]
+    if not failed:
+        return Found(True, f"{how}: all acknowledged; {figures}")
+    slow = [d for d in failed if is_slow(d)]
+    lines = [f"sent: {how}; {figures}"]
+    if slow:
+        lines.append(f"{len(slow)} not answered within the {slow[0].deadline:g} s deadline")
+    if len(failed) > len(slow):
+        lines.append(f"{len(failed) - len(slow)} answered but not acknowledged")
+    lines += [f"problem: {show(d)}" for d in failed[:5]]
+    lines.append(
+        f"a correct receiver acknowledges each within {deliveries[0].deadline:g} s under load"
+    )
+    if slow:
+        lines.append(
+            "likely cause: the work happens before the answer; acknowledge first, queue it"
+        )
+    return Found(False, "\n".join(lines))
