@@ -36,6 +36,7 @@ from ...records.exchange import Request
 from ...records.masking import mask_url
 from ...records.outcome import Outcome
 from . import catalog as github_catalog
+from .scenarios import build_scenario
 from .signature import (
     CONTENT_TYPES,
     HEADER_DELIVERY,
@@ -365,8 +366,6 @@ class GitHub(Checkable):
 
         :returns: the delivery of each event, in order.
         """
-        from .scenarios import build_scenario
-
         steps = build_scenario(self, name, **params)
         if not self.subscriptions:
             raise NotSubscribedError(
@@ -383,8 +382,6 @@ class GitHub(Checkable):
 
     def scenario(self, name: str, **params: Any) -> list[Event]:
         """The events of a scenario, in the order GitHub sends them, without sending them."""
-        from .scenarios import build_scenario
-
         return [event for _, event in build_scenario(self, name, **params)]
 
 

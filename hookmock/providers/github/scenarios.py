@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import random
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ...engine.simulator import Provider
 from ...errors import ConfigurationError
 from ...generate.events import Event
-
-if TYPE_CHECKING:
-    from .provider import GitHub
 
 __all__ = ["SCENARIOS", "build_scenario"]
 
@@ -33,7 +31,7 @@ def _sha(rng: random.Random) -> str:
     return f"{rng.getrandbits(160):040x}"
 
 
-def build_scenario(github: GitHub, name: str, **params: Any) -> list[tuple[float, Event]]:
+def build_scenario(github: Provider, name: str, **params: Any) -> list[tuple[float, Event]]:
     """Each event of the scenario *name* and when it happens (provider time).
 
     :raises ConfigurationError: for an unknown scenario or parameter.
@@ -44,7 +42,7 @@ def build_scenario(github: GitHub, name: str, **params: Any) -> list[tuple[float
 
 
 def _pull_request(
-    github: GitHub,
+    github: Provider,
     *,
     number: int | None = None,
     title: str = "Add retries to the webhook receiver",
