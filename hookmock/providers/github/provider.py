@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from ...conformance.base import Suite
 from ...conformance.checkable import Checkable
 from ...engine.delivery import Delivery
 from ...engine.scheduler import ProviderClock
@@ -36,6 +37,7 @@ from ...records.exchange import Request
 from ...records.masking import mask_url
 from ...records.outcome import Outcome
 from . import catalog as github_catalog
+from .battery import SUITE
 from .scenarios import build_scenario
 from .signature import (
     CONTENT_TYPES,
@@ -184,6 +186,10 @@ class GitHub(Checkable):
         )
 
     # -- what the provider is -------------------------------------------------------------------
+
+    def conformance_suite(self) -> Suite:
+        """The receiver conformance battery (:mod:`hookmock.providers.github.battery`)."""
+        return SUITE
 
     @property
     def secret(self) -> str:
