@@ -10,7 +10,10 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
+import subprocess
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -353,8 +356,6 @@ def test_vendored_file_is_reproducible() -> None:
 
 
 def test_readme_example_runs(github: gh.GitHub) -> None:
-    from pathlib import Path
-
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     (block,) = [
         b
@@ -367,3 +368,43 @@ def test_readme_example_runs(github: gh.GitHub) -> None:
     (ping, closed) = github.deliveries
     assert ping.event.name == "ping"
     assert closed.event.data["pull_request"]["merged"] is True
+
+
+# -- a second judge: @octokit/webhooks-methods, with Node.js ------------------------------------
+
+
+def test_octokit_webhooks_methods_verifies_deliveries(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not on the PATH: @octokit/webhooks-methods cannot run")
+    module = Path(__file__).with_name("data") / "octokit-webhooks-methods" / "index.mjs"
+    github = make()
+    github.subscribe(app)
+    cases = []
+    for name in ("push", "pull_request.opened", "issue_comment.created"):
+        delivery = github.send(name)
+        cases.append(
+            {
+                "body": delivery.request.body.decode("utf-8"),
+                "signature": delivery.request.header("x-hub-signature-256"),
+            }
+        )
+    cases.append({"body": cases[0]["body"] + " ", "signature": cases[0]["signature"]})
+    (tmp_path / "cases.json").write_text(json.dumps(cases), encoding="utf-8")
+    script = (
+        f"import {{ verify }} from {json.dumps(module.as_uri())};\n"
+        "import { readFileSync } from 'node:fs';\n"
+        "const cases = JSON.parse(readFileSync(process.argv[1], 'utf8'));\n"
+        f"const secret = {json.dumps(SECRET)};\n"
+        "const out = [];\n"
+        "for (const c of cases) out.push(await verify(secret, c.body, c.signature));\n"
+        "console.log(JSON.stringify(out));\n"
+    )
+    done = subprocess.run(
+        [node, "--input-type=module", "-e", script, str(tmp_path / "cases.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(done.stdout) == [True, True, True, False]
