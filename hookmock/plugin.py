@@ -546,10 +546,10 @@ def conformance_tests(
     :param target: the name of a fixture that returns a WSGI or ASGI application or a URL (it
         may use the provider's fixture, e.g. for ``zoom.secret_token``), or a URL.
     :param provider: the name of the fixture that gives the provider whose battery runs:
-        ``"zoom"``, ``"standard_webhooks"``, or one made with :func:`provider_fixture`. For a
-        Standard Webhooks provider the event types are known only once its fixture has run, so
-        unless *events* names them, one ``valid-event`` test covers every ``valid-event:NAME``
-        check.
+        ``"zoom"``, ``"github"``, ``"standard_webhooks"``, or one made with
+        :func:`provider_fixture`. For a Standard Webhooks provider the event types are known
+        only once its fixture has run, so unless *events* names them, one ``valid-event`` test
+        covers every ``valid-event:NAME`` check.
     :param probe: a fixture name, or a callable, returning a count of the receiver's side
         effects; the duplicate check then asserts a duplicate is processed once.
     :param probe_event: the event type the duplicate check counts with *probe* (default: the
@@ -563,6 +563,8 @@ def conformance_tests(
 
     if provider == "zoom":
         from .providers.zoom.battery import SUITE
+    elif provider == "github":
+        from .providers.github.battery import SUITE
     else:
         from .providers.standard_webhooks.battery import SUITE
 
@@ -573,7 +575,7 @@ def conformance_tests(
     else:
         checks = SUITE.build(SUITE.default_events)
     chosen = select_checks(only, checks) if only is not None else list(checks)
-    if provider == "zoom" or events is not None:
+    if provider in ("zoom", "github") or events is not None:
         ids = [c.id for c in chosen]
     else:
         # The sender's events are its document's, known once its fixture has run: one test

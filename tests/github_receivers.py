@@ -20,7 +20,11 @@ def _answer(start_response: Callable[..., Any], status: str) -> list[bytes]:
 
 
 def receiver(
-    *, check_signature: bool = True, known_only: bool = False, reserialize: bool = False
+    *,
+    secret: str = SECRET,
+    check_signature: bool = True,
+    known_only: bool = False,
+    reserialize: bool = False,
 ) -> Receiver:
     """A receiver: verifies the raw body with githubkit, then parses it into githubkit's models
     (400 for a body it cannot read), acknowledging what it does not handle."""
@@ -35,7 +39,7 @@ def receiver(
                 signed = json.dumps(json.loads(body)).encode()
             except ValueError:
                 return _answer(start_response, "400 Bad Request")
-        if check_signature and not (signature and verify(SECRET, signed, signature)):
+        if check_signature and not (signature and verify(secret, signed, signature)):
             return _answer(start_response, "401 Unauthorized")
         if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
             body = parse_qs(body.decode("ascii")).get("payload", [""])[0].encode()

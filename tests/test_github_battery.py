@@ -3,6 +3,8 @@ way fail the checks about that way."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hookmock.conformance.base import Verdict
@@ -10,6 +12,8 @@ from hookmock.providers.github import GitHub
 from hookmock.providers.github.battery import CHECK_IDS, DEFAULT_EVENTS
 
 from .github_receivers import SECRET, receiver, warm_up
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -67,3 +71,40 @@ def test_a_receiver_refusing_unknown_events_is_warned() -> None:
 def test_a_receiver_verifying_reserialized_json_fails(check: str) -> None:
     outcomes = run(reserialize=True)
     assert outcomes[check] is Verdict.FAIL
+
+
+_APP = """
+import pytest
+import hookmock
+from tests.github_receivers import receiver
+
+@pytest.fixture
+def app(github):
+    return receiver(secret=github.secret, check_signature={verifies!r})
+
+test_github = hookmock.conformance_tests("app", provider="github", path="/github")
+"""
+
+
+def test_conformance_tests_run_the_github_battery(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_WEBHOOK_SECRET", raising=False)
+    pytester.syspathinsert(ROOT)
+    pytester.makepyfile(_APP.format(verifies=True))
+    result = pytester.runpytest("-v", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=len(CHECK_IDS))
+    result.stdout.fnmatch_lines(["*test_github?forged-wrong-secret? PASSED*"])
+
+
+def test_a_failed_github_check_fails_its_test(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_WEBHOOK_SECRET", raising=False)
+    pytester.syspathinsert(ROOT)
+    pytester.makepyfile(_APP.format(verifies=False))
+    result = pytester.runpytest("-v", "-p", "no:cacheprovider", "--assert=plain")
+    result.assert_outcomes(passed=len(CHECK_IDS) - 4, failed=4)
+    result.stdout.fnmatch_lines(
+        ["E*AssertionError: conformance check 'forged-wrong-secret' failed*"]
+    )
