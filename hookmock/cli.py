@@ -33,8 +33,10 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     listed with their one-line help, which is all ``hookmock --help`` shows of them."""
     parser = argparse.ArgumentParser(
         prog="hookmock",
-        description="A simulated Zoom webhook provider: fake, sign and deliver events offline.",
-        epilog="The secret token may come from $ZOOM_WEBHOOK_SECRET_TOKEN; it is never printed.",
+        description="A simulated webhook provider (Zoom, or any Standard Webhooks sender and "
+        "the events of its OpenAPI document): fake, sign and deliver events offline.",
+        epilog="The secret may come from $ZOOM_WEBHOOK_SECRET_TOKEN (Zoom) or "
+        "$STANDARD_WEBHOOKS_SECRET (standard-webhooks); it is never printed.",
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=_version())
@@ -49,10 +51,14 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             from .server.cli import add_serve_parser
 
             add_serve_parser(sub)
+            serve = sub.choices["serve"]
+            serve.add_argument("--secret", dest="secret_token", help="the same as --secret-token")
+            _provider_options(serve, zoom_only=True)
         else:
             from .providers.zoom.schemadiff import add_schema_diff_parser
 
             add_schema_diff_parser(sub)
+            _provider_options(sub.choices["schema-diff"], zoom_only=True)
     return parser
 
 
@@ -84,22 +90,69 @@ def _command_named(argv: Sequence[str]) -> str | None:
     return next((word for word in argv if not word.startswith("-")), None)
 
 
+def _provider_options(p: argparse.ArgumentParser, *, zoom_only: bool = False) -> None:
+    """``--provider`` and ``--openapi``; a command that simulates Zoom only takes them too, to
+    say so when they name something else."""
+    from .providers import PROVIDERS
+
+    names = ", ".join(PROVIDERS)
+    if zoom_only:
+        p.add_argument(
+            "--provider",
+            metavar="NAME",
+            help=f"the provider to simulate; this command simulates zoom only (known: {names})",
+        )
+        p.add_argument(
+            "--openapi", metavar="FILE", help="not taken: this command simulates zoom only"
+        )
+        return
+    p.add_argument(
+        "--provider",
+        metavar="NAME",
+        help=f"the provider to simulate: {names} (default: zoom, or standard-webhooks with "
+        "--openapi)",
+    )
+    p.add_argument(
+        "--openapi",
+        metavar="FILE",
+        help="an OpenAPI 3.1 document (JSON or YAML) whose webhooks are the events; implies "
+        "--provider standard-webhooks (default for it: hookmock's example document)",
+    )
+
+
+def _secret_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--secret",
+        "--secret-token",
+        dest="secrets",
+        action="append",
+        metavar="SECRET",
+        help="the signing secret your receiver verifies with: Zoom's secret token, or a "
+        "standard-webhooks whsec_ secret or whsk_ key (repeat it for a rotation: one signature "
+        "each); default: $ZOOM_WEBHOOK_SECRET_TOKEN or $STANDARD_WEBHOOKS_SECRET",
+    )
+
+
 def _events_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("prefix", nargs="?", default="", help="only names starting with this")
     p.add_argument(
         "--source",
         action="store_true",
         help="also print how each schema was made, after a tab: hand-written, converted (from "
-        "Zoom's OpenAPI document), inferred (from an example body) or minimal",
+        "Zoom's OpenAPI document), inferred (from an example body) or minimal; openapi for the "
+        "events of an --openapi document",
     )
+    _provider_options(p)
 
 
 def _schema_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("event")
+    _provider_options(p)
 
 
 def _generation_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("event", help="event name, e.g. meeting.started")
+    _provider_options(p)
     p.add_argument("--seed", type=int, help="seed of the generated values (default: random)")
     p.add_argument(
         "--set",
@@ -145,8 +198,12 @@ def _generation_options(p: argparse.ArgumentParser) -> None:
 def _trigger_options(p: argparse.ArgumentParser) -> None:
     _generation_options(p)
     p.add_argument("--url", required=True, help="the receiver's webhook URL")
-    p.add_argument("--secret-token", help="the app's secret token")
-    p.add_argument("--deadline", type=float, default=3.0, help="seconds to wait (3)")
+    _secret_options(p)
+    p.add_argument(
+        "--deadline",
+        type=float,
+        help="seconds to wait (default: the provider's: zoom 3, standard-webhooks 15)",
+    )
     p.add_argument("--cafile", help="a CA bundle to trust for https:// (a test CA)")
     p.add_argument("--insecure", action="store_true", help="do not verify the TLS certificate")
     p.add_argument(
@@ -156,16 +213,21 @@ def _trigger_options(p: argparse.ArgumentParser) -> None:
 
 def _check_options(p: argparse.ArgumentParser) -> None:
     p.description = (
-        "Send a receiver what Zoom sends and what an attacker sends, and grade its answers. "
-        "Exit 0 when no error-severity check failed, 1 when one did, 2 for usage errors or an "
-        "unreachable endpoint."
+        "Send a receiver what the provider (Zoom by default) sends and what an attacker sends, "
+        "and grade its answers. Exit 0 when no error-severity check failed, 1 when one did, 2 "
+        "for usage errors or an unreachable endpoint."
     )
     p.add_argument("url", help="the receiver's webhook URL")
-    p.add_argument("--secret-token", help="the app's secret token")
+    _provider_options(p)
+    _secret_options(p)
     p.add_argument(
         "--tolerance", type=float, default=300.0, help="the timestamp window in seconds (300)"
     )
-    p.add_argument("--deadline", type=float, default=3.0, help="seconds to wait (3)")
+    p.add_argument(
+        "--deadline",
+        type=float,
+        help="seconds to wait (default: the provider's: zoom 3, standard-webhooks 15)",
+    )
     p.add_argument(
         "--concurrency", type=int, default=10, help="deliveries at once in the load check (10)"
     )
@@ -181,8 +243,9 @@ def _check_options(p: argparse.ArgumentParser) -> None:
         action="append",
         metavar="NAME",
         help="an event type to send correctly signed, one valid-event:NAME check each; "
-        "repeatable (default: meeting.started, meeting.ended, meeting.participant_joined, "
-        "meeting.participant_left, recording.completed, recording.transcript_completed)",
+        "repeatable (default: the battery's; for zoom meeting.started, meeting.ended, "
+        "meeting.participant_joined, meeting.participant_left, recording.completed, "
+        "recording.transcript_completed)",
     )
     p.add_argument(
         "--set",
@@ -201,9 +264,9 @@ def _check_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--probe-event",
-        default="meeting.started",
         metavar="NAME",
-        help="the event type the probe counts (meeting.started)",
+        help="the event type the probe counts (default: the battery's first event; for zoom "
+        "meeting.started)",
     )
     p.add_argument(
         "--fuzz",
@@ -238,12 +301,18 @@ def _scenario_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--summary", action="store_true", help="a timeline instead of the bodies")
     p.add_argument("--list", action="store_true", help="list the scenarios")
+    _provider_options(p, zoom_only=True)
 
 
 def _sign_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", nargs="?", help="the body (default: standard input)")
-    p.add_argument("--secret-token", help="the app's secret token")
-    p.add_argument("--timestamp", help="x-zm-request-timestamp in Unix seconds (default: now)")
+    _provider_options(p)
+    _secret_options(p)
+    p.add_argument(
+        "--timestamp",
+        help="the signing timestamp in Unix seconds, x-zm-request-timestamp or "
+        "webhook-timestamp (default: now)",
+    )
 
 
 #: Each command, in the order ``hookmock --help`` lists them: its one-line help, and what adds
@@ -259,7 +328,7 @@ _PARSERS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None] | None]
         "print the events of a coherent scenario (meeting, webinar, user), one a line",
         _scenario_options,
     ),
-    "sign": ("print Zoom's headers for a body", _sign_options),
+    "sign": ("print the provider's signed headers for a body (Zoom's by default)", _sign_options),
     "serve": (
         "run a mock Zoom server: OAuth, event subscriptions, recording downloads",
         None,
@@ -298,6 +367,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         return int(exc.code or 0)
     try:
         _check_values(args)
+        _check_zoom_only(args)
         handler = _COMMANDS[args.command]
         return handler(args, out)
     except (_UsageError, HookmockError, ValueError) as exc:
@@ -396,16 +466,89 @@ def _http_target(option: str, args: argparse.Namespace) -> Any:
         raise _UsageError(f"{option}: {exc}") from None
 
 
-def _secret(args: argparse.Namespace) -> str:
-    from .providers.zoom import SECRET_TOKEN_ENV
+#: The commands that simulate Zoom only, and why.
+ZOOM_ONLY = {
+    "serve": "its mock server is Zoom's API: OAuth, event subscriptions, recording downloads",
+    "scenario": "its scenarios are Zoom's meetings, webinars and users",
+    "schema-diff": "it compares hookmock's Zoom schemas with Zoom's OpenAPI document",
+}
 
-    secret = args.secret_token or os.environ.get(SECRET_TOKEN_ENV)
-    if not secret:
+
+def _provider_name(args: argparse.Namespace) -> str:
+    """The provider the command line names: ``--provider``, else standard-webhooks when an
+    ``--openapi`` document is given, else zoom."""
+    if args.provider:
+        return str(args.provider)
+    return "standard-webhooks" if args.openapi is not None else "zoom"
+
+
+def _check_zoom_only(args: argparse.Namespace) -> None:
+    """A command that simulates Zoom only refuses another provider, saying what it supports."""
+    why = ZOOM_ONLY.get(args.command)
+    if why is None:
+        return
+    asked = _provider_name(args)
+    if asked == "zoom" and args.openapi is None:
+        return
+    if asked != "zoom":
+        from .providers import provider_class
+
+        provider_class(asked)  # an unknown name says so, with the close ones
+    given = f"--provider {args.provider}" if asked != "zoom" and args.provider else ""
+    given = given or f"--openapi {args.openapi}"
+    others = ", ".join(c for c in _PARSERS if c not in ZOOM_ONLY)
+    raise _UsageError(
+        f"{given} is not supported: {args.command} simulates zoom only ({why}); leave out "
+        f"--provider and --openapi. The commands for every provider: {others}"
+    )
+
+
+def _provider_class(args: argparse.Namespace) -> Any:
+    from .providers import provider_class
+
+    return provider_class(_provider_name(args))
+
+
+def _secrets(args: argparse.Namespace, cls: Any, *, required: bool) -> list[str]:
+    """The secrets given with ``--secret`` (or ``--secret-token``), else the one in the
+    provider's environment variable; a usage error naming both when *required* and none is."""
+    secrets = [s for s in (getattr(args, "secrets", None) or []) if s]
+    if not secrets and cls.secret_env:
+        secrets = [s for s in [os.environ.get(cls.secret_env)] if s]
+    if not secrets and required:
+        if cls.secret_option == "secret_token":
+            what, how, thing = "secret token", "--secret-token TOKEN", "token"
+        else:
+            what, how, thing = "secret", "--secret SECRET", "secret"
         raise _UsageError(
-            f"no secret token: pass --secret-token TOKEN or set {SECRET_TOKEN_ENV} "
-            "(the token your receiver verifies signatures with)"
+            f"no {what}: pass {how} or set {cls.secret_env} "
+            f"(the {thing} your receiver verifies signatures with)"
         )
-    return str(secret)
+    if len(secrets) > 1 and cls.secret_option == "secret_token":
+        raise _UsageError(
+            f"{cls.name} signs with one secret token; --secret was given {len(secrets)} times "
+            "(several secrets, one signature each, are a standard-webhooks rotation)"
+        )
+    return secrets
+
+
+def _provider(args: argparse.Namespace, *, secret: bool, **options: Any) -> Any:
+    """The provider the command line names, made with *options*; its secret from the command
+    line or the environment (required when *secret*)."""
+    cls = _provider_class(args)
+    if args.openapi is not None:
+        import inspect
+
+        if "openapi" not in inspect.signature(cls).parameters:
+            raise _UsageError(
+                f"--openapi {args.openapi}: {cls.name} does not take an OpenAPI document (its "
+                "events are its own); give --provider standard-webhooks, or leave --provider out"
+            )
+        options["openapi"] = args.openapi
+    secrets = _secrets(args, cls, required=secret)
+    if secrets:
+        options[cls.secret_option] = secrets[0] if len(secrets) == 1 else secrets
+    return cls(**options)
 
 
 def _overrides(sets: Sequence[str], option: str = "--set") -> dict[str, Any]:
@@ -465,13 +608,24 @@ def _value(text: str, option: str, shown: str) -> Any:
     return value
 
 
+def _catalog_name(args: argparse.Namespace) -> str:
+    """The catalog the named provider's events are in (an ``--openapi`` document is read and
+    registered under its name)."""
+    if args.openapi is None and _provider_name(args) == "zoom":
+        # Zoom's catalog needs no provider made (which would make up a secret token).
+        return "zoom"
+    return str(_provider(args, secret=False).name)
+
+
 def _cmd_events(args: argparse.Namespace, out: TextIO) -> int:
     from .generate.catalog import event_names, load_schema
 
-    for name in event_names("zoom"):
+    provider = _catalog_name(args)
+    for name in event_names(provider):
         if name.startswith(args.prefix):
             if args.source:
-                print(f"{name}\t{load_schema(name)['x-hookmock-source']['method']}", file=out)
+                source = load_schema(name, provider).get("x-hookmock-source", {})
+                print(f"{name}\t{source.get('method', 'openapi')}", file=out)
             else:
                 print(name, file=out)
     return EXIT_OK
@@ -482,7 +636,8 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 
     from .generate.catalog import load_schema
 
-    print(json.dumps(load_schema(args.event), indent=2, ensure_ascii=False), file=out)
+    schema = load_schema(args.event, _catalog_name(args))
+    print(json.dumps(schema, indent=2, ensure_ascii=False), file=out)
     return EXIT_OK
 
 
@@ -521,24 +676,21 @@ def _clock(args: argparse.Namespace) -> Any:
 
 
 def _cmd_fake(args: argparse.Namespace, out: TextIO) -> int:
-    from .providers.zoom import Zoom
-
-    event = _make_event(args, Zoom(secret_token="unused", clock=_clock(args)))
+    event = _make_event(args, _provider(args, secret=False, clock=_clock(args)))
     out.write(event.text + "\n")
     return EXIT_OK
 
 
 def _cmd_trigger(args: argparse.Namespace, out: TextIO) -> int:
     from .engine.subscription import Subscription
-    from .providers.zoom import Zoom
     from .records.masking import mask_url, mask_urls
     from .records.outcome import Outcome
 
     target = _http_target("--url", args)
-    zoom = Zoom(secret_token=_secret(args), deadline=args.deadline, clock=_clock(args))
-    event = _make_event(args, zoom)
+    provider = _provider(args, secret=True, deadline=args.deadline, clock=_clock(args))
+    event = _make_event(args, provider)
     subscription = Subscription(id="cli", name="--url", target=target, events=None)
-    delivery = zoom.deliver(event, subscription)
+    delivery = provider.deliver(event, subscription)
     status = delivery.status if delivery.status is not None else "-"
     print(
         f"{event.name} → {mask_url(args.url)}: {status} in {delivery.elapsed * 1000:.1f} ms "
@@ -558,10 +710,20 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     import json
 
     from .conformance.checks import ReceiverUnreachableError
-    from .providers.zoom import Zoom
 
     target = _http_target("URL", args)
-    zoom = Zoom(secret_token=_secret(args), deadline=args.deadline, seed=args.seed)
+    provider = _provider(args, secret=False, deadline=args.deadline, seed=args.seed)
+    # Whether there is a battery to run is said first: a secret would not help without one.
+    try:
+        provider.conformance_suite()
+    except NotImplementedError:
+        name = _provider_name(args)
+        document = f" --openapi {args.openapi}" if args.openapi is not None else ""
+        raise _UsageError(
+            f"hookmock has no conformance battery for {name} yet. To send this receiver {name} "
+            f"events one at a time: hookmock trigger EVENT --url URL --provider {name}{document}"
+        ) from None
+    _secrets(args, type(provider), required=True)
     probe = None
     if args.probe_url:
         from .conformance.probe import url_probe
@@ -570,7 +732,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         probe()  # a probe that cannot be read is a usage error, found before anything is sent
     progress = _CheckProgress(out) if _is_terminal(out) else None
     try:
-        report = zoom.check(
+        report = provider.check(
             target,
             only=args.only,
             events=args.events,
@@ -628,12 +790,27 @@ class _CheckProgress:
 
 
 def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
-    from .providers.zoom import signed_headers
-
     # Check the arguments before reading standard input, which may wait for a terminal.
     if args.timestamp is not None and not (args.timestamp.isascii() and args.timestamp.isdigit()):
         raise _UsageError(f"--timestamp must be Unix seconds, got {args.timestamp!r}")
-    secret = _secret(args)
+    name = _provider_name(args)
+    secrets = _secrets(args, _provider_class(args), required=True)
+    if name == "zoom":
+        from .providers.zoom import signed_headers as zoom_headers
+
+        def signed_headers(body: bytes) -> dict[str, str]:
+            return zoom_headers(secrets[0], body, timestamp=args.timestamp)
+    else:
+        # Signing does not depend on the events: an --openapi document is not read.
+        from .providers.standard_webhooks import signed_headers as sw_headers
+
+        # Parse the secrets before reading standard input, too.
+        keys = [_parse_key(secret) for secret in secrets]
+
+        def signed_headers(body: bytes) -> dict[str, str]:
+            timestamp = None if args.timestamp is None else int(args.timestamp)
+            return sw_headers(keys, body, timestamp=timestamp)
+
     if args.file:
         try:
             with open(args.file, "rb") as handle:
@@ -642,9 +819,21 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
             raise _UsageError(f"cannot read {args.file!r}: {exc.strerror}") from None
     else:
         body = sys.stdin.buffer.read()
-    for name, value in signed_headers(secret, body, timestamp=args.timestamp).items():
-        print(f"{name}: {value}", file=out)
+    for header, value in signed_headers(body).items():
+        print(f"{header}: {value}", file=out)
     return EXIT_OK
+
+
+def _parse_key(secret: str) -> Any:
+    from .providers.standard_webhooks import Ed25519VerifyingKey, parse_key
+
+    key = parse_key(secret)
+    if isinstance(key, Ed25519VerifyingKey):
+        raise _UsageError(
+            "--secret: a whpk_ key is an Ed25519 public key: it verifies v1a signatures but "
+            "cannot make them; give the matching whsk_ private key"
+        )
+    return key
 
 
 def _cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:

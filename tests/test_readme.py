@@ -33,13 +33,15 @@ def _block(marker: str) -> str:
     [
         ("def test_a_timed_out_delivery", 4),
         ("def test_a_whole_meeting", 1),
+        ("def test_a_standard_webhooks_receiver", 2),
     ],
-    ids=["retries-and-ordering", "scenarios"],
+    ids=["retries-and-ordering", "scenarios", "standard-webhooks"],
 )
 def test_readme_examples_run(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, marker: str, tests: int
 ) -> None:
     monkeypatch.delenv("ZOOM_WEBHOOK_SECRET_TOKEN", raising=False)
+    monkeypatch.delenv("STANDARD_WEBHOOKS_SECRET", raising=False)
     example = _block(marker)
     if "def app(" not in example:
         example = APP_FIXTURE + "\n\n" + example

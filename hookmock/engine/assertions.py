@@ -23,24 +23,26 @@ __all__ = [
 
 
 def _hint(delivery: Delivery) -> str:
+    # Every provider's deliveries come here: the hints name none (Zoom's and Standard Webhooks'
+    # rules alike: POST, retried when not answered in time, redirects not followed).
     status = delivery.status
     if status in (401, 403) and delivery.event.serialization == "zoom":
         return (
             f"hint: the receiver answered {status} to a correctly signed body: does it verify a "
             "re-serialized body (json.dumps(request.json), JSON.stringify(req.body)) instead of "
-            "the raw bytes, or use another secret token?"
+            "the raw bytes, or use another secret?"
         )
     if status == 404:
         return "hint: is the receiver's webhook route on this path? (subscribe(app, path=...))"
     if status == 405:
-        return "hint: Zoom delivers with POST: does the route accept POST?"
+        return "hint: webhooks are delivered with POST: does the route accept POST?"
     if delivery.outcome in (Outcome.LATE, Outcome.TIMEOUT):
         return (
-            "hint: acknowledge first, then work: Zoom retries deliveries not answered within "
-            f"{delivery.deadline:g} s, so slow handlers get duplicates"
+            "hint: acknowledge first, then work: the provider retries deliveries not answered "
+            f"within {delivery.deadline:g} s, so slow handlers get duplicates"
         )
     if delivery.outcome is Outcome.REDIRECTED:
-        return "hint: Zoom does not follow redirects; subscribe the final URL"
+        return "hint: webhook deliveries do not follow redirects; subscribe the final URL"
     if delivery.outcome is Outcome.APP_ERROR:
         return "hint: the application raised; its traceback is above"
     return ""

@@ -17,11 +17,12 @@ What it simulates (https://www.standardwebhooks.com, and Svix's documentation of
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ...conformance.checkable import Checkable
 from ...engine.scheduler import ProviderClock
@@ -74,6 +75,20 @@ _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 def _key_text(key: KeyLike) -> str | None:
     return key if isinstance(key, str) else None
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _claiming(method: _Method) -> _Method:
+    """*method*, called once the sender's catalog is the one registered under its name."""
+
+    @functools.wraps(method)
+    def claimed(self: StandardWebhooks, *args: Any, **kwargs: Any) -> Any:
+        self._claim_catalog()
+        return method(self, *args, **kwargs)
+
+    return cast("_Method", claimed)
 
 
 class StandardWebhooks(Checkable):
@@ -164,7 +179,7 @@ class StandardWebhooks(Checkable):
         self.signature_headers = (self.header_timestamp, self.header_signature)
         self.timestamp_header = self.header_timestamp
         self.user_agent = user_agent
-        self.name = _register(openapi, name)
+        self.name, self._catalog = _register(openapi, name)
 
     def __repr__(self) -> str:
         return (
@@ -182,6 +197,18 @@ class StandardWebhooks(Checkable):
         options)."""
         __tracebackhide__ = True
         return cls(openapi=source, **options)
+
+    def _claim_catalog(self) -> None:
+        """Serve this sender's events under its name again if another document was registered
+        under the same name since (two documents with one file name, alive in one test)."""
+        if catalog.registered(self.name) is not self._catalog:
+            catalog.register(self.name, self._catalog)
+
+    # What looks this sender's events up by name claims its catalog first.
+    event_names = _claiming(Checkable.event_names)
+    fake = _claiming(Checkable.fake)
+    subscribe = _claiming(Checkable.subscribe)
+    fuzz = _claiming(Checkable.fuzz)
 
     def conformance_suite(self) -> Suite:
         """The receiver conformance battery (:mod:`hookmock.providers.standard_webhooks.battery`);
@@ -258,9 +285,15 @@ class StandardWebhooks(Checkable):
 _READ: dict[tuple[str, int, str], catalog.Catalog] = {}
 
 
-def _register(source: str | os.PathLike[str] | Mapping[str, Any] | None, name: str | None) -> str:
-    """Read *source*'s events and register them under *name*; the name they are known by."""
-    if source is None:
+def _register(
+    source: str | os.PathLike[str] | Mapping[str, Any] | None, name: str | None
+) -> tuple[str, catalog.Catalog]:
+    """Read *source*'s events and register them under *name*; the name they are known by, and
+    the catalog."""
+    if source is None or (
+        not isinstance(source, Mapping) and os.fspath(source) == os.fspath(EXAMPLE_DOCUMENT)
+    ):
+        # The example document by its path (as provider_fixture() passes it) is the example.
         source, name = EXAMPLE_DOCUMENT, name or EXAMPLE_NAME
     if name is None:
         if isinstance(source, Mapping):
@@ -270,8 +303,9 @@ def _register(source: str | os.PathLike[str] | Mapping[str, Any] | None, name: s
             name = Path(source).stem
     name = name or "openapi"
     if isinstance(source, Mapping):
-        catalog.register(name, read_openapi(source))
-        return name
+        parsed = read_openapi(source)
+        catalog.register(name, parsed)
+        return name, parsed
     path = Path(source)
     try:
         key = (str(path.resolve()), path.stat().st_mtime_ns, name)
@@ -284,7 +318,7 @@ def _register(source: str | os.PathLike[str] | Mapping[str, Any] | None, name: s
             _READ[key] = read
     if catalog.registered(name) is not read:
         catalog.register(name, read)
-    return name
+    return name, read
 
 
 register_signing("standard-webhooks", StandardWebhooks.from_openapi)
