@@ -108,7 +108,7 @@ def test_an_unknown_provider_suggests_close_names(capsys: pytest.CaptureFixture[
     assert run("fake", "contact.created", "--provider", "standard-webhook") == (2, "")
     assert capsys.readouterr().err == (
         "hookmock fake: error: unknown provider 'standard-webhook'; did you mean "
-        "standard-webhooks? (known: standard-webhooks, zoom)\n"
+        "standard-webhooks? (known: github, standard-webhooks, zoom)\n"
     )
 
 
