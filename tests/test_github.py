@@ -214,6 +214,14 @@ def test_ping_on_subscribe() -> None:
     assert parsed.hook_id == data["hook_id"]
 
 
+def test_ping_names_events_the_community_schema_does_not_list() -> None:
+    github = make()
+    github.subscribe(app, events=["installation.created", "workflow_dispatch"])
+    ping = github.deliveries[0]
+    assert ping.event.data["hook"]["events"] == ["installation", "workflow_dispatch"]
+    assert catalog.schema_errors("ping", ping.event.data, "github") == []
+
+
 def test_failed_ping_refuses_the_hook() -> None:
     github = make()
     with pytest.raises(SubscriptionError) as info:

@@ -129,6 +129,15 @@ def _ping(node: dict[str, Any]) -> None:
     node["properties"]["hook"]["properties"]["name"] = {"type": "string", "enum": ["web"]}
 
 
+def _webhook_events(definitions: dict[str, Any]) -> None:
+    """A webhook's ``events`` name any of the events of the document: the schema lists only
+    some (not ``installation``, which an App's webhook receives, nor ``workflow_dispatch``)."""
+    families = sorted({key.partition("$")[0] for key in definitions if "$" in key})
+    for branch in definitions["webhook-events"]["oneOf"]:
+        if "enum" in branch["items"]:
+            branch["items"] = {**branch["items"], "enum": families}
+
+
 def _one_level_permissions(node: dict[str, Any]) -> None:
     """A few App permissions are read-only or write-only."""
     properties = node.get("properties")
@@ -314,6 +323,7 @@ def load_document() -> dict[str, Any]:
         document: dict[str, Any] = _clean(json.load(handle))
     definitions = document["definitions"]
     _walk(definitions, _narrow_by_name)
+    _webhook_events(definitions)
     for where, change in PATCHES:
         if where == "*":
             _walk(definitions, change)
