@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+from typing import Any
+
+#: An HMAC-SHA256 keyed with each key signed with lately, its message still empty: copying one
+#: skips hashing the key into its inner and outer pads, as every signature would otherwise.
+_KEYED: dict[bytes, Any] = {}
 
 
 def hmac_sha256_hex(key: str | bytes, message: str | bytes) -> str:
@@ -11,7 +17,14 @@ def hmac_sha256_hex(key: str | bytes, message: str | bytes) -> str:
         key = key.encode("utf-8")
     if isinstance(message, str):
         message = message.encode("utf-8")
-    return hmac.digest(key, message, "sha256").hex()  # one call into OpenSSL, no HMAC object
+    keyed = _KEYED.get(key)
+    if keyed is None:
+        if len(_KEYED) >= 64:
+            _KEYED.clear()
+        keyed = _KEYED[key] = hmac.new(key, digestmod=hashlib.sha256)
+    signer = keyed.copy()
+    signer.update(message)
+    return signer.hexdigest()
 
 
 def constant_time_equal(a: str | bytes, b: str | bytes) -> bool:

@@ -133,6 +133,9 @@ class Provider(InProcessLifecycle, Timeline):
         self._faker: Faker | None = None
         #: The override paths found in each event's schema, and the schema they were found in.
         self._known_paths: dict[tuple[str, str], Any] = {}
+        #: The dotted path each field name given to :meth:`fake` stands for, and the schema
+        #: it was found in.
+        self._field_places: dict[tuple[str, str], tuple[Any, tuple[str, ...], str]] = {}
         #: Callbacks ``hook(event_name, data)`` that may change a generated body in place before
         #: it is validated and written to bytes (the mock server points download URLs at itself).
         self.generation_hooks: list[Callable[[str, Any], Any]] = []
@@ -248,8 +251,9 @@ class Provider(InProcessLifecycle, Timeline):
             provider=self.name,
             full=full,
         )
-        for hook in tuple(self.generation_hooks):
-            hook(event, data)
+        if self.generation_hooks:
+            for hook in tuple(self.generation_hooks):
+                hook(event, data)
         if validate and overridden:
             catalog.validate(event, data, self.name)
         return Event.build(
@@ -277,13 +281,22 @@ class Provider(InProcessLifecycle, Timeline):
             for level in self.field_levels
         ]
         found: dict[str, Any] = {}
+        # Where a field name is found depends on the schema alone: each is looked up once.
+        remembered = self._field_places
         for key, value in fields.items():
+            place = remembered.get((event, key))
+            if place is not None and place[0] is schema and place[1] is self.field_levels:
+                found[place[2]] = value
+                continue
             for prefix, steps in levels:
                 node: Any = schema
                 for step in steps:
                     node = node.get("properties", {}).get(step, {})
                 if key in node.get("properties", {}):
                     found[prefix + key] = value
+                    if len(remembered) > 4096:
+                        remembered.clear()
+                    remembered[(event, key)] = (schema, self.field_levels, prefix + key)
                     break
             else:
                 places = [level or "the top level" for level in self.field_levels]

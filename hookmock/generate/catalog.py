@@ -13,7 +13,6 @@ import functools
 import json
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -129,6 +128,8 @@ def revision(provider: str) -> int:
 def schemas_root() -> Traversable:
     """The folder that holds ``<provider>/<event>.json``: inside the installed package, or the
     project's top-level ``schemas/`` when running from a checkout."""
+    from pathlib import Path
+
     package = Path(__file__).resolve().parent.parent
     if (package / "schemas").is_dir():
         return package / "schemas"
@@ -154,10 +155,27 @@ def event_names(provider: str = "zoom") -> tuple[str, ...]:
 
 
 @functools.cache
+def _schemas_folder() -> str | None:
+    """:func:`schemas_root` as a plain path, found the same way without pathlib (which a first
+    send need not import); None when the schemas are only in a zip archive."""
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    for folder in (
+        os.path.join(package, "schemas"),
+        os.path.join(os.path.dirname(package), "schemas"),
+    ):
+        if os.path.isdir(folder):
+            return folder
+    return None
+
+
+@functools.cache
 def _file_event_names(provider: str) -> tuple[str, ...]:
-    folder = schemas_root() / provider
+    root = _schemas_folder()
     # os.listdir where it can: a Path per file (iterdir) costs milliseconds on the first send.
-    files = os.listdir(folder) if isinstance(folder, Path) else [e.name for e in folder.iterdir()]
+    if root is not None:
+        files = os.listdir(os.path.join(root, provider))
+    else:
+        files = [e.name for e in (schemas_root() / provider).iterdir()]
     suffix = ".json"
     return tuple(
         sorted(
@@ -216,7 +234,12 @@ def load_schema(name: str, provider: str = "zoom") -> dict[str, Any]:
 @functools.cache
 def _load_file_schema(name: str, provider: str) -> dict[str, Any]:
     find_event(name, provider)
-    text = (schemas_root() / provider / f"{name}.json").read_text(encoding="utf-8")
+    root = _schemas_folder()
+    if root is not None:
+        with open(os.path.join(root, provider, f"{name}.json"), encoding="utf-8") as file:
+            text = file.read()
+    else:
+        text = (schemas_root() / provider / f"{name}.json").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

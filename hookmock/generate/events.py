@@ -26,11 +26,33 @@ def _surrogate_escape(match: re.Match[str]) -> str:
 
 
 # json.dumps(value, ensure_ascii=False, separators=(",", ":")), without making an encoder per call.
-_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# (c_make_encoder is the C accelerator, None without it; typeshed does not declare it.)
+_json_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_compact = _encoder.encode
+# The C encoder that _compact makes anew on every call, made once: it writes the same text.
+# Without the bookkeeping of containers being written, a value that contains itself exhausts
+# the recursion limit instead of being reported; _compact then reports it as json.dumps does.
+_c_encoder = (
+    None
+    if _json_c_make_encoder is None
+    else _json_c_make_encoder(
+        None, _encoder.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
+    )
+)
+
+
+def _compact_once(value: Any) -> str:
+    if _c_encoder is None:
+        return _compact(value)
+    try:
+        return "".join(_c_encoder(value, 0))
+    except RecursionError:
+        return _compact(value)
 
 
 def _zoom(value: Any) -> str:
-    text = _compact(value)
+    text = _compact_once(value)
     return text if text.isascii() else _ASTRAL.sub(_surrogate_escape, text)
 
 

@@ -30,15 +30,13 @@ from __future__ import annotations
 
 import _random
 import binascii
-import datetime as dt
 import functools
 import json
+import os
 import random
 import re
-import string
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import ConfigurationError, OverrideError
@@ -55,8 +53,10 @@ class _Remove:
 #: Use as an override value to delete a field from the generated event.
 REMOVE: Any = _Remove()
 
-_URLSAFE = string.ascii_letters + string.digits + "-_"
-_ALNUM = string.ascii_letters + string.digits
+# string.ascii_letters and string.digits, written out: the string module is not imported for them.
+_DIGITS = "0123456789"
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + _DIGITS
+_URLSAFE = _ALNUM + "-_"
 _ZOOM_WEB = "https://us05web.zoom.us"
 _URLSAFE_B64 = bytes.maketrans(b"+/", b"-_")
 _T = TypeVar("_T")
@@ -173,6 +173,9 @@ def _parse_iso(text: str) -> float | None:
     match = _ISO.fullmatch(text)
     if match is None:
         return None
+    # Imported when a time is parsed back (after an override): most events never are.
+    import datetime as dt
+
     try:
         year, month, day, hour, minute, second = map(int, match.groups())
         moment = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
@@ -186,7 +189,9 @@ def _pools() -> dict[str, tuple[str, ...]]:
     """Realistic values: faker's, built by ``tools/build_pools.py`` and shipped in
     ``hookmock/generate/data/pools.json`` (read once per process), and those written out here."""
     try:
-        shipped = Path(__file__).with_name("data").joinpath("pools.json").read_bytes()
+        # os.path, not pathlib: a first send need not import pathlib.
+        with open(os.path.join(os.path.dirname(__file__), "data", "pools.json"), "rb") as file:
+            shipped = file.read()
     except OSError as exc:
         # Installed in a zip archive: importlib.resources reads it (and is imported only then).
         from importlib import resources
@@ -267,7 +272,7 @@ def _email(ctx: _Ctx) -> str:
 
 
 def _email_for(name: str, domain: str) -> str:
-    local = ".".join(part for part in map(_slug, name.split()) if part)
+    local = ".".join(filter(None, map(_slug, name.split())))
     return f"{local or 'user'}@{domain}"
 
 
@@ -875,7 +880,7 @@ def _pattern_generator(pattern: str, where: str) -> _Gen:
                 chars += [chr(i) for i in range(arg[0], arg[1] + 1)]
             elif op is c.CATEGORY:
                 chars += {
-                    c.CATEGORY_DIGIT: list(string.digits),
+                    c.CATEGORY_DIGIT: list(_DIGITS),
                     c.CATEGORY_WORD: list(_ALNUM + "_"),
                     c.CATEGORY_SPACE: [" "],
                 }.get(arg, list(_ALNUM))

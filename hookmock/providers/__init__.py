@@ -6,7 +6,6 @@ when asked for (:func:`provider_class`), so that naming one costs nothing.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from typing import TYPE_CHECKING
 
@@ -32,6 +31,8 @@ def provider_class(name: str) -> type[Checkable]:
     """
     where = PROVIDERS.get(name)
     if where is None:
+        import difflib
+
         close = difflib.get_close_matches(name, PROVIDERS, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise ConfigurationError(

@@ -8,7 +8,6 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from .masking import MASK, mask_url, masked_headers
 from .outcome import Outcome
@@ -19,6 +18,23 @@ __all__ = ["Attempt", "Request", "Response", "host_header"]
 @functools.lru_cache(maxsize=256)
 def host_header(url: str) -> str:
     """The Host header of a request to *url*: its authority without user-info (RFC 9110 §7.2)."""
+    scheme, separator, rest = url.partition("://")
+    if (
+        separator
+        and scheme.isascii()
+        and scheme.isalpha()
+        and url.isascii()
+        and url.isprintable()
+        and not url.startswith(" ")
+        and "[" not in url
+        and "]" not in url
+    ):
+        # A plain URL (every in-process target's) is split here as urlsplit splits it: the
+        # authority ends at the first "/", "?" or "#". urllib.parse is imported for the others.
+        ends = [at for at in map(rest.find, "/?#") if at >= 0]
+        return rest[: min(ends, default=len(rest))].rpartition("@")[2]
+    from urllib.parse import urlsplit
+
     return urlsplit(url).netloc.rpartition("@")[2]
 
 
@@ -28,18 +44,25 @@ _REASONS: dict[str, str] = {}
 _NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
 # What the compact fields stand for, in pytest's comparison of two records.
 _HEADERS = {"field": "headers"}
+_STR_ONLY = {str}
 
 
 def _pack(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, ...], str | tuple[str, ...]]:
-    pairs = tuple(headers)
-    names = tuple(name for name, _ in pairs)
-    values = tuple(value for _, value in pairs)
+    pairs = headers if type(headers) is tuple or type(headers) is list else tuple(headers)
+    if not pairs:
+        return (), ()
+    # Every request and response is packed: zip, map and join do it without a Python loop.
+    names, values = zip(*pairs, strict=True)
     if len(_NAMES) > 512:
         _NAMES.clear()
     names = _NAMES.setdefault(names, names)
-    if not values or not all(type(value) is str and _SEPARATOR not in value for value in values):
+    if {*map(type, values)} != _STR_ONLY:
         return names, values
-    return names, _SEPARATOR.join(values)
+    joined = _SEPARATOR.join(values)
+    # A value that contains the separator itself keeps the tuple form.
+    if joined.count(_SEPARATOR) != len(values) - 1:
+        return names, values
+    return names, joined
 
 
 def _unpack(values: str | tuple[str, ...]) -> tuple[str, ...] | list[str]:

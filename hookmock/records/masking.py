@@ -102,13 +102,12 @@ def mask_url(url: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=256)
 def url_secrets(url: str) -> tuple[str, ...]:
     """The parts of *url* that :func:`mask_url` hides, to redact them wherever else they show
     (a receiver that echoes its URL): the password or lone user name, and each query value, as
     written and decoded. Values shorter than 8 characters are left out: redacting ``1`` would
     blot out every digit of a message, and a token is longer than that."""
-    from urllib.parse import unquote_plus
-
     found: list[str] = []
     match = _USERINFO.match(url)
     if match:
@@ -118,8 +117,15 @@ def url_secrets(url: str) -> tuple[str, ...]:
     for item in query.split("&"):
         key, equals, value = item.partition("=")
         found.append(value if equals else key)
-    decoded = [unquote_plus(value) for value in found]
+    # Only an escape or a "+" decodes to something else (urllib.parse is imported for them).
+    decoded = [_unquote_plus(value) if "%" in value or "+" in value else value for value in found]
     return tuple(dict.fromkeys(s for s in found + decoded if len(s) >= 8))
+
+
+def _unquote_plus(value: str) -> str:
+    from urllib.parse import unquote_plus
+
+    return unquote_plus(value)
 
 
 def mask_urls(text: str) -> str:

@@ -13,17 +13,13 @@
 from __future__ import annotations
 
 import functools
-import gzip
 import io
 import re
 import socket
 import sys
 import time
-import traceback
-import zlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import SplitResult, unquote, urlsplit
 
 from ..errors import ConfigurationError
 from ..records.exchange import Attempt, Request, Response
@@ -33,6 +29,7 @@ from ..records.outcome import Outcome
 
 if TYPE_CHECKING:
     import ssl
+    from urllib.parse import SplitResult
 
 __all__ = [
     "DEFAULT_BACKGROUND_TIMEOUT",
@@ -63,6 +60,9 @@ class Target(Protocol):
 
 class InProcessTarget:
     """What the in-process targets share: the application, and the URL it stands for."""
+
+    #: The application, URL and description that :meth:`describe` last gave.
+    _described: tuple[Any, str, str] | None = None
 
     def __init__(
         self,
@@ -116,10 +116,14 @@ class WSGITarget(InProcessTarget):
     def _base_environ(self) -> dict[str, Any]:
         """The environ keys every delivery shares, built once."""
         raw_path, _, query = self.path.partition("?")
+        if "%" in raw_path:
+            from urllib.parse import unquote
+
+            raw_path = unquote(raw_path, "latin-1")
         return {
             "REQUEST_METHOD": "POST",
             "SCRIPT_NAME": "",
-            "PATH_INFO": unquote(raw_path, "latin-1"),
+            "PATH_INFO": raw_path,
             "QUERY_STRING": query,
             "SERVER_NAME": self.host,
             "SERVER_PORT": "443" if self.scheme == "https" else "80",
@@ -136,21 +140,29 @@ class WSGITarget(InProcessTarget):
         }
 
     def describe(self) -> str:
+        # Every delivery records it: worked out once per application and URL.
+        described = self._described
+        if described is not None and described[0] is self.app and described[1] == self.url:
+            return described[2]
         name = getattr(self.app, "name", None) or getattr(self.app, "__name__", None)
         label = f"{type(self.app).__name__} {name!r}" if name else repr(self.app)
-        return f"{self.url} (in-process WSGI: {label})"
+        text = f"{self.url} (in-process WSGI: {label})"
+        self._described = (self.app, self.url, text)
+        return text
 
     def send(self, request: Request, *, deadline: float) -> Attempt:
-        environ = dict(self._base_environ)
+        environ = self._base_environ.copy()
         environ["REQUEST_METHOD"] = request.method
         environ["wsgi.input"] = io.BytesIO(request.body)
+        keys = _ENVIRON_KEYS
         for name, value in request.headers:
-            key = name.upper().replace("-", "_")
-            if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = keys.get(name)
+            if key is None:
+                key = _environ_key(name)
+            if key in environ and key[0] == "H":  # HTTP_*: a repeated header joins the first
+                environ[key] = f"{environ[key]}, {value}"
+            else:
                 environ[key] = value
-                continue
-            key = "HTTP_" + key
-            environ[key] = f"{environ[key]}, {value}" if key in environ else value
         started: list[Any] = []
 
         def start_response(
@@ -170,6 +182,9 @@ class WSGITarget(InProcessTarget):
                     close()
         except Exception:
             elapsed = time.perf_counter() - begin
+            # Imported when an application fails: a first delivery need not pay for it.
+            import traceback
+
             return Attempt(None, elapsed, traceback.format_exc(), Outcome.APP_ERROR)
         elapsed = time.perf_counter() - begin
         if not started:
@@ -191,6 +206,20 @@ class WSGITarget(InProcessTarget):
         return Attempt(_decoded(response, self.max_response_bytes), elapsed)
 
 
+#: The environ key of each header name seen (``x-zm-signature``: ``HTTP_X_ZM_SIGNATURE``).
+_ENVIRON_KEYS: dict[str, str] = {}
+
+
+def _environ_key(name: str) -> str:
+    key = name.upper().replace("-", "_")
+    if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        key = "HTTP_" + key
+    if len(_ENVIRON_KEYS) > 1024:
+        _ENVIRON_KEYS.clear()
+    _ENVIRON_KEYS[name] = key
+    return key
+
+
 def _collect(chunks: Iterable[bytes], cap: int) -> tuple[bytes, bool]:
     buffer = bytearray()
     for chunk in chunks:
@@ -207,6 +236,10 @@ def _decoded(response: Response, cap: int) -> Response:
     encoding = (response.header("content-encoding") or "").lower()
     if encoding not in ("gzip", "deflate") or response.truncated:
         return response
+    # Imported for an encoded answer only: most receivers send none.
+    import gzip
+    import zlib
+
     try:
         if encoding == "gzip":
             body = gzip.GzipFile(fileobj=io.BytesIO(response.body)).read(cap + 1)
@@ -252,6 +285,8 @@ class HTTPTarget:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
+        from urllib.parse import urlsplit
+
         try:
             parts = urlsplit(url)
             port = parts.port

@@ -8,12 +8,10 @@ The signature helpers are public so a test can sign a body by hand::
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
 import random
-import secrets as _secrets
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -27,7 +25,6 @@ from ...generate.events import Event
 from ...records.exchange import Request, host_header
 from ...records.masking import mask_url
 from ...records.outcome import Outcome
-from .scenarios import build_scenario
 from .signature import encrypted_token as encrypted_token
 from .signature import sign as sign
 from .signature import verify as verify
@@ -75,13 +72,17 @@ def signed_headers(
 def request_id(rng: random.Random) -> str:
     """An ``x-zm-request-id``: a random (version 4) UUID written with underscores, as Zoom
     writes it (``521662ee_efdf_47fc_b337_0e4aa1fc2876``, ZOOM.md §8)."""
-    h = f"{rng.getrandbits(128):032x}"
-    return f"{h[:8]}_{h[8:12]}_4{h[13:16]}_{'89ab'[int(h[16], 16) % 4]}{h[17:20]}_{h[20:]}"
+    bits = rng.getrandbits(128)
+    h = f"{bits:032x}"
+    # The variant digit: 8, 9, a or b after the low two bits of the 17th hex digit.
+    return f"{h[:8]}_{h[8:12]}_4{h[13:16]}_{'89ab'[(bits >> 60) & 3]}{h[17:20]}_{h[20:]}"
 
 
 def generate_secret_token() -> str:
     """A random secret token shaped like Zoom's (22 URL-safe characters)."""
-    return _secrets.token_urlsafe(16)[:22]
+    import secrets
+
+    return secrets.token_urlsafe(16)[:22]
 
 
 class Zoom(Checkable):
@@ -209,7 +210,7 @@ class Zoom(Checkable):
         return outcome not in (Outcome.ACKNOWLEDGED, Outcome.REJECTED, Outcome.REDIRECTED)
 
     def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.secret_token, self.verification_token) if s)
+        return tuple(filter(None, (self.secret_token, self.verification_token)))
 
     def build_request(
         self,
@@ -287,6 +288,8 @@ class Zoom(Checkable):
         """The events of a coherent scenario (``"meeting"``, ``"webinar"``, ``"user"``), in the
         order Zoom sends them, without sending them. See
         :mod:`hookmock.providers.zoom.scenarios`."""
+        from .scenarios import build_scenario
+
         return [step.event for step in build_scenario(self, name, **params)]
 
     def send_scenario(self, name: str, **params: Any) -> list[Delivery]:
@@ -296,6 +299,8 @@ class Zoom(Checkable):
 
         :returns: the first attempt of each delivered event, in order.
         """
+        from .scenarios import build_scenario
+
         steps = build_scenario(self, name, **params)
         if not self.subscriptions:
             raise NotSubscribedError(
@@ -349,6 +354,8 @@ class Zoom(Checkable):
 
 def _variants(secret: str, plain: str) -> dict[str, str]:
     """Answers that receivers commonly compute instead of the right one, and what each means."""
+    import base64
+
     key, msg = secret.encode(), plain.encode()
     sha256 = hmac.new(key, msg, hashlib.sha256)
     return {
