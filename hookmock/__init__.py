@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .plugin import HookmockWarning as HookmockWarning
     from .plugin import conformance_tests as conformance_tests
     from .plugin import provider_fixture as provider_fixture
+    from .providers.github import GitHub as GitHub
     from .providers.slack import Slack as Slack
     from .providers.standard_webhooks import StandardWebhooks as StandardWebhooks
     from .providers.zoom import Zoom as Zoom
@@ -64,6 +65,7 @@ _EXPORTS = {
     "Delivery": ".engine.delivery",
     "DeliveryLog": ".engine.delivery",
     "Event": ".generate.events",
+    "GitHub": ".providers.github",
     "HTTPTarget": ".transports",
     "HookmockError": ".errors",
     "HookmockWarning": ".plugin",
@@ -100,6 +102,7 @@ __all__ = [
     "Delivery",
     "DeliveryLog",
     "Event",
+    "GitHub",
     "HTTPTarget",
     "HookmockError",
     "HookmockWarning",

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from .engine.simulator import Provider
+    from .providers.github import GitHub
     from .providers.slack import Slack
     from .providers.standard_webhooks import StandardWebhooks
     from .providers.zoom import Zoom
@@ -373,6 +374,26 @@ def slack(
     provider.close()
 
 
+@pytest.fixture
+def github(
+    request: pytest.FixtureRequest, hookmock_seed: int, hookmock_settings: dict[str, Any]
+) -> Iterator[GitHub]:
+    """A simulated GitHub for this test (:class:`hookmock.GitHub`): its webhooks are signed with
+    ``$GITHUB_WEBHOOK_SECRET`` or ``@pytest.mark.hookmock(secret=...)`` (a random secret without
+    either: give your receiver ``github.secret``).
+    """
+    from .providers.github import GitHub
+
+    settings = _provider_settings(request, hookmock_seed, hookmock_settings)
+    # GitHub retries nothing on its own: a setting of the other providers' that does not apply.
+    for name in ("retries", "retry_timestamps"):
+        settings.pop(name, None)
+    provider = GitHub(**settings)
+    _own(request, provider)
+    yield provider
+    provider.close()
+
+
 def provider_fixture(
     openapi: Any = None,
     *,
@@ -542,7 +563,7 @@ def conformance_tests(
     :param target: the name of a fixture that returns a WSGI or ASGI application or a URL (it
         may use the provider's fixture, e.g. for ``zoom.secret_token``), or a URL.
     :param provider: the name of the fixture that gives the provider whose battery runs:
-        ``"zoom"``, ``"slack"``, ``"standard_webhooks"``, or one made with
+        ``"zoom"``, ``"slack"``, ``"github"``, ``"standard_webhooks"``, or one made with
         :func:`provider_fixture`. For a Standard Webhooks provider the event types are known
         only once its fixture has run, so unless *events* names them, one ``valid-event`` test
         covers every ``valid-event:NAME`` check.
@@ -564,17 +585,22 @@ def conformance_tests(
         from .providers.slack.catalog import register
 
         register()
+    elif provider == "github":
+        from .providers.github.battery import SUITE
+        from .providers.github.catalog import register
+
+        register()
     else:
         from .providers.standard_webhooks.battery import SUITE
 
-    if provider in ("zoom", "slack"):
+    if provider in ("zoom", "slack", "github"):
         checks = battery_checks(SUITE, provider, events)
     elif events is not None:
         checks = SUITE.build([events] if isinstance(events, str) else list(events))
     else:
         checks = SUITE.build(SUITE.default_events)
     chosen = select_checks(only, checks) if only is not None else list(checks)
-    if provider in ("zoom", "slack") or events is not None:
+    if provider in ("zoom", "slack", "github") or events is not None:
         ids = [c.id for c in chosen]
     else:
         # The sender's events are its document's, known once its fixture has run: one test

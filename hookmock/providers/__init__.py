@@ -21,6 +21,7 @@ PROVIDERS: dict[str, str] = {
     "zoom": "hookmock.providers.zoom:Zoom",
     "standard-webhooks": "hookmock.providers.standard_webhooks:StandardWebhooks",
     "slack": "hookmock.providers.slack:Slack",
+    "github": "hookmock.providers.github:GitHub",
 }
 
 
