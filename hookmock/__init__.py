@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from .plugin import HookmockWarning as HookmockWarning
     from .plugin import conformance_tests as conformance_tests
     from .plugin import provider_fixture as provider_fixture
+    from .providers.github import GitHub as GitHub
+    from .providers.slack import Slack as Slack
     from .providers.standard_webhooks import StandardWebhooks as StandardWebhooks
     from .providers.stripe import Stripe as Stripe
     from .providers.zoom import Zoom as Zoom
@@ -64,6 +66,7 @@ _EXPORTS = {
     "Delivery": ".engine.delivery",
     "DeliveryLog": ".engine.delivery",
     "Event": ".generate.events",
+    "GitHub": ".providers.github",
     "HTTPTarget": ".transports",
     "HookmockError": ".errors",
     "HookmockWarning": ".plugin",
@@ -78,6 +81,7 @@ _EXPORTS = {
     "Response": ".engine.delivery",
     "SERIALIZATIONS": ".generate.events",
     "SchemaViolationError": ".errors",
+    "Slack": ".providers.slack",
     "StandardWebhooks": ".providers.standard_webhooks",
     "Stripe": ".providers.stripe",
     "Subscription": ".engine.subscription",
@@ -100,6 +104,7 @@ __all__ = [
     "Delivery",
     "DeliveryLog",
     "Event",
+    "GitHub",
     "HTTPTarget",
     "HookmockError",
     "HookmockWarning",
@@ -112,6 +117,7 @@ __all__ = [
     "Request",
     "Response",
     "SchemaViolationError",
+    "Slack",
     "StandardWebhooks",
     "Stripe",
     "Subscription",

@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
-from .errors import HookmockError
+from .errors import ConfigurationError, HookmockError
 
 # Each command imports what it needs when it runs, so that `hookmock --help` costs little more
 # than Python's own start-up; not even typing or json is imported for it.
@@ -457,7 +457,6 @@ def _check_cafile(path: str) -> None:
 def _http_target(option: str, args: argparse.Namespace) -> Any:
     """The receiver's :class:`~hookmock.transports.HTTPTarget`; a bad URL or CA file is a usage
     error naming *option*."""
-    from .errors import ConfigurationError
     from .transports import HTTPTarget
 
     try:
@@ -793,24 +792,15 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
     # Check the arguments before reading standard input, which may wait for a terminal.
     if args.timestamp is not None and not (args.timestamp.isascii() and args.timestamp.isdigit()):
         raise _UsageError(f"--timestamp must be Unix seconds, got {args.timestamp!r}")
-    name = _provider_name(args)
-    secrets = _secrets(args, _provider_class(args), required=True)
-    if name == "zoom":
-        from .providers.zoom import signed_headers as zoom_headers
-
-        def signed_headers(body: bytes) -> dict[str, str]:
-            return zoom_headers(secrets[0], body, timestamp=args.timestamp)
-    else:
-        # Signing does not depend on the events: an --openapi document is not read.
-        from .providers.standard_webhooks import signed_headers as sw_headers
-
-        # Parse the secrets before reading standard input, too.
-        keys = [_parse_key(secret) for secret in secrets]
-
-        def signed_headers(body: bytes) -> dict[str, str]:
-            timestamp = None if args.timestamp is None else int(args.timestamp)
-            return sw_headers(keys, body, timestamp=timestamp)
-
+    cls = _provider_class(args)
+    secrets = _secrets(args, cls, required=True)
+    # Signing does not depend on the events: an --openapi document is not read. The secrets
+    # are checked before standard input is read, too.
+    try:
+        sign_body = cls.signer(secrets)
+    except ConfigurationError as exc:
+        raise _UsageError(f"--secret: {exc}") from None
+    timestamp = None if args.timestamp is None else int(args.timestamp)
     if args.file:
         try:
             with open(args.file, "rb") as handle:
@@ -819,21 +809,9 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
             raise _UsageError(f"cannot read {args.file!r}: {exc.strerror}") from None
     else:
         body = sys.stdin.buffer.read()
-    for header, value in signed_headers(body).items():
+    for header, value in sign_body(body, timestamp).items():
         print(f"{header}: {value}", file=out)
     return EXIT_OK
-
-
-def _parse_key(secret: str) -> Any:
-    from .providers.standard_webhooks import Ed25519VerifyingKey, parse_key
-
-    key = parse_key(secret)
-    if isinstance(key, Ed25519VerifyingKey):
-        raise _UsageError(
-            "--secret: a whpk_ key is an Ed25519 public key: it verifies v1a signatures but "
-            "cannot make them; give the matching whsk_ private key"
-        )
-    return key
 
 
 def _cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from .engine.simulator import Provider
+    from .providers.github import GitHub
+    from .providers.slack import Slack
     from .providers.standard_webhooks import StandardWebhooks
     from .providers.stripe import Stripe
     from .providers.zoom import Zoom
@@ -383,6 +385,42 @@ def stripe(
     provider.close()
 
 
+@pytest.fixture
+def slack(
+    request: pytest.FixtureRequest, hookmock_seed: int, hookmock_settings: dict[str, Any]
+) -> Iterator[Slack]:
+    """A simulated Slack Events API for this test (:class:`hookmock.Slack`), signing with
+    ``$SLACK_SIGNING_SECRET`` or ``@pytest.mark.hookmock(secret=...)`` (a random signing secret
+    without either: give your receiver ``slack.secret``).
+    """
+    from .providers.slack import Slack
+
+    provider = Slack(**_provider_settings(request, hookmock_seed, hookmock_settings))
+    _own(request, provider)
+    yield provider
+    provider.close()
+
+
+@pytest.fixture
+def github(
+    request: pytest.FixtureRequest, hookmock_seed: int, hookmock_settings: dict[str, Any]
+) -> Iterator[GitHub]:
+    """A simulated GitHub for this test (:class:`hookmock.GitHub`): its webhooks are signed with
+    ``$GITHUB_WEBHOOK_SECRET`` or ``@pytest.mark.hookmock(secret=...)`` (a random secret without
+    either: give your receiver ``github.secret``).
+    """
+    from .providers.github import GitHub
+
+    settings = _provider_settings(request, hookmock_seed, hookmock_settings)
+    # GitHub retries nothing on its own: a setting of the other providers' that does not apply.
+    for name in ("retries", "retry_timestamps"):
+        settings.pop(name, None)
+    provider = GitHub(**settings)
+    _own(request, provider)
+    yield provider
+    provider.close()
+
+
 def provider_fixture(
     openapi: Any = None,
     *,
@@ -552,11 +590,10 @@ def conformance_tests(
     :param target: the name of a fixture that returns a WSGI or ASGI application or a URL (it
         may use the provider's fixture, e.g. for ``zoom.secret_token``), or a URL.
     :param provider: the name of the fixture that gives the provider whose battery runs:
-        ``"zoom"``, ``"stripe"``, ``"standard_webhooks"``, or one made with
-        :func:`provider_fixture`. For a
-        Standard Webhooks provider the event types are known only once its fixture has run, so
-        unless *events* names them, one ``valid-event`` test covers every ``valid-event:NAME``
-        check.
+        ``"zoom"``, ``"stripe"``, ``"slack"``, ``"github"``, ``"standard_webhooks"``, or one
+        made with :func:`provider_fixture`. For a Standard Webhooks provider the event types are
+        known only once its fixture has run, so unless *events* names them, one ``valid-event``
+        test covers every ``valid-event:NAME`` check.
     :param probe: a fixture name, or a callable, returning a count of the receiver's side
         effects; the duplicate check then asserts a duplicate is processed once.
     :param probe_event: the event type the duplicate check counts with *probe* (default: the
@@ -576,17 +613,27 @@ def conformance_tests(
 
         # Event names given are looked up in Stripe's catalog.
         stripe_catalog.register()
+    elif provider == "slack":
+        from .providers.slack.battery import SUITE
+        from .providers.slack.catalog import register
+
+        register()
+    elif provider == "github":
+        from .providers.github.battery import SUITE
+        from .providers.github.catalog import register
+
+        register()
     else:
         from .providers.standard_webhooks.battery import SUITE
 
-    if provider in ("zoom", "stripe"):
+    if provider in ("zoom", "stripe", "slack", "github"):
         checks = battery_checks(SUITE, provider, events)
     elif events is not None:
         checks = SUITE.build([events] if isinstance(events, str) else list(events))
     else:
         checks = SUITE.build(SUITE.default_events)
     chosen = select_checks(only, checks) if only is not None else list(checks)
-    if provider in ("zoom", "stripe") or events is not None:
+    if provider in ("zoom", "stripe", "slack", "github") or events is not None:
         ids = [c.id for c in chosen]
     else:
         # The sender's events are its document's, known once its fixture has run: one test
@@ -611,8 +658,8 @@ def conformance_tests(
                 raise ConfigurationError(
                     f"conformance_tests(provider={provider!r}): the fixture {provider!r} gives "
                     f"{type(sender).__name__}, not a provider of that battery; name the fixture "
-                    "of a Zoom (provider='zoom'), a Stripe (provider='stripe') or a Standard "
-                    "Webhooks sender"
+                    "of a Zoom (provider='zoom'), a Stripe (provider='stripe'), a Slack "
+                    "(provider='slack') or a Standard Webhooks sender"
                 )
             receiver = target if "://" in target else request.getfixturevalue(target)
             counter = request.getfixturevalue(probe) if isinstance(probe, str) else probe

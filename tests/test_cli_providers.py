@@ -16,8 +16,8 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from hookmock.cli import main
 from hookmock.generate import catalog
+from hookmock.providers import PROVIDERS, zoom
 from hookmock.providers import standard_webhooks as sw
-from hookmock.providers import zoom
 from hookmock.providers.standard_webhooks import StandardWebhooks
 
 from .receivers import closed_port, serving
@@ -108,7 +108,7 @@ def test_an_unknown_provider_suggests_close_names(capsys: pytest.CaptureFixture[
     assert run("fake", "contact.created", "--provider", "standard-webhook") == (2, "")
     assert capsys.readouterr().err == (
         "hookmock fake: error: unknown provider 'standard-webhook'; did you mean "
-        "standard-webhooks? (known: standard-webhooks, stripe, zoom)\n"
+        f"standard-webhooks? (known: {', '.join(sorted(PROVIDERS))})\n"
     )
 
 
@@ -332,6 +332,37 @@ def test_sign_for_zoom_with_secret_or_secret_token(monkeypatch: pytest.MonkeyPat
     assert code == 0
     assert _sign(monkeypatch, body, "--secret-token", "zoom-secret", *argv) == (0, by_secret)
     assert by_secret["x-zm-signature"] == zoom.sign("zoom-secret", "1700000000", body)
+
+
+def test_sign_for_slack_gives_headers_slack_sdk_verifies(monkeypatch: pytest.MonkeyPatch) -> None:
+    from slack_sdk.signature import SignatureVerifier
+
+    body = b'{"type":"event_callback","event":{"type":"app_mention"}}'
+    code, headers = _sign(monkeypatch, body, "--provider", "slack", "--secret", "slack-secret")
+    assert code == 0
+    assert "webhook-signature" not in headers
+    assert SignatureVerifier("slack-secret").is_valid_request(body, headers)
+    assert not SignatureVerifier("other-secret").is_valid_request(body, headers)
+
+
+def test_sign_for_github_gives_headers_githubkit_verifies(monkeypatch: pytest.MonkeyPatch) -> None:
+    from githubkit.webhooks import verify
+
+    body = b'{"zen":"Keep it logically awesome.","hook_id":1}'
+    code, headers = _sign(monkeypatch, body, "--provider", "github", "--secret", "gh-secret")
+    assert code == 0
+    assert "webhook-signature" not in headers
+    assert verify("gh-secret", body, headers["x-hub-signature-256"])
+    assert not verify("other-secret", body, headers["x-hub-signature-256"])
+
+
+def test_sign_refuses_a_second_secret_for_a_provider_that_signs_with_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--provider", "slack", "--secret", "a", "--secret", "b"]
+    code, _ = _sign(monkeypatch, b"{}", *argv)
+    assert code == 2
+    assert "Slack signs with one signing secret, got 2" in capsys.readouterr().err
 
 
 # -- check ----------------------------------------------------------------------------------------

@@ -85,6 +85,10 @@ def test_wheel_contents(wheel: Path) -> None:
     assert "hookmock/py.typed" in names
     assert "hookmock/generate/data/pools.json" in names
     assert {
+        "hookmock/providers/slack/data/events_api.json",
+        "hookmock/providers/slack/data/LICENSE.slack-api-specs",
+    } <= names
+    assert {
         "hookmock/server/assets/index.html",
         "hookmock/server/assets/page.js",
         "hookmock/server/assets/page.css",
@@ -108,8 +112,10 @@ def test_library_works_outside_the_checkout(fresh_python: Path, tmp_path: Path) 
         import hookmock
         from hookmock.generate.catalog import event_names
         event = hookmock.Zoom(secret_token="x", seed=1).fake("recording.completed")
+        slack = hookmock.Slack(secret="x", seed=1).fake("app_mention")
         print(json.dumps({"file": hookmock.__file__, "prefix": sys.prefix,
-                          "event": event.data["event"], "names": event_names("zoom")}))
+                          "event": event.data["event"], "names": event_names("zoom"),
+                          "slack": slack.data["event"]["type"]}))
         """
     )
     done = _run([fresh_python, "-c", script], cwd=tmp_path)
@@ -119,6 +125,7 @@ def test_library_works_outside_the_checkout(fresh_python: Path, tmp_path: Path) 
     assert not Path(found["file"]).is_relative_to(PROJECT)
     assert found["event"] == "recording.completed"
     assert found["names"] == list(event_names("zoom"))
+    assert found["slack"] == "app_mention"
 
     cli = _run([fresh_python, "-m", "hookmock", "events", "meeting."], cwd=tmp_path)
     assert cli.returncode == 0, cli.stderr

@@ -34,16 +34,18 @@ def _block(marker: str) -> str:
         ("def test_a_timed_out_delivery", 4),
         ("def test_a_whole_meeting", 1),
         ("def test_a_standard_webhooks_receiver", 2),
+        ("def test_slack_app_mention", 2),
     ],
-    ids=["retries-and-ordering", "scenarios", "standard-webhooks"],
+    ids=["retries-and-ordering", "scenarios", "standard-webhooks", "slack"],
 )
 def test_readme_examples_run(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, marker: str, tests: int
 ) -> None:
     monkeypatch.delenv("ZOOM_WEBHOOK_SECRET_TOKEN", raising=False)
     monkeypatch.delenv("STANDARD_WEBHOOKS_SECRET", raising=False)
+    monkeypatch.delenv("SLACK_SIGNING_SECRET", raising=False)
     example = _block(marker)
-    if "def app(" not in example:
+    if "def app(" not in example and "def create_app(" not in example:
         example = APP_FIXTURE + "\n\n" + example
     pytester.syspathinsert(ROOT)
     pytester.makepyfile(test_example=example)

@@ -144,6 +144,16 @@ class Provider(InProcessLifecycle, Timeline):
         self.generation_hooks: list[Callable[[str, Any], Any]] = []
 
     @classmethod
+    def signer(cls, secrets: Sequence[str]) -> Callable[[bytes, int | None], dict[str, str]]:
+        """A function ``sign(body, timestamp)`` that gives the headers this provider signs
+        *body* with (``timestamp``: Unix seconds, ``None`` for now), for signing by hand
+        (``hookmock sign``). The secrets are checked at once.
+
+        :raises ConfigurationError: for a secret the provider cannot sign with.
+        """
+        raise ConfigurationError(f"hookmock cannot sign a body by hand for {cls.name}")
+
+    @classmethod
     def from_openapi(
         cls, source: Any, *, signing: str = "standard-webhooks", **options: Any
     ) -> Provider:

@@ -178,12 +178,27 @@ class Timeline:
         """Whether the provider retries an attempt that ended so."""
         return False
 
+    def final_step(self, delivery: Delivery) -> str | None:
+        """Why the provider makes no retry after *delivery*, a failed attempt whose outcome it
+        retries (an answer that asks it not to, an event it never retries); ``None``: it retries
+        on its schedule."""
+        return None
+
+    def retry_request_headers(self, failed: Delivery) -> dict[str, str]:
+        """Headers the retry that follows the failed attempt *failed* carries (its number, why
+        it is made), besides those :attr:`retry_headers` keeps."""
+        return {}
+
     def _plan_next(self, delivery: Delivery, subscription: Subscription) -> None:
         if delivery.acknowledged:
             delivery.next_step = "done: acknowledged"
             return
         if not self.retryable(delivery.outcome):
             delivery.next_step = f"final: {self.name} does not retry a {delivery.outcome.value}"
+            return
+        final = self.final_step(delivery)
+        if final is not None:
+            delivery.next_step = f"final: {final}"
             return
         if delivery.attempt > len(self.retry_delays):
             delivery.next_step = f"dropped after {delivery.attempt - 1} retries"
@@ -204,6 +219,7 @@ class Timeline:
             if self.timestamp_header is not None:
                 original = delivery.request.header(self.timestamp_header)
             keep.update({name: delivery.request.header(name) for name in self.signature_headers})
+        keep.update(self.retry_request_headers(delivery))
 
         def run() -> None:
             if not subscription.active:

@@ -232,6 +232,10 @@ class _Compiler:
             _merge(rest, self.flatten(self.resolve(branch, where), where)) if rest else branch
             for branch in node[keyword]
         ]
+        # A branch whose types share none with the schema around it (null beside a branch of
+        # strings) accepts no value: it is not drawn.
+        possible = [o for o in options if o.get("type") != []]
+        options = possible or options
         draws = [self.compile(o, name, f"{where}/{keyword}/{i}") for i, o in enumerate(options)]
         # Once nesting runs deep, null branches come first: they end a recursion.
         plain = [i for i, o in enumerate(options) if _types(self.resolve(o, where)) != ["null"]]

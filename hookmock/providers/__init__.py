@@ -20,6 +20,8 @@ __all__ = ["PROVIDERS", "provider_class"]
 PROVIDERS: dict[str, str] = {
     "zoom": "hookmock.providers.zoom:Zoom",
     "standard-webhooks": "hookmock.providers.standard_webhooks:StandardWebhooks",
+    "slack": "hookmock.providers.slack:Slack",
+    "github": "hookmock.providers.github:GitHub",
     "stripe": "hookmock.providers.stripe:Stripe",
 }
 

@@ -30,7 +30,7 @@ from typing import Any
 from ..errors import ConfigurationError
 from ..generate.catalog import Catalog
 
-__all__ = ["read_openapi"]
+__all__ = ["read_openapi", "standalone_schemas"]
 
 #: The body properties that may name the event, in the order they are looked at.
 _NAMING_FIELDS = ("type", "event", "action", "eventType", "event_type")
@@ -81,6 +81,21 @@ def read_openapi(source: str | os.PathLike[str] | Mapping[str, Any]) -> Catalog:
                 others = ", ".join(n for n in names if n != name)
                 notes.setdefault(name, []).append(f"shares its schema ({ref}) with {others}")
     return Catalog(schemas, examples=examples, notes=notes)
+
+
+def standalone_schemas(
+    document: Mapping[str, Any], refs: Mapping[str, str], *, label: str
+) -> dict[str, dict[str, Any]]:
+    """Each name of *refs* and the schema its local ``$ref`` (``#/definitions/...``) points at in
+    *document*, made to stand alone as :func:`read_openapi` makes a webhook's schema (see the
+    module's docstring). A subschema referred to by several is converted once and shared: the
+    schemas are read-only.
+
+    :param label: how messages name the document.
+    :raises ConfigurationError: for a ``$ref`` that does not resolve, with where it is.
+    """
+    resolver = _Resolver(document, label)
+    return {name: resolver.schema({"$ref": ref}, ref) for name, ref in refs.items()}
 
 
 def _load(source: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:

@@ -43,6 +43,7 @@ from .signature import (
     generate_secret,
     parse_key,
     signature_header,
+    signed_headers,
 )
 
 if TYPE_CHECKING:
@@ -186,6 +187,20 @@ class StandardWebhooks(Checkable):
             f"<StandardWebhooks {self.name!r} seed={self.seed} "
             f"subscriptions={len(self.subscriptions)} deliveries={self.deliveries.total}>"
         )
+
+    @classmethod
+    def signer(cls, secrets: Sequence[str]) -> Callable[[bytes, int | None], dict[str, str]]:
+        keys = [parse_key(secret) for secret in secrets]
+        if any(isinstance(key, Ed25519VerifyingKey) for key in keys):
+            raise ConfigurationError(
+                "a whpk_ key is an Ed25519 public key: it verifies v1a signatures but cannot "
+                "make them; give the matching whsk_ private key"
+            )
+
+        def sign_body(body: bytes, timestamp: int | None) -> dict[str, str]:
+            return signed_headers(keys, body, timestamp=timestamp)
+
+        return sign_body
 
     @classmethod
     def from_openapi(

@@ -194,6 +194,19 @@ class Zoom(Checkable):
             f"deliveries={self.deliveries.total}>"
         )
 
+    @classmethod
+    def signer(cls, secrets: Sequence[str]) -> Callable[[bytes, int | None], dict[str, str]]:
+        if len(secrets) != 1:
+            raise ConfigurationError(
+                f"Zoom signs with one secret token, got {len(secrets)}: give one"
+            )
+        (secret_token,) = secrets
+
+        def sign_body(body: bytes, timestamp: int | None) -> dict[str, str]:
+            return signed_headers(secret_token, body, timestamp=timestamp)
+
+        return sign_body
+
     def conformance_suite(self) -> Suite:
         from .battery import SUITE
 

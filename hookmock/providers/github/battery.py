@@ -1,0 +1,269 @@
+"""The conformance battery of a GitHub webhook receiver, in the order it runs: the ping, the
+events GitHub sends (which finds one the receiver acknowledges), an event it does not know, then
+what a forger sends, carried on an acknowledged event, bodies that are not events, and a
+redelivery.
+
+GitHub signs no timestamp, so there is no stale-timestamp replay to refuse: a receiver that
+must not act twice on one delivery remembers ``X-GitHub-Delivery``, which a redelivery keeps.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Sequence
+
+from ...conformance.base import (
+    Battery,
+    Check,
+    CheckResult,
+    Family,
+    Found,
+    Severity,
+    Suite,
+    carried,
+    is_crash,
+    is_refusal,
+    no_carrier,
+    show,
+    vehicle,
+)
+from ...conformance.rootcauses import Facts, RootCause
+from ...engine.delivery import Delivery
+from ...generate.events import Event
+from ...records.exchange import Request
+from .signature import HEADER_DELIVERY, HEADER_EVENT, HEADER_SIGNATURE, HEADER_SIGNATURE_256
+
+__all__ = ["CHECKS", "CHECK_IDS", "DEFAULT_EVENTS", "SUITE", "UNKNOWN_EVENT", "build_checks"]
+
+#: The events sent correctly signed by default: those receivers most often handle.
+DEFAULT_EVENTS: tuple[str, ...] = ("push", "pull_request.opened", "issues.opened")
+#: The ``X-GitHub-Event`` of the unknown-event check: a name GitHub does not send (yet).
+UNKNOWN_EVENT = "hookmock_unknown_event"
+OTHER_SECRET = "not-the-webhook-secret"
+
+_VERIFY = (
+    "verify X-Hub-Signature-256 (HMAC-SHA256 of the raw body, keyed by the webhook secret) "
+    "before acting on a delivery, and answer 401 or 403 when it does not match"
+)
+
+
+def _ok(b: Battery, name: str) -> Found:
+    delivery = b.signed_delivery(name)
+    if delivery.acknowledged:
+        return Found(True, show(delivery))
+    hint = ""
+    if is_refusal(delivery):
+        hint = (
+            "\nlikely cause: the signature is checked over something other than the raw body "
+            "(re-serialized JSON, a decoded form), or with another secret"
+        )
+    return Found(False, f"a correctly signed {name}: {show(delivery)}{hint}")
+
+
+def valid_event(name: str) -> Callable[[Battery], Found]:
+    return lambda b: _ok(b, name)
+
+
+def ping(b: Battery) -> Found:
+    if b.validation_baseline():
+        assert b.validation is not None
+        return Found(True, show(b.validation))
+    problems = "; ".join(b.validation_problems) or "not acknowledged"
+    hint = f"\nhint: {b.validation_hint}" if b.validation_hint else ""
+    return Found(False, f"the ping of a new webhook: {problems}{hint}")
+
+
+def unknown_event(b: Battery) -> Found:
+    name = vehicle(b)
+    delivery = b.deliver(b.event(name), headers={HEADER_EVENT: UNKNOWN_EVENT})
+    if delivery.acknowledged:
+        return Found(True, show(delivery))
+    if b.carrier is None:
+        return Found(None, no_carrier(b))
+    return Found(
+        False,
+        f"a correctly signed delivery with X-GitHub-Event: {UNKNOWN_EVENT}: {show(delivery)}"
+        f"{carried(b)}\nGitHub adds events and actions; acknowledge those the receiver does "
+        "not handle, or GitHub shows every one as a failed delivery",
+    )
+
+
+def _sign(secret: str, body: bytes) -> dict[str, str | None]:
+    key = secret.encode("utf-8")
+    return {
+        HEADER_SIGNATURE: "sha1=" + hmac.new(key, body, "sha1").hexdigest(),
+        HEADER_SIGNATURE_256: "sha256=" + hmac.new(key, body, "sha256").hexdigest(),
+    }
+
+
+#: Forgeries: (title, the headers that differ from an honest delivery, or how the body does).
+FORGERIES: dict[str, tuple[str, Callable[[Request], dict[str, str | None]]]] = {
+    "wrong-secret": (
+        "rejects a delivery signed with another secret",
+        lambda request: _sign(OTHER_SECRET, request.body),
+    ),
+    "no-signature": (
+        "rejects a delivery without X-Hub-Signature-256 and X-Hub-Signature",
+        lambda request: {HEADER_SIGNATURE: None, HEADER_SIGNATURE_256: None},
+    ),
+    "empty-signature": (
+        "rejects a delivery whose X-Hub-Signature-256 is 'sha256=' and nothing else",
+        lambda request: {HEADER_SIGNATURE: None, HEADER_SIGNATURE_256: "sha256="},
+    ),
+}
+
+
+def forged(kind: str) -> Callable[[Battery], Found]:
+    title, change = FORGERIES[kind]
+
+    def run(b: Battery) -> Found:
+        name = vehicle(b)
+        event = b.event(name)
+        request = b.provider.build_request(
+            event, b.subscription, sent_at=b.provider.clock(), timestamp=None
+        )
+        delivery = b.deliver(event, headers=change(request))
+        return _judge_forgery(b, delivery, title)
+
+    return run
+
+
+def changed_body(b: Battery) -> Found:
+    """A body changed after it was signed: the honest signature of the original."""
+    name = vehicle(b)
+    original = b.event(name)
+    request = b.provider.build_request(
+        original, b.subscription, sent_at=b.provider.clock(), timestamp=None
+    )
+    tampered = b.event(name)
+    headers = {
+        HEADER_SIGNATURE: request.header(HEADER_SIGNATURE),
+        HEADER_SIGNATURE_256: request.header(HEADER_SIGNATURE_256),
+    }
+    delivery = b.deliver(tampered, headers=headers)
+    return _judge_forgery(b, delivery, "rejects a body changed after it was signed")
+
+
+def _judge_forgery(b: Battery, delivery: Delivery, title: str) -> Found:
+    if b.carrier is None:
+        return Found(None, no_carrier(b))
+    if is_refusal(delivery):
+        return Found(True, show(delivery))
+    return Found(
+        False,
+        f"{title[0].lower()}{title[1:]}: expected a 4xx, got {show(delivery)}{carried(b)}\n"
+        f"a correct receiver: {_VERIFY}",
+    )
+
+
+#: Unsigned bodies an attacker (or a broken proxy) can send.
+MALFORMED_BODIES: dict[str, tuple[bytes, str]] = {
+    "not-json": (b"<xml>not json</xml>", "an unsigned body that is not JSON"),
+    "empty-body": (b"", "an unsigned empty body"),
+    "invalid-utf8": (b'{"action":"opened","x":"\xff\xfe\xc3("}', "an unsigned non-UTF-8 body"),
+}
+
+
+def malformed(kind: str) -> Callable[[Battery], Found]:
+    body, what = MALFORMED_BODIES[kind]
+
+    def run(b: Battery) -> Found:
+        name = vehicle(b)
+        event = Event(name, None, body, None, "verbatim")
+        delivery = b.deliver(event, headers={HEADER_SIGNATURE: None, HEADER_SIGNATURE_256: None})
+        if is_crash(delivery) or delivery.response is None:
+            return Found(
+                False,
+                f"{what}: {show(delivery)}\na correct receiver answers bad input with a 4xx; a "
+                "5xx shows the handler failing (does it parse the body before verifying it?)",
+            )
+        return Found(True, show(delivery))
+
+    return run
+
+
+def redelivery(b: Battery) -> Found:
+    """A delivery redelivered (the same GUID, body and signature): acknowledged both times."""
+    name = vehicle(b)
+    if b.carrier is None:
+        return Found(None, no_carrier(b))
+    first = b.deliver(b.event(name))
+    guid = first.request.header(HEADER_DELIVERY)
+    # What GitHub's Redeliver button sends: the same bytes under the same delivery GUID.
+    again = b.deliver(first.event, headers={HEADER_DELIVERY: guid})
+    if first.acknowledged and again.acknowledged:
+        return Found(True, f"both acknowledged ({show(again)})")
+    return Found(
+        False,
+        f"a redelivery of {guid} (same X-GitHub-Delivery, body and signature): first "
+        f"{show(first)}, then {show(again)}\nGitHub's Redeliver button sends it again after a "
+        "failure: acknowledge it (and act once, remembering the delivery GUID)",
+    )
+
+
+def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
+    """The battery, in the order it runs, with one ``valid-event:NAME`` check per event."""
+    E, W, F = Severity.ERROR, Severity.WARNING, Family
+    checks = [
+        Check("ping", "acknowledges the ping of a new webhook", E, ping, F.VALIDATION),
+        *(
+            Check(
+                f"valid-event:{name}",
+                f"acknowledges a correctly signed {name} within 10 s",
+                E,
+                valid_event(name),
+                F.EVENT,
+            )
+            for name in events
+        ),
+        Check(
+            "unknown-event",
+            "acknowledges an event it does not handle",
+            W,
+            unknown_event,
+            F.UNKNOWN,
+        ),
+    ]
+    checks += [
+        Check(f"forged-{kind}", title, E, forged(kind), F.FORGED)
+        for kind, (title, _) in FORGERIES.items()
+    ]
+    checks.append(
+        Check(
+            "forged-changed-body",
+            "rejects a body changed after it was signed",
+            E,
+            changed_body,
+            F.FORGED,
+        )
+    )
+    checks += [
+        Check(f"malformed-{kind}", f"answers {what} without a 5xx", E, malformed(kind), F.MALFORMED)
+        for kind, (_, what) in MALFORMED_BODIES.items()
+    ]
+    checks.append(
+        Check(
+            "redelivery",
+            "acknowledges a delivery redelivered with the same X-GitHub-Delivery",
+            E,
+            redelivery,
+            F.DUPLICATE,
+        )
+    )
+    return tuple(checks)
+
+
+def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
+    """No root causes are inferred for GitHub yet: each check explains itself."""
+    return []
+
+
+SUITE = Suite(
+    build=build_checks,
+    default_events=DEFAULT_EVENTS,
+    root_causes=find_root_causes,
+    signature_forgeries=("forged-wrong-secret",),
+    serialization="zoom",
+)
+CHECKS: tuple[Check, ...] = build_checks(DEFAULT_EVENTS)
+CHECK_IDS: tuple[str, ...] = tuple(check.id for check in CHECKS)
