@@ -181,9 +181,9 @@ def _generation_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--serialization",
-        default="zoom",
-        help="how the body bytes are written: zoom (default), pretty, ascii, "
-        "escaped-slashes, spaced, sorted-keys",
+        default=None,
+        help="how the body bytes are written: zoom (compact, Zoom's), pretty, ascii, "
+        "escaped-slashes, spaced, sorted-keys (default: the provider's own)",
     )
     p.add_argument(
         "--no-validate", action="store_true", help="allow overrides that break the schema"

@@ -356,6 +356,30 @@ def test_sign_for_github_gives_headers_githubkit_verifies(monkeypatch: pytest.Mo
     assert not verify("other-secret", body, headers["x-hub-signature-256"])
 
 
+def test_sign_for_stripe_gives_headers_stripe_python_accepts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import stripe
+
+    body = b'{"id": "evt_1", "object": "event", "type": "customer.created"}'
+    argv = ["--provider", "stripe", "--secret", "whsec_one", "--secret", "whsec_two"]
+    code, headers = _sign(monkeypatch, body, *argv)
+    assert code == 0
+    header = headers["stripe-signature"]
+    assert header.startswith("t=") and header.count(",v1=") == 2
+    for secret in ("whsec_one", "whsec_two"):
+        stripe.WebhookSignature.verify_header(body.decode(), header, secret, tolerance=None)
+    with pytest.raises(stripe.SignatureVerificationError):
+        stripe.WebhookSignature.verify_header(body.decode(), header, "whsec_other", tolerance=None)
+
+
+def test_fake_writes_the_providers_own_byte_form() -> None:
+    code, out = run("fake", "customer.created", "--provider", "stripe", "--seed", "1")
+    assert code == 0 and out.startswith('{\n  "id": "evt_')
+    code, out = run("fake", "meeting.started", "--seed", "1")
+    assert code == 0 and out.startswith('{"event":"meeting.started",')
+
+
 def test_sign_refuses_a_second_secret_for_a_provider_that_signs_with_one(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -33,7 +33,14 @@ from ...records.exchange import Request
 from ...records.outcome import Outcome
 from . import catalog
 from .scenarios import build_scenario
-from .signature import CONTENT_TYPE, HEADER, USER_AGENT, generate_secret, signature_header
+from .signature import (
+    CONTENT_TYPE,
+    HEADER,
+    USER_AGENT,
+    generate_secret,
+    signature_header,
+    signed_headers,
+)
 
 if TYPE_CHECKING:
     from ...conformance.base import Suite
@@ -186,6 +193,16 @@ class Stripe(Checkable):
         from .battery import SUITE
 
         return SUITE
+
+    @classmethod
+    def signer(cls, secrets: Sequence[str]) -> Callable[[bytes, int | None], dict[str, str]]:
+        """``Stripe-Signature`` of a body: one ``v1=`` item per secret (a roll)."""
+        keys = list(secrets)
+
+        def sign_body(body: bytes, timestamp: int | None) -> dict[str, str]:
+            return signed_headers(keys, body, timestamp=timestamp)
+
+        return sign_body
 
     # -- what the provider is -------------------------------------------------------------------
 
