@@ -10,7 +10,8 @@ import dataclasses
 from collections.abc import Sequence
 
 from ...conformance.base import Check, Family, Severity, Suite
-from .inputs import duplicate, malformed, under_load
+from ...conformance.load import under_load
+from .inputs import duplicate, malformed
 from .rootcauses import diagnose, find_root_causes
 from .signed import (
     FORGERIES,

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 
 from ...conformance.base import (
     Battery,
@@ -13,7 +12,6 @@ from ...conformance.base import (
     ProbeFailure,
     is_slow,
     no_carrier,
-    percentile,
     show,
     vehicle,
 )
@@ -22,7 +20,7 @@ from ...generate.events import Event
 from .signature import HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP
 from .signed import renamed
 
-__all__ = ["MALFORMED_BODIES", "duplicate", "malformed", "under_load"]
+__all__ = ["MALFORMED_BODIES", "duplicate", "malformed"]
 
 #: The size of the body in the huge-body check.
 HUGE_BODY_BYTES = 5 * 1024 * 1024
@@ -170,47 +168,4 @@ def duplicate(b: Battery) -> Found:
             "day: answer 2xx to a duplicate and skip the work"
         )
     lines += [f"likely cause: {a}" for a in advice]
-    return Found(False, "\n".join(lines))
-
-
-def under_load(b: Battery) -> Found:
-    b.establish_baseline()
-    name = b.carrier
-    if name is None:
-        return Found(None, no_carrier(b))
-    events = [b.event(name) for _ in range(b.concurrency)]
-    if b.in_process:
-        # An in-process application is called on the caller's thread, as a test expects (its
-        # database connection, its transaction); concurrency needs a server in front of it.
-        deliveries = [b.deliver(e) for e in events]
-        how = (
-            f"{len(events)} correctly signed {name} back to back on the calling thread "
-            "(in-process; check a URL for concurrent deliveries)"
-        )
-    else:
-        with ThreadPoolExecutor(max_workers=b.concurrency) as pool:
-            deliveries = list(pool.map(b.deliver, events))
-        how = f"{len(events)} correctly signed {name} at once"
-    times = sorted(d.elapsed for d in deliveries)
-    b.latencies += [d.elapsed for d in deliveries if d.acknowledged]
-    figures = (
-        f"p50 {percentile(times, 50) * 1000:.0f} ms, p95 {percentile(times, 95) * 1000:.0f} ms"
-    )
-    failed = [d for d in deliveries if not d.acknowledged]
-    if not failed:
-        return Found(True, f"{how}: all acknowledged; {figures}")
-    slow = [d for d in failed if is_slow(d)]
-    lines = [f"sent: {how}; {figures}"]
-    if slow:
-        lines.append(f"{len(slow)} not answered within the {slow[0].deadline:g} s deadline")
-    if len(failed) > len(slow):
-        lines.append(f"{len(failed) - len(slow)} answered but not acknowledged")
-    lines += [f"problem: {show(d)}" for d in failed[:5]]
-    lines.append(
-        f"a correct receiver acknowledges each within {deliveries[0].deadline:g} s under load"
-    )
-    if slow:
-        lines.append(
-            "likely cause: the work happens before the answer; acknowledge first, queue it"
-        )
     return Found(False, "\n".join(lines))

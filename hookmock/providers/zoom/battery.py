@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 
 from ...conformance.base import Battery, Check, Family, Severity, Suite
+from ...conformance.load import under_load
 from ...generate.events import Event
 from .forgeries import (
     UNKNOWN_EVENT,
@@ -20,7 +21,7 @@ from .forgeries import (
     valid_event,
     variant,
 )
-from .inputs import duplicate, malformed, truncated, under_load
+from .inputs import duplicate, malformed, truncated
 from .rootcauses import find_root_causes
 
 __all__ = ["CHECKS", "CHECK_IDS", "DEFAULT_EVENTS", "SUITE", "UNKNOWN_EVENT", "build_checks"]
