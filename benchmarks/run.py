@@ -94,6 +94,7 @@ BENCHMARKS = (
     "generation",
     "retries",
     "battery",
+    "providers",
 )
 DEFAULT_JSON = ROOT / "benchmarks" / "results.json"
 
@@ -1263,6 +1264,121 @@ def bench_battery(args: argparse.Namespace) -> list[Result]:
 
 # -- main -----------------------------------------------------------------------------------------
 
+# -- every provider: generation and in-process send -------------------------------------------
+
+#: Each provider and the event its send is measured with.
+PROVIDER_EVENTS = (
+    ("zoom", "meeting.started"),
+    ("standard-webhooks", "contact.created"),
+    ("github", "pull_request.opened"),
+    ("stripe", "customer.created"),
+    ("slack", "app_mention"),
+)
+
+
+def _accepting_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """A receiver that answers every provider's handshake and acknowledges everything else: the
+    smallest WSGI application each provider's send can be measured against."""
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    if b"endpoint.url_validation" in body:
+        return _trivial_app({**environ, "wsgi.input": io.BytesIO(body)}, start_response)
+    if b'"url_verification"' in body:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [json.loads(body)["challenge"].encode()]
+    start_response("204 No Content", [])
+    return []
+
+
+def _provider(name: str) -> Any:
+    from hookmock.providers import provider_class
+
+    cls = provider_class(name)
+    secret = SECRET if name in ("zoom", "github", "slack") else "whsec_" + "A" * 32
+    return cls(**{cls.secret_option: secret, "seed": 1})
+
+
+def bench_providers(args: argparse.Namespace) -> list[Result]:
+    """For each provider: its whole catalog generated per CPU-second (against json.dumps of the
+    same data), and an in-process send against werkzeug's test client posting the same bytes to
+    the same application."""
+    from werkzeug.test import Client
+
+    results: list[Result] = []
+    now = 1_795_000_000.0
+    for name, event in PROVIDER_EVENTS:
+        provider = _provider(name)
+        names = provider.event_names()[:: args.sweep_step]
+        prebuilt = [provider.fake(n, now=now).data for n in names]
+
+        def every_event(provider: Any = provider, names: Sequence[str] = names) -> None:
+            for n in names:
+                provider.fake(n, now=now)
+
+        def dumps(prebuilt: list[Any] = prebuilt) -> None:
+            for data in prebuilt:
+                json.dumps(data)
+
+        subject = Timed("generate", every_event)
+        baseline = Timed("json.dumps", dumps)
+        interleave(
+            [subject, baseline],
+            rounds=args.rounds,
+            round_seconds=max(args.round_seconds, 0.1),
+            progress=f"providers: {name} catalog",
+        )
+        rate = len(names) / statistics.median(subject.samples.cpu)
+        results.append(
+            Result(
+                "providers",
+                f"providers.{name}.generation",
+                f"{name}: generate, {len(names)} events, per CPU-second",
+                subject.samples,
+                baseline.samples,
+                value=rate,
+                unit="events/s",
+                shown=f"{rate / 1000:.1f}k/s",
+                note="the ratio is against json.dumps of the same events' data",
+            )
+        )
+
+        provider.subscribe(_accepting_app, path=WEBHOOK_PATH)
+        model = provider.send(event)
+        if not model.acknowledged:
+            raise BenchmarkError(f"{name} send {event}: the receiver answered {model.status}")
+        body, headers = model.request.body, list(model.request.headers)
+        client = Client(_accepting_app)
+
+        def post(client: Any = client, body: bytes = body, headers: Any = headers) -> object:
+            return client.post(WEBHOOK_PATH, base_url=BASE_URL, data=body, headers=headers)
+
+        def send(provider: Any = provider, event: str = event) -> object:
+            return provider.send(event)
+
+        def reset(provider: Any = provider) -> None:
+            provider.clear()
+
+        subject, baseline = Timed("send", send, reset), Timed("test client", post, reset)
+        interleave(
+            [subject, baseline],
+            rounds=args.rounds,
+            round_seconds=args.round_seconds,
+            progress=f"providers: {name} send",
+        )
+        results.append(
+            Result(
+                "providers",
+                f"providers.{name}.send",
+                f"{name}: send {event} / werkzeug test client",
+                subject.samples,
+                baseline.samples,
+                note=f"{duration(statistics.median(subject.samples.wall))} per send; the same "
+                "bytes posted by werkzeug's test client to the same application",
+            )
+        )
+        provider.close()
+    return results
+
+
 RUNNERS: dict[str, Callable[[argparse.Namespace], list[Result]]] = {
     "http": bench_http,
     "send": bench_send,
@@ -1277,6 +1393,7 @@ RUNNERS: dict[str, Callable[[argparse.Namespace], list[Result]]] = {
     "generation": bench_generation,
     "retries": bench_retries,
     "battery": bench_battery,
+    "providers": bench_providers,
 }
 
 
