@@ -53,7 +53,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             add_serve_parser(sub)
             serve = sub.choices["serve"]
             serve.add_argument("--secret", dest="secret_token", help="the same as --secret-token")
-            _provider_options(serve, zoom_only=True)
+            _provider_options(serve)
         else:
             from .providers.zoom.schemadiff import add_schema_diff_parser
 
@@ -330,7 +330,7 @@ _PARSERS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None] | None]
     ),
     "sign": ("print the provider's signed headers for a body (Zoom's by default)", _sign_options),
     "serve": (
-        "run a mock Zoom server: OAuth, event subscriptions, recording downloads",
+        "run a mock provider server (Zoom's OAuth, subscriptions and downloads by default)",
         None,
     ),
     "schema-diff": (
@@ -467,7 +467,6 @@ def _http_target(option: str, args: argparse.Namespace) -> Any:
 
 #: The commands that simulate Zoom only, and why.
 ZOOM_ONLY = {
-    "serve": "its mock server is Zoom's API: OAuth, event subscriptions, recording downloads",
     "scenario": "its scenarios are Zoom's meetings, webinars and users",
     "schema-diff": "it compares hookmock's Zoom schemas with Zoom's OpenAPI document",
 }
@@ -531,18 +530,25 @@ def _secrets(args: argparse.Namespace, cls: Any, *, required: bool) -> list[str]
     return secrets
 
 
+def _check_openapi(args: argparse.Namespace, cls: Any) -> None:
+    """Refuse ``--openapi`` for a provider whose events are its own."""
+    if args.openapi is None:
+        return
+    import inspect
+
+    if "openapi" not in inspect.signature(cls).parameters:
+        raise _UsageError(
+            f"--openapi {args.openapi}: {cls.name} does not take an OpenAPI document (its "
+            "events are its own); give --provider standard-webhooks, or leave --provider out"
+        )
+
+
 def _provider(args: argparse.Namespace, *, secret: bool, **options: Any) -> Any:
     """The provider the command line names, made with *options*; its secret from the command
     line or the environment (required when *secret*)."""
     cls = _provider_class(args)
+    _check_openapi(args, cls)
     if args.openapi is not None:
-        import inspect
-
-        if "openapi" not in inspect.signature(cls).parameters:
-            raise _UsageError(
-                f"--openapi {args.openapi}: {cls.name} does not take an OpenAPI document (its "
-                "events are its own); give --provider standard-webhooks, or leave --provider out"
-            )
         options["openapi"] = args.openapi
     secrets = _secrets(args, cls, required=secret)
     if secrets:
@@ -849,7 +855,9 @@ def _schema_diff(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     from .server.cli import serve_command
 
-    return serve_command(args, out)
+    cls = _provider_class(args)
+    _check_openapi(args, cls)
+    return serve_command(args, out, provider=cls)
 
 
 _COMMANDS = {

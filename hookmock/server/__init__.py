@@ -152,9 +152,10 @@ class MockZoomApp:
                 for path, methods, _ in self.routes
                 if path != "/" and not path.startswith("/assets/")
             )
+            served = server_openapi.title(self.state.zoom.name)
             message = (
-                f"no endpoint at {where}. The mock Zoom server serves: {listed}; the page at "
-                "/ and the control API's description at /_hookmock/openapi.json"
+                f"no endpoint at {where}. The mock {served} server serves: {listed}; the page "
+                "at / and the control API's description at /_hookmock/openapi.json"
             )
         elif isinstance(error, RequestEntityTooLarge):
             message = (

@@ -1,4 +1,5 @@
-"""``hookmock serve``: the mock Zoom server from the command line (see :mod:`hookmock.server`).
+"""``hookmock serve``: the mock server from the command line (see :mod:`hookmock.server`), for
+any provider of :data:`hookmock.providers.PROVIDERS` (Zoom by default).
 
 Kept apart from :mod:`hookmock.server` so that building the CLI's parser imports no werkzeug.
 """
@@ -14,9 +15,12 @@ import socket
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from ..engine.simulator import Provider
 
 __all__ = ["add_serve_parser", "serve_command"]
 
@@ -78,23 +82,29 @@ def add_serve_parser(subparsers: Any) -> None:
     """Add ``hookmock serve`` to the CLI's subcommands."""
     serve = subparsers.add_parser(
         "serve",
-        help="run a mock Zoom server: OAuth, event subscriptions, recording downloads",
-        description="Serve a simulated Zoom until interrupted: POST /oauth/token, the event "
-        "subscription API (/v2/marketplace/app/event_subscription), recording downloads, a "
-        "control API under /_hookmock/ (see /_hookmock/openapi.json) and a page at /. The "
-        "first line printed is the base URL; then one line per delivery attempt on stderr.",
+        help="run a mock provider server (Zoom's OAuth, subscriptions and downloads by default)",
+        description="Serve a simulated provider until interrupted: a control API under "
+        "/_hookmock/ (subscribe a receiver, trigger events, read deliveries, move time, script "
+        "faults; see /_hookmock/openapi.json) and a page at /; for Zoom also POST /oauth/token, "
+        "the event subscription API (/v2/marketplace/app/event_subscription) and recording "
+        "downloads. The first line printed is the base URL; then one line per delivery attempt "
+        "on stderr.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument(
         "--port", type=int, default=0, help="port to listen on (0, the default: any free port)"
     )
-    serve.add_argument("--secret-token", help="the app's webhook secret token")
+    serve.add_argument(
+        "--secret-token",
+        help="the signing secret your receiver verifies with: Zoom's secret token, or the "
+        "provider's secret (default: the provider's environment variable)",
+    )
     serve.add_argument("--seed", type=_seed, help="seed of the generated values (default: random)")
     serve.add_argument(
         "--deadline",
         type=_seconds(0, 3600),
-        default=3.0,
-        help="seconds a receiver has to answer a delivery (3, Zoom's)",
+        default=None,
+        help="seconds a receiver has to answer a delivery (default: the provider's; 3 for Zoom)",
     )
     serve.add_argument(
         "--read-timeout",
@@ -137,18 +147,39 @@ def add_serve_parser(subparsers: Any) -> None:
     )
     serve.add_argument(
         "--client-id",
-        help=f"the OAuth client id to accept (default: ${CLIENT_ID_ENV}, else hookmock-client-id)",
+        help=f"Zoom only: the OAuth client id to accept (default: ${CLIENT_ID_ENV}, else "
+        "hookmock-client-id)",
     )
     serve.add_argument(
         "--client-secret",
-        help=f"the OAuth client secret to accept (default: ${CLIENT_SECRET_ENV}, else "
+        help=f"Zoom only: the OAuth client secret to accept (default: ${CLIENT_SECRET_ENV}, else "
         "hookmock-client-secret)",
     )
     serve.add_argument(
         "--account-id",
-        help=f"the account grant_type=account_credentials must name (default: "
+        help=f"Zoom only: the account grant_type=account_credentials must name (default: "
         f"${ACCOUNT_ID_ENV}, else any)",
     )
+
+
+#: The options of Zoom's own endpoints (its OAuth app), which another provider does not take.
+_ZOOM_OPTIONS = {
+    "client_id": "--client-id",
+    "client_secret": "--client-secret",
+    "account_id": "--account-id",
+}
+
+
+def _refuse_zoom_options(provider: type[Provider], args: argparse.Namespace) -> None:
+    """Refuse Zoom's OAuth options for another provider, which has no OAuth endpoint."""
+    if provider.name == "zoom":
+        return
+    given = [option for dest, option in _ZOOM_OPTIONS.items() if getattr(args, dest, None)]
+    if given:
+        raise ConfigurationError(
+            f"{', '.join(given)}: Zoom's OAuth app only; the mock {provider.name} server has no "
+            "OAuth endpoint (subscribe with POST /_hookmock/subscriptions)"
+        )
 
 
 class _Signals:
@@ -196,23 +227,40 @@ class _Signals:
 
 
 def serve_command(
-    args: argparse.Namespace, out: TextIO, *, stop: threading.Event | None = None
+    args: argparse.Namespace,
+    out: TextIO,
+    *,
+    stop: threading.Event | None = None,
+    provider: type[Provider] | None = None,
 ) -> int:
     """Run ``hookmock serve``: print the base URL, serve until SIGINT or SIGTERM (or until
-    *stop* is set), shut down within about a second, return 0."""
+    *stop* is set), shut down within about a second, return 0.
+
+    :param provider: the class of the provider to serve (the command line's ``--provider``);
+        by default :data:`~hookmock.server.state.DEFAULT_PROVIDER`, Zoom. ``args.openapi``, when
+        set, is given to it.
+    """
     from . import MockZoomServer
     from .state import default_provider_class
 
-    provider = default_provider_class()
+    provider = provider or default_provider_class()
+    _refuse_zoom_options(provider, args)
     secret = args.secret_token or (provider.secret_env and os.environ.get(provider.secret_env))
     if not secret:
+        if provider.secret_option == "secret_token":
+            what, how = "secret token", "--secret-token TOKEN"
+        else:
+            what, how = "secret", "--secret SECRET"
         raise ConfigurationError(
-            f"no secret token: pass --secret-token TOKEN or set {provider.secret_env} (the token "
+            f"no {what}: pass {how} or set {provider.secret_env} (the {what.split()[-1]} "
             "your receiver verifies signatures with)"
         )
-    secret_option: dict[str, Any] = {provider.secret_option: secret}
+    options: dict[str, Any] = {provider.secret_option: secret}
+    openapi = getattr(args, "openapi", None)
+    if openapi is not None:
+        options["openapi"] = openapi
     zoom = provider(
-        **secret_option,
+        **options,
         seed=args.seed,
         deadline=args.deadline,
         max_deliveries=args.max_deliveries,
@@ -245,12 +293,20 @@ def serve_command(
         with server:
             print(server.url, file=out, flush=True)
             guarded = " (with its control token)" if control_token else ""
+            if zoom.name == "zoom":
+                served = (
+                    f"a mock Zoom (seed {zoom.seed}): OAuth at "
+                    f"{server.url_for('/oauth/token')} (client id {server.client_id!r}), event "
+                    f"subscriptions at {server.url_for('/v2/marketplace/app/event_subscription')}"
+                )
+            else:
+                served = (
+                    f"a mock {zoom.name} (seed {zoom.seed}): subscriptions at POST "
+                    f"{server.url_for('/_hookmock/subscriptions')}"
+                )
             print(
-                f"hookmock serve: a mock Zoom (seed {zoom.seed}): OAuth at "
-                f"{server.url_for('/oauth/token')} (client id {server.client_id!r}), event "
-                f"subscriptions at {server.url_for('/v2/marketplace/app/event_subscription')}, "
-                f"control API at {server.url_for('/_hookmock/')}{guarded}, page at "
-                f"{server.url}/ ; Ctrl-C stops it",
+                f"hookmock serve: {served}, control API at {server.url_for('/_hookmock/')}"
+                f"{guarded}, page at {server.url}/ ; Ctrl-C stops it",
                 file=out,
                 flush=True,
             )

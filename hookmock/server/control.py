@@ -4,8 +4,11 @@ drive the simulated Zoom (described by :data:`hookmock.server.openapi.DOCUMENT`)
 from __future__ import annotations
 
 import contextlib
+import http.client
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Request, Response
 
@@ -16,16 +19,18 @@ from ..errors import (
     NotSubscribedError,
     OverrideError,
     SchemaViolationError,
+    SubscriptionError,
     UnknownEventError,
     UnknownFieldError,
 )
+from ..records.masking import mask_url
 from .openapi import (
     ADVANCE_UNITS,
     DELIVERIES_QUERY,
-    DOCUMENT,
     MAX_ADVANCE_SECONDS,
     body_errors,
     defaults,
+    document_for,
 )
 from .shapes import (
     ClockResult,
@@ -35,9 +40,11 @@ from .shapes import (
     FaultResult,
     ResetResult,
     StateRecord,
+    SubscriptionRecord,
     TriggerResult,
 )
 from .state import (
+    MAX_SUBSCRIPTIONS,
     ApiError,
     ServerState,
     delivery_record,
@@ -155,7 +162,7 @@ def _check_overrides(overrides: dict[str, Any]) -> None:
 
 
 def openapi(state: ServerState, request: Request) -> Response:
-    return json_response(DOCUMENT)
+    return json_response(document_for(type(state.zoom)))
 
 
 def get_state(state: ServerState, request: Request) -> Response:
@@ -263,9 +270,13 @@ def trigger(state: ServerState, request: Request) -> Response:
             if not zoom.subscriptions:
                 message = (
                     f"cannot send {name!r}: nothing is subscribed yet; subscribe the receiver "
-                    "first: POST /v2/marketplace/app/event_subscription (with an access token "
-                    "from POST /oauth/token)"
+                    f'first: POST {SUBSCRIPTIONS} {{"url": ...}}'
                 )
+                if any(path == ZOOM_SUBSCRIPTIONS for path, _, _ in zoom.server_routes()):
+                    message += (
+                        f", or Zoom's POST {ZOOM_SUBSCRIPTIONS} (with an access token from "
+                        "POST /oauth/token)"
+                    )
             raise ApiError(409, message) from None
     result: TriggerResult = {
         "event": event.name,
@@ -274,6 +285,73 @@ def trigger(state: ServerState, request: Request) -> Response:
         "deliveries": made,
     }
     return json_response(result)
+
+
+#: The control API's subscription endpoint, for every provider.
+SUBSCRIPTIONS = "/_hookmock/subscriptions"
+#: Zoom's own subscription endpoint, named in messages when the provider served has it.
+ZOOM_SUBSCRIPTIONS = "/v2/marketplace/app/event_subscription"
+# What no URL may carry unencoded (RFC 3986 §2): white space and control characters.
+_UNSAFE_URL = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def _url_problem(url: str) -> str | None:
+    """Why *url* cannot be a receiver's URL, or ``None``."""
+    bad = _UNSAFE_URL.search(url)
+    if bad is not None:
+        return (
+            f"the URL contains {bad.group()!r} at offset {bad.start()}: spaces and control "
+            "characters must be percent-encoded (%20 for a space)"
+        )
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port out of range raises here, not while delivering
+    except ValueError as error:
+        return f"not a URL ({error})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"expected the receiver's absolute http:// or https:// URL, got {url!r}"
+    return None
+
+
+def subscribe(state: ServerState, request: Request) -> Response:
+    """Subscribe a receiver's URL to the provider served, running the provider's own endpoint
+    check first (Zoom's URL validation, Slack's challenge, GitHub's ping), as it would."""
+    body = _body(request, "SubscribeRequest")
+    url = str(body["url"])
+    problem = _url_problem(url)
+    if problem is not None:
+        raise ApiError(422, f"url: {problem}", errors=[{"field": "$.url", "message": problem}])
+    with state.driving() as zoom:
+        if len(zoom.subscriptions) >= MAX_SUBSCRIPTIONS:
+            raise ApiError(
+                409,
+                f"the server keeps at most {MAX_SUBSCRIPTIONS} subscriptions; reset first "
+                "(POST /_hookmock/reset)",
+            )
+        try:
+            subscription = zoom.subscribe(url, events=body.get("events"), name=body.get("name"))
+        except UnknownEventError as error:
+            raise ApiError(
+                422,
+                str(error),
+                errors=[{"field": "$.events", "message": str(error)}],
+                suggestions=error.suggestions,
+            ) from None
+        except (ValueError, http.client.InvalidURL) as error:
+            raise ApiError(
+                422,
+                f"cannot deliver to {url!r}: {error}",
+                errors=[{"field": "$.url", "message": str(error)}],
+            ) from None
+        except SubscriptionError as error:
+            problems = error.problems or [str(error).splitlines()[0]]
+            raise ApiError(
+                422,
+                f"the endpoint check of {mask_url(url)} failed: {problems[0]}",
+                errors=[{"field": "$.url", "message": p} for p in problems],
+            ) from None
+    result: SubscriptionRecord = subscription_record(subscription, state.details(subscription))
+    return json_response(result, 201)
 
 
 def list_deliveries(state: ServerState, request: Request) -> Response:
@@ -351,6 +429,7 @@ ROUTES: list[tuple[str, tuple[str, ...], Callable[..., Response]]] = [
     ("/_hookmock/openapi.json", ("GET",), openapi),
     ("/_hookmock/state", ("GET",), get_state),
     ("/_hookmock/events", ("GET",), list_events),
+    ("/_hookmock/subscriptions", ("POST",), subscribe),
     ("/_hookmock/trigger", ("POST",), trigger),
     ("/_hookmock/deliveries", ("GET",), list_deliveries),
     ("/_hookmock/clock/advance", ("POST",), advance),

@@ -22,7 +22,7 @@ import json
 import types
 import typing
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine import timeline
 from ..generate import events
@@ -37,8 +37,13 @@ __all__ = [
     "body_errors",
     "build",
     "defaults",
+    "document_for",
     "prepare",
+    "title",
 ]
+
+if TYPE_CHECKING:
+    from ..engine.simulator import Provider
 
 _REF = "#/components/schemas/"
 
@@ -143,12 +148,23 @@ def _object_schema(
 
 
 def _minutes(seconds: float) -> str:
-    return f"+{seconds / 60:g}"
+    return f"+{seconds / 60:.4g}"
 
 
-def _notes() -> _Notes:
+def _notes(provider: type[Provider]) -> _Notes:
     """The document's notes on the records' fields, with the enums taken from their sources."""
-    delays = state.default_provider_class().retry_delays
+    delays = provider.retry_delays
+    if delays:
+        next_step = (
+            f"'retry 1 at {_minutes(delays[0])} min', 'done: acknowledged', 'final: ...', "
+            f"'dropped after {len(delays)} retries'; null outside the retry rules (URL "
+            "validation)."
+        )
+    else:
+        next_step = (
+            f"'done: acknowledged', 'final: ...' ({provider.name} does not retry); null "
+            "outside the delivery rules (the endpoint check)."
+        )
     return {
         shapes.RequestRecord: {"headers": _HEADERS},
         shapes.ResponseRecord: {"headers": _HEADERS},
@@ -159,18 +175,18 @@ def _notes() -> _Notes:
             "chain": {"description": "Shared by the attempts of one event."},
             "outcome": {"enum": [member.value for member in outcome.Outcome]},
             "sent_at": {"description": "Provider time, Unix seconds."},
-            "next_step": {
-                "description": f"'retry 1 at {_minutes(delays[0])} min', 'done: acknowledged', "
-                f"'final: ...', 'dropped after {len(delays)} retries'; null outside the retry "
-                "rules (URL validation)."
-            },
+            "next_step": {"description": next_step},
             "retry_due": {
                 "description": "When the retry this attempt planned falls due (provider time, "
                 "Unix seconds); null when it planned none."
             },
         },
         shapes.SubscriptionRecord: {
-            "id": {"description": "Zoom's event_subscription_id."},
+            "id": {
+                "description": "Zoom's event_subscription_id."
+                if provider.name == "zoom"
+                else "The subscription's id: subscription_id of the other requests."
+            },
             "events": {"description": "null: every event."},
             "active": {"description": "false once disabled."},
             "failures": {"description": "Consecutive failed re-validations."},
@@ -217,7 +233,7 @@ def _notes() -> _Notes:
     }
 
 
-def _records() -> dict[str, dict[str, Any]]:
+def _records(provider: type[Provider]) -> dict[str, dict[str, Any]]:
     """The response records' component schemas, by component name."""
     components = {
         "Delivery": (
@@ -237,7 +253,7 @@ def _records() -> dict[str, dict[str, Any]]:
     }
     # The records that other records list refer to their component.
     refs = {components[name][0]: name for name in ("Delivery", "Subscription", "Job", "Notice")}
-    notes = _notes()
+    notes = _notes(provider)
     return {
         name: _object_schema(shape, notes, refs, description)
         for name, (shape, description) in components.items()
@@ -247,13 +263,25 @@ def _records() -> dict[str, dict[str, Any]]:
 # -- request bodies -------------------------------------------------------------------------------
 
 
-def _requests() -> dict[str, dict[str, Any]]:
+def _kwdefaults(provider: type[Provider], method: str, name: str) -> dict[str, Any]:
+    """The keyword defaults of *provider*'s *method*, from the nearest class in its MRO whose
+    *method* declares *name* (a provider may wrap the method with ``**options``)."""
+    for cls in provider.__mro__:
+        function = cls.__dict__.get(method)
+        found = getattr(function, "__kwdefaults__", None) or {}
+        if name in found:
+            return dict(found)
+    raise TypeError(f"{provider.__name__}.{method} declares no default for {name}")
+
+
+def _requests(provider: type[Provider]) -> dict[str, dict[str, Any]]:
     """The request bodies' schemas: the server validates requests against these very objects."""
-    # What Zoom's methods do when the request leaves a field out (their keyword-only
+    # What the provider's methods do when the request leaves a field out (their keyword-only
     # parameters' defaults): the document's defaults, which the handlers apply (:func:`defaults`).
-    provider = state.default_provider_class()
-    fake = provider.fake.__kwdefaults__ or {}
-    fail_next = provider.fail_next.__kwdefaults__ or {}
+    example = _EXAMPLE_EVENTS.get(provider.name)
+    spelled = f"An event name as {_title(provider)} spells it"
+    fake = _kwdefaults(provider, "fake", "validate")
+    fail_next = _kwdefaults(provider, "fail_next", "times")
     return {
         "TriggerRequest": {
             "type": "object",
@@ -264,7 +292,7 @@ def _requests() -> dict[str, dict[str, Any]]:
                     "type": "string",
                     "minLength": 1,
                     "maxLength": 200,
-                    "description": "An event name as Zoom spells it, e.g. meeting.started.",
+                    "description": f"{spelled}, e.g. {example}." if example else f"{spelled}.",
                 },
                 "overrides": {
                     "type": "object",
@@ -286,8 +314,31 @@ def _requests() -> dict[str, dict[str, Any]]:
                 "subscription_id": {
                     "type": "string",
                     "description": "Deliver to this subscription only; by default to every "
-                    "subscription that covers the event, as Zoom.",
+                    f"subscription that covers the event, as {_title(provider)}.",
                 },
+            },
+        },
+        "SubscribeRequest": {
+            "type": "object",
+            "required": ["url"],
+            "additionalProperties": False,
+            "properties": {
+                "url": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 2000,
+                    "description": "The receiver's absolute http:// or https:// URL; the "
+                    "provider's own endpoint check (URL validation, challenge, ping) runs first, "
+                    "where it has one.",
+                },
+                "events": {
+                    "type": ["array", "null"],
+                    "items": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "maxItems": 1000,
+                    "description": "The event names to deliver there; null or left out: every "
+                    "event.",
+                },
+                "name": {"type": "string", "minLength": 1, "maxLength": 128},
             },
         },
         "AdvanceRequest": {
@@ -347,8 +398,8 @@ _ERROR = {
 }
 
 
-def _schemas() -> dict[str, Any]:
-    records, requests = _records(), _requests()
+def _schemas(provider: type[Provider]) -> dict[str, Any]:
+    records, requests = _records(provider), _requests(provider)
     order = [
         "Delivery",
         "Subscription",
@@ -356,6 +407,7 @@ def _schemas() -> dict[str, Any]:
         "Notice",
         "State",
         "EventList",
+        "SubscribeRequest",
         "TriggerRequest",
         "TriggerResult",
         "DeliveryList",
@@ -373,9 +425,32 @@ def _schemas() -> dict[str, Any]:
 # -- the document ---------------------------------------------------------------------------------
 
 
-def build() -> dict[str, Any]:
-    """The document, made from the code's definitions as they are now (the server serves
-    :data:`DOCUMENT`, built once at import)."""
+#: An example event name per provider, for the document's descriptions.
+_EXAMPLE_EVENTS = {
+    "zoom": "meeting.started",
+    "github": "ping",
+    "stripe": "customer.created",
+    "slack": "app_mention",
+}
+
+
+def _title(provider: type[Provider]) -> str:
+    return title(provider.name)
+
+
+def title(name: str) -> str:
+    """A provider's name as its vendor writes it (Zoom, GitHub); another name as it is."""
+    return {"zoom": "Zoom", "github": "GitHub", "stripe": "Stripe", "slack": "Slack"}.get(
+        name, name
+    )
+
+
+def build(provider: type[Provider] | None = None) -> dict[str, Any]:
+    """The document for a server of *provider* (by default the provider served by default,
+    Zoom), made from the code's definitions as they are now (the server serves
+    :func:`document_for` the provider it serves: :data:`DOCUMENT` for Zoom)."""
+    if provider is None:
+        provider = state.default_provider_class()
     max_body_mib = state.DEFAULT_MAX_BODY_BYTES / 2**20
     bad_body = {
         "400": _error("The body is not JSON, or not UTF-8."),
@@ -391,21 +466,28 @@ def build() -> dict[str, Any]:
         "403": _error("A cross-origin browser request (Origin, Sec-Fetch-Site)."),
         "421": _error("The Host header is not the server's own address."),
     }
-    provider = state.default_provider_class()
+    title = _title(provider)
     retries = ", ".join(_minutes(delay) for delay in provider.retry_delays)
-    revalidation = f"{(provider.revalidation_interval or 0) / 3600:g} h"
+    timing = f"retries at {retries} min" if retries else f"{title} does not retry"
+    if provider.revalidation_interval:
+        timing += f"; re-validation every {provider.revalidation_interval / 3600:g} h"
+    own = (
+        " Zoom's own endpoints on the same server (POST /oauth/token, "
+        "/v2/marketplace/app/event_subscription, /rec/download/{id}) follow Zoom's API "
+        "and are not described here."
+        if provider.name == "zoom"
+        else ""
+    )
     since, limit = DELIVERIES_QUERY["since"], DELIVERIES_QUERY["limit"]
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
-            "title": "hookmock mock Zoom server: control API",
+            "title": f"hookmock mock {title} server: control API",
             "version": "1",
-            "description": "Drive the simulated Zoom from a test suite in any language: trigger "
-            "signed events to the subscriptions, read every delivery attempt, move provider time "
-            f"(retries at {retries} min; re-validation every {revalidation}), script network "
-            "faults, reset. Zoom's own endpoints on the same server (POST /oauth/token, "
-            "/v2/marketplace/app/event_subscription, /rec/download/{id}) follow Zoom's API "
-            "and are not described here. Errors: {code, message}.",
+            "description": f"Drive the simulated {title} from a test suite in any language: "
+            "subscribe receivers, trigger signed events to the subscriptions, read every "
+            f"delivery attempt, move provider time ({timing}), script network faults, reset."
+            f"{own} Errors: {{code, message}}.",
         },
         "paths": {
             "/_hookmock/openapi.json": {
@@ -443,14 +525,28 @@ def build() -> dict[str, Any]:
                     "responses": {"200": _json("EventList", "The names, sorted.")},
                 }
             },
+            "/_hookmock/subscriptions": {
+                "post": {
+                    "operationId": "subscribe",
+                    "summary": "Subscribe a receiver's URL to the events.",
+                    "description": f"{title}'s own endpoint check runs first, where it has one; "
+                    "a receiver that fails it is not subscribed.",
+                    "requestBody": _body("SubscribeRequest"),
+                    "responses": {
+                        "201": _json("Subscription", "Subscribed."),
+                        "409": _error("The server holds its most subscriptions already."),
+                        **bad_body,
+                    },
+                }
+            },
             "/_hookmock/trigger": {
                 "post": {
                     "operationId": "trigger",
                     "summary": "Generate, sign and deliver one event.",
                     "description": "Delivered to every subscription that covers the event (or to "
-                    "subscription_id); a failed attempt is retried on Zoom's schedule as provider "
-                    "time moves. The answer is 200 whatever the receiver did: read each delivery's "
-                    "outcome.",
+                    f"subscription_id); a failed attempt is retried on {title}'s schedule as "
+                    "provider time moves. The answer is 200 whatever the receiver did: read each "
+                    "delivery's outcome.",
                     "requestBody": _body("TriggerRequest"),
                     "responses": {
                         "200": _json("TriggerResult", "The event and its deliveries."),
@@ -537,7 +633,7 @@ def build() -> dict[str, Any]:
                 }
             },
         },
-        "components": {"schemas": _schemas()},
+        "components": {"schemas": _schemas(provider)},
     }
     for path, operations in document["paths"].items():
         for operation in operations.values():
@@ -548,6 +644,21 @@ def build() -> dict[str, Any]:
 
 
 DOCUMENT: dict[str, Any] = build()
+
+
+_DOCUMENTS: dict[type[Provider], dict[str, Any]] = {}
+
+
+def document_for(provider: type[Provider]) -> dict[str, Any]:
+    """The document a server of *provider* serves: :data:`DOCUMENT` for the default one, built
+    once for each other. The request bodies are checked against :data:`DOCUMENT`'s schemas,
+    which are the same for every provider but for their descriptions."""
+    if provider is state.default_provider_class():
+        return DOCUMENT
+    found = _DOCUMENTS.get(provider)
+    if found is None:
+        found = _DOCUMENTS.setdefault(provider, build(provider))
+    return found
 
 
 def defaults(name: str) -> dict[str, Any]:
@@ -568,7 +679,13 @@ def _validator(name: str) -> Any:
 
 
 #: The schemas of request bodies, compiled when a server starts (:func:`prepare`).
-REQUEST_SCHEMAS = ("AdvanceRequest", "EmptyRequest", "FaultRequest", "TriggerRequest")
+REQUEST_SCHEMAS = (
+    "AdvanceRequest",
+    "EmptyRequest",
+    "FaultRequest",
+    "SubscribeRequest",
+    "TriggerRequest",
+)
 
 
 def prepare() -> None:
