@@ -4,6 +4,7 @@ through the control API."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from hookmock.cli import main
+from hookmock.providers import PROVIDERS, provider_class
+from hookmock.server import openapi
 from tests import github_receivers
 from tests.receivers import serving
 from tests.server_helpers import Api
@@ -81,8 +84,11 @@ def test_serve_standard_webhooks_delivers_what_the_sdk_verifies(tmp_path: Path) 
         assert record["index"] == delivery["index"] and record["outcome"] == "acknowledged"
         assert f'"{CONTACT_ID}"' in record["request"]["body"]
         assert SW_SECRET not in listed.body.decode()
-        # Zoom's own endpoints are not served; the document is the provider's.
+        # Zoom's own endpoints are not served; the state and the document are the provider's.
         assert api.post("/oauth/token").status == 404
+        state = api.get("/_hookmock/state").json()
+        assert state["oauth"] is None and state["provider"] != "zoom"
+        assert [s["name"] for s in state["subscriptions"]] == ["acme"]
         document = api.get("/_hookmock/openapi.json").json()
         assert "Zoom" not in document["info"]["title"]
         assert "/_hookmock/subscriptions" in document["paths"]
@@ -183,3 +189,22 @@ def test_subscribe_refuses_what_it_cannot_use(
         assert made.json()["errors"][0]["field"] == field
         assert says in made.body.decode()
         assert server.zoom.subscriptions == []
+
+
+@pytest.mark.parametrize("name", [n for n in PROVIDERS if n != "zoom"])
+def test_each_provider_has_its_document_with_the_same_request_schemas(name: str) -> None:
+    # The server checks request bodies against DOCUMENT's schemas, whatever it serves.
+    def bare(node: object) -> object:
+        if isinstance(node, dict):
+            return {k: bare(v) for k, v in node.items() if k != "description"}
+        if isinstance(node, list):
+            return [bare(v) for v in node]
+        return node
+
+    document = openapi.document_for(provider_class(name))
+    assert document is not openapi.DOCUMENT
+    assert openapi.title(name) in document["info"]["title"]
+    assert "meeting" not in json.dumps(document)
+    for schema in openapi.REQUEST_SCHEMAS:
+        mine = document["components"]["schemas"][schema]
+        assert bare(mine) == bare(openapi.DOCUMENT["components"]["schemas"][schema])

@@ -172,14 +172,17 @@ def get_state(state: ServerState, request: Request) -> Response:
     body: StateRecord = {
         "now": now,
         "now_iso": iso(now),
+        "provider": zoom.name,
         "seed": zoom.seed,
         "server_url": state.url,
         "deadline_s": zoom.deadline,
         "oauth": {
-            "token_url": state.url_for("/oauth/token"),
+            "token_url": state.url_for(OAUTH_TOKEN),
             "client_id": state.client_id,
             "account_id": state.account_id,
-        },
+        }
+        if any(path == OAUTH_TOKEN for path, _, _ in zoom.server_routes())
+        else None,
         "subscriptions": [
             subscription_record(s, state.details(s)) for s in list(zoom.subscriptions)
         ],
@@ -289,6 +292,8 @@ def trigger(state: ServerState, request: Request) -> Response:
 
 #: The control API's subscription endpoint, for every provider.
 SUBSCRIPTIONS = "/_hookmock/subscriptions"
+#: Zoom's OAuth token endpoint, shown in the state when the provider served has it.
+OAUTH_TOKEN = "/oauth/token"
 #: Zoom's own subscription endpoint, named in messages when the provider served has it.
 ZOOM_SUBSCRIPTIONS = "/v2/marketplace/app/event_subscription"
 # What no URL may carry unencoded (RFC 3986 §2): white space and control characters.

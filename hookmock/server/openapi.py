@@ -199,6 +199,11 @@ def _notes(provider: type[Provider]) -> _Notes:
         shapes.FaultRecord: {"kind": {"enum": list(timeline.FAULTS)}},
         shapes.StateRecord: {
             "now": {"description": "The provider's clock, Unix seconds."},
+            "provider": {"description": "The name of the provider served."},
+            "oauth": {
+                "description": "The provider's OAuth app (Zoom's); null for a provider "
+                "without an OAuth endpoint."
+            },
             "faults": {
                 "description": "Scripted network faults still to happen, in order; one entry "
                 "per attempt they will fail."

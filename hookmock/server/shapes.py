@@ -114,10 +114,11 @@ class OAuthRecord(TypedDict):
 class StateRecord(TypedDict):
     now: float
     now_iso: str | None
+    provider: str
     seed: int
     server_url: str
     deadline_s: float
-    oauth: OAuthRecord
+    oauth: OAuthRecord | None
     subscriptions: list[SubscriptionRecord]
     pending: list[JobRecord]
     notices: list[NoticeRecord]

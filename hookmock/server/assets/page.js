@@ -230,9 +230,23 @@ function renderDelivery(d) {
     response);
 }
 
+function renderProvider(name) {
+  // The page is written for Zoom; another provider's name, subscription endpoint and events.
+  if (name === "zoom" || document.body.dataset.provider === name) return;
+  document.body.dataset.provider = name;
+  document.title = "hookmock · mock " + name + " server";
+  document.querySelector("h1").textContent = document.title;
+  $("no-subscriptions").textContent = "None yet. A receiver subscribes with " +
+    "POST /_hookmock/subscriptions {\"url\": \"...\"}.";
+  $("overrides").placeholder = "{\"dotted.path\": \"value\"}";
+}
+
 function renderState(state) {
-  $("summary").textContent = "Serving " + state.server_url + " · seed " + state.seed +
-    " · OAuth client id " + state.oauth.client_id + " at " + state.oauth.token_url +
+  renderProvider(state.provider);
+  $("summary").textContent = "Serving " + state.server_url + " · " + state.provider +
+    " · seed " + state.seed +
+    (state.oauth ? " · OAuth client id " + state.oauth.client_id + " at " +
+                   state.oauth.token_url : "") +
     " · deadline " + state.deadline_s + " s";
   $("now").textContent = when(state.now_iso);
   $("subscriptions").tBodies[0].replaceChildren(...state.subscriptions.map((s) => el("tr", {},
@@ -342,7 +356,10 @@ $("reset").addEventListener("click", () => act("/_hookmock/reset", {}, () => "Re
 $("filters").addEventListener("change", () => { writeFiltersToAddress(); applyFilters(); });
 $("filters").addEventListener("submit", (e) => e.preventDefault());
 readFiltersFromAddress();
-call("/_hookmock/events").then((r) => $("event-names").replaceChildren(
-  ...r.events.map((name) => el("option", {value: name})))).catch(() => {});
+call("/_hookmock/events").then((r) => {
+  $("event-names").replaceChildren(...r.events.map((name) => el("option", {value: name})));
+  // The default event is Zoom's: another provider's page starts on its first event.
+  if (r.events.length && !r.events.includes($("event").value)) $("event").value = r.events[0];
+}).catch(() => {});
 refresh();
 setInterval(refresh, 1000);
