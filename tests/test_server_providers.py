@@ -21,12 +21,15 @@ from hookmock.server import openapi
 from tests import github_receivers
 from tests.receivers import serving
 from tests.server_helpers import Api
+from tests.slack_receivers import PATH as SLACK_PATH
+from tests.slack_receivers import slack_receiver
 from tests.standard_webhooks_receivers import PATH, flask_receiver
 from tests.stripe_receivers import sdk_receiver
 
 SW_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 STRIPE_SECRET = "whsec_hookmockTestSecret0123456789abcd"
 GITHUB_SECRET = "a GitHub secret for serve"
+SLACK_SECRET = "a Slack signing secret for serve"
 CONTACT_ID = "8c6f0b0e-5d3a-4f65-9a57-0d7f6a1c2b3e"
 
 
@@ -139,6 +142,23 @@ def test_serve_github_pings_then_delivers_what_githubkit_verifies(tmp_path: Path
         # The ping sent when subscribing, then the one triggered.
         assert [d["event"] for d in listed] == ["ping", "ping"]
         assert all(d["acknowledged"] for d in listed)
+
+
+def test_serve_slack_answers_url_verification_then_delivers_what_slack_sdk_verifies(
+    tmp_path: Path,
+) -> None:
+    app = slack_receiver(SLACK_SECRET)
+    with (
+        serving(app) as base,
+        _serve(tmp_path, "--provider", "slack", "--secret", SLACK_SECRET) as (api, _),
+    ):
+        made = api.post("/_hookmock/subscriptions", {"url": base + SLACK_PATH})
+        assert made.status == 201, made.body
+        sent = api.post("/_hookmock/trigger", {"event": "app_mention"}).json()
+        assert [d["outcome"] for d in sent["deliveries"]] == ["acknowledged"]
+        listed = api.get("/_hookmock/deliveries").json()["deliveries"]
+        assert [d["event"] for d in listed] == ["url_verification", "app_mention"]
+        assert len(app.requests) == 2  # type: ignore[attr-defined]
 
 
 def test_serve_github_refuses_a_receiver_that_fails_its_ping(tmp_path: Path) -> None:
