@@ -19,7 +19,7 @@ from hookmock.cli import main
 from hookmock.providers import PROVIDERS, provider_class
 from hookmock.server import openapi
 from tests import github_receivers
-from tests.receivers import serving
+from tests.receivers import serving, zoom_receiver
 from tests.server_helpers import Api
 from tests.slack_receivers import PATH as SLACK_PATH
 from tests.slack_receivers import slack_receiver
@@ -195,6 +195,7 @@ def test_serve_other_providers_usage_errors(
         ({"url": "http://127.0.0.1:99999/"}, "$.url", "not a URL"),
         ({"url": "http://127.0.0.1/", "events": ["customer.creatd"]}, "$.events", "customer"),
         ({"url": "http://127.0.0.1/", "extra": 1}, "$", "extra"),
+        ({"url": "http://127.0.0.1/", "events": []}, "$.events", "[]"),
     ],
 )
 def test_subscribe_refuses_what_it_cannot_use(
@@ -228,3 +229,29 @@ def test_each_provider_has_its_document_with_the_same_request_schemas(name: str)
     for schema in openapi.REQUEST_SCHEMAS:
         mine = document["components"]["schemas"][schema]
         assert bare(mine) == bare(openapi.DOCUMENT["components"]["schemas"][schema])
+
+
+def test_zoom_subscribes_through_the_control_api_after_its_url_validation() -> None:
+    from hookmock import Zoom
+    from hookmock.server import MockZoomServer
+
+    secret = "zoom-secret-for-the-control-api"
+    with (
+        serving(zoom_receiver(secret)) as base,
+        MockZoomServer(Zoom(secret_token=secret)) as server,
+    ):
+        api = Api(server.url)
+        made = api.post("/_hookmock/subscriptions", {"url": base + "/zoom/webhook"})
+        assert made.status == 201, made.body
+        assert api.get("/_hookmock/state").json()["oauth"]["token_url"].endswith("/oauth/token")
+        listed = api.get("/_hookmock/deliveries").json()["deliveries"]
+        assert [(d["event"], d["outcome"]) for d in listed] == [
+            ("endpoint.url_validation", "acknowledged")
+        ]
+    with (
+        serving(zoom_receiver("another secret")) as base,
+        MockZoomServer(Zoom(secret_token=secret)) as server,
+    ):
+        refused = Api(server.url).post("/_hookmock/subscriptions", {"url": base + "/zoom/webhook"})
+        assert refused.status == 422
+        assert server.zoom.subscriptions == []

@@ -339,6 +339,7 @@ def _requests(provider: type[Provider]) -> dict[str, dict[str, Any]]:
                 "events": {
                     "type": ["array", "null"],
                     "items": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "minItems": 1,
                     "maxItems": 1000,
                     "description": "The event names to deliver there; null or left out: every "
                     "event.",
