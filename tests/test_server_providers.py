@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -255,3 +257,39 @@ def test_zoom_subscribes_through_the_control_api_after_its_url_validation() -> N
         refused = Api(server.url).post("/_hookmock/subscriptions", {"url": base + "/zoom/webhook"})
         assert refused.status == 422
         assert server.zoom.subscriptions == []
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the README's example uses curl")
+def test_the_readmes_other_provider_curl_lines_run_as_written() -> None:
+    from hookmock.providers.stripe import Stripe
+    from hookmock.server import MockZoomServer
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```console\n(.*?)```", readme, re.S)
+    (block,) = [b for b in blocks if "$ curl" in b and "--provider" in b]
+    (serve,) = [line for line in block.splitlines() if line.startswith("$ hookmock serve")]
+    secret = re.search(r"--secret (\S+)", serve).group(1)  # type: ignore[union-attr]
+    commands = [line[2:] for line in block.splitlines() if line.startswith("$ curl ")]
+    assert len(commands) == 3
+    app = sdk_receiver(secret)
+    with MockZoomServer(Stripe(secret=secret)) as server, serving(app) as base:
+        env = {"PATH": os.environ["PATH"], "S": server.url + "/_hookmock"}
+        answers = []
+        for command in commands:
+            command = command.replace("http://127.0.0.1:3000", base)
+            result = subprocess.run(
+                ["bash", "-c", command + " -w '\\n%{http_code}'"],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=60,
+                check=False,
+            )
+            body, _, status = result.stdout.rpartition("\n")
+            assert result.returncode == 0 and status in ("200", "201"), (command, result.stdout)
+            answers.append(json.loads(body))
+    subscribed, sent, listed = answers
+    assert subscribed["url"].startswith(base)
+    assert [d["outcome"] for d in sent["deliveries"]] == ["acknowledged"]
+    assert [d["event"] for d in listed["deliveries"]] == ["customer.created"]
+    assert [e.type for e in app.events] == ["customer.created"]  # type: ignore[attr-defined]
