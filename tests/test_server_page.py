@@ -436,3 +436,29 @@ def _when(seconds: float) -> str:
     moment = datetime.datetime.fromtimestamp(seconds, datetime.UTC)
     iso = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return iso.replace("T", " ").replace("Z", " UTC")
+
+
+SW_SECRET = "whsec_" + "cGFnZS1zZWNyZXQtZm9yLXN3LXBhZ2U="
+
+
+@needs_chromium
+def test_the_page_serves_another_provider_by_its_name(tmp_path: Path) -> None:
+    from hookmock import StandardWebhooks
+    from tests.standard_webhooks_receivers import PATH, flask_receiver
+
+    sender = StandardWebhooks(secret=SW_SECRET, seed=5)
+    with MockZoomServer(sender) as served:
+        sender.subscribe(flask_receiver(SW_SECRET), path=PATH, name="sw app")
+        Api(served.url).post("/_hookmock/trigger", {"event": "invoice.paid"})
+        rendered = _chromium(served.url + "/", tmp_path / "profile", "--dump-dom")
+    assert rendered.returncode == 0, rendered.stderr[-2000:]
+    dom = rendered.stdout
+    found = re.findall(
+        r'<details class="delivery (ok|fail)" id="delivery-(\d+)" data-event="([^"]+)"', dom
+    )
+    assert found == [("ok", "1", "invoice.paid")]
+    page = _text(dom)
+    assert "hookmock · mock standard-webhooks server" in page
+    assert "· standard-webhooks · seed 5" in page and "OAuth" not in page
+    assert "webhook-signature: v1," in page and "(masked)" in page
+    assert SW_SECRET not in dom and SW_SECRET.removeprefix("whsec_") not in dom
