@@ -79,9 +79,22 @@ def _uniform(ctx: Context, low: int, high: int) -> int:
     return low + int(ctx.rng.random() * (high + 1 - low)) if high > low else low
 
 
-def _letters(ctx: Context, alphabet: str, n: int) -> str:
-    rng = ctx.rng
-    return "".join(alphabet[int(rng.random() * len(alphabet))] for _ in range(n))
+def _table(alphabet: str) -> bytes:
+    # Maps every byte onto the alphabet, so that one getrandbits() call draws a whole string
+    # (drawing a character at a time cost most of a large event's time). For the 62 and 36
+    # character alphabets the draw is nearly uniform.
+    return bytes(ord(alphabet[i % len(alphabet)]) for i in range(256))
+
+
+def _letters(ctx: Context, table: bytes, n: int) -> str:
+    """*n* characters of the alphabet that *table* maps bytes onto."""
+    if n <= 0:
+        return ""
+    return ctx.rng.getrandbits(8 * n).to_bytes(n, "little").translate(table).decode("ascii")
+
+
+_ALNUM_TABLE = _table(_ALNUM)
+_UPPER_TABLE = _table(_UPPER)
 
 
 def _iso(epoch: float) -> str:
@@ -176,8 +189,7 @@ class _Compiler:
         if node.get("not") is not None and "type" not in node and "const" not in node:
             raise ConfigurationError(f"{where}: a schema of only 'not' cannot be drawn")
         if "const" in node:
-            value = node["const"]
-            return lambda ctx, depth: _copy(value)
+            return _constant(node["const"])
         if "enum" in node:
             return self.choice(list(node["enum"]), node, where)
         examples = self.valid_examples(node)
@@ -190,6 +202,8 @@ class _Compiler:
         draws = [self.typed(t, node, name, where) for t in types if t != "null"]
         if not draws:
             return lambda ctx, depth: None
+        if len(draws) == 1 and not nullable:
+            return draws[0]
 
         def draw(ctx: Context, depth: int) -> Any:
             # A nullable value is null now and then, and always once nesting runs deep.
@@ -219,6 +233,13 @@ class _Compiler:
             values = [value for value in values if check.is_valid(value)] or values
         if not values:
             raise ConfigurationError(f"{where}: an empty enum has no value to draw")
+
+        if not any(isinstance(value, dict | list) for value in values):
+            # Scalars are shared safely: no copy to make.
+            def pick(ctx: Context, depth: int) -> Any:
+                return values[int(ctx.rng.random() * len(values))]
+
+            return pick
 
         def draw(ctx: Context, depth: int) -> Any:
             return _copy(values[int(ctx.rng.random() * len(values))])
@@ -283,12 +304,16 @@ class _Compiler:
                 sub = extra if isinstance(extra, Mapping) else {"type": "string"}
                 fields.append((key, True, self.compile(sub, key, f"{where}.{key}")))
         least = int(node.get("minProperties", 0))
+        every = [(key, field) for key, _, field in fields]
 
         def draw(ctx: Context, depth: int) -> dict[str, Any]:
+            below = depth + 1
+            if depth < _DEEP:
+                return {key: field(ctx, below) for key, field in every}
             out: dict[str, Any] = {}
             for key, needed, field in fields:
-                if needed or depth < _DEEP or len(out) < least:
-                    out[key] = field(ctx, depth + 1)
+                if needed or len(out) < least:
+                    out[key] = field(ctx, below)
             return out
 
         return draw
@@ -340,7 +365,7 @@ class _Compiler:
                 value = made(ctx)
                 if low <= len(value) <= high:
                     return value
-            return _letters(ctx, _ALNUM, _uniform(ctx, min(letters_low, high), letters_high))
+            return _letters(ctx, _ALNUM_TABLE, _uniform(ctx, min(letters_low, high), letters_high))
 
         return draw
 
@@ -393,6 +418,12 @@ def _merge(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def _constant(value: Any) -> Draw:
+    if isinstance(value, dict | list):
+        return lambda ctx, depth: _copy(value)
+    return lambda ctx, depth: value
 
 
 def _copy(value: Any) -> Any:
@@ -482,7 +513,9 @@ _KINDS: dict[str, Callable[[Mapping[str, Sequence[str]]], Callable[[Context], st
     "time": _fixed(lambda ctx: _iso(ctx.now - int(ctx.rng.random() * 7200))[11:]),
     "email": _email_maker,
     "url": _fixed(
-        lambda ctx: f"https://{_DOMAINS[int(ctx.rng.random() * 3)]}/{_letters(ctx, _ALNUM, 10)}"
+        lambda ctx: (
+            f"https://{_DOMAINS[int(ctx.rng.random() * 3)]}/{_letters(ctx, _ALNUM_TABLE, 10)}"
+        )
     ),
     "url_template": _fixed(
         lambda ctx: f"https://api.{_DOMAINS[int(ctx.rng.random() * 3)]}/items{{/id}}"
@@ -491,7 +524,7 @@ _KINDS: dict[str, Callable[[Mapping[str, Sequence[str]]], Callable[[Context], st
     "ipv4": _fixed(lambda ctx: ".".join(str(_uniform(ctx, 1, 254)) for _ in range(4))),
     "ipv6": _fixed(lambda ctx: "2001:db8::" + f"{_uniform(ctx, 1, 0xFFFF):x}"),
     "hostname": _fixed(lambda ctx: f"host{_uniform(ctx, 1, 99)}.example.com"),
-    "id": _fixed(lambda ctx: _letters(ctx, _UPPER, 16)),
+    "id": _fixed(lambda ctx: _letters(ctx, _UPPER_TABLE, 16)),
     "name": _name_maker,
     "first_name": _pick("first_name"),
     "last_name": _pick("last_name"),
