@@ -42,6 +42,14 @@ class Context(Protocol):
 
 
 Draw = Callable[[Context, int], Any]
+
+
+class _Made(Protocol):
+    """Draws a realistic string; it takes the depth so that it serves as a :data:`Draw`."""
+
+    def __call__(self, ctx: Context, depth: int = 0) -> str: ...
+
+
 #: Makes a function that draws strings matching a regular expression (pattern, where).
 PatternCompiler = Callable[[str, str], Callable[[Any], str]]
 
@@ -357,15 +365,21 @@ class _Compiler:
             return lambda ctx, depth: (
                 value if regex.search(value := realistic(ctx)) else matching(ctx)
             )
-        letters_low, letters_high = max(low, 1), min(high, max(low, 16))
+        shortest, longest = min(max(low, 1), high), min(high, max(low, 16))
         made = _KINDS[kind](self.pools) if kind else None
+        if made is not None and low == 0 and "maxLength" not in node:
+            # Any realistic value fits: no length to check.
+            return made
+
+        def letters(ctx: Context, depth: int) -> str:
+            return _letters(ctx, _ALNUM_TABLE, _uniform(ctx, shortest, longest))
+
+        if made is None:
+            return letters
 
         def draw(ctx: Context, depth: int) -> str:
-            if made is not None:
-                value = made(ctx)
-                if low <= len(value) <= high:
-                    return value
-            return _letters(ctx, _ALNUM_TABLE, _uniform(ctx, min(letters_low, high), letters_high))
+            value = made(ctx, depth)
+            return value if low <= len(value) <= high else letters(ctx, depth)
 
         return draw
 
@@ -474,23 +488,23 @@ def _number(node: Mapping[str, Any], name: str, integer: bool) -> Draw:
     return draw
 
 
-def _pick(pool: str) -> Callable[[Mapping[str, Sequence[str]]], Callable[[Context], str]]:
-    def make(pools: Mapping[str, Sequence[str]]) -> Callable[[Context], str]:
+def _pick(pool: str) -> Callable[[Mapping[str, Sequence[str]]], _Made]:
+    def make(pools: Mapping[str, Sequence[str]]) -> _Made:
         values = pools[pool]
-        return lambda ctx: values[int(ctx.rng.random() * len(values))]
+        return lambda ctx, depth=0: values[int(ctx.rng.random() * len(values))]
 
     return make
 
 
-def _name_maker(pools: Mapping[str, Sequence[str]]) -> Callable[[Context], str]:
+def _name_maker(pools: Mapping[str, Sequence[str]]) -> _Made:
     first, last = _pick("first_name")(pools), _pick("last_name")(pools)
-    return lambda ctx: f"{first(ctx)} {last(ctx)}"
+    return lambda ctx, depth=0: f"{first(ctx)} {last(ctx)}"
 
 
-def _email_maker(pools: Mapping[str, Sequence[str]]) -> Callable[[Context], str]:
+def _email_maker(pools: Mapping[str, Sequence[str]]) -> _Made:
     first, last = _pick("first_name")(pools), _pick("last_name")(pools)
 
-    def make(ctx: Context) -> str:
+    def make(ctx: Context, depth: int = 0) -> str:
         local = f"{first(ctx)}.{last(ctx)}".lower()
         local = "".join(ch for ch in local if ch in _ALNUM.lower() + ".") or "user"
         return f"{local}@{_DOMAINS[int(ctx.rng.random() * 3)]}"
@@ -498,33 +512,33 @@ def _email_maker(pools: Mapping[str, Sequence[str]]) -> Callable[[Context], str]
     return make
 
 
-def _login_maker(pools: Mapping[str, Sequence[str]]) -> Callable[[Context], str]:
+def _login_maker(pools: Mapping[str, Sequence[str]]) -> _Made:
     first, last = _pick("first_name")(pools), _pick("last_name")(pools)
-    return lambda ctx: f"{first(ctx)}{last(ctx)[0]}{_uniform(ctx, 1, 99)}".lower()
+    return lambda ctx, depth=0: f"{first(ctx)}{last(ctx)[0]}{_uniform(ctx, 1, 99)}".lower()
 
 
-def _fixed(make: Callable[[Context], str]) -> Callable[[Mapping[str, Sequence[str]]], Any]:
+def _fixed(make: _Made) -> Callable[[Mapping[str, Sequence[str]]], Any]:
     return lambda pools: make
 
 
-_KINDS: dict[str, Callable[[Mapping[str, Sequence[str]]], Callable[[Context], str]]] = {
-    "datetime": _fixed(lambda ctx: _iso(ctx.now - int(ctx.rng.random() * 7200))),
-    "date": _fixed(lambda ctx: _iso(ctx.now - int(ctx.rng.random() * 30) * 86400)[:10]),
-    "time": _fixed(lambda ctx: _iso(ctx.now - int(ctx.rng.random() * 7200))[11:]),
+_KINDS: dict[str, Callable[[Mapping[str, Sequence[str]]], _Made]] = {
+    "datetime": _fixed(lambda ctx, depth=0: _iso(ctx.now - int(ctx.rng.random() * 7200))),
+    "date": _fixed(lambda ctx, depth=0: _iso(ctx.now - int(ctx.rng.random() * 30) * 86400)[:10]),
+    "time": _fixed(lambda ctx, depth=0: _iso(ctx.now - int(ctx.rng.random() * 7200))[11:]),
     "email": _email_maker,
     "url": _fixed(
-        lambda ctx: (
+        lambda ctx, depth=0: (
             f"https://{_DOMAINS[int(ctx.rng.random() * 3)]}/{_letters(ctx, _ALNUM_TABLE, 10)}"
         )
     ),
     "url_template": _fixed(
-        lambda ctx: f"https://api.{_DOMAINS[int(ctx.rng.random() * 3)]}/items{{/id}}"
+        lambda ctx, depth=0: f"https://api.{_DOMAINS[int(ctx.rng.random() * 3)]}/items{{/id}}"
     ),
-    "uuid": _fixed(_uuid),
-    "ipv4": _fixed(lambda ctx: ".".join(str(_uniform(ctx, 1, 254)) for _ in range(4))),
-    "ipv6": _fixed(lambda ctx: "2001:db8::" + f"{_uniform(ctx, 1, 0xFFFF):x}"),
-    "hostname": _fixed(lambda ctx: f"host{_uniform(ctx, 1, 99)}.example.com"),
-    "id": _fixed(lambda ctx: _letters(ctx, _UPPER_TABLE, 16)),
+    "uuid": _fixed(lambda ctx, depth=0: _uuid(ctx)),
+    "ipv4": _fixed(lambda ctx, depth=0: ".".join(str(_uniform(ctx, 1, 254)) for _ in range(4))),
+    "ipv6": _fixed(lambda ctx, depth=0: "2001:db8::" + f"{_uniform(ctx, 1, 0xFFFF):x}"),
+    "hostname": _fixed(lambda ctx, depth=0: f"host{_uniform(ctx, 1, 99)}.example.com"),
+    "id": _fixed(lambda ctx, depth=0: _letters(ctx, _UPPER_TABLE, 16)),
     "name": _name_maker,
     "first_name": _pick("first_name"),
     "last_name": _pick("last_name"),
@@ -532,10 +546,10 @@ _KINDS: dict[str, Callable[[Mapping[str, Sequence[str]]], Callable[[Context], st
     "company": _pick("company"),
     "city": _pick("city"),
     "country_code": _pick("country_code"),
-    "currency": _fixed(lambda ctx: _CURRENCIES[int(ctx.rng.random() * len(_CURRENCIES))]),
+    "currency": _fixed(lambda ctx, depth=0: _CURRENCIES[int(ctx.rng.random() * len(_CURRENCIES))]),
     "text": _pick("text"),
     "title": _pick("topic"),
-    "phone": _fixed(lambda ctx: f"+1{_uniform(ctx, 2_000_000_000, 9_999_999_999)}"),
+    "phone": _fixed(lambda ctx, depth=0: f"+1{_uniform(ctx, 2_000_000_000, 9_999_999_999)}"),
 }
 
 _FORMATS = {
