@@ -51,6 +51,8 @@ KNOWN_DIFFERENCES = {
     "package.published": "package_version.docker_metadata is shaped otherwise",
     "package.updated": "package_version.body must be a string",
     "pull_request_review.dismissed": "review.submitted_at must be a time",
+    "pull_request_review_thread.unresolved": "auto_merge.commit_title must be a string",
+    "registry_package.published": "package_version's *_metadata items must be objects",
     "registry_package.updated": "registry_package.description must be null",
     "secret_scanning_alert.revoked": "githubkit knows no such action",
     "security_advisory.performed": "githubkit knows no such action",

@@ -257,14 +257,16 @@ class Provider(InProcessLifecycle, Timeline):
                     )
             paths = unwrap(paths)
         event_seed = self._events.getrandbits(63) if seed is None else seed
+        when = self.event_time() if now is None else now
         data, overridden = fake.generate(
             event,
             seed=event_seed,
-            now=self.event_time() if now is None else now,
+            now=when,
             overrides=paths,
             provider=self.name,
             full=full,
         )
+        self.cohere(event, data, seed=event_seed, now=when, overridden=overridden)
         if self.generation_hooks:
             for hook in tuple(self.generation_hooks):
                 hook(event, data)
@@ -275,6 +277,17 @@ class Provider(InProcessLifecycle, Timeline):
         return Event.build(
             event, data, serialization=serialization, seed=event_seed, overridden=overridden
         )
+
+    def cohere(
+        self, event: str, data: Any, *, seed: int, now: float, overridden: frozenset[str]
+    ) -> None:
+        """Make a generated body consistent where a schema cannot say how (ids that refer to
+        each other, times that follow the event's), in place, before it is written once.
+        Nothing by default; fields in *overridden* are the user's and are left as given.
+
+        :param seed: the event's seed, for any value drawn here.
+        :param now: when the event happens (Unix seconds).
+        """
 
     def event_time(self) -> float:
         """When an event generated now happens: the time on the clock that signing timestamps

@@ -42,6 +42,14 @@ class Context(Protocol):
 
 
 Draw = Callable[[Context, int], Any]
+
+
+class _Made(Protocol):
+    """Draws a realistic string; it takes the depth so that it serves as a :data:`Draw`."""
+
+    def __call__(self, ctx: Context, depth: int = 0) -> str: ...
+
+
 #: Makes a function that draws strings matching a regular expression (pattern, where).
 PatternCompiler = Callable[[str, str], Callable[[Any], str]]
 
@@ -79,9 +87,22 @@ def _uniform(ctx: Context, low: int, high: int) -> int:
     return low + int(ctx.rng.random() * (high + 1 - low)) if high > low else low
 
 
-def _letters(ctx: Context, alphabet: str, n: int) -> str:
-    rng = ctx.rng
-    return "".join(alphabet[int(rng.random() * len(alphabet))] for _ in range(n))
+def _table(alphabet: str) -> bytes:
+    # Maps every byte onto the alphabet, so that one getrandbits() call draws a whole string
+    # (drawing a character at a time cost most of a large event's time). For the 62 and 36
+    # character alphabets the draw is nearly uniform.
+    return bytes(ord(alphabet[i % len(alphabet)]) for i in range(256))
+
+
+def _letters(ctx: Context, table: bytes, n: int) -> str:
+    """*n* characters of the alphabet that *table* maps bytes onto."""
+    if n <= 0:
+        return ""
+    return ctx.rng.getrandbits(8 * n).to_bytes(n, "little").translate(table).decode("ascii")
+
+
+_ALNUM_TABLE = _table(_ALNUM)
+_UPPER_TABLE = _table(_UPPER)
 
 
 def _iso(epoch: float) -> str:
@@ -176,8 +197,7 @@ class _Compiler:
         if node.get("not") is not None and "type" not in node and "const" not in node:
             raise ConfigurationError(f"{where}: a schema of only 'not' cannot be drawn")
         if "const" in node:
-            value = node["const"]
-            return lambda ctx, depth: _copy(value)
+            return _constant(node["const"])
         if "enum" in node:
             return self.choice(list(node["enum"]), node, where)
         examples = self.valid_examples(node)
@@ -190,6 +210,8 @@ class _Compiler:
         draws = [self.typed(t, node, name, where) for t in types if t != "null"]
         if not draws:
             return lambda ctx, depth: None
+        if len(draws) == 1 and not nullable:
+            return draws[0]
 
         def draw(ctx: Context, depth: int) -> Any:
             # A nullable value is null now and then, and always once nesting runs deep.
@@ -219,6 +241,13 @@ class _Compiler:
             values = [value for value in values if check.is_valid(value)] or values
         if not values:
             raise ConfigurationError(f"{where}: an empty enum has no value to draw")
+
+        if not any(isinstance(value, dict | list) for value in values):
+            # Scalars are shared safely: no copy to make.
+            def pick(ctx: Context, depth: int) -> Any:
+                return values[int(ctx.rng.random() * len(values))]
+
+            return pick
 
         def draw(ctx: Context, depth: int) -> Any:
             return _copy(values[int(ctx.rng.random() * len(values))])
@@ -283,12 +312,16 @@ class _Compiler:
                 sub = extra if isinstance(extra, Mapping) else {"type": "string"}
                 fields.append((key, True, self.compile(sub, key, f"{where}.{key}")))
         least = int(node.get("minProperties", 0))
+        every = [(key, field) for key, _, field in fields]
 
         def draw(ctx: Context, depth: int) -> dict[str, Any]:
+            below = depth + 1
+            if depth < _DEEP:
+                return {key: field(ctx, below) for key, field in every}
             out: dict[str, Any] = {}
             for key, needed, field in fields:
-                if needed or depth < _DEEP or len(out) < least:
-                    out[key] = field(ctx, depth + 1)
+                if needed or len(out) < least:
+                    out[key] = field(ctx, below)
             return out
 
         return draw
@@ -332,15 +365,21 @@ class _Compiler:
             return lambda ctx, depth: (
                 value if regex.search(value := realistic(ctx)) else matching(ctx)
             )
-        letters_low, letters_high = max(low, 1), min(high, max(low, 16))
+        shortest, longest = min(max(low, 1), high), min(high, max(low, 16))
         made = _KINDS[kind](self.pools) if kind else None
+        if made is not None and low == 0 and "maxLength" not in node:
+            # Any realistic value fits: no length to check.
+            return made
+
+        def letters(ctx: Context, depth: int) -> str:
+            return _letters(ctx, _ALNUM_TABLE, _uniform(ctx, shortest, longest))
+
+        if made is None:
+            return letters
 
         def draw(ctx: Context, depth: int) -> str:
-            if made is not None:
-                value = made(ctx)
-                if low <= len(value) <= high:
-                    return value
-            return _letters(ctx, _ALNUM, _uniform(ctx, min(letters_low, high), letters_high))
+            value = made(ctx, depth)
+            return value if low <= len(value) <= high else letters(ctx, depth)
 
         return draw
 
@@ -395,6 +434,12 @@ def _merge(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _constant(value: Any) -> Draw:
+    if isinstance(value, dict | list):
+        return lambda ctx, depth: _copy(value)
+    return lambda ctx, depth: value
+
+
 def _copy(value: Any) -> Any:
     if isinstance(value, dict | list):
         copied: Any = json.loads(json.dumps(value))
@@ -443,23 +488,23 @@ def _number(node: Mapping[str, Any], name: str, integer: bool) -> Draw:
     return draw
 
 
-def _pick(pool: str) -> Callable[[Mapping[str, Sequence[str]]], Callable[[Context], str]]:
-    def make(pools: Mapping[str, Sequence[str]]) -> Callable[[Context], str]:
+def _pick(pool: str) -> Callable[[Mapping[str, Sequence[str]]], _Made]:
+    def make(pools: Mapping[str, Sequence[str]]) -> _Made:
         values = pools[pool]
-        return lambda ctx: values[int(ctx.rng.random() * len(values))]
+        return lambda ctx, depth=0: values[int(ctx.rng.random() * len(values))]
 
     return make
 
 
-def _name_maker(pools: Mapping[str, Sequence[str]]) -> Callable[[Context], str]:
+def _name_maker(pools: Mapping[str, Sequence[str]]) -> _Made:
     first, last = _pick("first_name")(pools), _pick("last_name")(pools)
-    return lambda ctx: f"{first(ctx)} {last(ctx)}"
+    return lambda ctx, depth=0: f"{first(ctx)} {last(ctx)}"
 
 
-def _email_maker(pools: Mapping[str, Sequence[str]]) -> Callable[[Context], str]:
+def _email_maker(pools: Mapping[str, Sequence[str]]) -> _Made:
     first, last = _pick("first_name")(pools), _pick("last_name")(pools)
 
-    def make(ctx: Context) -> str:
+    def make(ctx: Context, depth: int = 0) -> str:
         local = f"{first(ctx)}.{last(ctx)}".lower()
         local = "".join(ch for ch in local if ch in _ALNUM.lower() + ".") or "user"
         return f"{local}@{_DOMAINS[int(ctx.rng.random() * 3)]}"
@@ -467,31 +512,33 @@ def _email_maker(pools: Mapping[str, Sequence[str]]) -> Callable[[Context], str]
     return make
 
 
-def _login_maker(pools: Mapping[str, Sequence[str]]) -> Callable[[Context], str]:
+def _login_maker(pools: Mapping[str, Sequence[str]]) -> _Made:
     first, last = _pick("first_name")(pools), _pick("last_name")(pools)
-    return lambda ctx: f"{first(ctx)}{last(ctx)[0]}{_uniform(ctx, 1, 99)}".lower()
+    return lambda ctx, depth=0: f"{first(ctx)}{last(ctx)[0]}{_uniform(ctx, 1, 99)}".lower()
 
 
-def _fixed(make: Callable[[Context], str]) -> Callable[[Mapping[str, Sequence[str]]], Any]:
+def _fixed(make: _Made) -> Callable[[Mapping[str, Sequence[str]]], Any]:
     return lambda pools: make
 
 
-_KINDS: dict[str, Callable[[Mapping[str, Sequence[str]]], Callable[[Context], str]]] = {
-    "datetime": _fixed(lambda ctx: _iso(ctx.now - int(ctx.rng.random() * 7200))),
-    "date": _fixed(lambda ctx: _iso(ctx.now - int(ctx.rng.random() * 30) * 86400)[:10]),
-    "time": _fixed(lambda ctx: _iso(ctx.now - int(ctx.rng.random() * 7200))[11:]),
+_KINDS: dict[str, Callable[[Mapping[str, Sequence[str]]], _Made]] = {
+    "datetime": _fixed(lambda ctx, depth=0: _iso(ctx.now - int(ctx.rng.random() * 7200))),
+    "date": _fixed(lambda ctx, depth=0: _iso(ctx.now - int(ctx.rng.random() * 30) * 86400)[:10]),
+    "time": _fixed(lambda ctx, depth=0: _iso(ctx.now - int(ctx.rng.random() * 7200))[11:]),
     "email": _email_maker,
     "url": _fixed(
-        lambda ctx: f"https://{_DOMAINS[int(ctx.rng.random() * 3)]}/{_letters(ctx, _ALNUM, 10)}"
+        lambda ctx, depth=0: (
+            f"https://{_DOMAINS[int(ctx.rng.random() * 3)]}/{_letters(ctx, _ALNUM_TABLE, 10)}"
+        )
     ),
     "url_template": _fixed(
-        lambda ctx: f"https://api.{_DOMAINS[int(ctx.rng.random() * 3)]}/items{{/id}}"
+        lambda ctx, depth=0: f"https://api.{_DOMAINS[int(ctx.rng.random() * 3)]}/items{{/id}}"
     ),
-    "uuid": _fixed(_uuid),
-    "ipv4": _fixed(lambda ctx: ".".join(str(_uniform(ctx, 1, 254)) for _ in range(4))),
-    "ipv6": _fixed(lambda ctx: "2001:db8::" + f"{_uniform(ctx, 1, 0xFFFF):x}"),
-    "hostname": _fixed(lambda ctx: f"host{_uniform(ctx, 1, 99)}.example.com"),
-    "id": _fixed(lambda ctx: _letters(ctx, _UPPER, 16)),
+    "uuid": _fixed(lambda ctx, depth=0: _uuid(ctx)),
+    "ipv4": _fixed(lambda ctx, depth=0: ".".join(str(_uniform(ctx, 1, 254)) for _ in range(4))),
+    "ipv6": _fixed(lambda ctx, depth=0: "2001:db8::" + f"{_uniform(ctx, 1, 0xFFFF):x}"),
+    "hostname": _fixed(lambda ctx, depth=0: f"host{_uniform(ctx, 1, 99)}.example.com"),
+    "id": _fixed(lambda ctx, depth=0: _letters(ctx, _UPPER_TABLE, 16)),
     "name": _name_maker,
     "first_name": _pick("first_name"),
     "last_name": _pick("last_name"),
@@ -499,10 +546,10 @@ _KINDS: dict[str, Callable[[Mapping[str, Sequence[str]]], Callable[[Context], st
     "company": _pick("company"),
     "city": _pick("city"),
     "country_code": _pick("country_code"),
-    "currency": _fixed(lambda ctx: _CURRENCIES[int(ctx.rng.random() * len(_CURRENCIES))]),
+    "currency": _fixed(lambda ctx, depth=0: _CURRENCIES[int(ctx.rng.random() * len(_CURRENCIES))]),
     "text": _pick("text"),
     "title": _pick("topic"),
-    "phone": _fixed(lambda ctx: f"+1{_uniform(ctx, 2_000_000_000, 9_999_999_999)}"),
+    "phone": _fixed(lambda ctx, depth=0: f"+1{_uniform(ctx, 2_000_000_000, 9_999_999_999)}"),
 }
 
 _FORMATS = {

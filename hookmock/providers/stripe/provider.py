@@ -278,32 +278,24 @@ class Stripe(Checkable):
         value of one of the object's fields. Field shorthand looks in ``data.object``, then
         ``data``, then the top level (``email="ada@example.com"``).
         """
-        when = self.event_time() if now is None else now
-        made = super().fake(
+        return super().fake(
             event,
             overrides,
             seed=seed,
             validate=validate,
             serialization=serialization,
-            now=when,
+            now=now,
             full=full,
             **fields,
         )
-        data = made.data
-        if not isinstance(data, dict):
-            return made
-        self._cohere(made.name, data, made.seed or 0, when, made.overridden)
-        return Event.build(
-            made.name,
-            data,
-            serialization=made.serialization,
-            seed=made.seed,
-            overridden=made.overridden,
-        )
 
-    def _cohere(
-        self, name: str, data: dict[str, Any], seed: int, when: float, overridden: frozenset[str]
+    def cohere(
+        self, event: str, data: Any, *, seed: int, now: float, overridden: frozenset[str]
     ) -> None:
+        """Make a generated event coherent, as :meth:`fake` describes."""
+        if not isinstance(data, dict):
+            return
+        name, when = event, now
         rng = random.Random(seed ^ 0x5712E)
         action = name.rpartition(".")[2]
 
