@@ -207,6 +207,87 @@ def _status_emails(node: dict[str, Any]) -> None:
         commit[who]["allOf"][1]["properties"]["email"] = {"type": "string", "format": "email"}
 
 
+def _status_verified_at(node: dict[str, Any]) -> None:
+    """A status's commit verification carries ``verified_at``, when GitHub verified the
+    signature (null if it did not)."""
+    commit = node["properties"]["commit"]["properties"]["commit"]["properties"]
+    _add(
+        commit["verification"], {"verified_at": {"type": ["string", "null"], "format": "date-time"}}
+    )
+
+
+def _marketplace_sender(node: dict[str, Any]) -> None:
+    """A Marketplace purchase's ``sender`` is a user like any other, with its ``node_id``."""
+    _add(node["properties"]["sender"], {"node_id": {"type": "string"}})
+
+
+def _auto_merge_title(node: dict[str, Any]) -> None:
+    """Auto-merge's ``commit_title`` is a string (empty when the default title is used)."""
+    node["properties"]["commit_title"] = {"type": "string"}
+
+
+def _registry_package_description(node: dict[str, Any]) -> None:
+    """An updated registry package's ``description`` is null in GitHub's description."""
+    node["properties"]["registry_package"]["properties"]["description"] = {"type": "null"}
+
+
+def _fork_nulls(node: dict[str, Any]) -> None:
+    """A fork is new: GitHub's description has its ``language`` and ``mirror_url`` null."""
+    forkee = node["properties"]["forkee"]["allOf"][1]["properties"]
+    forkee["language"] = {"type": "null"}
+    forkee["mirror_url"] = {"type": "null"}
+    forkee["pushed_at"] = {"type": "string", "format": "date-time"}
+
+
+def _updated_version(node: dict[str, Any]) -> None:
+    """An updated package has a version: ``package_version`` is never null."""
+    package = next(v for k, v in node["properties"].items() if k.endswith("package"))
+    version = package["properties"]["package_version"]
+    branches = [b for b in version["oneOf"] if b != {"type": "null"}]
+    rest = {k: v for k, v in version.items() if k != "oneOf"}
+    package["properties"]["package_version"] = {**rest, **branches[0]}
+
+
+def _no_free_trial(node: dict[str, Any]) -> None:
+    """When a pending change is cancelled, the purchase's ``free_trial_ends_on`` is null in
+    GitHub's description."""
+    purchase = node["properties"]["marketplace_purchase"]["allOf"][1]
+    purchase["properties"]["free_trial_ends_on"] = {"type": "null"}
+
+
+def _previous_purchase(node: dict[str, Any]) -> None:
+    """A Marketplace event's ``previous_marketplace_purchase`` has no free trial running:
+    GitHub's description has its ``free_trial_ends_on`` null."""
+    properties = node["properties"]
+    previous = properties.get("previous_marketplace_purchase")
+    if isinstance(previous, dict) and "$ref" in previous:
+        properties["previous_marketplace_purchase"] = {
+            "allOf": [previous, {"properties": {"free_trial_ends_on": {"type": "null"}}}]
+        }
+
+
+#: A package version's metadata lists, whose items octokit leaves unconstrained.
+_METADATA_LISTS = frozenset({"metadata", "docker_metadata", "rubygems_metadata"})
+
+
+def _metadata_objects(node: dict[str, Any]) -> None:
+    """A package version's ``metadata``, ``docker_metadata`` and ``rubygems_metadata`` list
+    objects (GitHub's description); octokit lets their items be anything."""
+    properties = node.get("properties")
+    if not isinstance(properties, dict) or "package_files" not in properties:
+        return
+    for key in _METADATA_LISTS & properties.keys():
+        sub = properties[key]
+        if isinstance(sub, dict) and sub.get("type") == "array" and sub.get("items") == {}:
+            properties[key] = {**sub, "items": {"type": "object"}}
+
+
+def _dismissed_review(node: dict[str, Any]) -> None:
+    """A dismissed review had been submitted: its ``submitted_at`` is a time."""
+    review = node["properties"]["review"]["allOf"][1]["properties"]
+    review["submitted_at"] = {"type": "string", "format": "date-time"}
+
+
 def _location(node: dict[str, Any]) -> None:
     """A secret scanning location declares its properties in its ``oneOf`` branches: beside
     them, ``additionalProperties: false`` refuses every property, so no location is valid."""
@@ -271,6 +352,7 @@ PATCHES: tuple[tuple[str, Callable[[dict[str, Any]], None]], ...] = (
     ("*", _reviewers_are_users),
     ("*", _never_null),
     ("*", _one_level_permissions),
+    ("*", _metadata_objects),
     ("pull_request$dequeued", _dequeued),
     ("branch-protection-rule", _branch_protection_rule),
     ("workflow_job$completed", _job_completed),
@@ -279,6 +361,24 @@ PATCHES: tuple[tuple[str, Callable[[dict[str, Any]], None]], ...] = (
     ("workflow_job$waiting", _job_unfinished),
     ("project-card", _card_after_id),
     ("status$event", _status_emails),
+    ("status$event", _status_verified_at),
+    ("marketplace_purchase$cancelled", _marketplace_sender),
+    ("marketplace_purchase$cancelled", _previous_purchase),
+    ("marketplace_purchase$changed", _marketplace_sender),
+    ("marketplace_purchase$changed", _previous_purchase),
+    ("marketplace_purchase$pending_change", _marketplace_sender),
+    ("marketplace_purchase$pending_change", _previous_purchase),
+    ("marketplace_purchase$pending_change_cancelled", _marketplace_sender),
+    ("marketplace_purchase$pending_change_cancelled", _previous_purchase),
+    ("marketplace_purchase$purchased", _marketplace_sender),
+    ("marketplace_purchase$purchased", _previous_purchase),
+    ("marketplace_purchase$pending_change_cancelled", _no_free_trial),
+    ("package$updated", _updated_version),
+    ("registry_package$updated", _updated_version),
+    ("fork$event", _fork_nulls),
+    ("pull_request_review$dismissed", _dismissed_review),
+    ("auto-merge", _auto_merge_title),
+    ("registry_package$updated", _registry_package_description),
     ("secret-scanning-location", _location),
     ("ping$event", _ping),
     ("label", _label),
