@@ -123,9 +123,13 @@ def _imports_of(importer: str) -> set[Import]:
             named.update((alias.name, node.lineno) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             target = _resolve(importer, node)
+            # ``from pkg import x`` reads the package pkg itself, even for a submodule x: a
+            # submodule of pkg that does so while pkg/__init__.py imports it closes a loop.
+            named.add((target, node.lineno))
             for alias in node.names:
                 submodule = f"{target}.{alias.name}"
-                named.add((submodule if submodule in MODULES else target, node.lineno))
+                if submodule in MODULES:
+                    named.add((submodule, node.lineno))
     edges = set()
     for module, line in named:
         if not _within(module, "hookmock"):

@@ -24,10 +24,12 @@ import typing
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import hookmock.server.shapes as shapes
+import hookmock.server.state as state
+
 from ..engine import timeline
 from ..generate import events
 from ..records import outcome
-from . import shapes, state
 
 __all__ = [
     "ADVANCE_UNITS",

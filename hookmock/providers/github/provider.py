@@ -34,8 +34,9 @@ from ...generate.events import Event
 from ...records.exchange import Request, host_header
 from ...records.masking import mask_url
 from ...records.outcome import Outcome
-from . import catalog as github_catalog
 from .battery import SUITE
+from .catalog import CATALOG_NAME, event_header
+from .catalog import register as register_catalog
 from .scenarios import build_scenario
 from .signature import (
     CONTENT_TYPES,
@@ -110,7 +111,7 @@ class GitHub(Checkable):
     nothing on its own, so there is no ``retries`` setting: see :meth:`resend`.
     """
 
-    name = github_catalog.CATALOG_NAME
+    name = CATALOG_NAME
     default_deadline = DEADLINE
     secret_option = "secret"
     secret_env = SECRET_ENV
@@ -169,7 +170,7 @@ class GitHub(Checkable):
         self.user_agent = f"GitHub-Hookshot/{self._header_ids.getrandbits(28):07x}"
         self.hooks: dict[str, Hook] = {}
         self._next_content_type = "json"
-        github_catalog.register()
+        register_catalog()
         self.generation_hooks.append(self._cohere)
 
     def __repr__(self) -> str:
@@ -317,7 +318,7 @@ class GitHub(Checkable):
     def ping_event(self, subscription: Subscription) -> Event:
         """The ``ping`` event of *subscription*'s webhook."""
         hook = self.hook_for(subscription)
-        events = sorted({github_catalog.event_header(e) for e in subscription.events or ()})
+        events = sorted({event_header(e) for e in subscription.events or ()})
         overrides: dict[str, Any] = {
             "zen": ZEN[self._header_ids.randrange(len(ZEN))],
             "hook_id": hook.id,
@@ -355,7 +356,7 @@ class GitHub(Checkable):
             ("user-agent", self.user_agent),
             ("content-type", CONTENT_TYPES[hook.content_type]),
             ("content-length", str(len(body))),
-            (HEADER_EVENT, github_catalog.event_header(event.name)),
+            (HEADER_EVENT, event_header(event.name)),
             (HEADER_HOOK_ID, str(hook.id)),
             (HEADER_TARGET_ID, str(hook.target_id)),
             (HEADER_TARGET_TYPE, hook.target_type),

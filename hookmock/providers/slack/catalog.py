@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ...generate import catalog
-from . import events, interactive
-from .events import APP, ENTERPRISE, INNER, TEAM, TOP_LEVEL, TS, USER
+from .events import APP, ENTERPRISE, INNER, NEWER, SUBSCRIPTIONS, TEAM, TOP_LEVEL, TS, USER
+from .interactive import FORM_CONTENT_TYPE, SCHEMAS, SLASH_COMMAND
 
 __all__ = ["CATALOG_NAME", "DATA", "envelope", "published", "register"]
 
@@ -111,19 +111,17 @@ def _catalog() -> catalog.Catalog:
         if entry is not None:
             notes[name] = [f"{entry['summary']} ({entry['docs']})"]
         else:
-            notes[name] = [f"newer than Slack's published description ({events.NEWER[name]})"]
-        if name in events.SUBSCRIPTIONS:
+            notes[name] = [f"newer than Slack's published description ({NEWER[name]})"]
+        if name in SUBSCRIPTIONS:
             notes[name].append(
-                f"a subscription name: its events carry event.type {events.SUBSCRIPTIONS[name]!r}"
+                f"a subscription name: its events carry event.type {SUBSCRIPTIONS[name]!r}"
             )
         elif name not in INNER and name not in TOP_LEVEL:
             notes[name].append("its inner event carries only type and event_ts")
-    for name, schema in interactive.SCHEMAS.items():
+    for name, schema in SCHEMAS.items():
         schemas[name] = schema
-        what = (
-            "a slash command" if name == interactive.SLASH_COMMAND else "an interactivity payload"
-        )
-        notes[name] = [f"{what}, posted form-encoded ({interactive.FORM_CONTENT_TYPE})"]
+        what = "a slash command" if name == SLASH_COMMAND else "an interactivity payload"
+        notes[name] = [f"{what}, posted form-encoded ({FORM_CONTENT_TYPE})"]
     return catalog.Catalog(schemas, notes=notes)
 
 

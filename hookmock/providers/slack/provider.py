@@ -39,8 +39,11 @@ from ...generate import catalog as _catalog
 from ...generate.events import Event
 from ...records.exchange import Request, host_header
 from ...records.outcome import Outcome
-from . import catalog, events, interactive
+from .catalog import CATALOG_NAME
+from .catalog import register as register_catalog
+from .events import OPTIONAL
 from .handshake import verify_endpoint
+from .interactive import FORM_CONTENT_TYPE, FORM_EVENTS, form_body
 from .protocol import (
     CONTENT_TYPE,
     DEADLINE,
@@ -116,7 +119,7 @@ class Slack(Checkable):
     ``timestamp_clock``, ``background_timeout``, ``max_deliveries``) are :class:`~hookmock.Zoom`'s.
     """
 
-    name = catalog.CATALOG_NAME
+    name = CATALOG_NAME
     default_deadline = DEADLINE
     secret_option = "secret"
     secret_env = SECRET_ENV
@@ -184,7 +187,7 @@ class Slack(Checkable):
         self.user_agent = user_agent
         self._generation = _Generation()
         #: The reason the next retry of each chain gives (set when an attempt fails).
-        catalog.register()
+        register_catalog()
         self.generation_hooks.append(self._cohere)
 
     def __repr__(self) -> str:
@@ -227,7 +230,7 @@ class Slack(Checkable):
         response = delivery.response
         if response is not None and (response.header(NO_RETRY_HEADER) or "").strip() == "1":
             return "the receiver answered X-Slack-No-Retry: 1"
-        if delivery.event.name in interactive.FORM_EVENTS:
+        if delivery.event.name in FORM_EVENTS:
             # The person who typed the command or pressed the button sees an error; Slack
             # does not post it again.
             return "Slack does not retry slash commands and interactivity payloads"
@@ -256,9 +259,7 @@ class Slack(Checkable):
             ("accept-encoding", "gzip,deflate"),
             (
                 "content-type",
-                interactive.FORM_CONTENT_TYPE
-                if event.name in interactive.FORM_EVENTS
-                else CONTENT_TYPE,
+                FORM_CONTENT_TYPE if event.name in FORM_EVENTS else CONTENT_TYPE,
             ),
             (HEADER_TIMESTAMP, ts),
             (HEADER_SIGNATURE, sign(self.signing_secret, ts, body)),
@@ -308,9 +309,9 @@ class Slack(Checkable):
             )
         finally:
             state.active = False
-        if event not in interactive.FORM_EVENTS:
+        if event not in FORM_EVENTS:
             return made
-        body = interactive.form_body(event, made.data, made.body)
+        body = form_body(event, made.data, made.body)
         return Event(event, made.data, body, made.seed, "form", made.overridden)
 
     def _cohere(self, name: str, data: Any) -> None:
@@ -334,7 +335,7 @@ class Slack(Checkable):
         put(data, "token", "token", self.verification_token)
         put(data, "team_id", "team_id", self.team_id)
         put(data, "api_app_id", "api_app_id", self.api_app_id)
-        if name in interactive.FORM_EVENTS:
+        if name in FORM_EVENTS:
             self._cohere_form(data, now, free)
             return
         if name == URL_VERIFICATION or name == "app_rate_limited":
@@ -358,7 +359,7 @@ class Slack(Checkable):
         if not isinstance(inner, dict):
             return
         if not state.full:
-            for key in events.OPTIONAL.get(name, ()):
+            for key in OPTIONAL.get(name, ()):
                 if free(f"event.{key}"):
                     inner.pop(key, None)
         event_ts = inner.get("event_ts")

@@ -27,7 +27,18 @@ from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.events import Event
 from ...records.outcome import Outcome
-from . import forgeries
+from .forgeries import (
+    SignedRequest,
+    empty_signature,
+    malformed_item,
+    other_key,
+    other_message_id,
+    shifted_timestamp,
+    signed_request,
+    tampered_body,
+    unknown_version,
+    wrong_key,
+)
 from .signature import (
     HEADER_ID,
     HEADER_SIGNATURE,
@@ -246,7 +257,7 @@ def rotation(b: Battery) -> Found:
     event = b.event(name)
     msg_id, ts = _honest(b, event)
     keys = _keys(b)
-    wrong = forgeries.wrong_key(keys[0], event.body, msg_id=msg_id, timestamp=ts)
+    wrong = wrong_key(keys[0], event.body, msg_id=msg_id, timestamp=ts)
     header = f"{wrong.headers[HEADER_SIGNATURE]} {signature_header(keys, msg_id, ts, event.body)}"
     delivery = b.deliver(event, headers=renamed(b, {HEADER_SIGNATURE: header}), timestamp=ts)
     sent = (
@@ -382,31 +393,31 @@ def _forgery(b: Battery, kind: str, event: Event) -> tuple[Event, dict[str, str 
     msg_id, ts = _honest(b, event)
     key = _keys(b)[0]
     body = event.body
-    made: forgeries.SignedRequest | None = None
+    made: SignedRequest | None = None
     if kind == "wrong-secret":
-        made = forgeries.wrong_key(key, body, msg_id=msg_id, timestamp=ts)
+        made = wrong_key(key, body, msg_id=msg_id, timestamp=ts)
     elif kind == "tampered-body":
-        made = forgeries.tampered_body(key, body, msg_id=msg_id, timestamp=ts)
+        made = tampered_body(key, body, msg_id=msg_id, timestamp=ts)
     elif kind == "other-message-id":
-        made = forgeries.other_message_id(key, body, msg_id=msg_id, timestamp=ts)
+        made = other_message_id(key, body, msg_id=msg_id, timestamp=ts)
     elif kind == "shifted-timestamp":
-        made = forgeries.shifted_timestamp(key, body, msg_id=msg_id, timestamp=ts)
+        made = shifted_timestamp(key, body, msg_id=msg_id, timestamp=ts)
     elif kind == "unknown-version":
-        made = forgeries.unknown_version(key, body, msg_id=msg_id, timestamp=ts)
+        made = unknown_version(key, body, msg_id=msg_id, timestamp=ts)
     elif kind == "empty-signature":
-        made = forgeries.empty_signature(key, body, msg_id=msg_id, timestamp=ts)
+        made = empty_signature(key, body, msg_id=msg_id, timestamp=ts)
     elif kind == "malformed-item":
-        made = forgeries.malformed_item(key, body, msg_id=msg_id, timestamp=ts)
+        made = malformed_item(key, body, msg_id=msg_id, timestamp=ts)
     elif kind in ("missing-id", "missing-timestamp", "missing-signature"):
         header = {"missing-id": HEADER_ID, "missing-timestamp": HEADER_TIMESTAMP}.get(
             kind, HEADER_SIGNATURE
         )
-        honest = forgeries.signed_request(key, body, msg_id=msg_id, timestamp=ts)
+        honest = signed_request(key, body, msg_id=msg_id, timestamp=ts)
         return event, {**honest.headers, header: None}, ts
     elif kind == "non-numeric-timestamp":
         return event, {}, "yesterday"  # signed with that timestamp, as sent
     elif kind == "all-items-wrong":
-        other = forgeries.other_key(key)
+        other = other_key(key)
         # Two wrong items of the key's own kind: one for another timestamp, one for this one.
         items = f"{sign(other, msg_id, ts + 1, body)} {sign(other, msg_id, ts, body)}"
         return event, {HEADER_SIGNATURE: items}, ts

@@ -31,7 +31,8 @@ from ...errors import ConfigurationError, NotSubscribedError
 from ...generate.events import Event
 from ...records.exchange import Request
 from ...records.outcome import Outcome
-from . import catalog
+from .catalog import API_VERSION, CATALOG_NAME
+from .catalog import register as register_catalog
 from .scenarios import build_scenario
 from .signature import (
     CONTENT_TYPE,
@@ -121,7 +122,7 @@ class Stripe(Checkable):
     ``timestamp_clock``, ``background_timeout``, ``max_deliveries``) are :class:`~hookmock.Zoom`'s.
     """
 
-    name = catalog.CATALOG_NAME
+    name = CATALOG_NAME
     default_deadline = DEADLINE
     #: The keyword the secret is given by, and the environment variable it is read from.
     secret_option = "secret"
@@ -176,11 +177,11 @@ class Stripe(Checkable):
         self.retry_delays = LIVE_RETRY_DELAYS if livemode else TEST_RETRY_DELAYS
         if api_version is not None and (not isinstance(api_version, str) or not api_version):
             raise ConfigurationError(
-                f"api_version must be a Stripe API version such as {catalog.API_VERSION!r}, "
+                f"api_version must be a Stripe API version such as {API_VERSION!r}, "
                 f"got {api_version!r}"
             )
-        self.api_version = api_version or catalog.API_VERSION
-        catalog.register()
+        self.api_version = api_version or API_VERSION
+        register_catalog()
 
     def __repr__(self) -> str:
         mode = "live" if self.livemode else "test"
