@@ -75,10 +75,17 @@ class RecordingStripe(hookmock.Stripe):
     calls: list[tuple[str, int, float, frozenset[str]]]
 
     def cohere(
-        self, event: str, data: Any, *, seed: int, now: float, overridden: frozenset[str]
+        self,
+        event: str,
+        data: Any,
+        *,
+        seed: int,
+        now: float,
+        overridden: frozenset[str],
+        full: bool = False,
     ) -> None:
         self.calls.append((event, seed, now, overridden))
-        super().cohere(event, data, seed=seed, now=now, overridden=overridden)
+        super().cohere(event, data, seed=seed, now=now, overridden=overridden, full=full)
         data["livemode"] = True
 
 

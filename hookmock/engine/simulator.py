@@ -266,7 +266,7 @@ class Provider(InProcessLifecycle, Timeline):
             provider=self.name,
             full=full,
         )
-        self.cohere(event, data, seed=event_seed, now=when, overridden=overridden)
+        self.cohere(event, data, seed=event_seed, now=when, overridden=overridden, full=full)
         if self.generation_hooks:
             for hook in tuple(self.generation_hooks):
                 hook(event, data)
@@ -279,7 +279,14 @@ class Provider(InProcessLifecycle, Timeline):
         )
 
     def cohere(
-        self, event: str, data: Any, *, seed: int, now: float, overridden: frozenset[str]
+        self,
+        event: str,
+        data: Any,
+        *,
+        seed: int,
+        now: float,
+        overridden: frozenset[str],
+        full: bool = False,
     ) -> None:
         """Make a generated body consistent where a schema cannot say how (ids that refer to
         each other, times that follow the event's), in place, before it is written once.
@@ -287,6 +294,7 @@ class Provider(InProcessLifecycle, Timeline):
 
         :param seed: the event's seed, for any value drawn here.
         :param now: when the event happens (Unix seconds).
+        :param full: every field the schema declares was asked for (see :meth:`fake`).
         """
 
     def event_time(self) -> float:

@@ -171,7 +171,6 @@ class GitHub(Checkable):
         self.hooks: dict[str, Hook] = {}
         self._next_content_type = "json"
         register_catalog()
-        self.generation_hooks.append(self._cohere)
 
     def __repr__(self) -> str:
         return (
@@ -233,7 +232,16 @@ class GitHub(Checkable):
 
     # -- events ---------------------------------------------------------------------------------
 
-    def _cohere(self, event: str, data: Any) -> None:
+    def cohere(
+        self,
+        event: str,
+        data: Any,
+        *,
+        seed: int,
+        now: float,
+        overridden: frozenset[str],
+        full: bool = False,
+    ) -> None:
         """What GitHub keeps consistent and a schema cannot say: the body names the
         repository (or organization) the webhook is installed on, and a pull request's number
         is the event's ``number``."""

@@ -26,7 +26,6 @@ import os
 import random
 import re
 import string
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +34,6 @@ from ...engine.delivery import Delivery
 from ...engine.scheduler import ProviderClock
 from ...engine.subscription import Subscription
 from ...errors import ConfigurationError, NotSubscribedError
-from ...generate import catalog as _catalog
 from ...generate.events import Event
 from ...records.exchange import Request, host_header
 from ...records.outcome import Outcome
@@ -90,15 +88,6 @@ def retry_reason(delivery: Delivery) -> str:
     if outcome in (Outcome.REJECTED, Outcome.SERVER_ERROR, Outcome.REDIRECTED, Outcome.APP_ERROR):
         return "http_error"
     return "unknown_error"
-
-
-class _Generation(threading.local):
-    """What the body being generated on this thread needs to be coherent."""
-
-    now: float = 0.0
-    overridden: frozenset[str] = frozenset()
-    full: bool = False
-    active: bool = False
 
 
 class Slack(Checkable):
@@ -185,10 +174,8 @@ class Slack(Checkable):
                     f"letters or digits, got {value!r}"
                 )
         self.user_agent = user_agent
-        self._generation = _Generation()
         #: The reason the next retry of each chain gives (set when an attempt fails).
         register_catalog()
-        self.generation_hooks.append(self._cohere)
 
     def __repr__(self) -> str:
         return (
@@ -288,39 +275,36 @@ class Slack(Checkable):
         it; ``event_context`` encodes the ids. Fields given as overrides are left as given.
         Field shorthand looks in ``event``, then the top level (``text="hi"``).
         """
-        _catalog.find_event(event, self.name)
-        paths = dict(overrides or {})
-        if fields:
-            paths.update(self._field_paths(event, fields))
-        state = self._generation
-        state.now = self.event_time() if now is None else now
-        state.overridden = frozenset(paths)
-        state.full = full
-        state.active = True
-        try:
-            made = super().fake(
-                event,
-                paths,
-                seed=seed,
-                validate=validate,
-                serialization=serialization,
-                now=state.now,
-                full=full,
-            )
-        finally:
-            state.active = False
+        made = super().fake(
+            event,
+            overrides,
+            seed=seed,
+            validate=validate,
+            serialization=serialization,
+            now=now,
+            full=full,
+            **fields,
+        )
         if event not in FORM_EVENTS:
             return made
         body = form_body(event, made.data, made.body)
         return Event(event, made.data, body, made.seed, "form", made.overridden)
 
-    def _cohere(self, name: str, data: Any) -> None:
-        """Make a generated body coherent (a generation hook; see :meth:`fake`)."""
-        state = self._generation
-        if not state.active or not isinstance(data, dict):
+    def cohere(
+        self,
+        event: str,
+        data: Any,
+        *,
+        seed: int,
+        now: float,
+        overridden: frozenset[str],
+        full: bool = False,
+    ) -> None:
+        """Make a generated body coherent, as :meth:`fake` describes."""
+        if not isinstance(data, dict):
             return
-        overridden = state.overridden
-        now = int(state.now)
+        name = event
+        when = int(now)
 
         def free(path: str) -> bool:
             return not any(
@@ -336,14 +320,14 @@ class Slack(Checkable):
         put(data, "team_id", "team_id", self.team_id)
         put(data, "api_app_id", "api_app_id", self.api_app_id)
         if name in FORM_EVENTS:
-            self._cohere_form(data, now, free)
+            self._cohere_form(data, when, free)
             return
         if name == URL_VERIFICATION or name == "app_rate_limited":
-            put(data, "minute_rate_limited", "minute_rate_limited", now // 60 * 60)
+            put(data, "minute_rate_limited", "minute_rate_limited", when // 60 * 60)
             return
         put(data, "context_team_id", "context_team_id", self.team_id)
         put(data, "context_enterprise_id", "context_enterprise_id", None)
-        put(data, "event_time", "event_time", now)
+        put(data, "event_time", "event_time", when)
         put(data, "is_ext_shared_channel", "is_ext_shared_channel", False)
         if free("authorizations") and isinstance(data.get("authorizations"), list):
             data["authorizations"] = [
@@ -358,19 +342,19 @@ class Slack(Checkable):
         inner = data.get("event")
         if not isinstance(inner, dict):
             return
-        if not state.full:
+        if not full:
             for key in OPTIONAL.get(name, ()):
                 if free(f"event.{key}"):
                     inner.pop(key, None)
         event_ts = inner.get("event_ts")
         if isinstance(event_ts, str) and _TS.match(event_ts) and free("event.event_ts"):
-            event_ts = f"{now}.{event_ts[-6:]}"
+            event_ts = f"{when}.{event_ts[-6:]}"
             inner["event_ts"] = event_ts
         if inner.get("type") in _POSTED and isinstance(event_ts, str):
             put(inner, "ts", "event.ts", event_ts)
         if "team" in inner:
             put(inner, "team", "event.team", self.team_id)
-        _times(inner, "event", now, free)
+        _times(inner, "event", when, free)
         if name == "app_mention" and free("event.text") and isinstance(inner.get("text"), str):
             inner["text"] = f"<@{self.bot_user_id}> {inner['text']}"
         if free("event_context"):

@@ -256,44 +256,23 @@ class Stripe(Checkable):
 
     # -- events ---------------------------------------------------------------------------------
 
-    def fake(
+    def cohere(
         self,
         event: str,
-        overrides: Mapping[str, Any] | None = None,
+        data: Any,
         *,
-        seed: int | None = None,
-        validate: bool = True,
-        serialization: str | None = None,
-        now: float | None = None,
+        seed: int,
+        now: float,
+        overridden: frozenset[str],
         full: bool = False,
-        **fields: Any,
-    ) -> Event:
-        """Generate one Stripe event without sending it (see :meth:`hookmock.Zoom.fake`).
-
-        Beyond the schema, each event is made coherent, except where *overrides* set a value:
-        a fresh ``evt_`` id, ``created`` at the event's time, this simulator's ``api_version``
-        and ``livemode``, ``request`` set for events that follow an API call (``*.created``,
+    ) -> None:
+        """Make a generated event coherent, except where overrides set a value: a fresh
+        ``evt_`` id, ``created`` at the event's time, this simulator's ``api_version`` and
+        ``livemode``, ``request`` set for events that follow an API call (``*.created``,
         ``*.updated``...) and null for Stripe's own, a fresh id for ``data.object`` with its
         resource's prefix, its ``created`` at the event's time for ``*.created`` events (else
         earlier), and for ``*.updated`` events ``data.previous_attributes`` with an earlier
-        value of one of the object's fields. Field shorthand looks in ``data.object``, then
-        ``data``, then the top level (``email="ada@example.com"``).
-        """
-        return super().fake(
-            event,
-            overrides,
-            seed=seed,
-            validate=validate,
-            serialization=serialization,
-            now=now,
-            full=full,
-            **fields,
-        )
-
-    def cohere(
-        self, event: str, data: Any, *, seed: int, now: float, overridden: frozenset[str]
-    ) -> None:
-        """Make a generated event coherent, as :meth:`fake` describes."""
+        value of one of the object's fields."""
         if not isinstance(data, dict):
             return
         name, when = event, now
