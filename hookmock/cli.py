@@ -720,7 +720,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     provider = _provider(args, secret=False, deadline=args.deadline, seed=args.seed)
     # Whether there is a battery to run is said first: a secret would not help without one.
     try:
-        provider.conformance_suite()
+        provider.adapter.conformance_suite()
     except NotImplementedError:
         name = _provider_name(args)
         document = f" --openapi {args.openapi}" if args.openapi is not None else ""
@@ -803,7 +803,7 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
     # Signing does not depend on the events: an --openapi document is not read. The secrets
     # are checked before standard input is read, too.
     try:
-        sign_body = cls.signer(secrets)
+        sign_body = cls.adapter_class.signer(secrets)
     except ConfigurationError as exc:
         raise _UsageError(f"--secret: {exc}") from None
     timestamp = None if args.timestamp is None else int(args.timestamp)

@@ -653,7 +653,7 @@ def conformance_tests(
         reports = request.config.stash.setdefault(_battery_reports, {})
         if key not in reports:
             sender = request.getfixturevalue(provider)
-            suite = getattr(sender, "conformance_suite", None)
+            suite = getattr(getattr(sender, "adapter", None), "conformance_suite", None)
             if suite is None or suite().build is not build:
                 raise ConfigurationError(
                     f"conformance_tests(provider={provider!r}): the fixture {provider!r} gives "

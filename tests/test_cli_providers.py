@@ -18,7 +18,7 @@ from hookmock.cli import main
 from hookmock.generate import catalog
 from hookmock.providers import PROVIDERS, zoom
 from hookmock.providers import standard_webhooks as sw
-from hookmock.providers.standard_webhooks import StandardWebhooks
+from hookmock.providers.standard_webhooks import StandardWebhooks, StandardWebhooksAdapter
 
 from .receivers import closed_port, serving
 from .standard_webhooks_receivers import PATH, flask_receiver
@@ -392,14 +392,14 @@ def test_sign_refuses_a_second_secret_for_a_provider_that_signs_with_one(
 # -- check ----------------------------------------------------------------------------------------
 
 
-def _no_battery(self: StandardWebhooks) -> Any:
+def _no_battery(self: StandardWebhooksAdapter) -> Any:
     raise NotImplementedError
 
 
 def test_check_for_a_provider_without_a_battery_says_so_before_sending(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(StandardWebhooks, "conformance_suite", _no_battery)
+    monkeypatch.setattr(StandardWebhooksAdapter, "conformance_suite", _no_battery)
     url = f"http://127.0.0.1:{closed_port()}/"
     # No secret either: that there is no battery is what the user needs to know first.
     assert run("check", url, *SW) == (2, "")

@@ -1,6 +1,7 @@
 """The generic generator (hookmock.generate.schema): strings within their bounds and of the
 alphabet they are drawn from, shared values never handed out twice, the same values for the same
-seed; and Provider.cohere, which a provider uses to make a body consistent before it is written."""
+seed; and Adapter.cohere, which a provider's adapter uses to make a body consistent before it is
+written."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import hookmock
 from hookmock.generate.events import serialize
 from hookmock.generate.fake import _pattern_generator, _pools
 from hookmock.generate.schema import compile_schema
+from hookmock.providers.stripe import StripeAdapter
 
 NOW = 1_795_000_000.0
 
@@ -71,7 +73,7 @@ def test_a_listed_object_is_copied_and_a_listed_scalar_is_given_as_is() -> None:
     assert draws({"enum": ["x", "y"]}, count=20).count("x") not in (0, 20)
 
 
-class RecordingStripe(hookmock.Stripe):
+class RecordingAdapter(StripeAdapter):
     calls: list[tuple[str, int, float, frozenset[str]]]
 
     def cohere(
@@ -89,11 +91,18 @@ class RecordingStripe(hookmock.Stripe):
         data["livemode"] = True
 
 
+class RecordingStripe(hookmock.Stripe):
+    adapter_class = RecordingAdapter
+    adapter: RecordingAdapter
+
+
 def test_cohere_runs_before_the_body_is_written() -> None:
     stripe = RecordingStripe(secret="whsec_" + "A" * 32, seed=1)
-    stripe.calls = []
+    stripe.adapter.calls = []
     event = stripe.fake("customer.created", {"data.object.email": "a@example.com"}, now=NOW)
-    assert stripe.calls == [("customer.created", event.seed, NOW, frozenset({"data.object.email"}))]
+    assert stripe.adapter.calls == [
+        ("customer.created", event.seed, NOW, frozenset({"data.object.email"}))
+    ]
     assert event.data["livemode"] is True  # what this cohere set, in the bytes too
     assert event.data["id"].startswith("evt_")
     assert event.body == serialize(event.data, "pretty")

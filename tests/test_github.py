@@ -251,7 +251,7 @@ def test_secret_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", "from-env")
     github = gh.GitHub(seed=1)
     assert github.secret == "from-env"
-    assert github.secrets() == ("from-env",)
+    assert github.adapter.secrets() == ("from-env",)
 
 
 def test_bad_settings() -> None:

@@ -107,7 +107,7 @@ def test_the_battery_has_every_check_the_specification_calls_for() -> None:
 
 
 def test_the_sender_gives_its_battery_with_its_own_events() -> None:
-    assert _sender().conformance_suite() is SUITE
+    assert _sender().adapter.conformance_suite() is SUITE
     assert SUITE.default_events == _sender().event_names()
     document = {
         "openapi": "3.1.0",
@@ -131,7 +131,9 @@ def test_the_sender_gives_its_battery_with_its_own_events() -> None:
             for name in ("b.one", "a.two")
         },
     }
-    suite = StandardWebhooks(secret=SECRET, openapi=document, name="acme").conformance_suite()
+    suite = StandardWebhooks(
+        secret=SECRET, openapi=document, name="acme"
+    ).adapter.conformance_suite()
     assert suite.default_events == ("a.two", "b.one")
     assert suite.build is build_checks
     assert suite_for(()) is SUITE

@@ -261,7 +261,7 @@ def test_no_handshake_and_registered() -> None:
     provider = _stripe()
     receiver = sdk_receiver(SECRET)
     subscription = provider.subscribe(receiver)
-    assert provider.validate_endpoint(subscription) is None
+    assert provider.adapter.validate_endpoint(subscription) is None
     assert provider.deliveries.total == 0 and receiver.bodies == []
     assert PROVIDERS["stripe"] == "hookmock.providers.stripe:Stripe"
     assert provider_class("stripe") is Stripe is hookmock.Stripe

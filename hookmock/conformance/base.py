@@ -299,7 +299,7 @@ class Battery:
         URL validation) correctly; True, with nothing sent, for a provider without one."""
         if self.validation_ok is None:
             try:
-                validation = self.provider.validate_endpoint(self.subscription)
+                validation = self.provider.adapter.validate_endpoint(self.subscription)
                 if validation is None:  # no handshake: nothing to answer, nothing to get wrong
                     self.validation_ok = True
                     return True

@@ -10,19 +10,14 @@ from typing import TYPE_CHECKING, Any
 from ..engine.simulator import Provider
 
 if TYPE_CHECKING:
-    from .base import Suite
     from .report import ConformanceReport
 
 __all__ = ["Checkable"]
 
 
 class Checkable(Provider):
-    """A provider with a conformance battery (its
-    :meth:`conformance_suite`), run by :meth:`check`."""
-
-    def conformance_suite(self) -> Suite:
-        """The provider's conformance battery: its checks and what its runs conclude."""
-        raise NotImplementedError
+    """A provider with a conformance battery (its adapter's ``conformance_suite()``), run by
+    :meth:`check`."""
 
     # -- conformance ----------------------------------------------------------------------------
 
@@ -77,7 +72,7 @@ class Checkable(Provider):
             # An ASGI application keeps its running lifespan and, in acheck(), the caller's loop.
             self._resolve_target(target, path=path),
             path=None,
-            suite=self.conformance_suite(),
+            suite=self.adapter.conformance_suite(),
             only=only,
             events=events,
             overrides=overrides,

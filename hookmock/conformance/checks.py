@@ -208,12 +208,13 @@ def run_checks(
             outcome = Verdict.PASS
         else:
             outcome = Verdict.FAIL if check.severity is Severity.ERROR else Verdict.WARN
+        masked = provider.adapter.secrets() + url_secrets(resolved.url)
         result = CheckResult(
             check.id,
             check.title,
             check.severity,
             outcome,
-            mask_urls(redact(found.detail, provider.secrets() + url_secrets(resolved.url))),
+            mask_urls(redact(found.detail, masked)),
             mine,
             time.perf_counter() - begin,
             check.family,

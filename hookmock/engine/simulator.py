@@ -1,7 +1,9 @@
 """The simulated provider: subscriptions, sending, the delivery log.
 
 :class:`Provider` is provider-neutral. What is particular to one provider (headers, signature,
-URL validation, deadline) lives in its subclass in :mod:`hookmock.providers`.
+URL validation, deadline, retries) is its adapter's (:class:`~hookmock.engine.adapter.Adapter`),
+which it holds and asks; each of :mod:`hookmock.providers` is such an adapter and a thin class
+(``Zoom``) that builds one.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from ..records.exchange import Attempt, Request
 from ..records.limits import DEFAULT_BACKGROUND_TIMEOUT
 from ..records.masking import mask_url, url_secrets
 from ..records.outcome import Outcome
+from .adapter import Adapter, AdapterAttribute
+from .adapter import Route as Route
 from .assertions import (
     assert_acknowledged_once,
     assert_all_acknowledged,
@@ -40,10 +44,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Provider", "Route", "Subscription", "register_signing"]
 
-#: One endpoint of a provider on the mock server: its path (werkzeug's rule syntax), its methods
-#: and its handler (see :meth:`Provider.server_routes`).
-Route = tuple[str, tuple[str, ...], Callable[..., Any]]
-
 #: How each signing scheme's provider is made from an OpenAPI document, by scheme name; each
 #: provider module registers its own (see :meth:`Provider.from_openapi`).
 _SIGNINGS: dict[str, Callable[..., Provider]] = {}
@@ -57,22 +57,30 @@ def register_signing(name: str, factory: Callable[..., Provider]) -> None:
 
 
 class Provider(InProcessLifecycle, Timeline):
-    """A simulated webhook provider. Subclasses set :attr:`name` and the protocol hooks."""
+    """A simulated webhook provider: the engine, and the adapter that says what is particular
+    to one provider.
 
-    #: The catalog folder and the name used in messages.
-    name = "provider"
-    #: Seconds the provider waits for an answer.
-    default_deadline = 3.0
+    :param adapter: the provider's :class:`~hookmock.engine.adapter.Adapter`; it serves this
+        simulator only. A new one of :attr:`adapter_class` when omitted.
+
+    The other settings are :class:`~hookmock.Zoom`'s.
+    """
+
+    #: The adapter class of the provider classes built on this one (``Zoom``'s is
+    #: ``ZoomAdapter``): where the class facts below are read before an instance exists.
+    adapter_class: type[Adapter] = Adapter
+    #: The catalog's name, and the name used in messages.
+    name = AdapterAttribute[str]()
+    #: Seconds the provider waits for an answer unless told otherwise.
+    default_deadline = AdapterAttribute[float]()
     #: The keyword argument that takes the signing secret, and the environment variable the
     #: command line and fixtures read it from.
-    secret_option = "secret"
-    secret_env: str | None = None
-    #: Where a field given by name to :meth:`fake` is looked for, in order: dotted paths from
-    #: the body's root ("" is the root itself).
-    field_levels: tuple[str, ...] = ("",)
-    #: How event bodies are written when no serialization is asked for: the provider's own
-    #: byte form (see :data:`hookmock.SERIALIZATIONS`).
-    default_serialization = "zoom"
+    secret_option = AdapterAttribute[str]()
+    secret_env = AdapterAttribute[str | None]()
+    #: The provider's delays between attempts (see :attr:`Adapter.retry_delays`).
+    retry_delays = AdapterAttribute[tuple[float, ...]]()
+    #: Seconds between re-validations of a subscription; ``None``: never.
+    revalidation_interval = AdapterAttribute[float | None]()
     #: The mock server (:mod:`hookmock.server`) serving this provider, if any; the server sets
     #: it when it attaches the provider.
     server: Any = None
@@ -80,6 +88,7 @@ class Provider(InProcessLifecycle, Timeline):
     def __init__(
         self,
         *,
+        adapter: Adapter | None = None,
         seed: int | None = None,
         deadline: float | None = None,
         clock: Callable[[], float] | ProviderClock | None = None,
@@ -99,12 +108,25 @@ class Provider(InProcessLifecycle, Timeline):
             seed = random.SystemRandom().randrange(2**32)
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ConfigurationError(f"seed must be a non-negative integer, got {seed!r}")
-        deadline = self.default_deadline if deadline is None else float(deadline)
+        if adapter is None:
+            if type(self).adapter_class is Adapter:
+                raise ConfigurationError(
+                    "a Provider needs an adapter, the object that says what is particular to "
+                    "the provider: hookmock.Provider(adapter=MyAdapter(...)), where MyAdapter "
+                    "subclasses hookmock.engine.adapter.Adapter"
+                )
+            adapter = type(self).adapter_class()
+        if not isinstance(adapter, Adapter):
+            raise ConfigurationError(
+                f"adapter must be a hookmock.engine.adapter.Adapter, got {type(adapter).__name__}"
+            )
+        default = adapter.default_deadline
+        deadline = default if deadline is None else float(deadline)
         # threading's waits overflow past TIMEOUT_MAX; a day is longer than any provider waits.
         if not 0 < deadline <= 86400:
             raise ConfigurationError(
                 f"deadline must be a positive number of seconds, finite and at most 86400, got "
-                f"{deadline} (Zoom's is {self.default_deadline:g})"
+                f"{deadline} ({adapter.name}'s is {default:g})"
             )
         if retry_timestamps not in ("fresh", "original"):
             raise ConfigurationError(
@@ -142,16 +164,9 @@ class Provider(InProcessLifecycle, Timeline):
         #: Callbacks ``hook(event_name, data)`` that may change a generated body in place before
         #: it is validated and written to bytes (the mock server points download URLs at itself).
         self.generation_hooks: list[Callable[[str, Any], Any]] = []
-
-    @classmethod
-    def signer(cls, secrets: Sequence[str]) -> Callable[[bytes, int | None], dict[str, str]]:
-        """A function ``sign(body, timestamp)`` that gives the headers this provider signs
-        *body* with (``timestamp``: Unix seconds, ``None`` for now), for signing by hand
-        (``hookmock sign``). The secrets are checked at once.
-
-        :raises ConfigurationError: for a secret the provider cannot sign with.
-        """
-        raise ConfigurationError(f"hookmock cannot sign a body by hand for {cls.name}")
+        #: What is particular to this provider; bound to this simulator.
+        self.adapter = adapter
+        adapter.bind(self)
 
     @classmethod
     def from_openapi(
@@ -191,7 +206,16 @@ class Provider(InProcessLifecycle, Timeline):
 
     def event_names(self) -> tuple[str, ...]:
         """Every event name this provider's catalog knows."""
-        return catalog.event_names(self.name)
+        return catalog.event_names(self._catalog_name())
+
+    def _catalog_name(self) -> str:
+        """The adapter's catalog name, its own catalog registered under it again if another
+        took the name since (two documents of one file name, alive in one test)."""
+        adapter = self.adapter
+        own = adapter.catalog
+        if own is not None and catalog.registered(adapter.name) is not own:
+            catalog.register(adapter.name, own)
+        return adapter.name
 
     def fake(
         self,
@@ -216,7 +240,7 @@ class Provider(InProcessLifecycle, Timeline):
             when anything was overridden (generated values are valid by construction);
             ``False`` sends an invalid event, with any field names.
         :param serialization: how the body bytes are written (see :data:`hookmock.SERIALIZATIONS`);
-            by default the provider's own form (:attr:`default_serialization`).
+            by default the provider's own form (its adapter's ``default_serialization``).
         :param now: when the event happens (Unix seconds): ``event_ts`` and the payload's times
             derive from it. By default, the time on the clock signing timestamps read
             (:meth:`event_time`), so that ``event_ts`` and ``x-zm-request-timestamp`` agree.
@@ -229,7 +253,9 @@ class Provider(InProcessLifecycle, Timeline):
         :raises UnknownFieldError: for override paths the schema does not know (typos), with
             the closest valid paths.
         """
-        catalog.find_event(event, self.name)
+        adapter = self.adapter
+        name = self._catalog_name()
+        catalog.find_event(event, name)
         if seed is not None and (not isinstance(seed, int) or seed < 0):
             raise ConfigurationError(f"seed must be a non-negative integer, got {seed!r}")
         paths = dict(overrides or {})
@@ -239,7 +265,7 @@ class Provider(InProcessLifecycle, Timeline):
             if validate:
                 # Whether a path names a field depends on the schema alone: each is checked
                 # once per schema (paths to create, with ADD values, are never checked).
-                schema = catalog.load_schema(event, self.name)
+                schema = catalog.load_schema(event, name)
                 known = self._known_paths
                 unchecked = {
                     path: value
@@ -263,39 +289,22 @@ class Provider(InProcessLifecycle, Timeline):
             seed=event_seed,
             now=when,
             overrides=paths,
-            provider=self.name,
+            provider=name,
             full=full,
         )
-        self.cohere(event, data, seed=event_seed, now=when, overridden=overridden, full=full)
+        adapter.cohere(event, data, seed=event_seed, now=when, overridden=overridden, full=full)
         if self.generation_hooks:
             for hook in tuple(self.generation_hooks):
                 hook(event, data)
         if validate and overridden:
-            catalog.validate(event, data, self.name)
+            catalog.validate(event, data, name)
         if serialization is None:
-            serialization = self.default_serialization
-        return Event.build(
-            event, data, serialization=serialization, seed=event_seed, overridden=overridden
+            serialization = adapter.default_serialization
+        return adapter.encode(
+            Event.build(
+                event, data, serialization=serialization, seed=event_seed, overridden=overridden
+            )
         )
-
-    def cohere(
-        self,
-        event: str,
-        data: Any,
-        *,
-        seed: int,
-        now: float,
-        overridden: frozenset[str],
-        full: bool = False,
-    ) -> None:
-        """Make a generated body consistent where a schema cannot say how (ids that refer to
-        each other, times that follow the event's), in place, before it is written once.
-        Nothing by default; fields in *overridden* are the user's and are left as given.
-
-        :param seed: the event's seed, for any value drawn here.
-        :param now: when the event happens (Unix seconds).
-        :param full: every field the schema declares was asked for (see :meth:`fake`).
-        """
 
     def event_time(self) -> float:
         """When an event generated now happens: the time on the clock that signing timestamps
@@ -312,17 +321,18 @@ class Provider(InProcessLifecycle, Timeline):
         return str(timestamp)
 
     def _field_paths(self, event: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-        schema = catalog.load_schema(event, self.name)
+        schema = catalog.load_schema(event, self.adapter.name)
+        field_levels = self.adapter.field_levels
         levels = [
             (f"{level}." if level else "", tuple(level.split(".")) if level else ())
-            for level in self.field_levels
+            for level in field_levels
         ]
         found: dict[str, Any] = {}
         # Where a field name is found depends on the schema alone: each is looked up once.
         remembered = self._field_places
         for key, value in fields.items():
             place = remembered.get((event, key))
-            if place is not None and place[0] is schema and place[1] is self.field_levels:
+            if place is not None and place[0] is schema and place[1] is field_levels:
                 found[place[2]] = value
                 continue
             for prefix, steps in levels:
@@ -333,16 +343,16 @@ class Provider(InProcessLifecycle, Timeline):
                     found[prefix + key] = value
                     if len(remembered) > 4096:
                         remembered.clear()
-                    remembered[(event, key)] = (schema, self.field_levels, prefix + key)
+                    remembered[(event, key)] = (schema, field_levels, prefix + key)
                     break
             else:
-                places = [level or "the top level" for level in self.field_levels]
+                places = [level or "the top level" for level in field_levels]
                 where = " or ".join([", ".join(places[:-1]), places[-1]] if places[:-1] else places)
                 node = schema
                 for step in levels[0][1]:
                     node = node.get("properties", {}).get(step, {})
                 known = sorted(node.get("properties", {})) or sorted(schema.get("properties", {}))
-                first = self.field_levels[0] or "the top level"
+                first = field_levels[0] or "the top level"
                 raise OverrideError(
                     f"{event!r} has no field {key!r} in {where}; "
                     f"its {first} fields are: {', '.join(known) or 'none'}. "
@@ -380,7 +390,8 @@ class Provider(InProcessLifecycle, Timeline):
         if events is not None:
             if isinstance(events, str):
                 events = [events]
-            events = frozenset(catalog.find_event(e, self.name) for e in events)
+            known = self._catalog_name()
+            events = frozenset(catalog.find_event(e, known) for e in events)
         number = len(self.subscriptions) + 1
         resolved = self._resolve_target(target, path=path)
         if lifespan:
@@ -392,7 +403,7 @@ class Provider(InProcessLifecycle, Timeline):
             events=events,
             auth=auth,
         )
-        self.validate_endpoint(subscription)
+        self.adapter.validate_endpoint(subscription)
         self.subscriptions.append(subscription)
         self._schedule_revalidation(subscription, self.clock())
         return subscription
@@ -400,11 +411,6 @@ class Provider(InProcessLifecycle, Timeline):
     def unsubscribe(self, subscription: Subscription) -> None:
         self.subscriptions.remove(subscription)
         subscription.active = False
-
-    def validate_endpoint(self, subscription: Subscription) -> Delivery | None:
-        """Run the provider's URL validation; raise :class:`SubscriptionError` when it fails.
-        ``None`` from a provider without a subscription handshake."""
-        raise NotImplementedError
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -569,7 +575,8 @@ class Provider(InProcessLifecycle, Timeline):
         """
         sent_at = self.clock()
         chain = chain or self._new_id(12)
-        request = self.build_request(event, subscription, sent_at=sent_at, timestamp=timestamp)
+        adapter = self.adapter
+        request = adapter.build_request(event, subscription, sent_at=sent_at, timestamp=timestamp)
         if headers:
             request = _replace_headers(request, headers)
         fault = self._take_fault(subscription)
@@ -589,7 +596,7 @@ class Provider(InProcessLifecycle, Timeline):
             request=request,
             response=result.response,
             elapsed=result.elapsed,
-            outcome=self.judge(result),
+            outcome=adapter.judge(result),
             deadline=self.deadline,
             sent_at=sent_at,
             target=subscription.target.describe(),
@@ -597,7 +604,7 @@ class Provider(InProcessLifecycle, Timeline):
             error=result.error,
             attempt=attempt,
             secrets=(
-                self.secrets()
+                adapter.secrets()
                 + (subscription.auth.secrets() if subscription.auth else ())
                 + url_secrets(subscription.url)
             ),
@@ -619,41 +626,10 @@ class Provider(InProcessLifecycle, Timeline):
         extra = subscription.auth.headers(self, subscription, now)
         return _replace_headers(request, extra) if extra else request
 
-    def build_request(
-        self,
-        event: Event,
-        subscription: Subscription,
-        *,
-        sent_at: float,
-        timestamp: int | str | None = None,
-    ) -> Request:
-        """The provider's request for *event*: method, URL, headers and the body bytes."""
-        raise NotImplementedError
-
-    def judge(self, attempt: Attempt) -> Outcome:
-        """Turn a transport's report into the provider's verdict."""
-        if attempt.outcome is not None:
-            return attempt.outcome
-        assert attempt.response is not None
-        status = attempt.response.status
-        if attempt.elapsed > self.deadline:
-            return Outcome.LATE
-        if 200 <= status < 300:
-            return Outcome.ACKNOWLEDGED
-        if 300 <= status < 400:
-            return Outcome.REDIRECTED
-        if 400 <= status < 500:
-            return Outcome.REJECTED
-        return Outcome.SERVER_ERROR
-
-    def secrets(self) -> tuple[str, ...]:
-        """Values that must never appear in output."""
-        return ()
-
     @property
     def secret(self) -> str:
-        """The secret deliveries are signed with."""
-        raise NotImplementedError
+        """The secret deliveries are signed with (the first, when there are several)."""
+        return self.adapter.secret
 
     def _new_id(self, length: int) -> str:
         # One byte drawn per character, mapped onto the 64 URL-safe characters: uniform.
@@ -684,6 +660,7 @@ class Provider(InProcessLifecycle, Timeline):
         """
         from .fuzzing import fuzz
 
+        self._catalog_name()
         if not isinstance(target, Subscription):
             target = Subscription(
                 "fuzzing", "fuzzing", self._resolve_target(target, path=path), None
@@ -691,15 +668,6 @@ class Provider(InProcessLifecycle, Timeline):
         return fuzz(
             self, target, events=events, max_examples=max_examples, seed=seed, overrides=overrides
         )
-
-    # -- the mock server -------------------------------------------------------------------------
-
-    def server_routes(self) -> Sequence[Route]:
-        """The provider's own endpoints on the mock server (:mod:`hookmock.server`), as
-        ``(path, methods, handler)``; the server calls ``handler(state, request, **arguments)``
-        with its :class:`~hookmock.server.state.ServerState`, the werkzeug request and the path's
-        variables. None by default: the server still serves its control API and its page."""
-        return ()
 
     # -- the log --------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from .delivery import Delivery, DeliveryLog
 from .scheduler import Job, ProviderClock, Scheduler
 
 if TYPE_CHECKING:
+    from .adapter import Adapter
     from .subscription import Subscription
 
 __all__ = ["FAULTS", "JOB_KINDS", "Notice", "Timeline"]
@@ -78,25 +79,10 @@ JOB_KINDS = (RETRY_JOB, REVALIDATION_JOB)
 
 
 class Timeline:
-    """Retries, re-validation and scripted faults, on the provider's clock."""
+    """Retries, re-validation and scripted faults, on the provider's clock, as the provider's
+    adapter says (its ``retry_delays``, ``retryable``, ``revalidation_interval``...)."""
 
-    #: Delays between attempts: retry *n* comes ``retry_delays[n - 1]`` seconds after attempt *n*.
-    retry_delays: tuple[float, ...] = ()
-    #: Seconds between re-validations of a subscription; ``None``: never.
-    revalidation_interval: float | None = None
-    #: Consecutive failed re-validations after which the owner is warned.
-    revalidation_warnings: tuple[int, ...] = ()
-    #: Consecutive failed re-validations after which the subscription is disabled.
-    revalidation_limit: int | None = None
-    #: Headers that carry the signature: kept as they were when retries reuse the original.
-    signature_headers: tuple[str, ...] = ()
-    #: Headers every retry keeps from the first attempt (a request id that marks it a retry).
-    retry_headers: tuple[str, ...] = ()
-    #: The header that carries the signing timestamp, kept by retries when ``retry_timestamps``
-    #: is ``"original"``.
-    timestamp_header: str | None = None
-
-    name: str
+    adapter: Adapter
     deadline: float
     clock: ProviderClock
     scheduler: Scheduler
@@ -106,12 +92,11 @@ class Timeline:
     notices: list[Notice]
     _faults: deque[tuple[str, Subscription | None]]
     deliver: Callable[..., Delivery]
-    validate_endpoint: Callable[[Subscription], Delivery | None]
 
     def _schedule_revalidation(self, subscription: Subscription, since: float) -> None:
         """Plan the next re-validation one interval after *since* (the previous one's planned
         time, so that the period does not drift by the time each validation takes)."""
-        interval = self.revalidation_interval
+        interval = self.adapter.revalidation_interval
         if interval is None or not subscription.active:
             return
         due = since + interval
@@ -128,12 +113,13 @@ class Timeline:
         if not subscription.active or subscription not in self.subscriptions:
             return
         try:
-            self.validate_endpoint(subscription)
+            self.adapter.validate_endpoint(subscription)
         except SubscriptionError as error:
             subscription.failures += 1
             count = subscription.failures
             first = str(error).splitlines()[0]
-            if self.revalidation_limit is not None and count >= self.revalidation_limit:
+            limit = self.adapter.revalidation_limit
+            if limit is not None and count >= limit:
                 subscription.active = False
                 self._notice(
                     subscription,
@@ -144,7 +130,7 @@ class Timeline:
                     if job.owner is subscription:
                         self.scheduler.cancel(job)
                 return
-            if count in self.revalidation_warnings:
+            if count in self.adapter.revalidation_warnings:
                 self._notice(
                     subscription,
                     f"warning to the app's owner: {count} consecutive failed re-validations "
@@ -174,33 +160,20 @@ class Timeline:
                 return kind
         return None
 
-    def retryable(self, outcome: Outcome) -> bool:
-        """Whether the provider retries an attempt that ended so."""
-        return False
-
-    def final_step(self, delivery: Delivery) -> str | None:
-        """Why the provider makes no retry after *delivery*, a failed attempt whose outcome it
-        retries (an answer that asks it not to, an event it never retries); ``None``: it retries
-        on its schedule."""
-        return None
-
-    def retry_request_headers(self, failed: Delivery) -> dict[str, str]:
-        """Headers the retry that follows the failed attempt *failed* carries (its number, why
-        it is made), besides those :attr:`retry_headers` keeps."""
-        return {}
-
     def _plan_next(self, delivery: Delivery, subscription: Subscription) -> None:
         if delivery.acknowledged:
             delivery.next_step = "done: acknowledged"
             return
-        if not self.retryable(delivery.outcome):
-            delivery.next_step = f"final: {self.name} does not retry a {delivery.outcome.value}"
+        adapter = self.adapter
+        if not adapter.retryable(delivery.outcome):
+            delivery.next_step = f"final: {adapter.name} does not retry a {delivery.outcome.value}"
             return
-        final = self.final_step(delivery)
+        final = adapter.final_step(delivery)
         if final is not None:
             delivery.next_step = f"final: {final}"
             return
-        if delivery.attempt > len(self.retry_delays):
+        delays = adapter.retry_delays
+        if delivery.attempt > len(delays):
             delivery.next_step = f"dropped after {delivery.attempt - 1} retries"
             delivery.dropped = True
             self._notice(
@@ -208,18 +181,18 @@ class Timeline:
                 f"dropped {delivery.event.name!r} after {delivery.attempt} failed attempts",
             )
             return
-        delay = self.retry_delays[delivery.attempt - 1]
+        delay = delays[delivery.attempt - 1]
         due = delivery.sent_at + delay
         delivery.next_step = f"retry {delivery.attempt} at +{_duration(delay)}"
         keep: dict[str, str | None] = {
-            name: delivery.request.header(name) for name in self.retry_headers
+            name: delivery.request.header(name) for name in adapter.retry_headers
         }
         original = None
         if self.retry_timestamps == "original":
-            if self.timestamp_header is not None:
-                original = delivery.request.header(self.timestamp_header)
-            keep.update({name: delivery.request.header(name) for name in self.signature_headers})
-        keep.update(self.retry_request_headers(delivery))
+            if adapter.timestamp_header is not None:
+                original = delivery.request.header(adapter.timestamp_header)
+            keep.update({name: delivery.request.header(name) for name in adapter.signature_headers})
+        keep.update(adapter.retry_request_headers(delivery))
 
         def run() -> None:
             if not subscription.active:

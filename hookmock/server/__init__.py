@@ -1,7 +1,7 @@
 """The mock Zoom server: a simulated Zoom as a real HTTP server, for receivers in any language.
 
 It serves the provider's own endpoints, which the provider supplies
-(:meth:`~hookmock.Provider.server_routes`; Zoom's: ``POST /oauth/token``, the event
+(:meth:`~hookmock.engine.adapter.Adapter.server_routes`; Zoom's: ``POST /oauth/token``, the event
 subscription API, recording downloads), a control API for test suites under
 ``/_hookmock/`` (:mod:`hookmock.server.control`, described at ``/_hookmock/openapi.json``) and a
 page for a person at ``/`` (:mod:`hookmock.server.page`). werkzeug serves it from a daemon thread;
@@ -69,7 +69,7 @@ class MockZoomApp:
     Zoom's shape ``{"code", "message"}`` with a message that says what to fix.
 
     Its endpoints are those of the provider *state* serves when the application is made
-    (:meth:`~hookmock.Provider.server_routes`), the control API's and the page's.
+    (:meth:`~hookmock.engine.adapter.Adapter.server_routes`), the control API's and the page's.
     """
 
     def __init__(self, state: ServerState, *, guard: Guard | None = None) -> None:
@@ -79,7 +79,7 @@ class MockZoomApp:
         self._handlers: dict[str, Callable[..., Response]] = {}
         #: ``(path, methods, handler)`` of every endpoint.
         self.routes: list[Route] = [
-            *state.zoom.server_routes(),
+            *state.zoom.adapter.server_routes(),
             *server_control.ROUTES,
             *server_page.ROUTES,
         ]

@@ -181,7 +181,7 @@ def get_state(state: ServerState, request: Request) -> Response:
             "client_id": state.client_id,
             "account_id": state.account_id,
         }
-        if any(path == OAUTH_TOKEN for path, _, _ in zoom.server_routes())
+        if any(path == OAUTH_TOKEN for path, _, _ in zoom.adapter.server_routes())
         else None,
         "subscriptions": [
             subscription_record(s, state.details(s)) for s in list(zoom.subscriptions)
@@ -275,7 +275,7 @@ def trigger(state: ServerState, request: Request) -> Response:
                     f"cannot send {name!r}: nothing is subscribed yet; subscribe the receiver "
                     f'first: POST {SUBSCRIPTIONS} {{"url": ...}}'
                 )
-                if any(path == ZOOM_SUBSCRIPTIONS for path, _, _ in zoom.server_routes()):
+                if any(path == ZOOM_SUBSCRIPTIONS for path, _, _ in zoom.adapter.server_routes()):
                     message += (
                         f", or Zoom's POST {ZOOM_SUBSCRIPTIONS} (with an access token from "
                         "POST /oauth/token)"

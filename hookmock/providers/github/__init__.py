@@ -13,6 +13,7 @@ from __future__ import annotations
 from .provider import DEADLINE as DEADLINE
 from .provider import SECRET_ENV as SECRET_ENV
 from .provider import GitHub as GitHub
+from .provider import GitHubAdapter as GitHubAdapter
 from .provider import Hook as Hook
 from .signature import CONTENT_TYPES as CONTENT_TYPES
 from .signature import HEADER_DELIVERY as HEADER_DELIVERY
@@ -42,6 +43,7 @@ __all__ = [
     "HEADER_TARGET_TYPE",
     "SECRET_ENV",
     "GitHub",
+    "GitHubAdapter",
     "Hook",
     "form_body",
     "generate_secret",

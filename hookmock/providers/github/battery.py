@@ -119,7 +119,7 @@ def forged(kind: str) -> Callable[[Battery], Found]:
     def run(b: Battery) -> Found:
         name = vehicle(b)
         event = b.event(name)
-        request = b.provider.build_request(
+        request = b.provider.adapter.build_request(
             event, b.subscription, sent_at=b.provider.clock(), timestamp=None
         )
         delivery = b.deliver(event, headers=change(request))
@@ -132,7 +132,7 @@ def changed_body(b: Battery) -> Found:
     """A body changed after it was signed: the honest signature of the original."""
     name = vehicle(b)
     original = b.event(name)
-    request = b.provider.build_request(
+    request = b.provider.adapter.build_request(
         original, b.subscription, sent_at=b.provider.clock(), timestamp=None
     )
     tampered = b.event(name)

@@ -17,6 +17,7 @@ from .protocol import RETRY_REASONS as RETRY_REASONS
 from .protocol import SECRET_ENV as SECRET_ENV
 from .protocol import USER_AGENT as USER_AGENT
 from .provider import Slack as Slack
+from .provider import SlackAdapter as SlackAdapter
 from .provider import retry_reason as retry_reason
 from .signature import HEADER_SIGNATURE as HEADER_SIGNATURE
 from .signature import HEADER_TIMESTAMP as HEADER_TIMESTAMP
@@ -39,6 +40,7 @@ __all__ = [
     "TOLERANCE",
     "USER_AGENT",
     "Slack",
+    "SlackAdapter",
     "base_string",
     "generate_secret",
     "retry_reason",

@@ -11,6 +11,7 @@ Sign a body by hand::
 from __future__ import annotations
 
 from . import forgeries as forgeries
+from .adapter import StandardWebhooksAdapter as StandardWebhooksAdapter
 from .provider import DEADLINE as DEADLINE
 from .provider import RETRY_DELAYS as RETRY_DELAYS
 from .provider import SECRET_ENV as SECRET_ENV
@@ -49,6 +50,7 @@ __all__ = [
     "HmacKey",
     "KeyLike",
     "StandardWebhooks",
+    "StandardWebhooksAdapter",
     "forgeries",
     "generate_key_pair",
     "generate_secret",

@@ -16,6 +16,7 @@ from .provider import LIVE_RETRY_DELAYS as LIVE_RETRY_DELAYS
 from .provider import SECRET_ENV as SECRET_ENV
 from .provider import TEST_RETRY_DELAYS as TEST_RETRY_DELAYS
 from .provider import Stripe as Stripe
+from .provider import StripeAdapter as StripeAdapter
 from .signature import CONTENT_TYPE as CONTENT_TYPE
 from .signature import HEADER as HEADER
 from .signature import TOLERANCE as TOLERANCE
@@ -39,6 +40,7 @@ __all__ = [
     "TOLERANCE",
     "USER_AGENT",
     "Stripe",
+    "StripeAdapter",
     "event_objects",
     "generate_secret",
     "parse_header",

@@ -1,4 +1,5 @@
-"""Zoom: headers, signature, URL validation and deadline (facts and sources in ZOOM.md).
+"""Zoom: :class:`Zoom`, the engine with :class:`ZoomAdapter` (headers, signature, URL
+validation, deadline and retries; facts and sources in ZOOM.md), and Zoom's conveniences.
 
 The signature helpers are public so a test can sign a body by hand::
 
@@ -8,81 +9,38 @@ The signature helpers are public so a test can sign a body by hand::
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import random
-import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from ...conformance.checkable import Checkable
+from ...engine.adapter import AdapterAttribute
 from ...engine.delivery import Delivery
 from ...engine.scheduler import ProviderClock
-from ...engine.subscription import Subscription
-from ...errors import ConfigurationError, NotSubscribedError, SubscriptionError
+from ...errors import ConfigurationError, NotSubscribedError
 from ...generate.events import Event
-from ...records.exchange import Request, host_header
-from ...records.masking import mask_url
-from ...records.outcome import Outcome
+from .adapter import DEADLINE as DEADLINE
+from .adapter import SECRET_TOKEN_ENV as SECRET_TOKEN_ENV
+from .adapter import USER_AGENT as USER_AGENT
+from .adapter import ZoomAdapter as ZoomAdapter
+from .adapter import diagnose_validation as diagnose_validation
+from .adapter import generate_secret_token as generate_secret_token
+from .adapter import request_id as request_id
+from .adapter import signed_headers as signed_headers
 from .signature import encrypted_token as encrypted_token
 from .signature import sign as sign
 from .signature import verify as verify
-
-if TYPE_CHECKING:
-    from ...conformance.base import Suite
-    from ...engine.simulator import Route
 
 __all__ = [
     "DEADLINE",
     "SECRET_TOKEN_ENV",
     "USER_AGENT",
     "Zoom",
+    "ZoomAdapter",
     "encrypted_token",
     "sign",
     "signed_headers",
     "verify",
 ]
-
-#: Zoom's header values (ZOOM.md §1, from the "Using webhooks" page's example request).
-USER_AGENT = "Zoom Marketplace/1.0a"
-CONTENT_TYPE = "application/json; charset=utf-8"
-#: ``zm-trace-upstream`` of every captured delivery (ZOOM.md §8).
-TRACE_UPSTREAM = "Meeting_Web_marketplace-consumer"
-#: Seconds Zoom waits for a 2xx (ZOOM.md §3, §4).
-DEADLINE = 3.0
-#: The environment variable Zoom's own samples read the secret token from.
-SECRET_TOKEN_ENV = "ZOOM_WEBHOOK_SECRET_TOKEN"
-URL_VALIDATION = "endpoint.url_validation"
-
-
-def signed_headers(
-    secret_token: str, body: bytes, *, timestamp: int | str | None = None
-) -> dict[str, str]:
-    """The headers Zoom would send with *body*: content type, user agent, timestamp, signature."""
-    ts = str(int(time.time())) if timestamp is None else str(timestamp)
-    return {
-        "user-agent": USER_AGENT,
-        "content-type": CONTENT_TYPE,
-        "x-zm-request-timestamp": ts,
-        "x-zm-signature": sign(secret_token, ts, body),
-    }
-
-
-def request_id(rng: random.Random) -> str:
-    """An ``x-zm-request-id``: a random (version 4) UUID written with underscores, as Zoom
-    writes it (``521662ee_efdf_47fc_b337_0e4aa1fc2876``, ZOOM.md §8)."""
-    bits = rng.getrandbits(128)
-    h = f"{bits:032x}"
-    # The variant digit: 8, 9, a or b after the low two bits of the 17th hex digit.
-    return f"{h[:8]}_{h[8:12]}_4{h[13:16]}_{'89ab'[(bits >> 60) & 3]}{h[17:20]}_{h[20:]}"
-
-
-def generate_secret_token() -> str:
-    """A random secret token shaped like Zoom's (22 URL-safe characters)."""
-    import secrets
-
-    return secrets.token_urlsafe(16)[:22]
 
 
 class Zoom(Checkable):
@@ -121,26 +79,19 @@ class Zoom(Checkable):
         one.
     """
 
-    name = "zoom"
-    default_deadline = DEADLINE
-    #: The keyword the secret is given by, and the environment variable it is read from.
-    secret_option = "secret_token"
-    secret_env = SECRET_TOKEN_ENV
-    # ZOOM.md §4: retry 1 at +5 min after the first attempt, retry 2 +20 min after retry 1,
-    # retry 3 +60 min after retry 2; then the event is dropped.
-    retry_delays = (5 * 60.0, 20 * 60.0, 60 * 60.0)
-    # ZOOM.md §3: re-validation every 72 h; the owner is emailed after 2 and 4 consecutive
-    # failures; after 6 the subscription is disabled.
-    revalidation_interval = 72 * 3600.0
-    revalidation_warnings = (2, 4)
-    revalidation_limit = 6
-    signature_headers = ("x-zm-request-timestamp", "x-zm-signature")
-    # ZOOM.md §8: a retry carries the first attempt's x-zm-request-id (with a fresh timestamp
-    # and signature); a re-sent duplicate gets a new one.
-    retry_headers = ("x-zm-request-id",)
-    timestamp_header = "x-zm-request-timestamp"
-    #: Where a field given by name to :meth:`fake` is looked for, in order.
-    field_levels = ("payload.object", "payload", "")
+    adapter_class = ZoomAdapter
+    adapter: ZoomAdapter
+
+    #: The app's webhook secret token.
+    secret_token = AdapterAttribute[str]()
+    #: The legacy verification token sent as ``authorization``, if any.
+    verification_token = AdapterAttribute[str | None]()
+    #: The ``clientid`` header, if any.
+    client_id = AdapterAttribute[str | None]()
+    #: Whether ``traceparent``, ``x-zm-trackingid`` and ``zm-trace-upstream`` are sent.
+    traceparent = AdapterAttribute[bool]()
+    tracking_id = AdapterAttribute[bool]()
+    trace_upstream = AdapterAttribute[bool]()
 
     def __init__(
         self,
@@ -164,6 +115,14 @@ class Zoom(Checkable):
         # show this frame, or its locals under --showlocals, in a failure's traceback.
         __tracebackhide__ = True
         super().__init__(
+            adapter=self.adapter_class(
+                secret_token=secret_token,
+                verification_token=verification_token,
+                client_id=client_id,
+                traceparent=traceparent,
+                tracking_id=tracking_id,
+                trace_upstream=trace_upstream,
+            ),
             seed=seed,
             deadline=deadline,
             clock=clock,
@@ -173,20 +132,6 @@ class Zoom(Checkable):
             background_timeout=background_timeout,
             max_deliveries=max_deliveries,
         )
-        if secret_token is not None and (not isinstance(secret_token, str) or not secret_token):
-            raise ConfigurationError(
-                f"secret_token must be a non-empty string (the app's webhook secret token); "
-                f"set it or {SECRET_TOKEN_ENV}, or leave it out for a random one"
-            )
-        self.secret_token = secret_token or generate_secret_token()
-        self.verification_token = verification_token
-        self.client_id = client_id
-        self.traceparent = traceparent
-        self.tracking_id = tracking_id
-        self.trace_upstream = trace_upstream
-        # Header ids draw from their own sequence, so that switching a header off leaves the
-        # subscription and chain ids (and every other seeded value) as they were.
-        self._header_ids = random.Random(self.seed ^ 0x7EAD)
 
     def __repr__(self) -> str:
         return (
@@ -194,89 +139,10 @@ class Zoom(Checkable):
             f"deliveries={self.deliveries.total}>"
         )
 
-    @classmethod
-    def signer(cls, secrets: Sequence[str]) -> Callable[[bytes, int | None], dict[str, str]]:
-        if len(secrets) != 1:
-            raise ConfigurationError(
-                f"Zoom signs with one secret token, got {len(secrets)}: give one"
-            )
-        (secret_token,) = secrets
-
-        def sign_body(body: bytes, timestamp: int | None) -> dict[str, str]:
-            return signed_headers(secret_token, body, timestamp=timestamp)
-
-        return sign_body
-
-    def conformance_suite(self) -> Suite:
-        from .battery import SUITE
-
-        return SUITE
-
-    @property
-    def secret(self) -> str:
-        """The secret deliveries are signed with: the secret token."""
-        return self.secret_token
-
-    def retryable(self, outcome: Outcome) -> bool:
-        # ZOOM.md §4: 5xx, timeouts and connection failures are retried; 3xx and 4xx (429
-        # included) are final. An in-process answer after the deadline is a timeout to Zoom.
-        return outcome not in (Outcome.ACKNOWLEDGED, Outcome.REJECTED, Outcome.REDIRECTED)
-
-    def secrets(self) -> tuple[str, ...]:
-        return tuple(filter(None, (self.secret_token, self.verification_token)))
-
-    def build_request(
-        self,
-        event: Event,
-        subscription: Subscription,
-        *,
-        sent_at: float,
-        timestamp: int | str | None = None,
-    ) -> Request:
-        ts = self.signing_timestamp(sent_at, timestamp)
-        body = event.body
-        ids = self._header_ids
-        # Every value is drawn whichever headers are switched on, so that switching one off
-        # leaves the others' values as they were.
-        request = request_id(ids)
-        tracking = f"v=2.0;clid=us02;rid=WEB_{ids.getrandbits(128):032x}"
-        trace = f"00-{ids.getrandbits(128):032x}-{ids.getrandbits(64):016x}-02"
-        # The order of the "Using webhooks" page's example request (ZOOM.md §1), with the headers
-        # every captured delivery adds (ZOOM.md §8) beside their kin.
-        headers = [
-            ("host", host_header(subscription.url)),
-            ("user-agent", USER_AGENT),
-            ("content-length", str(len(body))),
-            ("content-type", CONTENT_TYPE),
-            ("x-zm-request-timestamp", ts),
-            ("x-zm-signature", sign(self.secret_token, ts, body)),
-            ("x-zm-request-id", request),
-        ]
-        if self.tracking_id:
-            headers.append(("x-zm-trackingid", tracking))
-        if self.verification_token:
-            headers.append(("authorization", self.verification_token))
-        if self.client_id:
-            headers.append(("clientid", self.client_id))
-        if self.traceparent:
-            headers.append(("traceparent", trace))
-        if self.trace_upstream:
-            headers.append(("zm-trace-upstream", TRACE_UPSTREAM))
-        headers.append(("accept-encoding", "gzip"))
-        return Request("POST", subscription.url, tuple(headers), body)
-
     # -- the mock Zoom server (hookmock.server) -------------------------------------------------
 
     #: Starts a server for :attr:`server_url` on first use (the pytest plugin sets it).
     server_starter: Callable[[], Any] | None = None
-
-    def server_routes(self) -> Sequence[Route]:
-        """Zoom's own endpoints on the mock server: the OAuth token, the event subscription API
-        and recording downloads (:mod:`hookmock.providers.zoom.server`)."""
-        # Imported when a server is made, not with Zoom: the endpoints need werkzeug.
-        from .server import ROUTES
-
-        return ROUTES
 
     @property
     def server_url(self) -> str:
@@ -332,113 +198,3 @@ class Zoom(Checkable):
         """:meth:`send_scenario` for async tests: an in-process ASGI application runs on the
         caller's event loop; nothing blocks it."""
         return await self._in_worker(self.send_scenario, name, **params)
-
-    # -- URL validation (ZOOM.md §3) ------------------------------------------------------------
-
-    def validate_endpoint(self, subscription: Subscription) -> Delivery:
-        """Send Zoom's signed ``endpoint.url_validation`` challenge and check the answer.
-
-        :raises SubscriptionError: with the request, the response, the expected answer and a hint.
-        """
-        __tracebackhide__ = True
-        event = self.fake(URL_VALIDATION)
-        plain = event.data["payload"]["plainToken"]
-        delivery = self.deliver(event, subscription)
-        expected = encrypted_token(self.secret_token, plain)
-        problems, hint = diagnose_validation(delivery, plain, self.secret_token)
-        if not problems:
-            subscription.validated_at = delivery.sent_at
-            return delivery
-        delivery.notes.extend(problems)
-        answer = json.dumps({"plainToken": plain, "encryptedToken": expected})
-        lines = [
-            f"Zoom's URL validation of {mask_url(subscription.url)} failed: {problems[0]}",
-            f"expected: status 200 within {self.deadline:g} s with the JSON body {answer}",
-            "  (encryptedToken: lowercase hex HMAC-SHA256 of plainToken keyed by the secret token)",
-            "problems:",
-            *(f"  - {p}" for p in problems),
-            "the validation request:",
-            delivery.describe(body_limit=500),
-        ]
-        if hint:
-            lines.append(f"hint: {hint}")
-        raise SubscriptionError("\n".join(lines), delivery=delivery, problems=problems)
-
-
-def _variants(secret: str, plain: str) -> dict[str, str]:
-    """Answers that receivers commonly compute instead of the right one, and what each means."""
-    import base64
-
-    key, msg = secret.encode(), plain.encode()
-    sha256 = hmac.new(key, msg, hashlib.sha256)
-    return {
-        base64.b64encode(sha256.digest()).decode(): "it is base64; Zoom expects lowercase hex",
-        sha256.hexdigest().upper(): "it is uppercase hex; Zoom expects lowercase hex",
-        hmac.new(key, msg, hashlib.sha1).hexdigest(): "it is HMAC-SHA1; Zoom uses HMAC-SHA256",
-        hmac.new(msg, key, hashlib.sha256).hexdigest(): (
-            "key and message are swapped: the key is the secret token, the message the plainToken"
-        ),
-        hashlib.sha256(msg).hexdigest(): "it is a plain SHA-256 of plainToken, without the secret",
-        plain: "it is the plainToken itself, not its HMAC",
-    }
-
-
-def diagnose_validation(delivery: Delivery, plain: str, secret: str) -> tuple[list[str], str]:
-    """What is wrong with a receiver's answer to URL validation, and a hint; ``([], "")`` if
-    nothing is."""
-    response = delivery.response
-    if response is None:
-        return [f"no usable answer: {delivery.error}"], ""
-    problems: list[str] = []
-    hint = ""
-    if delivery.outcome is Outcome.LATE:
-        problems.append(
-            f"answered after {delivery.elapsed:.2f} s; Zoom waits {delivery.deadline:g} s"
-        )
-    if response.status != 200:
-        problems.append(f"status {response.status}, expected 200")
-        if response.status == 204:
-            hint = "Zoom's docs mention 204, but a 204 carries no body: answer 200 with the JSON"
-        elif response.status in (401, 403):
-            hint = (
-                "the validation request is signed like every event: does the receiver verify "
-                "the signature over the raw body bytes, with the same secret token?"
-            )
-        elif response.status in (400, 404, 405, 422):
-            hint = (
-                "does the receiver handle event 'endpoint.url_validation' on this path "
-                "(POST, JSON body)?"
-            )
-    try:
-        answer: Any = json.loads(response.body)
-    except ValueError:
-        problems.append(f"the body is not JSON: {response.text[:80]!r}")
-        return (
-            problems,
-            hint or 'answer with a JSON object {"plainToken": ..., "encryptedToken": ...}',
-        )
-    if not isinstance(answer, dict):
-        problems.append(f"the body is JSON {type(answer).__name__}, expected an object")
-        return problems, hint
-    echoed = answer.get("plainToken")
-    if echoed != plain:
-        problems.append(
-            f"plainToken not echoed: expected {plain!r}, got {echoed!r}"
-            if echoed is not None
-            else "plainToken missing from the answer"
-        )
-    token = answer.get("encryptedToken")
-    if token is None:
-        problems.append("encryptedToken missing from the answer")
-    elif token != encrypted_token(secret, plain):
-        reason = _variants(secret, plain).get(str(token))
-        if reason:
-            problems.append(f"encryptedToken is wrong: {reason}")
-        else:
-            problems.append(f"encryptedToken {str(token)[:70]!r} is wrong")
-            hint = hint or (
-                "the receiver's secret token differs from the simulated app's: give both the "
-                f"same (the zoom fixture reads {SECRET_TOKEN_ENV}, --hookmock-secret-token or "
-                "@pytest.mark.hookmock(secret_token=...))"
-            )
-    return problems, hint
