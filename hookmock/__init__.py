@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from .conformance.checks import ReceiverUnreachableError as ReceiverUnreachableError
     from .conformance.report import ConformanceReport as ConformanceReport
+    from .engine.adapter import Adapter as Adapter
     from .engine.delivery import Delivery as Delivery
     from .engine.delivery import DeliveryLog as DeliveryLog
     from .engine.overrides import ADD as ADD
@@ -60,6 +61,7 @@ __version__ = "0.1.0"
 # the plugin) costs next to nothing until a test uses it.
 _EXPORTS = {
     "ADD": ".engine.overrides",
+    "Adapter": ".engine.adapter",
     "ASGITarget": ".transports.asgi",
     "ConfigurationError": ".errors",
     "ConformanceReport": ".conformance.report",
@@ -99,6 +101,7 @@ __all__ = [
     "REMOVE",
     "SERIALIZATIONS",
     "ASGITarget",
+    "Adapter",
     "ConfigurationError",
     "ConformanceReport",
     "Delivery",
