@@ -175,6 +175,7 @@ HOOKS = {
     "encode",
     "final_step",
     "judge",
+    "redelivery_headers",
     "retry_request_headers",
     "retryable",
     "secrets",
@@ -191,7 +192,14 @@ def test_every_hook_is_the_adapters() -> None:
 
 @pytest.mark.parametrize(
     "cls",
-    [hookmock.Zoom, hookmock.StandardWebhooks, hookmock.GitHub, hookmock.Stripe, hookmock.Slack],
+    [
+        hookmock.Provider,
+        hookmock.Zoom,
+        hookmock.StandardWebhooks,
+        hookmock.GitHub,
+        hookmock.Stripe,
+        hookmock.Slack,
+    ],
 )
 def test_a_provider_class_is_a_facade_without_hooks(cls: type[Provider]) -> None:
     public = {name for name in dir(cls) if not name.startswith("_")}

@@ -245,6 +245,13 @@ class Adapter:
         it is made), besides those :attr:`retry_headers` keeps. None by default."""
         return {}
 
+    def redelivery_headers(self, delivery: Delivery) -> dict[str, str | None] | None:
+        """How :meth:`Provider.resend` sends *delivery* again. ``None`` (the default): as a
+        duplicate, a new message with new ids, retried on the schedule. Headers: as the same
+        delivery made again by hand (GitHub's "Redeliver"), carrying those headers as they were
+        (the delivery's id), counted as the next attempt of its chain, not retried."""
+        return None
+
     # -- the battery and the mock server --------------------------------------------------------
 
     def conformance_suite(self) -> Any:

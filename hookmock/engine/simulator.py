@@ -502,9 +502,21 @@ class Provider(InProcessLifecycle, Timeline):
 
     def resend(self, delivery: Delivery) -> Delivery:
         """Deliver the same event again to the same subscription: a duplicate, with the same
-        bytes and a new request id, as the provider sends after a slow acknowledgement."""
+        bytes and a new request id, as the provider sends after a slow acknowledgement. For a
+        provider whose resending is a redelivery by hand (GitHub's "Redeliver"), the same
+        delivery again: the headers its adapter keeps (the delivery's id), the next attempt of
+        the same chain, no retry."""
         subscription = self._subscription_named(delivery.subscription)
-        return self.deliver(delivery.event, subscription, retry=self.retries)
+        kept = self.adapter.redelivery_headers(delivery)
+        if kept is None:
+            return self.deliver(delivery.event, subscription, retry=self.retries)
+        return self.deliver(
+            delivery.event,
+            subscription,
+            headers=kept,
+            attempt=delivery.attempt + 1,
+            chain=delivery.chain,
+        )
 
     def _subscription_named(self, name: str) -> Subscription:
         for subscription in self.subscriptions:

@@ -225,6 +225,12 @@ class GitHubAdapter(Adapter):
         if isinstance(data.get("number"), int) and isinstance(pull, dict) and "number" in pull:
             pull["number"] = data["number"]
 
+    def redelivery_headers(self, delivery: Delivery) -> dict[str, str | None] | None:
+        """A resent delivery is redelivered as GitHub's "Redeliver" button does: the same body
+        and signature, and the same ``X-GitHub-Delivery``, so that a receiver that remembers
+        delivery GUIDs can tell it is one it has seen."""
+        return {HEADER_DELIVERY: delivery.request.header(HEADER_DELIVERY)}
+
     # -- webhooks -------------------------------------------------------------------------------
 
     def validate_endpoint(self, subscription: Subscription) -> Delivery:

@@ -20,7 +20,7 @@ from .adapter import GitHubAdapter as GitHubAdapter
 from .adapter import Hook as Hook
 from .adapter import diagnose_ping as diagnose_ping
 from .scenarios import build_scenario
-from .signature import CONTENT_TYPES, HEADER_DELIVERY
+from .signature import CONTENT_TYPES
 
 __all__ = ["DEADLINE", "SECRET_ENV", "TARGET_TYPES", "GitHub", "Hook"]
 
@@ -129,20 +129,6 @@ class GitHub(Checkable):
             )
         finally:
             self.adapter.next_content_type = "json"
-
-    def resend(self, delivery: Delivery) -> Delivery:
-        """Redeliver *delivery* as GitHub's "Redeliver" button does: the same body and
-        signature, and the same ``X-GitHub-Delivery``, so that a receiver that remembers
-        delivery GUIDs can tell it is one it has seen."""
-        subscription = self._subscription_named(delivery.subscription)
-        guid = delivery.request.header(HEADER_DELIVERY)
-        return self.deliver(
-            delivery.event,
-            subscription,
-            headers={HEADER_DELIVERY: guid},
-            attempt=delivery.attempt + 1,
-            chain=delivery.chain,
-        )
 
     def send_scenario(self, name: str, **params: Any) -> list[Delivery]:
         """Play a scenario (see :mod:`hookmock.providers.github.scenarios`): each event is
