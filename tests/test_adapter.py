@@ -143,7 +143,7 @@ def test_an_adapters_policy_decides_what_is_final() -> None:
 def test_the_engine_asks_for_an_adapter() -> None:
     with pytest.raises(ConfigurationError, match=r"hookmock.Provider\(adapter=MyAdapter"):
         Provider(seed=1)
-    with pytest.raises(ConfigurationError, match=r"must be a hookmock\.engine\.adapter\.Adapter"):
+    with pytest.raises(ConfigurationError, match=r"must be a hookmock\.Adapter, got object"):
         Provider(adapter=object(), seed=1)  # type: ignore[arg-type]
     adapter = AcmeAdapter(secret=SECRET)
     Provider(adapter=adapter, seed=1)

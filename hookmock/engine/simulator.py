@@ -113,12 +113,12 @@ class Provider(InProcessLifecycle, Timeline):
                 raise ConfigurationError(
                     "a Provider needs an adapter, the object that says what is particular to "
                     "the provider: hookmock.Provider(adapter=MyAdapter(...)), where MyAdapter "
-                    "subclasses hookmock.engine.adapter.Adapter"
+                    "subclasses hookmock.Adapter"
                 )
             adapter = type(self).adapter_class()
         if not isinstance(adapter, Adapter):
             raise ConfigurationError(
-                f"adapter must be a hookmock.engine.adapter.Adapter, got {type(adapter).__name__}"
+                f"adapter must be a hookmock.Adapter, got {type(adapter).__name__}"
             )
         default = adapter.default_deadline
         deadline = default if deadline is None else float(deadline)
