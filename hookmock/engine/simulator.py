@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import AuthenticationError, ConfigurationError, NotSubscribedError, OverrideError
 from ..generate import catalog, fake
 from ..generate.events import Event
+from ..generate.profile import NEUTRAL, GenerationProfile
 from ..records.exchange import Attempt, Request
 from ..records.limits import DEFAULT_BACKGROUND_TIMEOUT
 from ..records.masking import mask_url, url_secrets
@@ -73,6 +74,8 @@ class Provider(InProcessLifecycle, Timeline):
     #: How event bodies are written when no serialization is asked for: the provider's own
     #: byte form (see :data:`hookmock.SERIALIZATIONS`).
     default_serialization = "zoom"
+    #: The provider's kinds of values and consistency rules for generation.
+    generation: GenerationProfile = NEUTRAL
     #: The mock server (:mod:`hookmock.server`) serving this provider, if any; the server sets
     #: it when it attaches the provider.
     server: Any = None
@@ -265,6 +268,7 @@ class Provider(InProcessLifecycle, Timeline):
             overrides=paths,
             provider=self.name,
             full=full,
+            profile=self.generation,
         )
         self.cohere(event, data, seed=event_seed, now=when, overridden=overridden, full=full)
         if self.generation_hooks:

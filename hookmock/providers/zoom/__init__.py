@@ -25,6 +25,7 @@ from ...generate.events import Event
 from ...records.exchange import Request, host_header
 from ...records.masking import mask_url
 from ...records.outcome import Outcome
+from .coherence import GENERATION
 from .signature import encrypted_token as encrypted_token
 from .signature import sign as sign
 from .signature import verify as verify
@@ -141,6 +142,8 @@ class Zoom(Checkable):
     timestamp_header = "x-zm-request-timestamp"
     #: Where a field given by name to :meth:`fake` is looked for, in order.
     field_levels = ("payload.object", "payload", "")
+    #: Zoom's kinds of values and consistency rules (kinds.py, coherence.py).
+    generation = GENERATION
 
     def __init__(
         self,
