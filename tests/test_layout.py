@@ -13,8 +13,10 @@ done on purpose where a name is configuration, not a dependency:
 :func:`hookmock.providers.provider_class` (a provider's name to its class),
 ``Provider.from_openapi`` in :mod:`hookmock.engine.simulator` (a signing scheme's name to the
 module that registers it), :func:`hookmock.server.state.default_provider_class` (the provider the
-mock server serves when it is given none) and ``hookmock/__init__.py``'s public names, imported
-on first use. A new such look-up belongs in that list, with its reason.
+mock server serves when it is given none), ``_generation`` in :mod:`hookmock.strategies` (the
+generation profile of a provider the strategies are given by name, ``"zoom"`` by default) and
+``hookmock/__init__.py``'s public names, imported on first use. A new such look-up belongs in
+that list, with its reason.
 
 The layers, lowest first (a module imports only from its own layer or lower ones)::
 
