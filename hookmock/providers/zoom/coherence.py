@@ -35,6 +35,10 @@ from .kinds import NAME_KINDS, NUMBER_KINDS, STRING_KINDS, SUFFIX_KINDS, ZOOM_WE
 
 __all__ = ["GENERATION", "GUEST_SHARE", "ZoomCoherence"]
 
+# The kinds of ISO times, and the domains of the emails the rules write.
+_STAMP_KINDS = ("datetime", "datetime_ms")
+_domain = pick("domain")
+
 # How an event's main object sits in time relative to the moment the event is sent.
 _ENDED_ACTIONS = ("ended", "completed", "stopped", "left", "deleted", "trashed", "recovered")
 _SCHEDULED_ACTIONS = ("created", "updated", "registration_created")
@@ -494,9 +498,6 @@ def _fix_recording(
         put(obj, "total_size", sum(sizes), path, overridden)
     put(obj, "recording_count", len(files), path, overridden)
 
-
-_STAMP_KINDS = ("datetime", "datetime_ms")
-_domain = pick("domain")
 
 #: How Zoom's events are generated: Zoom's kinds, and these rules.
 GENERATION = GenerationProfile(
