@@ -1,0 +1,85 @@
+"""The verdict on a received delivery's signature, with the real secret, for any provider.
+
+A provider says which headers carry its signature and timestamp (``signature_headers``,
+``timestamp_header``) and signs a body with :meth:`~hookmock.Provider.signer`. A delivery is
+verified by signing its body again with the timestamp it carries and comparing the signature
+headers, in constant time. A provider whose signature covers more than the body and a timestamp
+header (Standard Webhooks signs the message id; Stripe's timestamp is inside its signature
+header) cannot be checked this way: :func:`verifier` finds that out by signing and checking a
+sample of its own, and says :data:`~hookmock.records.traffic.UNVERIFIED` for each delivery.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..records.traffic import INVALID, STALE, UNSIGNED, UNVERIFIED, VALID
+
+__all__ = ["DEFAULT_TOLERANCE", "Verifier", "verifier"]
+
+#: Seconds a signing timestamp may be away from the time of arrival. Zoom documents no window
+#: (ZOOM.md §2); five minutes is the norm of Slack, Stripe and Standard Webhooks.
+DEFAULT_TOLERANCE = 300.0
+
+Verifier = Callable[[Sequence[tuple[str, str]], bytes, float], str]
+
+# A sample signed and checked to learn whether a provider's signature can be checked here.
+_SAMPLE_BODY = b'{"event":"hookmock.sample","payload":{}}'
+_SAMPLE_TIME = 1_720_705_455
+
+
+def _header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
+    lower = name.lower()
+    return next((value for key, value in headers if key.lower() == lower), None)
+
+
+def verifier(
+    provider: Any, secrets: Sequence[str], *, tolerance: float = DEFAULT_TOLERANCE
+) -> Verifier:
+    """A function ``verify(headers, body, now)`` that gives the verdict on one delivery:
+    ``valid``, ``invalid signature``, ``stale timestamp`` (valid, but its timestamp is more
+    than *tolerance* seconds away from *now*), ``unsigned`` (no signature header), or
+    ``unverified`` (no secret given, or a provider whose signatures cannot be checked so).
+
+    :param provider: a provider class or instance (its signature headers and signer).
+    :raises ConfigurationError: for a secret the provider cannot sign with.
+    """
+    timestamp_header: str | None = getattr(provider, "timestamp_header", None)
+    names = [
+        name
+        for name in getattr(provider, "signature_headers", ())
+        if timestamp_header is None or name.lower() != timestamp_header.lower()
+    ]
+    if not secrets or not names:
+        return lambda headers, body, now: UNVERIFIED
+    sign = provider.signer(list(secrets))
+
+    def verify(headers: Sequence[tuple[str, str]], body: bytes, now: float) -> str:
+        given = {name: _header(headers, name) for name in names}
+        if all(value is None for value in given.values()):
+            return UNSIGNED
+        timestamp: int | None = None
+        if timestamp_header is not None:
+            text = _header(headers, timestamp_header)
+            if text is None or not (text.isascii() and text.isdigit()) or len(text) > 12:
+                return INVALID
+            timestamp = int(text)
+        expected = {key.lower(): value for key, value in sign(body, timestamp).items()}
+        for name, value in given.items():
+            wanted = expected.get(name.lower())
+            if value is None:
+                continue
+            if wanted is None or not hmac.compare_digest(wanted.encode(), value.encode()):
+                return INVALID
+        if timestamp is not None and abs(now - timestamp) > tolerance:
+            return STALE
+        return VALID
+
+    # Whether signing again reproduces a signature: a provider that signs more than the body
+    # and the timestamp header (a random message id) never does.
+    sample = list(sign(_SAMPLE_BODY, _SAMPLE_TIME).items())
+    if verify(sample, _SAMPLE_BODY, _SAMPLE_TIME) != VALID:
+        return lambda headers, body, now: UNVERIFIED
+    return verify
