@@ -289,3 +289,186 @@ def test_deliveries_from_several_threads_each_get_one_whole_line(
         thread.join()
     bodies = sorted(r.body for r in _records(out)[1:])
     assert bodies == sorted(e.body for e in events)
+
+
+def test_a_chunked_request_is_forwarded_with_its_length(
+    receiver: tuple[Receiver, str], recording: tuple[Recorder, io.StringIO]
+) -> None:
+    import http.client
+
+    app, _ = receiver
+    recorder, out = recording
+    body = Zoom(secret_token=SECRET).fake("meeting.ended").body
+    headers = zoom_module.signed_headers(SECRET, body)
+    connection = http.client.HTTPConnection("127.0.0.1", recorder.port, timeout=10)
+    try:
+        connection.request(
+            "POST",
+            "/zoom/webhook?source=tunnel",
+            body=iter([body[:10], body[10:]]),
+            headers={**headers, "Transfer-Encoding": "chunked"},
+            encode_chunked=True,
+        )
+        answer = connection.getresponse()
+        assert answer.status == 204
+    finally:
+        connection.close()
+    ((seen_headers, seen_body),) = app.seen
+    assert seen_body == body
+    assert seen_headers["Content-Length"] == str(len(body))
+    assert "Transfer-Encoding" not in seen_headers
+    (record,) = _records(out)
+    assert record.body == body and record.verification == VALID
+    assert record.path == "/zoom/webhook?source=***"
+    assert ("Transfer-Encoding", "chunked") in record.headers
+
+
+def test_a_compressed_answer_is_returned_as_the_receiver_meant_it() -> None:
+    import gzip
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        payload = gzip.compress(b'{"ok":true}')
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Encoding", "gzip"),
+                ("Content-Length", str(len(payload))),
+            ],
+        )
+        return [payload]
+
+    out = io.StringIO()
+    with serving(app) as base, Recorder(Zoom(secret_token=SECRET), base, out=out) as recorder:
+        zoom = Zoom(secret_token=SECRET)
+        target = HTTPTarget(recorder.url + "/")
+        delivery = zoom.deliver(zoom.fake("meeting.started"), Subscription("s", "r", target, None))
+    assert delivery.response is not None
+    assert delivery.response.body == b'{"ok":true}'
+    assert delivery.response.header("content-encoding") is None
+    (record,) = _records(out)
+    assert record.response_body == b'{"ok":true}' and record.verification == UNVERIFIED
+
+
+def test_listening_beyond_loopback_is_said_loudly() -> None:
+    from hookmock.traffic.recorder import warn_if_exposed
+
+    stream = io.StringIO()
+    for host in ("127.0.0.1", "::1", "localhost"):
+        warn_if_exposed(host, stream)
+    assert stream.getvalue() == ""
+    warn_if_exposed("0.0.0.0", stream)
+    assert stream.getvalue().startswith(
+        "hookmock: warning: the recorder listens on 0.0.0.0 (not a loopback address): "
+    )
+
+
+def test_the_record_command_in_process(receiver: tuple[Receiver, str], tmp_path: Path) -> None:
+    from hookmock.cli import _parser
+    from hookmock.traffic.cli import record_command
+
+    path = tmp_path / "deliveries.jsonl"
+    args = _parser("record").parse_args(
+        ["record", "--forward", receiver[1], "--out", str(path), "--secret-token", SECRET]
+    )
+    stop = threading.Event()
+    out = io.StringIO()
+    done: list[int] = []
+    provider = Zoom(secret_token=SECRET)
+    thread = threading.Thread(
+        target=lambda: done.append(
+            record_command(args, out, provider=provider, secrets=[SECRET], stop=stop)
+        )
+    )
+    thread.start()
+    try:
+        for _ in range(200):
+            if out.getvalue().count("\n") >= 2:
+                break
+            time.sleep(0.01)
+        url = out.getvalue().splitlines()[0]
+        zoom = Zoom(secret_token=SECRET)
+        zoom.subscribe(url + "/zoom/webhook")
+        zoom.send("meeting.started").assert_acknowledged()
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert done == [0]
+    lines = out.getvalue().splitlines()
+    assert lines[1] == (
+        f"hookmock record: zoom deliveries to {url} are forwarded to {receiver[1]} and "
+        f"recorded to {path}, each verified with the secret; Ctrl-C stops it"
+    )
+    assert lines[2].startswith("endpoint.url_validation (valid) → 200 in ")
+    assert lines[3].startswith("meeting.started (valid) → 204 in ")
+    assert lines[-1] == f"hookmock record: 2 recorded to {path}"
+    assert [r.event for r in read_records(path)] == ["endpoint.url_validation", "meeting.started"]
+
+
+def test_the_record_command_as_a_process(receiver: tuple[Receiver, str], tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "deliveries.jsonl"
+    env = {**os.environ, "ZOOM_WEBHOOK_SECRET_TOKEN": SECRET}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hookmock",
+            "record",
+            "--forward",
+            receiver[1],
+            "--out",
+            str(path),
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        zoom = Zoom(secret_token=SECRET)
+        zoom.subscribe(url + "/zoom/webhook")
+        zoom.send("recording.completed").assert_acknowledged()
+    finally:
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0, stderr
+    assert stderr == ""
+    assert stdout.splitlines()[-1] == f"hookmock record: 2 recorded to {path}"
+    records = read_records(path)
+    assert [r.verification for r in records] == [VALID, VALID]
+    assert SECRET not in path.read_text(encoding="utf-8")
+
+
+def test_record_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    from hookmock.cli import main
+
+    assert main(["record", "--forward", "not a url", "--out", "-"]) == 2
+    assert "hookmock record: error: cannot deliver to 'not a url'" in capsys.readouterr().err
+    assert main(["record", "--forward", "http://127.0.0.1:1/", "--port", "70000"]) == 2
+    assert "--port must be from 0 to 65535" in capsys.readouterr().err
+
+
+def test_a_body_that_breaks_off_is_refused_and_not_forwarded(
+    receiver: tuple[Receiver, str], recording: tuple[Recorder, io.StringIO]
+) -> None:
+    import socket
+
+    app, _ = receiver
+    recorder, out = recording
+    with socket.create_connection(("127.0.0.1", recorder.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /zoom/webhook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"zz\r\nnot a chunk\r\n0\r\n\r\n"
+        )
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert app.seen == [] and out.getvalue() == ""

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
+from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request as WerkzeugRequest
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -34,7 +35,14 @@ from ..records.traffic import RecordedDelivery, to_line
 from ..transports import HTTPTarget
 from .verify import DEFAULT_TOLERANCE, verifier
 
-__all__ = ["HOP_BY_HOP", "MAX_BODY_BYTES", "Recorder", "event_name"]
+__all__ = [
+    "HOP_BY_HOP",
+    "MAX_BODY_BYTES",
+    "Recorder",
+    "event_name",
+    "forwarded_headers",
+    "warn_if_exposed",
+]
 
 #: Headers that concern one connection, never forwarded by a proxy (RFC 9110 §7.6.1).
 HOP_BY_HOP = frozenset(
@@ -216,14 +224,7 @@ class Recorder:
         except (OSError, SystemExit) as error:
             raise ConfigurationError(f"cannot listen on {host}:{port}: {error}") from None
         self._thread: threading.Thread | None = None
-        if not _is_loopback(host):
-            print(
-                f"hookmock: warning: the recorder listens on {host} (not a loopback address): "
-                "whoever reaches it can send your receiver requests through it and fill the "
-                "recording; use --host 127.0.0.1 and point your tunnel at it unless other "
-                "machines must reach it directly",
-                file=sys.stderr,
-            )
+        warn_if_exposed(host, sys.stderr)
         netloc = f"[{host}]" if ":" in host else host
         self.url = f"http://{netloc}:{self._server.server_port}"
 
@@ -266,7 +267,24 @@ class Recorder:
         raw: list[tuple[str, str]] = environ.get("hookmock.raw_headers") or [
             (name, value) for name, value in incoming.headers.items()
         ]
-        body = incoming.get_data(cache=False)
+        try:
+            body = incoming.get_data(cache=False)
+        except HTTPException as error:  # too large, or a chunked body that broke off
+            if self.echo is not None:
+                print(
+                    f"{incoming.method} {mask_url(incoming.full_path)}: not forwarded: "
+                    f"{error.description}",
+                    file=self.echo,
+                    flush=True,
+                )
+            return error(environ, start_response)
+        except (OSError, ValueError) as error:
+            answer = WerkzeugResponse(
+                f"hookmock record: cannot read the request body: {error}\n",
+                status=400,
+                mimetype="text/plain",
+            )
+            return answer(environ, start_response)
         path = environ.get("RAW_URI") or incoming.full_path.rstrip("?")
         request = Request(
             incoming.method, self.forward, forwarded_headers(raw, body, self.forward), body
@@ -344,6 +362,19 @@ def _json(body: bytes) -> Any:
         return json.loads(body)
     except (ValueError, RecursionError):
         return None
+
+
+def warn_if_exposed(host: str, stream: IO[str]) -> None:
+    """Say loudly on *stream* that listening on *host* lets other machines in, unless it is a
+    loopback address."""
+    if not _is_loopback(host):
+        print(
+            f"hookmock: warning: the recorder listens on {host} (not a loopback address): "
+            "whoever reaches it can send your receiver requests through it and fill the "
+            "recording; use --host 127.0.0.1 and point your tunnel at it unless other "
+            "machines must reach it directly",
+            file=stream,
+        )
 
 
 def _is_loopback(host: str) -> bool:
