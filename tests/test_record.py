@@ -28,7 +28,7 @@ from hookmock.records.traffic import (
     UNSIGNED,
     UNVERIFIED,
     VALID,
-    RecordedDelivery,
+    CapturedDelivery,
     parse_record,
     read_records,
     to_line,
@@ -88,7 +88,7 @@ def recording(receiver: tuple[Receiver, str]) -> Iterator[tuple[Recorder, io.Str
         yield recorder, out
 
 
-def _records(out: io.StringIO) -> list[RecordedDelivery]:
+def _records(out: io.StringIO) -> list[CapturedDelivery]:
     return [parse_record(json.loads(line)) for line in out.getvalue().splitlines()]
 
 
@@ -213,7 +213,7 @@ def test_hop_by_hop_headers_are_not_forwarded_and_host_names_the_receiver() -> N
 
 
 def test_a_body_that_is_not_utf8_is_kept_in_base64() -> None:
-    record = RecordedDelivery(
+    record = CapturedDelivery(
         received_at=1_720_705_455.5,
         provider="zoom",
         method="POST",
@@ -231,7 +231,7 @@ def test_a_body_that_is_not_utf8_is_kept_in_base64() -> None:
 
 
 def test_reading_a_file_names_the_bad_line(tmp_path: Path) -> None:
-    good = to_line(RecordedDelivery(1.0, "zoom", "POST", "/", (), b'{"event":"meeting.started"}'))
+    good = to_line(CapturedDelivery(1.0, "zoom", "POST", "/", (), b'{"event":"meeting.started"}'))
     path = tmp_path / "deliveries.jsonl"
     path.write_text(good + "\n\n" + good + "\nnot json\n", encoding="utf-8")
     with pytest.raises(RecordFileError) as caught:
@@ -401,7 +401,7 @@ def test_the_record_command_in_process(receiver: tuple[Receiver, str], tmp_path:
     )
     assert lines[2].startswith("endpoint.url_validation (valid) → 200 in ")
     assert lines[3].startswith("meeting.started (valid) → 204 in ")
-    assert lines[-1] == f"hookmock record: 2 recorded to {path}"
+    assert lines[-1] == f"hookmock record: 2 deliveries recorded to {path}"
     assert [r.event for r in read_records(path)] == ["endpoint.url_validation", "meeting.started"]
 
 
@@ -442,7 +442,7 @@ def test_the_record_command_as_a_process(receiver: tuple[Receiver, str], tmp_pat
         stdout, stderr = process.communicate(timeout=20)
     assert process.returncode == 0, stderr
     assert stderr == ""
-    assert stdout.splitlines()[-1] == f"hookmock record: 2 recorded to {path}"
+    assert stdout.splitlines()[-1] == f"hookmock record: 2 deliveries recorded to {path}"
     records = read_records(path)
     assert [r.verification for r in records] == [VALID, VALID]
     assert SECRET not in path.read_text(encoding="utf-8")
@@ -472,3 +472,39 @@ def test_a_body_that_breaks_off_is_refused_and_not_forwarded(
         answer = sock.recv(4096)
     assert answer.startswith(b"HTTP/1.1 400 ")
     assert app.seen == [] and out.getvalue() == ""
+
+
+def test_a_real_captured_delivery_is_verified_with_its_secret(
+    receiver: tuple[Receiver, str],
+) -> None:
+    """ZoomNet's captured meeting.started (tests/data, MIT), sent with the signature Zoom gave
+    it: valid at the time it was sent, stale now."""
+    vectors = json.loads(
+        (Path(__file__).parent / "data" / "zoom-signature-vectors.json").read_text("utf-8")
+    )["vectors"]
+    capture = next(v for v in vectors if v["name"] == "zoomnet-meeting-started-non-ascii")
+    body = base64.b64decode(capture["body_base64"])
+    signed_at = int(capture["x-zm-request-timestamp"])
+    verdicts = []
+    for now in (signed_at + 2.0, time.time()):
+        out = io.StringIO()
+        recorder = Recorder(
+            Zoom(secret_token=capture["secret_token"]),
+            receiver[1],
+            secrets=[capture["secret_token"]],
+            out=out,
+            clock=lambda now=now: now,
+        )
+        with recorder:
+            zoom = Zoom(secret_token=SECRET)
+            event = Event.from_body(body)
+            headers = {
+                "x-zm-request-timestamp": capture["x-zm-request-timestamp"],
+                "x-zm-signature": capture["x-zm-signature"],
+            }
+            target = HTTPTarget(recorder.url + "/zoom/webhook")
+            zoom.deliver(event, Subscription("s", "r", target, None), headers=headers)
+        (record,) = _records(out)
+        assert record.body == body and record.event == "meeting.started"
+        verdicts.append(record.verification)
+    assert verdicts == [VALID, STALE]

@@ -18,7 +18,7 @@ from hookmock.cli import main
 from hookmock.engine.replay import order_records
 from hookmock.errors import ConfigurationError, NotSubscribedError, RecordFileError
 from hookmock.providers import zoom as zoom_module
-from hookmock.records.traffic import VALID, RecordedDelivery, read_records, to_line
+from hookmock.records.traffic import VALID, CapturedDelivery, read_records, to_line
 from hookmock.traffic.recorder import Recorder
 
 from .receivers import closed_port, serving
@@ -138,8 +138,8 @@ def test_replay_orders(recorded: tuple[Path, list[bytes]]) -> None:
     assert [r.body for r in order_records(records, "shuffled", seed=3)] == [
         r.body for r in shuffled
     ]
-    late = RecordedDelivery(0.0, "zoom", "POST", "/", (), b'{"event":"a","event_ts":3000}')
-    early = RecordedDelivery(9.0, "zoom", "POST", "/", (), b'{"event":"b","event_ts":1000}')
+    late = CapturedDelivery(0.0, "zoom", "POST", "/", (), b'{"event":"a","event_ts":3000}')
+    early = CapturedDelivery(9.0, "zoom", "POST", "/", (), b'{"event":"b","event_ts":1000}')
     assert order_records([late, early], "event-time") == [early, late]
     assert order_records([early, late], "time") == [late, early]
     with pytest.raises(ConfigurationError, match="order must be one of recorded, time"):
@@ -263,3 +263,28 @@ def test_a_recording_line_round_trips(recorded: tuple[Path, list[bytes]]) -> Non
     path, _ = recorded
     lines = path.read_text(encoding="utf-8").splitlines()
     assert [to_line(r) for r in read_records(path)] == lines
+
+
+def test_the_readme_example_replays_the_shipped_recording(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_readme import APP_FIXTURE, ROOT, _block
+
+    monkeypatch.delenv("ZOOM_WEBHOOK_SECRET_TOKEN", raising=False)
+    shipped = ROOT / "examples" / "recorded" / "deliveries.jsonl"
+    copy = pytester.path / "examples" / "recorded" / "deliveries.jsonl"
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(shipped.read_bytes())
+    pytester.syspathinsert(ROOT)
+    example = _block("def test_recorded_traffic_is_acknowledged")
+    pytester.makepyfile(test_example=APP_FIXTURE + "\n\n" + example)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_shipped_recording_is_whole_and_masked() -> None:
+    from .test_readme import ROOT
+
+    records = read_records(ROOT / "examples" / "recorded" / "deliveries.jsonl")
+    assert [r.verification for r in records] == [VALID] * 6
+    assert all(r.header("x-zm-signature") == "v0=(masked)" for r in records)
+    assert all(r.outcome == "acknowledged" for r in records)

@@ -12,17 +12,17 @@ import pytest
 
 from hookmock import Zoom
 from hookmock.cli import main
-from hookmock.records.traffic import RecordedDelivery, to_line
+from hookmock.records.traffic import CapturedDelivery, to_line
 from hookmock.traffic.validate import validate_records
 
 
-def _record(data: Any, *, line: int = 0, event: str | None = None) -> RecordedDelivery:
+def _record(data: Any, *, line: int = 0, event: str | None = None) -> CapturedDelivery:
     body = json.dumps(data, separators=(",", ":")).encode()
     name = event if event is not None else data.get("event")
-    return RecordedDelivery(1_720_705_455.0, "zoom", "POST", "/", (), body, event=name, line=line)
+    return CapturedDelivery(1_720_705_455.0, "zoom", "POST", "/", (), body, event=name, line=line)
 
 
-def _write(path: Path, records: list[RecordedDelivery]) -> Path:
+def _write(path: Path, records: list[CapturedDelivery]) -> Path:
     path.write_text("".join(to_line(r) + "\n" for r in records), encoding="utf-8")
     return path
 
@@ -98,7 +98,7 @@ def test_the_report_and_exit_status(tmp_path: Path, started: dict[str, Any]) -> 
             _record(started),
             _record(changed),
             _record({"event": "meeting.teleported", "payload": {}}),
-            RecordedDelivery(0.0, "zoom", "GET", "/", (), b"hello"),
+            CapturedDelivery(0.0, "zoom", "GET", "/", (), b"hello"),
         ],
     )
     out = io.StringIO()
@@ -164,7 +164,7 @@ def test_no_difference_is_found_in_any_generated_event(provider: str, options: A
 
     sender = provider_class(provider)(seed=1, **options)
     records = [
-        RecordedDelivery(0.0, provider, "POST", "/", (), event.body, event=name)
+        CapturedDelivery(0.0, provider, "POST", "/", (), event.body, event=name)
         for name in sender.event_names()
         for event in (sender.fake(name), sender.fake(name, full=True))
     ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import ConfigurationError, NotSubscribedError
 from ..generate.events import Event
-from ..records.traffic import RecordedDelivery, records_of
+from ..records.traffic import CapturedDelivery, records_of
 from .delivery import Delivery
 
 __all__ = ["ORDERS", "order_records", "replay"]
@@ -30,7 +30,7 @@ ORDERS = {
 UNNAMED = "(unnamed)"
 
 
-def _event_time(record: RecordedDelivery) -> float:
+def _event_time(record: CapturedDelivery) -> float:
     data = record.data
     stamp = data.get("event_ts") if isinstance(data, dict) else None
     if isinstance(stamp, (int, float)) and not isinstance(stamp, bool):
@@ -39,8 +39,8 @@ def _event_time(record: RecordedDelivery) -> float:
 
 
 def order_records(
-    records: list[RecordedDelivery], order: str, *, seed: int = 0
-) -> list[RecordedDelivery]:
+    records: list[CapturedDelivery], order: str, *, seed: int = 0
+) -> list[CapturedDelivery]:
     """*records* in the named *order* (one of :data:`ORDERS`); sorts are stable."""
     if order == "recorded":
         return list(records)
@@ -57,14 +57,14 @@ def order_records(
     raise ConfigurationError(f"order must be one of {', '.join(ORDERS)}; got {order!r}")
 
 
-def recorded_event(record: RecordedDelivery) -> Event:
+def recorded_event(record: CapturedDelivery) -> Event:
     """The recorded body as an :class:`~hookmock.Event`, its bytes unchanged."""
     return Event.from_body(record.body, name=record.event or UNNAMED)
 
 
 def replay(
     provider: Any,
-    source: str | os.PathLike[str] | Iterable[RecordedDelivery | Mapping[str, Any]],
+    source: str | os.PathLike[str] | Iterable[CapturedDelivery | Mapping[str, Any]],
     *,
     to: Any = None,
     order: str = "recorded",

@@ -507,7 +507,7 @@ class Provider(InProcessLifecycle, Timeline):
         its records): each body byte for byte, signed anew with this provider's secret and a
         fresh timestamp, by the provider's rules (deadline, retries, the delivery log).
 
-        :param records: the file's path, or :class:`~hookmock.records.traffic.RecordedDelivery`
+        :param records: the file's path, or :class:`~hookmock.records.traffic.CapturedDelivery`
             objects (or their parsed JSON lines).
         :param to: the subscription to deliver to; by default each event's one subscription.
         :param order: ``"recorded"`` (the file's), ``"time"`` (arrival), ``"event-time"``

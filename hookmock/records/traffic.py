@@ -46,7 +46,7 @@ __all__ = [
     "VALID",
     "VERDICTS",
     "VERSION",
-    "RecordedDelivery",
+    "CapturedDelivery",
     "parse_record",
     "read_records",
     "records_of",
@@ -70,7 +70,7 @@ Headers = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
-class RecordedDelivery:
+class CapturedDelivery:
     """One delivery received from a real provider, and what the receiver answered.
 
     :ivar received_at: when it arrived, Unix seconds.
@@ -127,7 +127,7 @@ def _iso(when: float) -> str:
     return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def to_line(record: RecordedDelivery) -> str:
+def to_line(record: CapturedDelivery) -> str:
     """*record* as one line of the file (without the line break)."""
     response: dict[str, Any] | None = None
     if record.status is not None:
@@ -208,8 +208,8 @@ def _when(text: str) -> float:
         ) from None
 
 
-def parse_record(value: Any, *, line: int = 0) -> RecordedDelivery:
-    """One parsed line of the file as a :class:`RecordedDelivery`.
+def parse_record(value: Any, *, line: int = 0) -> CapturedDelivery:
+    """One parsed line of the file as a :class:`CapturedDelivery`.
 
     :raises RecordFileError: when it is not a delivery of this format and version (the message
         says what is wrong, not where: :func:`read_records` adds the file and line).
@@ -220,7 +220,7 @@ def parse_record(value: Any, *, line: int = 0) -> RecordedDelivery:
         raise RecordFileError(str(bad)) from None
 
 
-def _parse(value: Any, line: int) -> RecordedDelivery:
+def _parse(value: Any, line: int) -> CapturedDelivery:
     if not isinstance(value, dict):
         raise _Bad(f"expected a JSON object (one delivery), got {type(value).__name__}")
     if value.get("format") != FORMAT:
@@ -249,7 +249,7 @@ def _parse(value: Any, line: int) -> RecordedDelivery:
             "response_body": _body(response, "response: "),
             "response_truncated": bool(response.get("truncated", False)),
         }
-    return RecordedDelivery(
+    return CapturedDelivery(
         received_at=_when(_field(value, "received_at", str, "")),
         provider=_field(value, "provider", str, ""),
         method=_field(request, "method", str, "request: "),
@@ -279,7 +279,7 @@ def _lines(path: str) -> Iterator[tuple[int, str]]:
         raise RecordFileError(f"cannot read {path!r}: {exc.strerror or exc}") from None
 
 
-def read_records(path: str | os.PathLike[str]) -> list[RecordedDelivery]:
+def read_records(path: str | os.PathLike[str]) -> list[CapturedDelivery]:
     """Every delivery in the file at *path*, in file order (blank lines are skipped).
 
     :raises RecordFileError: for a file that cannot be read, or a line that is not a recorded
@@ -309,14 +309,14 @@ def read_records(path: str | os.PathLike[str]) -> list[RecordedDelivery]:
 
 
 def records_of(
-    source: str | os.PathLike[str] | Iterable[RecordedDelivery | Mapping[str, Any]],
-) -> list[RecordedDelivery]:
+    source: str | os.PathLike[str] | Iterable[CapturedDelivery | Mapping[str, Any]],
+) -> list[CapturedDelivery]:
     """Recorded deliveries from a file's path, or from records (or their parsed lines) given."""
     if isinstance(source, (str, os.PathLike)):
         return read_records(source)
     found = []
     for index, item in enumerate(source, start=1):
-        if isinstance(item, RecordedDelivery):
+        if isinstance(item, CapturedDelivery):
             found.append(item)
             continue
         try:

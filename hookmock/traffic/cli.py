@@ -196,7 +196,8 @@ def record_command(
     finally:
         if close:
             sink.close()
-    print(f"hookmock record: {recorder.count} recorded to {where}", file=talk, flush=True)
+    noun = "delivery" if recorder.count == 1 else "deliveries"
+    print(f"hookmock record: {recorder.count} {noun} recorded to {where}", file=talk, flush=True)
     return 0
 
 

@@ -31,7 +31,7 @@ from ..errors import ConfigurationError
 from ..records.exchange import Attempt, Request, host_header
 from ..records.masking import mask_url, masked_headers, redact, url_secrets
 from ..records.outcome import Outcome
-from ..records.traffic import RecordedDelivery, to_line
+from ..records.traffic import CapturedDelivery, to_line
 from ..transports import HTTPTarget
 from .verify import DEFAULT_TOLERANCE, verifier
 
@@ -296,7 +296,7 @@ class Recorder:
             attempt = Attempt(None, 0.0, str(error), Outcome.INVALID_RESPONSE)
         outcome = self.provider.judge(attempt)
         response = attempt.response
-        record = RecordedDelivery(
+        record = CapturedDelivery(
             received_at=received_at,
             provider=self.provider.name,
             method=incoming.method,
@@ -340,7 +340,7 @@ class Recorder:
             return body
         return redact(body.decode("utf-8", "replace"), self.secrets).encode("utf-8")
 
-    def _write(self, record: RecordedDelivery) -> None:
+    def _write(self, record: CapturedDelivery) -> None:
         line = to_line(record)
         with self._lock:
             self.out.write(line + "\n")

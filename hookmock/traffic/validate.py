@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import UnknownEventError
 from ..generate import catalog
-from ..records.traffic import RecordedDelivery
+from ..records.traffic import CapturedDelivery
 
 __all__ = [
     "KINDS",
@@ -280,7 +280,7 @@ def _same(value: Any, allowed: Any) -> bool:
     return bool(value == allowed)
 
 
-def validate_records(records: Iterable[RecordedDelivery], provider: str = "zoom") -> Validation:
+def validate_records(records: Iterable[CapturedDelivery], provider: str = "zoom") -> Validation:
     """Hold each record's body against the schema of its event in *provider*'s catalog."""
     result = Validation(provider)
     found: dict[str, dict[tuple[str, str], Finding]] = {}
