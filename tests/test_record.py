@@ -508,3 +508,23 @@ def test_a_real_captured_delivery_is_verified_with_its_secret(
         assert record.body == body and record.event == "meeting.started"
         verdicts.append(record.verification)
     assert verdicts == [VALID, STALE]
+
+
+def test_a_provider_whose_signatures_cannot_be_checked_is_said_so(tmp_path: Path) -> None:
+    from hookmock.cli import _parser
+    from hookmock.traffic.cli import record_command
+
+    secret = "whsec_" + base64.b64encode(b"k" * 24).decode()
+    args = _parser("record").parse_args(
+        ["record", "--forward", "http://127.0.0.1:1/", "--out", str(tmp_path / "d.jsonl")]
+    )
+    stop = threading.Event()
+    stop.set()
+    out = io.StringIO()
+    provider = StandardWebhooks(secret=secret)
+    assert record_command(args, out, provider=provider, secrets=[secret], stop=stop) == 0
+    assert "recorded to " in out.getvalue()
+    assert (
+        "not verified (standard-webhooks signs more than the body and a timestamp: hookmock "
+        "cannot check its signatures here)" in out.getvalue()
+    )

@@ -288,3 +288,25 @@ def test_the_shipped_recording_is_whole_and_masked() -> None:
     assert [r.verification for r in records] == [VALID] * 6
     assert all(r.header("x-zm-signature") == "v0=(masked)" for r in records)
     assert all(r.outcome == "acknowledged" for r in records)
+
+
+def test_requests_that_name_no_event_are_not_replayed(
+    recorded: tuple[Path, list[bytes]],
+) -> None:
+    path, bodies = recorded
+    probe = CapturedDelivery(2e9, "zoom", "GET", "/health", (), b"")
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(to_line(probe) + "\n")
+    zoom = Zoom(secret_token=TEST_SECRET)
+    zoom.subscribe(Keeper(TEST_SECRET), path="/zoom/webhook")
+    assert [d.event.body for d in zoom.replay(path)] == bodies
+    out = io.StringIO()
+    with serving(Keeper(TEST_SECRET)) as base:
+        status = main(
+            ["replay", str(path), "--url", base, "--secret-token", TEST_SECRET], stdout=out
+        )
+    assert status == 0
+    assert out.getvalue().splitlines()[-1] == (
+        f"replayed 4 deliveries from {path} in recorded order: 4 acknowledged; 1 naming no "
+        "event not replayed"
+    )

@@ -26,9 +26,6 @@ ORDERS = {
     "shuffled": "shuffled by the provider's seed",
 }
 
-#: The name of an event whose body names none.
-UNNAMED = "(unnamed)"
-
 
 def _event_time(record: CapturedDelivery) -> float:
     data = record.data
@@ -59,7 +56,7 @@ def order_records(
 
 def recorded_event(record: CapturedDelivery) -> Event:
     """The recorded body as an :class:`~hookmock.Event`, its bytes unchanged."""
-    return Event.from_body(record.body, name=record.event or UNNAMED)
+    return Event.from_body(record.body, name=record.event or "(unnamed)")
 
 
 def replay(
@@ -71,12 +68,13 @@ def replay(
     events: Collection[str] | None = None,
 ) -> list[Delivery]:
     """Deliver each recorded body with *provider* (see :meth:`hookmock.Provider.replay`)."""
-    records = records_of(source)
+    # A request that names no event (a tunnel's health check, a browser's GET) is no delivery.
+    records = [r for r in records_of(source) if r.event is not None]
     if isinstance(events, str):
         events = [events]
     if events is not None:
         wanted = set(events)
-        records = [r for r in records if (r.event or UNNAMED) in wanted]
+        records = [r for r in records if r.event in wanted]
     chosen = order_records(records, order, seed=provider.seed)
     built = [recorded_event(record) for record in chosen]
     # Every event must be covered before anything is sent: a replay is not left half done by

@@ -506,6 +506,7 @@ class Provider(InProcessLifecycle, Timeline):
         """Deliver recorded real deliveries again (a file written by ``hookmock record``, or
         its records): each body byte for byte, signed anew with this provider's secret and a
         fresh timestamp, by the provider's rules (deadline, retries, the delivery log).
+        Requests that name no event (a tunnel's health check) are not replayed.
 
         :param records: the file's path, or :class:`~hookmock.records.traffic.CapturedDelivery`
             objects (or their parsed JSON lines).

@@ -171,12 +171,16 @@ def record_command(
         if close:
             sink.close()
         raise
-    verified = (
-        "each verified with the secret"
-        if secrets
-        else "not verified (no secret given: pass --secret-token or set "
-        f"{provider.secret_env or 'the secret'})"
-    )
+    if recorder.verify.checks:
+        verified = "each verified with the secret"
+    elif secrets:
+        verified = (
+            f"not verified ({provider.name} signs more than the body and a timestamp: hookmock "
+            "cannot check its signatures here)"
+        )
+    else:
+        how = f" or set {provider.secret_env}" if provider.secret_env else ""
+        verified = f"not verified (no secret given: pass --secret{how})"
     where = "standard output" if to_stdout else args.out
     stop = stop or threading.Event()
     try:
@@ -210,6 +214,7 @@ def replay_command(args: argparse.Namespace, out: TextIO, *, provider: Any, targ
     records = read_records(args.file)
     subscription = Subscription(id="cli", name="--url", target=target, events=None)
     deliveries = provider.replay(records, to=subscription, order=args.order, events=args.events)
+    unnamed = sum(r.event is None for r in records) if args.events is None else 0
     for delivery in deliveries:
         status = delivery.status if delivery.status is not None else "-"
         print(
@@ -230,7 +235,9 @@ def replay_command(args: argparse.Namespace, out: TextIO, *, provider: Any, targ
     noun = "delivery" if total == 1 else "deliveries"
     print(
         f"replayed {total} {noun} from {args.file} in {args.order} order: "
-        f"{acknowledged} acknowledged" + (f", {others}" if others else ""),
+        f"{acknowledged} acknowledged"
+        + (f", {others}" if others else "")
+        + (f"; {unnamed} naming no event not replayed" if unnamed else ""),
         file=out,
     )
     if deliveries and all(d.outcome is Outcome.CONNECTION_ERROR for d in deliveries):

@@ -23,8 +23,6 @@ __all__ = ["DEFAULT_TOLERANCE", "Verifier", "verifier"]
 #: (ZOOM.md §2); five minutes is the norm of Slack, Stripe and Standard Webhooks.
 DEFAULT_TOLERANCE = 300.0
 
-Verifier = Callable[[Sequence[tuple[str, str]], bytes, float], str]
-
 # A sample signed and checked to learn whether a provider's signature can be checked here.
 _SAMPLE_BODY = b'{"event":"hookmock.sample","payload":{}}'
 _SAMPLE_TIME = 1_720_705_455
@@ -35,10 +33,24 @@ def _header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
     return next((value for key, value in headers if key.lower() == lower), None)
 
 
+class Verifier:
+    """``verifier(headers, body, now)``: the verdict on one delivery. :attr:`checks` says
+    whether signatures are checked at all (``False``: every verdict is ``unverified``)."""
+
+    def __init__(
+        self, check: Callable[[Sequence[tuple[str, str]], bytes, float], str] | None
+    ) -> None:
+        self._check = check
+        self.checks = check is not None
+
+    def __call__(self, headers: Sequence[tuple[str, str]], body: bytes, now: float) -> str:
+        return UNVERIFIED if self._check is None else self._check(headers, body, now)
+
+
 def verifier(
     provider: Any, secrets: Sequence[str], *, tolerance: float = DEFAULT_TOLERANCE
 ) -> Verifier:
-    """A function ``verify(headers, body, now)`` that gives the verdict on one delivery:
+    """A :class:`Verifier`, ``verify(headers, body, now)``, that gives the verdict on one delivery:
     ``valid``, ``invalid signature``, ``stale timestamp`` (valid, but its timestamp is more
     than *tolerance* seconds away from *now*), ``unsigned`` (no signature header), or
     ``unverified`` (no secret given, or a provider whose signatures cannot be checked so).
@@ -53,7 +65,7 @@ def verifier(
         if timestamp_header is None or name.lower() != timestamp_header.lower()
     ]
     if not secrets or not names:
-        return lambda headers, body, now: UNVERIFIED
+        return Verifier(None)
     sign = provider.signer(list(secrets))
 
     def verify(headers: Sequence[tuple[str, str]], body: bytes, now: float) -> str:
@@ -81,5 +93,5 @@ def verifier(
     # and the timestamp header (a random message id) never does.
     sample = list(sign(_SAMPLE_BODY, _SAMPLE_TIME).items())
     if verify(sample, _SAMPLE_BODY, _SAMPLE_TIME) != VALID:
-        return lambda headers, body, now: UNVERIFIED
-    return verify
+        return Verifier(None)
+    return Verifier(verify)
