@@ -528,3 +528,28 @@ def test_a_provider_whose_signatures_cannot_be_checked_is_said_so(tmp_path: Path
         "not verified (standard-webhooks signs more than the body and a timestamp: hookmock "
         "cannot check its signatures here)" in out.getvalue()
     )
+
+
+def test_an_answer_after_zoom_s_deadline_is_returned_and_judged_late(
+    receiver: tuple[Receiver, str],
+) -> None:
+    import itertools
+
+    ticks = itertools.count(0.0, 1.0)  # every reading of the timer is a second later
+    out = io.StringIO()
+    recorder = Recorder(
+        Zoom(secret_token=SECRET),
+        receiver[1],
+        secrets=[SECRET],
+        out=out,
+        deadline=1000.0,
+        timer=lambda: next(ticks),
+    )
+    with recorder:
+        zoom = Zoom(secret_token=SECRET)
+        target = HTTPTarget(recorder.url + "/zoom/webhook")
+        delivery = zoom.deliver(zoom.fake("meeting.started"), Subscription("s", "r", target, None))
+    assert delivery.response is not None and delivery.response.status == 204
+    (record,) = _records(out)
+    assert record.status == 204 and record.outcome == "late"
+    assert record.elapsed is not None and record.elapsed > 3.0
