@@ -21,7 +21,9 @@ from hookmock import Event, Subscription, Zoom
 from hookmock.errors import RecordFileError
 from hookmock.providers import zoom as zoom_module
 from hookmock.providers.github import GitHub
+from hookmock.providers.slack import Slack
 from hookmock.providers.standard_webhooks import StandardWebhooks
+from hookmock.providers.stripe import Stripe
 from hookmock.records.traffic import (
     INVALID,
     STALE,
@@ -256,6 +258,11 @@ def test_verification_is_provider_neutral() -> None:
     # Standard Webhooks signs a message id too: signing again cannot reproduce it.
     secret = "whsec_" + base64.b64encode(b"k" * 24).decode()
     assert verifier(StandardWebhooks, [secret])([], body, 0.0) == UNVERIFIED
+    # Stripe's timestamp is inside its signature header: not checked here either.
+    assert not verifier(Stripe, ["whsec_abc"]).checks
+    slack = Slack.signer(["slack-signing-secret"])(body, 1_700_000_000)
+    assert verifier(Slack, ["slack-signing-secret"])(list(slack.items()), body, 1.7e9) == VALID
+    assert verifier(Slack, ["slack-signing-secret"])(list(slack.items()), body, 1.8e9) == STALE
     # No secret: nothing is verified.
     assert verifier(Zoom, [])([("x-zm-signature", "v0=00")], body, 0.0) == UNVERIFIED
     # An independent HMAC, as Zoom documents it (ZOOM.md §2), is what counts as valid.
