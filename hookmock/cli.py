@@ -979,7 +979,7 @@ def _cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
     from .traffic.cli import replay_command
 
     target = _http_target("--url", args)
-    provider = _provider(args, secret=True, deadline=args.deadline)
+    provider = _provider(args, secret=True, deadline=args.deadline, seed=args.seed)
     return replay_command(args, out, provider=provider, target=target)
 
 

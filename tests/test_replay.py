@@ -310,3 +310,17 @@ def test_requests_that_name_no_event_are_not_replayed(
         f"replayed 4 deliveries from {path} in recorded order: 4 acknowledged; 1 naming no "
         "event not replayed"
     )
+
+
+def test_the_replay_command_shuffles_by_its_seed(recorded: tuple[Path, list[bytes]]) -> None:
+    path, bodies = recorded
+    orders = []
+    for _ in range(2):
+        app = Keeper(TEST_SECRET)
+        with serving(app) as base:
+            argv = ["replay", str(path), "--url", base, "--secret-token", TEST_SECRET]
+            assert main([*argv, "--order", "shuffled", "--seed", "12"], stdout=io.StringIO()) == 0
+        orders.append([body for body, _, _ in app.seen])
+    assert orders[0] == orders[1] and sorted(orders[0]) == sorted(bodies)
+    expected = order_records(read_records(path), "shuffled", seed=12)
+    assert orders[0] == [r.body for r in expected]

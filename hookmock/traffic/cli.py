@@ -102,6 +102,9 @@ def add_replay_options(p: argparse.ArgumentParser) -> None:
         help="replay only the deliveries of this event; repeatable",
     )
     p.add_argument(
+        "--seed", type=int, help="the seed --order shuffled shuffles by (default: random)"
+    )
+    p.add_argument(
         "--deadline",
         type=float,
         help="seconds to wait (default: the provider's: zoom 3, standard-webhooks 15)",
