@@ -183,7 +183,7 @@ def _provider_options(provider: type[Provider], args: argparse.Namespace) -> dic
         flags = ", ".join(flag for flag, _ in refused)
         whose = ", ".join(sorted({owner for _, owner in refused}))
         raise ConfigurationError(
-            f"{flags}: an option of {whose}'s own endpoints; the mock {provider.name} server has "
+            f"{flags}: an option of {whose}'s own endpoints; the mock {title(provider)} server has "
             "no such endpoint (subscribe with POST /_hookmock/subscriptions)"
         )
     found: dict[str, Any] = {}
