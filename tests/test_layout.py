@@ -23,7 +23,7 @@ The layers, lowest first (a module imports only from its own layer or lower ones
     transports
     generate, strategies
     engine
-    conformance, server
+    conformance, server, traffic
     providers
     cli, plugin, __main__, hookmock (the package's __init__)
 """
@@ -48,7 +48,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("hookmock.transports",),
     ("hookmock.generate", "hookmock.strategies"),
     ("hookmock.engine",),
-    ("hookmock.conformance", "hookmock.server"),
+    ("hookmock.conformance", "hookmock.server", "hookmock.traffic"),
     ("hookmock.providers",),
     ("hookmock.cli", "hookmock.plugin", "hookmock.__main__", "hookmock"),
 ]
@@ -62,6 +62,7 @@ PROVIDER_NEUTRAL = (
     "hookmock.engine",
     "hookmock.conformance",
     "hookmock.server",
+    "hookmock.traffic",
 )
 
 
