@@ -48,9 +48,10 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             add_options(sub.add_parser(name, help=about, formatter_class=_Formatter))
         elif name == "serve":
             # Defined beside the server, in a module that imports sockets and threads.
+            from .providers import PROVIDERS, provider_class
             from .server.cli import add_serve_parser
 
-            add_serve_parser(sub)
+            add_serve_parser(sub, [provider_class(known) for known in PROVIDERS])
             serve = sub.choices["serve"]
             serve.add_argument("--secret", dest="secret_token", help="the same as --secret-token")
             _provider_options(serve)
@@ -366,7 +367,7 @@ _PARSERS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None] | None]
     ),
     "sign": ("print the provider's signed headers for a body (Zoom's by default)", _sign_options),
     "serve": (
-        "run a mock provider server (Zoom's OAuth, subscriptions and downloads by default)",
+        "run a mock provider server (its own endpoints, a control API and a page)",
         None,
     ),
     "schema-diff": (
@@ -525,9 +526,11 @@ ZOOM_ONLY = {
 def _provider_name(args: argparse.Namespace) -> str:
     """The provider the command line names: ``--provider``, else standard-webhooks when an
     ``--openapi`` document is given, else zoom."""
+    from .providers import DEFAULT_PROVIDER
+
     if args.provider:
         return str(args.provider)
-    return "standard-webhooks" if args.openapi is not None else "zoom"
+    return "standard-webhooks" if args.openapi is not None else DEFAULT_PROVIDER
 
 
 def _check_zoom_only(args: argparse.Namespace) -> None:

@@ -33,6 +33,7 @@ from .signature import verify as verify
 if TYPE_CHECKING:
     from ...conformance.base import Suite
     from ...engine.simulator import Route
+    from ...server.state import ServerExtension
 
 __all__ = [
     "DEADLINE",
@@ -123,6 +124,8 @@ class Zoom(Checkable):
     """
 
     name = "zoom"
+    #: The name as Zoom writes it, for messages and the mock server's descriptions.
+    title = "Zoom"
     default_deadline = DEADLINE
     #: The keyword the secret is given by, and the environment variable it is read from.
     secret_option = "secret_token"
@@ -281,6 +284,16 @@ class Zoom(Checkable):
 
         return ROUTES
 
+    @classmethod
+    def server_extension(cls) -> ServerExtension:
+        """What Zoom adds to the mock server besides its endpoints: its OAuth app's options
+        (``--client-id``, ``--client-secret``, ``--account-id``) and the download URLs of
+        generated events pointed at the server (:data:`hookmock.providers.zoom.server.EXTENSION`).
+        """
+        from .server import EXTENSION
+
+        return EXTENSION
+
     @property
     def server_url(self) -> str:
         """The base URL of the mock Zoom server serving this simulated Zoom: its OAuth token,
@@ -294,7 +307,7 @@ class Zoom(Checkable):
             raise ConfigurationError(
                 "no mock Zoom server serves this simulated Zoom: in pytest, use zoom.server_url "
                 "from the zoom fixture or ask for the hookmock_server fixture; elsewhere, "
-                "start one: hookmock.server.MockZoomServer(zoom).start()"
+                "start one: hookmock.server.MockServer(zoom).start()"
             )
         return str(self.server.url)
 
