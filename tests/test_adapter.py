@@ -180,6 +180,7 @@ HOOKS = {
     "retryable",
     "secrets",
     "server_routes",
+    "server_extension",
     "signer",
     "validate_endpoint",
 }

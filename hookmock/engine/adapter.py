@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 
 from ..errors import ConfigurationError
+from ..generate.profile import NEUTRAL, GenerationProfile
 from ..records.outcome import Outcome
 
 if TYPE_CHECKING:
@@ -69,6 +70,9 @@ class Adapter:
     #: The catalog's name (the folder of ``schemas/`` or a name :func:`catalog.register` knows)
     #: and the provider's name in messages.
     name = "provider"
+    #: The provider's name as its vendor writes it (``"Zoom"``), for messages and the mock
+    #: server's descriptions; ``None``: :attr:`name`.
+    title: str | None = None
     #: The provider's events, when they are not one of hookmock's own catalogs: the engine
     #: registers it under :attr:`name` (again, when another catalog took that name since) before
     #: it looks an event up.
@@ -85,6 +89,9 @@ class Adapter:
     #: How event bodies are written when no serialization is asked for: the provider's own
     #: byte form (see :data:`hookmock.SERIALIZATIONS`).
     default_serialization = "zoom"
+    #: The provider's kinds of values and consistency rules for generation
+    #: (:mod:`hookmock.generate.profile`); the provider-neutral ones by default.
+    generation: GenerationProfile = NEUTRAL
     #: Delays between attempts: retry *n* comes ``retry_delays[n - 1]`` seconds after attempt *n*.
     retry_delays: tuple[float, ...] = ()
     #: Seconds between re-validations of a subscription (its handshake again); ``None``: never.
@@ -260,6 +267,14 @@ class Adapter:
         :raises NotImplementedError: for a provider without one (the default).
         """
         raise NotImplementedError(f"hookmock has no conformance battery for {self.name}")
+
+    @classmethod
+    def server_extension(cls) -> Any:
+        """What the provider adds to the mock server besides its endpoints, a
+        :class:`hookmock.server.state.ServerExtension` (its options, what it does when the
+        server attaches it); ``None`` (the default): nothing. A class method: ``hookmock serve``
+        reads its options before any simulator is made."""
+        return None
 
     def server_routes(self) -> Sequence[Route]:
         """The provider's own endpoints on the mock server (:mod:`hookmock.server`), as

@@ -157,7 +157,7 @@ class Zoom(Checkable):
             raise ConfigurationError(
                 "no mock Zoom server serves this simulated Zoom: in pytest, use zoom.server_url "
                 "from the zoom fixture or ask for the hookmock_server fixture; elsewhere, "
-                "start one: hookmock.server.MockZoomServer(zoom).start()"
+                "start one: hookmock.server.MockServer(zoom).start()"
             )
         return str(self.server.url)
 

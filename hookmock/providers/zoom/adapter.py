@@ -19,10 +19,12 @@ from ...generate.events import Event
 from ...records.exchange import Request, host_header
 from ...records.masking import mask_url
 from ...records.outcome import Outcome
+from .coherence import GENERATION
 from .signature import encrypted_token, sign
 
 if TYPE_CHECKING:
     from ...conformance.base import Suite
+    from ...server.state import ServerExtension
 
 __all__ = [
     "DEADLINE",
@@ -82,6 +84,8 @@ class ZoomAdapter(Adapter):
     ``trace_upstream``."""
 
     name = "zoom"
+    #: The name as Zoom writes it, for messages and the mock server's descriptions.
+    title = "Zoom"
     default_deadline = DEADLINE
     #: The keyword the secret is given by, and the environment variable it is read from.
     secret_option = "secret_token"
@@ -101,6 +105,8 @@ class ZoomAdapter(Adapter):
     timestamp_header = "x-zm-request-timestamp"
     #: Where a field given by name to :meth:`fake` is looked for, in order.
     field_levels = ("payload.object", "payload", "")
+    #: Zoom's kinds of values and consistency rules (kinds.py, coherence.py).
+    generation = GENERATION
 
     def __init__(
         self,
@@ -213,6 +219,16 @@ class ZoomAdapter(Adapter):
         from .server import ROUTES
 
         return ROUTES
+
+    @classmethod
+    def server_extension(cls) -> ServerExtension:
+        """What Zoom adds to the mock server besides its endpoints: its OAuth app's options
+        (``--client-id``, ``--client-secret``, ``--account-id``) and the download URLs of
+        generated events pointed at the server (:data:`hookmock.providers.zoom.server.EXTENSION`).
+        """
+        from .server import EXTENSION
+
+        return EXTENSION
 
     # -- URL validation (ZOOM.md §3) ------------------------------------------------------------
 
