@@ -180,7 +180,7 @@ def test_serve_other_providers_usage_errors(
 ) -> None:
     monkeypatch.delenv("STRIPE_WEBHOOK_SECRET", raising=False)
     assert main(["serve", "--provider", "stripe", "--secret", "x", "--client-id", "c"]) == 2
-    assert "--client-id: an option of Zoom's own endpoints; the mock stripe server has no such" in (
+    assert "--client-id: an option of Zoom's own endpoints; the mock Stripe server has no such" in (
         capsys.readouterr().err
     )
     assert main(["serve", "--provider", "stripe"]) == 2

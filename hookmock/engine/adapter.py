@@ -259,6 +259,20 @@ class Adapter:
         (the delivery's id), counted as the next attempt of its chain, not retried."""
         return None
 
+    # -- scenarios ------------------------------------------------------------------------------
+
+    def scenario_steps(self, name: str, **params: Any) -> Sequence[tuple[float, Event]]:
+        """The events of the provider's scenario *name*, each with the time it is due (provider
+        time, Unix seconds), for :meth:`Provider.scenario` and :meth:`Provider.send_scenario`.
+
+        :raises ConfigurationError: for an unknown scenario or parameter; the default knows no
+            scenario.
+        """
+        raise ConfigurationError(
+            f"hookmock has no scenarios for {self.title or self.name}; send its events one by "
+            "one with send()"
+        )
+
     # -- the battery and the mock server --------------------------------------------------------
 
     def conformance_suite(self) -> Any:

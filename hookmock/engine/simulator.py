@@ -538,6 +538,45 @@ class Provider(InProcessLifecycle, Timeline):
 
         return replay(self, records, to=to, order=order, events=events)
 
+    # -- scenarios ------------------------------------------------------------------------------
+
+    def scenario(self, name: str, **params: Any) -> list[Event]:
+        """The events of one of the provider's coherent scenarios, in the order the provider
+        sends them, without sending them (Zoom's ``"meeting"``, GitHub's ``"pull_request"``,
+        Stripe's ``"subscription"``, Slack's ``"conversation"``...).
+
+        :raises ConfigurationError: for an unknown scenario or parameter.
+        """
+        return [event for _, event in self.adapter.scenario_steps(name, **params)]
+
+    def send_scenario(self, name: str, **params: Any) -> list[Delivery]:
+        """Play a scenario: each event is delivered, at its time on the provider's clock, to
+        every subscription that covers it (events nothing covers are skipped, as providers skip
+        them). Retries of failed attempts that fall due on the way are made too.
+
+        :returns: the first attempt of each delivered event, in order.
+        :raises ConfigurationError: for an unknown scenario or parameter.
+        :raises NotSubscribedError: when nothing is subscribed yet.
+        """
+        steps = self.adapter.scenario_steps(name, **params)
+        if not self.subscriptions:
+            raise NotSubscribedError(
+                f"cannot play scenario {name!r}: nothing is subscribed yet; call "
+                f"{self.adapter.name}.subscribe(app_or_url) first"
+            )
+        made: list[Delivery] = []
+        for at, event in steps:
+            self.scheduler.advance_to(at)
+            for subscription in self.subscriptions:
+                if subscription.covers(event.name):
+                    made.append(self.deliver(event, subscription, retry=self.retries))
+        return made
+
+    async def asend_scenario(self, name: str, **params: Any) -> list[Delivery]:
+        """:meth:`send_scenario` for async tests: an in-process ASGI application runs on the
+        caller's event loop; nothing blocks it."""
+        return await self._in_worker(self.send_scenario, name, **params)
+
     def resend(self, delivery: Delivery) -> Delivery:
         """Deliver the same event again to the same subscription: a duplicate, with the same
         bytes and a new request id, as the provider sends after a slow acknowledgement. For a

@@ -8,18 +8,15 @@ from typing import Any
 
 from ...conformance.checkable import Checkable
 from ...engine.adapter import AdapterAttribute
-from ...engine.delivery import Delivery
 from ...engine.scheduler import ProviderClock
 from ...engine.subscription import Subscription
-from ...errors import ConfigurationError, NotSubscribedError
-from ...generate.events import Event
+from ...errors import ConfigurationError
 from .adapter import DEADLINE as DEADLINE
 from .adapter import SECRET_ENV as SECRET_ENV
 from .adapter import TARGET_TYPES as TARGET_TYPES
 from .adapter import GitHubAdapter as GitHubAdapter
 from .adapter import Hook as Hook
 from .adapter import diagnose_ping as diagnose_ping
-from .scenarios import build_scenario
 from .signature import CONTENT_TYPES
 
 __all__ = ["DEADLINE", "SECRET_ENV", "TARGET_TYPES", "GitHub", "Hook"]
@@ -129,27 +126,3 @@ class GitHub(Checkable):
             )
         finally:
             self.adapter.next_content_type = "json"
-
-    def send_scenario(self, name: str, **params: Any) -> list[Delivery]:
-        """Play a scenario (see :mod:`hookmock.providers.github.scenarios`): each event is
-        delivered, at its time on the provider's clock, to every webhook that covers it.
-
-        :returns: the delivery of each event, in order.
-        """
-        steps = build_scenario(self, name, **params)
-        if not self.subscriptions:
-            raise NotSubscribedError(
-                f"cannot play scenario {name!r}: no webhook yet; call "
-                "github.subscribe(app_or_url) first"
-            )
-        made: list[Delivery] = []
-        for at, event in steps:
-            self.scheduler.advance_to(at)
-            for subscription in self.subscriptions:
-                if subscription.covers(event.name):
-                    made.append(self.deliver(event, subscription))
-        return made
-
-    def scenario(self, name: str, **params: Any) -> list[Event]:
-        """The events of a scenario, in the order GitHub sends them, without sending them."""
-        return [event for _, event in build_scenario(self, name, **params)]

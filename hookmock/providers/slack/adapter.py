@@ -27,7 +27,7 @@ import random
 import re
 import string
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ...engine.adapter import Adapter, Simulator
 from ...engine.delivery import Delivery
@@ -56,6 +56,7 @@ from .signature import HEADER_SIGNATURE, HEADER_TIMESTAMP, generate_secret, sign
 
 if TYPE_CHECKING:
     from ...conformance.base import Suite
+    from ...engine.simulator import Provider
 
 __all__ = ["SlackAdapter", "retry_reason"]
 
@@ -95,6 +96,7 @@ class SlackAdapter(Adapter):
     adapter."""
 
     name = CATALOG_NAME
+    title = "Slack"
     default_deadline = DEADLINE
     secret_option = "secret"
     secret_env = SECRET_ENV
@@ -153,6 +155,23 @@ class SlackAdapter(Adapter):
         self.team_id = team_id or team
         self.api_app_id = api_app_id or app
         self.bot_user_id = bot_user_id or bot
+
+    def scenario_steps(self, name: str, **params: Any) -> Sequence[tuple[float, Event]]:
+        """The events of scenario *name* and when each is due (see
+        :mod:`hookmock.providers.slack.scenarios`)."""
+        from .scenarios import build_scenario
+
+        return [
+            (step.at, step.event)
+            for step in build_scenario(
+                self._simulator(), name, bot_user_id=self.bot_user_id, **params
+            )
+        ]
+
+    def _simulator(self) -> Provider:
+        # The scenarios draw from the simulator's own generators and clock, which the engine's
+        # Provider has beyond the members an adapter is promised.
+        return cast("Provider", self.sim)
 
     def conformance_suite(self) -> Suite:
         from .battery import SUITE

@@ -5,18 +5,13 @@ module)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from ...conformance.checkable import Checkable
 from ...engine.adapter import AdapterAttribute
-from ...engine.delivery import Delivery
 from ...engine.scheduler import ProviderClock
-from ...errors import NotSubscribedError
-from ...generate.events import Event
 from .adapter import SlackAdapter as SlackAdapter
 from .adapter import retry_reason as retry_reason
 from .protocol import USER_AGENT
-from .scenarios import build_scenario
 
 __all__ = ["Slack", "SlackAdapter", "retry_reason"]
 
@@ -96,30 +91,3 @@ class Slack(Checkable):
             f"<Slack team={self.team_id} app={self.api_app_id} seed={self.seed} "
             f"subscriptions={len(self.subscriptions)} deliveries={self.deliveries.total}>"
         )
-
-    # -- scenarios ------------------------------------------------------------------------------
-
-    def scenario(self, name: str, **params: Any) -> list[Event]:
-        """The events of a coherent scenario (``"conversation"``), in order, without sending
-        them. See :mod:`hookmock.providers.slack.scenarios`."""
-        return [
-            step.event
-            for step in build_scenario(self, name, bot_user_id=self.bot_user_id, **params)
-        ]
-
-    def send_scenario(self, name: str, **params: Any) -> list[Delivery]:
-        """Play a scenario: each event is delivered, at its time on the provider's clock, to
-        every subscription that covers it. :returns: the first attempt of each."""
-        steps = build_scenario(self, name, bot_user_id=self.bot_user_id, **params)
-        if not self.subscriptions:
-            raise NotSubscribedError(
-                f"cannot play scenario {name!r}: nothing is subscribed yet; call "
-                "slack.subscribe(app_or_url) first"
-            )
-        made: list[Delivery] = []
-        for step in steps:
-            self.scheduler.advance_to(step.at)
-            for subscription in self.subscriptions:
-                if subscription.covers(step.event.name):
-                    made.append(self.deliver(step.event, subscription, retry=self.retries))
-        return made

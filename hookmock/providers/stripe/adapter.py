@@ -20,7 +20,7 @@ import random
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from ...engine.adapter import Adapter
@@ -43,6 +43,7 @@ from .signature import (
 
 if TYPE_CHECKING:
     from ...conformance.base import Suite
+    from ...engine.simulator import Provider
 
 __all__ = [
     "DEADLINE",
@@ -110,6 +111,7 @@ class StripeAdapter(Adapter):
     ``secret``, ``livemode`` and ``api_version``."""
 
     name = CATALOG_NAME
+    title = "Stripe"
     default_deadline = DEADLINE
     #: The keyword the secret is given by, and the environment variable it is read from.
     secret_option = "secret"
@@ -151,6 +153,18 @@ class StripeAdapter(Adapter):
             )
         self.api_version = api_version or API_VERSION
         register_catalog()
+
+    def scenario_steps(self, name: str, **params: Any) -> Sequence[tuple[float, Event]]:
+        """The events of scenario *name* and when each is due (see
+        :mod:`hookmock.providers.stripe.scenarios`)."""
+        from .scenarios import build_scenario
+
+        return [(step.at, step.event) for step in build_scenario(self._simulator(), name, **params)]
+
+    def _simulator(self) -> Provider:
+        # The scenarios draw from the simulator's own generators and clock, which the engine's
+        # Provider has beyond the members an adapter is promised.
+        return cast("Provider", self.sim)
 
     def conformance_suite(self) -> Suite:
         from .battery import SUITE

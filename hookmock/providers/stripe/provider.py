@@ -4,20 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from ...conformance.checkable import Checkable
 from ...engine.adapter import AdapterAttribute
-from ...engine.delivery import Delivery
 from ...engine.scheduler import ProviderClock
-from ...errors import NotSubscribedError
-from ...generate.events import Event
 from .adapter import DEADLINE as DEADLINE
 from .adapter import LIVE_RETRY_DELAYS as LIVE_RETRY_DELAYS
 from .adapter import SECRET_ENV as SECRET_ENV
 from .adapter import TEST_RETRY_DELAYS as TEST_RETRY_DELAYS
 from .adapter import StripeAdapter as StripeAdapter
-from .scenarios import build_scenario
 
 __all__ = [
     "DEADLINE",
@@ -92,30 +87,3 @@ class Stripe(Checkable):
     def signing_secrets(self) -> tuple[str, ...]:
         """Every secret deliveries are signed with, in order."""
         return self.adapter.signing_secrets
-
-    # -- scenarios ------------------------------------------------------------------------------
-
-    def scenario(self, name: str, **params: Any) -> list[Event]:
-        """The events of a coherent scenario (``"subscription"``: a subscription's billing
-        cycles), in the order Stripe sends them, without sending them. See
-        :mod:`hookmock.providers.stripe.scenarios`."""
-        return [step.event for step in build_scenario(self, name, **params)]
-
-    def send_scenario(self, name: str, **params: Any) -> list[Delivery]:
-        """Play a scenario: each event is delivered, at its time on the provider's clock, to
-        every subscription that covers it; retries that fall due on the way are made too.
-
-        :returns: the first attempt of each delivered event, in order.
-        """
-        if not self.subscriptions:
-            raise NotSubscribedError(
-                f"cannot play scenario {name!r}: nothing is subscribed yet; call "
-                "stripe.subscribe(app_or_url) first"
-            )
-        made: list[Delivery] = []
-        for step in build_scenario(self, name, **params):
-            self.scheduler.advance_to(step.at)
-            for subscription in self.subscriptions:
-                if subscription.covers(step.event.name):
-                    made.append(self.deliver(step.event, subscription, retry=self.retries))
-        return made

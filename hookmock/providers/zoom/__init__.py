@@ -14,10 +14,8 @@ from typing import Any
 
 from ...conformance.checkable import Checkable
 from ...engine.adapter import AdapterAttribute
-from ...engine.delivery import Delivery
 from ...engine.scheduler import ProviderClock
-from ...errors import ConfigurationError, NotSubscribedError
-from ...generate.events import Event
+from ...errors import ConfigurationError
 from .adapter import DEADLINE as DEADLINE
 from .adapter import SECRET_TOKEN_ENV as SECRET_TOKEN_ENV
 from .adapter import USER_AGENT as USER_AGENT
@@ -160,41 +158,3 @@ class Zoom(Checkable):
                 "start one: hookmock.server.MockServer(zoom).start()"
             )
         return str(self.server.url)
-
-    # -- scenarios ------------------------------------------------------------------------------
-
-    def scenario(self, name: str, **params: Any) -> list[Event]:
-        """The events of a coherent scenario (``"meeting"``, ``"webinar"``, ``"user"``), in the
-        order Zoom sends them, without sending them. See
-        :mod:`hookmock.providers.zoom.scenarios`."""
-        from .scenarios import build_scenario
-
-        return [step.event for step in build_scenario(self, name, **params)]
-
-    def send_scenario(self, name: str, **params: Any) -> list[Delivery]:
-        """Play a scenario: each event is delivered, at its time on the provider's clock, to
-        every subscription that covers it (events nothing covers are skipped, as Zoom skips
-        them). Retries of failed attempts that fall due on the way are made too.
-
-        :returns: the first attempt of each delivered event, in order.
-        """
-        from .scenarios import build_scenario
-
-        steps = build_scenario(self, name, **params)
-        if not self.subscriptions:
-            raise NotSubscribedError(
-                f"cannot play scenario {name!r}: nothing is subscribed yet; call "
-                "zoom.subscribe(app_or_url) first"
-            )
-        made: list[Delivery] = []
-        for step in steps:
-            self.scheduler.advance_to(step.at)
-            for subscription in self.subscriptions:
-                if subscription.covers(step.event.name):
-                    made.append(self.deliver(step.event, subscription, retry=self.retries))
-        return made
-
-    async def asend_scenario(self, name: str, **params: Any) -> list[Delivery]:
-        """:meth:`send_scenario` for async tests: an in-process ASGI application runs on the
-        caller's event loop; nothing blocks it."""
-        return await self._in_worker(self.send_scenario, name, **params)
