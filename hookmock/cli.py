@@ -304,6 +304,14 @@ def _scenario_options(p: argparse.ArgumentParser) -> None:
     _provider_options(p, zoom_only=True)
 
 
+def _load_options(p: argparse.ArgumentParser) -> None:
+    from .load.command import add_load_options
+
+    add_load_options(p)
+    _secret_options(p)
+    _provider_options(p, zoom_only=True)
+
+
 def _sign_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", nargs="?", help="the body (default: standard input)")
     _provider_options(p)
@@ -336,6 +344,10 @@ _PARSERS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None] | None]
     "schema-diff": (
         "compare hookmock's schemas with a newer Zoom OpenAPI webhooks document",
         None,
+    ),
+    "load": (
+        "load a receiver with Locust: many users sending signed Zoom deliveries",
+        _load_options,
     ),
 }
 
@@ -469,6 +481,7 @@ def _http_target(option: str, args: argparse.Namespace) -> Any:
 ZOOM_ONLY = {
     "scenario": "its scenarios are Zoom's meetings, webinars and users",
     "schema-diff": "it compares hookmock's Zoom schemas with Zoom's OpenAPI document",
+    "load": "its Locust user sends Zoom's deliveries",
 }
 
 
@@ -852,6 +865,16 @@ def _schema_diff(args: argparse.Namespace, out: TextIO) -> int:
     return schema_diff_command(args, out)
 
 
+def _cmd_load(args: argparse.Namespace, out: TextIO) -> int:
+    from .load.command import check_arguments, load_command
+    from .providers.zoom import Zoom
+
+    check_arguments(args)
+    # A master runs no user: the workers sign, each with its own secret token.
+    secrets = _secrets(args, Zoom, required=not args.master)
+    return load_command(args, out, secret=secrets[0] if secrets else None)
+
+
 def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     from .server.cli import serve_command
 
@@ -870,4 +893,5 @@ _COMMANDS = {
     "check": _cmd_check,
     "schema-diff": _schema_diff,
     "scenario": _cmd_scenario,
+    "load": _cmd_load,
 }
