@@ -126,6 +126,7 @@ class ZoomUser(FastHttpUser):
 
     abstract = True
     wait_time = constant(0)
+    # Zoom follows no redirect (a 3xx is a failed delivery) and retries nothing at once.
     max_redirects = 0
     max_retries = 0
 
@@ -172,7 +173,6 @@ class ZoomUser(FastHttpUser):
             headers=headers,
             name=name,
             catch_response=True,
-            allow_redirects=False,
         ) as response:
             status = response.status_code or None
             elapsed = float(response.request_meta["response_time"]) / 1000

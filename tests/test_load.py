@@ -57,12 +57,19 @@ class _Quiet(WSGIRequestHandler):
 
 class Receiver:
     """A Zoom receiver on 127.0.0.1 that verifies every signature and counts each event; it
-    sleeps *slow* seconds before answering the events named in *slow_events*."""
+    sleeps *slow* seconds before answering the events named in *slow_events*, and redirects the
+    events named in *redirected*."""
 
-    def __init__(self, *, slow: float = 0.0, slow_events: tuple[str, ...] = ()) -> None:
-        self.slow, self.slow_events = slow, slow_events
+    def __init__(
+        self,
+        *,
+        slow: float = 0.0,
+        slow_events: tuple[str, ...] = (),
+        redirected: tuple[str, ...] = (),
+    ) -> None:
+        self.slow, self.slow_events, self.redirected = slow, slow_events, redirected
         self.events: Counter[str] = Counter()
-        self.forged = 0
+        self.forged = self.elsewhere = 0
         self.request_ids: set[str] = set()
         self.lock = threading.Lock()
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=_Quiet)
@@ -70,6 +77,10 @@ class Receiver:
 
     @Request.application  # type: ignore[arg-type]
     def app(self, request: Request) -> Response:
+        if request.path != "/zoom/webhook":
+            with self.lock:
+                self.elsewhere += 1
+            return Response(status=204)
         body = request.get_data()
         timestamp = request.headers.get("x-zm-request-timestamp", "")
         signed = verify(SECRET, timestamp, body, request.headers.get("x-zm-signature", ""))
@@ -81,6 +92,8 @@ class Receiver:
             self.request_ids.add(request.headers.get("x-zm-request-id", ""))
         if name in self.slow_events:
             time.sleep(self.slow)
+        if name in self.redirected:
+            return Response(status=302, headers={"location": "/moved"})
         return Response(status=204 if signed else 401)
 
     @property
@@ -351,16 +364,47 @@ def test_a_local_run_sends_signed_deliveries_and_counts_each_one(
     assert (tmp_path / "run_stats.csv").exists() and (tmp_path / "run.html").exists()
 
 
-def test_a_slow_receiver_shows_its_late_share_as_failures_named_late(
+def test_users_play_scenarios_instead_of_the_mix(
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out = _run(
+        [
+            receiver.url,
+            "--users",
+            "2",
+            "--run-time",
+            "2s",
+            "--secret-token",
+            SECRET,
+            "--scenario",
+            "meeting:participants=1,recording=false",
+        ],
+        monkeypatch,
+    )
+    total, acknowledged = _summary_counts(out)
+    played = {
+        name
+        for name, _ in Traffic(
+            secret_token=SECRET, scenarios=[("meeting", {"participants": 1, "recording": False})]
+        ).play()
+    }
+    assert code == 0, out
+    assert total == acknowledged == receiver.total
+    assert receiver.forged == 0
+    assert "meeting.created" in receiver.events
+    assert set(receiver.events) <= played
+
+
+def test_late_and_redirected_deliveries_are_failures_named_by_their_outcome(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    slow = Receiver(slow=0.6, slow_events=("meeting.ended",))
-    thread = threading.Thread(target=slow.server.serve_forever, daemon=True)
+    odd = Receiver(slow=0.6, slow_events=("meeting.ended",), redirected=("meeting.started",))
+    thread = threading.Thread(target=odd.server.serve_forever, daemon=True)
     thread.start()
     try:
         code, out = _run(
             [
-                slow.url,
+                odd.url,
                 "--users",
                 "4",
                 "--run-time",
@@ -375,17 +419,20 @@ def test_a_slow_receiver_shows_its_late_share_as_failures_named_late(
             monkeypatch,
         )
     finally:
-        slow.server.shutdown()
+        odd.server.shutdown()
         thread.join(5)
     total, acknowledged = _summary_counts(out)
     failures = _failures(out)
     assert code == 1, out
-    assert total == slow.total
-    assert slow.events["meeting.ended"] > 0
-    # Every slow answer is late; a fast one may be late too on a loaded machine, never more.
-    assert set(failures) == {"late"}
-    assert slow.events["meeting.ended"] <= failures["late"] <= total
-    assert acknowledged == total - failures["late"]
+    assert total == odd.total
+    assert odd.events["meeting.ended"] > 0 and odd.events["meeting.started"] > 0
+    # No delivery is acknowledged; every slow answer is late, and a redirect is a failure that
+    # is not followed. On a loaded machine a redirect may come late too, never the reverse.
+    assert acknowledged == 0
+    assert set(failures) <= {"late", "redirected: 302"}
+    assert failures["late"] + failures.get("redirected: 302", 0) == total
+    assert failures["late"] >= odd.events["meeting.ended"]
+    assert odd.elsewhere == 0
 
 
 def _free_port() -> int:
