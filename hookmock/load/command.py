@@ -328,6 +328,6 @@ def format_summary(summary: dict[str, Any], *, url: str, users: int) -> str:
         lines.append("  by event:")
         width = max(len(e["name"]) for e in named)
         for entry in named:
-            failed = f"  {entry['failures']:,} failed" if entry["failures"] else ""
+            failed = f"  ({entry['failures']:,} failed)" if entry["failures"] else ""
             lines.append(f"    {entry['name']:<{width}}  {entry['requests']:>8,}{failed}")
     return "\n".join(lines) + "\n"
