@@ -42,7 +42,8 @@ def add_load_options(p: argparse.ArgumentParser) -> None:
         f"by Zoom's rules (a 2xx within {DEADLINE:g} s). Prints requests, failures by outcome, "
         "response time percentiles and the share acknowledged in time. Exit 0 when every "
         "delivery was acknowledged in time, 1 when one was not, 2 for usage errors. Needs "
-        "hookmock[load] (Locust)."
+        "hookmock[load] (Locust). Locust's other options are read from its environment "
+        "variables (LOCUST_LOGLEVEL=DEBUG) and its locust.conf."
     )
     p.add_argument("url", nargs="?", help="the receiver's webhook URL (not on a --worker)")
     p.add_argument("-u", "--users", type=int, default=10, help="concurrent users (10)")
@@ -114,12 +115,6 @@ def add_load_options(p: argparse.ArgumentParser) -> None:
     distributed.add_argument("--worker", action="store_true", help="run as a Locust worker")
     distributed.add_argument("--master-host", default="127.0.0.1", help="the master's host")
     distributed.add_argument("--master-port", type=int, default=5557, help="its port (5557)")
-    p.add_argument(
-        "locust_args",
-        nargs="*",
-        metavar="-- LOCUST_OPTION",
-        help="after --, options passed to locust as they are (--loglevel DEBUG, --tags ...)",
-    )
 
 
 def check_arguments(args: argparse.Namespace) -> None:
@@ -181,7 +176,6 @@ def locust_argv(args: argparse.Namespace) -> list[str]:
             args.master_host,
             "--master-port",
             str(args.master_port),
-            *args.locust_args,
         ]
     timeout = args.timeout if args.timeout is not None else DEFAULT_TIMEOUT
     argv += [
@@ -222,7 +216,7 @@ def locust_argv(args: argparse.Namespace) -> list[str]:
         ]
         if args.expect_workers_max_wait:
             argv += ["--expect-workers-max-wait", str(args.expect_workers_max_wait)]
-    return [*argv, *args.locust_args]
+    return argv
 
 
 def load_command(args: argparse.Namespace, out: TextIO, *, secret: str | None) -> int:
