@@ -498,3 +498,16 @@ def test_a_distributed_run_counts_what_the_receiver_received(
     assert total > 0 and acknowledged == total
     assert receiver.forged == 0
     assert receiver.total == total
+
+
+def test_a_receiver_that_is_not_there_is_a_connection_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = f"http://127.0.0.1:{_free_port()}/zoom/webhook"  # nothing listens there
+    code, out = _run(
+        [url, "--users", "2", "--run-time", "1s", "--secret-token", SECRET], monkeypatch
+    )
+    total, acknowledged = _summary_counts(out)
+    assert code == 1, out
+    assert total > 0 and acknowledged == 0
+    assert _failures(out) == {"connection error": total}
