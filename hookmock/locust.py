@@ -142,7 +142,8 @@ class ZoomUser(FastHttpUser):
         options = environment.parsed_options
         given = (lambda name: getattr(options, name, None)) if options is not None else _none
         self.deadline = _positive("deadline", given("zoom_deadline"), self.deadline)
-        self.timeout = _positive("timeout", given("zoom_timeout"), self.timeout)
+        # A delivery is waited for at least until its deadline.
+        self.timeout = max(self.deadline, _positive("timeout", given("zoom_timeout"), self.timeout))
         # FastHttpUser reads these when it makes its client.
         self.network_timeout = self.connection_timeout = self.timeout
         super().__init__(environment)

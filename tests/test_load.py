@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import itertools
 import json
 import re
 import socket
@@ -274,6 +275,48 @@ def test_the_summary_lists_failures_by_outcome_and_percentiles_against_the_deadl
     assert _failures(text) == {"late": 25, "rejected: 401": 2, "server error: 503": 3}
     assert "p99 3,100 ms" in text and "deadline 3,000 ms (p99 past it)" in text
     assert "Aggregated" not in text
+
+
+def _locust_argv(*words: str) -> list[str]:
+    from hookmock.cli import _parser
+    from hookmock.load.command import locust_argv
+
+    return locust_argv(_parser("load").parse_args(["load", *words]))
+
+
+def test_locust_gets_its_own_options_and_hookmocks_but_never_the_secret() -> None:
+    local = _locust_argv(
+        "http://127.0.0.1:1/hook",
+        "--users",
+        "5",
+        "--run-time",
+        "1m",
+        "--secret-token",
+        SECRET,
+        "--events",
+        "meeting.started=2",
+        "--deadline",
+        "20",
+        "--csv",
+        "out",
+    )
+    assert local[1:3] == ["-m", "locust"] and "--headless" in local
+    pairs = dict(itertools.pairwise(local))
+    assert pairs["--host"] == "http://127.0.0.1:1/hook" and pairs["--users"] == "5"
+    assert pairs["--spawn-rate"] == "5" and pairs["--run-time"] == "1m"
+    assert pairs["--zoom-events"] == "meeting.started=2" and pairs["--zoom-deadline"] == "20"
+    assert pairs["--csv"] == "out"
+    # Deliveries under way at the end are waited for: past the deadline and the timeout.
+    assert int(pairs["--stop-timeout"]) > 20
+    master = _locust_argv(
+        "http://127.0.0.1:1/hook", "--master", "--expect-workers", "3", "--master-bind-port", "6000"
+    )
+    assert master[master.index("--master") :][:3] == ["--master", "--expect-workers", "3"]
+    assert master[master.index("--master-bind-port") + 1] == "6000"
+    worker = _locust_argv("--worker", "--master-host", "master.example", "--master-port", "6000")
+    assert worker[-5:] == ["--worker", "--master-host", "master.example", "--master-port", "6000"]
+    assert "--headless" not in worker and "--zoom-events" not in worker
+    assert not [word for word in local + master + worker if SECRET in word]
 
 
 @pytest.mark.parametrize(

@@ -178,6 +178,7 @@ def locust_argv(args: argparse.Namespace) -> list[str]:
             str(args.master_port),
         ]
     timeout = args.timeout if args.timeout is not None else DEFAULT_TIMEOUT
+    timeout = max(timeout, args.deadline or 0.0)
     argv += [
         "--headless",
         "--host",
