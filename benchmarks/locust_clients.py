@@ -1,6 +1,6 @@
 """The ``locust`` benchmark's locustfile: :class:`hookmock.locust.ZoomUser` as ``hookmock load``
 runs it (``Zoom``, a ``FastHttpUser``), and its peer ``ZoomRequests``: the same deliveries, drawn
-from the same :class:`hookmock.load.traffic.Traffic` and judged the same way, sent with Locust's
+from the same :class:`hookmock.load.generator.Traffic` and judged the same way, sent with Locust's
 ``HttpUser`` (python-requests). The benchmark names the class to run on the command line.
 
 The process's CPU time from the start of the test to its end (Locust's start-up and the pools'
@@ -15,8 +15,8 @@ from typing import Any
 
 from locust import HttpUser, constant, events, task
 
+from hookmock.load.generator import Traffic, judge
 from hookmock.load.locustfile import Zoom as Zoom  # writes the run's figures, as hookmock load does
-from hookmock.load.traffic import Traffic, judge
 
 TRAFFIC = Traffic(secret_token=os.environ["ZOOM_WEBHOOK_SECRET_TOKEN"])
 _started: list[float] = []

@@ -1419,7 +1419,7 @@ def _locust_run(user: str, url: str, seconds: int, tmp: Path) -> tuple[int, floa
 def bench_locust(args: argparse.Namespace) -> list[Result]:
     import importlib.util
 
-    from hookmock.load.traffic import DEFAULT_POOL, Traffic
+    from hookmock.load.generator import DEFAULT_POOL, Traffic
 
     key = SECRET.encode()
     pooled = Traffic(secret_token=SECRET, seed=1)

@@ -48,9 +48,10 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             add_options(sub.add_parser(name, help=about, formatter_class=_Formatter))
         elif name == "serve":
             # Defined beside the server, in a module that imports sockets and threads.
+            from .providers import PROVIDERS, provider_class
             from .server.cli import add_serve_parser
 
-            add_serve_parser(sub)
+            add_serve_parser(sub, [provider_class(known) for known in PROVIDERS])
             serve = sub.choices["serve"]
             serve.add_argument("--secret", dest="secret_token", help="the same as --secret-token")
             _provider_options(serve)
@@ -150,8 +151,15 @@ def _schema_options(p: argparse.ArgumentParser) -> None:
     _provider_options(p)
 
 
-def _generation_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("event", help="event name, e.g. meeting.started")
+def _generation_options(p: argparse.ArgumentParser, *, body: bool = False) -> None:
+    if body:
+        p.add_argument(
+            "event",
+            nargs="?",
+            help="event name, e.g. meeting.started (with --body: read from the body when left out)",
+        )
+    else:
+        p.add_argument("event", help="event name, e.g. meeting.started")
     _provider_options(p)
     p.add_argument("--seed", type=int, help="seed of the generated values (default: random)")
     p.add_argument(
@@ -196,8 +204,14 @@ def _generation_options(p: argparse.ArgumentParser) -> None:
 
 
 def _trigger_options(p: argparse.ArgumentParser) -> None:
-    _generation_options(p)
+    _generation_options(p, body=True)
     p.add_argument("--url", required=True, help="the receiver's webhook URL")
+    p.add_argument(
+        "--body",
+        metavar="FILE",
+        help="send these bytes as they are (a recorded or hand-written body; - for standard "
+        "input) instead of a generated event, signed anew",
+    )
     _secret_options(p)
     p.add_argument(
         "--deadline",
@@ -304,6 +318,29 @@ def _scenario_options(p: argparse.ArgumentParser) -> None:
     _provider_options(p, zoom_only=True)
 
 
+def _record_options(p: argparse.ArgumentParser) -> None:
+    from .traffic.cli import add_record_options
+
+    add_record_options(p)
+    _provider_options(p)
+    _secret_options(p)
+
+
+def _replay_options(p: argparse.ArgumentParser) -> None:
+    from .traffic.cli import add_replay_options
+
+    add_replay_options(p)
+    _provider_options(p)
+    _secret_options(p)
+
+
+def _validate_options(p: argparse.ArgumentParser) -> None:
+    from .traffic.cli import add_validate_options
+
+    add_validate_options(p)
+    _provider_options(p)
+
+
 def _load_options(p: argparse.ArgumentParser) -> None:
     from .load.command import add_load_options
 
@@ -338,12 +375,21 @@ _PARSERS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None] | None]
     ),
     "sign": ("print the provider's signed headers for a body (Zoom's by default)", _sign_options),
     "serve": (
-        "run a mock provider server (Zoom's OAuth, subscriptions and downloads by default)",
+        "run a mock provider server (its own endpoints, a control API and a page)",
         None,
     ),
     "schema-diff": (
         "compare hookmock's schemas with a newer Zoom OpenAPI webhooks document",
         None,
+    ),
+    "record": (
+        "forward a real provider's deliveries to a local receiver and record them (JSON lines)",
+        _record_options,
+    ),
+    "replay": ("send recorded deliveries to a URL, signed anew", _replay_options),
+    "validate": (
+        "check recorded deliveries against the catalog's schemas: what reality has that it lacks",
+        _validate_options,
     ),
     "load": (
         "load a receiver with Locust: many users sending signed Zoom deliveries",
@@ -438,7 +484,12 @@ _UNITS = {
 def _check_values(args: argparse.Namespace) -> None:
     """Check option values argparse accepts but hookmock cannot use (``inf``, ``nan``, a time
     past year 9999, a CA file that is not one), naming the option and how to fix it."""
-    if getattr(args, "deadline", None) is not None and args.command in ("trigger", "check"):
+    if getattr(args, "deadline", None) is not None and args.command in (
+        "trigger",
+        "check",
+        "record",
+        "replay",
+    ):
         _number("--deadline", args.deadline, 0.0, MAX_DEADLINE, above=True)
     if getattr(args, "tolerance", None) is not None:
         _number("--tolerance", args.tolerance, 0.0, MAX_TOLERANCE)
@@ -488,9 +539,11 @@ ZOOM_ONLY = {
 def _provider_name(args: argparse.Namespace) -> str:
     """The provider the command line names: ``--provider``, else standard-webhooks when an
     ``--openapi`` document is given, else zoom."""
+    from .providers import DEFAULT_PROVIDER
+
     if args.provider:
         return str(args.provider)
-    return "standard-webhooks" if args.openapi is not None else "zoom"
+    return "standard-webhooks" if args.openapi is not None else DEFAULT_PROVIDER
 
 
 def _check_zoom_only(args: argparse.Namespace) -> None:
@@ -699,14 +752,64 @@ def _cmd_fake(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _body_event(args: argparse.Namespace, provider: Any) -> Any:
+    """The event of ``trigger --body FILE``: the file's bytes as they are."""
+    import json
+
+    from .generate.events import Event
+    from .traffic.recorder import event_name
+
+    generation = {
+        "--seed": args.seed is not None,
+        "--set": bool(args.sets),
+        "--add": bool(args.adds),
+        "--time": args.time is not None,
+        "--serialization": args.serialization is not None,
+        "--no-validate": args.no_validate,
+        "--full": args.full,
+    }
+    given = [option for option, used in generation.items() if used]
+    if given:
+        raise _UsageError(
+            f"--body sends the file's bytes as they are: {', '.join(given)} would change a "
+            "generated event; leave them out, or leave out --body"
+        )
+    if args.body == "-":
+        body = sys.stdin.buffer.read()
+    else:
+        try:
+            with open(args.body, "rb") as handle:
+                body = handle.read()
+        except OSError as exc:
+            raise _UsageError(f"--body {args.body!r}: cannot read it ({exc.strerror})") from None
+    name = args.event
+    if name is None:
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            data = None
+        name = event_name(provider, (), data)
+        if name is None:
+            raise _UsageError(
+                f"--body {args.body!r}: the body names no event; give its name: "
+                "hookmock trigger NAME --body FILE --url URL"
+            )
+    return Event.from_body(body, name=name)
+
+
 def _cmd_trigger(args: argparse.Namespace, out: TextIO) -> int:
     from .engine.subscription import Subscription
     from .records.masking import mask_url, mask_urls
     from .records.outcome import Outcome
 
+    if args.event is None and args.body is None:
+        raise _UsageError(
+            "give the event to send (hookmock trigger meeting.started --url URL) or a body "
+            "(--body FILE)"
+        )
     target = _http_target("--url", args)
     provider = _provider(args, secret=True, deadline=args.deadline, clock=_clock(args))
-    event = _make_event(args, provider)
+    event = _body_event(args, provider) if args.body is not None else _make_event(args, provider)
     subscription = Subscription(id="cli", name="--url", target=target, events=None)
     delivery = provider.deliver(event, subscription)
     status = delivery.status if delivery.status is not None else "-"
@@ -883,6 +986,35 @@ def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     return serve_command(args, out, provider=cls)
 
 
+def _cmd_record(args: argparse.Namespace, out: TextIO) -> int:
+    from .traffic.cli import record_command
+
+    cls = _provider_class(args)
+    _check_openapi(args, cls)
+    secrets = _secrets(args, cls, required=False)
+    if secrets:
+        try:
+            cls.signer(secrets)
+        except ConfigurationError as exc:
+            raise _UsageError(f"--secret: {exc}") from None
+    provider = _provider(args, secret=False)
+    return record_command(args, out, provider=provider, secrets=secrets)
+
+
+def _cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
+    from .traffic.cli import replay_command
+
+    target = _http_target("--url", args)
+    provider = _provider(args, secret=True, deadline=args.deadline, seed=args.seed)
+    return replay_command(args, out, provider=provider, target=target)
+
+
+def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    from .traffic.cli import validate_command
+
+    return validate_command(args, out, provider=_catalog_name(args))
+
+
 _COMMANDS = {
     "serve": _cmd_serve,
     "events": _cmd_events,
@@ -893,5 +1025,8 @@ _COMMANDS = {
     "check": _cmd_check,
     "schema-diff": _schema_diff,
     "scenario": _cmd_scenario,
+    "record": _cmd_record,
+    "replay": _cmd_replay,
+    "validate": _cmd_validate,
     "load": _cmd_load,
 }

@@ -11,7 +11,8 @@ Every error hookmock raises derives from :class:`HookmockError`::
     ├── SubscriptionError        the receiver failed Zoom's URL validation on subscribe
     ├── NotSubscribedError       an event sent that no subscription covers
     ├── AuthenticationError      a subscription's credentials could not be obtained (token URL)
-    └── LifespanError            an ASGI application's lifespan startup or shutdown failed
+    ├── LifespanError            an ASGI application's lifespan startup or shutdown failed
+    └── RecordFileError          a file of recorded deliveries that cannot be read (names the line)
 
 A receiver that misbehaves during a delivery never raises: the attempt becomes a recorded
 :class:`~hookmock.engine.delivery.Delivery` with an outcome, and the ``assert_*`` helpers judge it.
@@ -133,3 +134,8 @@ class AuthenticationError(HookmockError):
 class LifespanError(HookmockError):
     """An in-process ASGI application's lifespan startup or shutdown failed (it reported a
     failure, raised, or did not answer in time). The message names the application."""
+
+
+class RecordFileError(HookmockError, ValueError):
+    """A file of recorded deliveries (``hookmock record``'s JSON lines) that cannot be read:
+    the message names the file and the line."""

@@ -32,7 +32,7 @@ from locust import FastHttpUser, constant, events, task
 from locust.env import Environment
 
 from .errors import ConfigurationError
-from .load.traffic import (
+from .load.generator import (
     DEADLINE,
     DEFAULT_POOL,
     DEFAULT_TIMEOUT,
@@ -111,7 +111,7 @@ class ZoomUser(FastHttpUser):
     Set these in a subclass, or with the ``--zoom-*`` options of ``locust`` (which win):
 
     :cvar secret_token: the secret token to sign with; default ``$ZOOM_WEBHOOK_SECRET_TOKEN``.
-    :cvar events: event name → weight; default :data:`hookmock.load.traffic.DEFAULT_EVENTS`.
+    :cvar events: event name → weight; default :data:`hookmock.load.generator.DEFAULT_EVENTS`.
     :cvar scenarios: scenarios each user plays one after another instead of the mix
         (``"meeting"``, ``"meeting:participants=20"``).
     :cvar deadline: seconds within which a 2xx is a success (Zoom: 3).

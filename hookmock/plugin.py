@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .providers.standard_webhooks import StandardWebhooks
     from .providers.stripe import Stripe
     from .providers.zoom import Zoom
-    from .server import MockZoomServer
+    from .server import MockServer
 
 SEED_OPTION = "--hookmock-seed"
 SECRET_OPTION = "--hookmock-secret-token"
@@ -467,15 +467,17 @@ def provider_fixture(
 
 
 @pytest.fixture(scope="session")
-def _hookmock_server_session() -> Iterator[MockZoomServer]:
-    from .server import MockZoomServer
+def _hookmock_server_session() -> Iterator[MockServer]:
+    from .providers.zoom import Zoom
+    from .server import MockServer
 
-    with MockZoomServer(host="127.0.0.1", port=0) as server:
+    # Serves each test's zoom once hookmock_server attaches it.
+    with MockServer(Zoom(), host="127.0.0.1", port=0) as server:
         yield server
 
 
 @pytest.fixture
-def hookmock_server(zoom: Zoom, _hookmock_server_session: MockZoomServer) -> MockZoomServer:
+def hookmock_server(zoom: Zoom, _hookmock_server_session: MockServer) -> MockServer:
     """The mock Zoom server, serving this test's ``zoom`` (its subscriptions, deliveries and
     clock) at ``hookmock_server.url`` (also ``zoom.server_url``): Zoom's OAuth token, event
     subscription and recording download endpoints, the control API and the page.

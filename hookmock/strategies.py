@@ -32,6 +32,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import importlib
 import json
 import re
 import time
@@ -50,6 +51,7 @@ except ImportError as error:  # pragma: no cover - exercised in a subprocess tes
 from .errors import ConfigurationError, OverrideError, SchemaViolationError
 from .generate import catalog, fake
 from .generate.events import Event
+from .generate.profile import NEUTRAL, GenerationProfile
 
 if TYPE_CHECKING:
     from typing import Protocol
@@ -58,9 +60,11 @@ if TYPE_CHECKING:
 
     class Provider(Protocol):
         """What the strategies read of a simulated provider (:class:`hookmock.Zoom` and others):
-        its catalog's name, its clock and the hooks that change a generated body."""
+        its catalog's name, its clock, how its events are generated and the hooks that change a
+        generated body."""
 
         name: str
+        generation: GenerationProfile
         generation_hooks: list[Callable[[str, Any], Any]]
 
         def clock(self) -> float: ...
@@ -290,7 +294,14 @@ def unchanged(
     with every field, the overrides that are values (not strategies) applied, nothing varied."""
     provider_name = provider if isinstance(provider, str) else provider.name
     now = time.time() if isinstance(provider, str) else provider.clock()
-    base, _ = fake.generate(name, seed=BASE_SEED, now=now, provider=provider_name, full=True)
+    base, _ = fake.generate(
+        name,
+        seed=BASE_SEED,
+        now=now,
+        provider=provider_name,
+        full=True,
+        profile=_generation(provider),
+    )
     if not isinstance(provider, str):
         for hook in tuple(provider.generation_hooks):
             hook(name, base)
@@ -322,7 +333,14 @@ def _draw_variation(
     # One complete, realistic event to start from: every difference from it is a change
     # Hypothesis chose, so a shrunk failure names its field (a base drawn from a random seed
     # could fail by itself, a guest's empty email say, and name none).
-    base, _ = fake.generate(name, seed=BASE_SEED, now=now, provider=provider_name, full=True)
+    base, _ = fake.generate(
+        name,
+        seed=BASE_SEED,
+        now=now,
+        provider=provider_name,
+        full=True,
+        profile=_generation(provider),
+    )
     if not isinstance(provider, str):
         for hook in tuple(provider.generation_hooks):
             hook(name, base)
@@ -378,13 +396,32 @@ def _check_pins(name: str, pins: Mapping[str, Any], provider: str) -> None:
         _split(path)
     if not fixed:
         return
-    data, _ = fake.generate(name, seed=BASE_SEED, now=time.time(), provider=provider, full=True)
+    data, _ = fake.generate(
+        name,
+        seed=BASE_SEED,
+        now=time.time(),
+        provider=provider,
+        full=True,
+        profile=_generation(provider),
+    )
     fake.apply_overrides(data, fixed)
     errors = catalog.schema_errors(name, data, provider)
     if errors:
         raise SchemaViolationError(
             name, errors, hint="hint: the overrides make the event invalid; pin values it allows"
         )
+
+
+def _generation(provider: str | Provider) -> GenerationProfile:
+    """How *provider*'s events are generated. A provider given by name is looked up by name at
+    run time, as ``--provider`` is (the strategies sit below the providers, and import none)."""
+    if not isinstance(provider, str):
+        return provider.generation
+    providers = importlib.import_module("hookmock.providers")
+    if provider not in providers.PROVIDERS:
+        return NEUTRAL  # a catalog registered under a name of its own
+    profile: GenerationProfile = providers.provider_class(provider).generation
+    return profile
 
 
 def _split(path: str) -> Path:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from hookmock import Zoom
-from hookmock.server import MockZoomServer
+from hookmock.server import MockServer
 from hookmock.server.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from tests.receivers import serving, zoom_receiver
 
@@ -120,7 +120,7 @@ def receiver(zoom: Zoom) -> Iterator[Any]:
 
 
 @pytest.fixture
-def api(hookmock_server: MockZoomServer) -> Api:
+def api(hookmock_server: MockServer) -> Api:
     """Calls to the session's mock server."""
     return Api(hookmock_server.url)
 

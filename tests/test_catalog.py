@@ -23,8 +23,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from hookmock.cli import main
+from hookmock.generate import fake
 from hookmock.generate.catalog import event_names, load_schema, schema_errors
-from hookmock.generate.fake import FAKE_KINDS, generate
+from hookmock.providers.zoom.coherence import GENERATION
 
 from . import zoom_reference
 
@@ -61,6 +62,11 @@ CATALOG = _catalog()
 #: Meeting, webinar and recording events still being written by hand (tools/build_zoom_schemas.py):
 #: computed from which files are absent, so it shrinks to nothing as they land.
 AWAITING_HAND_WRITTEN = {e for e in CATALOG - set(ALL) if e.startswith(HAND_FAMILIES)}
+
+
+def generate(event: str, **options: Any) -> tuple[dict[str, Any], frozenset[str]]:
+    """An event as Zoom generates it: its kinds of values and its consistency rules."""
+    return fake.generate(event, profile=GENERATION, **options)
 
 
 def _both(product: str, events: str, why: str) -> dict[str, str]:
@@ -288,7 +294,7 @@ def test_tool_made_schema_follows_the_conventions(event: str) -> None:
     problems = []
     for path, node in walk(schema):
         kind = node.get("x-hookmock-fake")
-        if kind is not None and kind not in FAKE_KINDS:
+        if kind is not None and kind not in GENERATION.kinds:
             problems.append(f"{path}: unknown x-hookmock-fake {kind!r}")
         if node.get("additionalProperties") is False:
             problems.append(f"{path}: additionalProperties false (Zoom adds fields)")

@@ -489,7 +489,7 @@ def test_a_zoom_only_command_refuses_another_provider(
     )
     assert err.endswith(
         "leave out --provider and --openapi. The commands for every provider: events, schema, "
-        "fake, trigger, check, sign, serve\n"
+        "fake, trigger, check, sign, serve, record, replay, validate\n"
     )
     assert run(*argv, "--openapi", "acme.json") == (2, "")
     assert capsys.readouterr().err.startswith(

@@ -15,7 +15,7 @@ from werkzeug.test import Client
 from hookmock import ConfigurationError, DeliveryLog, Event, Outcome, Zoom
 from hookmock.engine.report import describe_log
 from hookmock.records.exchange import Request, Response
-from hookmock.server import MockZoomApp
+from hookmock.server import MockServerApp
 from hookmock.server.cli import DEFAULT_MAX_DELIVERIES, add_serve_parser
 from hookmock.server.state import ServerState
 from tests.receivers import zoom_receiver
@@ -212,7 +212,7 @@ def test_an_event_made_by_hand_keeps_working_without_data() -> None:
 
 
 def _client(zoom: Zoom) -> Client:
-    return Client(MockZoomApp(ServerState(zoom)))
+    return Client(MockServerApp(ServerState(zoom)))
 
 
 def _get(client: Client, path: str) -> Any:

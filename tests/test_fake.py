@@ -9,15 +9,28 @@ from typing import Any
 
 import pytest
 
-from hookmock import REMOVE, OverrideError, SchemaViolationError, UnknownEventError, Zoom
+from hookmock import (
+    REMOVE,
+    ConfigurationError,
+    OverrideError,
+    SchemaViolationError,
+    UnknownEventError,
+    Zoom,
+)
+from hookmock.generate import fake
 from hookmock.generate.catalog import event_names, schema_errors
-from hookmock.generate.fake import generate
+from hookmock.providers.zoom.coherence import GENERATION
 
 from . import zoom_reference
 from .test_schemas import CAPTURED_ORDERS
 
 NOW = 1_795_000_000.5  # a fixed clock reading
 EVENTS = event_names("zoom")
+
+
+def generate(event: str, **options: Any) -> tuple[dict[str, Any], frozenset[str]]:
+    """An event as Zoom generates it: its kinds of values and its consistency rules."""
+    return fake.generate(event, profile=GENERATION, **options)
 
 
 def _zoom(seed: int = 7) -> Zoom:
@@ -240,7 +253,7 @@ def _seconds(file: dict[str, Any]) -> float:
     return max(1.0, (_ms(file["recording_end"]) - _ms(file["recording_start"])) / 1000)
 
 
-# Bytes per second of recording by file type (fake.py's rates, from ZOOM.md §8).
+# Bytes per second of recording by file type (coherence.py's rates, from ZOOM.md §8).
 RATES = {"MP4": (3_000, 80_000), "M4A": (500, 4_000), "TRANSCRIPT": (15, 40)}
 
 
@@ -575,7 +588,6 @@ def test_an_override_below_a_generated_value_says_what_is_there() -> None:
 def test_values_written_inline_are_those_the_kinds_draw(monkeypatch: pytest.MonkeyPatch) -> None:
     """The compiled plans write the common kinds (names, ids, pool values, times) as inline
     expressions: they give exactly the values the kinds' own functions give."""
-    from hookmock.generate import fake
 
     def every_event() -> list[Any]:
         fake._plan.cache_clear()
@@ -585,11 +597,36 @@ def test_values_written_inline_are_those_the_kinds_draw(monkeypatch: pytest.Monk
             for seed in (1, 2)
         ]
 
-    compiler = fake._Compiler({}, "running")
-    kinds = [fake._STRING_KINDS[k] for k in ("zoom_id", "name", "topic", "datetime", "token")]
+    compiler = fake._Compiler({}, GENERATION)
+    strings = (
+        "zoom_id",
+        "meeting_uuid",
+        "name",
+        "topic",
+        "datetime",
+        "token",
+        "share_url",
+        "device",
+    )
+    kinds = [GENERATION.string_kinds[k] for k in strings]
+    kinds += [GENERATION.number_kinds[k] for k in ("event_ts", "file_size")]
     assert all(compiler.inline(kind) for kind in kinds)
     inline = every_event()
     monkeypatch.setattr(fake._Compiler, "inline", lambda self, draw: None)
     called = every_event()
     fake._plan.cache_clear()
     assert inline == called
+
+
+def test_generation_knows_no_providers_kinds_by_itself() -> None:
+    # Zoom's schemas name Zoom's kinds, which only Zoom's profile knows.
+    with pytest.raises(ConfigurationError, match="unknown x-hookmock-fake kind 'zoom_id'"):
+        fake.generate("meeting.started", seed=1, now=NOW)
+    assert "zoom_id" in GENERATION.kinds and "zoom_id" not in fake.FAKE_KINDS
+    assert GENERATION.kinds > fake.FAKE_KINDS
+
+
+def test_a_provider_hands_its_profile_to_the_generator() -> None:
+    assert Zoom.generation is GENERATION
+    data = _zoom().fake("meeting.started", seed=4).data
+    assert data == generate("meeting.started", seed=4, now=NOW)[0]

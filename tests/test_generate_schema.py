@@ -12,7 +12,8 @@ from typing import Any
 
 import hookmock
 from hookmock.generate.events import serialize
-from hookmock.generate.fake import _pattern_generator, _pools
+from hookmock.generate.fake import _pattern_generator
+from hookmock.generate.kinds import pools
 from hookmock.generate.schema import compile_schema
 
 NOW = 1_795_000_000.0
@@ -25,7 +26,7 @@ class Ctx:
 
 
 def draws(schema: dict[str, Any], count: int = 50, seed: int = 1) -> list[Any]:
-    draw = compile_schema(schema, pools=_pools(), pattern=_pattern_generator)
+    draw = compile_schema(schema, pools=pools(), pattern=_pattern_generator)
     ctx = Ctx(random.Random(seed))
     return [draw(ctx) for _ in range(count)]
 

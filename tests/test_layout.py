@@ -12,9 +12,11 @@ Not counted: modules looked up by name at run time with :func:`importlib.import_
 done on purpose where a name is configuration, not a dependency:
 :func:`hookmock.providers.provider_class` (a provider's name to its class),
 ``Provider.from_openapi`` in :mod:`hookmock.engine.simulator` (a signing scheme's name to the
-module that registers it), :func:`hookmock.server.state.default_provider_class` (the provider the
-mock server serves when it is given none) and ``hookmock/__init__.py``'s public names, imported
-on first use. A new such look-up belongs in that list, with its reason.
+module that registers it), the names :mod:`hookmock.server` keeps from before it served any
+provider (``MockZoomServer``, defined with its provider), ``_generation`` in
+:mod:`hookmock.strategies` (the generation profile of a provider the strategies are given by name,
+``"zoom"`` by default) and ``hookmock/__init__.py``'s public names, imported on first use. A new
+such look-up belongs in that list, with its reason.
 
 The layers, lowest first (a module imports only from its own layer or lower ones)::
 
@@ -23,7 +25,7 @@ The layers, lowest first (a module imports only from its own layer or lower ones
     transports
     generate, strategies
     engine
-    conformance, server
+    conformance, server, traffic
     providers
     cli, plugin, __main__, hookmock (the package's __init__)
 """
@@ -31,8 +33,11 @@ The layers, lowest first (a module imports only from its own layer or lower ones
 from __future__ import annotations
 
 import ast
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 import hookmock
 
@@ -45,7 +50,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("hookmock.transports",),
     ("hookmock.generate", "hookmock.strategies"),
     ("hookmock.engine",),
-    ("hookmock.conformance", "hookmock.server"),
+    ("hookmock.conformance", "hookmock.server", "hookmock.traffic"),
     ("hookmock.providers",),
     ("hookmock.cli", "hookmock.plugin", "hookmock.__main__", "hookmock"),
 ]
@@ -59,6 +64,7 @@ PROVIDER_NEUTRAL = (
     "hookmock.engine",
     "hookmock.conformance",
     "hookmock.server",
+    "hookmock.traffic",
 )
 
 
@@ -259,11 +265,12 @@ def test_a_module_imports_the_packages_around_what_it_imports() -> None:
 
 
 def test_names_looked_up_at_run_time_are_not_imports() -> None:
-    # hookmock.providers.provider_class and the server's default provider name their modules.
+    # hookmock.providers.provider_class and the server's kept names name their modules.
     assert not any(
         _within(m, "hookmock.providers.zoom") for m in _imported_by("hookmock.providers")
     )
     assert not any(_within(m, "hookmock.providers") for m in _imported_by("hookmock.server.state"))
+    assert not any(_within(m, "hookmock.providers") for m in _imported_by("hookmock.server"))
 
 
 def test_a_cycle_reads_as_a_chain() -> None:
@@ -331,11 +338,57 @@ def test_the_mock_server_serves_the_endpoints_its_provider_supplies() -> None:
     from werkzeug.test import Client
 
     from hookmock import StandardWebhooks, Zoom
-    from hookmock.server import MockZoomApp
+    from hookmock.server import MockServerApp
     from hookmock.server.state import ServerState
 
-    zoom = Client(MockZoomApp(ServerState(Zoom(secret_token="layout-secret"))))
+    zoom = Client(MockServerApp(ServerState(Zoom(secret_token="layout-secret"))))
     assert zoom.post("/oauth/token").status_code == 401  # Zoom's endpoint: no credentials
-    other = Client(MockZoomApp(ServerState(StandardWebhooks())))
+    other = Client(MockServerApp(ServerState(StandardWebhooks())))
     assert other.post("/oauth/token").status_code == 404
     assert other.get("/_hookmock/state").status_code == 200
+
+
+#: What a file of the mock server may say of a provider by name: the names it keeps from before
+#: it served any provider, and where it looks the one that needs its provider up.
+SERVER_KEPT_NAMES = ("MockZoomServer", "MockZoomApp", "hookmock.providers.zoom.mockserver")
+
+
+def _provider_names_in_the_server() -> list[str]:
+    """``path:line: text`` of every line of ``hookmock/server/`` (code, page, styles) that
+    names Zoom, once the kept names are set aside."""
+    found = []
+    for path in sorted((PACKAGE / "server").rglob("*")):
+        if path.suffix not in (".py", ".html", ".js", ".css"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            rest = line
+            for kept in SERVER_KEPT_NAMES:
+                rest = rest.replace(kept, "")
+            if "zoom" in rest.lower():
+                found.append(f"{path.relative_to(PACKAGE.parent)}:{number}: {line.strip()}")
+    return found
+
+
+def test_the_mock_server_names_no_provider() -> None:
+    """The server is given the provider it serves: what is particular to one (its endpoints,
+    their options and error shape, its default) lives with the provider, never here."""
+    found = _provider_names_in_the_server()
+    if found:
+        lines = "\n".join(f"  {line}" for line in found)
+        raise AssertionError(
+            f"{len(found)} line(s) of hookmock/server/ name a provider; move what is "
+            f"particular to it to its package (hookmock/providers/...):\n{lines}"
+        )
+
+
+def test_the_search_for_provider_names_finds_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = tmp_path / "hookmock" / "server"
+    (server / "assets").mkdir(parents=True)
+    (server / "kept.py").write_text("from x import MockZoomServer, MockZoomApp\n")
+    (server / "assets" / "page.js").write_text("// fine\nconst title = 'mock ZOOM server';\n")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", tmp_path / "hookmock")
+    assert _provider_names_in_the_server() == [
+        "hookmock/server/assets/page.js:2: const title = 'mock ZOOM server';"
+    ]

@@ -34,7 +34,7 @@ from werkzeug.wrappers import Request, Response
 
 from hookmock.cli import main
 from hookmock.load.command import format_summary
-from hookmock.load.traffic import (
+from hookmock.load.generator import (
     DEFAULT_EVENTS,
     Traffic,
     judge,
@@ -145,7 +145,7 @@ def _run(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
 def test_importing_hookmock_and_its_command_line_imports_neither_locust_nor_gevent() -> None:
     code = (
         "import sys, hookmock, hookmock.plugin, hookmock.cli, hookmock.load.command, "
-        "hookmock.load.traffic\n"
+        "hookmock.load.generator\n"
         "hookmock.cli._parser('load').format_help()\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('locust', 'gevent')))"
     )

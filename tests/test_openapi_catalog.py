@@ -22,6 +22,7 @@ from hookmock.generate import catalog
 from hookmock.generate.catalog import Catalog
 from hookmock.generate.fake import REMOVE, generate
 from hookmock.providers.openapi import read_openapi
+from hookmock.providers.zoom.coherence import GENERATION
 
 from . import zoom_reference
 
@@ -206,7 +207,7 @@ def test_zoom_is_unaffected() -> None:
     assert catalog.registered("zoom") is None
     assert "meeting.started" in catalog.event_names("zoom")
     assert "push" not in catalog.event_names()
-    data = generate("meeting.started", seed=5, now=NOW)[0]
+    data = generate("meeting.started", seed=5, now=NOW, profile=GENERATION)[0]
     assert data["event"] == "meeting.started"
     assert catalog.schema_errors("meeting.started", data) == []
     with pytest.raises(UnknownEventError) as failure:

@@ -18,7 +18,7 @@ from types import ModuleType
 
 import pytest
 
-from hookmock.generate import fake
+from hookmock.generate import kinds
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT / "tools" / "build_pools.py"
@@ -84,7 +84,7 @@ def test_the_shipped_file_says_how_it_was_made() -> None:
 
 
 def test_the_pools_are_the_shipped_ones_and_the_written_out_ones() -> None:
-    pools = fake._pools()
+    pools = kinds.pools()
     shipped = json.loads(SHIPPED.read_text(encoding="utf-8"))["pools"]
     assert {name: list(pools[name]) for name in shipped} == shipped
     assert pools["department"][0] == "Sales"
@@ -93,10 +93,10 @@ def test_the_pools_are_the_shipped_ones_and_the_written_out_ones() -> None:
 
 def test_missing_pools_say_how_to_fix_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Neither beside the module nor where importlib.resources looks (an installed zip archive).
-    monkeypatch.setattr(fake, "__file__", str(tmp_path / "fake.py"))
+    monkeypatch.setattr(kinds, "__file__", str(tmp_path / "kinds.py"))
     monkeypatch.setattr("importlib.resources.files", lambda package: tmp_path)
     with pytest.raises(RuntimeError) as raised:
-        fake._pools.__wrapped__()
+        kinds.pools.__wrapped__()
     assert str(raised.value) == (
         "hookmock's value pools are missing (hookmock/generate/data/pools.json: No such file or "
         "directory); reinstall hookmock, or in a checkout run python tools/build_pools.py"
@@ -138,7 +138,7 @@ def test_generating_and_sending_events_does_not_import_faker() -> None:
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
     assert found["faker"] is False
-    pools = fake._pools()
+    pools = kinds.pools()
     values = found["values"]
     assert all(topic in pools["topic"] for topic in values[:3]), values
     assert all(name in pools["first_name"] for name in values[3:]), values

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from hookmock.generate.fake import FAKE_KINDS
+from hookmock.providers.zoom.coherence import GENERATION
 
 from . import zoom_reference
 
@@ -323,7 +323,7 @@ def test_schema_follows_the_generator_conventions(event: str) -> None:
     problems = []
     for path, node, generated in walk(schema_of(event)):
         kind = node.get("x-hookmock-fake")
-        if kind is not None and kind not in FAKE_KINDS:
+        if kind is not None and kind not in GENERATION.kinds:
             problems.append(f"{path}: unknown x-hookmock-fake {kind!r}")
         if node.get("additionalProperties") is False:
             problems.append(f"{path}: additionalProperties false (Zoom adds fields)")

@@ -22,7 +22,7 @@ from hookmock.cli import main
 from hookmock.engine.auth import BasicAuth, HeaderAuth, OAuthClientCredentials
 from hookmock.records.exchange import Request, Response
 from hookmock.records.masking import Settings, mask_url, mask_urls, mask_value, redact
-from hookmock.server import MockZoomServer
+from hookmock.server import MockServer
 from hookmock.server.guard import TOKEN_HEADER
 from hookmock.transports import HTTPTarget
 
@@ -351,7 +351,7 @@ def test_mock_server_serves_and_logs_no_secret(receiver_url: str, tmp_path: Path
     answers: dict[str, str] = {}
     with (
         log_path.open("a", encoding="utf-8") as log,
-        MockZoomServer(
+        MockServer(
             zoom, client_secret=CLIENT_SECRET, log=log, control_token=CONTROL_TOKEN
         ) as server,
     ):

@@ -12,11 +12,18 @@ from typing import Any
 import pytest
 from werkzeug.wrappers import Request, Response
 
+import hookmock.server
 from hookmock import ConfigurationError, Zoom
 from hookmock.providers import zoom as zoom_module
-from hookmock.providers.zoom.server import _ALIASES, _KINDS, recording_content
-from hookmock.server import MockZoomServer
-from hookmock.server.state import ACCESS_TOKEN_SECONDS, DOWNLOAD_TOKEN_SECONDS, RecordingFile
+from hookmock.providers.zoom.server import (
+    _ALIASES,
+    _KINDS,
+    ACCESS_TOKEN_SECONDS,
+    DOWNLOAD_TOKEN_SECONDS,
+    recording_content,
+)
+from hookmock.server import MockServer
+from hookmock.server.state import ServedFile
 from tests.receivers import serving, zoom_receiver
 from tests.server_helpers import Api, basic, http
 
@@ -32,7 +39,7 @@ def _server_threads() -> list[threading.Thread]:
 
 def test_port_zero_is_bound_before_start_and_every_thread_stops() -> None:
     before = set(_server_threads())
-    server = MockZoomServer(Zoom(secret_token="s"))
+    server = MockServer(Zoom(secret_token="s"))
     assert server.url == f"http://127.0.0.1:{server.port}" and server.port > 0
     # Bound at construction: a connection is accepted (and answered once serving starts).
     with socket.create_connection(("127.0.0.1", server.port), timeout=5):
@@ -53,9 +60,9 @@ def test_a_port_in_use_is_a_configuration_error_not_an_exit() -> None:
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(ConfigurationError, match=rf"cannot listen on 127.0.0.1:{port}: "):
-            MockZoomServer(host="127.0.0.1", port=port)
+            MockServer(Zoom(), host="127.0.0.1", port=port)
     with pytest.raises(ConfigurationError, match="port must be from 0 to 65535"):
-        MockZoomServer(port=-1)
+        MockServer(Zoom(), port=-1)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +84,7 @@ def test_out_of_range_settings_are_configuration_errors(
 ) -> None:
     before = set(_server_threads())
     with pytest.raises(ConfigurationError, match=re.escape(says)):
-        MockZoomServer(**keywords)
+        MockServer(Zoom(), **keywords)
     assert set(_server_threads()) == before
 
 
@@ -88,7 +95,7 @@ def test_a_non_loopback_address_is_warned_about(
 
     # Binding another address is not allowed in the tests: the check is what is faked.
     monkeypatch.setattr(hookmock.server, "_is_loopback", lambda host: False)
-    MockZoomServer().stop()
+    MockServer(Zoom()).stop()
     assert "not a loopback address" in capsys.readouterr().err
     assert hookmock.server._is_loopback.__name__ == "<lambda>"
     monkeypatch.undo()
@@ -105,7 +112,7 @@ def test_zoom_server_url_without_a_server_says_how_to_get_one() -> None:
 
 def test_attaching_another_zoom_lets_the_previous_one_go() -> None:
     first, second = Zoom(secret_token="a"), Zoom(secret_token="b")
-    with MockZoomServer(first) as server:
+    with MockServer(first) as server:
         assert first.server_url == server.url
         server.attach(second)
         assert first.server is None and second.server is server
@@ -113,6 +120,55 @@ def test_attaching_another_zoom_lets_the_previous_one_go() -> None:
         # The first one's events no longer point at the server.
         url = first.fake("recording.completed").data["payload"]["object"]["recording_files"][0]
         assert url["download_url"].startswith("https://us05web.zoom.us/rec/webhook_download/")
+
+
+def test_the_server_needs_the_provider_it_serves() -> None:
+    with pytest.raises(TypeError, match="provider"):
+        MockServer()  # type: ignore[call-arg]
+    with pytest.raises(ConfigurationError, match=r"needs the provider to serve: MockServer\("):
+        MockServer(None)  # type: ignore[arg-type]
+
+
+def test_the_names_from_before_stay() -> None:
+    from hookmock.providers.zoom.mockserver import MockZoomServer as defined
+    from hookmock.server import MockServerApp, MockZoomApp, MockZoomServer
+
+    assert MockZoomApp is MockServerApp and MockZoomServer is defined
+    assert issubclass(MockZoomServer, MockServer)
+    with MockZoomServer() as server:  # a new Zoom when none is given, as before
+        assert isinstance(server.provider, Zoom) and server.zoom is server.provider
+        assert repr(server).startswith("<MockZoomServer http://127.0.0.1:")
+        assert http("POST", server.url + "/oauth/token").status == 401  # Zoom's endpoints
+    zoom = Zoom(secret_token="kept")
+    with MockZoomServer(zoom=zoom, client_id="kept-id") as server:
+        assert server.zoom is zoom and server.client_id == "kept-id"
+    with pytest.raises(AttributeError, match="has no attribute 'MockNothing'"):
+        _ = hookmock.server.MockNothing  # type: ignore[attr-defined]
+
+
+def test_zooms_endpoints_answer_in_zooms_shape_and_the_control_api_in_hookmocks() -> None:
+    with MockServer(Zoom(secret_token="shapes")) as server:
+        token = Api(server.url).token()
+        zooms = http(
+            "POST",
+            server.url + "/v2/marketplace/app/event_subscription",
+            data=b"{not json",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        own = http(
+            "POST",
+            server.url + "/_hookmock/trigger",
+            data=b"{not json",
+            headers={"Content-Type": "application/json"},
+        )
+    assert zooms.status == own.status == 400
+    zoom_body, own_body = zooms.json(), own.json()
+    # The same refusal, each in its API's shape: Zoom's {code, message}, hookmock's own
+    # {status, message}.
+    assert zoom_body["code"] == 400 and "status" not in zoom_body
+    assert own_body["status"] == 400 and "code" not in own_body
+    assert zoom_body["message"] == own_body["message"]
+    assert own_body["message"].startswith("the body is not JSON (")
 
 
 # -- OAuth (ZOOM.md §5) -------------------------------------------------------------------------
@@ -185,7 +241,7 @@ def test_token_errors_say_what_to_fix(
 
 def test_credentials_and_account_are_configurable() -> None:
     zoom = Zoom(secret_token="s", client_id="zoom-app-client")
-    with MockZoomServer(zoom, client_secret="shh", account_id="acct-9") as server:
+    with MockServer(zoom, client_secret="shh", account_id="acct-9") as server:
         api = Api(server.url)
         assert server.client_id == "zoom-app-client"  # the app's client id, as in `clientid`
         assert api.token("client_credentials", client_id="zoom-app-client", client_secret="shh")
@@ -407,7 +463,7 @@ def test_the_download_token_expires_after_24_hours_of_provider_time(
 
 
 def test_a_download_url_set_by_the_test_is_left_alone(
-    hookmock_server: MockZoomServer, zoom: Zoom
+    hookmock_server: MockServer, zoom: Zoom
 ) -> None:
     own = "https://files.example.com/rec/1.mp4"
     overrides = {"payload.object.recording_files.0.download_url": own}
@@ -419,7 +475,7 @@ def test_a_download_url_set_by_the_test_is_left_alone(
 
 
 def test_a_receiver_can_download_while_it_handles_the_delivery(
-    hookmock_server: MockZoomServer, zoom: Zoom
+    hookmock_server: MockServer, zoom: Zoom
 ) -> None:
     """The server does not hold the provider while serving downloads and tokens, so a receiver
     that fetches the recording before it answers is not blocked by the delivery in flight."""
@@ -452,7 +508,7 @@ def test_a_receiver_can_download_while_it_handles_the_delivery(
 @pytest.mark.parametrize("kind", sorted({*_KINDS, *_ALIASES, "SOMETHING_ELSE"}))
 def test_every_file_type_gets_a_small_file_of_its_type(kind: str) -> None:
     content, content_type, extension = recording_content(
-        RecordingFile("abc", kind, "recording.completed", "t", 0.0)
+        ServedFile("abc", kind, "recording.completed", "t", 0.0)
     )
     assert 0 < len(content) < 200 and "/" in content_type and extension.isalnum()
     expected = {"MP4": b"ftyp", "M4A": b"ftyp", "VTT": b"WEBVTT", "JSON": b"{", "PDF": b"%PDF"}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from hookmock import Zoom
 from hookmock.cli import main
 from hookmock.server.cli import serve_command
 from tests.receivers import serving, zoom_receiver
@@ -77,7 +78,9 @@ def test_serve_in_process_prints_the_url_first_and_stops_cleanly(
     out, stop = FirstLine(), threading.Event()
     status: list[int] = []
     before = _server_threads()
-    thread = threading.Thread(target=lambda: status.append(serve_command(args, out, stop=stop)))
+    thread = threading.Thread(
+        target=lambda: status.append(serve_command(args, out, provider=Zoom, stop=stop))
+    )
     thread.start()
     try:
         assert out.ready.wait(60)
@@ -161,7 +164,7 @@ def test_a_failed_delivery_is_one_line_with_its_next_step(
     add_serve_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["serve", "--secret-token", SECRET])
     out, stop = FirstLine(), threading.Event()
-    thread = threading.Thread(target=lambda: serve_command(args, out, stop=stop))
+    thread = threading.Thread(target=lambda: serve_command(args, out, provider=Zoom, stop=stop))
     thread.start()
     try:
         assert out.ready.wait(60)
@@ -198,6 +201,19 @@ def test_building_the_parser_does_not_import_the_server() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def test_serve_takes_the_options_of_each_providers_own_endpoints(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["serve", "--help"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "Zoom's own endpoints (--provider zoom): --client-id CLIENT_ID the OAuth client id " in (
+        shown
+    )
+    assert "(default: $ZOOM_CLIENT_ID, else the simulated Zoom's client_id, else hookmock-" in (
+        shown
+    )
+
+
 def test_serve_is_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--help"]) == 0
     text = capsys.readouterr().out
@@ -219,7 +235,7 @@ def test_serve_is_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
 PLUGIN_TESTS = """
 import threading
 
-from hookmock.server import MockZoomServer
+from hookmock.server import MockServer
 
 seen = {}
 
@@ -246,7 +262,7 @@ def test_zoom_server_url_starts_it_on_first_use(zoom, api):
 
 
 def test_the_next_test_shares_it_with_fresh_state(zoom, hookmock_server, api):
-    assert isinstance(hookmock_server, MockZoomServer)
+    assert isinstance(hookmock_server, MockServer)
     assert hookmock_server.url == zoom.server_url == seen["url"]
     assert len(server_threads() - outer) == 1
     reply = api(hookmock_server.url).get(

@@ -20,7 +20,7 @@ from schemathesis.checks import (
 )
 
 from hookmock import Zoom
-from hookmock.server import MockZoomServer
+from hookmock.server import MockServer
 from hookmock.server.openapi import DOCUMENT
 from tests.receivers import zoom_receiver
 
@@ -34,9 +34,9 @@ schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.N
 
 
 @pytest.fixture(scope="module")
-def fuzzed_server() -> Iterator[MockZoomServer]:
+def fuzzed_server() -> Iterator[MockServer]:
     zoom = Zoom(secret_token=SECRET, seed=1)
-    with MockZoomServer(zoom) as server:
+    with MockServer(zoom) as server:
         # A subscription, so that triggers make deliveries (until a fuzzed reset); in-process,
         # because a fuzzed advance of a year makes a hundred re-validations.
         zoom.subscribe(zoom_receiver(SECRET), path="/hook")
@@ -65,7 +65,7 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_control_api_conforms_and_never_answers_5xx(
-    case: schemathesis.Case, fuzzed_server: MockZoomServer
+    case: schemathesis.Case, fuzzed_server: MockServer
 ) -> None:
     response = case.call(base_url=fuzzed_server.url, timeout=60)
     case.validate_response(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 import inspect
+import json
 from collections.abc import Callable, Iterator
 from typing import Any, TypedDict
 
@@ -14,9 +15,10 @@ from werkzeug.test import Client
 
 from hookmock import Zoom
 from hookmock.engine import timeline
+from hookmock.engine.simulator import Provider
 from hookmock.generate import events
 from hookmock.records import outcome
-from hookmock.server import MockZoomApp, openapi, shapes, state
+from hookmock.server import MockServerApp, openapi, shapes, state
 from hookmock.server.state import ServerState
 from tests.receivers import zoom_receiver
 
@@ -177,7 +179,7 @@ def test_the_servers_records_have_exactly_the_documented_fields() -> None:
     """Schemathesis checks the required fields and their types; this, that nothing else comes."""
     zoom = Zoom(secret_token=SECRET, seed=5)
     zoom.subscribe(zoom_receiver(SECRET), path="/hook")
-    client = Client(MockZoomApp(ServerState(zoom)))
+    client = Client(MockServerApp(ServerState(zoom)))
     document = openapi.DOCUMENT
     json = {"Content-Type": "application/json"}
     answers = [
@@ -217,8 +219,9 @@ def test_the_server_validates_bodies_with_the_documents_schema_objects(
 def test_the_request_defaults_are_those_of_the_methods_the_requests_call(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    fake = Zoom.fake.__kwdefaults__
-    fail_next = Zoom.fail_next.__kwdefaults__
+    # The engine's methods, which the requests call whatever the provider: not a provider's.
+    fake = Provider.fake.__kwdefaults__
+    fail_next = Provider.fail_next.__kwdefaults__
     assert fake is not None and fail_next is not None
     assert openapi.defaults("TriggerRequest") == {
         "validate": fake["validate"],
@@ -234,7 +237,7 @@ def test_the_request_defaults_are_those_of_the_methods_the_requests_call(
 
 def test_a_fault_request_without_times_is_scripted_with_the_documented_default() -> None:
     zoom = Zoom(secret_token=SECRET)
-    client = Client(MockZoomApp(ServerState(zoom)))
+    client = Client(MockServerApp(ServerState(zoom)))
     reply = client.post("/_hookmock/faults", json={"kind": "reset"})
     assert reply.get_json()["times"] == openapi.defaults("FaultRequest")["times"]
     assert len(client.get("/_hookmock/state").get_json()["faults"]) == reply.get_json()["times"]
@@ -257,7 +260,7 @@ def test_the_deliveries_query_bounds_are_documented_and_applied_from_one_place(
     for name, schema in openapi.DELIVERIES_QUERY.items():
         assert documented[name] is schema
     monkeypatch.setitem(openapi.DELIVERIES_QUERY["limit"], "maximum", 5)
-    client = Client(MockZoomApp(ServerState(Zoom(secret_token=SECRET))))
+    client = Client(MockServerApp(ServerState(Zoom(secret_token=SECRET))))
     assert client.get("/_hookmock/deliveries?limit=5").status_code == 200
     refused = client.get("/_hookmock/deliveries?limit=6")
     assert refused.status_code == 422
@@ -269,12 +272,33 @@ def test_the_deliveries_query_bounds_are_documented_and_applied_from_one_place(
 def test_the_retry_schedule_in_the_descriptions_is_zooms(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    description = openapi.DOCUMENT["info"]["description"]
+    description = openapi.document_for(Zoom)["info"]["description"]
     assert "(retries at +5, +20, +60 min; re-validation every 72 h)" in description
+    # The control API's own document names no provider's schedule.
+    assert "retries at" not in openapi.DOCUMENT["info"]["description"]
     monkeypatch.setattr(Zoom, "retry_delays", (60.0, 90.0))
     monkeypatch.setattr(Zoom, "revalidation_interval", 24 * 3600.0)
-    document = openapi.build()
+    document = openapi.build(Zoom)
     assert "(retries at +1, +1.5 min; re-validation every 24 h)" in document["info"]["description"]
     next_step = document["components"]["schemas"]["Delivery"]["properties"]["next_step"]
     assert next_step["description"].startswith("'retry 1 at +1 min', 'done: acknowledged', ")
     assert "'dropped after 2 retries'" in next_step["description"]
+
+
+def test_the_control_apis_own_document_names_no_provider() -> None:
+    """The document the requests are checked against is hookmock's own: its request schemas
+    and error shape come from hookmock's code, whatever provider a server serves."""
+    document = json.loads(json.dumps(openapi.DOCUMENT))
+    # Serialization names come from the code's own list (one is named after the provider whose
+    # byte form it is), as the other enums do.
+    serialization = document["components"]["schemas"]["TriggerRequest"]["properties"]
+    assert serialization["serialization"].pop("enum") == list(events.SERIALIZATIONS)
+    text = json.dumps(document).lower()
+    for name in ("zoom", "github", "stripe", "slack", "meeting"):
+        assert name not in text, name
+    error = openapi.DOCUMENT["components"]["schemas"]["Error"]
+    assert error["required"] == ["status", "message"]
+    served = openapi.document_for(Zoom)["components"]["schemas"]
+    for name in openapi.REQUEST_SCHEMAS:
+        assert served[name] is openapi.DOCUMENT["components"]["schemas"][name]
+    assert served["Error"] == error  # Zoom's own endpoints are not the control API

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from hookmock import Zoom
-from hookmock.server import MockZoomServer
+from hookmock.server import MockServer
 from hookmock.server.page import CONTENT_SECURITY_POLICY
 from tests.receivers import zoom_receiver
 from tests.server_helpers import Api
@@ -52,9 +52,9 @@ needs_chromium = pytest.mark.skipif(
 
 
 @pytest.fixture
-def server() -> Iterator[MockZoomServer]:
+def server() -> Iterator[MockServer]:
     zoom = _frozen_zoom()
-    with MockZoomServer(zoom) as served:
+    with MockServer(zoom) as served:
         zoom.subscribe(zoom_receiver(SECRET), path="/zoom/webhook", name="flask app")
         api = Api(served.url)
         api.post("/_hookmock/faults", {"kind": "timeout"})
@@ -103,9 +103,7 @@ def _text(markup: str) -> str:
 
 
 @needs_chromium
-def test_the_page_shows_the_deliveries_as_they_happen(
-    server: MockZoomServer, tmp_path: Path
-) -> None:
+def test_the_page_shows_the_deliveries_as_they_happen(server: MockServer, tmp_path: Path) -> None:
     rendered = _chromium(server.url + "/", tmp_path / "profile", "--dump-dom")
     assert rendered.returncode == 0, rendered.stderr[-2000:]
     dom = rendered.stdout
@@ -139,7 +137,7 @@ def test_the_page_shows_the_deliveries_as_they_happen(
 
 
 @needs_chromium
-def test_a_screenshot_of_the_page_is_kept(server: MockZoomServer, tmp_path: Path) -> None:
+def test_a_screenshot_of_the_page_is_kept(server: MockServer, tmp_path: Path) -> None:
     path = tmp_path / "hookmock-page.png"
     shot = _chromium(server.url + "/", tmp_path / "profile", f"--screenshot={path}")
     assert shot.returncode == 0, shot.stderr[-2000:]
@@ -147,7 +145,7 @@ def test_a_screenshot_of_the_page_is_kept(server: MockZoomServer, tmp_path: Path
     print(f"screenshot of the mock server's page: {path}")
 
 
-def test_the_page_is_served_with_a_strict_policy(server: MockZoomServer) -> None:
+def test_the_page_is_served_with_a_strict_policy(server: MockServer) -> None:
     api = Api(server.url)
     reply = api.get("/")
     assert reply.status == 200 and reply.headers["Content-Type"] == "text/html; charset=utf-8"
@@ -173,11 +171,11 @@ def test_the_page_is_served_with_a_strict_policy(server: MockZoomServer) -> None
 
 
 @pytest.fixture
-def chains() -> Iterator[MockZoomServer]:
+def chains() -> Iterator[MockServer]:
     """Two subscriptions; a delivery that timed out twice with its second retry due; an event
     acknowledged by both; provider time frozen except for one advance of 5 minutes."""
     zoom = _frozen_zoom()
-    with MockZoomServer(zoom) as served:
+    with MockServer(zoom) as served:
         flask_app = zoom.subscribe(zoom_receiver(SECRET), path="/zoom/webhook", name="flask app")
         zoom.subscribe(
             zoom_receiver(SECRET), path="/hook", name="worker", events=["recording.completed"]
@@ -215,9 +213,7 @@ def _visible_deliveries(dom: str) -> list[int]:
 
 
 @needs_chromium
-def test_each_delivery_chain_is_drawn_on_a_time_axis(
-    chains: MockZoomServer, tmp_path: Path
-) -> None:
+def test_each_delivery_chain_is_drawn_on_a_time_axis(chains: MockServer, tmp_path: Path) -> None:
     rendered = _chromium(chains.url + "/", tmp_path / "profile", "--dump-dom")
     assert rendered.returncode == 0, rendered.stderr[-2000:]
     rows = _rows(rendered.stdout)
@@ -262,7 +258,7 @@ def test_each_delivery_chain_is_drawn_on_a_time_axis(
     ],
 )
 def test_deliveries_are_filtered_by_event_outcome_and_subscription(
-    chains: MockZoomServer, tmp_path: Path, query: str, deliveries: list[int], rows: int, shown: str
+    chains: MockServer, tmp_path: Path, query: str, deliveries: list[int], rows: int, shown: str
 ) -> None:
     rendered = _chromium(chains.url + "/" + query, tmp_path / "profile", "--dump-dom")
     assert rendered.returncode == 0, rendered.stderr[-2000:]
@@ -283,7 +279,7 @@ def test_deliveries_are_filtered_by_event_outcome_and_subscription(
 @needs_chromium
 def test_the_page_sends_the_control_token_from_its_address(tmp_path: Path) -> None:
     zoom = _frozen_zoom()
-    with MockZoomServer(zoom, control_token="page-control-token") as served:
+    with MockServer(zoom, control_token="page-control-token") as served:
         zoom.subscribe(zoom_receiver(SECRET), path="/hook", name="app")
         without = _chromium(served.url + "/", tmp_path / "one", "--dump-dom").stdout
         assert "came with no control token" in without and "/#token=&lt;token&gt;" in without
@@ -406,7 +402,7 @@ def test_the_pages_buttons_drive_the_server(tmp_path: Path) -> None:
     """A person's clicks: each button's POST passes the server's checks on origin and content
     type, and the page shows what it did."""
     zoom = _frozen_zoom()
-    with MockZoomServer(zoom) as served:
+    with MockServer(zoom) as served:
         zoom.subscribe(zoom_receiver(SECRET), path="/hook", name="app")
         zoom.fail_next("timeout")
         zoom.send("meeting.started")
@@ -447,7 +443,7 @@ def test_the_page_serves_another_provider_by_its_name(tmp_path: Path) -> None:
     from tests.standard_webhooks_receivers import PATH, flask_receiver
 
     sender = StandardWebhooks(secret=SW_SECRET, seed=5)
-    with MockZoomServer(sender) as served:
+    with MockServer(sender) as served:
         sender.subscribe(flask_receiver(SW_SECRET), path=PATH, name="sw app")
         Api(served.url).post("/_hookmock/trigger", {"event": "invoice.paid"})
         rendered = _chromium(served.url + "/", tmp_path / "profile", "--dump-dom")

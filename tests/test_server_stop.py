@@ -1,4 +1,4 @@
-"""Stopping the mock server always works: :meth:`MockZoomServer.stop`, ``hookmock serve`` on
+"""Stopping the mock server always works: :meth:`MockServer.stop`, ``hookmock serve`` on
 SIGTERM or SIGINT, and so a pytest session's teardown, end whatever the clients do (idle,
 half-sent, stalled), and silent connections are closed by a read timeout while it serves.
 
@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from hookmock import Zoom
-from hookmock.server import MockZoomServer
+from hookmock.server import MockServer
 from hookmock.server.cli import add_serve_parser, serve_command
 from tests.server_helpers import Api, FirstLine
 
@@ -95,7 +95,7 @@ def _answer(client: socket.socket) -> bytes:
 
 
 @contextmanager
-def _clients(server: MockZoomServer, kinds: dict[str, int]) -> Iterator[list[socket.socket]]:
+def _clients(server: MockServer, kinds: dict[str, int]) -> Iterator[list[socket.socket]]:
     opened = [_open(server.port, kind) for kind, count in kinds.items() for _ in range(count)]
     try:
         # Each is being served (its thread waits on it), not waiting in the listen backlog.
@@ -109,11 +109,11 @@ def _clients(server: MockZoomServer, kinds: dict[str, int]) -> Iterator[list[soc
             client.close()
 
 
-def _stop(server: MockZoomServer) -> None:
+def _stop(server: MockServer) -> None:
     stopper = threading.Thread(target=server.stop, name="test-stopper", daemon=True)
     stopper.start()
     stopper.join(HANG_GUARD)
-    assert not stopper.is_alive(), "MockZoomServer.stop() never returned"
+    assert not stopper.is_alive(), "MockServer.stop() never returned"
 
 
 @pytest.mark.parametrize(
@@ -128,7 +128,7 @@ def _stop(server: MockZoomServer) -> None:
 )
 def test_stop_ends_every_connection_whatever_the_clients_do(kinds: dict[str, int]) -> None:
     before = _server_threads()
-    server = MockZoomServer(Zoom(secret_token=SECRET), read_timeout=NO_READ_TIMEOUT).start()
+    server = MockServer(Zoom(secret_token=SECRET), read_timeout=NO_READ_TIMEOUT).start()
     with _clients(server, kinds) as clients:
         _stop(server)
         assert not server.running
@@ -140,7 +140,7 @@ def test_stop_ends_every_connection_whatever_the_clients_do(kinds: dict[str, int
 
 
 def test_silent_connections_are_closed_by_the_read_timeout_while_serving() -> None:
-    with MockZoomServer(Zoom(secret_token=SECRET), read_timeout=0.2) as server:
+    with MockServer(Zoom(secret_token=SECRET), read_timeout=0.2) as server:
         idle, stalled = _open(server.port, "idle"), _open(server.port, "stalled body")
         assert _answer(idle) == b""
         answer = _answer(stalled).decode()
@@ -157,7 +157,7 @@ def test_hundreds_of_start_stop_cycles_with_waiting_clients_never_stick() -> Non
     zoom = Zoom(secret_token=SECRET)
     rng = random.Random(7)
     for cycle in range(200):
-        server = MockZoomServer(zoom, read_timeout=NO_READ_TIMEOUT).start()
+        server = MockServer(zoom, read_timeout=NO_READ_TIMEOUT).start()
         kinds = {"idle": rng.randint(0, 2), "half-sent": rng.randint(0, 2), "stalled body": 1}
         with _clients(server, kinds):
             _stop(server)
@@ -215,7 +215,7 @@ def test_serve_stops_on_every_burst_of_signals_in_process(
         watchdog = threading.Timer(HANG_GUARD, watchdog_stop.set)
         watchdog.start()
         try:
-            status = serve_command(args, out, stop=watchdog_stop)
+            status = serve_command(args, out, provider=Zoom, stop=watchdog_stop)
         finally:
             watchdog.cancel()
         sender.join(HANG_GUARD)

@@ -8,7 +8,8 @@ faker makes names, companies, job titles, cities, country codes, time zones, mee
 sentences, public IPv4 addresses and street addresses, from a fixed seed and locale, so the file
 is a function of faker's version: the file records that version and the seed. hookmock reads the
 file at run time and never imports faker to generate an event. The pools that need no faker
-(departments, devices, languages...) are written out in ``hookmock/generate/fake.py``.
+(departments, languages, domains...) are written out in ``hookmock/generate/kinds.py``, and
+Zoom's own (devices, leave reasons) in ``hookmock/providers/zoom/kinds.py``.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from typing import Protocol
 
     from ..generate.events import Event
+    from ..generate.profile import GenerationProfile
     from .subscription import Subscription
 
     class Provider(Protocol):
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
         name: str
         seed: int
         deliveries: DeliveryLog
+        generation: GenerationProfile
         generation_hooks: list[Callable[[str, Any], Any]]
 
         def clock(self) -> float: ...

@@ -7,14 +7,16 @@ URL validation, deadline) lives in its subclass in :mod:`hookmock.providers`.
 from __future__ import annotations
 
 import importlib
+import os
 import random
 from collections import deque
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AuthenticationError, ConfigurationError, NotSubscribedError, OverrideError
 from ..generate import catalog, fake
 from ..generate.events import Event
+from ..generate.profile import NEUTRAL, GenerationProfile
 from ..records.exchange import Attempt, Request
 from ..records.limits import DEFAULT_BACKGROUND_TIMEOUT
 from ..records.masking import mask_url, url_secrets
@@ -73,6 +75,8 @@ class Provider(InProcessLifecycle, Timeline):
     #: How event bodies are written when no serialization is asked for: the provider's own
     #: byte form (see :data:`hookmock.SERIALIZATIONS`).
     default_serialization = "zoom"
+    #: The provider's kinds of values and consistency rules for generation.
+    generation: GenerationProfile = NEUTRAL
     #: The mock server (:mod:`hookmock.server`) serving this provider, if any; the server sets
     #: it when it attaches the provider.
     server: Any = None
@@ -265,6 +269,7 @@ class Provider(InProcessLifecycle, Timeline):
             overrides=paths,
             provider=self.name,
             full=full,
+            profile=self.generation,
         )
         self.cohere(event, data, seed=event_seed, now=when, overridden=overridden, full=full)
         if self.generation_hooks:
@@ -493,6 +498,34 @@ class Provider(InProcessLifecycle, Timeline):
 
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             return list(pool.map(lambda e: self.send(e, to=to), built))
+
+    def replay(
+        self,
+        records: str | os.PathLike[str] | Iterable[Any],
+        *,
+        to: Subscription | None = None,
+        order: str = "recorded",
+        events: Collection[str] | None = None,
+    ) -> list[Delivery]:
+        """Deliver recorded real deliveries again (a file written by ``hookmock record``, or
+        its records): each body byte for byte, signed anew with this provider's secret and a
+        fresh timestamp, by the provider's rules (deadline, retries, the delivery log).
+        Requests that name no event (a tunnel's health check) are not replayed.
+
+        :param records: the file's path, or :class:`~hookmock.records.traffic.CapturedDelivery`
+            objects (or their parsed JSON lines).
+        :param to: the subscription to deliver to; by default each event's one subscription.
+        :param order: ``"recorded"`` (the file's), ``"time"`` (arrival), ``"event-time"``
+            (the body's ``event_ts``), ``"reversed"`` or ``"shuffled"`` (by the seed).
+        :param events: only the recorded events of these names.
+        :returns: the first attempt of each, in the order sent.
+        :raises RecordFileError: for a file that is not a recording (naming the line).
+        :raises NotSubscribedError: when a recorded event is covered by no subscription
+            (nothing is sent).
+        """
+        from .replay import replay
+
+        return replay(self, records, to=to, order=order, events=events)
 
     def resend(self, delivery: Delivery) -> Delivery:
         """Deliver the same event again to the same subscription: a duplicate, with the same

@@ -1,5 +1,5 @@
 """Load testing a receiver with Locust: what the load generator sends and how each answer is
-judged (:mod:`hookmock.load.traffic`), and the ``hookmock load`` command
+judged (:mod:`hookmock.load.generator`), and the ``hookmock load`` command
 (:mod:`hookmock.load.command`).
 
 Nothing here imports Locust or gevent: Locust monkey-patches the standard library when it is

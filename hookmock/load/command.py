@@ -25,7 +25,7 @@ from typing import Any, TextIO
 
 from ..errors import ConfigurationError
 from ..providers.zoom import SECRET_TOKEN_ENV
-from .traffic import DEADLINE, DEFAULT_POOL, DEFAULT_TIMEOUT, outcome_of
+from .generator import DEADLINE, DEFAULT_POOL, DEFAULT_TIMEOUT, outcome_of
 
 __all__ = ["add_load_options", "check_arguments", "format_summary", "load_command", "locust_argv"]
 
@@ -155,12 +155,12 @@ def check_arguments(args: argparse.Namespace) -> None:
     # Checked here, so that a mistake is told at once rather than by every worker.
     if args.events:
         from ..generate.catalog import event_names
-        from .traffic import parse_events
+        from .generator import parse_events
 
         parse_events(args.events, event_names("zoom"))
     if args.scenario:
         from ..providers.zoom.scenarios import SCENARIOS
-        from .traffic import parse_scenarios
+        from .generator import parse_scenarios
 
         parse_scenarios(args.scenario, SCENARIOS)
 

@@ -14,7 +14,7 @@ from ..errors import ConfigurationError
 if TYPE_CHECKING:
     from ..conformance.checkable import Checkable
 
-__all__ = ["PROVIDERS", "provider_class"]
+__all__ = ["DEFAULT_PROVIDER", "PROVIDERS", "provider_class"]
 
 #: Each provider's name (as ``--provider`` takes it) and its class, as ``module:Class``.
 PROVIDERS: dict[str, str] = {
@@ -24,6 +24,8 @@ PROVIDERS: dict[str, str] = {
     "github": "hookmock.providers.github:GitHub",
     "stripe": "hookmock.providers.stripe:Stripe",
 }
+#: The provider a command simulates when none is named (and no ``--openapi`` document is given).
+DEFAULT_PROVIDER = "zoom"
 
 
 def provider_class(name: str) -> type[Checkable]:

@@ -1,25 +1,31 @@
-"""The mock Zoom server: a simulated Zoom as a real HTTP server, for receivers in any language.
+"""The mock server: a simulated provider as a real HTTP server, for receivers in any language.
 
-It serves the provider's own endpoints, which the provider supplies
-(:meth:`~hookmock.Provider.server_routes`; Zoom's: ``POST /oauth/token``, the event
-subscription API, recording downloads), a control API for test suites under
+It serves the provider it is given, and knows no provider: the provider's own endpoints, which the
+provider supplies (:meth:`~hookmock.Provider.server_routes`, with what else it adds to the server:
+:class:`~hookmock.server.state.ServerExtension`), a control API for test suites under
 ``/_hookmock/`` (:mod:`hookmock.server.control`, described at ``/_hookmock/openapi.json``) and a
 page for a person at ``/`` (:mod:`hookmock.server.page`). werkzeug serves it from a daemon thread;
 the port is bound before the constructor returns, so port 0 gives the real port at once::
 
-    from hookmock import Zoom
-    from hookmock.server import MockZoomServer
+    from hookmock import StandardWebhooks
+    from hookmock.server import MockServer
 
-    with MockZoomServer(Zoom(secret_token="...")) as server:
+    with MockServer(StandardWebhooks(secret="whsec_...")) as server:
         print(server.url)            # http://127.0.0.1:<port>
 
-From the command line: ``hookmock serve``; in pytest: ``zoom.server_url`` or the
-``hookmock_server`` fixture.
+From the command line: ``hookmock serve --provider NAME``; in pytest: ``provider.server_url`` or
+the ``hookmock_server`` fixture.
+
+The names from before the server served any provider are kept: ``MockZoomApp`` is
+:class:`MockServerApp`; ``MockZoomServer`` is :class:`MockServer` with the provider it had as its
+default, defined with that provider (:mod:`hookmock.providers.zoom.mockserver`) and looked up
+from there on first use.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import ipaddress
 import math
 import selectors
@@ -29,7 +35,7 @@ import threading
 import time
 import traceback
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Self, TextIO
 
 from werkzeug.exceptions import (
     ClientDisconnected,
@@ -54,7 +60,11 @@ if TYPE_CHECKING:
 
     from ..engine.simulator import Provider, Route
 
-__all__ = ["MockZoomApp", "MockZoomServer"]
+__all__ = ["MockServer", "MockServerApp", "MockZoomApp", "MockZoomServer"]
+
+#: The names kept from before the server served any provider, each looked up by name on first use
+#: (this package imports no provider module): ``module:attribute``.
+_KEPT_NAMES = {"MockZoomServer": "hookmock.providers.zoom.mockserver:MockZoomServer"}
 
 #: Seconds a connection may stay silent (idle between requests, or stalled in one) before the
 #: server closes it.
@@ -64,9 +74,11 @@ _STOP_GRACE_SECONDS = 0.5
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-class MockZoomApp:
-    """The WSGI application: routes each request to its endpoint and answers every error in
-    Zoom's shape ``{"code", "message"}`` with a message that says what to fix.
+class MockServerApp:
+    """The WSGI application: routes each request to its endpoint and answers every error with a
+    message that says what to fix: in hookmock's shape ``{"status", "message"}``
+    (:class:`~hookmock.server.state.ApiError`), or in the provider's own shape where its own
+    endpoints say so.
 
     Its endpoints are those of the provider *state* serves when the application is made
     (:meth:`~hookmock.Provider.server_routes`), the control API's and the page's.
@@ -79,7 +91,7 @@ class MockZoomApp:
         self._handlers: dict[str, Callable[..., Response]] = {}
         #: ``(path, methods, handler)`` of every endpoint.
         self.routes: list[Route] = [
-            *state.zoom.server_routes(),
+            *state.provider.server_routes(),
             *server_control.ROUTES,
             *server_page.ROUTES,
         ]
@@ -152,7 +164,7 @@ class MockZoomApp:
                 for path, methods, _ in self.routes
                 if path != "/" and not path.startswith("/assets/")
             )
-            served = server_openapi.title(self.state.zoom.name)
+            served = server_openapi.title(self.state.provider)
             message = (
                 f"no endpoint at {where}. The mock {served} server serves: {listed}; the page "
                 "at / and the control API's description at /_hookmock/openapi.json"
@@ -327,11 +339,11 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-class MockZoomServer(ServerState):
-    """The mock Zoom server: a :class:`ServerState` served over HTTP from a daemon thread.
+class MockServer(ServerState):
+    """The mock server: a :class:`ServerState` served over HTTP from a daemon thread.
 
-    :param zoom: the simulated Zoom to serve (its subscriptions, deliveries and clock); a new one
-        with a random secret token when omitted. :meth:`attach` swaps it.
+    :param provider: the simulated provider to serve (its subscriptions, deliveries and clock);
+        :meth:`attach` swaps it.
     :param host: the address to listen on: 127.0.0.1 unless told otherwise (another address is
         reachable from other machines, and is warned about on stderr).
     :param port: the port; 0 (the default) lets the OS pick a free one, read it from :attr:`url`.
@@ -345,7 +357,7 @@ class MockZoomServer(ServerState):
 
     def __init__(
         self,
-        zoom: Provider | None = None,
+        provider: Provider,
         *,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -369,7 +381,7 @@ class MockZoomServer(ServerState):
         if control_token is not None and not control_token:
             raise ConfigurationError("control_token must not be empty (None: no token needed)")
         super().__init__(
-            zoom,
+            provider,
             client_id=client_id,
             client_secret=client_secret,
             account_id=account_id,
@@ -392,7 +404,7 @@ class MockZoomServer(ServerState):
         except ValueError as error:
             self._server.close()
             raise ConfigurationError(f"allowed_hosts: {error}") from None
-        self.app = MockZoomApp(self, guard=guard)
+        self.app = MockServerApp(self, guard=guard)
         self._server.app = self.app
         # A wildcard address is reached through the loopback one on this machine.
         shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
@@ -401,21 +413,21 @@ class MockZoomServer(ServerState):
         self._thread: threading.Thread | None = None
         if not _is_loopback(host):
             print(
-                f"hookmock: warning: the mock Zoom server listens on {host} (not a loopback "
-                "address): whoever reaches it can drive the simulated Zoom and read its "
-                "delivery log; use --host 127.0.0.1 unless other machines must reach it",
+                f"hookmock: warning: the mock server listens on {host} (not a loopback "
+                f"address): whoever reaches it can drive the simulated {provider.name} and read "
+                "its delivery log; use --host 127.0.0.1 unless other machines must reach it",
                 file=sys.stderr,
             )
 
     def __repr__(self) -> str:
         running = "running" if self.running else "stopped"
-        return f"<MockZoomServer {self.url} {running}>"
+        return f"<{type(self).__name__} {self.url} {running}>"
 
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self) -> MockZoomServer:
+    def start(self) -> Self:
         """Serve from a daemon thread; returns at once (the port is already bound)."""
         if self._thread is None:
             self._thread = threading.Thread(
@@ -443,8 +455,22 @@ class MockZoomServer(ServerState):
         for thread in waiting:
             thread.join(max(0.0, until - time.monotonic()))
 
-    def __enter__(self) -> MockZoomServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+#: The name of :class:`MockServerApp` from before the server served any provider.
+MockZoomApp = MockServerApp
+
+
+def __getattr__(name: str) -> Any:
+    where = _KEPT_NAMES.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, _, attribute = where.partition(":")
+    found = getattr(importlib.import_module(module), attribute)
+    globals()[name] = found
+    return found

@@ -1,7 +1,7 @@
 """``hookmock serve``: the mock server from the command line (see :mod:`hookmock.server`), for
-any provider of :data:`hookmock.providers.PROVIDERS` (Zoom by default).
-
-Kept apart from :mod:`hookmock.server` so that building the CLI's parser imports no werkzeug.
+the provider the command line names, which it is given (the wiring, :mod:`hookmock.cli`, picks
+it and the default one); it knows no provider. The options of a provider's own endpoints come
+from the provider (:class:`~hookmock.server.state.ServerOption`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import ConfigurationError
+from .openapi import title
+from .state import ServerOption, extension_of
 
 if TYPE_CHECKING:
     from ..engine.simulator import Provider
@@ -26,10 +28,6 @@ __all__ = ["add_serve_parser", "serve_command"]
 
 # -- hookmock serve -----------------------------------------------------------------------------
 
-CLIENT_ID_ENV = "ZOOM_CLIENT_ID"
-CLIENT_SECRET_ENV = "ZOOM_CLIENT_SECRET"
-ACCOUNT_ID_ENV = "ZOOM_ACCOUNT_ID"
-# Kept here rather than imported so that building the parser imports no werkzeug.
 CONTROL_TOKEN_ENV = "HOOKMOCK_CONTROL_TOKEN"
 #: How many delivery attempts ``hookmock serve`` keeps in full (15 to 40 MB, by event size).
 DEFAULT_MAX_DELIVERIES = 10_000
@@ -78,17 +76,18 @@ def _count(text: str) -> int:
     return value
 
 
-def add_serve_parser(subparsers: Any) -> None:
-    """Add ``hookmock serve`` to the CLI's subcommands."""
+def add_serve_parser(subparsers: Any, providers: Sequence[type[Provider]] = ()) -> None:
+    """Add ``hookmock serve`` to the CLI's subcommands, with the options of the own endpoints of
+    each of *providers* (:class:`~hookmock.server.state.ServerOption`), in a group per provider.
+    """
     serve = subparsers.add_parser(
         "serve",
-        help="run a mock provider server (Zoom's OAuth, subscriptions and downloads by default)",
+        help="run a mock provider server (its own endpoints, a control API and a page)",
         description="Serve a simulated provider until interrupted: a control API under "
         "/_hookmock/ (subscribe a receiver, trigger events, read deliveries, move time, script "
-        "faults; see /_hookmock/openapi.json) and a page at /; for Zoom also POST /oauth/token, "
-        "the event subscription API (/v2/marketplace/app/event_subscription) and recording "
-        "downloads. The first line printed is the base URL; then one line per delivery attempt "
-        "on stderr.",
+        "faults; see /_hookmock/openapi.json), a page at /, and the provider's own endpoints "
+        "where it has some (an OAuth token, a subscription API, downloads). The first line "
+        "printed is the base URL; then one line per delivery attempt on stderr.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument(
@@ -96,15 +95,15 @@ def add_serve_parser(subparsers: Any) -> None:
     )
     serve.add_argument(
         "--secret-token",
-        help="the signing secret your receiver verifies with: Zoom's secret token, or the "
-        "provider's secret (default: the provider's environment variable)",
+        help="the signing secret your receiver verifies with (default: the provider's "
+        "environment variable)",
     )
     serve.add_argument("--seed", type=_seed, help="seed of the generated values (default: random)")
     serve.add_argument(
         "--deadline",
         type=_seconds(0, 3600),
         default=None,
-        help="seconds a receiver has to answer a delivery (default: the provider's; 3 for Zoom)",
+        help="seconds a receiver has to answer a delivery (default: the provider's)",
     )
     serve.add_argument(
         "--read-timeout",
@@ -145,41 +144,54 @@ def add_serve_parser(subparsers: Any) -> None:
         help="also answer requests addressed to NAME or NAME:PORT (a proxy's or a container's "
         "name); other Host headers are refused. Repeatable",
     )
-    serve.add_argument(
-        "--client-id",
-        help=f"Zoom only: the OAuth client id to accept (default: ${CLIENT_ID_ENV}, else "
-        "hookmock-client-id)",
-    )
-    serve.add_argument(
-        "--client-secret",
-        help=f"Zoom only: the OAuth client secret to accept (default: ${CLIENT_SECRET_ENV}, else "
-        "hookmock-client-secret)",
-    )
-    serve.add_argument(
-        "--account-id",
-        help=f"Zoom only: the account grant_type=account_credentials must name (default: "
-        f"${ACCOUNT_ID_ENV}, else any)",
-    )
+    # Each provider's own options, once per flag: the first provider to declare one owns it.
+    owners: dict[str, tuple[str, ServerOption]] = {}
+    for provider in providers:
+        options = [o for o in extension_of(provider).options if o.flag not in owners]
+        if not options:
+            continue
+        shown = title(provider)
+        group = serve.add_argument_group(f"{shown}'s own endpoints (--provider {provider.name})")
+        for option in options:
+            owners[option.flag] = (shown, option)
+            env = f"${option.env}, else " if option.env else ""
+            group.add_argument(
+                option.flag,
+                dest=_dest(option),
+                metavar=option.keyword.upper(),
+                help=f"{option.help} (default: {env}{option.default})",
+            )
+    serve.set_defaults(provider_options=owners)
 
 
-#: The options of Zoom's own endpoints (its OAuth app), which another provider does not take.
-_ZOOM_OPTIONS = {
-    "client_id": "--client-id",
-    "client_secret": "--client-secret",
-    "account_id": "--account-id",
-}
+def _dest(option: ServerOption) -> str:
+    return "provider_option_" + option.keyword
 
 
-def _refuse_zoom_options(provider: type[Provider], args: argparse.Namespace) -> None:
-    """Refuse Zoom's OAuth options for another provider, which has no OAuth endpoint."""
-    if provider.name == "zoom":
-        return
-    given = [option for dest, option in _ZOOM_OPTIONS.items() if getattr(args, dest, None)]
-    if given:
+def _provider_options(provider: type[Provider], args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of the server that the options of *provider*'s own endpoints set
+    (the command line's, else their environment variables); the options of another provider's
+    endpoints are refused."""
+    own = {option.flag for option in extension_of(provider).options}
+    owners: dict[str, tuple[str, ServerOption]] = getattr(args, "provider_options", None) or {}
+    refused = [
+        (flag, owner)
+        for flag, (owner, option) in owners.items()
+        if flag not in own and getattr(args, _dest(option), None)
+    ]
+    if refused:
+        flags = ", ".join(flag for flag, _ in refused)
+        whose = ", ".join(sorted({owner for _, owner in refused}))
         raise ConfigurationError(
-            f"{', '.join(given)}: Zoom's OAuth app only; the mock {provider.name} server has no "
-            "OAuth endpoint (subscribe with POST /_hookmock/subscriptions)"
+            f"{flags}: an option of {whose}'s own endpoints; the mock {title(provider)} server has "
+            "no such endpoint (subscribe with POST /_hookmock/subscriptions)"
         )
+    found: dict[str, Any] = {}
+    for option in extension_of(provider).options:
+        value = getattr(args, _dest(option), None) or (option.env and os.environ.get(option.env))
+        if value:
+            found[option.keyword] = value
+    return found
 
 
 class _Signals:
@@ -230,21 +242,18 @@ def serve_command(
     args: argparse.Namespace,
     out: TextIO,
     *,
+    provider: type[Provider],
     stop: threading.Event | None = None,
-    provider: type[Provider] | None = None,
 ) -> int:
     """Run ``hookmock serve``: print the base URL, serve until SIGINT or SIGTERM (or until
     *stop* is set), shut down within about a second, return 0.
 
-    :param provider: the class of the provider to serve (the command line's ``--provider``);
-        by default :data:`~hookmock.server.state.DEFAULT_PROVIDER`, Zoom. ``args.openapi``, when
-        set, is given to it.
+    :param provider: the class of the provider to serve (the command line's ``--provider``, or
+        the default the wiring picks). ``args.openapi``, when set, is given to it.
     """
-    from . import MockZoomServer
-    from .state import default_provider_class
+    from . import MockServer
 
-    provider = provider or default_provider_class()
-    _refuse_zoom_options(provider, args)
+    own_options = _provider_options(provider, args)
     secret = args.secret_token or (provider.secret_env and os.environ.get(provider.secret_env))
     if not secret:
         if provider.secret_option == "secret_token":
@@ -259,7 +268,7 @@ def serve_command(
     openapi = getattr(args, "openapi", None)
     if openapi is not None:
         options["openapi"] = openapi
-    zoom = provider(
+    served = provider(
         **options,
         seed=args.seed,
         deadline=args.deadline,
@@ -275,37 +284,31 @@ def serve_command(
     stop = stop or threading.Event()
     signals = _Signals() if threading.current_thread() is threading.main_thread() else None
     try:
-        server = MockZoomServer(
-            zoom,
+        server = MockServer(
+            served,
             host=args.host,
             port=args.port,
-            client_id=args.client_id or os.environ.get(CLIENT_ID_ENV),
-            client_secret=args.client_secret or os.environ.get(CLIENT_SECRET_ENV),
-            account_id=args.account_id or os.environ.get(ACCOUNT_ID_ENV),
             log=log,
             echo=None if args.quiet else sys.stderr,
             read_timeout=args.read_timeout,
             control_token=control_token,
             allowed_hosts=args.allow_host,
+            **own_options,
         )
         if signals is not None:
             signals.install()
         with server:
             print(server.url, file=out, flush=True)
             guarded = " (with its control token)" if control_token else ""
-            if zoom.name == "zoom":
-                served = (
-                    f"a mock Zoom (seed {zoom.seed}): OAuth at "
-                    f"{server.url_for('/oauth/token')} (client id {server.client_id!r}), event "
-                    f"subscriptions at {server.url_for('/v2/marketplace/app/event_subscription')}"
-                )
-            else:
-                served = (
-                    f"a mock {zoom.name} (seed {zoom.seed}): subscriptions at POST "
-                    f"{server.url_for('/_hookmock/subscriptions')}"
-                )
+            describe = server.extension.describe
+            endpoints = (
+                describe(server)
+                if describe is not None
+                else f"subscriptions at POST {server.url_for('/_hookmock/subscriptions')}"
+            )
             print(
-                f"hookmock serve: {served}, control API at {server.url_for('/_hookmock/')}"
+                f"hookmock serve: a mock {title(served)} (seed {served.seed}): {endpoints}, "
+                f"control API at {server.url_for('/_hookmock/')}"
                 f"{guarded}, page at {server.url}/ ; Ctrl-C stops it",
                 file=out,
                 flush=True,

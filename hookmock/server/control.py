@@ -1,5 +1,9 @@
 """The mock server's control API under ``/_hookmock/``: what a test suite in any language uses to
-drive the simulated Zoom (described by :data:`hookmock.server.openapi.DOCUMENT`)."""
+drive the simulated provider (described by :func:`hookmock.server.openapi.document_for` it).
+
+Its errors are hookmock's own: ``{"status", "message"}``, with ``errors`` (one
+``{"field", "message"}`` per problem, the field a JSON path) and ``suggestions`` where they
+help (:class:`~hookmock.server.state.ApiError`)."""
 
 from __future__ import annotations
 
@@ -102,11 +106,11 @@ def _int_param(request: Request, name: str) -> int:
 
 
 @contextlib.contextmanager
-def _making(zoom: Provider) -> Iterator[list[DeliveryRecord]]:
+def _making(provider: Provider) -> Iterator[list[DeliveryRecord]]:
     """The records of the deliveries made inside the block, numbered as the log numbers them,
     each one, whatever the log keeps; the log is neither copied nor walked. The caller holds
     :meth:`ServerState.driving`, so the deliveries recorded meanwhile are the block's."""
-    log = zoom.deliveries
+    log = provider.deliveries
     made: list[Delivery] = []
     before = log.total
     stop = log.on_append(made.append)
@@ -115,7 +119,7 @@ def _making(zoom: Provider) -> Iterator[list[DeliveryRecord]]:
         yield records
     finally:
         stop()
-    delays = zoom.retry_delays
+    delays = provider.retry_delays
     records += [delivery_record(d, n, delays) for n, d in enumerate(made, start=before + 1)]
 
 
@@ -162,33 +166,33 @@ def _check_overrides(overrides: dict[str, Any]) -> None:
 
 
 def openapi(state: ServerState, request: Request) -> Response:
-    return json_response(document_for(type(state.zoom)))
+    return json_response(document_for(type(state.provider)))
 
 
 def get_state(state: ServerState, request: Request) -> Response:
-    zoom = state.zoom
-    log = zoom.deliveries
-    now = zoom.clock()
+    provider = state.provider
+    log = provider.deliveries
+    now = provider.clock()
     body: StateRecord = {
         "now": now,
         "now_iso": iso(now),
-        "provider": zoom.name,
-        "seed": zoom.seed,
+        "provider": provider.name,
+        "seed": provider.seed,
         "server_url": state.url,
-        "deadline_s": zoom.deadline,
+        "deadline_s": provider.deadline,
         "oauth": {
             "token_url": state.url_for(OAUTH_TOKEN),
             "client_id": state.client_id,
             "account_id": state.account_id,
         }
-        if any(path == OAUTH_TOKEN for path, _, _ in zoom.server_routes())
+        if any(path == OAUTH_TOKEN for path, _, _ in provider.server_routes())
         else None,
         "subscriptions": [
-            subscription_record(s, state.details(s)) for s in list(zoom.subscriptions)
+            subscription_record(s, state.details(s)) for s in list(provider.subscriptions)
         ],
-        "pending": [job_record(job, now) for job in zoom.pending()],
-        "notices": [notice_record(n) for n in list(zoom.notices)],
-        "faults": fault_records(zoom),
+        "pending": [job_record(job, now) for job in provider.pending()],
+        "notices": [notice_record(n) for n in list(provider.notices)],
+        "faults": fault_records(provider),
         "deliveries": log.total,
         "deliveries_kept": len(log),
         "deliveries_forgotten": log.forgotten,
@@ -199,7 +203,7 @@ def get_state(state: ServerState, request: Request) -> Response:
 
 def list_events(state: ServerState, request: Request) -> Response:
     prefix = request.args.get("prefix", "")
-    names = [n for n in state.zoom.event_names() if n.startswith(prefix)]
+    names = [n for n in state.provider.event_names() if n.startswith(prefix)]
     result: EventList = {"events": names}
     return json_response(result)
 
@@ -208,9 +212,9 @@ def trigger(state: ServerState, request: Request) -> Response:
     body = _body(request, "TriggerRequest")
     name = body["event"]
     _check_overrides(body.get("overrides") or {})
-    with state.driving() as zoom:
+    with state.driving() as provider:
         try:
-            event = zoom.fake(
+            event = provider.fake(
                 name,
                 body.get("overrides") or {},
                 seed=body.get("seed"),
@@ -255,31 +259,29 @@ def trigger(state: ServerState, request: Request) -> Response:
             ) from None
         target = body.get("subscription_id")
         try:
-            with _making(zoom) as made:
+            with _making(provider) as made:
                 if target is None:
-                    zoom.send_all(event)
+                    provider.send_all(event)
                 else:
                     subscription = state.find_subscription(target)
                     if subscription is None:
-                        known = ", ".join(s.id for s in zoom.subscriptions) or "none"
+                        known = ", ".join(s.id for s in provider.subscriptions) or "none"
                         raise ApiError(
                             422,
                             f"no subscription has the id {target!r}; subscriptions: {known}",
                             errors=[{"field": "$.subscription_id", "message": "unknown"}],
                         )
-                    zoom.send(event, to=subscription)
+                    provider.send(event, to=subscription)
         except NotSubscribedError as error:
             message = str(error)
-            if not zoom.subscriptions:
+            if not provider.subscriptions:
                 message = (
                     f"cannot send {name!r}: nothing is subscribed yet; subscribe the receiver "
                     f'first: POST {SUBSCRIPTIONS} {{"url": ...}}'
                 )
-                if any(path == ZOOM_SUBSCRIPTIONS for path, _, _ in zoom.server_routes()):
-                    message += (
-                        f", or Zoom's POST {ZOOM_SUBSCRIPTIONS} (with an access token from "
-                        "POST /oauth/token)"
-                    )
+                hint = state.extension.subscribe_hint
+                if hint is not None:
+                    message += f", or {hint}"
             raise ApiError(409, message) from None
     result: TriggerResult = {
         "event": event.name,
@@ -292,10 +294,9 @@ def trigger(state: ServerState, request: Request) -> Response:
 
 #: The control API's subscription endpoint, for every provider.
 SUBSCRIPTIONS = "/_hookmock/subscriptions"
-#: Zoom's OAuth token endpoint, shown in the state when the provider served has it.
+#: Where a provider's own endpoints issue OAuth tokens (RFC 6749's token endpoint), shown in the
+#: state when the provider served has one there.
 OAUTH_TOKEN = "/oauth/token"
-#: Zoom's own subscription endpoint, named in messages when the provider served has it.
-ZOOM_SUBSCRIPTIONS = "/v2/marketplace/app/event_subscription"
 # What no URL may carry unencoded (RFC 3986 §2): white space and control characters.
 _UNSAFE_URL = re.compile(r"[\s\x00-\x1f\x7f]")
 
@@ -320,21 +321,21 @@ def _url_problem(url: str) -> str | None:
 
 def subscribe(state: ServerState, request: Request) -> Response:
     """Subscribe a receiver's URL to the provider served, running the provider's own endpoint
-    check first (Zoom's URL validation, Slack's challenge, GitHub's ping), as it would."""
+    check first (a signed URL validation, a challenge, a ping), as it would."""
     body = _body(request, "SubscribeRequest")
     url = str(body["url"])
     problem = _url_problem(url)
     if problem is not None:
         raise ApiError(422, f"url: {problem}", errors=[{"field": "$.url", "message": problem}])
-    with state.driving() as zoom:
-        if len(zoom.subscriptions) >= MAX_SUBSCRIPTIONS:
+    with state.driving() as provider:
+        if len(provider.subscriptions) >= MAX_SUBSCRIPTIONS:
             raise ApiError(
                 409,
                 f"the server keeps at most {MAX_SUBSCRIPTIONS} subscriptions; reset first "
                 "(POST /_hookmock/reset)",
             )
         try:
-            subscription = zoom.subscribe(url, events=body.get("events"), name=body.get("name"))
+            subscription = provider.subscribe(url, events=body.get("events"), name=body.get("name"))
         except UnknownEventError as error:
             raise ApiError(
                 422,
@@ -363,8 +364,8 @@ def list_deliveries(state: ServerState, request: Request) -> Response:
     since = _int_param(request, "since")
     limit = _int_param(request, "limit")
     event = request.args.get("event")
-    log = state.zoom.deliveries
-    delays = state.zoom.retry_delays
+    log = state.provider.deliveries
+    delays = state.provider.retry_delays
     # Only the deliveries answered are formatted: the log finds them by number (and by event).
     total, forgotten = log.total, log.forgotten
     found = [delivery_record(d, n, delays) for n, d in log.numbered(since, limit, event=event)]
@@ -381,23 +382,23 @@ def advance(state: ServerState, request: Request) -> Response:
             f"advance at most {MAX_ADVANCE_SECONDS // 86400} days per call (asked: "
             f"{seconds / 86400:g} days); call again to go further",
         )
-    with state.driving() as zoom:
-        with _making(zoom) as made:
-            zoom.advance(seconds)
-        now = zoom.clock()
+    with state.driving() as provider:
+        with _making(provider) as made:
+            provider.advance(seconds)
+        now = provider.clock()
     result: ClockResult = {"now": now, "now_iso": iso(now), "deliveries": made}
     return json_response(result)
 
 
 def run_until_idle(state: ServerState, request: Request) -> Response:
     _body(request, "EmptyRequest", default={})
-    with state.driving() as zoom:
+    with state.driving() as provider:
         try:
-            with _making(zoom) as made:
-                zoom.run_until_idle()
+            with _making(provider) as made:
+                provider.run_until_idle()
         except HookmockError as error:
             raise ApiError(409, str(error)) from None
-        now = zoom.clock()
+        now = provider.clock()
     result: ClockResult = {"now": now, "now_iso": iso(now), "deliveries": made}
     return json_response(result)
 
@@ -415,8 +416,8 @@ def fail_next(state: ServerState, request: Request) -> Response:
                 errors=[{"field": "$.subscription_id", "message": "unknown"}],
             )
     times = int(body["times"])
-    with state.driving() as zoom:
-        zoom.fail_next(body["kind"], times=times, to=subscription)
+    with state.driving() as provider:
+        provider.fail_next(body["kind"], times=times, to=subscription)
     result: FaultResult = {"kind": body["kind"], "times": times, "subscription_id": target}
     return json_response(result)
 
@@ -424,7 +425,7 @@ def fail_next(state: ServerState, request: Request) -> Response:
 def reset(state: ServerState, request: Request) -> Response:
     _body(request, "EmptyRequest", default={})
     state.reset()
-    now = state.zoom.clock()
+    now = state.provider.clock()
     result: ResetResult = {"now": now, "now_iso": iso(now)}
     return json_response(result)
 

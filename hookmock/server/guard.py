@@ -151,7 +151,7 @@ class Guard:
                 421,
                 f"this server does not answer to Host {host!r}: it answers to "
                 f"{', '.join(allowed)}. A name that resolves here is allowed with hookmock serve "
-                "--allow-host NAME (MockZoomServer(allowed_hosts=[...])); a web page that "
+                "--allow-host NAME (MockServer(allowed_hosts=[...])); a web page that "
                 "resolved its own name to this address is refused on purpose",
             )
         origin = request.headers.get("Origin")

@@ -8,11 +8,14 @@ response records' fields and JSON types from :mod:`hookmock.server.shapes`; the 
 :data:`hookmock.generate.events.SERIALIZATIONS`; the scripted faults from
 :data:`hookmock.engine.timeline.FAULTS`; the kinds of scheduled jobs from
 :data:`hookmock.engine.timeline.JOB_KINDS`; a subscription's ``created_source`` values from
-:data:`hookmock.server.state.CREATED_SOURCES`; from the class of the provider served by default
-(:data:`hookmock.server.state.DEFAULT_PROVIDER`, Zoom), the defaults of request fields (the
-signatures of the methods the requests call) and the retry schedule.
+:data:`hookmock.server.state.CREATED_SOURCES`; the defaults of request fields from the signatures
+of the engine's methods the requests call (:class:`hookmock.engine.simulator.Provider`'s); and,
+in the document of a server of one provider (:func:`document_for`), that provider's name, retry
+schedule and own endpoints, in the descriptions only.
 This module holds what only the control API defines (its bounds, the request bodies' schemas, the
-descriptions), once, for the document and for the handlers of :mod:`hookmock.server.control`.
+descriptions), once, for the document and for the handlers of :mod:`hookmock.server.control`. The
+request bodies' schemas are the same for every provider, and the server checks requests against
+those very objects (:data:`DOCUMENT`'s).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import hookmock.server.shapes as shapes
 import hookmock.server.state as state
 
-from ..engine import timeline
+from ..engine import simulator, timeline
 from ..generate import events
 from ..records import outcome
 
@@ -153,10 +156,16 @@ def _minutes(seconds: float) -> str:
     return f"+{seconds / 60:.4g}"
 
 
-def _notes(provider: type[Provider]) -> _Notes:
+def _notes(provider: type[Provider] | None) -> _Notes:
     """The document's notes on the records' fields, with the enums taken from their sources."""
-    delays = provider.retry_delays
-    if delays:
+    delays = provider.retry_delays if provider is not None else ()
+    if provider is None:
+        next_step = (
+            "'retry 1 at +5 min', 'done: acknowledged', 'final: ...', 'dropped after 3 "
+            "retries' (by the provider's retry rules); null outside the retry rules (the "
+            "endpoint check)."
+        )
+    elif delays:
         next_step = (
             f"'retry 1 at {_minutes(delays[0])} min', 'done: acknowledged', 'final: ...', "
             f"'dropped after {len(delays)} retries'; null outside the retry rules (URL "
@@ -185,9 +194,8 @@ def _notes(provider: type[Provider]) -> _Notes:
         },
         shapes.SubscriptionRecord: {
             "id": {
-                "description": "Zoom's event_subscription_id."
-                if provider.name == "zoom"
-                else "The subscription's id: subscription_id of the other requests."
+                "description": "The subscription's id: subscription_id of the other requests "
+                "(and the id the provider's own subscription API, if any, knows it by)."
             },
             "events": {"description": "null: every event."},
             "active": {"description": "false once disabled."},
@@ -203,8 +211,8 @@ def _notes(provider: type[Provider]) -> _Notes:
             "now": {"description": "The provider's clock, Unix seconds."},
             "provider": {"description": "The name of the provider served."},
             "oauth": {
-                "description": "The provider's OAuth app (Zoom's); null for a provider "
-                "without an OAuth endpoint."
+                "description": "The OAuth app of the provider's own endpoints, where they issue "
+                "tokens at /oauth/token; null for a provider without one."
             },
             "faults": {
                 "description": "Scripted network faults still to happen, in order; one entry "
@@ -240,7 +248,7 @@ def _notes(provider: type[Provider]) -> _Notes:
     }
 
 
-def _records(provider: type[Provider]) -> dict[str, dict[str, Any]]:
+def _records(provider: type[Provider] | None) -> dict[str, dict[str, Any]]:
     """The response records' component schemas, by component name."""
     components = {
         "Delivery": (
@@ -281,14 +289,14 @@ def _kwdefaults(provider: type[Provider], method: str, name: str) -> dict[str, A
     raise TypeError(f"{provider.__name__}.{method} declares no default for {name}")
 
 
-def _requests(provider: type[Provider]) -> dict[str, dict[str, Any]]:
-    """The request bodies' schemas: the server validates requests against these very objects."""
-    # What the provider's methods do when the request leaves a field out (their keyword-only
+def _requests() -> dict[str, dict[str, Any]]:
+    """The request bodies' schemas, the same for every provider: the server validates requests
+    against :data:`DOCUMENT`'s, these very objects."""
+    # What the engine's methods do when the request leaves a field out (their keyword-only
     # parameters' defaults): the document's defaults, which the handlers apply (:func:`defaults`).
-    example = _EXAMPLE_EVENTS.get(provider.name)
-    spelled = f"An event name as {_title(provider)} spells it"
-    fake = _kwdefaults(provider, "fake", "validate")
-    fail_next = _kwdefaults(provider, "fail_next", "times")
+    engine = simulator.Provider
+    fake = _kwdefaults(engine, "fake", "validate")
+    fail_next = _kwdefaults(engine, "fail_next", "times")
     return {
         "TriggerRequest": {
             "type": "object",
@@ -299,7 +307,8 @@ def _requests(provider: type[Provider]) -> dict[str, dict[str, Any]]:
                     "type": "string",
                     "minLength": 1,
                     "maxLength": 200,
-                    "description": f"{spelled}, e.g. {example}." if example else f"{spelled}.",
+                    "description": "An event name as the provider spells it (GET "
+                    "/_hookmock/events lists them).",
                 },
                 "overrides": {
                     "type": "object",
@@ -321,7 +330,7 @@ def _requests(provider: type[Provider]) -> dict[str, dict[str, Any]]:
                 "subscription_id": {
                     "type": "string",
                     "description": "Deliver to this subscription only; by default to every "
-                    f"subscription that covers the event, as {_title(provider)}.",
+                    "subscription that covers the event, as the provider does.",
                 },
             },
         },
@@ -383,10 +392,10 @@ def _requests(provider: type[Provider]) -> dict[str, dict[str, Any]]:
 
 _ERROR = {
     "type": "object",
-    "description": "Zoom's error shape; the message says what to fix.",
-    "required": ["code", "message"],
+    "description": "hookmock's error shape: the HTTP status and a message that says what to fix.",
+    "required": ["status", "message"],
     "properties": {
-        "code": {"type": "integer"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
         "message": {"type": "string"},
         "errors": {
             "type": "array",
@@ -406,8 +415,8 @@ _ERROR = {
 }
 
 
-def _schemas(provider: type[Provider]) -> dict[str, Any]:
-    records, requests = _records(provider), _requests(provider)
+def _schemas(provider: type[Provider] | None) -> dict[str, Any]:
+    records, requests = _records(provider), _requests()
     order = [
         "Delivery",
         "Subscription",
@@ -433,32 +442,17 @@ def _schemas(provider: type[Provider]) -> dict[str, Any]:
 # -- the document ---------------------------------------------------------------------------------
 
 
-#: An example event name per provider, for the document's descriptions.
-_EXAMPLE_EVENTS = {
-    "zoom": "meeting.started",
-    "github": "ping",
-    "stripe": "customer.created",
-    "slack": "app_mention",
-}
-
-
-def _title(provider: type[Provider]) -> str:
-    return title(provider.name)
-
-
-def title(name: str) -> str:
-    """A provider's name as its vendor writes it (Zoom, GitHub); another name as it is."""
-    return {"zoom": "Zoom", "github": "GitHub", "stripe": "Stripe", "slack": "Slack"}.get(
-        name, name
-    )
+def title(provider: type[Provider] | Provider) -> str:
+    """A provider's name as its vendor writes it, where the provider says (its ``title``);
+    else its name."""
+    found = getattr(provider, "title", None)
+    return found if isinstance(found, str) and found else str(provider.name)
 
 
 def build(provider: type[Provider] | None = None) -> dict[str, Any]:
-    """The document for a server of *provider* (by default the provider served by default,
-    Zoom), made from the code's definitions as they are now (the server serves
-    :func:`document_for` the provider it serves: :data:`DOCUMENT` for Zoom)."""
-    if provider is None:
-        provider = state.default_provider_class()
+    """The document for a server of *provider*, made from the code's definitions as they are
+    now; without one, the control API as every server has it (:data:`DOCUMENT`). A server
+    serves :func:`document_for` the provider it serves."""
     max_body_mib = state.DEFAULT_MAX_BODY_BYTES / 2**20
     bad_body = {
         "400": _error("The body is not JSON, or not UTF-8."),
@@ -474,28 +468,32 @@ def build(provider: type[Provider] | None = None) -> dict[str, Any]:
         "403": _error("A cross-origin browser request (Origin, Sec-Fetch-Site)."),
         "421": _error("The Host header is not the server's own address."),
     }
-    title = _title(provider)
-    retries = ", ".join(_minutes(delay) for delay in provider.retry_delays)
-    timing = f"retries at {retries} min" if retries else f"{title} does not retry"
-    if provider.revalidation_interval:
-        timing += f"; re-validation every {provider.revalidation_interval / 3600:g} h"
-    own = (
-        " Zoom's own endpoints on the same server (POST /oauth/token, "
-        "/v2/marketplace/app/event_subscription, /rec/download/{id}) follow Zoom's API "
-        "and are not described here."
-        if provider.name == "zoom"
-        else ""
-    )
+    if provider is None:
+        served, timing, own = "provider", "retries on the provider's schedule", ""
+    else:
+        served = title(provider)
+        retries = ", ".join(_minutes(delay) for delay in provider.retry_delays)
+        timing = f"retries at {retries} min" if retries else f"{served} does not retry"
+        if provider.revalidation_interval:
+            timing += f"; re-validation every {provider.revalidation_interval / 3600:g} h"
+        endpoints = state.extension_of(provider).endpoints
+        own = (
+            f" {served}'s own endpoints on the same server ({endpoints}) follow {served}'s API, "
+            f"its errors included, and are not described here."
+            if endpoints
+            else ""
+        )
     since, limit = DELIVERIES_QUERY["since"], DELIVERIES_QUERY["limit"]
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
-            "title": f"hookmock mock {title} server: control API",
+            "title": f"hookmock mock {served} server: control API",
             "version": "1",
-            "description": f"Drive the simulated {title} from a test suite in any language: "
+            "description": f"Drive the simulated {served} from a test suite in any language: "
             "subscribe receivers, trigger signed events to the subscriptions, read every "
             f"delivery attempt, move provider time ({timing}), script network faults, reset."
-            f"{own} Errors: {{code, message}}.",
+            f"{own} Errors: {{status, message}}, with errors (one {{field, message}} per "
+            "problem, the field a JSON path) and suggestions where they help.",
         },
         "paths": {
             "/_hookmock/openapi.json": {
@@ -537,7 +535,7 @@ def build(provider: type[Provider] | None = None) -> dict[str, Any]:
                 "post": {
                     "operationId": "subscribe",
                     "summary": "Subscribe a receiver's URL to the events.",
-                    "description": f"{title}'s own endpoint check runs first, where it has one; "
+                    "description": f"{served}'s own endpoint check runs first, where it has one; "
                     "a receiver that fails it is not subscribed.",
                     "requestBody": _body("SubscribeRequest"),
                     "responses": {
@@ -552,7 +550,7 @@ def build(provider: type[Provider] | None = None) -> dict[str, Any]:
                     "operationId": "trigger",
                     "summary": "Generate, sign and deliver one event.",
                     "description": "Delivered to every subscription that covers the event (or to "
-                    f"subscription_id); a failed attempt is retried on {title}'s schedule as "
+                    f"subscription_id); a failed attempt is retried on {served}'s schedule as "
                     "provider time moves. The answer is 200 whatever the receiver did: read each "
                     "delivery's outcome.",
                     "requestBody": _body("TriggerRequest"),
@@ -658,14 +656,15 @@ _DOCUMENTS: dict[type[Provider], dict[str, Any]] = {}
 
 
 def document_for(provider: type[Provider]) -> dict[str, Any]:
-    """The document a server of *provider* serves: :data:`DOCUMENT` for the default one, built
-    once for each other. The request bodies are checked against :data:`DOCUMENT`'s schemas,
-    which are the same for every provider but for their descriptions."""
-    if provider is state.default_provider_class():
-        return DOCUMENT
+    """The document a server of *provider* serves, built once per provider: :data:`DOCUMENT`
+    with the provider's name, retry schedule and own endpoints in its descriptions. Its request
+    bodies' schemas are :data:`DOCUMENT`'s, the objects requests are checked against."""
     found = _DOCUMENTS.get(provider)
     if found is None:
-        found = _DOCUMENTS.setdefault(provider, build(provider))
+        made = build(provider)
+        shared = DOCUMENT["components"]["schemas"]
+        made["components"]["schemas"].update({name: shared[name] for name in REQUEST_SCHEMAS})
+        found = _DOCUMENTS.setdefault(provider, made)
     return found
 
 

@@ -1,5 +1,5 @@
 """The mock server's page at ``/``: subscriptions, scheduled retries and the delivery log of the
-simulated Zoom, each delivery chain drawn on a time axis, filtered by event, outcome and
+simulated provider, each delivery chain drawn on a time axis, filtered by event, outcome and
 subscription, updating as events are sent, for a person debugging a receiver.
 
 Plain HTML, CSS and JavaScript shipped as package data (``hookmock/server/assets/``), no build

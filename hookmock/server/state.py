@@ -1,10 +1,12 @@
-"""The mock Zoom server's state, without the network: the simulated Zoom it serves, the OAuth
-tokens it issued, the recording files its events announced, what Zoom's subscription API knows
+"""The mock server's state, without the network: the simulated provider it serves, the OAuth
+tokens it issued, the files its events announced, what a provider's own subscription API knows
 beyond the provider's subscriptions, and the JSON shapes of its answers.
 
-:class:`ServerState` is what the endpoints of :mod:`hookmock.providers.zoom.server` and
-:mod:`hookmock.server.control` work on; :class:`~hookmock.server.MockZoomServer` adds the socket
-and the thread.
+:class:`ServerState` is what the control API (:mod:`hookmock.server.control`) and a provider's own
+endpoints (:meth:`~hookmock.Provider.server_routes`) work on; :class:`~hookmock.server.MockServer`
+adds the socket and the thread. The server knows no provider: it is given the one it serves, and
+what a provider adds to it (options, endpoints' set-up) comes with the provider
+(:class:`ServerExtension`).
 """
 
 from __future__ import annotations
@@ -13,15 +15,13 @@ import contextlib
 import datetime
 import functools
 import hmac
-import importlib
 import json
 import math
-import re
 import secrets
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -46,56 +46,47 @@ if TYPE_CHECKING:
     from ..engine.timeline import Notice
 
 __all__ = [
-    "ACCESS_TOKEN_SECONDS",
     "CREATED_BY_API",
     "CREATED_OTHERWISE",
     "CREATED_SOURCES",
     "DEFAULT_CLIENT_ID",
     "DEFAULT_CLIENT_SECRET",
-    "DEFAULT_PROVIDER",
-    "DOWNLOAD_TOKEN_SECONDS",
     "MAX_SUBSCRIPTIONS",
     "ApiError",
+    "ServedFile",
+    "ServerExtension",
+    "ServerOption",
     "ServerState",
-    "default_provider_class",
     "delivery_record",
+    "extension_of",
     "json_response",
     "read_json",
     "subscription_record",
 ]
 
-#: The provider the server serves when it is given none, as ``module:Class`` (the form of
-#: :data:`hookmock.providers.PROVIDERS`). Looked up by name when it is needed: the server takes
-#: what it serves from the provider object and imports no provider module.
-DEFAULT_PROVIDER = "hookmock.providers.zoom:Zoom"
 #: The OAuth client credentials the server accepts unless told otherwise.
 DEFAULT_CLIENT_ID = "hookmock-client-id"
 DEFAULT_CLIENT_SECRET = "hookmock-client-secret"
-#: ZOOM.md §5: access tokens come with ``expires_in`` 3599 (seconds).
-ACCESS_TOKEN_SECONDS = 3599
-#: ZOOM.md §6: a recording event's ``download_token`` is valid for 24 hours.
-DOWNLOAD_TOKEN_SECONDS = 24 * 3600
-#: ZOOM.md §3: an app has at most 20 event subscriptions.
+#: The most subscriptions the server keeps, whichever way they are made: a bound that keeps a
+#: long-running server's work per event small.
 MAX_SUBSCRIPTIONS = 20
 #: Request bodies above this size are refused with 413.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
-#: Seconds a request waits for another one that is driving the simulated Zoom (delivering).
+#: Seconds a request waits for another one that is driving the simulated provider (delivering).
 BUSY_WAIT_SECONDS = 60.0
 # A long-running `hookmock serve` forgets the oldest tokens and files beyond this many.
 _MAX_ENTRIES = 10_000
-# Where generated events point for a download (fake.py: https://us05web.zoom.us/rec/download/…,
-# or /rec/webhook_download/… as recording events do).
-_ZOOM_DOWNLOAD = re.compile(
-    r"^https://[A-Za-z0-9.-]*zoom\.us/rec/(?:webhook_)?download/([A-Za-z0-9_.~-]+)$"
-)
 
 
 class ApiError(Exception):
-    """An answer in Zoom's error shape: ``{"code": <int>, "message": "...", ...}``.
+    """An answer in hookmock's error shape: ``{"status": <int>, "message": "...", ...}``, the
+    HTTP status repeated in the body and a message that says what to fix.
 
-    :param code: Zoom's error code where Zoom documents one (124: invalid access token; 300:
-        validation failed; 3301: no such recording); the HTTP status otherwise.
-    :param extra: more fields of the body (``errors``, ``suggestions``...).
+    A provider's own endpoints answer in the provider's shape with a subclass that overrides
+    :meth:`body`.
+
+    :param extra: more fields of the body (``errors``: a list of ``{"field", "message"}``, one
+        per problem; ``suggestions``: the closest known names).
     """
 
     def __init__(
@@ -103,20 +94,21 @@ class ApiError(Exception):
         status: int,
         message: str,
         *,
-        code: int | None = None,
         headers: Mapping[str, str] | None = None,
         **extra: Any,
     ) -> None:
         super().__init__(message)
         self.status = status
-        self.code = status if code is None else code
         self.message = message
         self.headers = dict(headers or {})
         self.extra = extra
 
+    def body(self) -> dict[str, Any]:
+        """The JSON body of the answer."""
+        return {"status": self.status, "message": self.message, **self.extra}
+
     def response(self) -> Response:
-        body = {"code": self.code, "message": self.message, **self.extra}
-        return json_response(body, self.status, headers=self.headers)
+        return json_response(self.body(), self.status, headers=self.headers)
 
 
 def json_response(
@@ -208,18 +200,24 @@ class AccessToken:
 
 
 @dataclass(frozen=True)
-class RecordingFile:
-    """A file that a generated event announced by a ``download_url`` pointing at the server."""
+class ServedFile:
+    """A file that a generated event announced by a URL pointing at the server, which the
+    provider's own endpoints serve.
+
+    :param kind: the file's type as the event declared it (``MP4``, ``VTT``...).
+    :param token: the token that lets its announced URL be fetched, if the event carried one.
+    :param issued_at: provider time when the event announced it.
+    """
 
     id: str
-    file_type: str
+    kind: str
     event: str
-    download_token: str | None = field(repr=False)
+    token: str | None = field(repr=False)
     issued_at: float
 
 
-#: A subscription's ``created_source``: made through Zoom's event subscription API, or otherwise
-#: (``zoom.subscribe``, the app's settings).
+#: A subscription's ``created_source``: made through the provider's own subscription API, or
+#: otherwise (the control API, ``provider.subscribe``).
 CREATED_BY_API = "openapi"
 CREATED_OTHERWISE = "default"
 CREATED_SOURCES = (CREATED_BY_API, CREATED_OTHERWISE)
@@ -227,7 +225,7 @@ CREATED_SOURCES = (CREATED_BY_API, CREATED_OTHERWISE)
 
 @dataclass
 class ApiDetails:
-    """What Zoom's event subscription API records beyond the provider's subscription."""
+    """What a provider's own subscription API records beyond the provider's subscription."""
 
     created_source: str = CREATED_OTHERWISE
     subscription_scope: str = "user"
@@ -235,23 +233,72 @@ class ApiDetails:
     user_ids: list[str] = field(default_factory=list)
 
 
-def default_provider_class() -> type[Provider]:
-    """The class of the provider served when none is given (:data:`DEFAULT_PROVIDER`)."""
-    module, _, name = DEFAULT_PROVIDER.partition(":")
-    cls: type[Provider] = getattr(importlib.import_module(module), name)
-    return cls
+@dataclass(frozen=True)
+class ServerOption:
+    """A setting of a provider's own endpoints, which ``hookmock serve`` takes as an option
+    and :class:`~hookmock.server.MockServer` as a keyword argument.
+
+    :param flag: the command line's option (``--client-id``).
+    :param keyword: the keyword argument of :class:`~hookmock.server.MockServer` it sets.
+    :param help: the option's help, a phrase.
+    :param env: the environment variable read when the option is not given, if any.
+    :param default: what applies when neither is given, in words.
+    """
+
+    flag: str
+    keyword: str
+    help: str
+    env: str | None = None
+    default: str = "none"
+
+
+@dataclass(frozen=True)
+class ServerExtension:
+    """What a provider adds to the mock server besides its endpoints
+    (:meth:`~hookmock.Provider.server_routes`): a provider declares it with a ``server_extension``
+    class method; one without it adds nothing.
+
+    :param options: the settings its endpoints take (:class:`ServerOption`).
+    :param attach: called with the :class:`ServerState` when it starts serving the provider
+        (to point the URLs of generated events at the server, say); returns what undoes it,
+        called when the state serves another provider.
+    :param endpoints: its endpoints in a phrase, for the control API's description
+        (``"POST /oauth/token and ..."``).
+    :param subscribe_hint: another way to subscribe a receiver, for messages
+        (``"POST /v2/... with an access token"``).
+    :param describe: a line about its endpoints on a running server, for ``hookmock serve``.
+    """
+
+    options: tuple[ServerOption, ...] = ()
+    attach: Callable[[ServerState], Callable[[], None]] | None = None
+    endpoints: str | None = None
+    subscribe_hint: str | None = None
+    describe: Callable[[ServerState], str] | None = None
+
+
+#: What a provider without a ``server_extension`` adds: nothing.
+NO_EXTENSION = ServerExtension()
+
+
+def extension_of(provider: type[Provider] | Provider) -> ServerExtension:
+    """What *provider* (a class or an instance) adds to the server: its ``server_extension()``,
+    or :data:`NO_EXTENSION`."""
+    declare = getattr(provider, "server_extension", None)
+    if declare is None:
+        return NO_EXTENSION
+    extension: ServerExtension = declare()
+    return extension
 
 
 class ServerState:
-    """What the mock Zoom server serves: a simulated :class:`~hookmock.Zoom`, and the state of
-    Zoom's own endpoints around it.
+    """What the mock server serves: a simulated provider, and the state of the provider's own
+    endpoints around it (OAuth tokens, announced files, subscription details).
 
-    :param zoom: the simulated provider to serve; a new one of :data:`DEFAULT_PROVIDER` (Zoom,
-        with a random secret token) when omitted.
-    :param client_id: the OAuth client id ``POST /oauth/token`` accepts; by default the Zoom's
-        ``client_id`` when it has one, else :data:`DEFAULT_CLIENT_ID`.
+    :param provider: the simulated provider to serve. :meth:`attach` swaps it.
+    :param client_id: the OAuth client id the provider's token endpoint accepts, if it has one;
+        by default the provider's ``client_id`` when it has one, else :data:`DEFAULT_CLIENT_ID`.
     :param client_secret: the OAuth client secret it accepts (:data:`DEFAULT_CLIENT_SECRET`).
-    :param account_id: the account ``grant_type=account_credentials`` must name; any when omitted.
+    :param account_id: the account a grant must name; any when omitted.
     :param log: a text stream that receives every delivery attempt as one JSON line, flushed.
     :param echo: a text stream that receives one line per delivery attempt for a person (event,
         subscription, attempt, outcome, status, milliseconds): ``hookmock serve``'s stderr.
@@ -260,7 +307,7 @@ class ServerState:
 
     def __init__(
         self,
-        zoom: Provider | None = None,
+        provider: Provider,
         *,
         client_id: str | None = None,
         client_secret: str | None = None,
@@ -278,10 +325,13 @@ class ServerState:
                 f"max_body_bytes must be a whole number of bytes from 1 to 2**31, got "
                 f"{max_body_bytes!r}"
             )
-        if zoom is None:
-            zoom = default_provider_class()()
-        #: Held by every request that drives the simulated Zoom (deliveries, the clock), one at a
-        #: time; never by the requests a receiver makes while it handles a delivery (tokens,
+        if provider is None:
+            raise ConfigurationError(
+                "the mock server needs the provider to serve: MockServer(provider), e.g. "
+                "MockServer(StandardWebhooks(secret=...))"
+            )
+        #: Held by every request that drives the simulated provider (deliveries, the clock), one
+        #: at a time; never by the requests a receiver makes while it handles a delivery (tokens,
         #: downloads, the log), so a receiver that downloads before it answers does not block.
         self.lock = threading.RLock()
         self._data_lock = threading.Lock()
@@ -291,15 +341,16 @@ class ServerState:
         self._log = log
         self._echo = echo
         self._tokens: OrderedDict[str, AccessToken] = OrderedDict()
-        self._files: OrderedDict[str, RecordingFile] = OrderedDict()
+        self._files: OrderedDict[str, ServedFile] = OrderedDict()
         self._api: dict[str, ApiDetails] = {}
-        self._zoom: Provider | None = None
-        self._stop_listening: Any = None
-        self.attach(zoom)
+        self._provider: Provider | None = None
+        self._detach: list[Callable[[], None]] = []
+        self.attach(provider)
 
     @property
     def url(self) -> str:
-        """The server's base URL, which the download URLs of generated events start with."""
+        """The server's base URL, which the URLs the server puts in generated events start
+        with."""
         return self.base_url
 
     def url_for(self, path: str) -> str:
@@ -307,45 +358,50 @@ class ServerState:
         return self.base_url + "/" + path.lstrip("/")
 
     @property
-    def zoom(self) -> Provider:
-        """The simulated Zoom being served."""
-        assert self._zoom is not None
-        return self._zoom
+    def provider(self) -> Provider:
+        """The simulated provider being served."""
+        assert self._provider is not None
+        return self._provider
 
-    def attach(self, zoom: Provider) -> None:
-        """Serve *zoom* from now on, with fresh server state: no tokens, no recording files, the
+    @property
+    def extension(self) -> ServerExtension:
+        """What the provider served adds to the server (:func:`extension_of`)."""
+        return extension_of(self.provider)
+
+    def attach(self, provider: Provider) -> None:
+        """Serve *provider* from now on, with fresh server state: no tokens, no files, the
         configured OAuth credentials. The provider served before is let go."""
         with self.lock:
-            previous = self._zoom
-            if previous is not None:
-                with contextlib.suppress(ValueError):
-                    previous.generation_hooks.remove(self._point_downloads_here)
-                if self._stop_listening is not None:
-                    self._stop_listening()
-                if previous.server is self:
-                    previous.server = None
-            self._zoom = zoom
-            zoom.generation_hooks.append(self._point_downloads_here)
-            self._stop_listening = zoom.deliveries.on_append(self._log_delivery)
-            zoom.server = self
+            previous = self._provider
+            for undo in reversed(self._detach):
+                undo()
+            self._detach.clear()
+            if previous is not None and previous.server is self:
+                previous.server = None
+            self._provider = provider
+            self._detach.append(provider.deliveries.on_append(self._log_delivery))
+            provider.server = self
             client_id, client_secret, account_id = self._defaults
-            self.client_id = client_id or getattr(zoom, "client_id", None) or DEFAULT_CLIENT_ID
+            self.client_id = client_id or getattr(provider, "client_id", None) or DEFAULT_CLIENT_ID
             self.client_secret = client_secret or DEFAULT_CLIENT_SECRET
             self.account_id = account_id
             self._clear_data()
+            attach = extension_of(provider).attach
+            if attach is not None:
+                self._detach.append(attach(self))
 
     def reset(self) -> None:
         """Forget every subscription, delivery, scheduled retry, scripted fault, notice, token
         and file; the provider, its seed and its clock stay."""
         with self.lock:
-            zoom = self.zoom
-            for subscription in list(zoom.subscriptions):
-                zoom.unsubscribe(subscription)
-            for job in zoom.scheduler.pending():
-                zoom.scheduler.cancel(job)
-            zoom.deliveries.clear()
-            zoom.notices.clear()
-            faults(zoom).clear()
+            provider = self.provider
+            for subscription in list(provider.subscriptions):
+                provider.unsubscribe(subscription)
+            for job in provider.scheduler.pending():
+                provider.scheduler.cancel(job)
+            provider.deliveries.clear()
+            provider.notices.clear()
+            faults(provider).clear()
             self._clear_data()
 
     def _clear_data(self) -> None:
@@ -356,7 +412,7 @@ class ServerState:
 
     @contextlib.contextmanager
     def driving(self) -> Iterator[Provider]:
-        """Hold the simulated Zoom for one request that makes deliveries or moves its clock.
+        """Hold the simulated provider for one request that makes deliveries or moves its clock.
 
         :raises ApiError: 409 when another request holds it for longer than
             :data:`BUSY_WAIT_SECONDS`.
@@ -364,12 +420,12 @@ class ServerState:
         if not self.lock.acquire(timeout=BUSY_WAIT_SECONDS):
             raise ApiError(
                 409,
-                f"the simulated Zoom has been busy for {BUSY_WAIT_SECONDS:g} s with another "
-                "request's deliveries: is a receiver calling this endpoint while it handles a "
-                "delivery? Answer the delivery first",
+                f"the simulated {self.provider.name} has been busy for {BUSY_WAIT_SECONDS:g} s "
+                "with another request's deliveries: is a receiver calling this endpoint while it "
+                "handles a delivery? Answer the delivery first",
             )
         try:
-            yield self.zoom
+            yield self.provider
         finally:
             self.lock.release()
 
@@ -381,12 +437,10 @@ class ServerState:
         secret_ok = hmac.compare_digest(client_secret.encode(), self.client_secret.encode())
         return id_ok and secret_ok
 
-    def issue_token(self, grant: str, account_id: str | None) -> AccessToken:
+    def issue_token(self, grant: str, account_id: str | None, *, lifetime: float) -> AccessToken:
+        """A new access token, valid *lifetime* seconds of provider time."""
         token = AccessToken(
-            secrets.token_urlsafe(32),
-            grant,
-            account_id,
-            self.zoom.clock() + ACCESS_TOKEN_SECONDS,
+            secrets.token_urlsafe(32), grant, account_id, self.provider.clock() + lifetime
         )
         with self._data_lock:
             self._tokens[token.value] = token
@@ -398,40 +452,28 @@ class ServerState:
         with self._data_lock:
             return self._tokens.get(value)
 
-    # -- recording files ------------------------------------------------------------------------
+    # -- files announced by events --------------------------------------------------------------
 
-    def _point_downloads_here(self, event: str, data: Any) -> None:
-        """A generation hook: every Zoom download URL in a generated body is pointed at this
-        server, and the file is remembered with the event's ``download_token``."""
-        links = _download_links(data)
-        if not links:
-            return
-        token = data.get("download_token") if isinstance(data, dict) else None
-        issued = self.zoom.clock()
-        for holder, key, file_id in links:
-            webhook = "/rec/webhook_download/" in holder[key]
-            holder[key] = f"{self.base_url}/rec/{'webhook_' * webhook}download/{file_id}"
-            kind = "VTT" if key == "transcript_download_url" else _file_kind(holder)
-            found = RecordingFile(
-                file_id, kind, event, token if isinstance(token, str) else None, issued
-            )
-            with self._data_lock:
-                self._files[file_id] = found
-                while len(self._files) > _MAX_ENTRIES:
-                    self._files.popitem(last=False)
+    def remember_file(self, file: ServedFile) -> None:
+        """Keep *file* for the provider's endpoints to serve (the oldest are forgotten past
+        ten thousand)."""
+        with self._data_lock:
+            self._files[file.id] = file
+            while len(self._files) > _MAX_ENTRIES:
+                self._files.popitem(last=False)
 
-    def find_file(self, file_id: str) -> RecordingFile | None:
+    def find_file(self, file_id: str) -> ServedFile | None:
         with self._data_lock:
             return self._files.get(file_id)
 
-    # -- subscriptions made through Zoom's API --------------------------------------------------
+    # -- subscriptions made through the provider's own API --------------------------------------
 
     def details(self, subscription: Subscription) -> ApiDetails:
         with self._data_lock:
             return self._api.setdefault(subscription.id, ApiDetails())
 
     def find_subscription(self, subscription_id: str) -> Subscription | None:
-        return next((s for s in self.zoom.subscriptions if s.id == subscription_id), None)
+        return next((s for s in self.provider.subscriptions if s.id == subscription_id), None)
 
     # -- the live log ---------------------------------------------------------------------------
 
@@ -444,48 +486,14 @@ class ServerState:
                 self._echo = None  # a closed terminal: the deliveries go on
         if self._log is None:
             return
-        record = delivery_record(delivery, self.zoom.deliveries.total, self.zoom.retry_delays)
+        provider = self.provider
+        record = delivery_record(delivery, provider.deliveries.total, provider.retry_delays)
         try:
             self._log.write(json.dumps(record, ensure_ascii=False) + "\n")
             self._log.flush()
         except (OSError, ValueError) as error:
             self._log = None
             print(f"hookmock serve: warning: the delivery log stopped: {error}", file=sys.stderr)
-
-
-def _download_links(node: Any) -> list[tuple[Any, Any, str]]:
-    """``(container, key, file id)`` for every string in *node* that is a Zoom download URL, in
-    document order."""
-    found: list[tuple[Any, Any, str]] = []
-    _collect_links(node, found)
-    return found
-
-
-def _collect_links(node: Any, found: list[tuple[Any, Any, str]]) -> None:
-    if isinstance(node, dict):
-        items: Any = node.items()
-    elif isinstance(node, list):
-        items = enumerate(node)
-    else:
-        return
-    for key, value in items:
-        if isinstance(value, str):
-            # Every download URL has this in it: most strings are passed over without the regex.
-            if "zoom.us/rec/" in value:
-                match = _ZOOM_DOWNLOAD.match(value)
-                if match:
-                    found.append((node, key, match.group(1)))
-        elif isinstance(value, dict | list):
-            _collect_links(value, found)
-
-
-def _file_kind(holder: Any) -> str:
-    if isinstance(holder, dict):
-        for key in ("file_extension", "file_type"):
-            value = holder.get(key)
-            if isinstance(value, str) and value:
-                return value.upper()
-    return "BIN"
 
 
 # -- JSON shapes --------------------------------------------------------------------------------
@@ -606,16 +614,16 @@ def job_record(job: Job, now: float) -> JobRecord:
     }
 
 
-def faults(zoom: Provider) -> Any:
+def faults(provider: Provider) -> Any:
     """The provider's queue of scripted network faults (``(kind, subscription or None)``)."""
-    return zoom._faults
+    return provider._faults
 
 
-def fault_records(zoom: Provider) -> list[FaultRecord]:
+def fault_records(provider: Provider) -> list[FaultRecord]:
     """The scripted faults still to happen, in order, one entry per attempt they will fail."""
     return [
         {"kind": kind, "subscription": to.name if to is not None else None}
-        for kind, to in list(faults(zoom))
+        for kind, to in list(faults(provider))
     ]
 
 

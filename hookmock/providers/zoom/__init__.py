@@ -25,6 +25,7 @@ from ...generate.events import Event
 from ...records.exchange import Request, host_header
 from ...records.masking import mask_url
 from ...records.outcome import Outcome
+from .coherence import GENERATION
 from .signature import encrypted_token as encrypted_token
 from .signature import sign as sign
 from .signature import verify as verify
@@ -32,6 +33,7 @@ from .signature import verify as verify
 if TYPE_CHECKING:
     from ...conformance.base import Suite
     from ...engine.simulator import Route
+    from ...server.state import ServerExtension
 
 __all__ = [
     "DEADLINE",
@@ -122,6 +124,8 @@ class Zoom(Checkable):
     """
 
     name = "zoom"
+    #: The name as Zoom writes it, for messages and the mock server's descriptions.
+    title = "Zoom"
     default_deadline = DEADLINE
     #: The keyword the secret is given by, and the environment variable it is read from.
     secret_option = "secret_token"
@@ -141,6 +145,8 @@ class Zoom(Checkable):
     timestamp_header = "x-zm-request-timestamp"
     #: Where a field given by name to :meth:`fake` is looked for, in order.
     field_levels = ("payload.object", "payload", "")
+    #: Zoom's kinds of values and consistency rules (kinds.py, coherence.py).
+    generation = GENERATION
 
     def __init__(
         self,
@@ -278,6 +284,16 @@ class Zoom(Checkable):
 
         return ROUTES
 
+    @classmethod
+    def server_extension(cls) -> ServerExtension:
+        """What Zoom adds to the mock server besides its endpoints: its OAuth app's options
+        (``--client-id``, ``--client-secret``, ``--account-id``) and the download URLs of
+        generated events pointed at the server (:data:`hookmock.providers.zoom.server.EXTENSION`).
+        """
+        from .server import EXTENSION
+
+        return EXTENSION
+
     @property
     def server_url(self) -> str:
         """The base URL of the mock Zoom server serving this simulated Zoom: its OAuth token,
@@ -291,7 +307,7 @@ class Zoom(Checkable):
             raise ConfigurationError(
                 "no mock Zoom server serves this simulated Zoom: in pytest, use zoom.server_url "
                 "from the zoom fixture or ask for the hookmock_server fixture; elsewhere, "
-                "start one: hookmock.server.MockZoomServer(zoom).start()"
+                "start one: hookmock.server.MockServer(zoom).start()"
             )
         return str(self.server.url)
 

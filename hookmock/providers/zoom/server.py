@@ -1,7 +1,10 @@
 """Zoom's own endpoints on the mock server (ZOOM.md §3, §5, §6): the OAuth token, the event
-subscription API and recording downloads.
+subscription API and recording downloads, and what else Zoom adds to the server
+(:data:`EXTENSION`: the options of its OAuth app, download URLs of generated events pointed at
+the server).
 
-Errors use Zoom's shape ``{"code": <int>, "message": "..."}``; the message says what to fix.
+Errors use Zoom's shape ``{"code": <int>, "message": "..."}`` (:class:`ZoomApiError`); the
+message says what to fix.
 Simplifications, said where they matter: one app and one account; the list of subscriptions
 ignores its filters and pagination; a recording file is a small file of the declared type, not
 of the declared size, served directly (Zoom answers with a redirect to its storage).
@@ -9,6 +12,7 @@ of the declared size, served directly (Zoom answers with a redirect to its stora
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import re
@@ -22,20 +26,39 @@ from werkzeug.wrappers import Request, Response
 from ...errors import SubscriptionError, UnknownEventError
 from ...generate import catalog
 from ...server.state import (
-    ACCESS_TOKEN_SECONDS,
     CREATED_BY_API,
-    DOWNLOAD_TOKEN_SECONDS,
-    MAX_SUBSCRIPTIONS,
     AccessToken,
     ApiError,
-    RecordingFile,
+    ServedFile,
+    ServerExtension,
+    ServerOption,
     ServerState,
     iso,
     json_response,
     read_json,
 )
 
-__all__ = ["ROUTES", "recording_content", "require_token"]
+__all__ = [
+    "ACCESS_TOKEN_SECONDS",
+    "DOWNLOAD_TOKEN_SECONDS",
+    "EXTENSION",
+    "MAX_SUBSCRIPTIONS",
+    "ROUTES",
+    "ZoomApiError",
+    "recording_content",
+    "require_token",
+]
+
+#: ZOOM.md §5: access tokens come with ``expires_in`` 3599 (seconds).
+ACCESS_TOKEN_SECONDS = 3599
+#: ZOOM.md §6: a recording event's ``download_token`` is valid for 24 hours.
+DOWNLOAD_TOKEN_SECONDS = 24 * 3600
+#: ZOOM.md §3: an app has at most 20 event subscriptions.
+MAX_SUBSCRIPTIONS = 20
+#: The environment variables of the OAuth app's settings, as Zoom's own tools name them.
+CLIENT_ID_ENV = "ZOOM_CLIENT_ID"
+CLIENT_SECRET_ENV = "ZOOM_CLIENT_SECRET"
+ACCOUNT_ID_ENV = "ZOOM_ACCOUNT_ID"
 
 _GRANTS = ("account_credentials", "client_credentials")
 _SCOPES = ("user", "account", "master_account")
@@ -48,13 +71,46 @@ _SUBSCRIPTIONS = "/v2/marketplace/app/event_subscription"
 _UNSAFE_URL = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
+class ZoomApiError(ApiError):
+    """An answer in Zoom's error shape: ``{"code": <int>, "message": "...", ...}``.
+
+    :param code: Zoom's error code where Zoom documents one (124: invalid access token; 300:
+        validation failed; 3301: no such recording); the HTTP status otherwise.
+    """
+
+    def __init__(self, status: int, message: str, *, code: int | None = None, **extra: Any) -> None:
+        super().__init__(status, message, **extra)
+        self.code = status if code is None else code
+
+    def body(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, **self.extra}
+
+
+def _in_zooms_shape(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """*handler*, answering the server's own errors (a body that is not JSON, a busy provider)
+    in Zoom's shape too, the HTTP status as the code."""
+
+    @functools.wraps(handler)
+    def answer(state: ServerState, request: Request, **arguments: Any) -> Response:
+        try:
+            return handler(state, request, **arguments)
+        except ZoomApiError:
+            raise
+        except ApiError as error:
+            raise ZoomApiError(
+                error.status, error.message, headers=error.headers, **error.extra
+            ) from None
+
+    return answer
+
+
 # -- OAuth (ZOOM.md §5) -------------------------------------------------------------------------
 
 
 def _oauth_error(status: int, error: str, reason: str) -> ApiError:
     # Zoom's OAuth errors carry RFC 6749's "error" and a "reason"; code and message are added so
-    # every error of the server has one shape.
-    return ApiError(status, reason, error=error, reason=reason)
+    # every error of Zoom's endpoints has one shape.
+    return ZoomApiError(status, reason, error=error, reason=reason)
 
 
 def oauth_token(state: ServerState, request: Request) -> Response:
@@ -75,7 +131,7 @@ def oauth_token(state: ServerState, request: Request) -> Response:
             "invalid_client",
             f"Invalid client_id or client_secret: this server's app has client id "
             f"{state.client_id!r} (hookmock serve --client-id/--client-secret, or "
-            "MockZoomServer(client_id=..., client_secret=...))",
+            "MockServer(zoom, client_id=..., client_secret=...))",
         )
     grant = params.get("grant_type")
     if grant not in _GRANTS:
@@ -102,7 +158,7 @@ def oauth_token(state: ServerState, request: Request) -> Response:
                 f"Invalid account_id {account_id!r}: this server's app belongs to account "
                 f"{state.account_id!r}",
             )
-    token = state.issue_token(grant, account_id)
+    token = state.issue_token(grant, account_id, lifetime=ACCESS_TOKEN_SECONDS)
     answer = {
         "access_token": token.value,
         "token_type": "bearer",
@@ -123,21 +179,21 @@ def require_token(state: ServerState, request: Request) -> AccessToken:
     get_one = f"get one from POST {state.url_for('/oauth/token')}"
     value = _bearer(request)
     if value is None:
-        raise ApiError(
+        raise ZoomApiError(
             401,
             f"Invalid access token: send Authorization: Bearer <access_token>; {get_one}",
             code=124,
         )
     token = state.find_token(value)
     if token is None:
-        raise ApiError(
+        raise ZoomApiError(
             401,
             f"Invalid access token: this server did not issue it (tokens are forgotten when a "
             f"test starts and on reset); {get_one}",
             code=124,
         )
-    if state.zoom.clock() >= token.expires_at:
-        raise ApiError(
+    if state.provider.clock() >= token.expires_at:
+        raise ZoomApiError(
             401,
             f"Access token is expired: it was valid {ACCESS_TOKEN_SECONDS} s of provider time, "
             f"until {iso(token.expires_at)}; {get_one}",
@@ -149,9 +205,9 @@ def require_token(state: ServerState, request: Request) -> AccessToken:
 # -- event subscriptions (ZOOM.md §3) -----------------------------------------------------------
 
 
-def _invalid(errors: list[tuple[str, str]]) -> ApiError:
+def _invalid(errors: list[tuple[str, str]]) -> ZoomApiError:
     field, message = errors[0]
-    return ApiError(
+    return ZoomApiError(
         400,
         f"Validation Failed: {field}: {message}",
         code=300,
@@ -247,7 +303,7 @@ def create_subscription(state: ServerState, request: Request) -> Response:
             problems = error.problems or [str(error).splitlines()[0]]
             hint = str(error).rsplit("\nhint: ", 1)
             extra: dict[str, Any] = {"hint": hint[1]} if len(hint) == 2 else {}
-            raise ApiError(
+            raise ZoomApiError(
                 400,
                 f"Validation Failed: the URL validation of {url} failed: {problems[0]} (Zoom "
                 "saves a subscription only after its endpoint answers the signed "
@@ -265,14 +321,14 @@ def create_subscription(state: ServerState, request: Request) -> Response:
 
 
 def _known(state: ServerState, name: str) -> str:
-    return catalog.find_event(name, state.zoom.name)
+    return catalog.find_event(name, state.provider.name)
 
 
 def list_subscriptions(state: ServerState, request: Request) -> Response:
     """``GET /v2/marketplace/app/event_subscription``: every subscription, in one page."""
     require_token(state, request)
     found = []
-    for subscription in list(state.zoom.subscriptions):
+    for subscription in list(state.provider.subscriptions):
         details = state.details(subscription)
         found.append(
             {
@@ -331,7 +387,7 @@ def unsubscribe_users(state: ServerState, request: Request) -> Response:
     """``DELETE …/event_subscription``: unsubscribes users or an account from every one."""
     require_token(state, request)
     user_ids, account_id = _subscription_users(_params(request), "unsubscribe")
-    for subscription in list(state.zoom.subscriptions):
+    for subscription in list(state.provider.subscriptions):
         details = state.details(subscription)
         details.user_ids = [u for u in details.user_ids if u not in user_ids]
         if account_id and details.account_id == account_id:
@@ -354,8 +410,8 @@ def delete_subscription(state: ServerState, request: Request, subscription_id: s
 def _subscription(state: ServerState, subscription_id: str) -> Any:
     found = state.find_subscription(subscription_id)
     if found is None:
-        known = ", ".join(s.id for s in state.zoom.subscriptions) or "none"
-        raise ApiError(
+        known = ", ".join(s.id for s in state.provider.subscriptions) or "none"
+        raise ZoomApiError(
             404,
             f"Event subscription {subscription_id!r} does not exist; subscriptions: {known}",
         )
@@ -371,7 +427,7 @@ def download(state: ServerState, request: Request, file_id: str) -> Response:
     provider time, or a valid access token."""
     found = state.find_file(file_id)
     if found is None:
-        raise ApiError(
+        raise ZoomApiError(
             404,
             f"This recording does not exist: no event from this server announced a file "
             f"{file_id!r} (files are forgotten when a test starts and on reset)",
@@ -383,12 +439,12 @@ def download(state: ServerState, request: Request, file_id: str) -> Response:
         "Authorization: Bearer <download_token> or ?access_token=<download_token>"
     )
     if token is None:
-        raise ApiError(401, f"Invalid access token: {how}", code=124)
-    now = state.zoom.clock()
-    if found.download_token is not None and token == found.download_token:
+        raise ZoomApiError(401, f"Invalid access token: {how}", code=124)
+    now = state.provider.clock()
+    if found.token is not None and token == found.token:
         expires = found.issued_at + DOWNLOAD_TOKEN_SECONDS
         if now >= expires:
-            raise ApiError(
+            raise ZoomApiError(
                 401,
                 f"Access token is expired: a download_token is valid 24 h of provider time, "
                 f"this one until {iso(expires)} (now {iso(now)})",
@@ -397,7 +453,7 @@ def download(state: ServerState, request: Request, file_id: str) -> Response:
     else:
         issued = state.find_token(token)
         if issued is None or now >= issued.expires_at:
-            raise ApiError(
+            raise ZoomApiError(
                 401,
                 f"Invalid access token: it is neither this recording's download_token nor a "
                 f"valid access token; {how}",
@@ -426,7 +482,7 @@ def _mp4(brand: bytes, compatible: tuple[bytes, ...], label: str) -> bytes:
     )
 
 
-def _text_file(kind: str, file: RecordingFile) -> bytes:
+def _text_file(kind: str, file: ServedFile) -> bytes:
     label = f"hookmock recording file {file.id} ({file.event})"
     texts: dict[str, str] = {
         "VTT": f"WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\nHost: {label}.\n",
@@ -436,13 +492,13 @@ def _text_file(kind: str, file: RecordingFile) -> bytes:
     return texts[kind].encode()
 
 
-def _json_file(file: RecordingFile) -> bytes:
+def _json_file(file: ServedFile) -> bytes:
     return json.dumps({"file_id": file.id, "event": file.event, "timeline": []}).encode()
 
 
 _JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
 
-_KINDS: dict[str, tuple[str, str, Callable[[RecordingFile], bytes]]] = {
+_KINDS: dict[str, tuple[str, str, Callable[[ServedFile], bytes]]] = {
     # kind: (content type, file extension, contents)
     "MP4": ("video/mp4", "mp4", lambda f: _mp4(b"isom", (b"isom", b"iso2", b"mp41"), f.id)),
     "M4A": ("audio/mp4", "m4a", lambda f: _mp4(b"M4A ", (b"M4A ", b"mp42", b"isom"), f.id)),
@@ -469,18 +525,18 @@ _ALIASES = {
 }
 
 
-def recording_content(file: RecordingFile) -> tuple[bytes, str, str]:
+def recording_content(file: ServedFile) -> tuple[bytes, str, str]:
     """A small generated file of *file*'s declared type: its bytes, content type, extension.
 
     Its size is not the ``file_size`` the event declared (those run to hundreds of MB).
     """
-    kind = _ALIASES.get(file.file_type, file.file_type)
+    kind = _ALIASES.get(file.kind, file.kind)
     content_type, extension, make = _KINDS.get(kind, _KINDS["BIN"])
     return make(file), content_type, extension
 
 
 #: ``(path, methods, handler)`` for the routing table of :mod:`hookmock.server`.
-ROUTES: list[tuple[str, tuple[str, ...], Callable[..., Response]]] = [
+_ENDPOINTS: list[tuple[str, tuple[str, ...], Callable[..., Response]]] = [
     ("/oauth/token", ("POST",), oauth_token),
     (_SUBSCRIPTIONS, ("GET",), list_subscriptions),
     (_SUBSCRIPTIONS, ("POST",), create_subscription),
@@ -490,3 +546,124 @@ ROUTES: list[tuple[str, tuple[str, ...], Callable[..., Response]]] = [
     ("/rec/download/<file_id>", ("GET",), download),
     ("/rec/webhook_download/<file_id>", ("GET",), download),
 ]
+ROUTES: list[tuple[str, tuple[str, ...], Callable[..., Response]]] = [
+    (path, methods, _in_zooms_shape(handler)) for path, methods, handler in _ENDPOINTS
+]
+
+
+# -- download URLs of generated events (ZOOM.md §6) ---------------------------------------------
+
+# Where generated events point for a download (https://us05web.zoom.us/rec/download/…, or
+# /rec/webhook_download/… as recording events do).
+_DOWNLOAD = re.compile(
+    r"^https://[A-Za-z0-9.-]*zoom\.us/rec/(?:webhook_)?download/([A-Za-z0-9_.~-]+)$"
+)
+
+
+def _download_links(node: Any) -> list[tuple[Any, Any, str]]:
+    """``(container, key, file id)`` for every string in *node* that is a Zoom download URL, in
+    document order."""
+    found: list[tuple[Any, Any, str]] = []
+    _collect_links(node, found)
+    return found
+
+
+def _collect_links(node: Any, found: list[tuple[Any, Any, str]]) -> None:
+    if isinstance(node, dict):
+        items: Any = node.items()
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        return
+    for key, value in items:
+        if isinstance(value, str):
+            # Every download URL has this in it: most strings are passed over without the regex.
+            if "zoom.us/rec/" in value:
+                match = _DOWNLOAD.match(value)
+                if match:
+                    found.append((node, key, match.group(1)))
+        elif isinstance(value, dict | list):
+            _collect_links(value, found)
+
+
+def _file_kind(holder: Any) -> str:
+    if isinstance(holder, dict):
+        for key in ("file_extension", "file_type"):
+            value = holder.get(key)
+            if isinstance(value, str) and value:
+                return value.upper()
+    return "BIN"
+
+
+def _point_downloads_at(state: ServerState) -> Callable[[str, Any], None]:
+    """A generation hook: every Zoom download URL in a generated body is pointed at the server
+    of *state*, and the file is remembered with the event's ``download_token``."""
+
+    def point(event: str, data: Any) -> None:
+        links = _download_links(data)
+        if not links:
+            return
+        token = data.get("download_token") if isinstance(data, dict) else None
+        issued = state.provider.clock()
+        for holder, key, file_id in links:
+            webhook = "/rec/webhook_download/" in holder[key]
+            holder[key] = f"{state.url}/rec/{'webhook_' * webhook}download/{file_id}"
+            kind = "VTT" if key == "transcript_download_url" else _file_kind(holder)
+            state.remember_file(
+                ServedFile(file_id, kind, event, token if isinstance(token, str) else None, issued)
+            )
+
+    return point
+
+
+def _attach(state: ServerState) -> Callable[[], None]:
+    """Point the download URLs of the events generated from now on at the server; returns what
+    stops it."""
+    hooks = state.provider.generation_hooks
+    hook = _point_downloads_at(state)
+    hooks.append(hook)
+
+    def detach() -> None:
+        if hook in hooks:
+            hooks.remove(hook)
+
+    return detach
+
+
+def _describe(state: ServerState) -> str:
+    return (
+        f"OAuth at {state.url_for('/oauth/token')} (client id {state.client_id!r}), event "
+        f"subscriptions at {state.url_for(_SUBSCRIPTIONS)}"
+    )
+
+
+#: What Zoom adds to the mock server besides :data:`ROUTES` (``Zoom.server_extension()``).
+EXTENSION = ServerExtension(
+    options=(
+        ServerOption(
+            "--client-id",
+            "client_id",
+            "the OAuth client id POST /oauth/token accepts",
+            env=CLIENT_ID_ENV,
+            default="the simulated Zoom's client_id, else hookmock-client-id",
+        ),
+        ServerOption(
+            "--client-secret",
+            "client_secret",
+            "the OAuth client secret it accepts",
+            env=CLIENT_SECRET_ENV,
+            default="hookmock-client-secret",
+        ),
+        ServerOption(
+            "--account-id",
+            "account_id",
+            "the account grant_type=account_credentials must name",
+            env=ACCOUNT_ID_ENV,
+            default="any",
+        ),
+    ),
+    attach=_attach,
+    endpoints=f"POST /oauth/token, {_SUBSCRIPTIONS}, /rec/download/{{id}}",
+    subscribe_hint=f"Zoom's POST {_SUBSCRIPTIONS} (with an access token from POST /oauth/token)",
+    describe=_describe,
+)

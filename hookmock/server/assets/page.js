@@ -1,5 +1,5 @@
 // The mock server's page: polls the control API every second and shows what the simulated
-// Zoom did. Values from the log are inserted as text, never as markup.
+// provider did. Values from the log are inserted as text, never as markup.
 "use strict";
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
@@ -231,14 +231,11 @@ function renderDelivery(d) {
 }
 
 function renderProvider(name) {
-  // The page is written for Zoom; another provider's name, subscription endpoint and events.
-  if (name === "zoom" || document.body.dataset.provider === name) return;
+  // The page knows no provider: its name comes from the state.
+  if (document.body.dataset.provider === name) return;
   document.body.dataset.provider = name;
   document.title = "hookmock · mock " + name + " server";
   document.querySelector("h1").textContent = document.title;
-  $("no-subscriptions").textContent = "None yet. A receiver subscribes with " +
-    "POST /_hookmock/subscriptions {\"url\": \"...\"}.";
-  $("overrides").placeholder = "{\"dotted.path\": \"value\"}";
 }
 
 function renderState(state) {
@@ -358,7 +355,7 @@ $("filters").addEventListener("submit", (e) => e.preventDefault());
 readFiltersFromAddress();
 call("/_hookmock/events").then((r) => {
   $("event-names").replaceChildren(...r.events.map((name) => el("option", {value: name})));
-  // The default event is Zoom's: another provider's page starts on its first event.
+  // The page starts on the provider's first event.
   if (r.events.length && !r.events.includes($("event").value)) $("event").value = r.events[0];
 }).catch(() => {});
 refresh();
