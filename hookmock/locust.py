@@ -40,6 +40,7 @@ from .load.generator import (
     judge,
     parse_events,
     parse_scenarios,
+    recorded_deliveries,
 )
 from .providers.zoom import SECRET_TOKEN_ENV
 from .records.outcome import Outcome
@@ -80,6 +81,13 @@ def _add_options(parser: Any, **_kwargs: Any) -> None:
         "e.g. meeting:participants=20",
     )
     parser.add_argument(
+        "--zoom-recorded",
+        default=None,
+        metavar="FILE",
+        help="hookmock: users send the events hookmock record recorded in FILE, in order, "
+        "instead of the mix (each worker reads the file at this path)",
+    )
+    parser.add_argument(
         "--zoom-deadline",
         type=float,
         default=None,
@@ -114,6 +122,8 @@ class ZoomUser(FastHttpUser):
     :cvar events: event name → weight; default :data:`hookmock.load.generator.DEFAULT_EVENTS`.
     :cvar scenarios: scenarios each user plays one after another instead of the mix
         (``"meeting"``, ``"meeting:participants=20"``).
+    :cvar recorded: a file ``hookmock record`` wrote: each user sends its events, byte for byte
+        and signed anew, in their order, over and over, instead of the mix.
     :cvar deadline: seconds within which a 2xx is a success (Zoom: 3).
     :cvar timeout: seconds to wait for an answer (default 10).
     :cvar pool: different bodies generated per event before they are drawn again (0: every one).
@@ -133,6 +143,7 @@ class ZoomUser(FastHttpUser):
     secret_token: ClassVar[str | None] = None
     events: ClassVar[Mapping[str, int]] = {}
     scenarios: ClassVar[Sequence[str]] = ()
+    recorded: str | None = None
     deadline: float = DEADLINE
     timeout: float = DEFAULT_TIMEOUT
     pool: int = DEFAULT_POOL
@@ -148,14 +159,19 @@ class ZoomUser(FastHttpUser):
         self.network_timeout = self.connection_timeout = self.timeout
         super().__init__(environment)
         self.traffic = _traffic(
-            self, given("zoom_events"), given("zoom_scenario"), given("zoom_pool")
+            self,
+            given("zoom_events"),
+            given("zoom_scenario"),
+            given("zoom_recorded"),
+            given("zoom_pool"),
         )
         self._playing: list[tuple[str, bytes]] = []
 
     @task
     def deliver(self) -> None:
-        """Send the next event: the next of this user's scenario, or one drawn from the mix."""
-        if self.traffic.scenarios:
+        """Send the next event: the next of this user's scenario or recording, or one drawn
+        from the mix."""
+        if self.traffic.plays:
             if not self._playing:
                 self._playing = self.traffic.play()[::-1]
             name, body = self._playing.pop()
@@ -199,7 +215,13 @@ def _positive(what: str, given: float | None, default: float) -> float:
     return value
 
 
-def _traffic(user: ZoomUser, events: str | None, scenario: str | None, pool: int | None) -> Traffic:
+def _traffic(
+    user: ZoomUser,
+    events: str | None,
+    scenario: str | None,
+    recorded: str | None,
+    pool: int | None,
+) -> Traffic:
     from .providers.zoom.scenarios import SCENARIOS
 
     secret = user.secret_token or os.environ.get(SECRET_TOKEN_ENV, "")
@@ -215,13 +237,18 @@ def _traffic(user: ZoomUser, events: str | None, scenario: str | None, pool: int
         weights = parse_events([events], event_names("zoom"))
     specs = list(user.scenarios) if scenario is None else scenario.split(";")
     scenarios = parse_scenarios([s for s in specs if s.strip()], SCENARIOS)
+    path = recorded or user.recorded
     size = user.pool if pool is None else pool
     if size < 0:
         raise ConfigurationError(f"the pool must be 0 or more bodies per event, got {size}")
-    key = (secret, tuple(weights.items()), repr(scenarios), size)
+    key = (secret, tuple(weights.items()), repr(scenarios), path, size)
     traffic = _TRAFFIC.get(key)
     if traffic is None:
         traffic = _TRAFFIC[key] = Traffic(
-            secret_token=secret, events=weights, scenarios=scenarios, pool=size
+            secret_token=secret,
+            events=weights,
+            scenarios=scenarios,
+            recorded=recorded_deliveries(path) if path else (),
+            pool=size,
         )
     return traffic

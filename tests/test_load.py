@@ -47,6 +47,8 @@ from hookmock.providers.zoom.scenarios import SCENARIOS
 from hookmock.records.outcome import Outcome
 
 SECRET = "load-test-secret-token"
+#: Deliveries hookmock record recorded from a local "Zoom" (the record/replay tests' example).
+RECORDED = Path(__file__).resolve().parent.parent / "examples" / "recorded" / "deliveries.jsonl"
 #: Each locust process may take this long at most (start-up included) on a loaded machine.
 LIMIT = 60
 
@@ -72,6 +74,7 @@ class Receiver:
         self.events: Counter[str] = Counter()
         self.forged = self.elsewhere = 0
         self.request_ids: set[str] = set()
+        self.bodies: set[bytes] = set()
         self.lock = threading.Lock()
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=_Quiet)
         self.url = f"http://127.0.0.1:{self.server.server_port}/zoom/webhook"
@@ -91,6 +94,7 @@ class Receiver:
                 self.forged += 1
             self.events[name] += 1
             self.request_ids.add(request.headers.get("x-zm-request-id", ""))
+            self.bodies.add(body)
         if name in self.slow_events:
             time.sleep(self.slow)
         if name in self.redirected:
@@ -277,6 +281,26 @@ def test_the_summary_lists_failures_by_outcome_and_percentiles_against_the_deadl
     assert "Aggregated" not in text
 
 
+def test_a_recording_is_played_in_its_order_without_its_url_validation() -> None:
+    from hookmock.load.generator import recorded_deliveries
+    from hookmock.records.traffic import read_records
+
+    events = [r for r in read_records(RECORDED) if r.event != "endpoint.url_validation"]
+    played = Traffic(secret_token=SECRET, recorded=recorded_deliveries(str(RECORDED))).play()
+    assert played == [(r.event, r.body) for r in events]
+    assert len(played) >= 3
+
+
+def test_a_file_without_zoom_events_is_refused(tmp_path: Path) -> None:
+    from hookmock.errors import ConfigurationError
+    from hookmock.load.generator import recorded_deliveries
+
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="no recorded Zoom event"):
+        recorded_deliveries(str(empty))
+
+
 def _locust_argv(*words: str) -> list[str]:
     from hookmock.cli import _parser
     from hookmock.load.command import locust_argv
@@ -347,6 +371,18 @@ def test_locust_gets_its_own_options_and_hookmocks_but_never_the_secret() -> Non
             "no secret token: pass --secret-token TOKEN or set ZOOM_WEBHOOK_SECRET_TOKEN",
         ),
         (["http://127.0.0.1:1/", "--provider", "github"], "load simulates zoom only"),
+        (
+            [
+                "http://127.0.0.1:1/",
+                "--secret-token",
+                SECRET,
+                "--events",
+                "meeting.started",
+                "--recorded",
+                str(RECORDED),
+            ],
+            "--events and --recorded: give one",
+        ),
     ],
     ids=[
         "no-url",
@@ -357,6 +393,7 @@ def test_locust_gets_its_own_options_and_hookmocks_but_never_the_secret() -> Non
         "unknown-event",
         "no-secret",
         "other-provider",
+        "events-and-recorded",
     ],
 )
 def test_usage_errors_are_told_before_locust_starts(
@@ -436,6 +473,34 @@ def test_users_play_scenarios_instead_of_the_mix(
     assert receiver.forged == 0
     assert "meeting.created" in receiver.events
     assert set(receiver.events) <= played
+
+
+def test_users_play_a_recording_byte_for_byte_signed_anew(
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookmock.load.generator import recorded_deliveries
+
+    code, out = _run(
+        [
+            receiver.url,
+            "--users",
+            "2",
+            "--run-time",
+            "2s",
+            "--secret-token",
+            SECRET,
+            "--recorded",
+            str(RECORDED),
+        ],
+        monkeypatch,
+    )
+    total, acknowledged = _summary_counts(out)
+    recorded = recorded_deliveries(str(RECORDED))
+    assert code == 0, out
+    assert total == acknowledged == receiver.total
+    assert receiver.forged == 0
+    assert receiver.bodies == {body for _, body in recorded}
+    assert set(receiver.events) == {name for name, _ in recorded}
 
 
 def test_late_and_redirected_deliveries_are_failures_named_by_their_outcome(

@@ -73,6 +73,13 @@ def add_load_options(p: argparse.ArgumentParser) -> None:
         "mix, e.g. meeting:participants=20; repeatable",
     )
     p.add_argument(
+        "--recorded",
+        metavar="FILE",
+        help="users send the events hookmock record recorded in FILE, byte for byte and signed "
+        "anew, in their order, over and over, instead of the mix (a worker reads the file at "
+        "the same path)",
+    )
+    p.add_argument(
         "--deadline",
         type=float,
         default=None,
@@ -146,9 +153,19 @@ def check_arguments(args: argparse.Namespace) -> None:
         )
     if args.pool is not None and args.pool < 0:
         raise ConfigurationError(f"--pool must be 0 or more, got {args.pool}")
-    if args.events and args.scenario:
+    given = [
+        option
+        for option, value in (
+            ("--events", args.events),
+            ("--scenario", args.scenario),
+            ("--recorded", args.recorded),
+        )
+        if value
+    ]
+    if len(given) > 1:
         raise ConfigurationError(
-            "--events and --scenario: give one (users play scenarios or a mix)"
+            f"{' and '.join(given)}: give one (users draw from a mix, play scenarios or play a "
+            "recording)"
         )
     if args.expect_workers < 1:
         raise ConfigurationError(f"--expect-workers must be at least 1, got {args.expect_workers}")
@@ -163,6 +180,10 @@ def check_arguments(args: argparse.Namespace) -> None:
         from .generator import parse_scenarios
 
         parse_scenarios(args.scenario, SCENARIOS)
+    if args.recorded:
+        from .generator import recorded_deliveries
+
+        recorded_deliveries(args.recorded)
 
 
 def locust_argv(args: argparse.Namespace) -> list[str]:
@@ -198,6 +219,8 @@ def locust_argv(args: argparse.Namespace) -> list[str]:
         argv += ["--zoom-events", ",".join(args.events)]
     if args.scenario:
         argv += ["--zoom-scenario", ";".join(args.scenario)]
+    if args.recorded:
+        argv += ["--zoom-recorded", os.path.abspath(args.recorded)]
     for option in ("deadline", "timeout", "pool"):
         if getattr(args, option) is not None:
             argv += [f"--zoom-{option}", f"{getattr(args, option):g}"]

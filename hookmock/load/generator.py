@@ -32,6 +32,7 @@ __all__ = [
     "outcome_of",
     "parse_events",
     "parse_scenarios",
+    "recorded_deliveries",
 ]
 
 #: The event mix of a busy Zoom account, as weights out of 100: most deliveries are people
@@ -119,6 +120,32 @@ def parse_scenarios(
     return found
 
 
+def recorded_deliveries(path: str) -> list[tuple[str, bytes]]:
+    """The Zoom events ``hookmock record`` recorded in the file at *path*, as (name, body bytes)
+    in the recorded order; URL validation challenges are left out (they are a handshake, not an
+    event, and need a token of the moment).
+
+    :raises ConfigurationError: when the file holds no Zoom event.
+    """
+    from ..providers.zoom import URL_VALIDATION
+    from ..records.traffic import read_records
+
+    found = [
+        (record.event, record.body)
+        for record in read_records(path)
+        if record.provider == "zoom"
+        and record.method == "POST"
+        and record.event is not None
+        and record.event != URL_VALIDATION
+    ]
+    if not found:
+        raise ConfigurationError(
+            f"{path}: no recorded Zoom event to send (URL validations are left out); record "
+            "some with hookmock record"
+        )
+    return found
+
+
 def judge(
     status: int | None, elapsed: float, deadline: float, error: BaseException | None = None
 ) -> tuple[Outcome, str | None]:
@@ -180,6 +207,8 @@ class Traffic:
     :param events: event name → weight; :data:`DEFAULT_EVENTS` when empty.
     :param scenarios: ``(name, params)`` of the scenarios users play (see
         :mod:`hookmock.providers.zoom.scenarios`); when given, users play them instead of the mix.
+    :param recorded: (name, body) of recorded deliveries (:func:`recorded_deliveries`); when
+        given, users play them, in their order, instead of the mix, each body byte for byte.
     :param pool: different bodies generated per event (or plays per scenario) before they are
         drawn again; 0 generates every one.
     :param seed: the generated values' seed (default: random, so that workers differ).
@@ -188,6 +217,7 @@ class Traffic:
     secret_token: str
     events: Mapping[str, int] = field(default_factory=dict)
     scenarios: Sequence[tuple[str, Mapping[str, Any]]] = ()
+    recorded: Sequence[tuple[str, bytes]] = ()
     pool: int = DEFAULT_POOL
     seed: int | None = None
 
@@ -238,11 +268,19 @@ class Traffic:
             bodies.append(body)
         return name, body
 
+    @property
+    def plays(self) -> bool:
+        """Whether users play sequences (scenarios, a recording) rather than draw from the mix."""
+        return bool(self.scenarios or self.recorded)
+
     def play(self) -> list[tuple[str, bytes]]:
-        """The events of one play of a scenario (one of :attr:`scenarios`, at random), in the
-        order Zoom sends them, their times in the past: the scenario has just finished."""
+        """The events of one play: the recording, in its order; or a scenario (one of
+        :attr:`scenarios`, at random), in the order Zoom sends them, their times in the past:
+        the scenario has just finished."""
+        if self.recorded:
+            return list(self.recorded)
         if not self.scenarios:
-            raise ConfigurationError("no scenario to play: give scenarios or draw from the mix")
+            raise ConfigurationError("nothing to play: give scenarios or a recording, or draw")
         index = self._random.randrange(len(self.scenarios))
         plays = self._plays.setdefault(index, [])
         if len(plays) >= self.pool > 0:
