@@ -31,6 +31,11 @@ Figures (see the README's benchmark section for each one's goal):
   start and after many deliveries, and ``GET /_hookmock/deliveries?limit=10`` as the log grows.
 - ``memory``: memory kept per delivery (tracemalloc), and whether a cap on the log exists.
 - ``validation``, ``generation``, ``retries``, ``battery``: further figures on the send path.
+- ``locust``: the load generator of ``hookmock load``: deliveries drawn and signed per
+  CPU-second in :class:`hookmock.locust.ZoomUser`'s code path (pooled bodies, and every body
+  generated) against an HMAC of a pre-built body; and Locust itself, ``FastHttpUser`` against
+  ``HttpUser``, sending those deliveries to a bare-socket receiver, per CPU-second of its
+  process; the generator's headroom is the first over the second.
 """
 
 from __future__ import annotations
@@ -95,6 +100,7 @@ BENCHMARKS = (
     "retries",
     "battery",
     "providers",
+    "locust",
 )
 DEFAULT_JSON = ROOT / "benchmarks" / "results.json"
 
@@ -111,6 +117,7 @@ SERVE_GOAL = 0.6  # trigger throughput / bare werkzeug JSON endpoint, at least
 FLAT_GOAL = 1.5  # a figure after many deliveries / the same at the start, at most
 MEMORY_GOAL = 1.5  # KB kept per delivery, at most
 BATTERY_GOAL = 3.0  # seconds for the whole battery against a correct receiver, at most
+LOCUST_GOAL = 10.0  # deliveries drawn and signed per CPU-second / deliveries sent, at least
 
 SEND_VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("meeting.started", {}),
@@ -1379,6 +1386,146 @@ def bench_providers(args: argparse.Namespace) -> list[Result]:
     return results
 
 
+# -- locust: the load generator ------------------------------------------------------------------
+
+LOCUST_CLIENTS = Path(__file__).resolve().parent / "locust_clients.py"
+
+
+def _locust_run(user: str, url: str, seconds: int, tmp: Path) -> tuple[int, float, float]:
+    """Deliveries, wall and CPU seconds (from the test's start to its end) of one headless
+    Locust process running *user* of ``locust_clients.py`` against *url*."""
+    summary, cpu = tmp / "summary.json", tmp / "cpu"
+    env = {
+        **_env(),
+        "ZOOM_WEBHOOK_SECRET_TOKEN": SECRET,
+        "HOOKMOCK_LOAD_SUMMARY": str(summary),
+        "HOOKMOCK_BENCH_CPU": str(cpu),
+    }
+    argv = [sys.executable, "-m", "locust", "-f", str(LOCUST_CLIENTS), "--headless", "--host", url]
+    argv += ["--users", "10", "--spawn-rate", "100", "--run-time", f"{seconds}s"]
+    argv += ["--stop-timeout", "5", "--only-summary", "--loglevel", "WARNING", user]
+    summary.unlink(missing_ok=True)
+    proc = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if not summary.exists() or not cpu.exists():
+        raise BenchmarkError(f"locust ({user}) wrote no figures: {proc.stderr[-800:]}")
+    figures = json.loads(summary.read_text(encoding="utf-8"))
+    if not figures["requests"] or figures["failures"]:
+        raise BenchmarkError(
+            f"locust ({user}): {figures['failures']} of {figures['requests']} deliveries failed"
+        )
+    return int(figures["requests"]), float(figures["seconds"]), float(cpu.read_text())
+
+
+def bench_locust(args: argparse.Namespace) -> list[Result]:
+    import importlib.util
+
+    from hookmock.load.generator import DEFAULT_POOL, Traffic
+
+    key = SECRET.encode()
+    pooled = Traffic(secret_token=SECRET, seed=1)
+    fresh = Traffic(secret_token=SECRET, seed=1, pool=0)
+    # The pools fill as they are drawn from: a run's first deliveries; the figure is after.
+    for _ in range(DEFAULT_POOL * len(pooled.weights) * 3):
+        pooled.draw()
+    body = pooled.draw()[1]
+
+    def draw_and_sign(traffic: Any = pooled) -> object:
+        return traffic.headers(traffic.draw()[1])
+
+    def hmac_only() -> object:
+        stamp = b"v0:" + str(int(time.time())).encode() + b":"
+        return hmac.new(key, stamp + body, hashlib.sha256).hexdigest()
+
+    subject = Timed("draw+sign, pooled", draw_and_sign)
+    generated = Timed("draw+sign, generated", lambda: draw_and_sign(fresh))
+    baseline = Timed("hmac of a pre-built body", hmac_only)
+    interleave(
+        [subject, generated, baseline],
+        rounds=args.rounds,
+        round_seconds=max(args.round_seconds, 0.1),
+        progress="locust generator",
+    )
+    rate = 1 / statistics.median(subject.samples.cpu)
+    fresh_rate = 1 / statistics.median(generated.samples.cpu)
+    results = [
+        Result(
+            "locust",
+            "locust.events_per_second",
+            f"ZoomUser: draw and sign a delivery (pool {DEFAULT_POOL}), per CPU-second",
+            subject.samples,
+            baseline.samples,
+            throughput=True,
+            value=rate,
+            unit="events/s",
+            shown=f"{rate / 1000:.1f}k/s",
+            note="Traffic.draw() and Traffic.headers(body), what ZoomUser does before each post; "
+            "the ratio is against an HMAC of a pre-built body (the floor of any signer)",
+        ),
+        Result(
+            "locust",
+            "locust.generated_per_second",
+            "  the same, every body generated (--pool 0)",
+            generated.samples,
+            baseline.samples,
+            throughput=True,
+            value=fresh_rate,
+            unit="events/s",
+            shown=f"{fresh_rate / 1000:.1f}k/s",
+            note="each body made by zoom.fake, as the pool's first draws are",
+        ),
+    ]
+    if importlib.util.find_spec("locust") is None:
+        results.append(
+            Result(
+                "locust",
+                "locust.client",
+                "  Locust's clients: FastHttpUser / HttpUser",
+                note="not measured: Locust is not installed (pip install 'hookmock[load]')",
+            )
+        )
+        return results
+    seconds = 2 if args.quick else 4
+    fast, slow = Samples(), Samples()
+    with _server(_helper(sys.executable, "raw", SECRET)) as (_, first):
+        url = f"http://127.0.0.1:{int(first)}{WEBHOOK_PATH}"
+        with tempfile.TemporaryDirectory() as tmp:
+            runs = [("Zoom", fast), ("ZoomRequests", slow)]
+            for number in range(min(args.rounds, 3)):
+                for user, samples in runs if number % 2 == 0 else runs[::-1]:
+                    sent, wall, cpu = _locust_run(user, url, seconds, Path(tmp))
+                    samples.add(wall / sent, cpu / sent)
+                show_progress(f"locust clients: round {number + 1}", done=number + 1 == 3)
+    sent_rate = 1 / statistics.median(fast.cpu)
+    headroom = rate / sent_rate
+    results += [
+        Result(
+            "locust",
+            "locust.client",
+            "  Locust's clients: FastHttpUser / HttpUser, deliveries per CPU-second",
+            fast,
+            slow,
+            throughput=True,
+            note=f"{sent_rate:,.0f} deliveries per CPU-second with FastHttpUser (ZoomUser), "
+            f"{1 / statistics.median(slow.cpu):,.0f} with HttpUser; 10 users, {seconds} s runs "
+            "against a bare-socket receiver in a process of its own; CPU time is the Locust "
+            "process's from the test's start to its end",
+        ),
+        Result(
+            "locust",
+            "locust.headroom",
+            "  generator headroom: drawn and signed / sent, per CPU-second",
+            value=headroom,
+            shown=f"{headroom:.0f}x",
+            goal=f">= {LOCUST_GOAL:g}x",
+            met=headroom >= LOCUST_GOAL,
+            note=f"{rate:,.0f} deliveries drawn and signed against {sent_rate:,.0f} sent per "
+            "CPU-second: the share of a worker's core that making deliveries takes is the "
+            "inverse",
+        ),
+    ]
+    return results
+
+
 RUNNERS: dict[str, Callable[[argparse.Namespace], list[Result]]] = {
     "http": bench_http,
     "send": bench_send,
@@ -1394,6 +1541,7 @@ RUNNERS: dict[str, Callable[[argparse.Namespace], list[Result]]] = {
     "retries": bench_retries,
     "battery": bench_battery,
     "providers": bench_providers,
+    "locust": bench_locust,
 }
 
 

@@ -341,6 +341,14 @@ def _validate_options(p: argparse.ArgumentParser) -> None:
     _provider_options(p)
 
 
+def _load_options(p: argparse.ArgumentParser) -> None:
+    from .load.command import add_load_options
+
+    add_load_options(p)
+    _secret_options(p)
+    _provider_options(p, zoom_only=True)
+
+
 def _sign_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", nargs="?", help="the body (default: standard input)")
     _provider_options(p)
@@ -382,6 +390,10 @@ _PARSERS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None] | None]
     "validate": (
         "check recorded deliveries against the catalog's schemas: what reality has that it lacks",
         _validate_options,
+    ),
+    "load": (
+        "load a receiver with Locust: many users sending signed Zoom deliveries",
+        _load_options,
     ),
 }
 
@@ -520,6 +532,7 @@ def _http_target(option: str, args: argparse.Namespace) -> Any:
 ZOOM_ONLY = {
     "scenario": "its scenarios are Zoom's meetings, webinars and users",
     "schema-diff": "it compares hookmock's Zoom schemas with Zoom's OpenAPI document",
+    "load": "its Locust user sends Zoom's deliveries",
 }
 
 
@@ -955,6 +968,16 @@ def _schema_diff(args: argparse.Namespace, out: TextIO) -> int:
     return schema_diff_command(args, out)
 
 
+def _cmd_load(args: argparse.Namespace, out: TextIO) -> int:
+    from .load.command import check_arguments, load_command
+    from .providers.zoom import Zoom
+
+    check_arguments(args)
+    # A master runs no user: the workers sign, each with its own secret token.
+    secrets = _secrets(args, Zoom, required=not args.master)
+    return load_command(args, out, secret=secrets[0] if secrets else None)
+
+
 def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     from .server.cli import serve_command
 
@@ -1005,4 +1028,5 @@ _COMMANDS = {
     "record": _cmd_record,
     "replay": _cmd_replay,
     "validate": _cmd_validate,
+    "load": _cmd_load,
 }
