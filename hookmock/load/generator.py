@@ -127,7 +127,7 @@ def recorded_deliveries(path: str) -> list[tuple[str, bytes]]:
 
     :raises ConfigurationError: when the file holds no Zoom event.
     """
-    from ..providers.zoom import URL_VALIDATION
+    from ..providers.zoom.signature import URL_VALIDATION
     from ..records.traffic import read_records
 
     found = [

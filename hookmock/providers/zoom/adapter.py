@@ -20,7 +20,7 @@ from ...records.exchange import Request, host_header
 from ...records.masking import mask_url
 from ...records.outcome import Outcome
 from .coherence import GENERATION
-from .signature import encrypted_token, sign
+from .signature import URL_VALIDATION, encrypted_token, sign
 
 if TYPE_CHECKING:
     from ...conformance.base import Suite
@@ -47,7 +47,6 @@ TRACE_UPSTREAM = "Meeting_Web_marketplace-consumer"
 DEADLINE = 3.0
 #: The environment variable Zoom's own samples read the secret token from.
 SECRET_TOKEN_ENV = "ZOOM_WEBHOOK_SECRET_TOKEN"
-URL_VALIDATION = "endpoint.url_validation"
 
 
 def signed_headers(

@@ -27,7 +27,7 @@ from ...errors import ConfigurationError
 from ...generate.catalog import load_schema
 from ...generate.events import Event
 from ...records.outcome import Outcome
-from .signature import encrypted_token, sign
+from .signature import URL_VALIDATION, encrypted_token, sign
 
 __all__ = [
     "UNKNOWN_EVENT",
@@ -45,7 +45,6 @@ __all__ = [
 # beside other non-ASCII (written raw): the bytes that break re-serializing verifiers (ZOOM.md §1).
 ZOOM_REALISTIC_TOPIC = "Q3 launch \U0001f680\U0001f692 – the team’s plan / ünïcödé"
 UNKNOWN_EVENT = "hookmock.unknown_event"
-URL_VALIDATION = "endpoint.url_validation"
 
 
 # -- URL validation ------------------------------------------------------------------------------

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from ...engine.signing import constant_time_equal, hmac_sha256_hex
 
-__all__ = ["encrypted_token", "sign", "verify"]
+__all__ = ["URL_VALIDATION", "encrypted_token", "sign", "verify"]
+
+#: The event Zoom's URL validation challenge is sent as.
+URL_VALIDATION = "endpoint.url_validation"
 
 
 def sign(secret_token: str, timestamp: int | str, body: bytes) -> str:
