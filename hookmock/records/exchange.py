@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,9 +106,39 @@ class Request:
         setter(self, "_names", names)
         setter(self, "_values", values)
 
+    @classmethod
+    def from_parts(
+        cls, method: str, url: str, names: tuple[str, ...], values: list[str], body: bytes
+    ) -> Request:
+        """The request with the headers *names* and *values*, given apart, in sending order:
+        what an adapter that writes every request's headers itself makes without pairing them
+        up first. Each value must be a string."""
+        joined = _SEPARATOR.join(values)
+        if len(_NAMES) > 512:
+            _NAMES.clear()
+        return cls(
+            method,
+            url,
+            None,
+            body,
+            _names=_NAMES.setdefault(names, names),
+            # A value that contains the separator itself keeps the tuple form.
+            _values=joined if joined.count(_SEPARATOR) == len(values) - 1 else tuple(values),
+        )
+
     @property
     def headers(self) -> tuple[tuple[str, str], ...]:
         return tuple(zip(self._names, _unpack(self._values), strict=True))
+
+    @property
+    def header_names(self) -> tuple[str, ...]:
+        """The header names in sending order: one tuple shared by requests with the same ones."""
+        return self._names
+
+    @property
+    def header_values(self) -> Sequence[str]:
+        """The header values, in the order of :attr:`header_names`."""
+        return _unpack(self._values)
 
     def header(self, name: str) -> str | None:
         """The value of the first header called *name* (case-insensitive), or ``None``."""

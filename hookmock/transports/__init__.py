@@ -154,15 +154,19 @@ class WSGITarget(InProcessTarget):
         environ = self._base_environ.copy()
         environ["REQUEST_METHOD"] = request.method
         environ["wsgi.input"] = io.BytesIO(request.body)
-        keys = _ENVIRON_KEYS
-        for name, value in request.headers:
-            key = keys.get(name)
-            if key is None:
+        names = request.header_names
+        keys = _KEYS_OF.get(names)
+        if keys is None:
+            keys = _environ_keys(names)
+        if keys:
+            environ.update(zip(keys, request.header_values, strict=True))
+        else:
+            for name, value in zip(names, request.header_values, strict=True):
                 key = _environ_key(name)
-            if key in environ and key[0] == "H":  # HTTP_*: a repeated header joins the first
-                environ[key] = f"{environ[key]}, {value}"
-            else:
-                environ[key] = value
+                if key in environ and key[0] == "H":  # HTTP_*: a repeated header joins the first
+                    environ[key] = f"{environ[key]}, {value}"
+                else:
+                    environ[key] = value
         started: list[Any] = []
 
         def start_response(
@@ -206,18 +210,29 @@ class WSGITarget(InProcessTarget):
         return Attempt(_decoded(response, self.max_response_bytes), elapsed)
 
 
-#: The environ key of each header name seen (``x-zm-signature``: ``HTTP_X_ZM_SIGNATURE``).
-_ENVIRON_KEYS: dict[str, str] = {}
+#: The environ keys of each list of header names seen (``x-zm-signature``:
+#: ``HTTP_X_ZM_SIGNATURE``), worked out once: an empty tuple where two names share a key, whose
+#: values are then joined one header at a time.
+_KEYS_OF: dict[tuple[str, ...], tuple[str, ...]] = {}
+#: The headers whose environ keys have no ``HTTP_`` prefix (PEP 3333).
+_UNPREFIXED = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
 
 
 def _environ_key(name: str) -> str:
     key = name.upper().replace("-", "_")
-    if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+    if key not in _UNPREFIXED:
         key = "HTTP_" + key
-    if len(_ENVIRON_KEYS) > 1024:
-        _ENVIRON_KEYS.clear()
-    _ENVIRON_KEYS[name] = key
     return key
+
+
+def _environ_keys(names: tuple[str, ...]) -> tuple[str, ...]:
+    keys = tuple(map(_environ_key, names))
+    if len(set(keys)) != len(keys):
+        keys = ()
+    if len(_KEYS_OF) > 256:
+        _KEYS_OF.clear()
+    _KEYS_OF[names] = keys
+    return keys
 
 
 def _collect(chunks: Iterable[bytes], cap: int) -> tuple[bytes, bool]:

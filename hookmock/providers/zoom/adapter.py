@@ -64,10 +64,28 @@ def signed_headers(
 def request_id(rng: random.Random) -> str:
     """An ``x-zm-request-id``: a random (version 4) UUID written with underscores, as Zoom
     writes it (``521662ee_efdf_47fc_b337_0e4aa1fc2876``, ZOOM.md §8)."""
-    bits = rng.getrandbits(128)
+    return _request_id(rng.getrandbits(128))
+
+
+def _request_id(bits: int) -> str:
     h = f"{bits:032x}"
     # The variant digit: 8, 9, a or b after the low two bits of the 17th hex digit.
     return f"{h[:8]}_{h[8:12]}_4{h[13:16]}_{'89ab'[(bits >> 60) & 3]}{h[17:20]}_{h[20:]}"
+
+
+#: 128 bits set.
+_ID_MASK = (1 << 128) - 1
+#: The headers every delivery starts with, and the one it ends with (see build_request).
+_NAMES = (
+    "host",
+    "user-agent",
+    "content-length",
+    "content-type",
+    "x-zm-request-timestamp",
+    "x-zm-signature",
+    "x-zm-request-id",
+)
+_LAST = ("accept-encoding",)
 
 
 def generate_secret_token() -> str:
@@ -189,35 +207,44 @@ class ZoomAdapter(Adapter):
     ) -> Request:
         ts = self.sim.signing_timestamp(sent_at, timestamp)
         body = event.body
-        ids = self._header_ids
         # Every value is drawn whichever headers are switched on, so that switching one off
-        # leaves the others' values as they were.
-        request = request_id(ids)
-        tracking = f"v=2.0;clid=us02;rid=WEB_{ids.getrandbits(128):032x}"
-        trace = f"00-{ids.getrandbits(128):032x}-{ids.getrandbits(64):016x}-02"
+        # leaves the others' values as they were. One draw of 448 bits is the four draws of
+        # 128, 128, 128 and 64 bits (the request id, tracking id and traceparent), low bits
+        # first, as getrandbits makes them.
+        bits = self._header_ids.getrandbits(448)
+        request = _request_id(bits & _ID_MASK)
+        tracking = f"v=2.0;clid=us02;rid=WEB_{(bits >> 128) & _ID_MASK:032x}"
+        trace = f"00-{(bits >> 256) & _ID_MASK:032x}-{bits >> 384:016x}-02"
         # The order of the "Using webhooks" page's example request (ZOOM.md §1), with the headers
-        # every captured delivery adds (ZOOM.md §8) beside their kin.
-        headers = [
-            ("host", host_header(subscription.url)),
-            ("user-agent", USER_AGENT),
-            ("content-length", str(len(body))),
-            ("content-type", CONTENT_TYPE),
-            ("x-zm-request-timestamp", ts),
-            ("x-zm-signature", sign(self.secret_token, ts, body)),
-            ("x-zm-request-id", request),
+        # every captured delivery adds (ZOOM.md §8) beside their kin. Names and values are
+        # written apart, as the request keeps them.
+        names: tuple[str, ...] = _NAMES
+        values = [
+            host_header(subscription.url),
+            USER_AGENT,
+            str(len(body)),
+            CONTENT_TYPE,
+            ts,
+            sign(self.secret_token, ts, body),
+            request,
         ]
         if self.tracking_id:
-            headers.append(("x-zm-trackingid", tracking))
+            names += ("x-zm-trackingid",)
+            values.append(tracking)
         if self.verification_token:
-            headers.append(("authorization", self.verification_token))
+            names += ("authorization",)
+            values.append(self.verification_token)
         if self.client_id:
-            headers.append(("clientid", self.client_id))
+            names += ("clientid",)
+            values.append(self.client_id)
         if self.traceparent:
-            headers.append(("traceparent", trace))
+            names += ("traceparent",)
+            values.append(trace)
         if self.trace_upstream:
-            headers.append(("zm-trace-upstream", TRACE_UPSTREAM))
-        headers.append(("accept-encoding", "gzip"))
-        return Request("POST", subscription.url, tuple(headers), body)
+            names += ("zm-trace-upstream",)
+            values.append(TRACE_UPSTREAM)
+        values.append("gzip")
+        return Request.from_parts("POST", subscription.url, names + _LAST, values, body)
 
     # -- the mock Zoom server (hookmock.server) -------------------------------------------------
 
