@@ -33,12 +33,25 @@ import _random
 import binascii
 import functools
 import random
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..errors import ConfigurationError, OverrideError
 from .catalog import load_schema, registered, revision
-from .kinds import ALNUM, DIGITS, INLINE, Context, byte_table, iso, label, one_of, pools
+from .kinds import (
+    ALNUM,
+    DIGITS,
+    INLINE,
+    Context,
+    byte_table,
+    email_for,
+    iso,
+    label,
+    one_of,
+    pools,
+    uuid_of,
+)
 from .profile import (
     NEUTRAL,
     EventRules,
@@ -95,6 +108,9 @@ def _resolve(node: Mapping[str, Any], root: Mapping[str, Any], where: str) -> Ma
 
 
 _type = schema_type
+# A call of r or g in the source of a function (names the compiler binds are _v0, _v1...).
+_CALLS_R = re.compile(r"\br\(")
+_CALLS_G = re.compile(r"\bg\(")
 
 
 class _Compiler:
@@ -132,7 +148,10 @@ class _Compiler:
         ``g`` its getrandbits), defined by :meth:`finish`."""
         name = self.bind(None)
         body = "".join(f"    {line}\n" for line in lines)
-        head = "    r = ctx.random\n    g = ctx.rng.getrandbits\n"
+        # Only the names the body calls: each costs an attribute lookup per call.
+        head = "    r = ctx.random\n" if _CALLS_R.search(body) else ""
+        if _CALLS_G.search(body):
+            head += "    g = ctx.rng.getrandbits\n"
         self.source.append(f"def {name}(ctx):\n{head}{body}")
         return name
 
@@ -202,6 +221,19 @@ class _Compiler:
                 f"f'{{{self.bind(first)}[int(r() * {len(first)})]}} "
                 f"{{{self.bind(last)}[int(r() * {len(last)})]}}'"
             )
+        if form == "email":
+            # email(): a full name, then a domain, drawn in that order as arguments are.
+            first, last, domains = pools()["first_name"], pools()["last_name"], pools()["domain"]
+            return (
+                f"{self.bind(email_for)}(f'{{{self.bind(first)}[int(r() * {len(first)})]}} "
+                f"{{{self.bind(last)}[int(r() * {len(last)})]}}', "
+                f"{self.bind(domains)}[int(r() * {len(domains)})])"
+            )
+        if form == "label":
+            words = pools()["label_word"]
+            return f"({self.bind(words)}[int(r() * {len(words)})] + {self.bind(' ' + arg)})"
+        if form == "uuid":
+            return f"{self.bind(uuid_of)}(g(128))"
         if form == "base64":
             n, length, table = arg
             raw = f"g({8 * n}).to_bytes({n}, 'little')"

@@ -52,6 +52,7 @@ __all__ = [
     "pools",
     "prefixed",
     "uuid",
+    "uuid_of",
 ]
 
 # string.ascii_letters and string.digits, written out: the string module is not imported for them.
@@ -280,6 +281,9 @@ def email_for(name: str, domain: str) -> str:
     return f"{local or 'user'}@{domain}"
 
 
+INLINE[email] = ("email", None)
+
+
 @functools.lru_cache(maxsize=4096)
 def _slug(word: str) -> str:
     return re.sub(r"[^a-z0-9]", "", word.lower())
@@ -312,6 +316,15 @@ def uuid(ctx: Context) -> str:
 
 _UUID_CLEAR = ~((0xF << 76) | (0x3 << 62))
 _UUID_SET = (0x4 << 76) | (0x2 << 62)
+
+
+def uuid_of(bits: int) -> str:
+    """The version 4 UUID made of 128 random *bits* (what :func:`uuid` draws)."""
+    h = "%032x" % (bits & _UUID_CLEAR | _UUID_SET)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+INLINE[uuid] = ("uuid", None)
 
 
 def datetime(ctx: Context) -> str:
@@ -372,6 +385,7 @@ def label(noun: str) -> Callable[[Context], str]:
     def make(ctx: Context) -> str:
         return f"{one_of(ctx, pools()['label_word'])} {noun}"
 
+    INLINE[make] = ("label", noun)
     return make
 
 
@@ -441,7 +455,7 @@ STRING_KINDS: Mapping[str, Kind] = {
 #: The provider-neutral kinds of integers.
 NUMBER_KINDS: Mapping[str, Kind] = {
     "file_size": between(50_000, 400_000_000),
-    "duration": lambda ctx: one_of(ctx, (15, 30, 30, 45, 60, 60, 90)),
+    "duration": choice((15, 30, 30, 45, 60, 60, 90)),
     "count": between(1, 6),
     "unix_seconds": lambda ctx: int(ctx.now) - ctx.between(0, 7200),
     "unix_ms": now_ms,
