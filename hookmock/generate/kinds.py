@@ -161,12 +161,15 @@ _CLOCK = [f"T{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range
 _SECONDS = [f"{second:02d}Z" for second in range(60)]
 
 
-_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z")
+# Compiled on first use: a time is parsed back only after an override.
+@functools.cache
+def _iso() -> re.Pattern[str]:
+    return re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z")
 
 
 def parse_iso(text: str) -> float | None:
     """Unix seconds of a ``YYYY-MM-DDTHH:MM:SSZ`` time, or None (strptime's job, faster)."""
-    match = _ISO.fullmatch(text)
+    match = _iso().fullmatch(text)
     if match is None:
         return None
     # Imported when a time is parsed back (after an override): most events never are.
