@@ -95,7 +95,7 @@ def _masked_signature(value: str) -> str:
 def mask_url(url: str) -> str:
     """*url* fit to print: its password (or a user name alone, which may be a token) and every
     query value replaced by ``***``; scheme, host, port, path and parameter names kept."""
-    match = _userinfo().match(url)
+    match = _userinfo().match(url) if "@" in url else None
     if match:
         user, colon, _ = match.group(2).partition(":")
         userinfo = f"{user}:{HIDDEN}" if colon else HIDDEN
@@ -122,7 +122,7 @@ def url_secrets(url: str) -> tuple[str, ...]:
     written and decoded. Values shorter than 8 characters are left out: redacting ``1`` would
     blot out every digit of a message, and a token is longer than that."""
     found: list[str] = []
-    match = _userinfo().match(url)
+    match = _userinfo().match(url) if "@" in url else None
     if match:
         user, colon, password = match.group(2).partition(":")
         found.append(password if colon else user)
