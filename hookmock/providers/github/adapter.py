@@ -22,7 +22,7 @@ import os
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from ...conformance.base import Suite
 from ...engine.adapter import Adapter, Simulator
@@ -36,10 +36,6 @@ from ...records.outcome import Outcome
 from .battery import SUITE
 from .catalog import CATALOG_NAME, event_header
 from .catalog import register as register_catalog
-
-if TYPE_CHECKING:
-    from ...engine.simulator import Provider
-
 from .signature import (
     CONTENT_TYPES,
     HEADER_DELIVERY,
@@ -176,14 +172,10 @@ class GitHubAdapter(Adapter):
     def scenario_steps(self, name: str, **params: Any) -> Sequence[tuple[float, Event]]:
         """The events of scenario *name* and when each is due (see
         :mod:`hookmock.providers.github.scenarios`)."""
+        from ..simulator import simulator_of
         from .scenarios import build_scenario
 
-        return build_scenario(self._simulator(), name, **params)
-
-    def _simulator(self) -> Provider:
-        # The scenarios draw from the simulator's own generators and clock, which the engine's
-        # Provider has beyond the members an adapter is promised.
-        return cast("Provider", self.sim)
+        return build_scenario(simulator_of(self), name, **params)
 
     def conformance_suite(self) -> Suite:
         """The receiver conformance battery (:mod:`hookmock.providers.github.battery`)."""

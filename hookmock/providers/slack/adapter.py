@@ -27,7 +27,7 @@ import random
 import re
 import string
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...engine.adapter import Adapter, Simulator
 from ...engine.delivery import Delivery
@@ -56,7 +56,6 @@ from .signature import HEADER_SIGNATURE, HEADER_TIMESTAMP, generate_secret, sign
 
 if TYPE_CHECKING:
     from ...conformance.base import Suite
-    from ...engine.simulator import Provider
 
 __all__ = ["SlackAdapter", "retry_reason"]
 
@@ -159,19 +158,15 @@ class SlackAdapter(Adapter):
     def scenario_steps(self, name: str, **params: Any) -> Sequence[tuple[float, Event]]:
         """The events of scenario *name* and when each is due (see
         :mod:`hookmock.providers.slack.scenarios`)."""
+        from ..simulator import simulator_of
         from .scenarios import build_scenario
 
         return [
             (step.at, step.event)
             for step in build_scenario(
-                self._simulator(), name, bot_user_id=self.bot_user_id, **params
+                simulator_of(self), name, bot_user_id=self.bot_user_id, **params
             )
         ]
-
-    def _simulator(self) -> Provider:
-        # The scenarios draw from the simulator's own generators and clock, which the engine's
-        # Provider has beyond the members an adapter is promised.
-        return cast("Provider", self.sim)
 
     def conformance_suite(self) -> Suite:
         from .battery import SUITE

@@ -20,7 +20,7 @@ import random
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ...engine.adapter import Adapter
@@ -43,7 +43,6 @@ from .signature import (
 
 if TYPE_CHECKING:
     from ...conformance.base import Suite
-    from ...engine.simulator import Provider
 
 __all__ = [
     "DEADLINE",
@@ -157,14 +156,12 @@ class StripeAdapter(Adapter):
     def scenario_steps(self, name: str, **params: Any) -> Sequence[tuple[float, Event]]:
         """The events of scenario *name* and when each is due (see
         :mod:`hookmock.providers.stripe.scenarios`)."""
+        from ..simulator import simulator_of
         from .scenarios import build_scenario
 
-        return [(step.at, step.event) for step in build_scenario(self._simulator(), name, **params)]
-
-    def _simulator(self) -> Provider:
-        # The scenarios draw from the simulator's own generators and clock, which the engine's
-        # Provider has beyond the members an adapter is promised.
-        return cast("Provider", self.sim)
+        return [
+            (step.at, step.event) for step in build_scenario(simulator_of(self), name, **params)
+        ]
 
     def conformance_suite(self) -> Suite:
         from .battery import SUITE

@@ -9,7 +9,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...engine.adapter import Adapter, Route, Simulator
 from ...engine.delivery import Delivery
@@ -24,7 +24,6 @@ from .signature import URL_VALIDATION, encrypted_token, sign
 
 if TYPE_CHECKING:
     from ...conformance.base import Suite
-    from ...engine.simulator import Provider
     from ...server.state import ServerExtension
 
 __all__ = [
@@ -156,14 +155,12 @@ class ZoomAdapter(Adapter):
     def scenario_steps(self, name: str, **params: Any) -> Sequence[tuple[float, Event]]:
         """The events of scenario *name* and when each is due (see
         :mod:`hookmock.providers.zoom.scenarios`)."""
+        from ..simulator import simulator_of
         from .scenarios import build_scenario
 
-        return [(step.at, step.event) for step in build_scenario(self._simulator(), name, **params)]
-
-    def _simulator(self) -> Provider:
-        # The scenarios draw from the simulator's own generators and clock, which the engine's
-        # Provider has beyond the members an adapter is promised.
-        return cast("Provider", self.sim)
+        return [
+            (step.at, step.event) for step in build_scenario(simulator_of(self), name, **params)
+        ]
 
     def conformance_suite(self) -> Suite:
         from .battery import SUITE
