@@ -135,8 +135,9 @@ def _provider_options(p: argparse.ArgumentParser, *, zoom_only: bool = False) ->
     )
     p.add_argument(
         "--openapi",
-        metavar="FILE",
-        help="an OpenAPI 3.1 document (JSON or YAML) whose webhooks are the events; implies "
+        metavar="FILE_OR_URL",
+        help="an OpenAPI 3.1 document (JSON or YAML; a path or an http(s):// URL) whose webhooks "
+        "are the events; implies "
         "--provider standard-webhooks (default for it: hookmock's example document)",
     )
 
