@@ -62,6 +62,10 @@ def test_replace_and_asdict() -> None:
     assert dataclasses.asdict(attempt)["elapsed"] == 0.5
     subscription = Subscription("s1", "name", "target", None)
     assert dataclasses.replace(subscription, active=False).active is False
+    # What copy.replace() calls (Python 3.13), as a dataclass has it.
+    assert subscription.__replace__(failures=2).failures == 2
+    assert delivery.response.__replace__(status=500).status == 500
+    assert attempt.__replace__(error="late").error == "late"
 
 
 def test_equality_hash_and_immutability() -> None:

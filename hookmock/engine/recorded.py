@@ -10,7 +10,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from ..records.exchange import Request, Response
-from ..records.fields import REQUIRED, DataclassFields
+from ..records.fields import REQUIRED, DataclassFields, replace_fields
 from ..records.masking import mask_urls, redact
 from ..records.outcome import Outcome
 
@@ -88,6 +88,7 @@ class RecordedDelivery:
         "after_response_error",
     )
     __slots__ = __match_args__
+    __replace__ = replace_fields
     __dataclass_fields__ = DataclassFields(
         _FIELDS, options={"_notes": {"repr": False}, "secrets": {"repr": False}}
     )

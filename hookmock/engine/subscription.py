@@ -5,7 +5,7 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from ..records.fields import REQUIRED, DataclassFields
+from ..records.fields import REQUIRED, DataclassFields, replace_fields
 from ..records.masking import mask_urls
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ class Subscription:
         "failures",
         "auth",
     )
+    __replace__ = replace_fields
     __dataclass_fields__ = DataclassFields(_FIELDS)
     # A mutable record compared field by field, as a dataclass with eq=True: not hashable.
     __hash__ = None  # type: ignore[assignment]

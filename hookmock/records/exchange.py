@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from .fields import REQUIRED, DataclassFields, frozen_error
+from .fields import REQUIRED, DataclassFields, frozen_error, replace_fields
 from .masking import MASK, mask_url, masked_headers
 from .outcome import Outcome
 
@@ -82,6 +82,7 @@ class Request:
     # (or a tuple, should a value contain one).
     __match_args__ = ("method", "url", "_names", "_values", "body")
     __slots__ = __match_args__
+    __replace__ = replace_fields
     __dataclass_fields__ = DataclassFields(
         dict.fromkeys(__slots__, REQUIRED),
         options={"_names": _HEADER_FIELD, "_values": _HEADER_FIELD},
@@ -194,6 +195,7 @@ class Response:
 
     __match_args__ = ("status", "reason", "_names", "_values", "body", "truncated")
     __slots__ = __match_args__
+    __replace__ = replace_fields
     __dataclass_fields__ = DataclassFields(
         dict.fromkeys(__slots__, REQUIRED),
         options={"_names": _HEADER_FIELD, "_values": _HEADER_FIELD},
@@ -287,6 +289,7 @@ class Attempt:
 
     __match_args__ = ("response", "elapsed", "error", "outcome", "after_response_error")
     __slots__ = __match_args__
+    __replace__ = replace_fields
     __dataclass_fields__ = DataclassFields(
         {
             "response": REQUIRED,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["DataclassFields", "frozen_error"]
+__all__ = ["REQUIRED", "DataclassFields", "frozen_error", "replace_fields"]
 
 #: A field without a default.
 REQUIRED: Any = object()
@@ -80,3 +80,11 @@ def frozen_error(name: str, *, deleting: bool = False, kind: str | None = None) 
 
     message = f"cannot {'delete' if deleting else 'assign to'} field {name!r}"
     return FrozenInstanceError(message if kind is None else f"{message}: {kind} is immutable")
+
+
+def replace_fields(record: Any, /, **changes: Any) -> Any:
+    """``__replace__`` of a hand-written record: what Python 3.13's ``copy.replace()`` calls on a
+    dataclass, :func:`dataclasses.replace`."""
+    import dataclasses
+
+    return dataclasses.replace(record, **changes)
