@@ -40,10 +40,14 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=_version())
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # argparse calls parser_class(**options): a function that makes one serves (typeshed asks
+    # for a class).
+    sub = parser.add_subparsers(  # type: ignore[call-overload]
+        dest="command", required=True, metavar="COMMAND", parser_class=_subparser
+    )
     for name, (about, add_options) in _PARSERS.items():
         if name != command:
-            sub.add_parser(name, help=about, formatter_class=_Formatter)
+            sub.add_parser(name, help=about, unused=True)
         elif add_options is not None:
             add_options(sub.add_parser(name, help=about, formatter_class=_Formatter))
         elif name == "serve":
@@ -61,6 +65,22 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             add_schema_diff_parser(sub)
             _provider_options(sub.choices["schema-diff"], zoom_only=True)
     return parser
+
+
+class _Unused:
+    """Stands for the parser of a command the command line does not name: ``hookmock --help``
+    lists it, and an unknown command's error names it, from its entry in the sub-parsers
+    action, so its parser (a few hundred microseconds each) is never made."""
+
+    def __init__(self, prog: str) -> None:
+        self.prog = prog
+
+
+def _subparser(*, unused: bool = False, **options: Any) -> argparse.ArgumentParser | _Unused:
+    """A command's parser (argparse's ``parser_class``); :class:`_Unused` for one not named."""
+    if unused:
+        return _Unused(options["prog"])
+    return argparse.ArgumentParser(**options)
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -115,8 +135,9 @@ def _provider_options(p: argparse.ArgumentParser, *, zoom_only: bool = False) ->
     )
     p.add_argument(
         "--openapi",
-        metavar="FILE",
-        help="an OpenAPI 3.1 document (JSON or YAML) whose webhooks are the events; implies "
+        metavar="FILE_OR_URL",
+        help="an OpenAPI 3.1 document (JSON or YAML; a path or an http(s):// URL) whose webhooks "
+        "are the events; implies "
         "--provider standard-webhooks (default for it: hookmock's example document)",
     )
 

@@ -127,8 +127,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         OPENAPI_OPTION,
         dest="hookmock_openapi",
-        metavar="FILE",
-        help="OpenAPI 3.1 document whose webhooks the standard_webhooks fixture sends. Default: "
+        metavar="FILE_OR_URL",
+        help="OpenAPI 3.1 document (a path or an http(s):// URL) whose webhooks the "
+        "standard_webhooks fixture sends. Default: "
         f"ini {OPENAPI_INI}, then ${OPENAPI_ENV}, then hookmock's example document.",
     )
     parser.addini(
@@ -352,13 +353,14 @@ def standard_webhooks(
     from .providers.standard_webhooks import StandardWebhooks
 
     document = _setting(request.config, "hookmock_openapi", OPENAPI_INI, OPENAPI_ENV)
-    openapi = None
-    if document is not None:
+    openapi: str | os.PathLike[str] | None = document
+    if document is not None and not document.startswith(("http://", "https://")):
         from pathlib import Path
 
-        openapi = Path(document)
-        if not openapi.is_absolute() and request.config.getoption("hookmock_openapi") is None:
-            openapi = request.config.rootpath / openapi
+        path = Path(document)
+        if not path.is_absolute() and request.config.getoption("hookmock_openapi") is None:
+            path = request.config.rootpath / path
+        openapi = path
     provider = StandardWebhooks(
         openapi=openapi, **_provider_settings(request, hookmock_seed, hookmock_settings)
     )

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import json
 import re
+import time
 from typing import Any
 
 import pytest
@@ -630,3 +631,13 @@ def test_a_provider_hands_its_profile_to_the_generator() -> None:
     assert Zoom.generation is GENERATION
     data = _zoom().fake("meeting.started", seed=4).data
     assert data == generate("meeting.started", seed=4, now=NOW)[0]
+
+
+def test_iso_times_are_strftimes_at_every_minute_and_second() -> None:
+    from hookmock.generate.kinds import iso, parse_iso
+
+    day = 1_795_000_000 - 1_795_000_000 % 86400
+    for epoch in [*range(day, day + 86400, 61), day + 86399, 0, 951_782_400]:
+        text = iso(epoch)
+        assert text == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+        assert parse_iso(text) == epoch

@@ -36,8 +36,16 @@ def _block(marker: str) -> str:
         ("def test_a_standard_webhooks_receiver", 2),
         ("def test_slack_app_mention", 2),
         ("def test_a_provider_of_ones_own", 1),
+        ("def test_a_scenario_of_ones_own", 1),
     ],
-    ids=["retries-and-ordering", "scenarios", "standard-webhooks", "slack", "own-provider"],
+    ids=[
+        "retries-and-ordering",
+        "scenarios",
+        "standard-webhooks",
+        "slack",
+        "own-provider",
+        "own-scenario",
+    ],
 )
 def test_readme_examples_run(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, marker: str, tests: int

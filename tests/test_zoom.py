@@ -36,6 +36,13 @@ def test_subscribe_runs_a_signed_url_validation() -> None:
     assert validation.request.body.startswith(b'{"payload":{"plainToken":"')
 
 
+def test_a_generated_secret_token_is_shaped_like_zooms() -> None:
+    tokens = {zoom_module.generate_secret_token() for _ in range(50)}
+    assert len(tokens) == 50
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{22}", token) for token in tokens)
+    assert Zoom().secret_token not in tokens
+
+
 def test_headers_are_zooms_in_order() -> None:
     zoom = _zoom(client_id="abcClient", verification_token="legacy")
     zoom.subscribe(zoom_receiver(SECRET))

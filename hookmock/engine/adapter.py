@@ -54,7 +54,16 @@ class Simulator(Protocol):
 
     def signing_timestamp(self, sent_at: float, timestamp: int | str | None = None) -> str: ...
 
-    def fake(self, event: str, overrides: Mapping[str, Any] | None = None) -> Event: ...
+    def fake(
+        self,
+        event: str,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        now: float | None = None,
+        **fields: Any,
+    ) -> Event: ...
+
+    def event_time(self) -> float: ...
 
     def deliver(self, event: Event, subscription: Subscription) -> Delivery: ...
 

@@ -9,7 +9,6 @@ know is created only when asked for: wrap its value in :class:`ADD` (the CLI:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -185,6 +184,8 @@ def _closest(root: Mapping[str, Any], parts: list[str], depth: int) -> list[str]
         return []
     every = list(_all_paths(root, _resolve(root, root), ""))
     leaves = {path.rsplit(".", 1)[-1] for path in every}
+    import difflib  # only for a misspelt override: not on a send's way
+
     close = difflib.get_close_matches(leaf, leaves, n=_SUGGESTIONS, cutoff=0.75)
     ranked = [path for name in close for path in every if path.rsplit(".", 1)[-1] == name]
     return ranked[:_SUGGESTIONS]
@@ -205,6 +206,8 @@ def _repair(
         yield ".".join([*done, *rest])
         return
     names = list(_fields(root, node))
+    import difflib
+
     for name in difflib.get_close_matches(part, names, n=_SUGGESTIONS, cutoff=0.6):
         yield from _repair(root, _resolve(root, _fields(root, node)[name]), [*done, name], after)
 

@@ -6,10 +6,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 from ..records.exchange import Request, Response
+from ..records.fields import REQUIRED, DataclassFields, replace_fields
 from ..records.masking import mask_urls, redact
 from ..records.outcome import Outcome
 
@@ -18,8 +19,29 @@ if TYPE_CHECKING:
 
 __all__ = ["RecordedDelivery"]
 
+#: The fields, in order, with their defaults.
+_FIELDS: dict[str, Any] = {
+    "event": REQUIRED,
+    "request": REQUIRED,
+    "response": REQUIRED,
+    "elapsed": REQUIRED,
+    "outcome": REQUIRED,
+    "deadline": REQUIRED,
+    "sent_at": REQUIRED,
+    "target": REQUIRED,
+    "subscription": "",
+    "error": None,
+    "attempt": 1,
+    "_notes": None,
+    "secrets": (),
+    "chain": "",
+    "next_step": None,
+    "dropped": False,
+    "after_response_error": None,
+}
+_values = attrgetter(*_FIELDS)
 
-@dataclass(slots=True)
+
 class RecordedDelivery:
     """One delivery attempt of one event to one subscription, and how it ended, as data.
 
@@ -46,6 +68,33 @@ class RecordedDelivery:
         fails.
     """
 
+    __match_args__ = (
+        "event",
+        "request",
+        "response",
+        "elapsed",
+        "outcome",
+        "deadline",
+        "sent_at",
+        "target",
+        "subscription",
+        "error",
+        "attempt",
+        "_notes",
+        "secrets",
+        "chain",
+        "next_step",
+        "dropped",
+        "after_response_error",
+    )
+    __slots__ = __match_args__
+    __replace__ = replace_fields
+    __dataclass_fields__ = DataclassFields(
+        _FIELDS, options={"_notes": {"repr": False}, "secrets": {"repr": False}}
+    )
+    # A mutable record compared field by field, as a dataclass with eq=True: not hashable.
+    __hash__ = None  # type: ignore[assignment]
+
     event: Event
     request: Request
     response: Response | None
@@ -54,20 +103,63 @@ class RecordedDelivery:
     deadline: float
     sent_at: float
     target: str
-    subscription: str = ""
-    error: str | None = None
-    attempt: int = 1
+    subscription: str
+    error: str | None
+    attempt: int
     # Made on first use: most deliveries have no note (see :attr:`notes`).
-    _notes: list[str] | None = field(default=None, repr=False)
-    secrets: tuple[str, ...] = field(default=(), repr=False)
+    _notes: list[str] | None
+    secrets: tuple[str, ...]
     #: Shared by every attempt of one event to one subscription.
-    chain: str = ""
+    chain: str
     #: What the provider does next: ``"retry 1 at +5 min"``, ``"final: ..."``, ``"dropped ..."``;
     #: ``None`` for attempts outside the retry rules (URL validation, conformance checks).
-    next_step: str | None = None
+    next_step: str | None
     #: True for the last attempt of an event the provider gave up on.
-    dropped: bool = False
-    after_response_error: str | None = None
+    dropped: bool
+    after_response_error: str | None
+
+    def __init__(
+        self,
+        event: Event,
+        request: Request,
+        response: Response | None,
+        elapsed: float,
+        outcome: Outcome,
+        deadline: float,
+        sent_at: float,
+        target: str,
+        subscription: str = "",
+        error: str | None = None,
+        attempt: int = 1,
+        _notes: list[str] | None = None,
+        secrets: tuple[str, ...] = (),
+        chain: str = "",
+        next_step: str | None = None,
+        dropped: bool = False,
+        after_response_error: str | None = None,
+    ) -> None:
+        self.event = event
+        self.request = request
+        self.response = response
+        self.elapsed = elapsed
+        self.outcome = outcome
+        self.deadline = deadline
+        self.sent_at = sent_at
+        self.target = target
+        self.subscription = subscription
+        self.error = error
+        self.attempt = attempt
+        self._notes = _notes
+        self.secrets = secrets
+        self.chain = chain
+        self.next_step = next_step
+        self.dropped = dropped
+        self.after_response_error = after_response_error
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return _values(self) == _values(other)
 
     def __repr__(self) -> str:
         status = self.status if self.status is not None else "no response"

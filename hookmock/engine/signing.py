@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 
 #: An HMAC-SHA256 keyed with each key signed with lately, its message still empty: copying one
@@ -19,6 +17,11 @@ def hmac_sha256_hex(key: str | bytes, message: str | bytes) -> str:
         message = message.encode("utf-8")
     keyed = _KEYED.get(key)
     if keyed is None:
+        # Imported with the first key: making a provider (``hookmock fake``) signs nothing, and
+        # hashlib loads OpenSSL.
+        import hashlib
+        import hmac
+
         if len(_KEYED) >= 64:
             _KEYED.clear()
         keyed = _KEYED[key] = hmac.new(key, digestmod=hashlib.sha256)
@@ -33,4 +36,6 @@ def constant_time_equal(a: str | bytes, b: str | bytes) -> bool:
         a = a.encode("utf-8")
     if isinstance(b, str):
         b = b.encode("utf-8")
+    import hmac
+
     return hmac.compare_digest(a, b)

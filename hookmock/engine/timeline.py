@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import FrozenInstanceError
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigurationError, SubscriptionError
+from ..records.fields import frozen_error
 from ..records.masking import mask_url
 from ..records.outcome import Outcome
 from .delivery import Delivery, DeliveryLog
@@ -58,10 +58,10 @@ class Notice:
         return hash((self.at, self.subscription, self.message))
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}: a Notice is immutable")
+        raise frozen_error(name, kind="a Notice")
 
     def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}: a Notice is immutable")
+        raise frozen_error(name, deleting=True, kind="a Notice")
 
 
 #: Scripted network faults for :meth:`Provider.fail_next`: outcome and the recorded reason.

@@ -170,20 +170,7 @@ def _schemas_folder() -> str | None:
 
 @functools.cache
 def _file_event_names(provider: str) -> tuple[str, ...]:
-    root = _schemas_folder()
-    # os.listdir where it can: a Path per file (iterdir) costs milliseconds on the first send.
-    if root is not None:
-        files = os.listdir(os.path.join(root, provider))
-    else:
-        files = [e.name for e in (schemas_root() / provider).iterdir()]
-    suffix = ".json"
-    return tuple(
-        sorted(
-            name[: -len(suffix)]
-            for name in files
-            if name.endswith(suffix) and not name.startswith("_")
-        )
-    )
+    return tuple(sorted(_file_name_set(provider)))
 
 
 def suggestions(name: str, provider: str = "zoom", limit: int = 5) -> list[str]:
@@ -219,7 +206,17 @@ def _name_set(provider: str) -> frozenset[str]:
 
 @functools.cache
 def _file_name_set(provider: str) -> frozenset[str]:
-    return frozenset(_file_event_names(provider))
+    # Unsorted: a send looks its event up here, and only a listing sorts the names.
+    root = _schemas_folder()
+    # os.listdir where it can: a Path per file (iterdir) costs milliseconds on the first send.
+    if root is not None:
+        files = os.listdir(os.path.join(root, provider))
+    else:
+        files = [e.name for e in (schemas_root() / provider).iterdir()]
+    suffix = ".json"
+    return frozenset(
+        name[: -len(suffix)] for name in files if name.endswith(suffix) and not name.startswith("_")
+    )
 
 
 def load_schema(name: str, provider: str = "zoom") -> dict[str, Any]:

@@ -6,18 +6,24 @@ signature is computed over :attr:`Event.body` and the transport sends that same 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
-from dataclasses import FrozenInstanceError
 from typing import Any
+
+from ..records.fields import frozen_error
 
 __all__ = ["SERIALIZATIONS", "Event", "serialize"]
 
+
 # Characters outside the Basic Multilingual Plane. Zoom writes them as UTF-16 surrogate escapes
 # with uppercase hex (``\uD83D\uDE92``) while other non-ASCII text stays raw UTF-8: ZOOM.md §1 and
-# the captured body in reference/zoom/signature-test-vectors.json.
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# the captured body in reference/zoom/signature-test-vectors.json. Compiled on first use: most
+# events are ASCII.
+@functools.cache
+def _astral() -> re.Pattern[str]:
+    return re.compile("[\U00010000-\U0010ffff]")
 
 
 def _surrogate_escape(match: re.Match[str]) -> str:
@@ -53,7 +59,7 @@ def _compact_once(value: Any) -> str:
 
 def _zoom(value: Any) -> str:
     text = _compact_once(value)
-    return text if text.isascii() else _ASTRAL.sub(_surrogate_escape, text)
+    return text if text.isascii() else _astral().sub(_surrogate_escape, text)
 
 
 def _escaped_slashes(value: Any) -> str:
@@ -62,7 +68,7 @@ def _escaped_slashes(value: Any) -> str:
 
 
 def _sorted_keys(value: Any) -> str:
-    return _ASTRAL.sub(
+    return _astral().sub(
         _surrogate_escape,
         json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
     )
@@ -165,10 +171,10 @@ class Event:
         return Event(self.name, _FROM_BODY, self.body, self.seed, self.serialization, overridden)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}: an Event is immutable")
+        raise frozen_error(name, kind="an Event")
 
     def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}: an Event is immutable")
+        raise frozen_error(name, deleting=True, kind="an Event")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (

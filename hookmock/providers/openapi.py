@@ -24,8 +24,9 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import ConfigurationError
 from ..generate.catalog import Catalog
@@ -39,9 +40,11 @@ _NAMING_FIELDS = ("type", "event", "action", "eventType", "event_type")
 def read_openapi(source: str | os.PathLike[str] | Mapping[str, Any]) -> Catalog:
     """The events of an OpenAPI document's ``webhooks`` section, as a :class:`Catalog`.
 
-    :param source: the path of a JSON or YAML document, or the parsed document.
-    :raises ConfigurationError: when the document cannot be read, has no ``webhooks``, a webhook
-        has no JSON request body schema, or a ``$ref`` does not resolve (each named, with where).
+    :param source: the path or ``http(s)://`` URL of a JSON or YAML document, or the parsed
+        document.
+    :raises ConfigurationError: when the document cannot be read or fetched, has no
+        ``webhooks``, a webhook has no JSON request body schema, or a ``$ref`` does not resolve
+        (each named, with where).
     """
     document, label = _load(source)
     webhooks = document.get("webhooks")
@@ -101,17 +104,22 @@ def standalone_schemas(
 def _load(source: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:
     if isinstance(source, Mapping):
         return source, "the OpenAPI document"
-    path = Path(source)
-    label = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigurationError(
-            f"cannot read the OpenAPI document {label}: {exc.strerror}"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigurationError(f"{label} is not UTF-8 text: {exc.reason}") from None
-    if path.suffix.lower() in (".yaml", ".yml") or not text.lstrip().startswith(("{", "[")):
+    if is_url(source):
+        label = str(source)
+        text = _fetch(label)
+        suffix = PurePosixPath(urlsplit(label).path).suffix
+    else:
+        path = Path(source)
+        label, suffix = str(path), path.suffix
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot read the OpenAPI document {label}: {exc.strerror}"
+            ) from None
+        except UnicodeDecodeError as exc:
+            raise ConfigurationError(f"{label} is not UTF-8 text: {exc.reason}") from None
+    if suffix.lower() in (".yaml", ".yml") or not text.lstrip().startswith(("{", "[")):
         document = _yaml(text, label)
     else:
         try:
@@ -126,6 +134,45 @@ def _load(source: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[Mapping[s
             "not an object"
         )
     return document, label
+
+
+def is_url(source: object) -> bool:
+    """Whether *source* names an OpenAPI document by an ``http://`` or ``https://`` URL."""
+    return isinstance(source, str) and source.startswith(("http://", "https://"))
+
+
+#: The largest OpenAPI document read from a URL (Stripe's, the largest published, is ~7 MB).
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+
+
+def _fetch(url: str) -> str:
+    """The text of the document at *url*, read once, with a timeout."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"Accept": "application/json, */*"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            raw: bytes = answer.read(MAX_DOCUMENT_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        raise ConfigurationError(
+            f"cannot fetch the OpenAPI document {url}: HTTP {exc.code} {exc.reason}"
+        ) from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise ConfigurationError(
+            f"cannot fetch the OpenAPI document {url}: {reason} (download it and pass its path "
+            "instead where this machine has no access)"
+        ) from None
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise ConfigurationError(
+            f"the OpenAPI document at {url} is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB; "
+            "download it and pass its path"
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"{url} is not UTF-8 text: {exc.reason}") from None
 
 
 def _yaml(text: str, label: str) -> Any:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+from .fields import REQUIRED, DataclassFields, frozen_error, replace_fields
 from .masking import MASK, mask_url, masked_headers
 from .outcome import Outcome
 
@@ -43,7 +43,7 @@ _SEPARATOR = "\0"
 _REASONS: dict[str, str] = {}
 _NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
 # What the compact fields stand for, in pytest's comparison of two records.
-_HEADERS = {"field": "headers"}
+_HEADER_FIELD = {"repr": False, "metadata": {"field": "headers"}}
 _STR_ONLY = {str}
 
 
@@ -71,20 +71,28 @@ def _unpack(values: str | tuple[str, ...]) -> tuple[str, ...] | list[str]:
     return values.split(_SEPARATOR)
 
 
-@dataclass(frozen=True, slots=True, init=False)
 class Request:
     """A request exactly as sent: header names in sending order, the body's bytes unchanged.
 
     :ivar headers: ``((name, value), ...)`` in sending order.
     """
 
-    method: str
-    url: str
     # The headers in 2 objects instead of 1 + 2 per header (a log keeps many requests): the
     # names as a tuple shared by every request with the same ones, the values joined by NUL
     # (or a tuple, should a value contain one).
-    _names: tuple[str, ...] = field(repr=False, metadata=_HEADERS)
-    _values: str | tuple[str, ...] = field(repr=False, metadata=_HEADERS)
+    __match_args__ = ("method", "url", "_names", "_values", "body")
+    __slots__ = __match_args__
+    __replace__ = replace_fields
+    __dataclass_fields__ = DataclassFields(
+        dict.fromkeys(__slots__, REQUIRED),
+        options={"_names": _HEADER_FIELD, "_values": _HEADER_FIELD},
+        frozen=True,
+    )
+
+    method: str
+    url: str
+    _names: tuple[str, ...]
+    _values: str | tuple[str, ...]
     body: bytes
 
     def __init__(
@@ -105,6 +113,30 @@ class Request:
         setter(self, "body", body)
         setter(self, "_names", names)
         setter(self, "_values", values)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.method, self.url, self._names, self._values, self.body)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise frozen_error(name)
+
+    def __delattr__(self, name: str) -> None:
+        raise frozen_error(name, deleting=True)
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return self._key()
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(self.__slots__, state, strict=True):
+            object.__setattr__(self, name, value)
 
     @classmethod
     def from_parts(
@@ -184,7 +216,6 @@ def _plain(name: str) -> bool:
     return lower in _PLAIN_HEADERS or lower.endswith(_PLAIN_SUFFIXES) or "signature" in lower
 
 
-@dataclass(frozen=True, slots=True, init=False)
 class Response:
     """A receiver's answer. :attr:`body` holds at most the transport's cap; :attr:`truncated`
     says whether more was sent.
@@ -192,10 +223,19 @@ class Response:
     :ivar headers: ``((name, value), ...)`` in the order received.
     """
 
+    __match_args__ = ("status", "reason", "_names", "_values", "body", "truncated")
+    __slots__ = __match_args__
+    __replace__ = replace_fields
+    __dataclass_fields__ = DataclassFields(
+        dict.fromkeys(__slots__, REQUIRED),
+        options={"_names": _HEADER_FIELD, "_values": _HEADER_FIELD},
+        frozen=True,
+    )
+
     status: int
     reason: str
-    _names: tuple[str, ...] = field(repr=False, metadata=_HEADERS)
-    _values: str | tuple[str, ...] = field(repr=False, metadata=_HEADERS)
+    _names: tuple[str, ...]
+    _values: str | tuple[str, ...]
     body: bytes
     truncated: bool
 
@@ -220,6 +260,30 @@ class Response:
         setter(self, "truncated", truncated)
         setter(self, "_names", names)
         setter(self, "_values", values)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.status, self.reason, self._names, self._values, self.body, self.truncated)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise frozen_error(name)
+
+    def __delattr__(self, name: str) -> None:
+        raise frozen_error(name, deleting=True)
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return self._key()
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(self.__slots__, state, strict=True):
+            object.__setattr__(self, name, value)
 
     @property
     def headers(self) -> tuple[tuple[str, str], ...]:
@@ -250,13 +314,72 @@ class Response:
         return json.loads(self.body)
 
 
-@dataclass(frozen=True, slots=True)
 class Attempt:
     """What a transport reports for one attempt, before the provider judges it."""
 
+    __match_args__ = ("response", "elapsed", "error", "outcome", "after_response_error")
+    __slots__ = __match_args__
+    __replace__ = replace_fields
+    __dataclass_fields__ = DataclassFields(
+        {
+            "response": REQUIRED,
+            "elapsed": REQUIRED,
+            "error": None,
+            "outcome": None,
+            "after_response_error": None,
+        },
+        frozen=True,
+    )
+
     response: Response | None
     elapsed: float
-    error: str | None = None
-    outcome: Outcome | None = None
+    error: str | None
+    outcome: Outcome | None
     #: What went wrong in an in-process application's call after its response was complete.
-    after_response_error: str | None = None
+    after_response_error: str | None
+
+    def __init__(
+        self,
+        response: Response | None,
+        elapsed: float,
+        error: str | None = None,
+        outcome: Outcome | None = None,
+        after_response_error: str | None = None,
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "response", response)
+        setter(self, "elapsed", elapsed)
+        setter(self, "error", error)
+        setter(self, "outcome", outcome)
+        setter(self, "after_response_error", after_response_error)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.response, self.elapsed, self.error, self.outcome, self.after_response_error)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__qualname__}(response={self.response!r}, elapsed={self.elapsed!r}, "
+            f"error={self.error!r}, outcome={self.outcome!r}, "
+            f"after_response_error={self.after_response_error!r})"
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise frozen_error(name)
+
+    def __delattr__(self, name: str) -> None:
+        raise frozen_error(name, deleting=True)
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return self._key()
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(self.__slots__, state, strict=True):
+            object.__setattr__(self, name, value)

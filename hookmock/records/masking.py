@@ -35,11 +35,24 @@ HIDDEN = "***"
 _MASKED_HEADERS = frozenset({"authorization", "proxy-authorization", "clientid", "cookie"})
 # Authorization schemes that are named, not secret (RFC 9110 §11.4 and the IANA registry).
 _SCHEMES = frozenset({"basic", "bearer", "digest", "token", "hoba", "negotiate"})
-# The version or algorithm before a signature: v0=, v1,, v1a,, sha256=, t= (kept, not secret).
-_SIGNATURE_VERSION = re.compile(r"(v[0-9]{1,3}[a-z]?|sha[0-9]{1,3}|t)")
-# A URL inside free text: a scheme, "://", then anything up to white space or a quote.
-_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/?#]*)@")
+# The patterns are compiled on first use: a send need not mask anything.
+
+
+@functools.cache
+def _signature_version() -> re.Pattern[str]:
+    # The version or algorithm before a signature: v0=, v1,, v1a,, sha256=, t= (kept, not secret).
+    return re.compile(r"(v[0-9]{1,3}[a-z]?|sha[0-9]{1,3}|t)")
+
+
+@functools.cache
+def _url() -> re.Pattern[str]:
+    # A URL inside free text: a scheme, "://", then anything up to white space or a quote.
+    return re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+
+
+@functools.cache
+def _userinfo() -> re.Pattern[str]:
+    return re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/?#]*)@")
 
 
 def mask_value(name: str, value: str) -> str:
@@ -67,9 +80,9 @@ def _masked_signature(value: str) -> str:
         parts = []
         for part in item.split(","):
             version, sep, _ = part.partition("=")
-            if sep and _SIGNATURE_VERSION.fullmatch(version):
+            if sep and _signature_version().fullmatch(version):
                 parts.append(f"{version}={MASK}")
-            elif not sep and _SIGNATURE_VERSION.fullmatch(part) and "," in item:
+            elif not sep and _signature_version().fullmatch(part) and "," in item:
                 parts.append(part)
             else:
                 parts.append(MASK)
@@ -82,7 +95,7 @@ def _masked_signature(value: str) -> str:
 def mask_url(url: str) -> str:
     """*url* fit to print: its password (or a user name alone, which may be a token) and every
     query value replaced by ``***``; scheme, host, port, path and parameter names kept."""
-    match = _USERINFO.match(url)
+    match = _userinfo().match(url) if "@" in url else None
     if match:
         user, colon, _ = match.group(2).partition(":")
         userinfo = f"{user}:{HIDDEN}" if colon else HIDDEN
@@ -109,7 +122,7 @@ def url_secrets(url: str) -> tuple[str, ...]:
     written and decoded. Values shorter than 8 characters are left out: redacting ``1`` would
     blot out every digit of a message, and a token is longer than that."""
     found: list[str] = []
-    match = _USERINFO.match(url)
+    match = _userinfo().match(url) if "@" in url else None
     if match:
         user, colon, password = match.group(2).partition(":")
         found.append(password if colon else user)
@@ -139,7 +152,7 @@ def mask_urls(text: str) -> str:
         kept = url.rstrip(".,;:!)]}")
         return mask_url(kept) + url[len(kept) :]
 
-    return _URL.sub(masked, text)
+    return _url().sub(masked, text)
 
 
 #: A secret shorter than this is hidden only where it stands alone: replacing every "s" of a

@@ -265,13 +265,17 @@ def _decoded(response: Response, cap: int) -> Response:
     return Response(response.status, response.reason, response.headers, body[:cap], len(body) > cap)
 
 
-#: What a header name may be, as ``http.client`` has it: no colon, no line break, no white
-#: space first.
-_HEADER_NAME = re.compile(r"[^:\s][^:\r\n]*")
-#: A line break in a header value that does not fold onto a continuation line.
-_LINE_BREAK = re.compile(r"\n(?![ \t])|\r(?![ \t\n])")
-#: A request method: a token (RFC 9110 §9.1, §5.6.2).
-_METHOD = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+@functools.cache
+def _wire_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Compiled with the first request over HTTP (an in-process target needs none): a request
+    method, a token (RFC 9110 §9.1, §5.6.2); what a header name may be, as ``http.client`` has
+    it: no colon, no line break, no white space first; a line break in a header value that does
+    not fold onto a continuation line."""
+    return (
+        re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"),
+        re.compile(r"[^:\s][^:\r\n]*"),
+        re.compile(r"\n(?![ \t])|\r(?![ \t\n])"),
+    )
 
 
 class HTTPTarget:
@@ -459,19 +463,20 @@ class HTTPTarget:
         :raises ConfigurationError: for a method or header HTTP cannot carry (a line break in
             a value would start a header of its own).
         """
-        if not _METHOD.fullmatch(request.method):
+        method, header_name, line_break = _wire_patterns()
+        if not method.fullmatch(request.method):
             raise ConfigurationError(
                 f"cannot send a {request.method!r} request: a method is a token such as 'POST'"
             )
         lines = [f"{request.method} {self._path} HTTP/1.1"]
         for name, value in request.headers:
-            if not (name.isascii() and _HEADER_NAME.fullmatch(name)):
+            if not (name.isascii() and header_name.fullmatch(name)):
                 raise ConfigurationError(
                     f"cannot send a header named {name!r} over HTTP: a header name is ASCII "
                     "without colons or line breaks"
                 )
             # The value is not shown: it may be a credential.
-            if _LINE_BREAK.search(value):
+            if line_break.search(value):
                 raise ConfigurationError(
                     f"cannot send the {name!r} header over HTTP: its value has a line break; "
                     "remove it"

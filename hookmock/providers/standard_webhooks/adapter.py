@@ -20,8 +20,9 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ...engine.adapter import Adapter
 from ...engine.subscription import Subscription
@@ -30,7 +31,7 @@ from ...generate import catalog
 from ...generate.events import Event
 from ...records.exchange import Request, host_header
 from ...records.outcome import Outcome
-from ..openapi import read_openapi
+from ..openapi import is_url, read_openapi
 from .signature import (
     CONTENT_TYPE,
     Ed25519SigningKey,
@@ -232,6 +233,8 @@ def _register(
         if isinstance(source, Mapping):
             title = str((source.get("info") or {}).get("title") or "openapi")
             name = "-".join("".join(c if c.isalnum() else " " for c in title).lower().split())
+        elif is_url(source):
+            name = PurePosixPath(urlsplit(str(source)).path).stem
         else:
             name = Path(source).stem
     name = name or "openapi"
@@ -239,6 +242,15 @@ def _register(
         parsed = read_openapi(source)
         catalog.register(name, parsed)
         return name, parsed
+    if is_url(source):
+        # A document given by URL is fetched once per process (a fixture makes a sender per test).
+        url_key = (str(source), 0, name)
+        fetched = _READ.get(url_key)
+        if fetched is None:
+            fetched = _READ[url_key] = read_openapi(source)
+        if catalog.registered(name) is not fetched:
+            catalog.register(name, fetched)
+        return name, fetched
     path = Path(source)
     try:
         key = (str(path.resolve()), path.stat().st_mtime_ns, name)
