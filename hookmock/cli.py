@@ -326,7 +326,9 @@ def _check_options(p: argparse.ArgumentParser) -> None:
 
 
 def _scenario_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", nargs="?", help="meeting, webinar or user")
+    p.add_argument(
+        "name", nargs="?", help="the scenario (Zoom's: meeting, webinar or user; --list lists them)"
+    )
     p.add_argument(
         "params", nargs="*", metavar="KEY=VALUE", help="scenario parameters (participants=5)"
     )
@@ -336,7 +338,7 @@ def _scenario_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--summary", action="store_true", help="a timeline instead of the bodies")
     p.add_argument("--list", action="store_true", help="list the scenarios")
-    _provider_options(p, zoom_only=True)
+    _provider_options(p)
 
 
 def _record_options(p: argparse.ArgumentParser) -> None:
@@ -391,7 +393,7 @@ _PARSERS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None] | None]
     "trigger": ("send one signed event to a URL", _trigger_options),
     "check": ("grade a live receiver: the conformance battery against a URL", _check_options),
     "scenario": (
-        "print the events of a coherent scenario (meeting, webinar, user), one a line",
+        "print the events of a coherent scenario (Zoom's meeting, GitHub's pull_request...)",
         _scenario_options,
     ),
     "sign": ("print the provider's signed headers for a body (Zoom's by default)", _sign_options),
@@ -551,7 +553,6 @@ def _http_target(option: str, args: argparse.Namespace) -> Any:
 
 #: The commands that simulate Zoom only, and why.
 ZOOM_ONLY = {
-    "scenario": "its scenarios are Zoom's meetings, webinars and users",
     "schema-diff": "it compares hookmock's Zoom schemas with Zoom's OpenAPI document",
     "load": "its Locust user sends Zoom's deliveries",
 }
@@ -960,26 +961,29 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:
     import json
 
-    from .providers.zoom import Zoom
-    from .providers.zoom.scenarios import SCENARIOS, build_scenario
-
+    provider = _provider(args, secret=False, seed=args.seed, clock=_clock(args))
+    known = provider.adapter.scenarios()
+    if not known:
+        raise _UsageError(
+            f"{provider.adapter.title or provider.name} has no scenarios; the providers with "
+            "some: zoom, github, stripe, slack"
+        )
     if args.list or not args.name:
-        for name, (about, defaults, _build) in SCENARIOS.items():
+        for name, (about, defaults) in known.items():
             settings = " ".join(f"{k}={json.dumps(v)}" for k, v in defaults.items())
             print(f"{name}: {about}" + (f" [{settings}]" if settings else ""), file=out)
         return EXIT_OK
     params = _overrides(args.params, "scenario parameter")
-    zoom = Zoom(secret_token="unused", seed=args.seed, clock=_clock(args))
-    steps = build_scenario(zoom, args.name, **params)
-    start = steps[0].at if steps else 0.0
-    for step in steps:
+    steps = provider.adapter.scenario_steps(args.name, **params)
+    start = steps[0][0] if steps else 0.0
+    for at, event in steps:
         if args.summary:
-            offset = int(step.at - start)
+            offset = int(at - start)
             sign = "-" if offset < 0 else "+"
             hours, rest = divmod(abs(offset), 3600)
-            print(f"{sign}{hours:d}:{rest // 60:02d}:{rest % 60:02d}  {step.event.name}", file=out)
+            print(f"{sign}{hours:d}:{rest // 60:02d}:{rest % 60:02d}  {event.name}", file=out)
         else:
-            out.write(step.event.text + "\n")
+            out.write(event.text + "\n")
     return EXIT_OK
 
 

@@ -472,7 +472,7 @@ def test_check_still_needs_a_secret_for_zoom(capsys: pytest.CaptureFixture[str])
 # -- the commands that simulate Zoom only ---------------------------------------------------------
 
 ZOOM_ONLY = [
-    pytest.param(["scenario", "meeting"], "scenario", id="scenario"),
+    pytest.param(["load", "http://127.0.0.1:1/"], "load", id="load"),
     pytest.param(["schema-diff", "users.webhooks.json"], "schema-diff", id="schema-diff"),
 ]
 
@@ -489,7 +489,7 @@ def test_a_zoom_only_command_refuses_another_provider(
     )
     assert err.endswith(
         "leave out --provider and --openapi. The commands for every provider: events, schema, "
-        "fake, trigger, check, sign, serve, record, replay, validate\n"
+        "fake, trigger, check, scenario, sign, serve, record, replay, validate\n"
     )
     assert run(*argv, "--openapi", "acme.json") == (2, "")
     assert capsys.readouterr().err.startswith(
@@ -574,3 +574,45 @@ def test_runs_as_a_program_with_an_openapi_document(tmp_path: Path) -> None:
         check=False,
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "newPet\n", "")
+
+
+# -- scenarios, for every provider that has some ------------------------------------------------
+
+
+def test_scenarios_of_every_provider_are_listed_and_played() -> None:
+    code, listed = run("scenario", "--list", "--provider", "github")
+    assert code == 0
+    assert listed.startswith("pull_request: a pull request opened")
+    assert 'branch="retries"' in listed
+    code, summary = run(
+        "scenario", "pull_request", "--provider", "github", "--summary", "--seed", "1"
+    )
+    assert code == 0
+    assert summary.splitlines() == [
+        "+0:00:00  pull_request.opened",
+        "+0:10:00  pull_request.synchronize",
+        "+0:30:00  pull_request_review.submitted",
+        "+0:40:00  pull_request.closed",
+    ]
+    code, out = run("scenario", "subscription", "cycles=1", "--provider", "stripe", "--seed", "2")
+    assert code == 0
+    # Stripe's bodies are written as Stripe writes them, over several lines each.
+    decoder, bodies, at = json.JSONDecoder(), [], 0
+    while at < len(out.rstrip()):
+        body, at = decoder.raw_decode(out, at)
+        bodies.append(body)
+        at += 1
+    assert bodies[0]["type"] == "customer.created"
+    assert len({body["id"] for body in bodies}) == len(bodies)
+
+
+def test_a_scenario_that_does_not_exist_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("scenario", "pull_request", "nope=1", "--provider", "github") == (2, "")
+    assert capsys.readouterr().err == (
+        "hookmock scenario: error: scenario 'pull_request' has no parameter nope; its "
+        "parameters: number, title, branch, base\n"
+    )
+    assert run("scenario", "meeting", *SW) == (2, "")
+    assert "has no scenarios; the providers with some: zoom, github, stripe, slack" in (
+        capsys.readouterr().err
+    )

@@ -270,6 +270,11 @@ class Adapter:
 
     # -- scenarios ------------------------------------------------------------------------------
 
+    def scenarios(self) -> Mapping[str, tuple[str, Mapping[str, Any]]]:
+        """The provider's scenarios by name, each with what it plays and its parameters'
+        defaults (``hookmock scenario --list``). None by default."""
+        return {}
+
     def scenario_steps(self, name: str, **params: Any) -> Sequence[tuple[float, Event]]:
         """The events of the provider's scenario *name*, each with the time it is due (provider
         time, Unix seconds), for :meth:`Provider.scenario` and :meth:`Provider.send_scenario`.

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,6 +168,11 @@ class GitHubAdapter(Adapter):
         return sign_body
 
     # -- what the provider is -------------------------------------------------------------------
+
+    def scenarios(self) -> Mapping[str, tuple[str, Mapping[str, Any]]]:
+        from .scenarios import SCENARIOS
+
+        return SCENARIOS
 
     def scenario_steps(self, name: str, **params: Any) -> Sequence[tuple[float, Event]]:
         """The events of scenario *name* and when each is due (see

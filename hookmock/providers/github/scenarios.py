@@ -20,7 +20,18 @@ from ...generate.events import Event
 
 __all__ = ["SCENARIOS", "build_scenario"]
 
-SCENARIOS = ("pull_request",)
+#: Each scenario: what it plays, and its parameters with their defaults.
+SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
+    "pull_request": (
+        "a pull request opened, pushed to (synchronize), approved in a review, closed and merged",
+        {
+            "number": None,
+            "title": "Add retries to the webhook receiver",
+            "branch": "retries",
+            "base": "main",
+        },
+    ),
+}
 
 
 def _iso(epoch: float) -> str:
@@ -36,18 +47,25 @@ def build_scenario(github: Provider, name: str, **params: Any) -> list[tuple[flo
 
     :raises ConfigurationError: for an unknown scenario or parameter.
     """
-    if name != "pull_request":
+    if name not in SCENARIOS:
         raise ConfigurationError(f"unknown GitHub scenario {name!r}; known: {', '.join(SCENARIOS)}")
-    return _pull_request(github, **params)
+    defaults = SCENARIOS[name][1]
+    unknown = sorted(set(params) - set(defaults))
+    if unknown:
+        raise ConfigurationError(
+            f"scenario {name!r} has no parameter {', '.join(unknown)}; its parameters: "
+            f"{', '.join(defaults)}"
+        )
+    return _pull_request(github, **{**defaults, **params})
 
 
 def _pull_request(
     github: Provider,
     *,
-    number: int | None = None,
-    title: str = "Add retries to the webhook receiver",
-    branch: str = "retries",
-    base: str = "main",
+    number: int | None,
+    title: str,
+    branch: str,
+    base: str,
 ) -> list[tuple[float, Event]]:
     rng = random.Random(github.seed ^ 0x9A11)
     start = github.clock()

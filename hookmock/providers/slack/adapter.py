@@ -26,7 +26,7 @@ import os
 import random
 import re
 import string
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...engine.adapter import Adapter, Simulator
@@ -154,6 +154,11 @@ class SlackAdapter(Adapter):
         self.team_id = team_id or team
         self.api_app_id = api_app_id or app
         self.bot_user_id = bot_user_id or bot
+
+    def scenarios(self) -> Mapping[str, tuple[str, Mapping[str, Any]]]:
+        from .scenarios import SCENARIOS
+
+        return {name: (about, defaults) for name, (about, defaults, _) in SCENARIOS.items()}
 
     def scenario_steps(self, name: str, **params: Any) -> Sequence[tuple[float, Event]]:
         """The events of scenario *name* and when each is due (see

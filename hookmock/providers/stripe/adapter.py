@@ -153,6 +153,11 @@ class StripeAdapter(Adapter):
         self.api_version = api_version or API_VERSION
         register_catalog()
 
+    def scenarios(self) -> Mapping[str, tuple[str, Mapping[str, Any]]]:
+        from .scenarios import SCENARIOS
+
+        return {name: (about, defaults) for name, (about, defaults, _) in SCENARIOS.items()}
+
     def scenario_steps(self, name: str, **params: Any) -> Sequence[tuple[float, Event]]:
         """The events of scenario *name* and when each is due (see
         :mod:`hookmock.providers.stripe.scenarios`)."""

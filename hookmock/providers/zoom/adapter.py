@@ -8,7 +8,7 @@ import json
 import os
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...engine.adapter import Adapter, Route, Simulator
@@ -169,6 +169,11 @@ class ZoomAdapter(Adapter):
             return signed_headers(secret_token, body, timestamp=timestamp)
 
         return sign_body
+
+    def scenarios(self) -> Mapping[str, tuple[str, Mapping[str, Any]]]:
+        from .scenarios import SCENARIOS
+
+        return {name: (about, defaults) for name, (about, defaults, _) in SCENARIOS.items()}
 
     def scenario_steps(self, name: str, **params: Any) -> Sequence[tuple[float, Event]]:
         """The events of scenario *name* and when each is due (see
