@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .fields import REQUIRED, DataclassFields, frozen_error, replace_fields
+from .fields import REQUIRED, DataclassFields, FrozenRecord, replace_fields
 from .masking import MASK, mask_url, masked_headers
 from .outcome import Outcome
 
@@ -71,7 +71,29 @@ def _unpack(values: str | tuple[str, ...]) -> tuple[str, ...] | list[str]:
     return values.split(_SEPARATOR)
 
 
-class Request:
+class _HeaderRecord(FrozenRecord):
+    """A request or a response: its headers kept as names and values apart (see
+    :class:`Request`)."""
+
+    __slots__ = ()
+
+    _names: tuple[str, ...]
+    _values: str | tuple[str, ...]
+
+    @property
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        return tuple(zip(self._names, _unpack(self._values), strict=True))
+
+    def header(self, name: str) -> str | None:
+        """The value of the first header called *name* (case-insensitive), or ``None``."""
+        lower = name.lower()
+        for index, each in enumerate(self._names):
+            if each.lower() == lower:
+                return _unpack(self._values)[index]
+        return None
+
+
+class Request(_HeaderRecord):
     """A request exactly as sent: header names in sending order, the body's bytes unchanged.
 
     :ivar headers: ``((name, value), ...)`` in sending order.
@@ -117,27 +139,6 @@ class Request:
     def _key(self) -> tuple[Any, ...]:
         return (self.method, self.url, self._names, self._values, self.body)
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise frozen_error(name)
-
-    def __delattr__(self, name: str) -> None:
-        raise frozen_error(name, deleting=True)
-
-    def __getstate__(self) -> tuple[Any, ...]:
-        return self._key()
-
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        for name, value in zip(self.__slots__, state, strict=True):
-            object.__setattr__(self, name, value)
-
     @classmethod
     def from_parts(
         cls, method: str, url: str, names: tuple[str, ...], values: list[str], body: bytes
@@ -159,10 +160,6 @@ class Request:
         )
 
     @property
-    def headers(self) -> tuple[tuple[str, str], ...]:
-        return tuple(zip(self._names, _unpack(self._values), strict=True))
-
-    @property
     def header_names(self) -> tuple[str, ...]:
         """The header names in sending order: one tuple shared by requests with the same ones."""
         return self._names
@@ -171,14 +168,6 @@ class Request:
     def header_values(self) -> Sequence[str]:
         """The header values, in the order of :attr:`header_names`."""
         return _unpack(self._values)
-
-    def header(self, name: str) -> str | None:
-        """The value of the first header called *name* (case-insensitive), or ``None``."""
-        lower = name.lower()
-        for index, each in enumerate(self._names):
-            if each.lower() == lower:
-                return _unpack(self._values)[index]
-        return None
 
     def __repr__(self) -> str:
         # A header hookmock cannot tell is harmless may carry a credential (a custom
@@ -216,7 +205,7 @@ def _plain(name: str) -> bool:
     return lower in _PLAIN_HEADERS or lower.endswith(_PLAIN_SUFFIXES) or "signature" in lower
 
 
-class Response:
+class Response(_HeaderRecord):
     """A receiver's answer. :attr:`body` holds at most the transport's cap; :attr:`truncated`
     says whether more was sent.
 
@@ -264,39 +253,6 @@ class Response:
     def _key(self) -> tuple[Any, ...]:
         return (self.status, self.reason, self._names, self._values, self.body, self.truncated)
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise frozen_error(name)
-
-    def __delattr__(self, name: str) -> None:
-        raise frozen_error(name, deleting=True)
-
-    def __getstate__(self) -> tuple[Any, ...]:
-        return self._key()
-
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        for name, value in zip(self.__slots__, state, strict=True):
-            object.__setattr__(self, name, value)
-
-    @property
-    def headers(self) -> tuple[tuple[str, str], ...]:
-        return tuple(zip(self._names, _unpack(self._values), strict=True))
-
-    def header(self, name: str) -> str | None:
-        """The value of the first header called *name* (case-insensitive), or ``None``."""
-        lower = name.lower()
-        for index, each in enumerate(self._names):
-            if each.lower() == lower:
-                return _unpack(self._values)[index]
-        return None
-
     def __repr__(self) -> str:
         # The body is not shown: a receiver may echo what it was sent, credentials included.
         return (
@@ -314,7 +270,7 @@ class Response:
         return json.loads(self.body)
 
 
-class Attempt:
+class Attempt(FrozenRecord):
     """What a transport reports for one attempt, before the provider judges it."""
 
     __match_args__ = ("response", "elapsed", "error", "outcome", "after_response_error")
@@ -356,30 +312,9 @@ class Attempt:
     def _key(self) -> tuple[Any, ...]:
         return (self.response, self.elapsed, self.error, self.outcome, self.after_response_error)
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
     def __repr__(self) -> str:
         return (
             f"{type(self).__qualname__}(response={self.response!r}, elapsed={self.elapsed!r}, "
             f"error={self.error!r}, outcome={self.outcome!r}, "
             f"after_response_error={self.after_response_error!r})"
         )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise frozen_error(name)
-
-    def __delattr__(self, name: str) -> None:
-        raise frozen_error(name, deleting=True)
-
-    def __getstate__(self) -> tuple[Any, ...]:
-        return self._key()
-
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        for name, value in zip(self.__slots__, state, strict=True):
-            object.__setattr__(self, name, value)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["REQUIRED", "DataclassFields", "frozen_error", "replace_fields"]
+__all__ = ["REQUIRED", "DataclassFields", "FrozenRecord", "frozen_error", "replace_fields"]
 
 #: A field without a default.
 REQUIRED: Any = object()
@@ -88,3 +88,38 @@ def replace_fields(record: Any, /, **changes: Any) -> Any:
     import dataclasses
 
     return dataclasses.replace(record, **changes)
+
+
+class FrozenRecord:
+    """What an immutable hand-written record shares: equality and hashing by :meth:`_key` (its
+    fields, in the order of ``__slots__``), assignment and deletion refused as
+    ``@dataclass(frozen=True)`` refuses them, and pickling by the same fields."""
+
+    __slots__ = ()
+
+    def _key(self) -> tuple[Any, ...]:
+        """The record's fields in the order of ``__slots__`` (written out by each record, which
+        is faster than reading ``__slots__``)."""
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise frozen_error(name)
+
+    def __delattr__(self, name: str) -> None:
+        raise frozen_error(name, deleting=True)
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return self._key()
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        names: tuple[str, ...] = self.__slots__
+        for name, value in zip(names, state, strict=True):
+            object.__setattr__(self, name, value)
