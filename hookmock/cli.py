@@ -234,6 +234,11 @@ def _trigger_options(p: argparse.ArgumentParser) -> None:
         "input) instead of a generated event, signed anew",
     )
     _secret_options(p)
+    _delivery_options(p)
+
+
+def _delivery_options(p: argparse.ArgumentParser) -> None:
+    """What a command that delivers to a URL takes: the deadline, TLS trust, verbosity."""
     p.add_argument(
         "--deadline",
         type=float,
@@ -242,7 +247,7 @@ def _trigger_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cafile", help="a CA bundle to trust for https:// (a test CA)")
     p.add_argument("--insecure", action="store_true", help="do not verify the TLS certificate")
     p.add_argument(
-        "--verbose", "-v", action="store_true", help="also print the request and response"
+        "--verbose", "-v", action="store_true", help="also print each request and response"
     )
 
 
@@ -355,6 +360,7 @@ def _replay_options(p: argparse.ArgumentParser) -> None:
     add_replay_options(p)
     _provider_options(p)
     _secret_options(p)
+    _delivery_options(p)
 
 
 def _validate_options(p: argparse.ArgumentParser) -> None:

@@ -104,16 +104,6 @@ def add_replay_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--seed", type=int, help="the seed --order shuffled shuffles by (default: random)"
     )
-    p.add_argument(
-        "--deadline",
-        type=float,
-        help="seconds to wait (default: the provider's: zoom 3, standard-webhooks 15)",
-    )
-    p.add_argument("--cafile", help="a CA bundle to trust for https:// (a test CA)")
-    p.add_argument("--insecure", action="store_true", help="do not verify the TLS certificate")
-    p.add_argument(
-        "--verbose", "-v", action="store_true", help="also print each request and response"
-    )
 
 
 def add_validate_options(p: argparse.ArgumentParser) -> None:
