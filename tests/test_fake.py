@@ -356,6 +356,37 @@ def test_overridden_fields_are_not_made_coherent() -> None:
     assert event.data["payload"]["object"]["recording_count"] == 9
 
 
+def test_an_override_inside_a_list_item_stays_and_the_sizes_add_up() -> None:
+    # The rules below payload.object run with the override, so the file keeps its size and
+    # the total counts it.
+    event = _zoom().fake("recording.completed", {"payload.object.recording_files.0.file_size": 7})
+    obj = event.data["payload"]["object"]
+    assert obj["recording_files"][0]["file_size"] == 7
+    assert obj["total_size"] == sum(f["file_size"] for f in obj["recording_files"])
+
+
+@pytest.mark.parametrize("event", ["recording.completed", "meeting.started", "webinar.created"])
+def test_an_override_changes_its_field_and_nothing_else(event: str) -> None:
+    zoom = _zoom()
+    plain = zoom.fake(event, seed=11, now=NOW).data
+    overridden = zoom.fake(event, seed=11, now=NOW, topic="Q3 review").data
+    assert overridden["payload"]["object"]["topic"] == "Q3 review"
+    plain["payload"]["object"]["topic"] = "Q3 review"
+    assert overridden == plain
+
+
+def test_the_same_override_path_applied_again_gives_the_same_result() -> None:
+    first, second = {"a": {"b": [1, 2]}}, {"a": {"b": [1, 2]}}
+    for data in (first, second):
+        assert fake.apply_overrides(data, {"a.b.1": 5, "a.c": REMOVE}) == {"a.b.1", "a.c"}
+    assert first == second == {"a": {"b": [1, 5]}}
+    for _ in range(2):
+        with pytest.raises(OverrideError, match=r"index 4 is past the end of a\.b "):
+            fake.apply_overrides(first, {"a.b.4.c": 1})
+        with pytest.raises(OverrideError, match="not a dotted path"):
+            fake.apply_overrides(first, {"a..b": 1})
+
+
 def test_remove_and_list_index() -> None:
     event = _zoom().fake(
         "recording.completed",
