@@ -572,27 +572,14 @@ _reseed: Callable[[random.Random, int], None] = _random.Random.seed
 _NOTHING: frozenset[str] = frozenset()
 
 
-def _split(path: str) -> tuple[str | int, ...]:
-    parts = _SPLIT.get(path)
-    if parts is not None:
-        return parts
+def _split(path: str) -> list[str | int]:
     if not path or path.startswith(".") or path.endswith(".") or ".." in path:
         raise OverrideError(
             f"override path {path!r} is not a dotted path such as 'payload.object.topic'"
         )
     # Only short ASCII digit runs are list indexes: "²" is a digit to str.isdigit, and int()
     # refuses runs of more than 4300 digits.
-    parts = tuple(
-        int(p) if p.isascii() and p.isdigit() and len(p) <= 9 else p for p in path.split(".")
-    )
-    # A test overrides the same few paths again and again: each is split once.
-    if len(_SPLIT) > 1024:
-        _SPLIT.clear()
-    _SPLIT[path] = parts
-    return parts
-
-
-_SPLIT: dict[str, tuple[str | int, ...]] = {}
+    return [int(p) if p.isascii() and p.isdigit() and len(p) <= 9 else p for p in path.split(".")]
 
 
 def apply_overrides(data: Any, overrides: Mapping[str, Any]) -> frozenset[str]:
@@ -621,9 +608,7 @@ def apply_overrides(data: Any, overrides: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(overrides)
 
 
-def _step(
-    node: Any, part: str | int, path: str, done: tuple[str | int, ...], *, create: bool
-) -> Any:
+def _step(node: Any, part: str | int, path: str, done: list[str | int], *, create: bool) -> Any:
     if isinstance(node, dict):
         key = str(part)
         if key not in node or node[key] is None:
@@ -700,28 +685,18 @@ def _visit(
         value = obj.get(key)
         if value is None:
             continue
-        sub, inner = "", overridden
-        if overridden:
-            sub = f"{path}.{key}".lstrip(".")
-            # Below a field that no override reaches, the rules run as without overrides.
-            inner = overridden if _reaches(overridden, sub) else _NOTHING
+        sub = f"{path}.{key}".lstrip(".") if overridden else ""
         if type(child) is _Node:
             if type(value) is dict:
-                _visit(child, value, sub if inner else "", ctx, state, inner)
+                _visit(child, value, sub, ctx, state, overridden)
         else:
-            _descend(child, value, sub if inner else "", ctx, state, inner)
+            _descend(child, value, sub, ctx, state, overridden)
     after = plan.after
     if after is not None:
         after(obj, path, ctx, overridden)
     for key, later in plan.later:
         if obj.get(key) is later:
             obj[key] = later.draw(ctx)
-
-
-def _reaches(overridden: frozenset[str], path: str) -> bool:
-    """Whether an overridden path is *path* or lies below it."""
-    below = path + "."
-    return any(p == path or p.startswith(below) for p in overridden)
 
 
 def _descend(

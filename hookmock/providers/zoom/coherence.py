@@ -113,7 +113,6 @@ class _Object:
         "recording",
         "rules",
         "spans",
-        "started",
         "times",
     )
 
@@ -122,7 +121,6 @@ class _Object:
         self.marks, self.anchor = event.marks, event.anchor
         self.payload = where == "$.payload" and "object" in keys
         self.times = "start_time" in keys or bool(keys & _SPAN_KEYS)
-        self.started = "start_time" in keys
         #: The pairs of times within a meeting's span that this object has one of.
         self.spans = tuple(pair for pair in _SPAN_PAIRS if keys.intersection(pair))
         self.occurrence = "occurrence_id" in keys and "start_time" in keys
@@ -308,22 +306,6 @@ def _put_time(
         put(obj, key, ctx.stamp(epoch, "." in value), path, overridden)
 
 
-def _set_time(
-    obj: dict[str, Any],
-    key: str,
-    value: Any,
-    epoch: float,
-    path: str,
-    ctx: Context,
-    overridden: frozenset[str],
-) -> None:
-    """:func:`_put_time` for a *value* of *key* already read and known to be a time."""
-    if type(value) is Later:
-        obj[key] = ctx.stamp(epoch, value.ms)
-    else:
-        put(obj, key, ctx.stamp(epoch, "." in value), path, overridden)
-
-
 def _fix_times(
     plan: _Object,
     obj: dict[str, Any],
@@ -335,21 +317,42 @@ def _fix_times(
     """Times that agree: a meeting's start and end, people's join and leave times and a
     recording's start and end inside them, the field that reports the event at its moment,
     and nothing but scheduled times after ``event_ts``. Returns the span of the meeting."""
-    moment, marks = ctx.moment, plan.marks
+    moment, marks, anchor = ctx.moment, plan.marks, plan.anchor
     # Only the times its schema declares, unless an override may have added others.
     known = not overridden
-    get = obj.get
-    if not known or plan.started:
-        stamp = get("start_time")
-        if _is_stamp(stamp):
-            span = _fix_span(plan, obj, stamp, path, ctx, overridden)
+    if (not known or "start_time" in plan.keys) and _is_stamp(obj.get("start_time")):
+        duration: int = obj["duration"] if isinstance(obj.get("duration"), int) else 60
+        # A meeting rarely lasts exactly as long as it was scheduled for.
+        length = max(60.0, duration * 60 * (0.6 + 0.55 * ctx.random()) + ctx.between(0, 60))
+        if overridden and f"{path}.start_time".lstrip(".") in overridden:
+            start = ctx.parse(obj["start_time"]) or ctx.now
+            end = start + (duration * 60 if anchor == "scheduled" else length)
+        elif anchor == "scheduled":
+            start = (ctx.now // 3600 + ctx.between(24, 24 * 14)) * 3600
+            end = start + duration * 60
+        elif "start_time" in marks:
+            start = end = moment
+        elif "end_time" in marks:
+            start, end = moment - length, moment
+        elif anchor == "processed":
+            end = moment - ctx.between(60, 1200)
+            start = end - length
+        elif anchor == "ended":
+            end = moment - ctx.between(3600, 7 * 86400)
+            start = end - length
+        else:  # under way: begun a while ago, and nothing in it has happened after now
+            start = moment - ctx.between(120, max(121, min(int(length), 3600)))
+            end = moment
+        _put_time(obj, "start_time", start, path, ctx, overridden)
+        if "end_time" in obj:
+            finish = end if anchor != "running" else start + duration * 60
+            _put_time(obj, "end_time", finish, path, ctx, overridden)
+        span = (start, end)
     if span is None:
         return None
     start, end = span
-    between = ctx.between
     for first, last in plan.spans if known else _SPAN_PAIRS:
-        early, late = get(first), get(last)
-        has_first, has_last = _is_stamp(early), _is_stamp(late)
+        has_first, has_last = _is_stamp(obj.get(first)), _is_stamp(obj.get(last))
         if not (has_first or has_last):
             continue
         if last in marks:
@@ -357,59 +360,17 @@ def _fix_times(
         elif first in marks:
             finish = end
         else:
-            finish = end - between(0, max(1, min(300, int(end - start) // 4)))
+            finish = end - ctx.between(0, max(1, min(300, int(end - start) // 4)))
         if first in marks:
             begin = moment
         else:
             room = max(1, min(300, int(finish - start) // 2))
-            begin = start + between(0, room)
+            begin = start + ctx.between(0, room)
         if has_first:
-            _set_time(obj, first, early, min(begin, finish), path, ctx, overridden)
+            _put_time(obj, first, min(begin, finish), path, ctx, overridden)
         if has_last:
-            later = max(finish, begin) if has_first else finish
-            _set_time(obj, last, late, later, path, ctx, overridden)
+            _put_time(obj, last, max(finish, begin) if has_first else finish, path, ctx, overridden)
     return span
-
-
-def _fix_span(
-    plan: _Object,
-    obj: dict[str, Any],
-    stamp: Any,
-    path: str,
-    ctx: Context,
-    overridden: frozenset[str],
-) -> tuple[float, float]:
-    """A meeting's start and end, from where the event puts it in time; returns its span."""
-    moment, marks, anchor = ctx.moment, plan.marks, plan.anchor
-    duration = obj.get("duration")
-    if not isinstance(duration, int):
-        duration = 60
-    # A meeting rarely lasts exactly as long as it was scheduled for.
-    length = max(60.0, duration * 60 * (0.6 + 0.55 * ctx.random()) + ctx.between(0, 60))
-    if overridden and f"{path}.start_time".lstrip(".") in overridden:
-        start = ctx.parse(obj["start_time"]) or ctx.now
-        end = start + (duration * 60 if anchor == "scheduled" else length)
-    elif anchor == "scheduled":
-        start = (ctx.now // 3600 + ctx.between(24, 24 * 14)) * 3600
-        end = start + duration * 60
-    elif "start_time" in marks:
-        start = end = moment
-    elif "end_time" in marks:
-        start, end = moment - length, moment
-    elif anchor == "processed":
-        end = moment - ctx.between(60, 1200)
-        start = end - length
-    elif anchor == "ended":
-        end = moment - ctx.between(3600, 7 * 86400)
-        start = end - length
-    else:  # under way: begun a while ago, and nothing in it has happened after now
-        start = moment - ctx.between(120, max(121, min(int(length), 3600)))
-        end = moment
-    _set_time(obj, "start_time", stamp, start, path, ctx, overridden)
-    if "end_time" in obj:
-        finish = end if anchor != "running" else start + duration * 60
-        _put_time(obj, "end_time", finish, path, ctx, overridden)
-    return start, end
 
 
 def _fix_links(obj: dict[str, Any], path: str, ctx: Context, overridden: frozenset[str]) -> None:
