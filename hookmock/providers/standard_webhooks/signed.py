@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol, cast
 
 from ...conformance.base import (
     Battery,
@@ -58,6 +58,7 @@ __all__ = [
     "renamed",
     "replay",
     "rotation",
+    "sender",
     "unknown_event",
     "valid_event",
     "variant",
@@ -73,24 +74,41 @@ VARIANT_TEXT = "Q3 review / planning – the team’s café ünïcödé"
 TEXT_MEMBER = "hookmock_note"
 
 
+class Sender(Protocol):
+    """What the battery reads of a Standard Webhooks sender (its adapter)."""
+
+    keys: tuple[SigningKey, ...]
+    header_id: str
+    header_timestamp: str
+    header_signature: str
+
+    def message_id(self, event: Event) -> str: ...
+
+
+def sender(b: Battery) -> Sender:
+    """The battery's sender: its keys, header names and message ids."""
+    # Only the Standard Webhooks adapter hands this battery out (its conformance_suite).
+    return cast(Sender, b.provider.adapter)
+
+
 def _keys(b: Battery) -> tuple[SigningKey, ...]:
-    return tuple(getattr(b.provider, "keys", ()))
+    return sender(b).keys
 
 
 def renamed(b: Battery, headers: Mapping[str, str | None]) -> dict[str, str | None]:
     """*headers* under the provider's header names (``svix-id``... for a ``svix`` prefix)."""
+    adapter = sender(b)
     names = {
-        HEADER_ID: getattr(b.provider, "header_id", HEADER_ID),
-        HEADER_TIMESTAMP: getattr(b.provider, "header_timestamp", HEADER_TIMESTAMP),
-        HEADER_SIGNATURE: getattr(b.provider, "header_signature", HEADER_SIGNATURE),
+        HEADER_ID: adapter.header_id,
+        HEADER_TIMESTAMP: adapter.header_timestamp,
+        HEADER_SIGNATURE: adapter.header_signature,
     }
     return {names.get(k, k): v for k, v in headers.items()}
 
 
 def _honest(b: Battery, event: Event) -> tuple[str, int]:
     """The ``webhook-id`` and timestamp an honest delivery of *event* carries now."""
-    message_id: Callable[[Event], str] = b.provider.message_id  # type: ignore[attr-defined]
-    return message_id(event), b.now()
+    return sender(b).message_id(event), b.now()
 
 
 # -- events a sender sends -------------------------------------------------------------------------
