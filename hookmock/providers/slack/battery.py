@@ -31,6 +31,7 @@ from ...conformance.base import (
     vehicle,
 )
 from ...conformance.rootcauses import Facts, RootCause
+from ...conformance.verdicts import refused
 from ...engine.delivery import Delivery
 from ...generate.events import Event
 from .protocol import NO_RETRY_HEADER, RETRY_NUM_HEADER, RETRY_REASON_HEADER, URL_VERIFICATION
@@ -229,15 +230,13 @@ def _forge(b: Battery, kind: str) -> tuple[Event, dict[str, str | None], int | s
 
 
 def _refused(b: Battery, delivery: Delivery, sent: str, cause: str) -> Found:
-    line = f"sent: {sent}; got {show(delivery)}"
-    if b.carrier is None:
-        return Found(None, f"{line}\n{no_carrier(b)}")
-    if is_refusal(delivery):
-        return Found(True, show(delivery))
-    if delivery.acknowledged:
-        return Found(False, f"{line}{carried(b)}\n{_REFUSE}\nlikely cause: {cause}")
-    return Found(
-        False, f"{line}\n{_REFUSE}\nlikely cause: the verification raises instead of refusing"
+    return refused(
+        b,
+        delivery,
+        sent,
+        expected=_REFUSE,
+        cause=cause,
+        crash="the verification raises instead of refusing; Slack retries a 5xx",
     )
 
 

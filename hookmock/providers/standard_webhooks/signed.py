@@ -15,7 +15,6 @@ from typing import Any, Protocol, cast
 from ...conformance.base import (
     Battery,
     Found,
-    carried,
     is_crash,
     is_refusal,
     is_slow,
@@ -23,10 +22,10 @@ from ...conformance.base import (
     show,
     vehicle,
 )
+from ...conformance.verdicts import refused, unknown_acknowledged
 from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.events import Event
-from ...records.outcome import Outcome
 from .forgeries import (
     SignedRequest,
     empty_signature,
@@ -247,22 +246,12 @@ def unknown_event(b: Battery) -> Found:
     if isinstance(data, dict):
         data["type"] = UNKNOWN_EVENT  # the envelope's event type, as the specification has it
     delivery = b.deliver(Event.build(UNKNOWN_EVENT, data, serialization=b.suite.serialization))
-    if delivery.acknowledged:
-        b.latencies.append(delivery.elapsed)
-        return Found(True, show(delivery))
-    lines = [
-        f"sent: a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r}); "
-        f"got {show(delivery)}",
-        f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
-    ]
-    if is_refusal(delivery) and b.carrier is not None:
-        lines.append(
-            "likely cause: the receiver refuses event types it does not handle; senders add new "
-            "ones, and a refused message is retried for a day, then dropped"
-        )
-    elif is_crash(delivery):
-        lines.append("likely cause: the handler fails on an event type it does not know")
-    return Found(False, "\n".join(lines))
+    return unknown_acknowledged(
+        b,
+        delivery,
+        f"a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r})",
+        refusal="senders add new ones, and a refused message is retried for a day, then dropped",
+    )
 
 
 def rotation(b: Battery) -> Found:
@@ -385,25 +374,18 @@ def _rejected(
     ts: int | str,
 ) -> Found:
     delivery = b.deliver(event, headers=renamed(b, headers or {}) or None, timestamp=ts)
-    sent = f"sent: {what}; got {show(delivery)}"
-    if delivery.outcome is Outcome.REJECTED:
-        if b.carrier is None:
-            return Found(None, f"{sent}\n{no_carrier(b)}")
-        remark = "" if delivery.status in (401, 403) else "; 401 or 403 says more precisely why"
-        return Found(True, f"{show(delivery)}{remark}{carried(b)}")
-    lines = [
-        sent,
-        f"a correct receiver refuses it with a 4xx (401 or 403) within {delivery.deadline:g} s",
-    ]
-    if delivery.acknowledged:
-        lines.append(f"likely cause: {cause}")
-    elif is_crash(delivery):
-        lines.append(
-            "likely cause: the verification raises instead of refusing (the standardwebhooks "
-            "Python library raises ValueError, not WebhookVerificationError, on some malformed "
-            "headers and bodies); the sender retries a 5xx"
-        )
-    return Found(False, "\n".join(lines))
+    return refused(
+        b,
+        delivery,
+        what,
+        expected=f"a correct receiver refuses it with a 4xx (401 or 403) within "
+        f"{delivery.deadline:g} s",
+        cause=cause,
+        crash="the verification raises instead of refusing (the standardwebhooks Python "
+        "library raises ValueError, not WebhookVerificationError, on some malformed headers and "
+        "bodies); the sender retries a 5xx",
+        precise=True,
+    )
 
 
 def _forgery(b: Battery, kind: str, event: Event) -> tuple[Event, dict[str, str | None], int | str]:

@@ -21,18 +21,16 @@ from ...conformance.base import (
     Found,
     Severity,
     Suite,
-    carried,
     is_crash,
-    is_refusal,
     is_slow,
     no_carrier,
     show,
     vehicle,
 )
 from ...conformance.rootcauses import Facts, RootCause
+from ...conformance.verdicts import refused, unknown_acknowledged
 from ...errors import ConfigurationError
 from ...generate.events import Event
-from ...records.outcome import Outcome
 from .signature import HEADER, SCHEME, sign
 
 __all__ = ["CHECKS", "CHECK_IDS", "DEFAULT_EVENTS", "SUITE", "UNKNOWN_EVENT", "build_checks"]
@@ -145,22 +143,12 @@ def unknown_event(b: Battery) -> Found:
     data = dict(b.event(vehicle(b)).data)
     data["type"] = UNKNOWN_EVENT
     delivery = b.deliver(Event.build(UNKNOWN_EVENT, data, serialization="pretty"))
-    if delivery.acknowledged:
-        b.latencies.append(delivery.elapsed)
-        return Found(True, show(delivery))
-    lines = [
-        f"sent: a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r}); "
-        f"got {show(delivery)}",
-        f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
-    ]
-    if is_refusal(delivery) and b.carrier is not None:
-        lines.append(
-            "likely cause: the receiver refuses event types it does not handle; Stripe retries "
-            "them for days and may disable an endpoint that keeps failing"
-        )
-    elif is_crash(delivery):
-        lines.append("likely cause: the handler fails on an event type it does not know")
-    return Found(False, "\n".join(lines))
+    return unknown_acknowledged(
+        b,
+        delivery,
+        f"a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r})",
+        refusal="Stripe retries them for days and may disable an endpoint that keeps failing",
+    )
 
 
 # -- what an attacker sends ------------------------------------------------------------------------
@@ -170,20 +158,15 @@ def _rejected(
     b: Battery, what: str, event: Event, headers: dict[str, str | None], cause: str
 ) -> Found:
     delivery = b.deliver(event, headers=headers)
-    sent = f"sent: {what}; got {show(delivery)}"
-    if delivery.outcome is Outcome.REJECTED:
-        if b.carrier is None:
-            return Found(None, f"{sent}\n{no_carrier(b)}")
-        return Found(True, f"{show(delivery)}{carried(b)}")
-    lines = [sent, f"a correct receiver refuses it with a 4xx within {delivery.deadline:g} s"]
-    if delivery.acknowledged:
-        lines.append(f"likely cause: {cause}")
-    elif is_crash(delivery):
-        lines.append(
-            "likely cause: the verification raises instead of refusing (catch "
-            "stripe.SignatureVerificationError and ValueError); Stripe retries a 5xx"
-        )
-    return Found(False, "\n".join(lines))
+    return refused(
+        b,
+        delivery,
+        what,
+        expected=f"a correct receiver refuses it with a 4xx within {delivery.deadline:g} s",
+        cause=cause,
+        crash="the verification raises instead of refusing (catch "
+        "stripe.SignatureVerificationError and ValueError); Stripe retries a 5xx",
+    )
 
 
 def _tampered(body: bytes) -> bytes:

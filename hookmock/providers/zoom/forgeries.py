@@ -14,7 +14,6 @@ from typing import Any
 from ...conformance.base import (
     Battery,
     Found,
-    carried,
     is_crash,
     is_refusal,
     is_slow,
@@ -22,11 +21,11 @@ from ...conformance.base import (
     show,
     vehicle,
 )
+from ...conformance.verdicts import refused, unknown_acknowledged
 from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.catalog import load_schema
 from ...generate.events import Event
-from ...records.outcome import Outcome
 from .signature import URL_VALIDATION, encrypted_token, sign
 
 __all__ = [
@@ -243,22 +242,12 @@ def unknown_event(b: Battery) -> Found:
     data = dict(b.event(vehicle(b)).data)
     data["event"] = UNKNOWN_EVENT
     delivery = b.deliver(Event.build(UNKNOWN_EVENT, data))
-    if delivery.acknowledged:
-        b.latencies.append(delivery.elapsed)
-        return Found(True, show(delivery))
-    lines = [
-        f"sent: a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r}); "
-        f"got {show(delivery)}",
-        f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
-    ]
-    if is_refusal(delivery) and b.carrier is not None:
-        lines.append(
-            "likely cause: the receiver refuses event types it does not handle; Zoom adds new "
-            "ones, and a refused delivery is lost"
-        )
-    elif is_crash(delivery):
-        lines.append("likely cause: the handler fails on an event type it does not know")
-    return Found(False, "\n".join(lines))
+    return unknown_acknowledged(
+        b,
+        delivery,
+        f"a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r})",
+        refusal="Zoom adds new ones, and a refused delivery is lost",
+    )
 
 
 # -- what an attacker sends -----------------------------------------------------------------------
@@ -273,21 +262,16 @@ def _rejected(
     b: Battery, what: str, event: Event, *, cause: str = _UNVERIFIED, **send: Any
 ) -> Found:
     delivery = b.deliver(event, **send)
-    sent = f"sent: {what}; got {show(delivery)}"
-    if delivery.outcome is Outcome.REJECTED:
-        if b.carrier is None:
-            return Found(None, f"{sent}\n{no_carrier(b)}")
-        remark = "" if delivery.status in (401, 403) else "; 401 or 403 says more precisely why"
-        return Found(True, f"{show(delivery)}{remark}{carried(b)}")
-    lines = [
-        sent,
-        f"a correct receiver refuses it with a 4xx (401 or 403) within {delivery.deadline:g} s",
-    ]
-    if delivery.acknowledged:
-        lines.append(f"likely cause: {cause}")
-    elif is_crash(delivery):
-        lines.append("likely cause: the verification raises instead of refusing; Zoom retries 5xx")
-    return Found(False, "\n".join(lines))
+    return refused(
+        b,
+        delivery,
+        what,
+        expected=f"a correct receiver refuses it with a 4xx (401 or 403) within "
+        f"{delivery.deadline:g} s",
+        cause=cause,
+        crash="the verification raises instead of refusing; Zoom retries 5xx",
+        precise=True,
+    )
 
 
 def _tampered(body: bytes) -> bytes:
