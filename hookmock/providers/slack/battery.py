@@ -125,8 +125,6 @@ def unknown_event(b: Battery) -> Found:
     event = b.provider.fake(name, {**b.overrides, "event.type": UNKNOWN_EVENT}, validate=False)
     delivery = b.deliver(event)
     sent = f"sent: a correctly signed event_callback whose event.type is {UNKNOWN_EVENT!r}"
-    if b.carrier is None:
-        return Found(None, f"{sent}; got {show(delivery)}\n{no_carrier(b)}")
     if delivery.acknowledged:
         return Found(True, show(delivery))
     if (
@@ -134,13 +132,18 @@ def unknown_event(b: Battery) -> Found:
         and (delivery.response.header(NO_RETRY_HEADER) or "").strip() == "1"
     ):
         return Found(True, f"{show(delivery)}, with X-Slack-No-Retry: 1 (Slack does not retry)")
-    return Found(
-        False,
-        f"{sent}; got {show(delivery)}\nSlack retries every answer outside 2xx 3 times; a "
-        "receiver that acknowledges the event types it does not handle (or answers "
-        "X-Slack-No-Retry: 1) spares them\nlikely cause: no listener for this type (Bolt "
-        "answers 404 to an event without a listener)",
-    )
+    lines = [
+        f"{sent}; got {show(delivery)}",
+        "Slack retries every answer outside 2xx 3 times; a receiver that acknowledges the event "
+        "types it does not handle (or answers X-Slack-No-Retry: 1) spares them",
+    ]
+    if is_refusal(delivery) and b.carrier is not None:
+        # Without an acknowledged event, the refusal may be of everything (a wrong secret).
+        lines.append(
+            "likely cause: no listener for this type (Bolt answers 404 to an event without a "
+            "listener)"
+        )
+    return Found(False, "\n".join(lines))
 
 
 def unsigned_verification(b: Battery) -> Found:
