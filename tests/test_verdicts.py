@@ -1,22 +1,26 @@
-"""The verdicts every battery shares (hookmock.conformance.verdicts), shown on GitHub's and
-Slack's batteries: a forgery acknowledged fails whatever else the receiver did, a refusal shows
-something only once a correctly signed event was acknowledged, and an unknown event type that is
-not acknowledged fails."""
+"""The verdicts and root causes every battery shares (hookmock.conformance.verdicts and
+.explain), shown on GitHub's, Slack's and Stripe's batteries: a forgery acknowledged fails
+whatever else the receiver did, a refusal shows something only once a correctly signed event was
+acknowledged, an unknown event type that is not acknowledged fails, and one defect is named once
+as the root cause of the failures it explains."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from werkzeug.wrappers import Request, Response
 
-from hookmock import GitHub, Slack
+from hookmock import GitHub, Slack, Stripe
 from hookmock.conformance.base import Verdict
 from hookmock.providers.github import signature as github_signature
 from hookmock.providers.slack import signature as slack_signature
+from hookmock.providers.stripe import signature as stripe_signature
 
 SECRET = "0123456789abcdef0123456789abcdef"
+STRIPE_SECRET = "whsec_0123456789abcdefghijklmnopqrstuv"
 
 
 def _github_signed(req: Request) -> bool:
@@ -24,12 +28,20 @@ def _github_signed(req: Request) -> bool:
     return github_signature.verify(SECRET, req.get_data(), header)
 
 
-def _slack_signed(req: Request) -> bool:
+def _slack_signed(req: Request, *, clock: bool = True) -> bool:
     timestamp = req.headers.get("x-slack-request-timestamp", "")
     signature = req.headers.get("x-slack-signature", "")
-    return timestamp.isdigit() and slack_signature.verify(
-        SECRET, timestamp, req.get_data(), signature
-    )
+    if not timestamp.isdigit():
+        return False
+    if clock and not slack_signature.within_tolerance(timestamp, now=time.time()):
+        return False
+    return slack_signature.verify(SECRET, timestamp, req.get_data(), signature)
+
+
+def _stripe_signed(req: Request, *, clock: bool = True) -> bool:
+    header = req.headers.get(stripe_signature.HEADER, "")
+    tolerance = stripe_signature.TOLERANCE if clock else None
+    return stripe_signature.verify(STRIPE_SECRET, req.get_data(), header, tolerance=tolerance)
 
 
 def _receiver(signed: Callable[[Request], bool], answer: Callable[[bool], int]) -> Any:
@@ -50,9 +62,15 @@ def _slack() -> Slack:
     return Slack(secret=SECRET, seed=3)
 
 
-PROVIDERS: dict[str, tuple[Callable[[], GitHub | Slack], Callable[[Request], bool]]] = {
+def _stripe() -> Stripe:
+    return Stripe(secret=STRIPE_SECRET, seed=3)
+
+
+Make = Callable[[], GitHub | Slack | Stripe]
+PROVIDERS: dict[str, tuple[Make, Callable[[Request], bool]]] = {
     "github": (_github, _github_signed),
     "slack": (_slack, _slack_signed),
+    "stripe": (_stripe, _stripe_signed),
 }
 #: A failed check: FAIL, or WARN for one of warning severity.
 FAILED = (Verdict.FAIL, Verdict.WARN)
@@ -93,3 +111,39 @@ def test_a_redirected_forgery_is_not_put_down_to_a_raising_verifier() -> None:
     assert result.outcome is Verdict.FAIL
     assert "raises" not in result.detail
     assert "a correct receiver refuses it with a 4xx" in result.detail
+
+
+@pytest.mark.parametrize("provider", sorted(PROVIDERS))
+def test_a_wrong_secret_is_one_root_cause(provider: str) -> None:
+    make, signed = PROVIDERS[provider]
+    report = make().check(_receiver(signed, lambda ok: 401))
+    first = report.root_causes[0]
+    assert first.id == "nothing-acknowledged"
+    assert "no correctly signed event was acknowledged (answers: 401" in first.summary
+    failing = [r.id for r in report.results if r.outcome is not Verdict.PASS]
+    validation = {"ping", "url-verification"}
+    assert {r for r in failing if r not in validation} <= set(first.checks)
+    assert report["forged-wrong-secret"].explained_by == "nothing-acknowledged"
+
+
+@pytest.mark.parametrize("provider", sorted(PROVIDERS))
+def test_no_verification_is_one_root_cause(provider: str) -> None:
+    make, _ = PROVIDERS[provider]
+    report = make().check(_receiver(lambda req: True, lambda ok: 200))
+    cause = report.cause("signature-not-verified")
+    assert "forged-wrong-secret" in cause.checks
+    assert all(report[check].outcome in FAILED for check in cause.checks)
+    assert report["forged-wrong-secret"].explained_by == "signature-not-verified"
+
+
+@pytest.mark.parametrize("provider", ["slack", "stripe"])
+def test_a_timestamp_not_checked_is_one_root_cause(provider: str) -> None:
+    make, _ = PROVIDERS[provider]
+    verify = {"slack": _slack_signed, "stripe": _stripe_signed}[provider]
+    report = make().check(
+        _receiver(lambda req: verify(req, clock=False), lambda ok: 200 if ok else 401)
+    )
+    cause = report.cause("timestamp-not-checked")
+    assert "replay-stale" in cause.checks
+    assert report["forged-wrong-secret"].outcome is Verdict.PASS
+    assert [c.id for c in report.root_causes] == ["timestamp-not-checked"]

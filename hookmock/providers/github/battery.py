@@ -26,6 +26,7 @@ from ...conformance.base import (
     show,
     vehicle,
 )
+from ...conformance.explain import SignatureCauses, explain, signature_causes
 from ...conformance.rootcauses import Facts, RootCause
 from ...conformance.verdicts import refused, unknown_acknowledged
 from ...engine.delivery import Delivery
@@ -252,9 +253,19 @@ def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
     return tuple(checks)
 
 
+#: GitHub's words for the root causes every signing provider shares (GitHub signs no timestamp).
+CAUSES = SignatureCauses(
+    nothing_acknowledged="check the webhook secret (GITHUB_WEBHOOK_SECRET; in tests, "
+    "github.secret), that X-Hub-Signature-256 is checked over the raw body, and the path",
+    not_verified="a delivery signed with another secret was acknowledged: X-Hub-Signature-256 "
+    "is not verified (an HMAC-SHA256 of the raw body keyed by the webhook secret, compared in "
+    "constant time, as @octokit/webhooks-methods' verify does)",
+)
+
+
 def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
-    """No root causes are inferred for GitHub yet: each check explains itself."""
-    return []
+    """The likely defects behind *results*, most fundamental first; marks each explained result."""
+    return explain(results, signature_causes(results, facts, CAUSES))
 
 
 SUITE = Suite(

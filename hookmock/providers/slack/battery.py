@@ -21,7 +21,6 @@ from ...conformance.base import (
     ProbeFailure,
     Severity,
     Suite,
-    Verdict,
     carried,
     is_crash,
     is_refusal,
@@ -30,6 +29,7 @@ from ...conformance.base import (
     show,
     vehicle,
 )
+from ...conformance.explain import SignatureCauses, explain, signature_causes
 from ...conformance.rootcauses import Facts, RootCause
 from ...conformance.verdicts import refused
 from ...engine.delivery import Delivery
@@ -456,53 +456,20 @@ def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
     return tuple(checks)
 
 
+#: Slack's words for the root causes every signing provider shares.
+CAUSES = SignatureCauses(
+    nothing_acknowledged="check the signing secret (SLACK_SIGNING_SECRET), that the signature "
+    "is checked over the raw body, and the path",
+    not_verified="a body signed with another secret was acknowledged: X-Slack-Signature is not "
+    "verified (slack_sdk's SignatureVerifier.is_valid_request does it)",
+    timestamp_not_checked="X-Slack-Request-Timestamp is not compared with the clock: refuse a "
+    "timestamp more than 5 minutes away, as Slack's SDKs do",
+)
+
+
 def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
     """The likely defects behind *results*, most fundamental first; marks each explained result."""
-    failed = {r.id for r in results if r.outcome in (Verdict.FAIL, Verdict.WARN)}
-    open_ = {r.id for r in results if r.outcome is not Verdict.PASS}
-    causes: list[RootCause] = []
-    if facts.carrier is None:
-        statuses = ", ".join(
-            str(d.status) if d.status is not None else d.outcome.value
-            for d in facts.signed.values()
-        )
-        causes.append(
-            RootCause(
-                "nothing-acknowledged",
-                f"no correctly signed event was acknowledged (answers: {statuses or 'none'}): "
-                "check the signing secret (SLACK_SIGNING_SECRET), that the signature is checked "
-                "over the raw body, and the path",
-                tuple(r.id for r in results if r.id in open_ and r.family is not F.VALIDATION),
-            )
-        )
-    elif "forged-wrong-secret" in failed:
-        causes.append(
-            RootCause(
-                "signature-not-verified",
-                "a body signed with another secret was acknowledged: X-Slack-Signature is not "
-                "verified (slack_sdk's SignatureVerifier.is_valid_request does it)",
-                tuple(
-                    r.id
-                    for r in results
-                    if r.id in failed and r.family in (F.FORGED, F.REPLAY, F.ORACLE)
-                ),
-            )
-        )
-    elif {"replay-stale", "replay-future"} & failed:
-        causes.append(
-            RootCause(
-                "timestamp-not-checked",
-                "X-Slack-Request-Timestamp is not compared with the clock: refuse a timestamp "
-                "more than 5 minutes away, as Slack's SDKs do",
-                tuple(r.id for r in results if r.id in failed and r.family is F.REPLAY),
-            )
-        )
-    for cause in causes:
-        for result in results:
-            if result.id in cause.checks and result.explained_by is None:
-                result.explained_by = cause.id
-                result.cause_summary = cause.summary
-    return [c for c in causes if c.checks]
+    return explain(results, signature_causes(results, facts, CAUSES))
 
 
 #: Slack's battery as the runner takes it.

@@ -24,6 +24,7 @@ from ...conformance.base import (
     is_refusal,
     is_slow,
 )
+from ...conformance.explain import explain
 from ...conformance.rootcauses import Facts, RootCause
 from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
@@ -89,12 +90,7 @@ def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootC
     """The root causes behind *results*, most fundamental first; marks each explained result."""
     causes = _without_carrier(results, facts) if facts.carrier is None else _with_carrier(results)
     causes += _independent(results, facts)
-    for cause in causes:
-        for result in results:
-            if result.id in cause.checks and result.explained_by is None:
-                result.explained_by = cause.id
-                result.cause_summary = cause.summary
-    return [c for c in causes if c.checks]
+    return explain(results, causes)
 
 
 #: What each diagnosis request being acknowledged says, when nothing honest was.

@@ -27,6 +27,7 @@ from ...conformance.base import (
     show,
     vehicle,
 )
+from ...conformance.explain import SignatureCauses, explain, signature_causes
 from ...conformance.rootcauses import Facts, RootCause
 from ...conformance.verdicts import refused, unknown_acknowledged
 from ...errors import ConfigurationError
@@ -395,9 +396,21 @@ def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
     return tuple(checks)
 
 
+#: Stripe's words for the root causes every signing provider shares.
+CAUSES = SignatureCauses(
+    nothing_acknowledged="check the endpoint's signing secret (whsec_..., STRIPE_WEBHOOK_SECRET; "
+    "in tests, stripe.secret), that the signature is checked over the raw body "
+    "(stripe.Webhook.construct_event takes the bytes received), and the path",
+    not_verified="a body signed with another secret was acknowledged: Stripe-Signature is not "
+    "verified (stripe.Webhook.construct_event does it)",
+    timestamp_not_checked="the t= timestamp of Stripe-Signature is not compared with the clock: "
+    "keep construct_event's tolerance (300 s by default)",
+)
+
+
 def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
-    """Stripe's battery names no root causes beyond each check's own likely cause."""
-    return []
+    """The likely defects behind *results*, most fundamental first; marks each explained result."""
+    return explain(results, signature_causes(results, facts, CAUSES))
 
 
 #: Stripe's battery as the runner takes it.

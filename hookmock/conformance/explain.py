@@ -1,0 +1,91 @@
+"""Root causes every signing provider shares, and how a battery marks the results they explain.
+
+Three defects explain most of a signature-checking receiver's failures, whoever the sender:
+nothing correctly signed is acknowledged (a wrong secret, a wrong path, a verifier of other
+bytes), the signature is not verified at all, and the signed timestamp is not compared with the
+clock. A provider names them in its own words (which secret, which header, which library does
+it right); the conditions and the checks each explains are the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .base import CheckResult, Family, Verdict
+from .rootcauses import Facts, RootCause
+
+__all__ = ["SignatureCauses", "explain", "signature_causes"]
+
+
+def explain(results: Sequence[CheckResult], causes: Sequence[RootCause]) -> list[RootCause]:
+    """Mark each result with the first of *causes* (most fundamental first) that explains it;
+    the causes that explain something, in their order."""
+    for cause in causes:
+        for result in results:
+            if result.id in cause.checks and result.explained_by is None:
+                result.explained_by = cause.id
+                result.cause_summary = cause.summary
+    return [c for c in causes if c.checks]
+
+
+@dataclass(frozen=True)
+class SignatureCauses:
+    """What a provider says of each shared cause.
+
+    :ivar nothing_acknowledged: what to check when no correctly signed event was acknowledged
+        (the secret and where it comes from, the bytes signed, the path).
+    :ivar not_verified: why a body signed with another secret was acknowledged, and what
+        verifies it right.
+    :ivar timestamp_not_checked: why a request signed long ago (or ahead) was acknowledged;
+        ``None`` for a provider that signs no timestamp.
+    """
+
+    nothing_acknowledged: str
+    not_verified: str
+    timestamp_not_checked: str | None = None
+
+
+def signature_causes(
+    results: Sequence[CheckResult], facts: Facts, words: SignatureCauses
+) -> list[RootCause]:
+    """The shared root causes behind *results*, most fundamental first (not yet marked: see
+    :func:`explain`).
+
+    - ``nothing-acknowledged``: no correctly signed event was acknowledged; it explains every
+      check that did not pass, but the subscription's own (URL validation, a ping).
+    - ``signature-not-verified``: ``forged-wrong-secret`` failed; it explains the failed
+      forgeries, replays and oracle checks.
+    - ``timestamp-not-checked``: a replay failed while the signature is verified.
+    """
+    failed = {r.id for r in results if r.outcome in (Verdict.FAIL, Verdict.WARN)}
+    if facts.carrier is None:
+        statuses = ", ".join(
+            str(d.status) if d.status is not None else d.outcome.value
+            for d in facts.signed.values()
+        )
+        return [
+            RootCause(
+                "nothing-acknowledged",
+                f"no correctly signed event was acknowledged (answers: {statuses or 'none'}): "
+                f"{words.nothing_acknowledged}",
+                tuple(
+                    r.id
+                    for r in results
+                    if r.outcome is not Verdict.PASS and r.family is not Family.VALIDATION
+                ),
+            )
+        ]
+    if "forged-wrong-secret" in failed:
+        explained = (Family.FORGED, Family.REPLAY, Family.ORACLE)
+        return [
+            RootCause(
+                "signature-not-verified",
+                words.not_verified,
+                tuple(r.id for r in results if r.id in failed and r.family in explained),
+            )
+        ]
+    replays = tuple(r.id for r in results if r.id in failed and r.family is Family.REPLAY)
+    if replays and words.timestamp_not_checked is not None:
+        return [RootCause("timestamp-not-checked", words.timestamp_not_checked, replays)]
+    return []
