@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..records.outcome import Outcome
 from .base import CheckResult, Family, Verdict
 from .rootcauses import Facts, RootCause
 
@@ -27,6 +28,10 @@ def explain(results: Sequence[CheckResult], causes: Sequence[RootCause]) -> list
                 result.explained_by = cause.id
                 result.cause_summary = cause.summary
     return [c for c in causes if c.checks]
+
+
+def _refused(result: CheckResult) -> bool:
+    return any(d.outcome is Outcome.REJECTED for d in result.deliveries)
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,8 @@ def signature_causes(
     :func:`explain`).
 
     - ``nothing-acknowledged``: no correctly signed event was acknowledged; it explains every
-      check that did not pass, but the subscription's own (URL validation, a ping).
+      check that did not pass, and the subscription's own (a URL verification, a ping) when it
+      was refused too.
     - ``signature-not-verified``: ``forged-wrong-secret`` failed; it explains the failed
       forgeries, replays and oracle checks.
     - ``timestamp-not-checked``: a replay failed while the signature is verified.
@@ -72,7 +78,8 @@ def signature_causes(
                 tuple(
                     r.id
                     for r in results
-                    if r.outcome is not Verdict.PASS and r.family is not Family.VALIDATION
+                    if r.outcome is not Verdict.PASS
+                    and (r.family is not Family.VALIDATION or _refused(r))
                 ),
             )
         ]

@@ -51,6 +51,7 @@ _VERIFY = (
 def _ok(b: Battery, name: str) -> Found:
     delivery = b.signed_delivery(name)
     if delivery.acknowledged:
+        b.latencies.append(delivery.elapsed)
         return Found(True, show(delivery))
     hint = ""
     if is_refusal(delivery):
@@ -192,6 +193,7 @@ def redelivery(b: Battery) -> Found:
     # What GitHub's Redeliver button sends: the same bytes under the same delivery GUID.
     again = b.deliver(first.event, headers={HEADER_DELIVERY: guid})
     if first.acknowledged and again.acknowledged:
+        b.latencies += [first.elapsed, again.elapsed]
         return Found(True, f"both acknowledged ({show(again)})")
     return Found(
         False,

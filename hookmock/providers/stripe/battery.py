@@ -404,7 +404,8 @@ CAUSES = SignatureCauses(
     not_verified="a body signed with another secret was acknowledged: Stripe-Signature is not "
     "verified (stripe.Webhook.construct_event does it)",
     timestamp_not_checked="the t= timestamp of Stripe-Signature is not compared with the clock: "
-    "keep construct_event's tolerance (300 s by default)",
+    "keep the tolerance of Stripe's libraries (construct_event, constructEvent: 300 s by "
+    "default)",
 )
 
 
