@@ -147,3 +147,29 @@ def test_a_timestamp_not_checked_is_one_root_cause(provider: str) -> None:
     assert "replay-stale" in cause.checks
     assert report["forged-wrong-secret"].outcome is Verdict.PASS
     assert [c.id for c in report.root_causes] == ["timestamp-not-checked"]
+
+
+async def _acknowledges_then_fails(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """An ASGI app that acknowledges every request, then fails in its work after the answer
+    (as a background task does)."""
+    if scope["type"] != "http":
+        return
+    more = True
+    while more:
+        message = await receive()
+        more = message.get("more_body", False)
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+    raise RuntimeError("the background work failed")
+
+
+@pytest.mark.parametrize("provider", sorted(PROVIDERS))
+def test_work_that_fails_after_the_answer_fails_the_event(provider: str) -> None:
+    make, _ = PROVIDERS[provider]
+    report = make().check(_acknowledges_then_fails)
+    valid = [r for r in report.results if r.id.startswith("valid-event:")]
+    assert valid
+    for result in valid:
+        assert result.outcome is Verdict.FAIL, (result.id, result.detail)
+        assert "the background work failed" in result.detail
+        assert "the sender saw a 2xx and will not retry" in result.detail

@@ -21,14 +21,13 @@ from ...conformance.base import (
     Severity,
     Suite,
     is_crash,
-    is_refusal,
     no_carrier,
     show,
     vehicle,
 )
 from ...conformance.explain import SignatureCauses, explain, signature_causes
 from ...conformance.rootcauses import Facts, RootCause
-from ...conformance.verdicts import refused, unknown_acknowledged
+from ...conformance.verdicts import acknowledged_event, refused, unknown_acknowledged
 from ...engine.delivery import Delivery
 from ...generate.events import Event
 from ...records.exchange import Request
@@ -48,22 +47,15 @@ _VERIFY = (
 )
 
 
-def _ok(b: Battery, name: str) -> Found:
-    delivery = b.signed_delivery(name)
-    if delivery.acknowledged:
-        b.latencies.append(delivery.elapsed)
-        return Found(True, show(delivery))
-    hint = ""
-    if is_refusal(delivery):
-        hint = (
-            "\nlikely cause: the signature is checked over something other than the raw body "
-            "(re-serialized JSON, a decoded form), or with another secret"
-        )
-    return Found(False, f"a correctly signed {name}: {show(delivery)}{hint}")
+def _event_refused(delivery: Delivery) -> str:
+    return (
+        "the signature is checked over something other than the raw body (re-serialized JSON, "
+        "a decoded form), or with another secret"
+    )
 
 
 def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: _ok(b, name)
+    return lambda b: acknowledged_event(b, name, _event_refused)
 
 
 def ping(b: Battery) -> Found:

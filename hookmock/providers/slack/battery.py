@@ -31,7 +31,7 @@ from ...conformance.base import (
 )
 from ...conformance.explain import SignatureCauses, explain, signature_causes
 from ...conformance.rootcauses import Facts, RootCause
-from ...conformance.verdicts import refused
+from ...conformance.verdicts import acknowledged_event, refused
 from ...engine.delivery import Delivery
 from ...generate.events import Event
 from .protocol import NO_RETRY_HEADER, RETRY_NUM_HEADER, RETRY_REASON_HEADER, URL_VERIFICATION
@@ -75,30 +75,20 @@ def url_verification(b: Battery) -> Found:
     return Found(False, "\n".join(lines))
 
 
-def valid_event(name: str) -> Callable[[Battery], Found]:
-    def check(b: Battery) -> Found:
-        delivery = b.signed_delivery(name)
-        if delivery.acknowledged:
-            b.latencies.append(delivery.elapsed)
-            return Found(True, f"acknowledged in {delivery.elapsed * 1000:.0f} ms")
-        hint = ""
-        if delivery.status == 404:
-            hint = (
-                "\nlikely cause: no listener for this event type (Bolt answers 404 to an event "
-                "without a listener, and Slack retries it 3 times)"
-            )
-        elif is_refusal(delivery):
-            hint = (
-                "\nlikely cause: the receiver checks the signature with another signing secret, "
-                "or over a re-serialized body instead of the raw bytes"
-            )
-        return Found(
-            False,
-            f"sent: a correctly signed {name}; got {show(delivery)}\na correct receiver "
-            f"acknowledges it with a 2xx within {b.provider.deadline:g} s{hint}",
+def _event_refused(delivery: Delivery) -> str:
+    if delivery.status == 404:
+        return (
+            "no listener for this event type (Bolt answers 404 to an event without a listener, "
+            "and Slack retries it 3 times)"
         )
+    return (
+        "the receiver checks the signature with another signing secret, or over a "
+        "re-serialized body instead of the raw bytes"
+    )
 
-    return check
+
+def valid_event(name: str) -> Callable[[Battery], Found]:
+    return lambda b: acknowledged_event(b, name, _event_refused)
 
 
 def variant(serialization: str, what: str) -> Callable[[Battery], Found]:

@@ -16,13 +16,12 @@ from ...conformance.base import (
     Battery,
     Found,
     is_crash,
-    is_refusal,
     is_slow,
     no_carrier,
     show,
     vehicle,
 )
-from ...conformance.verdicts import refused, unknown_acknowledged
+from ...conformance.verdicts import acknowledged_event, refused, unknown_acknowledged
 from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.events import Event
@@ -113,47 +112,22 @@ def _honest(b: Battery, event: Event) -> tuple[str, int]:
 # -- events a sender sends -------------------------------------------------------------------------
 
 
-def valid_event(name: str) -> Callable[[Battery], Found]:
-    def check(b: Battery) -> Found:
-        delivery = b.signed_delivery(name)
-        if delivery.acknowledged:
-            b.latencies.append(delivery.elapsed)
-            if delivery.after_response_error:
-                error = delivery.after_response_error.rstrip().splitlines()
-                return Found(
-                    False,
-                    f"sent: a correctly signed {name}; got {show(delivery)}, then the "
-                    f"application's work after its response failed: {error[-1] if error else ''}"
-                    "\nlikely cause: the work done after acknowledging (a background task) fails "
-                    "on this event; the sender saw a 2xx and will not retry, so it is lost",
-                )
-            return Found(True, show(delivery))
-        lines = [
-            f"sent: a correctly signed {name}; got {show(delivery)}",
-            f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
-        ]
-        if delivery.status in (401, 403):
-            lines.append(
-                "likely cause: the signature check fails on an honest delivery: is the secret the "
-                "endpoint's (whsec_ stripped, the rest base64-decoded), is the signed content "
-                "'{webhook-id}.{webhook-timestamp}.{raw body}', and is the signature compared "
-                "as base64?"
-            )
-        elif is_slow(delivery):
-            lines.append(
-                f"likely cause: the receiver works on {name} before answering; acknowledge "
-                "first, then work"
-            )
-        elif is_crash(delivery):
-            lines.append(f"likely cause: the handler of {name} fails; see the response")
-        elif is_refusal(delivery):
-            lines.append(
-                "likely cause: the receiver refuses event types it does not handle; the sender "
-                "retries every non-2xx for more than a day, then drops the message"
-            )
-        return Found(False, "\n".join(lines))
+def _event_refused(delivery: Delivery) -> str:
+    if delivery.status in (401, 403):
+        return (
+            "the signature check fails on an honest delivery: is the secret the endpoint's "
+            "(whsec_ stripped, the rest base64-decoded), is the signed content "
+            "'{webhook-id}.{webhook-timestamp}.{raw body}', and is the signature compared as "
+            "base64?"
+        )
+    return (
+        "the receiver refuses event types it does not handle; the sender retries every non-2xx "
+        "for more than a day, then drops the message"
+    )
 
-    return check
+
+def valid_event(name: str) -> Callable[[Battery], Found]:
+    return lambda b: acknowledged_event(b, name, _event_refused)
 
 
 def free_text_path(schema: Mapping[str, Any], data: Any) -> tuple[str, ...] | None:

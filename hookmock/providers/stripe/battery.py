@@ -21,7 +21,6 @@ from ...conformance.base import (
     Found,
     Severity,
     Suite,
-    is_crash,
     is_slow,
     no_carrier,
     show,
@@ -29,7 +28,8 @@ from ...conformance.base import (
 )
 from ...conformance.explain import SignatureCauses, explain, signature_causes
 from ...conformance.rootcauses import Facts, RootCause
-from ...conformance.verdicts import refused, unknown_acknowledged
+from ...conformance.verdicts import acknowledged_event, refused, unknown_acknowledged
+from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.events import Event
 from .signature import HEADER, SCHEME, sign
@@ -62,29 +62,18 @@ _RESERIALIZED = (
 # -- what Stripe sends -----------------------------------------------------------------------------
 
 
-def valid_event(name: str) -> Callable[[Battery], Found]:
-    def check(b: Battery) -> Found:
-        delivery = b.signed_delivery(name)
-        if delivery.acknowledged:
-            b.latencies.append(delivery.elapsed)
-            return Found(True, show(delivery))
-        lines = [
-            f"sent: a correctly signed {name}; got {show(delivery)}",
-            f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
-        ]
-        if delivery.status in (400, 401, 403):
-            lines.append(
-                "likely cause: the signature check fails on a plain Stripe delivery: is the "
-                f"endpoint secret the simulated one ({b.provider.name}.secret), and is the "
-                f"signature checked over the raw body? Or: {_RESERIALIZED}"
-            )
-        elif is_slow(delivery):
-            lines.append("likely cause: the work happens before the answer; acknowledge first")
-        elif is_crash(delivery):
-            lines.append(f"likely cause: the handler of {name} fails; see the response")
-        return Found(False, "\n".join(lines))
+def _event_refused(delivery: Delivery) -> str | None:
+    if delivery.status in (400, 401, 403):
+        return (
+            "the signature check fails on a plain Stripe delivery: is the endpoint secret the "
+            "simulated one (stripe.secret), and is the signature checked over the raw body? "
+            f"Or: {_RESERIALIZED}"
+        )
+    return None
 
-    return check
+
+def valid_event(name: str) -> Callable[[Battery], Found]:
+    return lambda b: acknowledged_event(b, name, _event_refused)
 
 
 def _twin_then(b: Battery, what: str, make: Callable[[str], tuple[Event, dict[str, str]]]) -> Found:

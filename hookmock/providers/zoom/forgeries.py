@@ -21,7 +21,7 @@ from ...conformance.base import (
     show,
     vehicle,
 )
-from ...conformance.verdicts import refused, unknown_acknowledged
+from ...conformance.verdicts import acknowledged_event, refused, unknown_acknowledged
 from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.catalog import load_schema
@@ -132,53 +132,20 @@ def oracle(kind: str) -> Callable[[Battery], Found]:
 # -- events Zoom sends ---------------------------------------------------------------------------
 
 
-def valid_event(name: str) -> Callable[[Battery], Found]:
-    def check(b: Battery) -> Found:
-        delivery = b.signed_delivery(name)
-        if delivery.acknowledged:
-            b.latencies.append(delivery.elapsed)
-            if delivery.after_response_error:
-                return Found(False, _failed_after_answer(name, delivery))
-            return Found(True, show(delivery))
-        lines = [
-            f"sent: a correctly signed {name}; got {show(delivery)}",
-            f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
-        ]
-        if delivery.status in (401, 403):
-            lines.append(
-                "likely cause: the signature check fails on a plain Zoom body: is the secret "
-                "token the app's, and is the message 'v0:{x-zm-request-timestamp}:{raw body}'?"
-            )
-        elif is_slow(delivery):
-            lines.append(
-                f"likely cause: the receiver works on {name} before answering; acknowledge "
-                "first, then work"
-            )
-        elif is_crash(delivery):
-            lines.append(f"likely cause: the handler of {name} fails; see the response")
-        elif is_refusal(delivery):
-            lines.append(
-                "likely cause: the receiver refuses event types it does not handle; Zoom does "
-                "not retry a 4xx, so the event is lost"
-            )
-        return Found(False, "\n".join(lines))
-
-    return check
-
-
-def _failed_after_answer(name: str, delivery: Delivery) -> str:
-    """The detail of an event acknowledged in time whose work then failed in the app's call."""
-    error = (delivery.after_response_error or "").rstrip().splitlines()
-    return "\n".join(
-        [
-            f"sent: a correctly signed {name}; got {show(delivery)}, then the application's "
-            f"work after its response failed: {error[-1] if error else 'no detail'}",
-            "a correct receiver acknowledges it and then does its work without an error",
-            "likely cause: the work done after acknowledging (a background task) fails on this "
-            "event; Zoom saw a 2xx and will not retry, so the event is lost (the whole "
-            "traceback is in the delivery's after_response_error)",
-        ]
+def _event_refused(delivery: Delivery) -> str:
+    if delivery.status in (401, 403):
+        return (
+            "the signature check fails on a plain Zoom body: is the secret token the app's, and "
+            "is the message 'v0:{x-zm-request-timestamp}:{raw body}'?"
+        )
+    return (
+        "the receiver refuses event types it does not handle; Zoom does not retry a 4xx, so the "
+        "event is lost"
     )
+
+
+def valid_event(name: str) -> Callable[[Battery], Found]:
+    return lambda b: acknowledged_event(b, name, _event_refused)
 
 
 _RESERIALIZED = (
