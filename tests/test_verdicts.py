@@ -72,6 +72,8 @@ PROVIDERS: dict[str, tuple[Make, Callable[[Request], bool]]] = {
     "slack": (_slack, _slack_signed),
     "stripe": (_stripe, _stripe_signed),
 }
+#: How long the slow receiver takes to answer: five times the deadline it is given.
+SLOW = 0.05
 #: A failed check: FAIL, or WARN for one of warning severity.
 FAILED = (Verdict.FAIL, Verdict.WARN)
 
@@ -173,3 +175,34 @@ def test_work_that_fails_after_the_answer_fails_the_event(provider: str) -> None
         assert result.outcome is Verdict.FAIL, (result.id, result.detail)
         assert "the background work failed" in result.detail
         assert "the sender saw a 2xx and will not retry" in result.detail
+
+
+def test_a_clock_checked_one_way_is_named_and_warned() -> None:
+    # As Bolt for JavaScript checks: a stale timestamp is refused, one ahead of the clock is not.
+    def signed(req: Request) -> bool:
+        timestamp = req.headers.get("x-slack-request-timestamp", "")
+        if not timestamp.isdigit() or int(timestamp) < time.time() - 300:
+            return False
+        return _slack_signed(req, clock=False)
+
+    report = _slack().check(_receiver(signed, lambda ok: 200 if ok else 401))
+    assert report["replay-stale"].outcome is Verdict.PASS
+    assert report["replay-future"].outcome is Verdict.WARN
+    assert [c.id for c in report.root_causes] == ["future-timestamp-accepted"]
+    # Besides the warning, only the URL verification fails: this receiver answers no challenge.
+    failed = {r.id for r in report.results if r.outcome is not Verdict.PASS}
+    assert failed == {"url-verification", "replay-future"}
+
+
+def test_answers_all_late_are_not_put_down_to_the_secret() -> None:
+    def slow(ok: bool) -> int:
+        time.sleep(SLOW)
+        return 200 if ok else 401
+
+    slack = Slack(secret=SECRET, seed=3, deadline=SLOW / 5)
+    report = slack.check(_receiver(_slack_signed, slow))
+    cause = report.root_causes[0]
+    assert cause.id == "nothing-acknowledged"
+    assert "200 late" in cause.summary
+    assert "acknowledge first, then do the work" in cause.summary
+    assert "signing secret" not in cause.summary
