@@ -21,18 +21,17 @@ from ...conformance.base import (
     Found,
     Severity,
     Suite,
-    carried,
-    is_crash,
-    is_refusal,
     is_slow,
     no_carrier,
     show,
     vehicle,
 )
+from ...conformance.explain import SignatureCauses, explain, signature_causes
 from ...conformance.rootcauses import Facts, RootCause
+from ...conformance.verdicts import acknowledged_event, refused, unknown_acknowledged
+from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.events import Event
-from ...records.outcome import Outcome
 from .signature import HEADER, SCHEME, sign
 
 __all__ = ["CHECKS", "CHECK_IDS", "DEFAULT_EVENTS", "SUITE", "UNKNOWN_EVENT", "build_checks"]
@@ -63,29 +62,18 @@ _RESERIALIZED = (
 # -- what Stripe sends -----------------------------------------------------------------------------
 
 
-def valid_event(name: str) -> Callable[[Battery], Found]:
-    def check(b: Battery) -> Found:
-        delivery = b.signed_delivery(name)
-        if delivery.acknowledged:
-            b.latencies.append(delivery.elapsed)
-            return Found(True, show(delivery))
-        lines = [
-            f"sent: a correctly signed {name}; got {show(delivery)}",
-            f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
-        ]
-        if delivery.status in (400, 401, 403):
-            lines.append(
-                "likely cause: the signature check fails on a plain Stripe delivery: is the "
-                f"endpoint secret the simulated one ({b.provider.name}.secret), and is the "
-                f"signature checked over the raw body? Or: {_RESERIALIZED}"
-            )
-        elif is_slow(delivery):
-            lines.append("likely cause: the work happens before the answer; acknowledge first")
-        elif is_crash(delivery):
-            lines.append(f"likely cause: the handler of {name} fails; see the response")
-        return Found(False, "\n".join(lines))
+def _event_refused(delivery: Delivery) -> str | None:
+    if delivery.status in (400, 401, 403):
+        return (
+            "the signature check fails on a plain Stripe delivery: is the endpoint secret the "
+            "simulated one (stripe.secret), and is the signature checked over the raw body? "
+            f"Or: {_RESERIALIZED}"
+        )
+    return None
 
-    return check
+
+def valid_event(name: str) -> Callable[[Battery], Found]:
+    return lambda b: acknowledged_event(b, name, _event_refused)
 
 
 def _twin_then(b: Battery, what: str, make: Callable[[str], tuple[Event, dict[str, str]]]) -> Found:
@@ -145,22 +133,12 @@ def unknown_event(b: Battery) -> Found:
     data = dict(b.event(vehicle(b)).data)
     data["type"] = UNKNOWN_EVENT
     delivery = b.deliver(Event.build(UNKNOWN_EVENT, data, serialization="pretty"))
-    if delivery.acknowledged:
-        b.latencies.append(delivery.elapsed)
-        return Found(True, show(delivery))
-    lines = [
-        f"sent: a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r}); "
-        f"got {show(delivery)}",
-        f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
-    ]
-    if is_refusal(delivery) and b.carrier is not None:
-        lines.append(
-            "likely cause: the receiver refuses event types it does not handle; Stripe retries "
-            "them for days and may disable an endpoint that keeps failing"
-        )
-    elif is_crash(delivery):
-        lines.append("likely cause: the handler fails on an event type it does not know")
-    return Found(False, "\n".join(lines))
+    return unknown_acknowledged(
+        b,
+        delivery,
+        f"a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r})",
+        refusal="Stripe retries them for days and may disable an endpoint that keeps failing",
+    )
 
 
 # -- what an attacker sends ------------------------------------------------------------------------
@@ -170,20 +148,15 @@ def _rejected(
     b: Battery, what: str, event: Event, headers: dict[str, str | None], cause: str
 ) -> Found:
     delivery = b.deliver(event, headers=headers)
-    sent = f"sent: {what}; got {show(delivery)}"
-    if delivery.outcome is Outcome.REJECTED:
-        if b.carrier is None:
-            return Found(None, f"{sent}\n{no_carrier(b)}")
-        return Found(True, f"{show(delivery)}{carried(b)}")
-    lines = [sent, f"a correct receiver refuses it with a 4xx within {delivery.deadline:g} s"]
-    if delivery.acknowledged:
-        lines.append(f"likely cause: {cause}")
-    elif is_crash(delivery):
-        lines.append(
-            "likely cause: the verification raises instead of refusing (catch "
-            "stripe.SignatureVerificationError and ValueError); Stripe retries a 5xx"
-        )
-    return Found(False, "\n".join(lines))
+    return refused(
+        b,
+        delivery,
+        what,
+        expected=f"a correct receiver refuses it with a 4xx within {delivery.deadline:g} s",
+        cause=cause,
+        crash="the verification raises instead of refusing (catch "
+        "stripe.SignatureVerificationError and ValueError); Stripe retries a 5xx",
+    )
 
 
 def _tampered(body: bytes) -> bytes:
@@ -412,9 +385,22 @@ def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
     return tuple(checks)
 
 
+#: Stripe's words for the root causes every signing provider shares.
+CAUSES = SignatureCauses(
+    nothing_acknowledged="check the endpoint's signing secret (whsec_..., STRIPE_WEBHOOK_SECRET; "
+    "in tests, stripe.secret), that the signature is checked over the raw body "
+    "(stripe.Webhook.construct_event takes the bytes received), and the path",
+    not_verified="a body signed with another secret was acknowledged: Stripe-Signature is not "
+    "verified (stripe.Webhook.construct_event does it)",
+    timestamp_not_checked="the t= timestamp of Stripe-Signature is not compared with the clock: "
+    "keep the tolerance of Stripe's libraries (construct_event, constructEvent: 300 s by "
+    "default)",
+)
+
+
 def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
-    """Stripe's battery names no root causes beyond each check's own likely cause."""
-    return []
+    """The likely defects behind *results*, most fundamental first; marks each explained result."""
+    return explain(results, signature_causes(results, facts, CAUSES))
 
 
 #: Stripe's battery as the runner takes it.

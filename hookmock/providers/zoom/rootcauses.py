@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ...conformance.base import CheckResult, Family, Verdict, is_crash, is_refusal, is_slow
+from ...conformance.explain import explain
 from ...conformance.rootcauses import Facts, RootCause
 from ...engine.delivery import Delivery
 
@@ -35,12 +36,7 @@ def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootC
         _without_carrier(results, facts) if facts.carrier is None else _with_carrier(results, facts)
     )
     causes += _independent(results, facts)
-    for cause in causes:
-        for result in results:
-            if result.id in cause.checks and result.explained_by is None:
-                result.explained_by = cause.id
-                result.cause_summary = cause.summary
-    return [c for c in causes if c.checks]
+    return explain(results, causes)
 
 
 def _dependent(results: Sequence[CheckResult]) -> set[str]:
