@@ -572,14 +572,27 @@ _reseed: Callable[[random.Random, int], None] = _random.Random.seed
 _NOTHING: frozenset[str] = frozenset()
 
 
-def _split(path: str) -> list[str | int]:
+def _split(path: str) -> tuple[str | int, ...]:
+    parts = _SPLIT.get(path)
+    if parts is not None:
+        return parts
     if not path or path.startswith(".") or path.endswith(".") or ".." in path:
         raise OverrideError(
             f"override path {path!r} is not a dotted path such as 'payload.object.topic'"
         )
     # Only short ASCII digit runs are list indexes: "²" is a digit to str.isdigit, and int()
     # refuses runs of more than 4300 digits.
-    return [int(p) if p.isascii() and p.isdigit() and len(p) <= 9 else p for p in path.split(".")]
+    parts = tuple(
+        int(p) if p.isascii() and p.isdigit() and len(p) <= 9 else p for p in path.split(".")
+    )
+    # A test overrides the same few paths again and again: each is split once.
+    if len(_SPLIT) > 1024:
+        _SPLIT.clear()
+    _SPLIT[path] = parts
+    return parts
+
+
+_SPLIT: dict[str, tuple[str | int, ...]] = {}
 
 
 def apply_overrides(data: Any, overrides: Mapping[str, Any]) -> frozenset[str]:
@@ -608,7 +621,9 @@ def apply_overrides(data: Any, overrides: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(overrides)
 
 
-def _step(node: Any, part: str | int, path: str, done: list[str | int], *, create: bool) -> Any:
+def _step(
+    node: Any, part: str | int, path: str, done: tuple[str | int, ...], *, create: bool
+) -> Any:
     if isinstance(node, dict):
         key = str(part)
         if key not in node or node[key] is None:
