@@ -556,13 +556,51 @@ def generate(
         rng.seed(seed)
     ctx = Context(rng, now, full)
     data: dict[str, Any] = plan.draw(ctx)
-    overridden = apply_overrides(data, overrides) if overrides else _NOTHING
-    node = plan.node
-    if node is not None and type(data) is dict:
+    # Where the rules apply, until they have run.
+    node = plan.node if type(data) is dict else None
+    overridden = _NOTHING
+    if overrides:
+        if node is not None and _after_rules(data, overrides, profile.rule_inputs):
+            # Values of fields no rule reads, in objects the body has: the rules run as they
+            # would without them (and so draw the same values), and the values are set after.
+            plan.begin(ctx)
+            _visit(node, data, "", ctx, None, _NOTHING)
+            node = None
+        overridden = apply_overrides(data, overrides)
+    if node is not None:
         plan.begin(ctx)
         _visit(node, data, "", ctx, None, overridden)
     _IDLE.append(rng)
     return data, overridden
+
+
+def _after_rules(
+    data: dict[str, Any], overrides: Mapping[str, Any], inputs: frozenset[str] | None
+) -> bool:
+    """Whether *overrides* may be applied once the rules have run, with the same result as
+    before: each sets a string or integer (not a bool, which a change event's switches
+    contrast) in an object the body has, in place of a string or number, in a field no rule
+    reads (*inputs*: the profile's :attr:`~GenerationProfile.rule_inputs`)."""
+    if inputs is None:
+        return False
+    for path, value in overrides.items():
+        if value is REMOVE or type(value) not in (str, int):
+            return False
+        *steps, last = _split(path)
+        if type(last) is not str or last in inputs:
+            return False
+        node: Any = data
+        for step in steps:
+            if type(node) is dict and type(step) is str:
+                node = node.get(step)
+            elif type(node) is list and type(step) is int and step < len(node):
+                node = node[step]
+            else:
+                return False
+        # What is there is a value, not an object or list the rules would have worked inside.
+        if type(node) is not dict or type(node.get(last)) in (dict, list):
+            return False
+    return True
 
 
 #: Generators not in use. list.pop and list.append are atomic, so two threads never share one.
