@@ -293,7 +293,8 @@ class Provider(InProcessLifecycle, Timeline):
                         for path, value in unchecked.items()
                         if not isinstance(value, ADD)
                     )
-            paths = unwrap(paths)
+            if any(isinstance(value, ADD) for value in paths.values()):
+                paths = unwrap(paths)
         event_seed = self._events.getrandbits(63) if seed is None else seed
         when = self.event_time() if now is None else now
         data, overridden = fake.generate(
@@ -360,10 +361,6 @@ class Provider(InProcessLifecycle, Timeline):
     def _field_paths(self, event: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         schema = catalog.load_schema(event, self.adapter.name)
         field_levels = self.adapter.field_levels
-        levels = [
-            (f"{level}." if level else "", tuple(level.split(".")) if level else ())
-            for level in field_levels
-        ]
         found: dict[str, Any] = {}
         # Where a field name is found depends on the schema alone: each is looked up once.
         remembered = self._field_places
@@ -372,6 +369,10 @@ class Provider(InProcessLifecycle, Timeline):
             if place is not None and place[0] is schema and place[1] is field_levels:
                 found[place[2]] = value
                 continue
+            levels = [
+                (f"{level}." if level else "", tuple(level.split(".")) if level else ())
+                for level in field_levels
+            ]
             for prefix, steps in levels:
                 node: Any = schema
                 for step in steps:
