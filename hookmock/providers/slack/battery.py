@@ -21,7 +21,6 @@ from ...conformance.base import (
     ProbeFailure,
     Severity,
     Suite,
-    carried,
     is_crash,
     is_refusal,
     is_slow,
@@ -31,7 +30,7 @@ from ...conformance.base import (
 )
 from ...conformance.explain import SignatureCauses, explain, signature_causes
 from ...conformance.rootcauses import Facts, RootCause
-from ...conformance.verdicts import acknowledged_event, refused
+from ...conformance.verdicts import acknowledged_event, byte_form, refused
 from ...engine.delivery import Delivery
 from ...generate.events import Event
 from .protocol import NO_RETRY_HEADER, RETRY_NUM_HEADER, RETRY_REASON_HEADER, URL_VERIFICATION
@@ -93,18 +92,14 @@ def valid_event(name: str) -> Callable[[Battery], Found]:
 
 def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
     def check(b: Battery) -> Found:
-        name = vehicle(b)
+        b.establish_baseline()
+        name = b.carrier
+        if name is None:
+            return Found(None, no_carrier(b))
+        twin = b.deliver(b.event(name))
         delivery = b.deliver(b.event(name, serialization=serialization))
-        if b.carrier is None:
-            return Found(None, f"sent: {name} with {what}; got {show(delivery)}\n{no_carrier(b)}")
-        if delivery.acknowledged:
-            return Found(True, show(delivery))
-        return Found(
-            False,
-            f"sent: a correctly signed {name} with {what}; got {show(delivery)}{carried(b)}\n"
-            "a correct receiver verifies the bytes it received, whatever their form\n"
-            "likely cause: the signature is checked over a re-serialized body (json.dumps of "
-            "the parsed JSON) instead of the raw bytes",
+        return byte_form(
+            b, twin, delivery, f"a correctly signed {name} with {what}", own="Slack's own bytes"
         )
 
     return check

@@ -16,12 +16,11 @@ from ...conformance.base import (
     Battery,
     Found,
     is_crash,
-    is_slow,
     no_carrier,
     show,
     vehicle,
 )
-from ...conformance.verdicts import acknowledged_event, refused, unknown_acknowledged
+from ...conformance.verdicts import acknowledged_event, byte_form, refused, unknown_acknowledged
 from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.events import Event
@@ -183,34 +182,8 @@ def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
         data, where = _with_text(b, name)
         twin = b.deliver(Event.build(name, data, serialization=b.suite.serialization))
         delivery = b.deliver(Event.build(name, data, serialization=serialization))
-        sent = (
-            f"sent: a correctly signed {name} with {what} (text with '/' and non-ASCII in "
-            f"{where}); got {show(delivery)}"
-        )
-        if delivery.acknowledged:
-            b.latencies.append(delivery.elapsed)
-            return Found(True, show(delivery))
-        if not twin.acknowledged:
-            return Found(
-                None,
-                f"{sent}\ninconclusive: the same event in the sender's own bytes was refused too "
-                f"({show(twin)}), so the byte form is not what was refused",
-            )
-        lines = [
-            sent,
-            "a correct receiver acknowledges it: the signature covers the raw bytes, whatever "
-            f"their form (the same event in the sender's bytes was acknowledged: {show(twin)})",
-        ]
-        if delivery.status in (401, 403):
-            lines.append(
-                "likely cause: the receiver verifies a re-serialized body (json.dumps of the "
-                "parsed JSON, JSON.stringify(req.body)) instead of the raw bytes it received"
-            )
-        elif is_crash(delivery):
-            lines.append("likely cause: the handler fails on this byte form; parse the JSON")
-        elif is_slow(delivery):
-            lines.append("likely cause: the work happens before the answer; acknowledge first")
-        return Found(False, "\n".join(lines))
+        sent = f"a correctly signed {name} with {what} (text with '/' and non-ASCII in {where})"
+        return byte_form(b, twin, delivery, sent, own="the sender's own bytes")
 
     return check
 
