@@ -10,7 +10,8 @@ provider, and a refusal shows something only once a correctly signed event was a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .base import Battery, Found, carried, is_crash, is_refusal, is_slow, no_carrier, show
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RESERIALIZED",
+    "Refusals",
     "acknowledged_event",
     "beside_twin",
     "byte_form",
@@ -34,11 +36,23 @@ RESERIALIZED = (
 )
 
 
-def acknowledged_event(b: Battery, name: str, refusal: Callable[[Delivery], str | None]) -> Found:
+@dataclass(frozen=True)
+class Refusals:
+    """The likely causes of a 4xx to a correctly signed event, in a provider's words: by status,
+    and for any other 4xx (``None``: none to name)."""
+
+    by_status: Mapping[int, str] = field(default_factory=dict)
+    otherwise: str | None = None
+
+    def cause(self, delivery: Delivery) -> str | None:
+        status = delivery.status
+        return self.by_status.get(status, self.otherwise) if status is not None else None
+
+
+def acknowledged_event(b: Battery, name: str, refusals: Refusals) -> Found:
     """The verdict on the first correctly signed delivery of event *name*: a correct receiver
     acknowledges it within the deadline, and the work it does after its answer (an in-process
-    app's background task) does not fail. *refusal* gives the likely cause of a 4xx, in the
-    provider's words (``None``: none to name)."""
+    app's background task) does not fail. *refusals* name the likely cause of a 4xx."""
     delivery = b.signed_delivery(name)
     sent = f"sent: a correctly signed {name}; got {show(delivery)}"
     if delivery.acknowledged:
@@ -58,7 +72,7 @@ def acknowledged_event(b: Battery, name: str, refusal: Callable[[Delivery], str 
     lines = [sent, f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s"]
     cause: str | None = None
     if is_refusal(delivery):
-        cause = refusal(delivery)
+        cause = refusals.cause(delivery)
     elif is_slow(delivery):
         cause = f"the receiver works on {name} before answering; acknowledge first, then work"
     elif is_crash(delivery):

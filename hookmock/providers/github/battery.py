@@ -27,7 +27,7 @@ from ...conformance.base import (
 )
 from ...conformance.explain import SignatureCauses, explain, signature_causes
 from ...conformance.rootcauses import Facts, RootCause
-from ...conformance.verdicts import acknowledged_event, refused, unknown_acknowledged
+from ...conformance.verdicts import Refusals, acknowledged_event, refused, unknown_acknowledged
 from ...engine.delivery import Delivery
 from ...generate.events import Event
 from ...records.exchange import Request
@@ -47,15 +47,14 @@ _VERIFY = (
 )
 
 
-def _event_refused(delivery: Delivery) -> str:
-    return (
-        "the signature is checked over something other than the raw body (re-serialized JSON, "
-        "a decoded form), or with another secret"
-    )
+_REFUSALS = Refusals(
+    otherwise="the signature is checked over something other than the raw body (re-serialized "
+    "JSON, a decoded form), or with another secret"
+)
 
 
 def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: acknowledged_event(b, name, _event_refused)
+    return lambda b: acknowledged_event(b, name, _REFUSALS)
 
 
 def ping(b: Battery) -> Found:

@@ -30,7 +30,7 @@ from ...conformance.base import (
 )
 from ...conformance.explain import SignatureCauses, explain, signature_causes
 from ...conformance.rootcauses import Facts, RootCause
-from ...conformance.verdicts import acknowledged_event, byte_form, refused
+from ...conformance.verdicts import Refusals, acknowledged_event, byte_form, refused
 from ...engine.delivery import Delivery
 from ...generate.events import Event
 from .protocol import NO_RETRY_HEADER, RETRY_NUM_HEADER, RETRY_REASON_HEADER, URL_VERIFICATION
@@ -74,20 +74,18 @@ def url_verification(b: Battery) -> Found:
     return Found(False, "\n".join(lines))
 
 
-def _event_refused(delivery: Delivery) -> str:
-    if delivery.status == 404:
-        return (
-            "no listener for this event type (Bolt answers 404 to an event without a listener, "
-            "and Slack retries it 3 times)"
-        )
-    return (
-        "the receiver checks the signature with another signing secret, or over a "
-        "re-serialized body instead of the raw bytes"
-    )
+_REFUSALS = Refusals(
+    {
+        404: "no listener for this event type (Bolt answers 404 to an event without a listener, "
+        "and Slack retries it 3 times)"
+    },
+    otherwise="the receiver checks the signature with another signing secret, or over a "
+    "re-serialized body instead of the raw bytes",
+)
 
 
 def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: acknowledged_event(b, name, _event_refused)
+    return lambda b: acknowledged_event(b, name, _REFUSALS)
 
 
 def variant(serialization: str, what: str) -> Callable[[Battery], Found]:

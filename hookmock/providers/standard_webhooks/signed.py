@@ -20,7 +20,13 @@ from ...conformance.base import (
     show,
     vehicle,
 )
-from ...conformance.verdicts import acknowledged_event, byte_form, refused, unknown_acknowledged
+from ...conformance.verdicts import (
+    Refusals,
+    acknowledged_event,
+    byte_form,
+    refused,
+    unknown_acknowledged,
+)
 from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.events import Event
@@ -111,22 +117,20 @@ def _honest(b: Battery, event: Event) -> tuple[str, int]:
 # -- events a sender sends -------------------------------------------------------------------------
 
 
-def _event_refused(delivery: Delivery) -> str:
-    if delivery.status in (401, 403):
-        return (
-            "the signature check fails on an honest delivery: is the secret the endpoint's "
-            "(whsec_ stripped, the rest base64-decoded), is the signed content "
-            "'{webhook-id}.{webhook-timestamp}.{raw body}', and is the signature compared as "
-            "base64?"
-        )
-    return (
-        "the receiver refuses event types it does not handle; the sender retries every non-2xx "
-        "for more than a day, then drops the message"
-    )
+_SIGNATURE_REFUSED = (
+    "the signature check fails on an honest delivery: is the secret the endpoint's (whsec_ "
+    "stripped, the rest base64-decoded), is the signed content "
+    "'{webhook-id}.{webhook-timestamp}.{raw body}', and is the signature compared as base64?"
+)
+_REFUSALS = Refusals(
+    {401: _SIGNATURE_REFUSED, 403: _SIGNATURE_REFUSED},
+    otherwise="the receiver refuses event types it does not handle; the sender retries every "
+    "non-2xx for more than a day, then drops the message",
+)
 
 
 def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: acknowledged_event(b, name, _event_refused)
+    return lambda b: acknowledged_event(b, name, _REFUSALS)
 
 
 def free_text_path(schema: Mapping[str, Any], data: Any) -> tuple[str, ...] | None:

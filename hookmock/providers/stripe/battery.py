@@ -30,6 +30,7 @@ from ...conformance.explain import SignatureCauses, explain, signature_causes
 from ...conformance.rootcauses import Facts, RootCause
 from ...conformance.verdicts import (
     RESERIALIZED,
+    Refusals,
     acknowledged_event,
     beside_twin,
     byte_form,
@@ -65,18 +66,16 @@ _UNVERIFIED = (
 # -- what Stripe sends -----------------------------------------------------------------------------
 
 
-def _event_refused(delivery: Delivery) -> str | None:
-    if delivery.status in (400, 401, 403):
-        return (
-            "the signature check fails on a plain Stripe delivery: is the endpoint secret the "
-            "simulated one (stripe.secret), and is the signature checked over the raw body? "
-            f"Or: {RESERIALIZED}"
-        )
-    return None
+_SIGNATURE_REFUSED = (
+    "the signature check fails on a plain Stripe delivery: is the endpoint secret the "
+    "simulated one (stripe.secret), and is the signature checked over the raw body? "
+    f"Or: {RESERIALIZED}"
+)
+_REFUSALS = Refusals(dict.fromkeys((400, 401, 403), _SIGNATURE_REFUSED))
 
 
 def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: acknowledged_event(b, name, _event_refused)
+    return lambda b: acknowledged_event(b, name, _REFUSALS)
 
 
 def _carrier_and_twin(b: Battery) -> tuple[str, Delivery] | None:

@@ -22,6 +22,7 @@ from ...conformance.base import (
     vehicle,
 )
 from ...conformance.verdicts import (
+    Refusals,
     acknowledged_event,
     byte_form,
     refused,
@@ -137,20 +138,19 @@ def oracle(kind: str) -> Callable[[Battery], Found]:
 # -- events Zoom sends ---------------------------------------------------------------------------
 
 
-def _event_refused(delivery: Delivery) -> str:
-    if delivery.status in (401, 403):
-        return (
-            "the signature check fails on a plain Zoom body: is the secret token the app's, and "
-            "is the message 'v0:{x-zm-request-timestamp}:{raw body}'?"
-        )
-    return (
-        "the receiver refuses event types it does not handle; Zoom does not retry a 4xx, so the "
-        "event is lost"
-    )
+_SIGNATURE_REFUSED = (
+    "the signature check fails on a plain Zoom body: is the secret token the app's, and is the "
+    "message 'v0:{x-zm-request-timestamp}:{raw body}'?"
+)
+_REFUSALS = Refusals(
+    {401: _SIGNATURE_REFUSED, 403: _SIGNATURE_REFUSED},
+    otherwise="the receiver refuses event types it does not handle; Zoom does not retry a 4xx, "
+    "so the event is lost",
+)
 
 
 def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: acknowledged_event(b, name, _event_refused)
+    return lambda b: acknowledged_event(b, name, _REFUSALS)
 
 
 def _has_topic(name: str) -> bool:
