@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from ...conformance.base import (
     Battery,
     Check,
-    CheckResult,
     Family,
     Found,
     Severity,
@@ -25,8 +24,7 @@ from ...conformance.base import (
     show,
     vehicle,
 )
-from ...conformance.explain import SignatureCauses, explain, signature_causes
-from ...conformance.rootcauses import Facts, RootCause
+from ...conformance.explain import SignatureCauses
 from ...conformance.verdicts import Refusals, acknowledged_event, refused, unknown_acknowledged
 from ...engine.delivery import Delivery
 from ...generate.events import Event
@@ -256,15 +254,10 @@ CAUSES = SignatureCauses(
 )
 
 
-def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
-    """The likely defects behind *results*, most fundamental first; marks each explained result."""
-    return explain(results, signature_causes(results, facts, CAUSES))
-
-
 SUITE = Suite(
     build=build_checks,
     default_events=DEFAULT_EVENTS,
-    root_causes=find_root_causes,
+    root_causes=CAUSES.find,
     signature_forgeries=("forged-wrong-secret",),
     serialization="zoom",
 )

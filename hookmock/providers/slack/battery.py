@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from ...conformance.base import (
     Battery,
     Check,
-    CheckResult,
     Family,
     Found,
     ProbeFailure,
@@ -28,8 +27,7 @@ from ...conformance.base import (
     show,
     vehicle,
 )
-from ...conformance.explain import SignatureCauses, explain, signature_causes
-from ...conformance.rootcauses import Facts, RootCause
+from ...conformance.explain import SignatureCauses
 from ...conformance.verdicts import Refusals, acknowledged_event, byte_form, refused
 from ...engine.delivery import Delivery
 from ...generate.events import Event
@@ -459,16 +457,11 @@ CAUSES = SignatureCauses(
 )
 
 
-def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
-    """The likely defects behind *results*, most fundamental first; marks each explained result."""
-    return explain(results, signature_causes(results, facts, CAUSES))
-
-
 #: Slack's battery as the runner takes it.
 SUITE = Suite(
     build=build_checks,
     default_events=DEFAULT_EVENTS,
-    root_causes=find_root_causes,
+    root_causes=CAUSES.find,
     signature_forgeries=("forged-wrong-secret",),
     serialization="zoom",
 )

@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from ...conformance.base import (
     Battery,
     Check,
-    CheckResult,
     Family,
     Found,
     Severity,
@@ -26,8 +25,7 @@ from ...conformance.base import (
     show,
     vehicle,
 )
-from ...conformance.explain import SignatureCauses, explain, signature_causes
-from ...conformance.rootcauses import Facts, RootCause
+from ...conformance.explain import SignatureCauses
 from ...conformance.verdicts import (
     RESERIALIZED,
     Refusals,
@@ -397,16 +395,11 @@ CAUSES = SignatureCauses(
 )
 
 
-def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
-    """The likely defects behind *results*, most fundamental first; marks each explained result."""
-    return explain(results, signature_causes(results, facts, CAUSES))
-
-
 #: Stripe's battery as the runner takes it.
 SUITE = Suite(
     build=build_checks,
     default_events=DEFAULT_EVENTS,
-    root_causes=find_root_causes,
+    root_causes=CAUSES.find,
     signature_forgeries=("forged-wrong-secret",),
     serialization="pretty",
 )
