@@ -206,3 +206,20 @@ def test_answers_all_late_are_not_put_down_to_the_secret() -> None:
     assert "200 late" in cause.summary
     assert "acknowledge first, then do the work" in cause.summary
     assert "signing secret" not in cause.summary
+
+
+def test_a_stripe_receiver_reading_only_the_first_signature_is_told_so() -> None:
+    def first_only(req: Request) -> bool:
+        header = req.headers.get(stripe_signature.HEADER, "")
+        timestamp, items = stripe_signature.parse_header(header)
+        firsts = [sig for scheme, sig in items if scheme == stripe_signature.SCHEME][:1]
+        if timestamp is None or not firsts:
+            return False
+        expected = stripe_signature.sign(STRIPE_SECRET, timestamp, req.get_data())
+        return firsts[0] == expected
+
+    report = _stripe().check(_receiver(first_only, lambda ok: 200 if ok else 400))
+    result = report["valid-rotated-secret"]
+    assert result.outcome is Verdict.FAIL
+    assert "likely cause: only the first v1 signature is compared" in result.detail
+    assert "re-serialized" not in result.detail

@@ -53,6 +53,11 @@ class SignatureCauses:
     timestamp_not_checked: str | None = None
     future_accepted: str | None = None
 
+    def find(self, results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
+        """The root causes behind *results*, most fundamental first, each result they explain
+        marked: a battery's :attr:`~hookmock.conformance.base.Suite.root_causes`."""
+        return explain(results, signature_causes(results, facts, self))
+
 
 def signature_causes(
     results: Sequence[CheckResult], facts: Facts, words: SignatureCauses

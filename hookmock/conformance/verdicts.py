@@ -10,7 +10,8 @@ provider, and a refusal shows something only once a correctly signed event was a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .base import Battery, Found, carried, is_crash, is_refusal, is_slow, no_carrier, show
@@ -18,14 +19,40 @@ from .base import Battery, Found, carried, is_crash, is_refusal, is_slow, no_car
 if TYPE_CHECKING:
     from ..engine.delivery import Delivery
 
-__all__ = ["acknowledged_event", "refused", "unknown_acknowledged"]
+__all__ = [
+    "RESERIALIZED",
+    "Refusals",
+    "acknowledged_event",
+    "beside_twin",
+    "byte_form",
+    "refused",
+    "unknown_acknowledged",
+]
+
+#: The likely cause of a byte form refused while the sender's own form is acknowledged.
+RESERIALIZED = (
+    "the receiver verifies a re-serialized body (json.dumps(request.json), "
+    "JSON.stringify(req.body)) instead of the raw bytes it received"
+)
 
 
-def acknowledged_event(b: Battery, name: str, refusal: Callable[[Delivery], str | None]) -> Found:
+@dataclass(frozen=True)
+class Refusals:
+    """The likely causes of a 4xx to a correctly signed event, in a provider's words: by status,
+    and for any other 4xx (``None``: none to name)."""
+
+    by_status: Mapping[int, str] = field(default_factory=dict)
+    otherwise: str | None = None
+
+    def cause(self, delivery: Delivery) -> str | None:
+        status = delivery.status
+        return self.by_status.get(status, self.otherwise) if status is not None else None
+
+
+def acknowledged_event(b: Battery, name: str, refusals: Refusals) -> Found:
     """The verdict on the first correctly signed delivery of event *name*: a correct receiver
     acknowledges it within the deadline, and the work it does after its answer (an in-process
-    app's background task) does not fail. *refusal* gives the likely cause of a 4xx, in the
-    provider's words (``None``: none to name)."""
+    app's background task) does not fail. *refusals* name the likely cause of a 4xx."""
     delivery = b.signed_delivery(name)
     sent = f"sent: a correctly signed {name}; got {show(delivery)}"
     if delivery.acknowledged:
@@ -45,7 +72,7 @@ def acknowledged_event(b: Battery, name: str, refusal: Callable[[Delivery], str 
     lines = [sent, f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s"]
     cause: str | None = None
     if is_refusal(delivery):
-        cause = refusal(delivery)
+        cause = refusals.cause(delivery)
     elif is_slow(delivery):
         cause = f"the receiver works on {name} before answering; acknowledge first, then work"
     elif is_crash(delivery):
@@ -109,4 +136,63 @@ def unknown_acknowledged(b: Battery, delivery: Delivery, sent: str, *, refusal: 
         )
     elif is_crash(delivery):
         lines.append("likely cause: the handler fails on an event type it does not know")
+    return Found(False, "\n".join(lines))
+
+
+def byte_form(b: Battery, twin: Delivery, delivery: Delivery, sent: str, *, own: str) -> Found:
+    """The verdict on *delivery*, a correctly signed event in another byte form of the same JSON
+    (described by *sent*), after *twin*, the same kind of event in the sender's own bytes (*own*
+    names them: ``"Zoom's own bytes"``). A correct receiver verifies the bytes it received,
+    whatever their form. Any 4xx to the form is put down to a signature over re-serialized JSON,
+    whatever status the receiver refuses with (Zoom's own Node.js SDK answers 400)."""
+    return beside_twin(
+        b,
+        twin,
+        delivery,
+        sent,
+        own=own,
+        expected="the signature covers the raw bytes, whatever their form",
+        refusal=RESERIALIZED,
+        crash="the handler fails on this byte form: does it read the raw text (a field's "
+        "position, a fixed layout) instead of parsing the JSON?",
+    )
+
+
+def beside_twin(
+    b: Battery,
+    twin: Delivery,
+    delivery: Delivery,
+    sent: str,
+    *,
+    own: str,
+    expected: str,
+    refusal: str,
+    crash: str,
+) -> Found:
+    """The verdict on *delivery*, a correctly signed request that differs from *twin*, the same
+    kind of event as the sender usually sends it (in *own*), in one way a correct receiver
+    accepts (*expected* says why). It means something only when the twin was acknowledged:
+    otherwise the check is inconclusive. *refusal* and *crash* are the likely causes of a 4xx
+    and of a 5xx."""
+    line = f"sent: {sent}; got {show(delivery)}"
+    if delivery.acknowledged:
+        b.latencies.append(delivery.elapsed)
+        return Found(True, show(delivery))
+    if not twin.acknowledged:
+        return Found(
+            None,
+            f"{line}\ninconclusive: the same kind of event in {own} was refused too "
+            f"({show(twin)}), so this difference is not what was refused",
+        )
+    lines = [
+        line,
+        f"a correct receiver acknowledges it: {expected} (the same kind of event in {own} was "
+        f"acknowledged: {show(twin)})",
+    ]
+    if is_refusal(delivery):
+        lines.append(f"likely cause: {refusal}")
+    elif is_slow(delivery):
+        lines.append("likely cause: the work happens before the answer; acknowledge first")
+    elif is_crash(delivery):
+        lines.append(f"likely cause: {crash}")
     return Found(False, "\n".join(lines))

@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from ...conformance.base import (
     Battery,
     Check,
-    CheckResult,
     Family,
     Found,
     Severity,
@@ -25,9 +24,8 @@ from ...conformance.base import (
     show,
     vehicle,
 )
-from ...conformance.explain import SignatureCauses, explain, signature_causes
-from ...conformance.rootcauses import Facts, RootCause
-from ...conformance.verdicts import acknowledged_event, refused, unknown_acknowledged
+from ...conformance.explain import SignatureCauses
+from ...conformance.verdicts import Refusals, acknowledged_event, refused, unknown_acknowledged
 from ...engine.delivery import Delivery
 from ...generate.events import Event
 from ...records.exchange import Request
@@ -47,15 +45,14 @@ _VERIFY = (
 )
 
 
-def _event_refused(delivery: Delivery) -> str:
-    return (
-        "the signature is checked over something other than the raw body (re-serialized JSON, "
-        "a decoded form), or with another secret"
-    )
+_REFUSALS = Refusals(
+    otherwise="the signature is checked over something other than the raw body (re-serialized "
+    "JSON, a decoded form), or with another secret"
+)
 
 
 def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: acknowledged_event(b, name, _event_refused)
+    return lambda b: acknowledged_event(b, name, _REFUSALS)
 
 
 def ping(b: Battery) -> Found:
@@ -257,15 +254,10 @@ CAUSES = SignatureCauses(
 )
 
 
-def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
-    """The likely defects behind *results*, most fundamental first; marks each explained result."""
-    return explain(results, signature_causes(results, facts, CAUSES))
-
-
 SUITE = Suite(
     build=build_checks,
     default_events=DEFAULT_EVENTS,
-    root_causes=find_root_causes,
+    root_causes=CAUSES.find,
     signature_forgeries=("forged-wrong-secret",),
     serialization="zoom",
 )

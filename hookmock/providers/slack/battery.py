@@ -15,13 +15,11 @@ from collections.abc import Callable, Sequence
 from ...conformance.base import (
     Battery,
     Check,
-    CheckResult,
     Family,
     Found,
     ProbeFailure,
     Severity,
     Suite,
-    carried,
     is_crash,
     is_refusal,
     is_slow,
@@ -29,9 +27,8 @@ from ...conformance.base import (
     show,
     vehicle,
 )
-from ...conformance.explain import SignatureCauses, explain, signature_causes
-from ...conformance.rootcauses import Facts, RootCause
-from ...conformance.verdicts import acknowledged_event, refused
+from ...conformance.explain import SignatureCauses
+from ...conformance.verdicts import Refusals, acknowledged_event, byte_form, refused
 from ...engine.delivery import Delivery
 from ...generate.events import Event
 from .protocol import NO_RETRY_HEADER, RETRY_NUM_HEADER, RETRY_REASON_HEADER, URL_VERIFICATION
@@ -75,36 +72,30 @@ def url_verification(b: Battery) -> Found:
     return Found(False, "\n".join(lines))
 
 
-def _event_refused(delivery: Delivery) -> str:
-    if delivery.status == 404:
-        return (
-            "no listener for this event type (Bolt answers 404 to an event without a listener, "
-            "and Slack retries it 3 times)"
-        )
-    return (
-        "the receiver checks the signature with another signing secret, or over a "
-        "re-serialized body instead of the raw bytes"
-    )
+_REFUSALS = Refusals(
+    {
+        404: "no listener for this event type (Bolt answers 404 to an event without a listener, "
+        "and Slack retries it 3 times)"
+    },
+    otherwise="the receiver checks the signature with another signing secret, or over a "
+    "re-serialized body instead of the raw bytes",
+)
 
 
 def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: acknowledged_event(b, name, _event_refused)
+    return lambda b: acknowledged_event(b, name, _REFUSALS)
 
 
 def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
     def check(b: Battery) -> Found:
-        name = vehicle(b)
+        b.establish_baseline()
+        name = b.carrier
+        if name is None:
+            return Found(None, no_carrier(b))
+        twin = b.deliver(b.event(name))
         delivery = b.deliver(b.event(name, serialization=serialization))
-        if b.carrier is None:
-            return Found(None, f"sent: {name} with {what}; got {show(delivery)}\n{no_carrier(b)}")
-        if delivery.acknowledged:
-            return Found(True, show(delivery))
-        return Found(
-            False,
-            f"sent: a correctly signed {name} with {what}; got {show(delivery)}{carried(b)}\n"
-            "a correct receiver verifies the bytes it received, whatever their form\n"
-            "likely cause: the signature is checked over a re-serialized body (json.dumps of "
-            "the parsed JSON) instead of the raw bytes",
+        return byte_form(
+            b, twin, delivery, f"a correctly signed {name} with {what}", own="Slack's own bytes"
         )
 
     return check
@@ -466,16 +457,11 @@ CAUSES = SignatureCauses(
 )
 
 
-def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
-    """The likely defects behind *results*, most fundamental first; marks each explained result."""
-    return explain(results, signature_causes(results, facts, CAUSES))
-
-
 #: Slack's battery as the runner takes it.
 SUITE = Suite(
     build=build_checks,
     default_events=DEFAULT_EVENTS,
-    root_causes=find_root_causes,
+    root_causes=CAUSES.find,
     signature_forgeries=("forged-wrong-secret",),
     serialization="zoom",
 )

@@ -177,17 +177,18 @@ def _last(r: CheckResult) -> Delivery | None:
 def _with_carrier(results: Sequence[CheckResult]) -> list[RootCause]:
     causes: list[RootCause] = []
     failed = [r for r in results if r.outcome in (Verdict.FAIL, Verdict.WARN)]
-    refused_401 = [r for r in failed if (d := _last(r)) is not None and d.status in (401, 403)]
-    variants = [r.id for r in refused_401 if r.family is Family.VARIANT and r.id != ROTATION]
+    # Refused with any 4xx: receivers refuse a signature they cannot match with 400 as often.
+    refused_4xx = [r for r in failed if (d := _last(r)) is not None and is_refusal(d)]
+    variants = [r.id for r in refused_4xx if r.family is Family.VARIANT and r.id != ROTATION]
     if variants:
         summary = (
             "the receiver verifies a re-serialized body (json.dumps of the parsed JSON, "
             "JSON.stringify(req.body)) instead of the raw bytes it received: other byte forms "
-            "of JSON it accepts in the sender's form were refused with a 401; verify the raw "
+            "of JSON it accepts in the sender's form were refused (a 4xx); verify the raw "
             "body, then parse it"
         )
         causes.append(RootCause("reserialized-body", summary, tuple(variants)))
-    if any(r.id == ROTATION for r in refused_401):
+    if any(r.id == ROTATION for r in refused_4xx):
         summary = (
             "the receiver checks only the first item of webhook-signature: a header whose "
             "second item is the right signature was refused; while a secret is rotated the "

@@ -16,12 +16,17 @@ from ...conformance.base import (
     Battery,
     Found,
     is_crash,
-    is_slow,
     no_carrier,
     show,
     vehicle,
 )
-from ...conformance.verdicts import acknowledged_event, refused, unknown_acknowledged
+from ...conformance.verdicts import (
+    Refusals,
+    acknowledged_event,
+    byte_form,
+    refused,
+    unknown_acknowledged,
+)
 from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.events import Event
@@ -112,22 +117,20 @@ def _honest(b: Battery, event: Event) -> tuple[str, int]:
 # -- events a sender sends -------------------------------------------------------------------------
 
 
-def _event_refused(delivery: Delivery) -> str:
-    if delivery.status in (401, 403):
-        return (
-            "the signature check fails on an honest delivery: is the secret the endpoint's "
-            "(whsec_ stripped, the rest base64-decoded), is the signed content "
-            "'{webhook-id}.{webhook-timestamp}.{raw body}', and is the signature compared as "
-            "base64?"
-        )
-    return (
-        "the receiver refuses event types it does not handle; the sender retries every non-2xx "
-        "for more than a day, then drops the message"
-    )
+_SIGNATURE_REFUSED = (
+    "the signature check fails on an honest delivery: is the secret the endpoint's (whsec_ "
+    "stripped, the rest base64-decoded), is the signed content "
+    "'{webhook-id}.{webhook-timestamp}.{raw body}', and is the signature compared as base64?"
+)
+_REFUSALS = Refusals(
+    {401: _SIGNATURE_REFUSED, 403: _SIGNATURE_REFUSED},
+    otherwise="the receiver refuses event types it does not handle; the sender retries every "
+    "non-2xx for more than a day, then drops the message",
+)
 
 
 def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: acknowledged_event(b, name, _event_refused)
+    return lambda b: acknowledged_event(b, name, _REFUSALS)
 
 
 def free_text_path(schema: Mapping[str, Any], data: Any) -> tuple[str, ...] | None:
@@ -183,34 +186,8 @@ def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
         data, where = _with_text(b, name)
         twin = b.deliver(Event.build(name, data, serialization=b.suite.serialization))
         delivery = b.deliver(Event.build(name, data, serialization=serialization))
-        sent = (
-            f"sent: a correctly signed {name} with {what} (text with '/' and non-ASCII in "
-            f"{where}); got {show(delivery)}"
-        )
-        if delivery.acknowledged:
-            b.latencies.append(delivery.elapsed)
-            return Found(True, show(delivery))
-        if not twin.acknowledged:
-            return Found(
-                None,
-                f"{sent}\ninconclusive: the same event in the sender's own bytes was refused too "
-                f"({show(twin)}), so the byte form is not what was refused",
-            )
-        lines = [
-            sent,
-            "a correct receiver acknowledges it: the signature covers the raw bytes, whatever "
-            f"their form (the same event in the sender's bytes was acknowledged: {show(twin)})",
-        ]
-        if delivery.status in (401, 403):
-            lines.append(
-                "likely cause: the receiver verifies a re-serialized body (json.dumps of the "
-                "parsed JSON, JSON.stringify(req.body)) instead of the raw bytes it received"
-            )
-        elif is_crash(delivery):
-            lines.append("likely cause: the handler fails on this byte form; parse the JSON")
-        elif is_slow(delivery):
-            lines.append("likely cause: the work happens before the answer; acknowledge first")
-        return Found(False, "\n".join(lines))
+        sent = f"a correctly signed {name} with {what} (text with '/' and non-ASCII in {where})"
+        return byte_form(b, twin, delivery, sent, own="the sender's own bytes")
 
     return check
 

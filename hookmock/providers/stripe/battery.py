@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from ...conformance.base import (
     Battery,
     Check,
-    CheckResult,
     Family,
     Found,
     Severity,
@@ -26,9 +25,16 @@ from ...conformance.base import (
     show,
     vehicle,
 )
-from ...conformance.explain import SignatureCauses, explain, signature_causes
-from ...conformance.rootcauses import Facts, RootCause
-from ...conformance.verdicts import acknowledged_event, refused, unknown_acknowledged
+from ...conformance.explain import SignatureCauses
+from ...conformance.verdicts import (
+    RESERIALIZED,
+    Refusals,
+    acknowledged_event,
+    beside_twin,
+    byte_form,
+    refused,
+    unknown_acknowledged,
+)
 from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.events import Event
@@ -53,62 +59,43 @@ _UNVERIFIED = (
     "the receiver acts on requests without verifying Stripe-Signature over the raw body "
     "(stripe.Webhook.construct_event(raw_body, header, endpoint_secret))"
 )
-_RESERIALIZED = (
-    "the receiver verifies a re-serialized body (json.dumps(request.json), "
-    "JSON.stringify(req.body)) instead of the raw bytes it received"
-)
 
 
 # -- what Stripe sends -----------------------------------------------------------------------------
 
 
-def _event_refused(delivery: Delivery) -> str | None:
-    if delivery.status in (400, 401, 403):
-        return (
-            "the signature check fails on a plain Stripe delivery: is the endpoint secret the "
-            "simulated one (stripe.secret), and is the signature checked over the raw body? "
-            f"Or: {_RESERIALIZED}"
-        )
-    return None
+_SIGNATURE_REFUSED = (
+    "the signature check fails on a plain Stripe delivery: is the endpoint secret the "
+    "simulated one (stripe.secret), and is the signature checked over the raw body? "
+    f"Or: {RESERIALIZED}"
+)
+_REFUSALS = Refusals(dict.fromkeys((400, 401, 403), _SIGNATURE_REFUSED))
 
 
 def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: acknowledged_event(b, name, _event_refused)
+    return lambda b: acknowledged_event(b, name, _REFUSALS)
 
 
-def _twin_then(b: Battery, what: str, make: Callable[[str], tuple[Event, dict[str, str]]]) -> Found:
-    """Send the carrier in Stripe's own form, then in another: the other means something only
-    if the first is acknowledged."""
+def _carrier_and_twin(b: Battery) -> tuple[str, Delivery] | None:
+    """The carrier, and a delivery of it in Stripe's own form: what a check that sends it in
+    another form compares with."""
     b.establish_baseline()
     name = b.carrier
     if name is None:
-        return Found(None, no_carrier(b))
-    twin = b.deliver(b.event(name))
-    event, headers = make(name)
-    delivery = b.deliver(event, headers=headers or None)
-    sent = f"sent: a correctly signed {name} with {what}; got {show(delivery)}"
-    if delivery.acknowledged:
-        b.latencies.append(delivery.elapsed)
-        return Found(True, show(delivery))
-    if not twin.acknowledged:
-        return Found(
-            None,
-            f"{sent}\ninconclusive: the same event in Stripe's own form was refused too "
-            f"({show(twin)})",
-        )
-    lines = [
-        sent,
-        "a correct receiver acknowledges it (the same event in Stripe's own form was "
-        f"acknowledged: {show(twin)})",
-    ]
-    if delivery.status in (400, 401, 403):
-        lines.append(f"likely cause: {_RESERIALIZED}")
-    return Found(False, "\n".join(lines))
+        return None
+    return name, b.deliver(b.event(name))
 
 
 def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
     def check(b: Battery) -> Found:
-        return _twin_then(b, what, lambda name: (b.event(name, serialization=serialization), {}))
+        found = _carrier_and_twin(b)
+        if found is None:
+            return Found(None, no_carrier(b))
+        name, twin = found
+        delivery = b.deliver(b.event(name, serialization=serialization))
+        return byte_form(
+            b, twin, delivery, f"a correctly signed {name} with {what}", own="Stripe's own form"
+        )
 
     return check
 
@@ -116,16 +103,26 @@ def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
 def rotated(b: Battery) -> Found:
     """A header as Stripe sends it while the endpoint's secret is rolled: a ``v1`` under a
     secret the receiver does not have, then one under its own."""
-
-    def make(name: str) -> tuple[Event, dict[str, str]]:
-        event = b.event(name)
-        ts = b.now()
-        other = sign(b.provider.secret + "-previous", ts, event.body)
-        own = sign(b.provider.secret, ts, event.body)
-        return event, {HEADER: f"t={ts},{SCHEME}={other},{SCHEME}={own}"}
-
-    return _twin_then(
-        b, "two v1 signatures, the first under another secret (as during a secret roll)", make
+    found = _carrier_and_twin(b)
+    if found is None:
+        return Found(None, no_carrier(b))
+    name, twin = found
+    event = b.event(name)
+    ts = b.now()
+    other = sign(b.provider.secret + "-previous", ts, event.body)
+    own = sign(b.provider.secret, ts, event.body)
+    delivery = b.deliver(event, headers={HEADER: f"t={ts},{SCHEME}={other},{SCHEME}={own}"})
+    return beside_twin(
+        b,
+        twin,
+        delivery,
+        f"a correctly signed {name} with two v1 signatures, the first under another secret (as "
+        "during a secret roll)",
+        own="Stripe's own form",
+        expected="one v1 signature matches, and Stripe's libraries accept a header when any does",
+        refusal="only the first v1 signature is compared; while a secret is rolled, Stripe "
+        "signs with the old secret and the new one, and the receiver's may come second",
+        crash="the verification raises on a header with several v1 signatures",
     )
 
 
@@ -398,16 +395,11 @@ CAUSES = SignatureCauses(
 )
 
 
-def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
-    """The likely defects behind *results*, most fundamental first; marks each explained result."""
-    return explain(results, signature_causes(results, facts, CAUSES))
-
-
 #: Stripe's battery as the runner takes it.
 SUITE = Suite(
     build=build_checks,
     default_events=DEFAULT_EVENTS,
-    root_causes=find_root_causes,
+    root_causes=CAUSES.find,
     signature_forgeries=("forged-wrong-secret",),
     serialization="pretty",
 )

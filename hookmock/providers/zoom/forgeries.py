@@ -21,7 +21,13 @@ from ...conformance.base import (
     show,
     vehicle,
 )
-from ...conformance.verdicts import acknowledged_event, refused, unknown_acknowledged
+from ...conformance.verdicts import (
+    Refusals,
+    acknowledged_event,
+    byte_form,
+    refused,
+    unknown_acknowledged,
+)
 from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.catalog import load_schema
@@ -132,26 +138,19 @@ def oracle(kind: str) -> Callable[[Battery], Found]:
 # -- events Zoom sends ---------------------------------------------------------------------------
 
 
-def _event_refused(delivery: Delivery) -> str:
-    if delivery.status in (401, 403):
-        return (
-            "the signature check fails on a plain Zoom body: is the secret token the app's, and "
-            "is the message 'v0:{x-zm-request-timestamp}:{raw body}'?"
-        )
-    return (
-        "the receiver refuses event types it does not handle; Zoom does not retry a 4xx, so the "
-        "event is lost"
-    )
+_SIGNATURE_REFUSED = (
+    "the signature check fails on a plain Zoom body: is the secret token the app's, and is the "
+    "message 'v0:{x-zm-request-timestamp}:{raw body}'?"
+)
+_REFUSALS = Refusals(
+    {401: _SIGNATURE_REFUSED, 403: _SIGNATURE_REFUSED},
+    otherwise="the receiver refuses event types it does not handle; Zoom does not retry a 4xx, "
+    "so the event is lost",
+)
 
 
 def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: acknowledged_event(b, name, _event_refused)
-
-
-_RESERIALIZED = (
-    "the receiver verifies a re-serialized body (json.dumps(request.json), "
-    "JSON.stringify(req.body)) instead of the raw bytes it received"
-)
+    return lambda b: acknowledged_event(b, name, _REFUSALS)
 
 
 def _has_topic(name: str) -> bool:
@@ -176,31 +175,9 @@ def variant(
             )
         twin = b.deliver(b.event(name, topic=plain_topic))
         delivery = b.deliver(b.event(name, topic=topic, serialization=serialization))
-        sent = f"sent: a correctly signed {name} with {what}; got {show(delivery)}"
-        if delivery.acknowledged:
-            b.latencies.append(delivery.elapsed)
-            return Found(True, show(delivery))
-        if not twin.acknowledged:
-            return Found(
-                None,
-                f"{sent}\ninconclusive: the same kind of event in Zoom's own bytes was refused "
-                f"too ({show(twin)}), so the byte form is not what was refused",
-            )
-        lines = [
-            sent,
-            "a correct receiver acknowledges it: the signature is over the raw bytes, whatever "
-            f"their form (the same event in Zoom's bytes was acknowledged: {show(twin)})",
-        ]
-        if delivery.status in (401, 403):
-            lines.append(f"likely cause: {_RESERIALIZED}")
-        elif is_slow(delivery):
-            lines.append("likely cause: the work happens before the answer; acknowledge first")
-        elif is_crash(delivery):
-            lines.append(
-                "likely cause: the handler fails on this byte form: does it read the raw text "
-                "(a field's position, a fixed layout) instead of parsing the JSON?"
-            )
-        return Found(False, "\n".join(lines))
+        return byte_form(
+            b, twin, delivery, f"a correctly signed {name} with {what}", own="Zoom's own bytes"
+        )
 
     return check
 

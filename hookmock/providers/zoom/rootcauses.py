@@ -139,13 +139,13 @@ def _with_carrier(results: Sequence[CheckResult], facts: Facts) -> list[RootCaus
     variants = [
         r
         for r in failed
-        if r.family is Family.VARIANT and (d := last(r)) is not None and d.status in (401, 403)
+        if r.family is Family.VARIANT and (d := last(r)) is not None and is_refusal(d)
     ]
     if variants:
         summary = (
             "the receiver verifies a re-serialized body (json.dumps(request.json), "
             "JSON.stringify(req.body)) instead of the raw bytes it received: other byte forms "
-            "of JSON it accepts in Zoom's own form were refused with a 401"
+            "of JSON it accepts in Zoom's own form were refused (a 4xx)"
         )
         causes.append(RootCause("reserialized-body", summary, tuple(r.id for r in variants)))
     crashed = [r for r in event_fails if is_crash(last(r))]  # type: ignore[arg-type]
