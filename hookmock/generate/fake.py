@@ -489,11 +489,12 @@ def _pattern_generator(pattern: str, where: str) -> _Gen:
 class _Plan:
     """One event compiled: how its body is drawn, and where its consistency rules apply."""
 
-    __slots__ = ("begin", "draw", "node")
+    __slots__ = ("_cohere", "begin", "draw", "node")
     draw: _Gen
     #: Where the rules apply, and what starts them (None where no rule applies).
     node: _Node | None
     begin: Callable[[Context], None]
+    _cohere: Callable[[dict[str, Any], Context], None] | None
 
     def __init__(self, event: str, provider: str, profile: GenerationProfile) -> None:
         schema = load_schema(event, provider)
@@ -513,8 +514,19 @@ class _Plan:
         expr, node = compiler.compile(schema, "", "$")
         self.draw = compiler.finish(expr)
         self.node = node if isinstance(node, _Node) and rules is not None else None
+        self._cohere = None
         if rules is not None:
             self.begin = rules.begin
+
+    @property
+    def cohere(self) -> Callable[[dict[str, Any], Context], None]:
+        """The rules applied to a body without overrides: what :func:`_visit` does, written
+        out for this event's plan (compiled on first use)."""
+        cohere = self._cohere
+        if cohere is None:
+            assert self.node is not None
+            cohere = self._cohere = _compile_visit(self.node)
+        return cohere
 
 
 @functools.cache
@@ -564,12 +576,15 @@ def generate(
             # Values of fields no rule reads, in objects the body has: the rules run as they
             # would without them (and so draw the same values), and the values are set after.
             plan.begin(ctx)
-            _visit(node, data, "", ctx, None, _NOTHING)
+            plan.cohere(data, ctx)
             node = None
         overridden = apply_overrides(data, overrides)
     if node is not None:
         plan.begin(ctx)
-        _visit(node, data, "", ctx, None, overridden)
+        if overridden:
+            _visit(node, data, "", ctx, None, overridden)
+        else:
+            plan.cohere(data, ctx)
     _IDLE.append(rng)
     return data, overridden
 
@@ -769,3 +784,53 @@ def _descend(
     elif type(value) is dict:
         assert type(plan) is _Node
         _visit(plan, value, path, ctx, state, overridden)
+
+
+def _compile_visit(plan: _Node) -> Callable[[dict[str, Any], Context], None]:
+    """A function that applies the rules of *plan* to a body without overrides as
+    :func:`_visit` does (the same rules, objects and draws, in the same order), written out
+    as Python source once per event so that no walk of the plan runs per body."""
+    env: dict[str, Any] = {"_NOTHING": _NOTHING}
+    lines: list[str] = ["def cohere(v0, ctx):"]
+
+    def bind(value: Any) -> str:
+        name = f"_b{len(env)}"
+        env[name] = value
+        return name
+
+    def visit(node: _Node, obj: str, state: str, depth: int, indent: str) -> None:
+        # obj: the name of the dict; state: the name of what the enclosing rules handed down.
+        if node.before is not None:
+            inner = f"s{depth}"
+            lines.append(
+                f"{indent}{inner} = {bind(node.before)}({obj}, '', ctx, {state}, _NOTHING)"
+            )
+            state = inner
+        for key, child in node.children:
+            value = f"v{depth + 1}"
+            lines.append(f"{indent}{value} = {obj}.get({key!r})")
+            descend(child, value, state, depth + 1, indent)
+        if node.after is not None:
+            lines.append(f"{indent}{bind(node.after)}({obj}, '', ctx, _NOTHING)")
+        for key, later in node.later:
+            name = bind(later)
+            lines.append(
+                f"{indent}if {obj}.get({key!r}) is {name}: {obj}[{key!r}] = {name}.draw(ctx)"
+            )
+
+    def descend(child: _Node | _Items, value: str, state: str, depth: int, indent: str) -> None:
+        if type(child) is _Node:
+            lines.append(f"{indent}if type({value}) is dict:")
+            visit(child, value, state, depth, indent + "    ")
+            return
+        assert type(child) is _Items
+        item = f"i{depth}"
+        lines.append(f"{indent}if type({value}) is list:")
+        lines.append(f"{indent}    for {item} in {value}:")
+        descend(child.item, item, state, depth + 1, indent + "        ")
+
+    visit(plan, "v0", "None", 0, "    ")
+    lines.append("    return None")
+    exec("\n".join(lines), env)
+    cohere: Callable[[dict[str, Any], Context], None] = env["cohere"]
+    return cohere

@@ -113,6 +113,7 @@ class _Object:
         "recording",
         "rules",
         "spans",
+        "spans_only",
         "times",
     )
 
@@ -123,6 +124,8 @@ class _Object:
         self.times = "start_time" in keys or bool(keys & _SPAN_KEYS)
         #: The pairs of times within a meeting's span that this object has one of.
         self.spans = tuple(pair for pair in _SPAN_PAIRS if keys.intersection(pair))
+        #: Whether its only times are within a meeting's span (a recording file's, say).
+        self.spans_only = self.times and "start_time" not in keys
         self.occurrence = "occurrence_id" in keys and "start_time" in keys
         self.date_time = "date_time" in keys and event.anchor != "scheduled"
         self.links = "id" in keys and bool(keys & _LINK_KEYS)
@@ -153,7 +156,10 @@ class _Object:
         if self.payload:
             _fix_payload(obj, ctx, overridden)
         if self.times:
-            span = _fix_times(self, obj, path, ctx, span, overridden)
+            if self.spans_only and not overridden:
+                span = _fix_spans(self, obj, ctx, span)
+            else:
+                span = _fix_times(self, obj, path, ctx, span, overridden)
         if self.occurrence:
             occurrence, stamp = obj.get("occurrence_id"), obj.get("start_time")
             start = ctx.parse(stamp) if isinstance(stamp, str) else None
@@ -373,6 +379,41 @@ def _fix_times(
     return span
 
 
+def _fix_spans(
+    plan: _Object, obj: dict[str, Any], ctx: Context, span: tuple[float, float] | None
+) -> tuple[float, float] | None:
+    """What :func:`_fix_times` does in an object without overrides whose times all lie
+    within the meeting's span (a recording file's start and end, a participant's join and
+    leave): the same times, drawn in the same order, without its general cases."""
+    if span is None:
+        return None
+    start, end = span
+    moment, marks, random, stamp = ctx.moment, plan.marks, ctx.random, ctx.stamp
+    for first, last in plan.spans:
+        before: Any = obj.get(first)
+        after: Any = obj.get(last)
+        has_first, has_last = _is_stamp(before), _is_stamp(after)
+        if not (has_first or has_last):
+            continue
+        if last in marks:
+            finish = moment
+        elif first in marks:
+            finish = end
+        else:
+            finish = end - int(random() * max(1, min(300, int(end - start) // 4)))
+        if first in marks:
+            begin = moment
+        else:
+            begin = start + int(random() * max(1, min(300, int(finish - start) // 2)))
+        if has_first:
+            ms = before.ms if type(before) is Later else "." in before
+            obj[first] = stamp(min(begin, finish), ms)
+        if has_last:
+            ms = after.ms if type(after) is Later else "." in after
+            obj[last] = stamp(max(finish, begin) if has_first else finish, ms)
+    return span
+
+
 def _fix_links(obj: dict[str, Any], path: str, ctx: Context, overridden: frozenset[str]) -> None:
     number = obj.get("id")
     if not isinstance(number, int | str) or not str(number).isdigit():
@@ -470,6 +511,9 @@ def _size_file(item: dict[str, Any], path: str, ctx: Context, overridden: frozen
 def _fix_recording(
     obj: dict[str, Any], path: str, ctx: Context, overridden: frozenset[str]
 ) -> None:
+    if not overridden:
+        _fix_recording_plain(obj, ctx)
+        return
     files = obj.get("recording_files")
     if isinstance(files, list):
         uuid = obj.get("uuid")
@@ -497,6 +541,53 @@ def _fix_recording(
     if all(isinstance(s, int) for s in sizes):
         put(obj, "total_size", sum(sizes), path, overridden)
     put(obj, "recording_count", len(files), path, overridden)
+
+
+def _plain_size(item: dict[str, Any], ctx: Context) -> None:
+    """What :func:`_size_file` does to a file without overrides."""
+    size = item.get("file_size")
+    if isinstance(size, int) or (type(size) is Later and size.typ is int):
+        drawn = _file_size(item, ctx)
+        if drawn is not None:
+            item["file_size"] = size = drawn
+    if type(size) is Later:
+        item["file_size"] = size.draw(ctx)
+
+
+def _fix_recording_plain(obj: dict[str, Any], ctx: Context) -> None:
+    """What :func:`_fix_recording` does to a body without overrides, drawing the same values
+    in the same order."""
+    files: Any = obj.get("recording_files")
+    listed = type(files) is list
+    if listed:
+        uuid = obj.get("uuid")
+        own = isinstance(uuid, str)
+        for item in files:
+            if type(item) is not dict:
+                continue
+            if "meeting_id" in item:
+                if own:
+                    item["meeting_id"] = uuid
+                else:
+                    settle(item, "meeting_id", ctx)
+            extension = _FILE_EXTENSIONS.get(item.get("file_type"))  # type: ignore[arg-type]
+            if extension is not None and "file_extension" in item:
+                item["file_extension"] = extension
+            _plain_size(item, ctx)
+    audio: Any = obj.get("participant_audio_files")
+    if type(audio) is list:
+        for item in audio:
+            if type(item) is dict:
+                if listed:
+                    _plain_size(item, ctx)
+                settle(item, "file_size", ctx)
+    if not listed:
+        return
+    sizes = [f["file_size"] for f in files if type(f) is dict and "file_size" in f]
+    if "total_size" in obj and all(isinstance(s, int) for s in sizes):
+        obj["total_size"] = sum(sizes)
+    if "recording_count" in obj:
+        obj["recording_count"] = len(files)
 
 
 #: The fields whose values the rules above read (to copy, to derive other fields from, or to
