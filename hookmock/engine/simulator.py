@@ -306,7 +306,8 @@ class Provider(InProcessLifecycle, Timeline):
             full=full,
             profile=adapter.generation,
         )
-        adapter.cohere(event, data, seed=event_seed, now=when, overridden=overridden, full=full)
+        if type(adapter).cohere is not Adapter.cohere:
+            adapter.cohere(event, data, seed=event_seed, now=when, overridden=overridden, full=full)
         if self.generation_hooks:
             for hook in tuple(self.generation_hooks):
                 hook(event, data)

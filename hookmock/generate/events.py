@@ -211,7 +211,9 @@ class Event:
         overridden: frozenset[str] = frozenset(),
     ) -> Event:
         """Write *data* once in *serialization* and wrap the result."""
-        return cls(name, data, serialize(data, serialization), seed, serialization, overridden)
+        writer = SERIALIZATIONS.get(serialization)
+        body = serialize(data, serialization) if writer is None else writer(data).encode("utf-8")
+        return cls(name, data, body, seed, serialization, overridden)
 
     @classmethod
     def from_body(cls, body: bytes | str, *, name: str | None = None) -> Event:

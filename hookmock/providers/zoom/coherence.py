@@ -177,6 +177,31 @@ class _Object:
             _fix_person(obj, path, ctx, overridden)
         return span
 
+    def before_spans(
+        self,
+        obj: dict[str, Any],
+        path: str,
+        ctx: Context,
+        span: tuple[float, float] | None,
+        overridden: frozenset[str],
+    ) -> tuple[float, float] | None:
+        """:meth:`before` where the only rule is that of times within a meeting's span."""
+        if overridden:
+            return _fix_times(self, obj, path, ctx, span, overridden)
+        return _fix_spans(self, obj, ctx, span)
+
+    @property
+    def only_spans(self) -> bool:
+        """Whether the only rule before the objects inside is that of times within a span."""
+        return self.spans_only and not (
+            self.payload
+            or self.occurrence
+            or self.date_time
+            or self.links
+            or self.participant
+            or self.person
+        )
+
 
 class _Event:
     """The rules of one event: where its meeting is in time, and which of its times report the
@@ -201,8 +226,11 @@ class _Event:
         plan = _Object(self, keys, where)
         if not (plan.rules or plan.recording):
             return None
+        before = None
+        if plan.rules:
+            before = plan.before_spans if plan.only_spans else plan.before
         return ObjectRules(
-            before=plan.before if plan.rules else None,
+            before=before,
             after=_fix_recording if plan.recording else None,
             deferred=_deferred(plan, resolved, self.profile),
             below=_deferred_below(plan),
@@ -278,7 +306,10 @@ def _fix_payload(payload: dict[str, Any], ctx: Context, overridden: frozenset[st
     for key in ("id", "uuid"):
         settle(old, key, ctx)
     if isinstance(obj, dict):
-        _contrast(obj, old, "payload.old_object", overridden)
+        if overridden:
+            _contrast(obj, old, "payload.old_object", overridden)
+        else:
+            _contrast_plain(obj, old)
 
 
 def _contrast(
@@ -291,6 +322,19 @@ def _contrast(
             put(old, key, not value, path, overridden)
         elif type(value) is dict and type(before) is dict:
             _contrast(value, before, f"{path}.{key}", overridden)
+
+
+def _contrast_plain(new: dict[str, Any], old: dict[str, Any]) -> None:
+    """What :func:`_contrast` does without overrides."""
+    for key, value in new.items():
+        kind = type(value)
+        if kind is bool:
+            if type(old.get(key)) is bool:
+                old[key] = not value
+        elif kind is dict:
+            before = old.get(key)
+            if type(before) is dict:
+                _contrast_plain(value, before)
 
 
 def _is_stamp(value: Any) -> bool:
