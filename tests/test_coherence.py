@@ -4,8 +4,10 @@ general walk of the plan (the one bodies with overrides take) gives."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,6 +27,13 @@ EVENTS = [
 ELSEWHERE = frozenset({"payload.nothing.here"})
 
 
+@functools.cache
+def _compiled(event: str) -> Callable[[dict[str, Any], Context], None]:
+    node = fake._plan(event, "zoom", 0, GENERATION).node
+    assert node is not None
+    return fake._compile_visit(node)
+
+
 def _body(event: str, seed: int, *, full: bool, how: str) -> dict[str, Any]:
     plan = fake._plan(event, "zoom", 0, GENERATION)
     rng = random.Random(seed)
@@ -33,7 +42,7 @@ def _body(event: str, seed: int, *, full: bool, how: str) -> dict[str, Any]:
     assert plan.node is not None, f"{event}: no rule applies"
     plan.begin(ctx)
     if how == "compiled":
-        plan.cohere(data, ctx)
+        _compiled(event)(data, ctx)
     elif how == "walked":
         fake._visit(plan.node, data, "", ctx, None, fake._NOTHING)
     else:
@@ -79,3 +88,13 @@ def test_recording_events_are_among_those_compared() -> None:
     files = body["payload"]["object"]["recording_files"]
     assert files and all("recording_start" in item for item in files)
     assert body["payload"]["object"]["total_size"] == sum(item["file_size"] for item in files)
+
+
+def test_an_event_walks_its_plan_once_and_then_runs_the_compiled_rules() -> None:
+    # The first body of an event (a process's first send) is not worth compiling for.
+    plan = fake._Plan("meeting.participant_joined", "zoom", GENERATION)
+    first = plan.cohere
+    assert first == plan._walk
+    compiled = plan.cohere
+    assert compiled != plan._walk
+    assert plan.cohere is compiled

@@ -489,7 +489,7 @@ def _pattern_generator(pattern: str, where: str) -> _Gen:
 class _Plan:
     """One event compiled: how its body is drawn, and where its consistency rules apply."""
 
-    __slots__ = ("_cohere", "begin", "draw", "node")
+    __slots__ = ("_cohere", "_walked", "begin", "draw", "node")
     draw: _Gen
     #: Where the rules apply, and what starts them (None where no rule applies).
     node: _Node | None
@@ -515,18 +515,27 @@ class _Plan:
         self.draw = compiler.finish(expr)
         self.node = node if isinstance(node, _Node) and rules is not None else None
         self._cohere = None
+        self._walked = False
         if rules is not None:
             self.begin = rules.begin
 
     @property
     def cohere(self) -> Callable[[dict[str, Any], Context], None]:
         """The rules applied to a body without overrides: what :func:`_visit` does, written
-        out for this event's plan (compiled on first use)."""
+        out for this event's plan. The first body walks the plan: an event sent once (the
+        first send of a process, ``hookmock fake``) does not pay for the compiling."""
         cohere = self._cohere
         if cohere is None:
+            if not self._walked:
+                self._walked = True
+                return self._walk
             assert self.node is not None
             cohere = self._cohere = _compile_visit(self.node)
         return cohere
+
+    def _walk(self, data: dict[str, Any], ctx: Context) -> None:
+        assert self.node is not None
+        _visit(self.node, data, "", ctx, None, _NOTHING)
 
 
 @functools.cache
