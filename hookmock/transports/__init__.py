@@ -278,6 +278,33 @@ def _wire_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
     )
 
 
+#: The methods and lists of header names found fit for the wire (each list is checked once).
+_SENDABLE: set[tuple[str, tuple[str, ...]]] = set()
+
+
+def _check_sendable(method: str, names: tuple[str, ...]) -> None:
+    """:raises ConfigurationError: for a method that is not a token or a header name HTTP
+    cannot carry."""
+    method_pattern, header_name, _ = _wire_patterns()
+    if not method_pattern.fullmatch(method):
+        raise ConfigurationError(
+            f"cannot send a {method!r} request: a method is a token such as 'POST'"
+        )
+    for name in names:
+        if not (name.isascii() and header_name.fullmatch(name)):
+            raise ConfigurationError(
+                f"cannot send a header named {name!r} over HTTP: a header name is ASCII "
+                "without colons or line breaks"
+            )
+    if len(_SENDABLE) > 256:
+        _SENDABLE.clear()
+    _SENDABLE.add((method, names))
+
+
+def _header_line(name: str, value: str) -> str:
+    return f"{name}: {value}"
+
+
 class HTTPTarget:
     """Deliver over HTTP(S) to a URL, on a new connection for each attempt.
 
@@ -378,6 +405,8 @@ class HTTPTarget:
         import http.client
         import ssl
 
+        from .wire import response_class
+
         message = self._head(request) + request.body
         clock = self._clock
         host = self._host
@@ -406,7 +435,7 @@ class HTTPTarget:
         try:
             stream.send_all(message)
             # http.client parses what comes back, reading through the stream's deadline.
-            answer = http.client.HTTPResponse(stream, method=request.method)  # type: ignore[arg-type]
+            answer = response_class()(stream, method=request.method)  # type: ignore[arg-type]
             answer.begin()
             head_read = True
             cap = self.max_response_bytes
@@ -463,25 +492,22 @@ class HTTPTarget:
         :raises ConfigurationError: for a method or header HTTP cannot carry (a line break in
             a value would start a header of its own).
         """
-        method, header_name, line_break = _wire_patterns()
-        if not method.fullmatch(request.method):
-            raise ConfigurationError(
-                f"cannot send a {request.method!r} request: a method is a token such as 'POST'"
-            )
+        names = request.header_names
+        values = request.header_values
+        if (request.method, names) not in _SENDABLE:
+            _check_sendable(request.method, names)
+        joined = "".join(values)
+        if "\r" in joined or "\n" in joined:
+            line_break = _wire_patterns()[2]
+            for name, value in zip(names, values, strict=True):
+                # The value is not shown: it may be a credential.
+                if line_break.search(value):
+                    raise ConfigurationError(
+                        f"cannot send the {name!r} header over HTTP: its value has a line "
+                        "break; remove it"
+                    )
         lines = [f"{request.method} {self._path} HTTP/1.1"]
-        for name, value in request.headers:
-            if not (name.isascii() and header_name.fullmatch(name)):
-                raise ConfigurationError(
-                    f"cannot send a header named {name!r} over HTTP: a header name is ASCII "
-                    "without colons or line breaks"
-                )
-            # The value is not shown: it may be a credential.
-            if line_break.search(value):
-                raise ConfigurationError(
-                    f"cannot send the {name!r} header over HTTP: its value has a line break; "
-                    "remove it"
-                )
-            lines.append(f"{name}: {value}")
+        lines += map(_header_line, names, values)
         lines += ("", "")
         text = "\r\n".join(lines)
         try:
