@@ -50,6 +50,7 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from ..errors import ConfigurationError
+from ..transports.wire import ConnectionPool
 from . import control as server_control
 from . import openapi as server_openapi
 from . import page as server_page
@@ -407,6 +408,9 @@ class MockServer(ServerState):
             raise ConfigurationError(f"allowed_hosts: {error}") from None
         self.app = MockServerApp(self, guard=guard)
         self._server.app = self.app
+        # Deliveries to the URLs subscribed through the server keep their connections open
+        # between attempts, until the server stops.
+        self.connections = ConnectionPool()
         # A wildcard address is reached through the loopback one on this machine.
         shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
         netloc = f"[{shown}]" if ":" in shown else shown
@@ -451,6 +455,8 @@ class MockServer(ServerState):
             self._server.stop_accepting()
             self._thread.join()
         self._server.close()
+        if self.connections is not None:
+            self.connections.close()
         waiting = self._server.end_connections()
         until = time.monotonic() + _STOP_GRACE_SECONDS
         for thread in waiting:

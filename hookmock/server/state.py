@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ..engine.simulator import Provider
     from ..engine.subscription import Subscription
     from ..engine.timeline import Notice
+    from ..transports.wire import ConnectionPool
 
 __all__ = [
     "CREATED_BY_API",
@@ -302,6 +303,10 @@ class ServerState:
     :param max_body_bytes: request bodies above this size are refused with 413.
     """
 
+    #: Where deliveries to the URLs subscribed through the server keep their idle connections
+    #: (the running server's); ``None``: a new connection for each attempt.
+    connections: ConnectionPool | None = None
+
     def __init__(
         self,
         provider: Provider,
@@ -398,6 +403,8 @@ class ServerState:
                 provider.scheduler.cancel(job)
             provider.deliveries.clear()
             provider.notices.clear()
+            if self.connections is not None:
+                self.connections.clear()
             faults(provider).clear()
             self._clear_data()
 
@@ -468,6 +475,15 @@ class ServerState:
     def details(self, subscription: Subscription) -> ApiDetails:
         with self._data_lock:
             return self._api.setdefault(subscription.id, ApiDetails())
+
+    def receiver(self, url: str) -> Any:
+        """What to subscribe for a receiver's *url* given to the server: a target that keeps
+        its connections in :attr:`connections` when the server has them, else the URL."""
+        if self.connections is None:
+            return url
+        from ..transports import HTTPTarget
+
+        return HTTPTarget(url, connections=self.connections)
 
     def find_subscription(self, subscription_id: str) -> Subscription | None:
         return next((s for s in self.provider.subscriptions if s.id == subscription_id), None)

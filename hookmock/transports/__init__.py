@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     import ssl
     from urllib.parse import SplitResult
 
+    from .wire import ConnectionPool
+
 __all__ = [
     "DEFAULT_BACKGROUND_TIMEOUT",
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -306,13 +308,26 @@ def _header_line(name: str, value: str) -> str:
 
 
 class HTTPTarget:
-    """Deliver over HTTP(S) to a URL, on a new connection for each attempt.
+    """Deliver over HTTP(S) to a URL, on a new connection for each attempt, or over plain HTTP
+    on a connection kept from the one before when given a pool of *connections*.
 
     The deadline bounds the whole attempt, not each step: before every connect, write and read,
     the socket's timeout is set to what is left of it, so a receiver that trickles its answer a
     byte at a time is cut off at the deadline just like one that never answers, and no thread
     is started for it. A DNS lookup is the one step it cannot bound (the resolver's own timeout
     does); an IP address in the URL is used as it is, without a lookup.
+
+    Connections kept (:class:`~hookmock.transports.wire.ConnectionPool`): after an HTTP/1.1
+    answer read to its end as its length or chunks frame it, without ``Connection: close``,
+    the connection is kept idle for at most a second. It carries the next request only if,
+    just before, nothing can be read on it (the receiver has not closed or reset it, nor sent
+    stray bytes). A receiver may still close it as the request goes out; when that happens
+    before any byte of an answer came back, the request is sent again on a new connection,
+    within the same deadline, only when the receiver's application cannot have read it whole:
+    nothing was written, or the receiver's TCP stack reset the connection (which it does for
+    data that reaches a connection its application closed, or that is unread when it closes
+    it). A clean close without a reset means the receiver read the request and hung up without
+    answering: that is recorded as on a new connection, and the request is not sent again.
 
     :param url: the endpoint, ``http://`` or ``https://``.
     :param verify: check the server's TLS certificate (Zoom requires a CA-signed one).
@@ -330,6 +345,7 @@ class HTTPTarget:
         cafile: str | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         clock: Callable[[], float] = time.perf_counter,
+        connections: ConnectionPool | None = None,
     ) -> None:
         from urllib.parse import urlsplit
 
@@ -367,6 +383,9 @@ class HTTPTarget:
         self._cafile = cafile
         self._clock = clock
         self.max_response_bytes = max_response_bytes
+        # Connections are kept over plain HTTP only.
+        self._connections = connections if parts.scheme == "http" else None
+        self._key = (self._host, self._port)
         self._context: ssl.SSLContext | None = None
         if parts.scheme == "https":
             import ssl
@@ -399,44 +418,95 @@ class HTTPTarget:
             cafile=self._cafile,
             max_response_bytes=self.max_response_bytes,
             clock=self._clock,
+            connections=self._connections,
         )
 
     def send(self, request: Request, *, deadline: float) -> Attempt:
-        import http.client
         import ssl
-
-        from .wire import response_class
 
         message = self._head(request) + request.body
         clock = self._clock
-        host = self._host
         begin = clock()
         ends = begin + deadline
+        pool = self._connections
+        sock = pool.take(self._key) if pool is not None else None
+        while True:
+            reused = sock is not None
+            if sock is None:
+                try:
+                    sock = self._connect(ends)
+                except TimeoutError:
+                    return Attempt(
+                        None,
+                        clock() - begin,
+                        f"could not connect to {_host_port(self._parts)} within the "
+                        f"{deadline:g} s deadline",
+                        Outcome.CONNECTION_ERROR,
+                    )
+                except ssl.SSLError as exc:
+                    reason = _describe_tls_error(exc, self._host)
+                    return Attempt(None, clock() - begin, reason, Outcome.CONNECTION_ERROR)
+                except OSError as exc:
+                    reason = _describe_os_error(exc, self._host)
+                    return Attempt(None, clock() - begin, reason, Outcome.CONNECTION_ERROR)
+            keep = False
+            try:
+                attempt, keep = self._exchange(sock, message, request, ends, begin, reused)
+            finally:
+                if keep and pool is not None:
+                    pool.give(self._key, sock)
+                else:
+                    sock.close()
+            if attempt is not None:
+                return attempt
+            sock = None  # the request never reached the receiver: once more, connected anew
 
-        def failed(reason: str, outcome: Outcome) -> Attempt:
-            return Attempt(None, clock() - begin, reason, outcome)
+    def _exchange(
+        self,
+        sock: socket.socket,
+        message: bytes,
+        request: Request,
+        ends: float,
+        begin: float,
+        reused: bool,
+    ) -> tuple[Attempt | None, bool]:
+        """One request and its answer on *sock*: the attempt, and whether the connection is
+        fit for another request. On a *reused* connection that the receiver closed before its
+        application read the request, no attempt (``None``): see :class:`HTTPTarget`."""
+        import http.client
+        import ssl
 
-        try:
-            sock = self._connect(ends)
-        except TimeoutError:
-            return failed(
-                f"could not connect to {_host_port(self._parts)} within the {deadline:g} s "
-                "deadline",
-                Outcome.CONNECTION_ERROR,
-            )
-        except ssl.SSLError as exc:
-            return failed(_describe_tls_error(exc, host), Outcome.CONNECTION_ERROR)
-        except OSError as exc:
-            return failed(_describe_os_error(exc, host), Outcome.CONNECTION_ERROR)
+        from .wire import reset_after_close, response_class
+
+        clock = self._clock
+        host = self._host
+        deadline = ends - begin
+
+        def failed(reason: str, outcome: Outcome) -> tuple[Attempt | None, bool]:
+            return Attempt(None, clock() - begin, reason, outcome), False
+
         stream = DeadlineStream(sock, ends, clock)
         answer: http.client.HTTPResponse | None = None
         body = bytearray()
         head_read = False
         try:
-            stream.send_all(message)
-            # http.client parses what comes back, reading through the stream's deadline.
-            answer = response_class()(stream, method=request.method)  # type: ignore[arg-type]
-            answer.begin()
+            try:
+                stream.send_all(message)
+                # http.client parses what comes back, reading through the stream's deadline.
+                answer = response_class()(stream, method=request.method)  # type: ignore[arg-type]
+                answer.begin()
+            except (OSError, http.client.HTTPException) as exc:
+                if reused and stream.received == 0 and not isinstance(exc, TimeoutError):
+                    # Closed or reset before a byte of an answer: resent only when the
+                    # receiver's application cannot have read the whole request.
+                    reset = isinstance(exc, ConnectionResetError | BrokenPipeError)
+                    if stream.sent == 0 or (
+                        reset and not isinstance(exc, http.client.RemoteDisconnected)
+                    ):
+                        return None, False
+                    if reset_after_close(sock, ends - clock()):
+                        return None, False
+                raise
             head_read = True
             cap = self.max_response_bytes
             while len(body) < cap:
@@ -445,6 +515,11 @@ class HTTPTarget:
                     break
                 body += chunk
             truncated = len(body) == cap and bool(answer.read(1))
+            # Read to its end, as framed by its length or its chunks (http.client lets go of
+            # the stream after the last chunk).
+            complete = not truncated and (
+                answer.fp is None if answer.chunked else answer.length == 0
+            )
         except TimeoutError:
             return failed(
                 _cut_off(deadline, stream, len(body) if head_read else None), Outcome.TIMEOUT
@@ -468,7 +543,6 @@ class HTTPTarget:
         finally:
             if answer is not None:
                 answer.close()
-            sock.close()
         elapsed = clock() - begin
         response = Response(
             answer.status, answer.reason, tuple(answer.getheaders()), bytes(body), truncated
@@ -483,8 +557,16 @@ class HTTPTarget:
                 f"truncated response: the receiver closed the connection after {len(body)} "
                 f"of the {len(body) + missing} body bytes its content-length announced",
                 Outcome.INVALID_RESPONSE,
-            )
-        return Attempt(_decoded(response, self.max_response_bytes), elapsed)
+            ), False
+        # Kept for another request only after an answer read to its end, framed by its length
+        # or its chunks, in HTTP/1.1 without "Connection: close".
+        keep = (
+            self._connections is not None
+            and complete
+            and answer.version == 11
+            and not answer.will_close
+        )
+        return Attempt(_decoded(response, self.max_response_bytes), elapsed), keep
 
     def _head(self, request: Request) -> bytes:
         """The request line and headers as they go on the wire.

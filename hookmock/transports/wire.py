@@ -13,12 +13,27 @@ blank continues the value before it; the first line that is neither ends the hea
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.client
 import re
+import select
+import socket
+import sys
+import threading
+import time
+from collections.abc import Hashable
 from typing import Any
 
-__all__ = ["Headers", "response_class"]
+__all__ = [
+    "DEFAULT_IDLE_SECONDS",
+    "ConnectionPool",
+    "Headers",
+    "read_headers",
+    "reset_after_close",
+    "response_class",
+    "still_open",
+]
 
 # http.client's limits on an answer's head.
 _MAX_LINE = 65536
@@ -141,3 +156,146 @@ def response_class() -> type[http.client.HTTPResponse]:
                 self.will_close = True
 
     return Answer
+
+
+# -- connections kept alive -------------------------------------------------------------------
+
+#: Seconds an idle connection is kept for reuse: well under the idle timeouts of common servers
+#: (gunicorn's 2 s, Node's and uvicorn's 5 s, nginx's 75 s), so that a receiver seldom closes one
+#: as a request goes out on it.
+DEFAULT_IDLE_SECONDS = 1.0
+#: Idle connections kept for one receiver (scheme, host and port).
+_MAX_IDLE_PER_RECEIVER = 4
+
+
+def still_open(sock: socket.socket) -> bool:
+    """Whether *sock*, idle, is fit to carry a request: nothing to read on it (no close, no
+    reset, no stray bytes from the receiver), seen without waiting."""
+    try:
+        if _poll is not None:
+            poller = _poll()
+            poller.register(sock, select.POLLIN | select.POLLPRI)
+            return not poller.poll(0)
+        readable, _, broken = select.select([sock], [], [sock], 0)
+        return not (readable or broken)
+    except (OSError, ValueError):
+        return False
+
+
+_poll = getattr(select, "poll", None)
+
+
+def reset_after_close(sock: socket.socket, left: float) -> bool:
+    """Whether the receiver's TCP stack reset *sock*, on which it closed its side, after what
+    was written on it; waiting for the reset as long as it takes to come back (four round
+    trips, and at least a tenth of a second; a second where the round trip is not known), and
+    no longer than *left* seconds.
+
+    A TCP stack resets a connection when data reaches it after its application closed it, or is
+    still unread when its application closes it: a reset after the receiver's close means its
+    application did not read the request to the end. Without a reset, it read what was sent.
+    """
+    if _reset_seen(sock):
+        return True
+    wait = min(left, _round_trip_wait(sock))
+    if _poll is None or wait <= 0:
+        return False
+    poller = _poll()
+    # No event asked for: poll() wakes for a hang-up or an error only (a reset brings both).
+    poller.register(sock, 0)
+    try:
+        poller.poll(wait * 1000)
+    except OSError:
+        return False
+    return _reset_seen(sock)
+
+
+def _round_trip_wait(sock: socket.socket) -> float:
+    """Seconds to wait for an answer from the other end's TCP stack: from the smoothed round
+    trip time Linux keeps for the connection (``TCP_INFO``'s ``tcpi_rtt``, microseconds)."""
+    option = getattr(socket, "TCP_INFO", None)
+    if option is None:
+        return 1.0
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, option, 104)
+    except OSError:
+        return 1.0
+    if len(info) < 72:
+        return 1.0
+    rtt = int.from_bytes(info[68:72], sys.byteorder) / 1e6
+    return max(0.1, 4 * rtt)
+
+
+def _reset_seen(sock: socket.socket) -> bool:
+    try:
+        error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    except OSError:
+        return False
+    return error in (errno.ECONNRESET, errno.EPIPE)
+
+
+class ConnectionPool:
+    """Idle connections to receivers, kept after a complete answer so that the next request to
+    the same receiver skips the connection set-up (``hookmock serve`` keeps one for its
+    deliveries). Each is kept for *idle_seconds*, and closed by :meth:`close` (and
+    :meth:`clear`); a pool that is closed keeps nothing more.
+
+    Which answers leave a connection fit for reuse, and what a delivery on a reused connection
+    does when the receiver has closed it, :class:`~hookmock.transports.HTTPTarget` says.
+    """
+
+    def __init__(self, *, idle_seconds: float = DEFAULT_IDLE_SECONDS) -> None:
+        self.idle_seconds = idle_seconds
+        self._idle: dict[Hashable, list[tuple[socket.socket, float]]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def take(self, key: Hashable) -> socket.socket | None:
+        """The most recently kept connection to *key* that is still fit for a request, or
+        ``None``; those found stale or closed by the receiver are closed."""
+        now = time.monotonic()
+        with self._lock:
+            kept = self._idle.get(key)
+            found = kept.pop() if kept else None
+        while found is not None:
+            sock, since = found
+            if now - since < self.idle_seconds and still_open(sock):
+                return sock
+            sock.close()
+            with self._lock:
+                kept = self._idle.get(key)
+                found = kept.pop() if kept else None
+        return None
+
+    def give(self, key: Hashable, sock: socket.socket) -> None:
+        """Keep *sock*, idle after a complete answer, for the next request to *key*."""
+        now = time.monotonic()
+        drop: list[socket.socket] = []
+        with self._lock:
+            if self._closed:
+                drop.append(sock)
+            else:
+                kept = self._idle.setdefault(key, [])
+                kept.append((sock, now))
+                while len(kept) > _MAX_IDLE_PER_RECEIVER:
+                    drop.append(kept.pop(0)[0])
+        for each in drop:
+            each.close()
+
+    def clear(self) -> None:
+        """Close every idle connection."""
+        with self._lock:
+            kept, self._idle = self._idle, {}
+        for connections in kept.values():
+            for sock, _ in connections:
+                sock.close()
+
+    def close(self) -> None:
+        """Close every idle connection, and keep none from now on."""
+        with self._lock:
+            self._closed = True
+        self.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(len(kept) for kept in self._idle.values())
