@@ -90,6 +90,7 @@ FAULTS: dict[str, str] = {
     "accepts-future-timestamps": "refuses timestamps too old, but not ones in the future",
     "skips-verification": "never verifies the signature or the timestamp",
     "reserializes-body": "verifies json.dumps(json.loads(body)), as JSON.stringify(req.body) does",
+    "refuses-with-400": "answers a signature it cannot match with 400, as Zoom's Rivet SDK does",
     "validation-before-verify": "answers the URL validation before verifying the signature",
     # -- bad input
     "peeks-event-key": "reads body['event'] of a JSON object before verifying, unguarded",
@@ -205,7 +206,7 @@ class Receiver:
             self._refused += 1
             if "echoes-secret" in self.faults:
                 refusal = f"secret token {self.secret} did not verify: {refusal}"
-            return _text(401, refusal)
+            return _text(400 if "refuses-with-400" in self.faults else 401, refusal)
 
         decode: Callable[[bytes], Any] = json.loads
         if "json-content-type-only" in self.faults:

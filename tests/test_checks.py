@@ -384,6 +384,18 @@ def test_common_receiver_bugs_fail_the_checks_they_should(
     assert _not_passed(report) == fails
 
 
+def test_a_reserialized_body_refused_with_a_400_is_named() -> None:
+    # As Zoom's Rivet SDK for Node.js: JSON.stringify of the parsed body, refusals answered 400.
+    report = _check("reserializes-body", "refuses-with-400")
+    variants = {"valid-non-bmp", "valid-escaped-slashes", "valid-whitespace", "valid-ascii-escapes"}
+    assert _not_passed(report) == variants
+    assert set(report.cause("reserialized-body").checks) == variants
+    assert all(report[check].deliveries[-1].status == 400 for check in variants)
+    assert "likely cause: the receiver verifies a re-serialized body" in (
+        report["valid-whitespace"].detail
+    )
+
+
 def test_a_128_bit_truncated_comparison_fails_the_signature_prefix_check() -> None:
     report = _check("half-digest-compare")
     assert _not_passed(report) == {"forged-signature-prefix", "forged-last-digit"}

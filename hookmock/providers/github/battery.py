@@ -15,19 +15,17 @@ from collections.abc import Callable, Sequence
 from ...conformance.base import (
     Battery,
     Check,
-    CheckResult,
     Family,
     Found,
     Severity,
     Suite,
-    carried,
     is_crash,
-    is_refusal,
     no_carrier,
     show,
     vehicle,
 )
-from ...conformance.rootcauses import Facts, RootCause
+from ...conformance.explain import SignatureCauses
+from ...conformance.verdicts import Refusals, acknowledged_event, refused, unknown_acknowledged
 from ...engine.delivery import Delivery
 from ...generate.events import Event
 from ...records.exchange import Request
@@ -47,21 +45,14 @@ _VERIFY = (
 )
 
 
-def _ok(b: Battery, name: str) -> Found:
-    delivery = b.signed_delivery(name)
-    if delivery.acknowledged:
-        return Found(True, show(delivery))
-    hint = ""
-    if is_refusal(delivery):
-        hint = (
-            "\nlikely cause: the signature is checked over something other than the raw body "
-            "(re-serialized JSON, a decoded form), or with another secret"
-        )
-    return Found(False, f"a correctly signed {name}: {show(delivery)}{hint}")
+_REFUSALS = Refusals(
+    otherwise="the signature is checked over something other than the raw body (re-serialized "
+    "JSON, a decoded form), or with another secret"
+)
 
 
 def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: _ok(b, name)
+    return lambda b: acknowledged_event(b, name, _REFUSALS)
 
 
 def ping(b: Battery) -> Found:
@@ -76,15 +67,11 @@ def ping(b: Battery) -> Found:
 def unknown_event(b: Battery) -> Found:
     name = vehicle(b)
     delivery = b.deliver(b.event(name), headers={HEADER_EVENT: UNKNOWN_EVENT})
-    if delivery.acknowledged:
-        return Found(True, show(delivery))
-    if b.carrier is None:
-        return Found(None, no_carrier(b))
-    return Found(
-        False,
-        f"a correctly signed delivery with X-GitHub-Event: {UNKNOWN_EVENT}: {show(delivery)}"
-        f"{carried(b)}\nGitHub adds events and actions; acknowledge those the receiver does "
-        "not handle, or GitHub shows every one as a failed delivery",
+    return unknown_acknowledged(
+        b,
+        delivery,
+        f"a correctly signed delivery with X-GitHub-Event: {UNKNOWN_EVENT}",
+        refusal="GitHub adds events and actions, and shows each refused one as a failed delivery",
     )
 
 
@@ -96,25 +83,28 @@ def _sign(secret: str, body: bytes) -> dict[str, str | None]:
     }
 
 
-#: Forgeries: (title, the headers that differ from an honest delivery, or how the body does).
-FORGERIES: dict[str, tuple[str, Callable[[Request], dict[str, str | None]]]] = {
+#: Forgeries: (title, what is sent, the headers that differ from an honest delivery).
+FORGERIES: dict[str, tuple[str, str, Callable[[Request], dict[str, str | None]]]] = {
     "wrong-secret": (
         "rejects a delivery signed with another secret",
+        "signed with another secret",
         lambda request: _sign(OTHER_SECRET, request.body),
     ),
     "no-signature": (
         "rejects a delivery without X-Hub-Signature-256 and X-Hub-Signature",
+        "without X-Hub-Signature-256 and X-Hub-Signature",
         lambda request: {HEADER_SIGNATURE: None, HEADER_SIGNATURE_256: None},
     ),
     "empty-signature": (
         "rejects a delivery whose X-Hub-Signature-256 is 'sha256=' and nothing else",
+        "whose X-Hub-Signature-256 is 'sha256=' and nothing else",
         lambda request: {HEADER_SIGNATURE: None, HEADER_SIGNATURE_256: "sha256="},
     ),
 }
 
 
 def forged(kind: str) -> Callable[[Battery], Found]:
-    title, change = FORGERIES[kind]
+    _, what, change = FORGERIES[kind]
 
     def run(b: Battery) -> Found:
         name = vehicle(b)
@@ -123,7 +113,7 @@ def forged(kind: str) -> Callable[[Battery], Found]:
             event, b.subscription, sent_at=b.provider.clock(), timestamp=None
         )
         delivery = b.deliver(event, headers=change(request))
-        return _judge_forgery(b, delivery, title)
+        return _judge_forgery(b, delivery, f"a {name} {what}")
 
     return run
 
@@ -141,18 +131,18 @@ def changed_body(b: Battery) -> Found:
         HEADER_SIGNATURE_256: request.header(HEADER_SIGNATURE_256),
     }
     delivery = b.deliver(tampered, headers=headers)
-    return _judge_forgery(b, delivery, "rejects a body changed after it was signed")
+    return _judge_forgery(b, delivery, f"a {name} whose body was changed after it was signed")
 
 
-def _judge_forgery(b: Battery, delivery: Delivery, title: str) -> Found:
-    if b.carrier is None:
-        return Found(None, no_carrier(b))
-    if is_refusal(delivery):
-        return Found(True, show(delivery))
-    return Found(
-        False,
-        f"{title[0].lower()}{title[1:]}: expected a 4xx, got {show(delivery)}{carried(b)}\n"
-        f"a correct receiver: {_VERIFY}",
+def _judge_forgery(b: Battery, delivery: Delivery, sent: str) -> Found:
+    return refused(
+        b,
+        delivery,
+        sent,
+        expected=f"a correct receiver refuses it with a 4xx: {_VERIFY}",
+        cause="X-Hub-Signature-256 is not verified, or not compared in full",
+        crash="the verification raises instead of refusing; GitHub shows a failed delivery",
+        precise=True,
     )
 
 
@@ -192,6 +182,7 @@ def redelivery(b: Battery) -> Found:
     # What GitHub's Redeliver button sends: the same bytes under the same delivery GUID.
     again = b.deliver(first.event, headers={HEADER_DELIVERY: guid})
     if first.acknowledged and again.acknowledged:
+        b.latencies += [first.elapsed, again.elapsed]
         return Found(True, f"both acknowledged ({show(again)})")
     return Found(
         False,
@@ -226,7 +217,7 @@ def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
     ]
     checks += [
         Check(f"forged-{kind}", title, E, forged(kind), F.FORGED)
-        for kind, (title, _) in FORGERIES.items()
+        for kind, (title, _, _) in FORGERIES.items()
     ]
     checks.append(
         Check(
@@ -253,15 +244,20 @@ def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
     return tuple(checks)
 
 
-def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
-    """No root causes are inferred for GitHub yet: each check explains itself."""
-    return []
+#: GitHub's words for the root causes every signing provider shares (GitHub signs no timestamp).
+CAUSES = SignatureCauses(
+    nothing_acknowledged="check the webhook secret (GITHUB_WEBHOOK_SECRET; in tests, "
+    "github.secret), that X-Hub-Signature-256 is checked over the raw body, and the path",
+    not_verified="a delivery signed with another secret was acknowledged: X-Hub-Signature-256 "
+    "is not verified (an HMAC-SHA256 of the raw body keyed by the webhook secret, compared in "
+    "constant time, as @octokit/webhooks-methods' verify does)",
+)
 
 
 SUITE = Suite(
     build=build_checks,
     default_events=DEFAULT_EVENTS,
-    root_causes=find_root_causes,
+    root_causes=CAUSES.find,
     signature_forgeries=("forged-wrong-secret",),
     serialization="zoom",
 )

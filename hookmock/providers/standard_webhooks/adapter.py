@@ -38,6 +38,7 @@ from .signature import (
     Ed25519VerifyingKey,
     HmacKey,
     KeyLike,
+    SigningKey,
     generate_secret,
     parse_key,
     signature_header,
@@ -115,12 +116,14 @@ class StandardWebhooksAdapter(Adapter):
             raise ConfigurationError(
                 "secret must be a signing secret (whsec_...) or a list of them, got an empty list"
             )
-        self.keys = tuple(parse_key(key) for key in keys)
-        if any(not isinstance(key, HmacKey | Ed25519SigningKey) for key in self.keys):
+        parsed = [parse_key(key) for key in keys]
+        signing = tuple(key for key in parsed if isinstance(key, HmacKey | Ed25519SigningKey))
+        if len(signing) != len(parsed):
             raise ConfigurationError(
                 "a whpk_ key is an Ed25519 public key: it verifies v1a signatures but cannot "
                 "make them; give the sender the matching whsk_ private key"
             )
+        self.keys: tuple[SigningKey, ...] = signing
         self._secret_texts = tuple(k for k in (_key_text(key) for key in keys) if k is not None)
         self.header_prefix = header_prefix
         self.header_id = f"{header_prefix}-id"

@@ -18,7 +18,7 @@ from ...conformance.base import (
 from ...errors import ConfigurationError
 from ...generate.events import Event
 from .signature import HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP
-from .signed import renamed
+from .signed import renamed, sender
 
 __all__ = ["MALFORMED_BODIES", "duplicate", "malformed"]
 
@@ -126,7 +126,7 @@ def duplicate(b: Battery) -> Found:
         readings.append(b.read_probe())
     except ProbeFailure as failure:
         return Found(None, f"inconclusive: the probe raised {failure}")
-    msg_id = first.request.header(getattr(b.provider, "header_id", HEADER_ID))
+    msg_id = first.request.header(sender(b).header_id)
     sent = (
         f"sent: a correctly signed {name}, then the same message again (same body and "
         f"webhook-id {msg_id}, fresh timestamp and signature, as a sender retries when it "

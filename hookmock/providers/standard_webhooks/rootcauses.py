@@ -24,29 +24,32 @@ from ...conformance.base import (
     is_refusal,
     is_slow,
 )
+from ...conformance.explain import explain
 from ...conformance.rootcauses import Facts, RootCause
 from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.events import Event
 from .signature import SECRET_PREFIX, HmacKey
-from .signed import ROTATION, signed_by
+from .signed import ROTATION, sender, signed_by
 
 __all__ = ["diagnose", "find_root_causes"]
 
 
 def _hex_key_diagnosis(b: Battery, name: str) -> None:
-    keys = getattr(b.provider, "keys", ())
+    adapter = sender(b)
+    keys = adapter.keys
     if not keys or not isinstance(keys[0], HmacKey):
         return
     key = keys[0]
     ts = b.now()
     event = b.event(name)
-    msg_id = b.provider.message_id(event)  # type: ignore[attr-defined]
+    msg_id = adapter.message_id(event)
     content = f"{msg_id}.{ts}.".encode() + event.body
     # A receiver that compares hex digests accepts the HMAC written in hex instead of base64.
     hexed = "v1," + hmac.new(key.key, content, hashlib.sha256).hexdigest()
-    header = b.provider.header_signature  # type: ignore[attr-defined]
-    b.diagnosis["hex-signature"] = b.deliver(event, headers={header: hexed}, timestamp=ts)
+    b.diagnosis["hex-signature"] = b.deliver(
+        event, headers={adapter.header_signature: hexed}, timestamp=ts
+    )
     try:
         text = b.provider.secret
     except ConfigurationError:  # given as bytes or a parsed key: no text to misuse
@@ -87,12 +90,7 @@ def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootC
     """The root causes behind *results*, most fundamental first; marks each explained result."""
     causes = _without_carrier(results, facts) if facts.carrier is None else _with_carrier(results)
     causes += _independent(results, facts)
-    for cause in causes:
-        for result in results:
-            if result.id in cause.checks and result.explained_by is None:
-                result.explained_by = cause.id
-                result.cause_summary = cause.summary
-    return [c for c in causes if c.checks]
+    return explain(results, causes)
 
 
 #: What each diagnosis request being acknowledged says, when nothing honest was.
@@ -179,17 +177,18 @@ def _last(r: CheckResult) -> Delivery | None:
 def _with_carrier(results: Sequence[CheckResult]) -> list[RootCause]:
     causes: list[RootCause] = []
     failed = [r for r in results if r.outcome in (Verdict.FAIL, Verdict.WARN)]
-    refused_401 = [r for r in failed if (d := _last(r)) is not None and d.status in (401, 403)]
-    variants = [r.id for r in refused_401 if r.family is Family.VARIANT and r.id != ROTATION]
+    # Refused with any 4xx: receivers refuse a signature they cannot match with 400 as often.
+    refused_4xx = [r for r in failed if (d := _last(r)) is not None and is_refusal(d)]
+    variants = [r.id for r in refused_4xx if r.family is Family.VARIANT and r.id != ROTATION]
     if variants:
         summary = (
             "the receiver verifies a re-serialized body (json.dumps of the parsed JSON, "
             "JSON.stringify(req.body)) instead of the raw bytes it received: other byte forms "
-            "of JSON it accepts in the sender's form were refused with a 401; verify the raw "
+            "of JSON it accepts in the sender's form were refused (a 4xx); verify the raw "
             "body, then parse it"
         )
         causes.append(RootCause("reserialized-body", summary, tuple(variants)))
-    if any(r.id == ROTATION for r in refused_401):
+    if any(r.id == ROTATION for r in refused_4xx):
         summary = (
             "the receiver checks only the first item of webhook-signature: a header whose "
             "second item is the right signature was refused; while a secret is rotated the "

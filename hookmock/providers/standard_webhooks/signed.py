@@ -10,23 +10,26 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol, cast
 
 from ...conformance.base import (
     Battery,
     Found,
-    carried,
     is_crash,
-    is_refusal,
-    is_slow,
     no_carrier,
     show,
     vehicle,
 )
+from ...conformance.verdicts import (
+    Refusals,
+    acknowledged_event,
+    byte_form,
+    refused,
+    unknown_acknowledged,
+)
 from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.events import Event
-from ...records.outcome import Outcome
 from .forgeries import (
     SignedRequest,
     empty_signature,
@@ -58,6 +61,7 @@ __all__ = [
     "renamed",
     "replay",
     "rotation",
+    "sender",
     "unknown_event",
     "valid_event",
     "variant",
@@ -73,70 +77,60 @@ VARIANT_TEXT = "Q3 review / planning – the team’s café ünïcödé"
 TEXT_MEMBER = "hookmock_note"
 
 
+class Sender(Protocol):
+    """What the battery reads of a Standard Webhooks sender (its adapter)."""
+
+    keys: tuple[SigningKey, ...]
+    header_id: str
+    header_timestamp: str
+    header_signature: str
+
+    def message_id(self, event: Event) -> str: ...
+
+
+def sender(b: Battery) -> Sender:
+    """The battery's sender: its keys, header names and message ids."""
+    # Only the Standard Webhooks adapter hands this battery out (its conformance_suite).
+    return cast(Sender, b.provider.adapter)
+
+
 def _keys(b: Battery) -> tuple[SigningKey, ...]:
-    return tuple(getattr(b.provider, "keys", ()))
+    return sender(b).keys
 
 
 def renamed(b: Battery, headers: Mapping[str, str | None]) -> dict[str, str | None]:
     """*headers* under the provider's header names (``svix-id``... for a ``svix`` prefix)."""
+    adapter = sender(b)
     names = {
-        HEADER_ID: getattr(b.provider, "header_id", HEADER_ID),
-        HEADER_TIMESTAMP: getattr(b.provider, "header_timestamp", HEADER_TIMESTAMP),
-        HEADER_SIGNATURE: getattr(b.provider, "header_signature", HEADER_SIGNATURE),
+        HEADER_ID: adapter.header_id,
+        HEADER_TIMESTAMP: adapter.header_timestamp,
+        HEADER_SIGNATURE: adapter.header_signature,
     }
     return {names.get(k, k): v for k, v in headers.items()}
 
 
 def _honest(b: Battery, event: Event) -> tuple[str, int]:
     """The ``webhook-id`` and timestamp an honest delivery of *event* carries now."""
-    message_id: Callable[[Event], str] = b.provider.message_id  # type: ignore[attr-defined]
-    return message_id(event), b.now()
+    return sender(b).message_id(event), b.now()
 
 
 # -- events a sender sends -------------------------------------------------------------------------
 
 
-def valid_event(name: str) -> Callable[[Battery], Found]:
-    def check(b: Battery) -> Found:
-        delivery = b.signed_delivery(name)
-        if delivery.acknowledged:
-            b.latencies.append(delivery.elapsed)
-            if delivery.after_response_error:
-                error = delivery.after_response_error.rstrip().splitlines()
-                return Found(
-                    False,
-                    f"sent: a correctly signed {name}; got {show(delivery)}, then the "
-                    f"application's work after its response failed: {error[-1] if error else ''}"
-                    "\nlikely cause: the work done after acknowledging (a background task) fails "
-                    "on this event; the sender saw a 2xx and will not retry, so it is lost",
-                )
-            return Found(True, show(delivery))
-        lines = [
-            f"sent: a correctly signed {name}; got {show(delivery)}",
-            f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
-        ]
-        if delivery.status in (401, 403):
-            lines.append(
-                "likely cause: the signature check fails on an honest delivery: is the secret the "
-                "endpoint's (whsec_ stripped, the rest base64-decoded), is the signed content "
-                "'{webhook-id}.{webhook-timestamp}.{raw body}', and is the signature compared "
-                "as base64?"
-            )
-        elif is_slow(delivery):
-            lines.append(
-                f"likely cause: the receiver works on {name} before answering; acknowledge "
-                "first, then work"
-            )
-        elif is_crash(delivery):
-            lines.append(f"likely cause: the handler of {name} fails; see the response")
-        elif is_refusal(delivery):
-            lines.append(
-                "likely cause: the receiver refuses event types it does not handle; the sender "
-                "retries every non-2xx for more than a day, then drops the message"
-            )
-        return Found(False, "\n".join(lines))
+_SIGNATURE_REFUSED = (
+    "the signature check fails on an honest delivery: is the secret the endpoint's (whsec_ "
+    "stripped, the rest base64-decoded), is the signed content "
+    "'{webhook-id}.{webhook-timestamp}.{raw body}', and is the signature compared as base64?"
+)
+_REFUSALS = Refusals(
+    {401: _SIGNATURE_REFUSED, 403: _SIGNATURE_REFUSED},
+    otherwise="the receiver refuses event types it does not handle; the sender retries every "
+    "non-2xx for more than a day, then drops the message",
+)
 
-    return check
+
+def valid_event(name: str) -> Callable[[Battery], Found]:
+    return lambda b: acknowledged_event(b, name, _REFUSALS)
 
 
 def free_text_path(schema: Mapping[str, Any], data: Any) -> tuple[str, ...] | None:
@@ -192,34 +186,8 @@ def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
         data, where = _with_text(b, name)
         twin = b.deliver(Event.build(name, data, serialization=b.suite.serialization))
         delivery = b.deliver(Event.build(name, data, serialization=serialization))
-        sent = (
-            f"sent: a correctly signed {name} with {what} (text with '/' and non-ASCII in "
-            f"{where}); got {show(delivery)}"
-        )
-        if delivery.acknowledged:
-            b.latencies.append(delivery.elapsed)
-            return Found(True, show(delivery))
-        if not twin.acknowledged:
-            return Found(
-                None,
-                f"{sent}\ninconclusive: the same event in the sender's own bytes was refused too "
-                f"({show(twin)}), so the byte form is not what was refused",
-            )
-        lines = [
-            sent,
-            "a correct receiver acknowledges it: the signature covers the raw bytes, whatever "
-            f"their form (the same event in the sender's bytes was acknowledged: {show(twin)})",
-        ]
-        if delivery.status in (401, 403):
-            lines.append(
-                "likely cause: the receiver verifies a re-serialized body (json.dumps of the "
-                "parsed JSON, JSON.stringify(req.body)) instead of the raw bytes it received"
-            )
-        elif is_crash(delivery):
-            lines.append("likely cause: the handler fails on this byte form; parse the JSON")
-        elif is_slow(delivery):
-            lines.append("likely cause: the work happens before the answer; acknowledge first")
-        return Found(False, "\n".join(lines))
+        sent = f"a correctly signed {name} with {what} (text with '/' and non-ASCII in {where})"
+        return byte_form(b, twin, delivery, sent, own="the sender's own bytes")
 
     return check
 
@@ -229,22 +197,12 @@ def unknown_event(b: Battery) -> Found:
     if isinstance(data, dict):
         data["type"] = UNKNOWN_EVENT  # the envelope's event type, as the specification has it
     delivery = b.deliver(Event.build(UNKNOWN_EVENT, data, serialization=b.suite.serialization))
-    if delivery.acknowledged:
-        b.latencies.append(delivery.elapsed)
-        return Found(True, show(delivery))
-    lines = [
-        f"sent: a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r}); "
-        f"got {show(delivery)}",
-        f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
-    ]
-    if is_refusal(delivery) and b.carrier is not None:
-        lines.append(
-            "likely cause: the receiver refuses event types it does not handle; senders add new "
-            "ones, and a refused message is retried for a day, then dropped"
-        )
-    elif is_crash(delivery):
-        lines.append("likely cause: the handler fails on an event type it does not know")
-    return Found(False, "\n".join(lines))
+    return unknown_acknowledged(
+        b,
+        delivery,
+        f"a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r})",
+        refusal="senders add new ones, and a refused message is retried for a day, then dropped",
+    )
 
 
 def rotation(b: Battery) -> Found:
@@ -367,25 +325,18 @@ def _rejected(
     ts: int | str,
 ) -> Found:
     delivery = b.deliver(event, headers=renamed(b, headers or {}) or None, timestamp=ts)
-    sent = f"sent: {what}; got {show(delivery)}"
-    if delivery.outcome is Outcome.REJECTED:
-        if b.carrier is None:
-            return Found(None, f"{sent}\n{no_carrier(b)}")
-        remark = "" if delivery.status in (401, 403) else "; 401 or 403 says more precisely why"
-        return Found(True, f"{show(delivery)}{remark}{carried(b)}")
-    lines = [
-        sent,
-        f"a correct receiver refuses it with a 4xx (401 or 403) within {delivery.deadline:g} s",
-    ]
-    if delivery.acknowledged:
-        lines.append(f"likely cause: {cause}")
-    elif is_crash(delivery):
-        lines.append(
-            "likely cause: the verification raises instead of refusing (the standardwebhooks "
-            "Python library raises ValueError, not WebhookVerificationError, on some malformed "
-            "headers and bodies); the sender retries a 5xx"
-        )
-    return Found(False, "\n".join(lines))
+    return refused(
+        b,
+        delivery,
+        what,
+        expected=f"a correct receiver refuses it with a 4xx (401 or 403) within "
+        f"{delivery.deadline:g} s",
+        cause=cause,
+        crash="the verification raises instead of refusing (the standardwebhooks Python "
+        "library raises ValueError, not WebhookVerificationError, on some malformed headers and "
+        "bodies); the sender retries a 5xx",
+        precise=True,
+    )
 
 
 def _forgery(b: Battery, kind: str, event: Event) -> tuple[Event, dict[str, str | None], int | str]:

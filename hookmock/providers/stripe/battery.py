@@ -16,23 +16,28 @@ from collections.abc import Callable, Sequence
 from ...conformance.base import (
     Battery,
     Check,
-    CheckResult,
     Family,
     Found,
     Severity,
     Suite,
-    carried,
-    is_crash,
-    is_refusal,
     is_slow,
     no_carrier,
     show,
     vehicle,
 )
-from ...conformance.rootcauses import Facts, RootCause
+from ...conformance.explain import SignatureCauses
+from ...conformance.verdicts import (
+    RESERIALIZED,
+    Refusals,
+    acknowledged_event,
+    beside_twin,
+    byte_form,
+    refused,
+    unknown_acknowledged,
+)
+from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.events import Event
-from ...records.outcome import Outcome
 from .signature import HEADER, SCHEME, sign
 
 __all__ = ["CHECKS", "CHECK_IDS", "DEFAULT_EVENTS", "SUITE", "UNKNOWN_EVENT", "build_checks"]
@@ -54,73 +59,43 @@ _UNVERIFIED = (
     "the receiver acts on requests without verifying Stripe-Signature over the raw body "
     "(stripe.Webhook.construct_event(raw_body, header, endpoint_secret))"
 )
-_RESERIALIZED = (
-    "the receiver verifies a re-serialized body (json.dumps(request.json), "
-    "JSON.stringify(req.body)) instead of the raw bytes it received"
-)
 
 
 # -- what Stripe sends -----------------------------------------------------------------------------
 
 
+_SIGNATURE_REFUSED = (
+    "the signature check fails on a plain Stripe delivery: is the endpoint secret the "
+    "simulated one (stripe.secret), and is the signature checked over the raw body? "
+    f"Or: {RESERIALIZED}"
+)
+_REFUSALS = Refusals(dict.fromkeys((400, 401, 403), _SIGNATURE_REFUSED))
+
+
 def valid_event(name: str) -> Callable[[Battery], Found]:
-    def check(b: Battery) -> Found:
-        delivery = b.signed_delivery(name)
-        if delivery.acknowledged:
-            b.latencies.append(delivery.elapsed)
-            return Found(True, show(delivery))
-        lines = [
-            f"sent: a correctly signed {name}; got {show(delivery)}",
-            f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
-        ]
-        if delivery.status in (400, 401, 403):
-            lines.append(
-                "likely cause: the signature check fails on a plain Stripe delivery: is the "
-                f"endpoint secret the simulated one ({b.provider.name}.secret), and is the "
-                f"signature checked over the raw body? Or: {_RESERIALIZED}"
-            )
-        elif is_slow(delivery):
-            lines.append("likely cause: the work happens before the answer; acknowledge first")
-        elif is_crash(delivery):
-            lines.append(f"likely cause: the handler of {name} fails; see the response")
-        return Found(False, "\n".join(lines))
-
-    return check
+    return lambda b: acknowledged_event(b, name, _REFUSALS)
 
 
-def _twin_then(b: Battery, what: str, make: Callable[[str], tuple[Event, dict[str, str]]]) -> Found:
-    """Send the carrier in Stripe's own form, then in another: the other means something only
-    if the first is acknowledged."""
+def _carrier_and_twin(b: Battery) -> tuple[str, Delivery] | None:
+    """The carrier, and a delivery of it in Stripe's own form: what a check that sends it in
+    another form compares with."""
     b.establish_baseline()
     name = b.carrier
     if name is None:
-        return Found(None, no_carrier(b))
-    twin = b.deliver(b.event(name))
-    event, headers = make(name)
-    delivery = b.deliver(event, headers=headers or None)
-    sent = f"sent: a correctly signed {name} with {what}; got {show(delivery)}"
-    if delivery.acknowledged:
-        b.latencies.append(delivery.elapsed)
-        return Found(True, show(delivery))
-    if not twin.acknowledged:
-        return Found(
-            None,
-            f"{sent}\ninconclusive: the same event in Stripe's own form was refused too "
-            f"({show(twin)})",
-        )
-    lines = [
-        sent,
-        "a correct receiver acknowledges it (the same event in Stripe's own form was "
-        f"acknowledged: {show(twin)})",
-    ]
-    if delivery.status in (400, 401, 403):
-        lines.append(f"likely cause: {_RESERIALIZED}")
-    return Found(False, "\n".join(lines))
+        return None
+    return name, b.deliver(b.event(name))
 
 
 def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
     def check(b: Battery) -> Found:
-        return _twin_then(b, what, lambda name: (b.event(name, serialization=serialization), {}))
+        found = _carrier_and_twin(b)
+        if found is None:
+            return Found(None, no_carrier(b))
+        name, twin = found
+        delivery = b.deliver(b.event(name, serialization=serialization))
+        return byte_form(
+            b, twin, delivery, f"a correctly signed {name} with {what}", own="Stripe's own form"
+        )
 
     return check
 
@@ -128,16 +103,26 @@ def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
 def rotated(b: Battery) -> Found:
     """A header as Stripe sends it while the endpoint's secret is rolled: a ``v1`` under a
     secret the receiver does not have, then one under its own."""
-
-    def make(name: str) -> tuple[Event, dict[str, str]]:
-        event = b.event(name)
-        ts = b.now()
-        other = sign(b.provider.secret + "-previous", ts, event.body)
-        own = sign(b.provider.secret, ts, event.body)
-        return event, {HEADER: f"t={ts},{SCHEME}={other},{SCHEME}={own}"}
-
-    return _twin_then(
-        b, "two v1 signatures, the first under another secret (as during a secret roll)", make
+    found = _carrier_and_twin(b)
+    if found is None:
+        return Found(None, no_carrier(b))
+    name, twin = found
+    event = b.event(name)
+    ts = b.now()
+    other = sign(b.provider.secret + "-previous", ts, event.body)
+    own = sign(b.provider.secret, ts, event.body)
+    delivery = b.deliver(event, headers={HEADER: f"t={ts},{SCHEME}={other},{SCHEME}={own}"})
+    return beside_twin(
+        b,
+        twin,
+        delivery,
+        f"a correctly signed {name} with two v1 signatures, the first under another secret (as "
+        "during a secret roll)",
+        own="Stripe's own form",
+        expected="one v1 signature matches, and Stripe's libraries accept a header when any does",
+        refusal="only the first v1 signature is compared; while a secret is rolled, Stripe "
+        "signs with the old secret and the new one, and the receiver's may come second",
+        crash="the verification raises on a header with several v1 signatures",
     )
 
 
@@ -145,22 +130,12 @@ def unknown_event(b: Battery) -> Found:
     data = dict(b.event(vehicle(b)).data)
     data["type"] = UNKNOWN_EVENT
     delivery = b.deliver(Event.build(UNKNOWN_EVENT, data, serialization="pretty"))
-    if delivery.acknowledged:
-        b.latencies.append(delivery.elapsed)
-        return Found(True, show(delivery))
-    lines = [
-        f"sent: a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r}); "
-        f"got {show(delivery)}",
-        f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
-    ]
-    if is_refusal(delivery) and b.carrier is not None:
-        lines.append(
-            "likely cause: the receiver refuses event types it does not handle; Stripe retries "
-            "them for days and may disable an endpoint that keeps failing"
-        )
-    elif is_crash(delivery):
-        lines.append("likely cause: the handler fails on an event type it does not know")
-    return Found(False, "\n".join(lines))
+    return unknown_acknowledged(
+        b,
+        delivery,
+        f"a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r})",
+        refusal="Stripe retries them for days and may disable an endpoint that keeps failing",
+    )
 
 
 # -- what an attacker sends ------------------------------------------------------------------------
@@ -170,20 +145,15 @@ def _rejected(
     b: Battery, what: str, event: Event, headers: dict[str, str | None], cause: str
 ) -> Found:
     delivery = b.deliver(event, headers=headers)
-    sent = f"sent: {what}; got {show(delivery)}"
-    if delivery.outcome is Outcome.REJECTED:
-        if b.carrier is None:
-            return Found(None, f"{sent}\n{no_carrier(b)}")
-        return Found(True, f"{show(delivery)}{carried(b)}")
-    lines = [sent, f"a correct receiver refuses it with a 4xx within {delivery.deadline:g} s"]
-    if delivery.acknowledged:
-        lines.append(f"likely cause: {cause}")
-    elif is_crash(delivery):
-        lines.append(
-            "likely cause: the verification raises instead of refusing (catch "
-            "stripe.SignatureVerificationError and ValueError); Stripe retries a 5xx"
-        )
-    return Found(False, "\n".join(lines))
+    return refused(
+        b,
+        delivery,
+        what,
+        expected=f"a correct receiver refuses it with a 4xx within {delivery.deadline:g} s",
+        cause=cause,
+        crash="the verification raises instead of refusing (catch "
+        "stripe.SignatureVerificationError and ValueError); Stripe retries a 5xx",
+    )
 
 
 def _tampered(body: bytes) -> bytes:
@@ -412,16 +382,24 @@ def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
     return tuple(checks)
 
 
-def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
-    """Stripe's battery names no root causes beyond each check's own likely cause."""
-    return []
+#: Stripe's words for the root causes every signing provider shares.
+CAUSES = SignatureCauses(
+    nothing_acknowledged="check the endpoint's signing secret (whsec_..., STRIPE_WEBHOOK_SECRET; "
+    "in tests, stripe.secret), that the signature is checked over the raw body "
+    "(stripe.Webhook.construct_event takes the bytes received), and the path",
+    not_verified="a body signed with another secret was acknowledged: Stripe-Signature is not "
+    "verified (stripe.Webhook.construct_event does it)",
+    timestamp_not_checked="the t= timestamp of Stripe-Signature is not compared with the clock: "
+    "keep the tolerance of Stripe's libraries (construct_event, constructEvent: 300 s by "
+    "default)",
+)
 
 
 #: Stripe's battery as the runner takes it.
 SUITE = Suite(
     build=build_checks,
     default_events=DEFAULT_EVENTS,
-    root_causes=find_root_causes,
+    root_causes=CAUSES.find,
     signature_forgeries=("forged-wrong-secret",),
     serialization="pretty",
 )

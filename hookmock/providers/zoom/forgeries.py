@@ -14,7 +14,6 @@ from typing import Any
 from ...conformance.base import (
     Battery,
     Found,
-    carried,
     is_crash,
     is_refusal,
     is_slow,
@@ -22,11 +21,17 @@ from ...conformance.base import (
     show,
     vehicle,
 )
+from ...conformance.verdicts import (
+    Refusals,
+    acknowledged_event,
+    byte_form,
+    refused,
+    unknown_acknowledged,
+)
 from ...engine.delivery import Delivery
 from ...errors import ConfigurationError
 from ...generate.catalog import load_schema
 from ...generate.events import Event
-from ...records.outcome import Outcome
 from .signature import URL_VALIDATION, encrypted_token, sign
 
 __all__ = [
@@ -133,59 +138,19 @@ def oracle(kind: str) -> Callable[[Battery], Found]:
 # -- events Zoom sends ---------------------------------------------------------------------------
 
 
-def valid_event(name: str) -> Callable[[Battery], Found]:
-    def check(b: Battery) -> Found:
-        delivery = b.signed_delivery(name)
-        if delivery.acknowledged:
-            b.latencies.append(delivery.elapsed)
-            if delivery.after_response_error:
-                return Found(False, _failed_after_answer(name, delivery))
-            return Found(True, show(delivery))
-        lines = [
-            f"sent: a correctly signed {name}; got {show(delivery)}",
-            f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
-        ]
-        if delivery.status in (401, 403):
-            lines.append(
-                "likely cause: the signature check fails on a plain Zoom body: is the secret "
-                "token the app's, and is the message 'v0:{x-zm-request-timestamp}:{raw body}'?"
-            )
-        elif is_slow(delivery):
-            lines.append(
-                f"likely cause: the receiver works on {name} before answering; acknowledge "
-                "first, then work"
-            )
-        elif is_crash(delivery):
-            lines.append(f"likely cause: the handler of {name} fails; see the response")
-        elif is_refusal(delivery):
-            lines.append(
-                "likely cause: the receiver refuses event types it does not handle; Zoom does "
-                "not retry a 4xx, so the event is lost"
-            )
-        return Found(False, "\n".join(lines))
-
-    return check
-
-
-def _failed_after_answer(name: str, delivery: Delivery) -> str:
-    """The detail of an event acknowledged in time whose work then failed in the app's call."""
-    error = (delivery.after_response_error or "").rstrip().splitlines()
-    return "\n".join(
-        [
-            f"sent: a correctly signed {name}; got {show(delivery)}, then the application's "
-            f"work after its response failed: {error[-1] if error else 'no detail'}",
-            "a correct receiver acknowledges it and then does its work without an error",
-            "likely cause: the work done after acknowledging (a background task) fails on this "
-            "event; Zoom saw a 2xx and will not retry, so the event is lost (the whole "
-            "traceback is in the delivery's after_response_error)",
-        ]
-    )
-
-
-_RESERIALIZED = (
-    "the receiver verifies a re-serialized body (json.dumps(request.json), "
-    "JSON.stringify(req.body)) instead of the raw bytes it received"
+_SIGNATURE_REFUSED = (
+    "the signature check fails on a plain Zoom body: is the secret token the app's, and is the "
+    "message 'v0:{x-zm-request-timestamp}:{raw body}'?"
 )
+_REFUSALS = Refusals(
+    {401: _SIGNATURE_REFUSED, 403: _SIGNATURE_REFUSED},
+    otherwise="the receiver refuses event types it does not handle; Zoom does not retry a 4xx, "
+    "so the event is lost",
+)
+
+
+def valid_event(name: str) -> Callable[[Battery], Found]:
+    return lambda b: acknowledged_event(b, name, _REFUSALS)
 
 
 def _has_topic(name: str) -> bool:
@@ -210,31 +175,9 @@ def variant(
             )
         twin = b.deliver(b.event(name, topic=plain_topic))
         delivery = b.deliver(b.event(name, topic=topic, serialization=serialization))
-        sent = f"sent: a correctly signed {name} with {what}; got {show(delivery)}"
-        if delivery.acknowledged:
-            b.latencies.append(delivery.elapsed)
-            return Found(True, show(delivery))
-        if not twin.acknowledged:
-            return Found(
-                None,
-                f"{sent}\ninconclusive: the same kind of event in Zoom's own bytes was refused "
-                f"too ({show(twin)}), so the byte form is not what was refused",
-            )
-        lines = [
-            sent,
-            "a correct receiver acknowledges it: the signature is over the raw bytes, whatever "
-            f"their form (the same event in Zoom's bytes was acknowledged: {show(twin)})",
-        ]
-        if delivery.status in (401, 403):
-            lines.append(f"likely cause: {_RESERIALIZED}")
-        elif is_slow(delivery):
-            lines.append("likely cause: the work happens before the answer; acknowledge first")
-        elif is_crash(delivery):
-            lines.append(
-                "likely cause: the handler fails on this byte form: does it read the raw text "
-                "(a field's position, a fixed layout) instead of parsing the JSON?"
-            )
-        return Found(False, "\n".join(lines))
+        return byte_form(
+            b, twin, delivery, f"a correctly signed {name} with {what}", own="Zoom's own bytes"
+        )
 
     return check
 
@@ -243,22 +186,12 @@ def unknown_event(b: Battery) -> Found:
     data = dict(b.event(vehicle(b)).data)
     data["event"] = UNKNOWN_EVENT
     delivery = b.deliver(Event.build(UNKNOWN_EVENT, data))
-    if delivery.acknowledged:
-        b.latencies.append(delivery.elapsed)
-        return Found(True, show(delivery))
-    lines = [
-        f"sent: a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r}); "
-        f"got {show(delivery)}",
-        f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
-    ]
-    if is_refusal(delivery) and b.carrier is not None:
-        lines.append(
-            "likely cause: the receiver refuses event types it does not handle; Zoom adds new "
-            "ones, and a refused delivery is lost"
-        )
-    elif is_crash(delivery):
-        lines.append("likely cause: the handler fails on an event type it does not know")
-    return Found(False, "\n".join(lines))
+    return unknown_acknowledged(
+        b,
+        delivery,
+        f"a correctly signed event of a type the receiver cannot know ({UNKNOWN_EVENT!r})",
+        refusal="Zoom adds new ones, and a refused delivery is lost",
+    )
 
 
 # -- what an attacker sends -----------------------------------------------------------------------
@@ -273,21 +206,16 @@ def _rejected(
     b: Battery, what: str, event: Event, *, cause: str = _UNVERIFIED, **send: Any
 ) -> Found:
     delivery = b.deliver(event, **send)
-    sent = f"sent: {what}; got {show(delivery)}"
-    if delivery.outcome is Outcome.REJECTED:
-        if b.carrier is None:
-            return Found(None, f"{sent}\n{no_carrier(b)}")
-        remark = "" if delivery.status in (401, 403) else "; 401 or 403 says more precisely why"
-        return Found(True, f"{show(delivery)}{remark}{carried(b)}")
-    lines = [
-        sent,
-        f"a correct receiver refuses it with a 4xx (401 or 403) within {delivery.deadline:g} s",
-    ]
-    if delivery.acknowledged:
-        lines.append(f"likely cause: {cause}")
-    elif is_crash(delivery):
-        lines.append("likely cause: the verification raises instead of refusing; Zoom retries 5xx")
-    return Found(False, "\n".join(lines))
+    return refused(
+        b,
+        delivery,
+        what,
+        expected=f"a correct receiver refuses it with a 4xx (401 or 403) within "
+        f"{delivery.deadline:g} s",
+        cause=cause,
+        crash="the verification raises instead of refusing; Zoom retries 5xx",
+        precise=True,
+    )
 
 
 def _tampered(body: bytes) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ...conformance.base import CheckResult, Family, Verdict, is_crash, is_refusal, is_slow
+from ...conformance.explain import explain
 from ...conformance.rootcauses import Facts, RootCause
 from ...engine.delivery import Delivery
 
@@ -35,12 +36,7 @@ def find_root_causes(results: Sequence[CheckResult], facts: Facts) -> list[RootC
         _without_carrier(results, facts) if facts.carrier is None else _with_carrier(results, facts)
     )
     causes += _independent(results, facts)
-    for cause in causes:
-        for result in results:
-            if result.id in cause.checks and result.explained_by is None:
-                result.explained_by = cause.id
-                result.cause_summary = cause.summary
-    return [c for c in causes if c.checks]
+    return explain(results, causes)
 
 
 def _dependent(results: Sequence[CheckResult]) -> set[str]:
@@ -143,13 +139,13 @@ def _with_carrier(results: Sequence[CheckResult], facts: Facts) -> list[RootCaus
     variants = [
         r
         for r in failed
-        if r.family is Family.VARIANT and (d := last(r)) is not None and d.status in (401, 403)
+        if r.family is Family.VARIANT and (d := last(r)) is not None and is_refusal(d)
     ]
     if variants:
         summary = (
             "the receiver verifies a re-serialized body (json.dumps(request.json), "
             "JSON.stringify(req.body)) instead of the raw bytes it received: other byte forms "
-            "of JSON it accepts in Zoom's own form were refused with a 401"
+            "of JSON it accepts in Zoom's own form were refused (a 4xx)"
         )
         causes.append(RootCause("reserialized-body", summary, tuple(r.id for r in variants)))
     crashed = [r for r in event_fails if is_crash(last(r))]  # type: ignore[arg-type]

@@ -1,0 +1,198 @@
+"""Verdicts shared by every provider's battery: on a correctly signed event, which a correct
+receiver acknowledges in time and then handles without an error; on a request a correct receiver
+refuses (a forgery, a replay); and on an event type it cannot know, which a correct receiver
+acknowledges.
+
+Each battery says what it sent and what it expects in its provider's words; the judgement is the
+same for all of them, so a forged request acknowledged by a receiver is a failure for every
+provider, and a refusal shows something only once a correctly signed event was acknowledged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .base import Battery, Found, carried, is_crash, is_refusal, is_slow, no_carrier, show
+
+if TYPE_CHECKING:
+    from ..engine.delivery import Delivery
+
+__all__ = [
+    "RESERIALIZED",
+    "Refusals",
+    "acknowledged_event",
+    "beside_twin",
+    "byte_form",
+    "refused",
+    "unknown_acknowledged",
+]
+
+#: The likely cause of a byte form refused while the sender's own form is acknowledged.
+RESERIALIZED = (
+    "the receiver verifies a re-serialized body (json.dumps(request.json), "
+    "JSON.stringify(req.body)) instead of the raw bytes it received"
+)
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """The likely causes of a 4xx to a correctly signed event, in a provider's words: by status,
+    and for any other 4xx (``None``: none to name)."""
+
+    by_status: Mapping[int, str] = field(default_factory=dict)
+    otherwise: str | None = None
+
+    def cause(self, delivery: Delivery) -> str | None:
+        status = delivery.status
+        return self.by_status.get(status, self.otherwise) if status is not None else None
+
+
+def acknowledged_event(b: Battery, name: str, refusals: Refusals) -> Found:
+    """The verdict on the first correctly signed delivery of event *name*: a correct receiver
+    acknowledges it within the deadline, and the work it does after its answer (an in-process
+    app's background task) does not fail. *refusals* name the likely cause of a 4xx."""
+    delivery = b.signed_delivery(name)
+    sent = f"sent: a correctly signed {name}; got {show(delivery)}"
+    if delivery.acknowledged:
+        b.latencies.append(delivery.elapsed)
+        if not delivery.after_response_error:
+            return Found(True, show(delivery))
+        error = delivery.after_response_error.rstrip().splitlines()
+        return Found(
+            False,
+            f"{sent}, then the application's work after its response failed: "
+            f"{error[-1] if error else 'no detail'}\n"
+            "a correct receiver acknowledges it and then does its work without an error\n"
+            "likely cause: the work done after acknowledging (a background task) fails on this "
+            "event; the sender saw a 2xx and will not retry, so the event is lost (the whole "
+            "traceback is in the delivery's after_response_error)",
+        )
+    lines = [sent, f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s"]
+    cause: str | None = None
+    if is_refusal(delivery):
+        cause = refusals.cause(delivery)
+    elif is_slow(delivery):
+        cause = f"the receiver works on {name} before answering; acknowledge first, then work"
+    elif is_crash(delivery):
+        cause = f"the handler of {name} fails; see the response"
+    if cause:
+        lines.append(f"likely cause: {cause}")
+    return Found(False, "\n".join(lines))
+
+
+def refused(
+    b: Battery,
+    delivery: Delivery,
+    sent: str,
+    *,
+    expected: str,
+    cause: str,
+    crash: str,
+    precise: bool = False,
+) -> Found:
+    """The verdict on *delivery*, a request (described by *sent*) that a correct receiver
+    refuses with a 4xx.
+
+    - refused, after a correctly signed event was acknowledged: PASS (with a remark when
+      *precise* and the status is neither 401 nor 403);
+    - refused, and nothing correctly signed was acknowledged: inconclusive, since a receiver that
+      refuses everything refuses this too;
+    - acknowledged: FAIL, *cause* the likely cause; answered with a 5xx: FAIL, *crash* the likely
+      cause; anything else (late, no answer, a redirect): FAIL, with *expected*.
+    """
+    line = f"sent: {sent}; got {show(delivery)}"
+    if is_refusal(delivery):
+        if b.carrier is None:
+            return Found(None, f"{line}\n{no_carrier(b)}")
+        vague = precise and delivery.status not in (401, 403)
+        remark = "; 401 or 403 says more precisely why" if vague else ""
+        return Found(True, f"{show(delivery)}{remark}{carried(b)}")
+    lines = [line, expected]
+    if delivery.acknowledged:
+        lines.append(f"likely cause: {cause}")
+    elif is_crash(delivery):
+        lines.append(f"likely cause: {crash}")
+    return Found(False, "\n".join(lines))
+
+
+def unknown_acknowledged(b: Battery, delivery: Delivery, sent: str, *, refusal: str) -> Found:
+    """The verdict on *delivery*, a correctly signed event of a type the receiver cannot know
+    (described by *sent*): a correct receiver acknowledges it within the deadline, and any other
+    answer fails. *refusal* says what a refusal costs with this provider."""
+    if delivery.acknowledged:
+        b.latencies.append(delivery.elapsed)
+        return Found(True, show(delivery))
+    lines = [
+        f"sent: {sent}; got {show(delivery)}",
+        f"a correct receiver acknowledges it with a 2xx within {delivery.deadline:g} s",
+    ]
+    if is_refusal(delivery) and b.carrier is not None:
+        # Without an acknowledged event, the refusal may be of everything (a wrong secret):
+        # the failure stands, its cause is the root causes' to tell.
+        lines.append(
+            f"likely cause: the receiver refuses event types it does not handle; {refusal}"
+        )
+    elif is_crash(delivery):
+        lines.append("likely cause: the handler fails on an event type it does not know")
+    return Found(False, "\n".join(lines))
+
+
+def byte_form(b: Battery, twin: Delivery, delivery: Delivery, sent: str, *, own: str) -> Found:
+    """The verdict on *delivery*, a correctly signed event in another byte form of the same JSON
+    (described by *sent*), after *twin*, the same kind of event in the sender's own bytes (*own*
+    names them: ``"Zoom's own bytes"``). A correct receiver verifies the bytes it received,
+    whatever their form. Any 4xx to the form is put down to a signature over re-serialized JSON,
+    whatever status the receiver refuses with (Zoom's own Node.js SDK answers 400)."""
+    return beside_twin(
+        b,
+        twin,
+        delivery,
+        sent,
+        own=own,
+        expected="the signature covers the raw bytes, whatever their form",
+        refusal=RESERIALIZED,
+        crash="the handler fails on this byte form: does it read the raw text (a field's "
+        "position, a fixed layout) instead of parsing the JSON?",
+    )
+
+
+def beside_twin(
+    b: Battery,
+    twin: Delivery,
+    delivery: Delivery,
+    sent: str,
+    *,
+    own: str,
+    expected: str,
+    refusal: str,
+    crash: str,
+) -> Found:
+    """The verdict on *delivery*, a correctly signed request that differs from *twin*, the same
+    kind of event as the sender usually sends it (in *own*), in one way a correct receiver
+    accepts (*expected* says why). It means something only when the twin was acknowledged:
+    otherwise the check is inconclusive. *refusal* and *crash* are the likely causes of a 4xx
+    and of a 5xx."""
+    line = f"sent: {sent}; got {show(delivery)}"
+    if delivery.acknowledged:
+        b.latencies.append(delivery.elapsed)
+        return Found(True, show(delivery))
+    if not twin.acknowledged:
+        return Found(
+            None,
+            f"{line}\ninconclusive: the same kind of event in {own} was refused too "
+            f"({show(twin)}), so this difference is not what was refused",
+        )
+    lines = [
+        line,
+        f"a correct receiver acknowledges it: {expected} (the same kind of event in {own} was "
+        f"acknowledged: {show(twin)})",
+    ]
+    if is_refusal(delivery):
+        lines.append(f"likely cause: {refusal}")
+    elif is_slow(delivery):
+        lines.append("likely cause: the work happens before the answer; acknowledge first")
+    elif is_crash(delivery):
+        lines.append(f"likely cause: {crash}")
+    return Found(False, "\n".join(lines))
