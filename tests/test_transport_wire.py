@@ -6,6 +6,8 @@ import http.client
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hookmock.transports.wire import read_headers, response_class
 
@@ -20,6 +22,11 @@ HEADS = [
     b"  leading continuation\r\nKept: 1\r\n\r\n",
     b"From someone\r\nKept: 1\r\n\r\n",
     b"Latin: caf\xe9\r\nBad Name: x\r\n\r\n",
+    b"X-A: a\rb\r\nY: 1\r\n\r\n",
+    b"X-A: a\r\n\rY: 2\r\n\r\n",
+    b"X-A: a\r\r\nY: 3\r\n\r\n",
+    b"X: 1\r\n \rcont\r\n\r\n",
+    b"X: \x0bv\x0c\x1c\x85\r\nY: 2\r\n\r\n",
     b"\r\n",
 ]
 
@@ -83,3 +90,18 @@ def test_a_status_line_that_is_not_http_is_refused() -> None:
     answer = response_class()(_Socket(b"SSH-2.0-OpenSSH\r\n\r\n"), method="POST")  # type: ignore[arg-type]
     with pytest.raises(http.client.BadStatusLine):
         answer.begin()
+
+
+#: What heads are made of: names, colons, blanks, line breaks of each kind, an envelope line's
+#: start, a Latin-1 letter and a vertical tab (which str.splitlines, but not email, breaks at).
+PIECES = [b"X-A", b"x-a", b"Y", b": ", b":", b" ", b"\t", b"v", b"\r\n", b"\n", b"\r"]
+PIECES += [b"From ", b"\xe9", b"\x0b"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30))
+def test_any_head_is_read_as_http_client_reads_it(pieces: list[bytes]) -> None:
+    head = b"".join(pieces) + b"\r\n\r\n"
+    ours = read_headers(io.BytesIO(head))
+    theirs = http.client.parse_headers(io.BytesIO(head))
+    assert ours.items() == list(theirs.items())

@@ -41,6 +41,8 @@ _MAX_HEADERS = 100
 # email.feedparser's header line: a name of printable characters other than the colon, then one.
 _NAME = re.compile(r"[\041-\071\073-\176]*:")
 _ENDS = (b"\r\n", b"\n", b"")
+# A line as email's feed parser splits them: ended by CRLF, CR or LF.
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 class Headers:
@@ -91,20 +93,30 @@ def read_headers(fp: Any) -> Headers:
         if len(lines) >= _MAX_HEADERS:
             raise http.client.HTTPException(f"got more than {_MAX_HEADERS} headers")
     pairs: list[tuple[str, str]] = []
-    for raw in lines:
-        line = raw.decode("iso-8859-1")
+    text = b"".join(lines).decode("iso-8859-1")
+    # Each line read ends with a line feed; email splits at a carriage return alone too.
+    if "\r" in text.replace("\r\n", ""):
+        split = _LINES.findall(text)
+    else:
+        split = [line.decode("iso-8859-1") for line in lines]
+    # Whether a continuation line belongs to the header before it: not after a line email
+    # drops (an mbox envelope line, a line with an empty name), nor first.
+    continues = False
+    for line in split:
         if line[0] in " \t":
-            if pairs:  # a continuation line: kept with its line break, as email keeps it
+            if continues:  # kept with its line break, as email keeps it
                 name, value = pairs[-1]
                 pairs[-1] = (name, value + line)
             continue
-        if line.startswith("From "):  # an mbox envelope line: email skips it
+        continues = False
+        if line.startswith("From "):
             continue
         match = _NAME.match(line)
         if match is None:
             break
-        if match.end() > 1:  # a line with an empty name is dropped
+        if match.end() > 1:
             pairs.append((line[: match.end() - 1], line[match.end() :].lstrip(" \t")))
+            continues = True
     return Headers([(name, value.rstrip("\r\n")) for name, value in pairs])
 
 
