@@ -15,10 +15,16 @@ from typing import Any
 
 from locust import HttpUser, constant, events, task
 
+import hookmock.load.locustfile  # noqa: F401  # writes the run's figures, as hookmock load does
 from hookmock.load.generator import Traffic, judge
-from hookmock.load.locustfile import Zoom as Zoom  # writes the run's figures, as hookmock load does
+from hookmock.locust import ZoomUser
 
-TRAFFIC = Traffic(secret_token=os.environ["ZOOM_WEBHOOK_SECRET_TOKEN"])
+
+class Zoom(ZoomUser):
+    """Zoom's deliveries with ``FastHttpUser``, as ``hookmock load`` sends them."""
+
+
+TRAFFIC = Traffic(secret=os.environ["ZOOM_WEBHOOK_SECRET_TOKEN"])
 _started: list[float] = []
 
 

@@ -1422,8 +1422,8 @@ def bench_locust(args: argparse.Namespace) -> list[Result]:
     from hookmock.load.generator import DEFAULT_POOL, Traffic
 
     key = SECRET.encode()
-    pooled = Traffic(secret_token=SECRET, seed=1)
-    fresh = Traffic(secret_token=SECRET, seed=1, pool=0)
+    pooled = Traffic(secret=SECRET, seed=1)
+    fresh = Traffic(secret=SECRET, seed=1, pool=0)
     # The pools fill as they are drawn from: a run's first deliveries; the figure is after.
     for _ in range(DEFAULT_POOL * len(pooled.weights) * 3):
         pooled.draw()

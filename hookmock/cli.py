@@ -375,7 +375,7 @@ def _load_options(p: argparse.ArgumentParser) -> None:
 
     add_load_options(p)
     _secret_options(p)
-    _provider_options(p, zoom_only=True)
+    _provider_options(p)
 
 
 def _sign_options(p: argparse.ArgumentParser) -> None:
@@ -421,7 +421,7 @@ _PARSERS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None] | None]
         _validate_options,
     ),
     "load": (
-        "load a receiver with Locust: many users sending signed Zoom deliveries",
+        "load a receiver with Locust: many users sending a provider's signed deliveries",
         _load_options,
     ),
 }
@@ -560,7 +560,6 @@ def _http_target(option: str, args: argparse.Namespace) -> Any:
 #: The commands that simulate Zoom only, and why.
 ZOOM_ONLY = {
     "schema-diff": "it compares hookmock's Zoom schemas with Zoom's OpenAPI document",
-    "load": "its Locust user sends Zoom's deliveries",
 }
 
 
@@ -1001,11 +1000,22 @@ def _schema_diff(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_load(args: argparse.Namespace, out: TextIO) -> int:
     from .load.command import check_arguments, load_command
-    from .providers.zoom import Zoom
 
+    cls = _provider_class(args)
+    if args.openapi is not None:
+        raise _UsageError(
+            f"--openapi {args.openapi}: hookmock load sends the events of a provider it knows; "
+            "for standard-webhooks, those of hookmock's example document (--provider "
+            "standard-webhooks, without --openapi)"
+        )
+    args.provider = cls.name
     check_arguments(args)
-    # A master runs no user: the workers sign, each with its own secret token.
-    secrets = _secrets(args, Zoom, required=not args.master)
+    # A master runs no user: the workers sign, each with its own secret.
+    secrets = _secrets(args, cls, required=not args.master)
+    if len(secrets) > 1:
+        raise _UsageError(
+            f"hookmock load signs with one secret; --secret was given {len(secrets)} times"
+        )
     return load_command(args, out, secret=secrets[0] if secrets else None)
 
 

@@ -1,16 +1,20 @@
-"""A Locust ``User`` that plays Zoom: it sends a receiver signed Zoom deliveries, as many and as
-fast as Locust's users, and judges each by Zoom's rules.
+"""Locust ``User`` classes that play a provider: they send a receiver signed deliveries, as many
+and as fast as Locust's users, and judge each by the provider's rules (its deadline).
 
 Write a locustfile::
 
-    from hookmock.locust import ZoomUser
+    from hookmock.locust import WebhookUser, ZoomUser
 
     class Zoom(ZoomUser):
         events = {"meeting.participant_joined": 10, "meeting.ended": 1}
 
+    class GitHub(WebhookUser):
+        provider = "github"
+
 and run it as any other: ``locust -f locustfile.py --host https://staging.example.com/zoom/webhook``,
-with the secret token in ``ZOOM_WEBHOOK_SECRET_TOKEN``. Or, without a locustfile,
-``hookmock load URL --users N ...`` (:mod:`hookmock.load.command`).
+with the secret in the provider's variable (``ZOOM_WEBHOOK_SECRET_TOKEN``,
+``GITHUB_WEBHOOK_SECRET``...). Or, without a locustfile, ``hookmock load URL --users N ...``
+(:mod:`hookmock.load.command`).
 
 Importing this module imports Locust, which monkey-patches the standard library with gevent's:
 import it in a locustfile, never in a test process; ``import hookmock`` does not import it.
@@ -42,14 +46,13 @@ from .load.generator import (
     parse_scenarios,
     recorded_deliveries,
 )
-from .providers.zoom import SECRET_TOKEN_ENV
 from .records.outcome import Outcome
 
-__all__ = ["DeliveryFailed", "ZoomUser"]
+__all__ = ["DeliveryFailed", "WebhookUser", "ZoomUser"]
 
 
 class DeliveryFailed(Exception):
-    """A delivery Zoom would count as failed; Locust counts failures by this name."""
+    """A delivery the provider would count as failed; Locust counts failures by this name."""
 
     def __init__(self, name: str) -> None:
         super().__init__(name)
@@ -64,44 +67,53 @@ class DeliveryFailed(Exception):
 
 @events.init_command_line_parser.add_listener
 def _add_options(parser: Any, **_kwargs: Any) -> None:
-    # Locust sends these from the master to its workers; the secret token is not among them:
-    # each process reads its own (ZOOM_WEBHOOK_SECRET_TOKEN), so it never crosses the network.
+    # Locust sends these from the master to its workers; the secret is not among them: each
+    # process reads its own (ZOOM_WEBHOOK_SECRET_TOKEN...), so it never crosses the network.
     parser.add_argument(
-        "--zoom-events",
+        "--hookmock-provider",
+        default=None,
+        metavar="NAME",
+        help="hookmock: the provider whose deliveries users send: zoom, github, stripe, slack, "
+        "standard-webhooks (default: the user class's)",
+    )
+    parser.add_argument(
+        "--hookmock-events",
         default=None,
         metavar="NAME=WEIGHT,...",
-        help="hookmock: the event mix, e.g. meeting.started=5,meeting.ended=5 (default: a busy "
-        "account's mix of meetings, participants, sharing, chat and recordings)",
+        help="hookmock: the event mix, e.g. meeting.started=5,meeting.ended=5 (default: for "
+        "Zoom a busy account's mix of meetings, participants, sharing, chat and recordings; for "
+        "another provider the events its receivers most often handle)",
     )
     parser.add_argument(
-        "--zoom-scenario",
+        "--hookmock-scenario",
         default=None,
         metavar="NAME[:KEY=VALUE,...];...",
-        help="hookmock: users play these scenarios (meeting, webinar, user) instead of the mix, "
-        "e.g. meeting:participants=20",
+        help="hookmock: users play these scenarios of the provider's instead of the mix, e.g. "
+        "meeting:participants=20",
     )
     parser.add_argument(
-        "--zoom-recorded",
+        "--hookmock-recorded",
         default=None,
         metavar="FILE",
         help="hookmock: users send the events hookmock record recorded in FILE, in order, "
         "instead of the mix (each worker reads the file at this path)",
     )
     parser.add_argument(
-        "--zoom-deadline",
+        "--hookmock-deadline",
         type=float,
         default=None,
-        help=f"hookmock: seconds within which a 2xx counts as acknowledged (Zoom: {DEADLINE:g})",
+        help="hookmock: seconds within which a 2xx counts as acknowledged (default: the "
+        f"provider's, Zoom's {DEADLINE:g})",
     )
     parser.add_argument(
-        "--zoom-timeout",
+        "--hookmock-timeout",
         type=float,
         default=None,
         help="hookmock: seconds to wait for an answer before a timeout; later answers within "
-        f"it are 'late' (default {DEFAULT_TIMEOUT:g})",
+        f"it are 'late' (default {DEFAULT_TIMEOUT:g}, or the deadline when it is longer)",
     )
     parser.add_argument(
-        "--zoom-pool",
+        "--hookmock-pool",
         type=int,
         default=None,
         help="hookmock: different bodies generated per event before they are drawn again; 0 "
@@ -113,38 +125,44 @@ def _add_options(parser: Any, **_kwargs: Any) -> None:
 _TRAFFIC: dict[tuple[Any, ...], Traffic] = {}
 
 
-class ZoomUser(FastHttpUser):
-    """Sends signed Zoom deliveries to the host (the receiver's webhook URL) in a loop.
+class WebhookUser(FastHttpUser):
+    """Sends a provider's signed deliveries to the host (the receiver's webhook URL) in a loop.
 
-    Set these in a subclass, or with the ``--zoom-*`` options of ``locust`` (which win):
+    Set these in a subclass, or with the ``--hookmock-*`` options of ``locust`` (which win):
 
-    :cvar secret_token: the secret token to sign with; default ``$ZOOM_WEBHOOK_SECRET_TOKEN``.
-    :cvar events: event name → weight; default :data:`hookmock.load.generator.DEFAULT_EVENTS`.
-    :cvar scenarios: scenarios each user plays one after another instead of the mix
-        (``"meeting"``, ``"meeting:participants=20"``).
+    :cvar provider: whose deliveries: ``"zoom"``, ``"github"``, ``"stripe"``, ``"slack"`` or
+        ``"standard-webhooks"``.
+    :cvar secret: the secret to sign with; default the provider's variable
+        (``$ZOOM_WEBHOOK_SECRET_TOKEN``, ``$GITHUB_WEBHOOK_SECRET``, ``$STRIPE_WEBHOOK_SECRET``,
+        ``$SLACK_SIGNING_SECRET``, ``$STANDARD_WEBHOOKS_SECRET``).
+    :cvar events: event name → weight; default :func:`hookmock.load.generator.default_events`
+        (for Zoom, a busy account's mix, :data:`~hookmock.load.generator.DEFAULT_EVENTS`).
+    :cvar scenarios: the provider's scenarios each user plays one after another instead of the
+        mix (``"meeting"``, ``"meeting:participants=20"``).
     :cvar recorded: a file ``hookmock record`` wrote: each user sends its events, byte for byte
         and signed anew, in their order, over and over, instead of the mix.
-    :cvar deadline: seconds within which a 2xx is a success (Zoom: 3).
-    :cvar timeout: seconds to wait for an answer (default 10).
+    :cvar deadline: seconds within which a 2xx is a success; default the provider's (Zoom: 3).
+    :cvar timeout: seconds to wait for an answer (default 10, or the deadline when longer).
     :cvar pool: different bodies generated per event before they are drawn again (0: every one).
     :cvar path: appended to the host for each delivery.
 
     It is a ``FastHttpUser`` (geventhttpclient): one core sends several times as many
-    deliveries as with ``HttpUser`` (requests), see the README's load testing section. Like Zoom,
-    it follows no redirect and retries nothing.
+    deliveries as with ``HttpUser`` (requests), see the README's load testing section. Like the
+    providers, it follows no redirect and retries nothing at once.
     """
 
     abstract = True
     wait_time = constant(0)
-    # Zoom follows no redirect (a 3xx is a failed delivery) and retries nothing at once.
+    # No provider follows a redirect (a 3xx is a failed delivery); none retries at once.
     max_redirects = 0
     max_retries = 0
 
-    secret_token: ClassVar[str | None] = None
+    provider: ClassVar[str] = "zoom"
+    secret: ClassVar[str | None] = None
     events: ClassVar[Mapping[str, int]] = {}
     scenarios: ClassVar[Sequence[str]] = ()
     recorded: str | None = None
-    deadline: float = DEADLINE
+    deadline: ClassVar[float | None] = None
     timeout: float = DEFAULT_TIMEOUT
     pool: int = DEFAULT_POOL
     path: str = ""
@@ -152,20 +170,27 @@ class ZoomUser(FastHttpUser):
     def __init__(self, environment: Environment) -> None:
         options = environment.parsed_options
         given = (lambda name: getattr(options, name, None)) if options is not None else _none
-        self.deadline = _positive("deadline", given("zoom_deadline"), self.deadline)
+        self.traffic = _traffic(
+            self,
+            given("hookmock_provider"),
+            given("hookmock_events"),
+            given("hookmock_scenario"),
+            given("hookmock_recorded"),
+            given("hookmock_pool"),
+        )
+        deadline = self.deadline if self.deadline is not None else self.traffic.deadline
+        #: Seconds within which a 2xx is a success, as this user judges.
+        self.acknowledge_within = _positive("deadline", given("hookmock_deadline"), deadline)
         # A delivery is waited for at least until its deadline.
-        self.timeout = max(self.deadline, _positive("timeout", given("zoom_timeout"), self.timeout))
+        timeout = _positive("timeout", given("hookmock_timeout"), self.timeout)
+        self.timeout = max(self.acknowledge_within, timeout)
         # FastHttpUser reads these when it makes its client.
         self.network_timeout = self.connection_timeout = self.timeout
         super().__init__(environment)
-        self.traffic = _traffic(
-            self,
-            given("zoom_events"),
-            given("zoom_scenario"),
-            given("zoom_recorded"),
-            given("zoom_pool"),
-        )
         self._playing: list[tuple[str, bytes]] = []
+
+    def _secret(self) -> str | None:
+        return self.secret
 
     @task
     def deliver(self) -> None:
@@ -180,13 +205,13 @@ class ZoomUser(FastHttpUser):
         self.send(name, body)
 
     def send(self, name: str, body: bytes) -> Outcome:
-        """Deliver *body*, signed now, as event *name*; report it to Locust and return Zoom's
-        verdict."""
-        headers = self.traffic.headers(body)
-        headers["accept-encoding"] = "gzip"
+        """Deliver *body*, signed now, as event *name*; report it to Locust and return the
+        provider's verdict."""
+        headers, sent = self.traffic.request(name, body)
+        headers.setdefault("accept-encoding", "gzip")
         with self.client.post(
             self.path,
-            data=body,  # type: ignore[arg-type]  # bytes are sent as they are
+            data=sent,  # type: ignore[arg-type]  # bytes are sent as they are
             headers=headers,
             name=name,
             catch_response=True,
@@ -194,12 +219,27 @@ class ZoomUser(FastHttpUser):
             status = response.status_code or None
             elapsed = float(response.request_meta["response_time"]) / 1000
             error = getattr(response, "error", None) if status is None else None
-            outcome, failure = judge(status, elapsed, self.deadline, error)
+            outcome, failure = judge(status, elapsed, self.acknowledge_within, error)
             if failure is None:
                 response.success()
             else:
                 response.failure(DeliveryFailed(failure))
         return outcome
+
+
+class ZoomUser(WebhookUser):
+    """Sends signed Zoom deliveries: a :class:`WebhookUser` whose provider is Zoom.
+
+    :cvar secret_token: the secret token to sign with; default ``$ZOOM_WEBHOOK_SECRET_TOKEN``
+        (``secret`` says the same).
+    """
+
+    abstract = True
+    provider = "zoom"
+    secret_token: ClassVar[str | None] = None
+
+    def _secret(self) -> str | None:
+        return self.secret_token or self.secret
 
 
 def _none(_name: str) -> None:
@@ -216,39 +256,38 @@ def _positive(what: str, given: float | None, default: float) -> float:
 
 
 def _traffic(
-    user: ZoomUser,
+    user: WebhookUser,
+    provider: str | None,
     events: str | None,
     scenario: str | None,
     recorded: str | None,
     pool: int | None,
 ) -> Traffic:
-    from .providers.zoom.scenarios import SCENARIOS
+    from .providers import provider_class
 
-    secret = user.secret_token or os.environ.get(SECRET_TOKEN_ENV, "")
+    name = provider or user.provider
+    cls = provider_class(name)
+    secret = user._secret() or (os.environ.get(cls.secret_env, "") if cls.secret_env else "")
     if not secret:
         raise ConfigurationError(
-            f"{type(user).__name__}: no secret token; set {SECRET_TOKEN_ENV} (or secret_token "
-            "in the class), the token the receiver verifies signatures with"
+            f"{type(user).__name__}: no secret to sign {name}'s deliveries with; set "
+            f"{cls.secret_env} (or secret in the class), the secret the receiver verifies "
+            "signatures with"
         )
-    weights = dict(user.events)
-    if events:
-        from .generate.catalog import event_names
-
-        weights = parse_events([events], event_names("zoom"))
+    weights = dict(user.events) if not events else parse_events([events], None)
     specs = list(user.scenarios) if scenario is None else scenario.split(";")
-    scenarios = parse_scenarios([s for s in specs if s.strip()], SCENARIOS)
+    specs = [s for s in specs if s.strip()]
     path = recorded or user.recorded
     size = user.pool if pool is None else pool
     if size < 0:
         raise ConfigurationError(f"the pool must be 0 or more bodies per event, got {size}")
-    key = (secret, tuple(weights.items()), repr(scenarios), path, size)
+    key = (name, secret, tuple(weights.items()), tuple(specs), path, size)
     traffic = _TRAFFIC.get(key)
     if traffic is None:
-        traffic = _TRAFFIC[key] = Traffic(
-            secret_token=secret,
-            events=weights,
-            scenarios=scenarios,
-            recorded=recorded_deliveries(path) if path else (),
-            pool=size,
-        )
+        traffic = Traffic(secret=secret, provider=name, events=weights, pool=size)
+        if specs:
+            traffic.scenarios = parse_scenarios(specs, traffic.sender.adapter.scenarios())
+        if path:
+            traffic.recorded = recorded_deliveries(path, traffic.sender.name)
+        _TRAFFIC[key] = traffic
     return traffic

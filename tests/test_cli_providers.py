@@ -472,7 +472,6 @@ def test_check_still_needs_a_secret_for_zoom(capsys: pytest.CaptureFixture[str])
 # -- the commands that simulate Zoom only ---------------------------------------------------------
 
 ZOOM_ONLY = [
-    pytest.param(["load", "http://127.0.0.1:1/"], "load", id="load"),
     pytest.param(["schema-diff", "users.webhooks.json"], "schema-diff", id="schema-diff"),
 ]
 
@@ -489,7 +488,7 @@ def test_a_zoom_only_command_refuses_another_provider(
     )
     assert err.endswith(
         "leave out --provider and --openapi. The commands for every provider: events, schema, "
-        "fake, trigger, check, scenario, sign, serve, record, replay, validate\n"
+        "fake, trigger, check, scenario, sign, serve, record, replay, validate, load\n"
     )
     assert run(*argv, "--openapi", "acme.json") == (2, "")
     assert capsys.readouterr().err.startswith(
@@ -503,6 +502,14 @@ def test_a_zoom_only_command_refuses_another_provider(
     )
     assert run(*argv, "--provider", "zom") == (2, "")
     assert "unknown provider 'zom'; did you mean zoom?" in capsys.readouterr().err
+
+
+def test_load_takes_another_provider(capsys: pytest.CaptureFixture[str]) -> None:
+    # Accepted, then refused for want of its secret: load is no longer Zoom only.
+    assert run("load", "http://127.0.0.1:1/", "--provider", "slack") == (2, "")
+    err = capsys.readouterr().err
+    assert "zoom only" not in err
+    assert "no secret: pass --secret SECRET or set SLACK_SIGNING_SECRET" in err
 
 
 def test_scenario_takes_provider_zoom() -> None:

@@ -20,6 +20,7 @@ from hookmock import (
 )
 from hookmock.generate import fake
 from hookmock.generate.catalog import event_names, schema_errors
+from hookmock.generate.profile import GenerationProfile
 from hookmock.providers.zoom.coherence import GENERATION
 
 from . import zoom_reference
@@ -356,6 +357,37 @@ def test_overridden_fields_are_not_made_coherent() -> None:
     assert event.data["payload"]["object"]["recording_count"] == 9
 
 
+def test_an_override_inside_a_list_item_stays_and_the_sizes_add_up() -> None:
+    # The rules below payload.object run with the override, so the file keeps its size and
+    # the total counts it.
+    event = _zoom().fake("recording.completed", {"payload.object.recording_files.0.file_size": 7})
+    obj = event.data["payload"]["object"]
+    assert obj["recording_files"][0]["file_size"] == 7
+    assert obj["total_size"] == sum(f["file_size"] for f in obj["recording_files"])
+
+
+@pytest.mark.parametrize("event", ["recording.completed", "meeting.started", "webinar.created"])
+def test_an_override_changes_its_field_and_nothing_else(event: str) -> None:
+    zoom = _zoom()
+    plain = zoom.fake(event, seed=11, now=NOW).data
+    overridden = zoom.fake(event, seed=11, now=NOW, topic="Q3 review").data
+    assert overridden["payload"]["object"]["topic"] == "Q3 review"
+    plain["payload"]["object"]["topic"] = "Q3 review"
+    assert overridden == plain
+
+
+def test_the_same_override_path_applied_again_gives_the_same_result() -> None:
+    first, second = {"a": {"b": [1, 2]}}, {"a": {"b": [1, 2]}}
+    for data in (first, second):
+        assert fake.apply_overrides(data, {"a.b.1": 5, "a.c": REMOVE}) == {"a.b.1", "a.c"}
+    assert first == second == {"a": {"b": [1, 5]}}
+    for _ in range(2):
+        with pytest.raises(OverrideError, match=r"index 4 is past the end of a\.b "):
+            fake.apply_overrides(first, {"a.b.4.c": 1})
+        with pytest.raises(OverrideError, match="not a dotted path"):
+            fake.apply_overrides(first, {"a..b": 1})
+
+
 def test_remove_and_list_index() -> None:
     event = _zoom().fake(
         "recording.completed",
@@ -641,3 +673,44 @@ def test_iso_times_are_strftimes_at_every_minute_and_second() -> None:
         text = iso(epoch)
         assert text == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
         assert parse_iso(text) == epoch
+
+
+def _without_rule_inputs() -> GenerationProfile:
+    """Zoom's profile, not saying which fields its rules read: overrides go before the rules."""
+    return GenerationProfile(
+        string_kinds=GENERATION.string_kinds,
+        number_kinds=GENERATION.number_kinds,
+        name_kinds=GENERATION.name_kinds,
+        format_kinds=GENERATION.format_kinds,
+        suffix_kinds=GENERATION.suffix_kinds,
+        coherence=GENERATION.coherence,
+    )
+
+
+@pytest.mark.parametrize("event", [*EVENTS[::9], "recording.completed", "meeting.participant_left"])
+def test_overrides_of_fields_no_rule_reads_give_what_overrides_before_the_rules_give(
+    event: str,
+) -> None:
+    # Overrides of fields no rule reads are set once the rules have run, which must make the
+    # same body as setting them first and leaving them alone in the rules.
+    before_rules = _without_rule_inputs()
+    inputs = GENERATION.rule_inputs
+    assert inputs is not None
+    sample = fake.generate(event, seed=3, now=NOW, profile=GENERATION)[0]
+    paths: dict[str, Any] = {}
+    for level in ("", "payload", "payload.object"):
+        node: Any = sample
+        for step in filter(None, level.split(".")):
+            node = node.get(step) if isinstance(node, dict) else None
+        for key, value in (node or {}).items() if isinstance(node, dict) else ():
+            if key not in inputs and type(value) in (str, int):
+                paths[f"{level}.{key}".lstrip(".")] = "Q3 review" if type(value) is str else 7
+    if not paths:
+        pytest.skip(f"{event} has no field to override that no rule reads")
+    for seed in range(3, 8):
+        after, overridden = fake.generate(
+            event, seed=seed, now=NOW, overrides=paths, profile=GENERATION
+        )
+        first, _ = fake.generate(event, seed=seed, now=NOW, overrides=paths, profile=before_rules)
+        assert after == first
+        assert overridden == set(paths)

@@ -144,6 +144,78 @@ def _run(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
 
 
 # -- without Locust running: the traffic, the verdicts, the summary -------------------------------
+# How each provider's receiver verifies what it was sent.
+
+
+def _github_verified(headers: dict[str, str], body: bytes) -> bool:
+    from hookmock.providers.github import signature
+
+    return signature.verify(OTHER_SECRETS["github"], body, headers["x-hub-signature-256"])
+
+
+def _stripe_verified(headers: dict[str, str], body: bytes) -> bool:
+    from hookmock.providers.stripe import signature
+
+    return signature.verify(OTHER_SECRETS["stripe"], body, headers["stripe-signature"])
+
+
+def _slack_verified(headers: dict[str, str], body: bytes) -> bool:
+    from hookmock.providers.slack import signature
+
+    timestamp = headers["x-slack-request-timestamp"]
+    now = time.time()
+    return signature.within_tolerance(timestamp, now=now) and signature.verify(
+        OTHER_SECRETS["slack"], timestamp, body, headers["x-slack-signature"]
+    )
+
+
+def _standard_verified(headers: dict[str, str], body: bytes) -> bool:
+    from hookmock.providers.standard_webhooks import signature
+
+    return signature.verify(
+        OTHER_SECRETS["standard-webhooks"],
+        headers["webhook-id"],
+        headers["webhook-timestamp"],
+        body,
+        headers["webhook-signature"],
+    )
+
+
+OTHER_SECRETS = {
+    "github": "load-test-github-secret",
+    "stripe": "whsec_loadtest0123456789abcdefghijklm",
+    "slack": "0123456789abcdef0123456789abcdef",
+    "standard-webhooks": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+}
+ANOTHER = {
+    "github": "another-github-secret",
+    "stripe": "whsec_another0123456789abcdefghijklmn",
+    "slack": "fedcba9876543210fedcba9876543210",
+    "standard-webhooks": "whsec_QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB",
+}
+VERIFIED = {
+    "github": _github_verified,
+    "stripe": _stripe_verified,
+    "slack": _slack_verified,
+    "standard-webhooks": _standard_verified,
+}
+
+
+@pytest.mark.parametrize("provider", sorted(VERIFIED))
+def test_each_provider_signs_as_its_receivers_verify(provider: str) -> None:
+    traffic = Traffic(secret=OTHER_SECRETS[provider], provider=provider, pool=0)
+    from hookmock.providers import provider_class
+
+    assert traffic.deadline == provider_class(provider).adapter_class.default_deadline
+    other = Traffic(secret=ANOTHER[provider], provider=provider, pool=0)
+    drawn = [traffic.draw() for _ in range(30)]
+    assert {name for name, _ in drawn} <= set(traffic.weights)
+    for name, body in drawn:
+        headers, sent = traffic.request(name, body)
+        assert VERIFIED[provider](headers, sent), (name, headers)
+        assert "host" not in headers and "content-length" not in headers
+        # Another secret does not verify: the check above could fail.
+        assert not VERIFIED[provider](other.request(name, body)[0], sent)
 
 
 def test_importing_hookmock_and_its_command_line_imports_neither_locust_nor_gevent() -> None:
@@ -192,9 +264,7 @@ def test_the_verdicts_follow_zoom_and_name_the_outcome() -> None:
 
 
 def test_the_mix_draws_only_the_named_events_signed_now_with_new_request_ids() -> None:
-    traffic = Traffic(
-        secret_token=SECRET, events={"meeting.started": 3, "meeting.ended": 1}, pool=5
-    )
+    traffic = Traffic(secret=SECRET, events={"meeting.started": 3, "meeting.ended": 1}, pool=5)
     drawn = [traffic.draw() for _ in range(400)]
     names = Counter(name for name, _ in drawn)
     assert set(names) == {"meeting.started", "meeting.ended"}
@@ -216,19 +286,19 @@ def test_the_mix_draws_only_the_named_events_signed_now_with_new_request_ids() -
 
 
 def test_without_a_pool_every_body_is_new() -> None:
-    traffic = Traffic(secret_token=SECRET, events={"meeting.started": 1}, pool=0)
+    traffic = Traffic(secret=SECRET, events={"meeting.started": 1}, pool=0)
     assert len({traffic.draw()[1] for _ in range(20)}) == 20
 
 
 def test_the_default_mix_is_a_busy_accounts() -> None:
-    traffic = Traffic(secret_token=SECRET)
+    traffic = Traffic(secret=SECRET)
     assert traffic.weights == DEFAULT_EVENTS
     assert max(DEFAULT_EVENTS, key=DEFAULT_EVENTS.__getitem__).startswith("meeting.participant_")
 
 
 def test_a_scenario_is_played_in_zoom_order_and_has_already_happened() -> None:
     scenarios = parse_scenarios(["meeting:participants=2,recording=false"], SCENARIOS)
-    traffic = Traffic(secret_token=SECRET, scenarios=scenarios, pool=0)
+    traffic = Traffic(secret=SECRET, scenarios=scenarios, pool=0)
     played = traffic.play()
     names = [name for name, _ in played]
     assert names[0] == "meeting.created"
@@ -286,7 +356,7 @@ def test_a_recording_is_played_in_its_order_without_its_url_validation() -> None
     from hookmock.records.traffic import read_records
 
     events = [r for r in read_records(RECORDED) if r.event != "endpoint.url_validation"]
-    played = Traffic(secret_token=SECRET, recorded=recorded_deliveries(str(RECORDED))).play()
+    played = Traffic(secret=SECRET, recorded=recorded_deliveries(str(RECORDED))).play()
     assert played == [(r.event, r.body) for r in events]
     assert len(played) >= 3
 
@@ -297,8 +367,11 @@ def test_a_file_without_zoom_events_is_refused(tmp_path: Path) -> None:
 
     empty = tmp_path / "empty.jsonl"
     empty.write_text("\n", encoding="utf-8")
-    with pytest.raises(ConfigurationError, match="no recorded Zoom event"):
+    with pytest.raises(ConfigurationError, match="no recorded zoom event"):
         recorded_deliveries(str(empty))
+    # The sample recording holds Zoom's deliveries only.
+    with pytest.raises(ConfigurationError, match="no recorded github event"):
+        recorded_deliveries(str(RECORDED), "github")
 
 
 def _locust_argv(*words: str) -> list[str]:
@@ -328,7 +401,9 @@ def test_locust_gets_its_own_options_and_hookmocks_but_never_the_secret() -> Non
     pairs = dict(itertools.pairwise(local))
     assert pairs["--host"] == "http://127.0.0.1:1/hook" and pairs["--users"] == "5"
     assert pairs["--spawn-rate"] == "5" and pairs["--run-time"] == "1m"
-    assert pairs["--zoom-events"] == "meeting.started=2" and pairs["--zoom-deadline"] == "20"
+    assert (
+        pairs["--hookmock-events"] == "meeting.started=2" and pairs["--hookmock-deadline"] == "20"
+    )
     assert pairs["--csv"] == "out"
     # Deliveries under way at the end are waited for: past the deadline and the timeout.
     assert int(pairs["--stop-timeout"]) > 20
@@ -339,7 +414,7 @@ def test_locust_gets_its_own_options_and_hookmocks_but_never_the_secret() -> Non
     assert master[master.index("--master-bind-port") + 1] == "6000"
     worker = _locust_argv("--worker", "--master-host", "master.example", "--master-port", "6000")
     assert worker[-5:] == ["--worker", "--master-host", "master.example", "--master-port", "6000"]
-    assert "--headless" not in worker and "--zoom-events" not in worker
+    assert "--headless" not in worker and "--hookmock-events" not in worker
     assert not [word for word in local + master + worker if SECRET in word]
 
 
@@ -370,7 +445,22 @@ def test_locust_gets_its_own_options_and_hookmocks_but_never_the_secret() -> Non
             ["http://127.0.0.1:1/"],
             "no secret token: pass --secret-token TOKEN or set ZOOM_WEBHOOK_SECRET_TOKEN",
         ),
-        (["http://127.0.0.1:1/", "--provider", "github"], "load simulates zoom only"),
+        (
+            ["http://127.0.0.1:1/", "--provider", "github"],
+            "no secret: pass --secret SECRET or set GITHUB_WEBHOOK_SECRET",
+        ),
+        (
+            ["http://127.0.0.1:1/", "--provider", "github", "--secret", SECRET, "--events", "pus"],
+            "did you mean 'push'",
+        ),
+        (
+            ["http://127.0.0.1:1/", "--provider", "standard-webhooks", "--scenario", "any"],
+            "hookmock has no scenarios for standard-webhooks",
+        ),
+        (
+            ["http://127.0.0.1:1/", "--openapi", "doc.yaml", "--secret", SECRET],
+            "--openapi doc.yaml: hookmock load sends the events of a provider it knows",
+        ),
         (
             [
                 "http://127.0.0.1:1/",
@@ -392,7 +482,10 @@ def test_locust_gets_its_own_options_and_hookmocks_but_never_the_secret() -> Non
         "events-and-scenario",
         "unknown-event",
         "no-secret",
-        "other-provider",
+        "no-github-secret",
+        "unknown-github-event",
+        "no-scenarios",
+        "openapi",
         "events-and-recorded",
     ],
 )
@@ -444,6 +537,46 @@ def test_a_local_run_sends_signed_deliveries_and_counts_each_one(
     assert (tmp_path / "run_stats.csv").exists() and (tmp_path / "run.html").exists()
 
 
+def test_a_local_run_sends_another_providers_deliveries(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hookmock.providers.github import signature
+
+    secret = OTHER_SECRETS["github"]
+    counted: Counter[str] = Counter()
+    forged = 0
+    lock = threading.Lock()
+
+    @Request.application
+    def app(request: Request) -> Response:
+        nonlocal forged
+        signed = signature.verify(
+            secret, request.get_data(), request.headers.get("x-hub-signature-256")
+        )
+        with lock:
+            counted[request.headers.get("x-github-event", "")] += 1
+            forged += not signed
+        return Response(status=204 if signed else 401)
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.delenv("GITHUB_WEBHOOK_SECRET", raising=False)
+        url = f"http://127.0.0.1:{server.server_port}/github"
+        argv = ["--provider", "github", "--users", "2", "--run-time", "2s", "--secret", secret]
+        code, out = _run([url, *argv], monkeypatch)
+    finally:
+        server.shutdown()
+        thread.join(5)
+    total, acknowledged = _summary_counts(out)
+    assert code == 0, out
+    assert total > 0 and acknowledged == total
+    assert forged == 0
+    assert sum(counted.values()) == total
+    # GitHub's most handled events, by their X-GitHub-Event; GitHub's 10 s deadline.
+    assert set(counted) <= {"push", "pull_request", "issues"}
+    assert "deadline 10,000 ms" in out
+
+
 def test_users_play_scenarios_instead_of_the_mix(
     receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -465,7 +598,7 @@ def test_users_play_scenarios_instead_of_the_mix(
     played = {
         name
         for name, _ in Traffic(
-            secret_token=SECRET, scenarios=[("meeting", {"participants": 1, "recording": False})]
+            secret=SECRET, scenarios=[("meeting", {"participants": 1, "recording": False})]
         ).play()
     }
     assert code == 0, out

@@ -11,8 +11,9 @@ import pytest
 import hookmock
 from hookmock import ADD, REMOVE, OverrideError, UnknownFieldError, Zoom
 from hookmock.cli import main
-from hookmock.engine.overrides import check_paths
+from hookmock.engine.overrides import check_paths, leaf_check
 from hookmock.generate.catalog import load_schema
+from hookmock.providers.zoom.coherence import GENERATION
 from tests.server_helpers import Api
 
 MEETING_OBJECT_FIELDS = load_schema("meeting.started")["properties"]["payload"]["properties"][
@@ -241,3 +242,83 @@ def test_control_api_answers_422_naming_the_path(api: Api) -> None:
     assert reply.message.endswith(
         'hint: send "validate": false to set fields the schema does not know'
     )
+
+
+# -- overrides judged alone ------------------------------------------------------------------------
+
+
+def test_a_field_no_rule_reads_is_judged_alone() -> None:
+    schema = load_schema("meeting.started")
+    inputs = GENERATION.rule_inputs
+    assert inputs is not None
+    check = leaf_check(schema, "payload.object.topic", inputs)
+    assert check is not None
+    assert check.accepts("Q3 review")
+    # topic: a string of 1 to 200 characters; a bool is no integer, an integer no string.
+    for value in ("", "x" * 201, 5, None, True):
+        assert not check.accepts(value)
+    # Read by Zoom's rules (times follow start_time and duration), or checked by a format or
+    # pattern only the validator knows: the event is validated whole.
+    for path in ("payload.object.start_time", "payload.object.duration", "payload.object.id"):
+        assert leaf_check(schema, path, inputs) is None
+    assert leaf_check(schema, "payload.object.host_email", frozenset()) is None
+    assert leaf_check(schema, "payload.object.uuid", frozenset()) is None
+
+
+def test_a_field_judged_alone_lies_below_objects_that_are_always_there() -> None:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "required": ["a"],
+        "properties": {
+            "a": {"type": "object", "required": [], "properties": {"b": {"type": "string"}}},
+            "c": {"type": "object", "properties": {"d": {"type": "string"}}},
+            "e": {"type": "integer", "enum": [1, 2]},
+            "f": {"type": "string", "enum": ["x", "y"]},
+            "g": {"type": "integer", "minimum": 2, "maximum": 4, "x-hookmock-fake": "count"},
+        },
+    }
+    # b may be optional itself; c, which holds d, may be missing (an override would make it
+    # an empty object).
+    assert leaf_check(schema, "a.b", frozenset()) is not None
+    assert leaf_check(schema, "c.d", frozenset()) is None
+    assert leaf_check(schema, "a.b", frozenset({"b"})) is None
+    # An enum of integers is left to the validator (1 == True in Python, not in JSON).
+    assert leaf_check(schema, "e", frozenset()) is None
+    strings = leaf_check(schema, "f", frozenset())
+    assert strings is not None and strings.accepts("y") and not strings.accepts("z")
+    numbers = leaf_check(schema, "g", frozenset())
+    assert numbers is not None
+    assert [numbers.accepts(v) for v in (1, 2, 4, 5, 3.0, False)] == [False, True, True] + [
+        False
+    ] * 3
+    schema["properties"]["a"]["anyOf"] = [{"required": ["b"]}]
+    assert leaf_check(schema, "a.b", frozenset()) is None
+
+
+def test_an_override_judged_alone_skips_validating_the_whole_event(
+    zoom: Zoom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookmock.generate import catalog
+
+    validated: list[str] = []
+    real = catalog.validate
+
+    def counting(name: str, data: Any, provider: str = "zoom") -> None:
+        validated.append(name)
+        real(name, data, provider)
+
+    monkeypatch.setattr(catalog, "validate", counting)
+    assert (
+        zoom.fake("meeting.started", topic="Q3 review").data["payload"]["object"]["topic"]
+        == "Q3 review"
+    )
+    assert validated == []
+    zoom.fake("meeting.started", duration=30)
+    assert validated == ["meeting.started"]
+    # A value its field's schema refuses is still refused, with the validator's message.
+    with pytest.raises(hookmock.SchemaViolationError, match=r"payload\.object\.topic"):
+        zoom.fake("meeting.started", topic="")
+    # A hook that changes the body may break it: then the event is validated whole.
+    zoom.generation_hooks.append(lambda event, data: None)
+    zoom.fake("meeting.started", topic="Q3 review")
+    assert validated[-1] == "meeting.started" and len(validated) == 3

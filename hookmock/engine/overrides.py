@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import UnknownFieldError
 
-__all__ = ["ADD", "check_paths", "unwrap"]
+__all__ = ["ADD", "LeafCheck", "check_paths", "leaf_check", "unwrap"]
 
 # How many names of one object a message lists, and how many suggestions it makes per path.
 _LISTED = 12
@@ -78,6 +78,108 @@ def check_paths(event: str, schema: Mapping[str, Any], overrides: Mapping[str, A
         problems[path] = (reason, close)
     if problems:
         raise UnknownFieldError(event, problems)
+
+
+# -- overrides that need no validation of the whole event -----------------------------------------
+
+#: What an object on the way to a field may say, for the field's value to be checked alone:
+#: nothing that relates its properties to each other (combinators, conditions, dependencies,
+#: counts of properties), and no $ref to follow.
+_PLAIN_OBJECT = frozenset(
+    {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "title",
+        "description",
+        "$comment",
+        "$schema",
+        "$id",
+    }
+)
+#: What a field's own schema may say, for a value to be checked here: its type, lengths and
+#: bounds, and a list of strings; no format or pattern (checked by the validator alone).
+_PLAIN_LEAF = frozenset(
+    {
+        "type",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "enum",
+        "title",
+        "description",
+        "$comment",
+        "examples",
+    }
+)
+_LEAF_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,)}
+
+
+class LeafCheck:
+    """How a value given for one field is checked without validating the whole event: its
+    Python type (exactly: a bool is no integer), length or bounds, and allowed strings."""
+
+    __slots__ = ("enum", "high", "low", "types")
+
+    def __init__(self, node: Mapping[str, Any]) -> None:
+        self.types = _LEAF_TYPES[node["type"]]
+        text = self.types == (str,)
+        self.low = node.get("minLength" if text else "minimum")
+        self.high = node.get("maxLength" if text else "maximum")
+        enum = node.get("enum")
+        self.enum = None if enum is None else frozenset(enum)
+
+    def accepts(self, value: Any) -> bool:
+        if type(value) not in self.types:
+            return False
+        size = len(value) if type(value) is str else value
+        if self.low is not None and size < self.low:
+            return False
+        if self.high is not None and size > self.high:
+            return False
+        return self.enum is None or value in self.enum
+
+
+def _keywords(node: Mapping[str, Any]) -> Iterator[str]:
+    """The keywords of a schema node that validation reads (not hookmock's ``x-`` hints)."""
+    return (key for key in node if not key.startswith("x-"))
+
+
+def leaf_check(root: Mapping[str, Any], path: str, rule_inputs: frozenset[str]) -> LeafCheck | None:
+    """How to check a value for the field at the dotted *path* alone, when the schema lets
+    that field's value be judged by itself; None when the event must be validated whole.
+
+    Each object on the way must be plain (:data:`_PLAIN_OBJECT`) and always there (required),
+    the field's schema a string or integer with only :data:`_PLAIN_LEAF` keywords, and its
+    name none of *rule_inputs* (the fields the provider's consistency rules read, which may
+    make other fields from the value).
+    """
+    parts = path.split(".")
+    if parts[-1] in rule_inputs:
+        return None
+    node: Any = root
+    for depth, part in enumerate(parts):
+        if not isinstance(node, Mapping) or node.get("type") != "object":
+            return None
+        if not _PLAIN_OBJECT.issuperset(_keywords(node)):
+            return None
+        # An object on the way that may be missing would be made empty, without its fields.
+        if depth < len(parts) - 1 and part not in node.get("required", ()):
+            return None
+        properties = node.get("properties")
+        if not isinstance(properties, Mapping) or part not in properties:
+            return None
+        node = properties[part]
+    if not isinstance(node, Mapping) or not _PLAIN_LEAF.issuperset(_keywords(node)):
+        return None
+    if node.get("type") not in _LEAF_TYPES:
+        return None
+    enum = node.get("enum")
+    if enum is not None and not all(type(choice) is str for choice in enum):
+        return None
+    return LeafCheck(node)
 
 
 # -- walking the schema ---------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from .assertions import (
 )
 from .delivery import Delivery, DeliveryLog
 from .inprocess import InProcessLifecycle
-from .overrides import ADD, check_paths, unwrap
+from .overrides import ADD, LeafCheck, check_paths, leaf_check, unwrap
 from .scheduler import ProviderClock, Scheduler
 from .subscription import Subscription as Subscription
 from .timeline import FAULTS, Notice, Timeline
@@ -170,6 +170,9 @@ class Provider(InProcessLifecycle, Timeline):
         #: The dotted path each field name given to :meth:`fake` stands for, and the schema
         #: it was found in.
         self._field_places: dict[tuple[str, str], tuple[Any, tuple[str, ...], str]] = {}
+        #: How an override of each field is checked alone, if it can be, and the schema and
+        #: the rules' inputs this was found for.
+        self._leaf_checks: dict[tuple[str, str], tuple[Any, frozenset[str], LeafCheck | None]] = {}
         #: Callbacks ``hook(event_name, data)`` that may change a generated body in place before
         #: it is validated and written to bytes (the mock server points download URLs at itself).
         self.generation_hooks: list[Callable[[str, Any], Any]] = []
@@ -290,7 +293,8 @@ class Provider(InProcessLifecycle, Timeline):
                         for path, value in unchecked.items()
                         if not isinstance(value, ADD)
                     )
-            paths = unwrap(paths)
+            if any(isinstance(value, ADD) for value in paths.values()):
+                paths = unwrap(paths)
         event_seed = self._events.getrandbits(63) if seed is None else seed
         when = self.event_time() if now is None else now
         data, overridden = fake.generate(
@@ -306,7 +310,7 @@ class Provider(InProcessLifecycle, Timeline):
         if self.generation_hooks:
             for hook in tuple(self.generation_hooks):
                 hook(event, data)
-        if validate and overridden:
+        if validate and overridden and not self._checked_alone(event, name, paths):
             catalog.validate(event, data, name)
         if serialization is None:
             serialization = adapter.default_serialization
@@ -315,6 +319,30 @@ class Provider(InProcessLifecycle, Timeline):
                 event, data, serialization=serialization, seed=event_seed, overridden=overridden
             )
         )
+
+    def _checked_alone(self, event: str, catalog_name: str, paths: Mapping[str, Any]) -> bool:
+        """Whether every override is a value its field's schema accepts, each judged alone,
+        so that the event needs no validation of the whole: no rule reads these fields
+        (:attr:`GenerationProfile.rule_inputs`), nothing else changed the body, and each
+        field's schema lets its value be judged by itself (:func:`.overrides.leaf_check`)."""
+        adapter = self.adapter
+        inputs = adapter.generation.rule_inputs
+        if inputs is None or self.generation_hooks or type(adapter).cohere is not Adapter.cohere:
+            return False
+        schema = catalog.load_schema(event, catalog_name)
+        checks = self._leaf_checks
+        for path, value in paths.items():
+            if value is fake.REMOVE:
+                return False
+            known = checks.get((event, path))
+            if known is None or known[0] is not schema or known[1] is not inputs:
+                if len(checks) > 4096:
+                    checks.clear()
+                known = checks[(event, path)] = (schema, inputs, leaf_check(schema, path, inputs))
+            check = known[2]
+            if check is None or not check.accepts(value):
+                return False
+        return True
 
     def event_time(self) -> float:
         """When an event generated now happens: the time on the clock that signing timestamps
@@ -333,10 +361,6 @@ class Provider(InProcessLifecycle, Timeline):
     def _field_paths(self, event: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         schema = catalog.load_schema(event, self.adapter.name)
         field_levels = self.adapter.field_levels
-        levels = [
-            (f"{level}." if level else "", tuple(level.split(".")) if level else ())
-            for level in field_levels
-        ]
         found: dict[str, Any] = {}
         # Where a field name is found depends on the schema alone: each is looked up once.
         remembered = self._field_places
@@ -345,6 +369,10 @@ class Provider(InProcessLifecycle, Timeline):
             if place is not None and place[0] is schema and place[1] is field_levels:
                 found[place[2]] = value
                 continue
+            levels = [
+                (f"{level}." if level else "", tuple(level.split(".")) if level else ())
+                for level in field_levels
+            ]
             for prefix, steps in levels:
                 node: Any = schema
                 for step in steps:

@@ -556,13 +556,51 @@ def generate(
         rng.seed(seed)
     ctx = Context(rng, now, full)
     data: dict[str, Any] = plan.draw(ctx)
-    overridden = apply_overrides(data, overrides) if overrides else _NOTHING
-    node = plan.node
-    if node is not None and type(data) is dict:
+    # Where the rules apply, until they have run.
+    node = plan.node if type(data) is dict else None
+    overridden = _NOTHING
+    if overrides:
+        if node is not None and _after_rules(data, overrides, profile.rule_inputs):
+            # Values of fields no rule reads, in objects the body has: the rules run as they
+            # would without them (and so draw the same values), and the values are set after.
+            plan.begin(ctx)
+            _visit(node, data, "", ctx, None, _NOTHING)
+            node = None
+        overridden = apply_overrides(data, overrides)
+    if node is not None:
         plan.begin(ctx)
         _visit(node, data, "", ctx, None, overridden)
     _IDLE.append(rng)
     return data, overridden
+
+
+def _after_rules(
+    data: dict[str, Any], overrides: Mapping[str, Any], inputs: frozenset[str] | None
+) -> bool:
+    """Whether *overrides* may be applied once the rules have run, with the same result as
+    before: each sets a string or integer (not a bool, which a change event's switches
+    contrast) in an object the body has, in place of a string or number, in a field no rule
+    reads (*inputs*: the profile's :attr:`~GenerationProfile.rule_inputs`)."""
+    if inputs is None:
+        return False
+    for path, value in overrides.items():
+        if value is REMOVE or type(value) not in (str, int):
+            return False
+        *steps, last = _split(path)
+        if type(last) is not str or last in inputs:
+            return False
+        node: Any = data
+        for step in steps:
+            if type(node) is dict and type(step) is str:
+                node = node.get(step)
+            elif type(node) is list and type(step) is int and step < len(node):
+                node = node[step]
+            else:
+                return False
+        # What is there is a value, not an object or list the rules would have worked inside.
+        if type(node) is not dict or type(node.get(last)) in (dict, list):
+            return False
+    return True
 
 
 #: Generators not in use. list.pop and list.append are atomic, so two threads never share one.
@@ -572,14 +610,27 @@ _reseed: Callable[[random.Random, int], None] = _random.Random.seed
 _NOTHING: frozenset[str] = frozenset()
 
 
-def _split(path: str) -> list[str | int]:
+def _split(path: str) -> tuple[str | int, ...]:
+    parts = _SPLIT.get(path)
+    if parts is not None:
+        return parts
     if not path or path.startswith(".") or path.endswith(".") or ".." in path:
         raise OverrideError(
             f"override path {path!r} is not a dotted path such as 'payload.object.topic'"
         )
     # Only short ASCII digit runs are list indexes: "²" is a digit to str.isdigit, and int()
     # refuses runs of more than 4300 digits.
-    return [int(p) if p.isascii() and p.isdigit() and len(p) <= 9 else p for p in path.split(".")]
+    parts = tuple(
+        int(p) if p.isascii() and p.isdigit() and len(p) <= 9 else p for p in path.split(".")
+    )
+    # A test overrides the same few paths again and again: each is split once.
+    if len(_SPLIT) > 1024:
+        _SPLIT.clear()
+    _SPLIT[path] = parts
+    return parts
+
+
+_SPLIT: dict[str, tuple[str | int, ...]] = {}
 
 
 def apply_overrides(data: Any, overrides: Mapping[str, Any]) -> frozenset[str]:
@@ -608,7 +659,9 @@ def apply_overrides(data: Any, overrides: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(overrides)
 
 
-def _step(node: Any, part: str | int, path: str, done: list[str | int], *, create: bool) -> Any:
+def _step(
+    node: Any, part: str | int, path: str, done: tuple[str | int, ...], *, create: bool
+) -> Any:
     if isinstance(node, dict):
         key = str(part)
         if key not in node or node[key] is None:

@@ -96,6 +96,10 @@ class GenerationProfile:
     :param suffix_kinds: the kind of a string property whose name ends so, when nothing else
         says, in order.
     :param coherence: the consistency rules, if any.
+    :param rule_inputs: the names of the fields the consistency rules read, if known. An
+        override of a field named otherwise, which its schema lets be judged alone, is then
+        checked alone instead of by validating the whole event (see
+        :func:`hookmock.engine.overrides.leaf_check`); ``None``: every override validates it.
     """
 
     __slots__ = (
@@ -103,6 +107,7 @@ class GenerationProfile:
         "format_kinds",
         "name_kinds",
         "number_kinds",
+        "rule_inputs",
         "string_kinds",
         "suffix_kinds",
     )
@@ -116,7 +121,9 @@ class GenerationProfile:
         format_kinds: Mapping[str, str] = FORMAT_KINDS,
         suffix_kinds: Iterable[tuple[str, str]] = (),
         coherence: Coherence | None = None,
+        rule_inputs: Iterable[str] | None = None,
     ) -> None:
+        self.rule_inputs = None if rule_inputs is None else frozenset(rule_inputs)
         self.string_kinds = string_kinds
         self.number_kinds = number_kinds
         self.name_kinds = name_kinds

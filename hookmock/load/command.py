@@ -1,12 +1,12 @@
-"""``hookmock load``: Locust, headless, with :class:`hookmock.locust.ZoomUser`, then a summary
-judged by Zoom's rules.
+"""``hookmock load``: Locust, headless, with :class:`hookmock.locust.WebhookUser`, then a summary
+judged by the provider's rules.
 
 Locust runs in a process of its own (``python -m locust -f`` :mod:`hookmock.load.locustfile`): it
 monkey-patches the standard library with gevent's when imported, which the process that runs
 this command (a test, perhaps) must not undergo. Distributed runs use Locust's own master and
 workers, with Locust's own option names; hookmock's options reach the workers from the master,
-as Locust sends every option a locustfile adds. The secret token does not: each process reads
-its own, so that it never crosses the network.
+as Locust sends every option a locustfile adds. The secret does not: each process reads its
+own, so that it never crosses the network.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import ConfigurationError
-from ..providers.zoom import SECRET_TOKEN_ENV
 from .generator import DEADLINE, DEFAULT_POOL, DEFAULT_TIMEOUT, outcome_of
 
 __all__ = ["add_load_options", "check_arguments", "format_summary", "load_command", "locust_argv"]
@@ -38,8 +37,9 @@ _RUN_TIME = re.compile(r"^(?:\d+|(?=\d)(?:\d+h)?(?:\d+m)?(?:\d+s)?)$")
 def add_load_options(p: argparse.ArgumentParser) -> None:
     """The options of ``hookmock load``; the distributed ones are Locust's own."""
     p.description = (
-        "Load a receiver with Locust: users send signed Zoom deliveries in a loop, each judged "
-        f"by Zoom's rules (a 2xx within {DEADLINE:g} s). Prints requests, failures by outcome, "
+        "Load a receiver with Locust: users send a provider's signed deliveries in a loop (Zoom's "
+        "unless --provider says otherwise), each judged by the provider's rules (Zoom: a 2xx "
+        f"within {DEADLINE:g} s). Prints requests, failures by outcome, "
         "response time percentiles and the share acknowledged in time. Exit 0 when every "
         "delivery was acknowledged in time, 1 when one was not, 2 for usage errors. Needs "
         "hookmock[load] (Locust). Locust's other options are read from its environment "
@@ -61,16 +61,18 @@ def add_load_options(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME[=WEIGHT],...",
-        help="the event mix, e.g. meeting.started=5,meeting.ended=5; repeatable (default: a busy "
-        "account's mix, see the README)",
+        help="the event mix, e.g. meeting.started=5,meeting.ended=5; repeatable (default: for "
+        "Zoom a busy account's mix, see the README; for another provider the events its "
+        "receivers most often handle)",
     )
     p.add_argument(
         "--scenario",
         action="append",
         default=[],
         metavar="NAME[:KEY=VALUE,...]",
-        help="users play this scenario (meeting, webinar, user) over and over instead of the "
-        "mix, e.g. meeting:participants=20; repeatable",
+        help="users play this scenario of the provider's (Zoom: meeting, webinar, user; hookmock "
+        "scenario --list) over and over instead of the mix, e.g. meeting:participants=20; "
+        "repeatable",
     )
     p.add_argument(
         "--recorded",
@@ -83,7 +85,8 @@ def add_load_options(p: argparse.ArgumentParser) -> None:
         "--deadline",
         type=float,
         default=None,
-        help=f"seconds within which a 2xx counts as acknowledged (Zoom: {DEADLINE:g})",
+        help="seconds within which a 2xx counts as acknowledged (default: the provider's, "
+        f"Zoom's {DEADLINE:g})",
     )
     p.add_argument(
         "--timeout",
@@ -170,20 +173,32 @@ def check_arguments(args: argparse.Namespace) -> None:
     if args.expect_workers < 1:
         raise ConfigurationError(f"--expect-workers must be at least 1, got {args.expect_workers}")
     # Checked here, so that a mistake is told at once rather than by every worker.
+    if args.events or args.scenario or args.recorded:
+        from ..providers import provider_class
+
+        sender = provider_class(_provider(args))(seed=0)
     if args.events:
-        from ..generate.catalog import event_names
         from .generator import parse_events
 
-        parse_events(args.events, event_names("zoom"))
+        parse_events(args.events, sender.event_names())
     if args.scenario:
-        from ..providers.zoom.scenarios import SCENARIOS
         from .generator import parse_scenarios
 
-        parse_scenarios(args.scenario, SCENARIOS)
+        scenarios = sender.adapter.scenarios()
+        if not scenarios:
+            raise ConfigurationError(
+                f"--scenario: hookmock has no scenarios for {sender.name}; send its events with "
+                "--events"
+            )
+        parse_scenarios(args.scenario, scenarios)
     if args.recorded:
         from .generator import recorded_deliveries
 
-        recorded_deliveries(args.recorded)
+        recorded_deliveries(args.recorded, sender.name)
+
+
+def _provider(args: argparse.Namespace) -> str:
+    return getattr(args, "provider", None) or "zoom"
 
 
 def locust_argv(args: argparse.Namespace) -> list[str]:
@@ -198,8 +213,11 @@ def locust_argv(args: argparse.Namespace) -> list[str]:
             "--master-port",
             str(args.master_port),
         ]
+    from ..providers import provider_class
+
+    deadline = args.deadline or provider_class(_provider(args)).adapter_class.default_deadline
     timeout = args.timeout if args.timeout is not None else DEFAULT_TIMEOUT
-    timeout = max(timeout, args.deadline or 0.0)
+    timeout = max(timeout, deadline)
     argv += [
         "--headless",
         "--host",
@@ -214,16 +232,18 @@ def locust_argv(args: argparse.Namespace) -> list[str]:
         "--stop-timeout",
         str(math.ceil(timeout) + 1),
         "--only-summary",
+        "--hookmock-provider",
+        _provider(args),
     ]
     if args.events:
-        argv += ["--zoom-events", ",".join(args.events)]
+        argv += ["--hookmock-events", ",".join(args.events)]
     if args.scenario:
-        argv += ["--zoom-scenario", ";".join(args.scenario)]
+        argv += ["--hookmock-scenario", ";".join(args.scenario)]
     if args.recorded:
-        argv += ["--zoom-recorded", os.path.abspath(args.recorded)]
+        argv += ["--hookmock-recorded", os.path.abspath(args.recorded)]
     for option in ("deadline", "timeout", "pool"):
         if getattr(args, option) is not None:
-            argv += [f"--zoom-{option}", f"{getattr(args, option):g}"]
+            argv += [f"--hookmock-{option}", f"{getattr(args, option):g}"]
     if args.csv:
         argv += ["--csv", args.csv]
     if args.html:
@@ -253,9 +273,12 @@ def load_command(args: argparse.Namespace, out: TextIO, *, secret: str | None) -
         raise ConfigurationError(
             "hookmock load runs Locust, which is not installed: pip install 'hookmock[load]'"
         )
+    from ..providers import provider_class
+
     env = dict(os.environ)
-    if secret:
-        env[SECRET_TOKEN_ENV] = secret
+    secret_env = provider_class(_provider(args)).secret_env
+    if secret and secret_env:
+        env[secret_env] = secret
     with tempfile.TemporaryDirectory(prefix="hookmock-load-") as tmp:
         summary_path = Path(tmp) / "summary.json"
         env[SUMMARY_ENV] = str(summary_path)

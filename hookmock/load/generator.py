@@ -1,8 +1,8 @@
-"""What a load test sends and how it judges each answer, without Locust: the weighted event mix
-of a busy Zoom account, scenarios played per user, the headers of each delivery (signed when it
-is sent) and Zoom's verdict on the answer.
+"""What a load test sends and how it judges each answer, without Locust: a weighted event mix
+(for Zoom, a busy account's), scenarios played per user, the request of each delivery (signed
+when it is sent, with the provider's headers) and the provider's verdict on the answer.
 
-:class:`hookmock.locust.ZoomUser` draws its deliveries from a :class:`Traffic`; the benchmarks
+:class:`hookmock.locust.WebhookUser` draws its deliveries from a :class:`Traffic`; the benchmarks
 time the same calls.
 """
 
@@ -15,11 +15,15 @@ import random
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError
 from ..providers.zoom import DEADLINE, USER_AGENT, sign
 from ..records.outcome import Outcome
+
+if TYPE_CHECKING:
+    from ..engine.simulator import Provider
+    from ..engine.subscription import Subscription
 
 __all__ = [
     "DEADLINE",
@@ -27,6 +31,7 @@ __all__ = [
     "DEFAULT_POOL",
     "DEFAULT_TIMEOUT",
     "Traffic",
+    "default_events",
     "failure_name",
     "judge",
     "outcome_of",
@@ -68,15 +73,29 @@ def _unknown(name: str, known: Sequence[str], what: str) -> ConfigurationError:
     return ConfigurationError(f"unknown {what} {name!r}{hint}")
 
 
-def parse_events(specs: Sequence[str], known: Sequence[str]) -> dict[str, int]:
+def default_events(provider: Provider) -> dict[str, int]:
+    """The event mix users draw from unless told otherwise: a busy Zoom account's for Zoom
+    (:data:`DEFAULT_EVENTS`); for another provider, the events its receivers most often handle
+    (its conformance battery's default events), equally weighted."""
+    if provider.name == "zoom":
+        return dict(DEFAULT_EVENTS)
+    try:
+        names = provider.adapter.conformance_suite().default_events
+    except NotImplementedError:
+        names = ()
+    return dict.fromkeys(names or provider.event_names()[:3], 1)
+
+
+def parse_events(specs: Sequence[str], known: Sequence[str] | None) -> dict[str, int]:
     """The weights ``--events`` gives: ``NAME=WEIGHT`` or ``NAME`` (weight 1), comma-separated
-    or repeated; each name must be one of *known*."""
+    or repeated; each name must be one of *known* (when given: :class:`Traffic` checks them
+    too)."""
     weights: dict[str, int] = {}
     for spec in specs:
         for item in filter(None, (part.strip() for part in spec.split(","))):
             name, sep, text = item.partition("=")
             name = name.strip()
-            if name not in known:
+            if known is not None and name not in known:
                 raise _unknown(name, known, "event")
             try:
                 weight = int(text) if sep else 1
@@ -120,12 +139,12 @@ def parse_scenarios(
     return found
 
 
-def recorded_deliveries(path: str) -> list[tuple[str, bytes]]:
-    """The Zoom events ``hookmock record`` recorded in the file at *path*, as (name, body bytes)
-    in the recorded order; URL validation challenges are left out (they are a handshake, not an
-    event, and need a token of the moment).
+def recorded_deliveries(path: str, provider: str = "zoom") -> list[tuple[str, bytes]]:
+    """The events of *provider* that ``hookmock record`` recorded in the file at *path*, as
+    (name, body bytes) in the recorded order; Zoom's URL validation challenges are left out
+    (they are a handshake, not an event, and need a token of the moment).
 
-    :raises ConfigurationError: when the file holds no Zoom event.
+    :raises ConfigurationError: when the file holds no event of *provider*.
     """
     from ..providers.zoom.signature import URL_VALIDATION
     from ..records.traffic import read_records
@@ -133,15 +152,16 @@ def recorded_deliveries(path: str) -> list[tuple[str, bytes]]:
     found = [
         (record.event, record.body)
         for record in read_records(path)
-        if record.provider == "zoom"
+        if record.provider == provider
         and record.method == "POST"
         and record.event is not None
-        and record.event != URL_VALIDATION
+        and not (provider == "zoom" and record.event == URL_VALIDATION)
     ]
     if not found:
+        left_out = " (URL validations are left out)" if provider == "zoom" else ""
         raise ConfigurationError(
-            f"{path}: no recorded Zoom event to send (URL validations are left out); record "
-            "some with hookmock record"
+            f"{path}: no recorded {provider} event to send{left_out}; record some with "
+            f"hookmock record --provider {provider}"
         )
     return found
 
@@ -203,10 +223,12 @@ def _is_parse_error(error: BaseException) -> bool:
 class Traffic:
     """The deliveries of one load-generating process, shared by its users.
 
-    :param secret_token: the secret token deliveries are signed with.
-    :param events: event name → weight; :data:`DEFAULT_EVENTS` when empty.
-    :param scenarios: ``(name, params)`` of the scenarios users play (see
-        :mod:`hookmock.providers.zoom.scenarios`); when given, users play them instead of the mix.
+    :param secret: the secret deliveries are signed with (Zoom's secret token, a GitHub
+        webhook's secret, a Stripe endpoint's ``whsec_...``).
+    :param provider: the provider whose deliveries these are (``"zoom"``, ``"github"``...).
+    :param events: event name → weight; :func:`default_events` when empty.
+    :param scenarios: ``(name, params)`` of the provider's scenarios users play; when given,
+        users play them instead of the mix.
     :param recorded: (name, body) of recorded deliveries (:func:`recorded_deliveries`); when
         given, users play them, in their order, instead of the mix, each body byte for byte.
     :param pool: different bodies generated per event (or plays per scenario) before they are
@@ -214,7 +236,8 @@ class Traffic:
     :param seed: the generated values' seed (default: random, so that workers differ).
     """
 
-    secret_token: str
+    secret: str
+    provider: str = "zoom"
     events: Mapping[str, int] = field(default_factory=dict)
     scenarios: Sequence[tuple[str, Mapping[str, Any]]] = ()
     recorded: Sequence[tuple[str, bytes]] = ()
@@ -222,14 +245,18 @@ class Traffic:
     seed: int | None = None
 
     def __post_init__(self) -> None:
-        from ..providers.zoom import Zoom
+        from ..providers import provider_class
 
-        if not self.secret_token:
-            raise ConfigurationError("the secret token is empty")
+        if not self.secret:
+            raise ConfigurationError("the secret is empty")
         self._shift = 0.0
-        self.zoom = Zoom(secret_token=self.secret_token, seed=self.seed, clock=self._clock)
-        weights = dict(self.events or DEFAULT_EVENTS)
-        known = set(self.zoom.event_names())
+        cls: Any = provider_class(self.provider)
+        self.sender: Provider = cls(
+            **{cls.secret_option: self.secret}, seed=self.seed, clock=self._clock
+        )
+        self._zoom = self.sender.name == "zoom"
+        weights = dict(self.events or default_events(self.sender))
+        known = set(self.sender.event_names())
         for name in weights:
             if name not in known:
                 raise _unknown(name, sorted(known), "event")
@@ -243,9 +270,15 @@ class Traffic:
         self._plays: dict[int, list[list[tuple[str, bytes]]]] = {}
         self._spans: dict[int, float] = {}
         self._random = random.Random(int.from_bytes(os.urandom(8), "little"))
+        self._subscription: Subscription | None = None
 
     def _clock(self) -> float:
         return time.time() - self._shift
+
+    @property
+    def deadline(self) -> float:
+        """The provider's deadline: a 2xx within it is acknowledged."""
+        return self.sender.deadline
 
     @property
     def weights(self) -> dict[str, int]:
@@ -263,7 +296,7 @@ class Traffic:
         bodies = self._bodies[name]
         if len(bodies) >= self.pool > 0:
             return name, bodies[self._random.randrange(len(bodies))]
-        body = self.zoom.fake(name).body
+        body = self.sender.fake(name).body
         if self.pool:
             bodies.append(body)
         return name, body
@@ -275,8 +308,8 @@ class Traffic:
 
     def play(self) -> list[tuple[str, bytes]]:
         """The events of one play: the recording, in its order; or a scenario (one of
-        :attr:`scenarios`, at random), in the order Zoom sends them, their times in the past:
-        the scenario has just finished."""
+        :attr:`scenarios`, at random), in the order the provider sends them, their times in the
+        past: the scenario has just finished."""
         if self.recorded:
             return list(self.recorded)
         if not self.scenarios:
@@ -287,21 +320,46 @@ class Traffic:
             return plays[self._random.randrange(len(plays))]
         name, params = self.scenarios[index]
         if index not in self._spans:
-            first = self.zoom.scenario(name, **params)
-            times = [event.data.get("event_ts", 0) for event in first]
-            numbers = [t for t in times if isinstance(t, int)]
-            self._spans[index] = (max(numbers) - min(numbers)) / 1000 if numbers else 0.0
+            due = [at for at, _ in self.sender.adapter.scenario_steps(name, **params)]
+            self._spans[index] = max(due) - min(due) if due else 0.0
         self._shift = self._spans[index]
         try:
-            events = [(event.name, event.body) for event in self.zoom.scenario(name, **params)]
+            events = [(event.name, event.body) for event in self.sender.scenario(name, **params)]
         finally:
             self._shift = 0.0
         if self.pool:
             plays.append(events)
         return events
 
+    def request(self, name: str, body: bytes) -> tuple[dict[str, str], bytes]:
+        """The headers and body of a delivery of *body* as event *name*, signed now, as the
+        provider sends it (a new delivery id each time). The host and the content length are
+        the HTTP client's to write."""
+        if self._zoom:
+            return self.headers(body), body
+        from ..generate.events import Event
+
+        if self._subscription is None:
+            from ..engine.subscription import Subscription
+            from ..transports.targets import as_target
+
+            # Never sent to: the HTTP client posts to the host Locust was given.
+            target = as_target("http://receiver.invalid/")
+            self._subscription = Subscription("load", "load", target, None)
+        event = self.sender.adapter.encode(Event.from_body(body, name=name))
+        built = self.sender.adapter.build_request(
+            event, self._subscription, sent_at=time.time(), timestamp=None
+        )
+        headers = {
+            key: value
+            for key, value in built.headers
+            if key.lower() not in ("host", "content-length")
+        }
+        return headers, built.body
+
     def headers(self, body: bytes) -> dict[str, str]:
-        """Zoom's headers for *body*, signed now with a new request id (ZOOM.md §1, §8)."""
+        """Zoom's headers for *body*, signed now with a new request id (ZOOM.md §1, §8): what
+        :meth:`request` gives for Zoom, built by hand, as this runs once per delivery."""
         timestamp = str(int(time.time()))
         bits = self._random.getrandbits(128)
         h = f"{bits:032x}"
@@ -309,7 +367,7 @@ class Traffic:
             "user-agent": USER_AGENT,
             "content-type": "application/json; charset=utf-8",
             "x-zm-request-timestamp": timestamp,
-            "x-zm-signature": sign(self.secret_token, timestamp, body),
+            "x-zm-signature": sign(self.secret, timestamp, body),
             # A version 4 UUID written with underscores, as Zoom writes it (ZOOM.md §8).
             "x-zm-request-id": (
                 f"{h[:8]}_{h[8:12]}_4{h[13:16]}_{'89ab'[(bits >> 60) & 3]}{h[17:20]}_{h[20:]}"

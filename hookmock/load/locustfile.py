@@ -1,5 +1,6 @@
-"""The locustfile ``hookmock load`` runs (``locust -f`` this file): one Zoom user class, and the
-figures of the run written as JSON for the command to print.
+"""The locustfile ``hookmock load`` runs (``locust -f`` this file): one user class, whose
+provider ``--hookmock-provider`` names, and the figures of the run written as JSON for the
+command to print.
 
 Not imported by hookmock itself: Locust imports it, in a process of its own.
 """
@@ -16,11 +17,12 @@ from locust.runners import MasterRunner, WorkerRunner
 from locust.stats import StatsError
 
 from hookmock.load.command import SUMMARY_ENV
-from hookmock.locust import ZoomUser
+from hookmock.locust import WebhookUser
+from hookmock.providers import provider_class
 
 
-class Zoom(ZoomUser):
-    """Zoom's deliveries, configured by ``hookmock load``'s options (``--zoom-*``)."""
+class Deliveries(WebhookUser):
+    """A provider's deliveries, configured by ``hookmock load``'s options (``--hookmock-*``)."""
 
 
 @events.test_stop.add_listener
@@ -58,7 +60,11 @@ def _write_summary(environment: Environment, **_kwargs: Any) -> None:
     stats = environment.stats
     total = stats.total
     options = environment.parsed_options
-    deadline = getattr(options, "zoom_deadline", None) or Zoom.deadline
+    provider = getattr(options, "hookmock_provider", None) or Deliveries.provider
+    deadline = (
+        getattr(options, "hookmock_deadline", None)
+        or provider_class(provider).adapter_class.default_deadline
+    )
     summary = {
         "requests": total.num_requests,
         "failures": total.num_failures,

@@ -33,7 +33,7 @@ from ...generate.profile import (
 )
 from .kinds import NAME_KINDS, NUMBER_KINDS, STRING_KINDS, SUFFIX_KINDS, ZOOM_WEB, alnum_32
 
-__all__ = ["GENERATION", "GUEST_SHARE", "ZoomCoherence"]
+__all__ = ["GENERATION", "GUEST_SHARE", "RULE_INPUTS", "ZoomCoherence"]
 
 # The kinds of ISO times, and the domains of the emails the rules write.
 _STAMP_KINDS = ("datetime", "datetime_ms")
@@ -499,6 +499,45 @@ def _fix_recording(
     put(obj, "recording_count", len(files), path, overridden)
 
 
+#: The fields whose values the rules above read (to copy, to derive other fields from, or to
+#: decide whether a rule applies): an override of any of them may change other fields, so the
+#: event is validated whole after it.
+RULE_INPUTS = frozenset(
+    {
+        "account_id",
+        "object",
+        "old_object",
+        "id",
+        "uuid",
+        "duration",
+        "start_time",
+        "end_time",
+        "occurrence_id",
+        "date_time",
+        "join_url",
+        "start_url",
+        "participant_user_id",
+        "participant_uuid",
+        "registrant_id",
+        "user_name",
+        "display_name",
+        "name",
+        "first_name",
+        "last_name",
+        "email",
+        "leave_reason",
+        "recording_files",
+        "participant_audio_files",
+        "meeting_id",
+        "file_type",
+        "file_extension",
+        "file_size",
+        "total_size",
+        "recording_count",
+        *_SPAN_KEYS,
+    }
+)
+
 #: How Zoom's events are generated: Zoom's kinds, and these rules.
 GENERATION = GenerationProfile(
     string_kinds=STRING_KINDS,
@@ -506,4 +545,5 @@ GENERATION = GenerationProfile(
     name_kinds=NAME_KINDS,
     suffix_kinds=SUFFIX_KINDS,
     coherence=ZoomCoherence(),
+    rule_inputs=RULE_INPUTS,
 )
