@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hookmock.transports.wire import read_headers, response_class
+from hookmock.transports.wire import quick_answer, read_headers, response_class
 
 HEADS = [
     b"Content-Length: 0\r\n\r\n",
@@ -105,3 +105,67 @@ def test_any_head_is_read_as_http_client_reads_it(pieces: list[bytes]) -> None:
     ours = read_headers(io.BytesIO(head))
     theirs = http.client.parse_headers(io.BytesIO(head))
     assert ours.items() == list(theirs.items())
+
+
+ANSWERS = [
+    b"HTTP/1.1 204 No Content\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\nx-a: 2\r\n\r\nhello",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+    b"HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 0\r\n\r\n",
+    b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    b"HTTP/1.0 200 OK\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nok",
+    b"HTTP/1.0 200 OK\r\nProxy-Connection: keep-alive\r\nContent-Length: 2\r\n\r\nok",
+    b"HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n",
+    b"HTTP/1.1 200 \r\nContent-Length:  3 \r\n\r\nabc",
+    b"HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n",
+    b"HTTP/1.1 401 Unauthorized\r\nX-Folded: a\r\n b\r\nContent-Length: 1\r\n\r\nx",
+    b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabc",
+    b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nX-Ab\x85c: caf\xe9\r\nContent-Length: 0\r\n\r\n",
+]
+
+
+@pytest.mark.parametrize("answer", ANSWERS)
+@pytest.mark.parametrize("method", ["POST", "HEAD"])
+def test_a_whole_answer_read_at_once_is_read_as_http_client_reads_it(
+    answer: bytes, method: str
+) -> None:
+    quick = quick_answer(answer, method, 65536)
+    theirs = http.client.HTTPResponse(_Socket(answer), method=method)  # type: ignore[arg-type]
+    theirs.begin()
+    body = theirs.read()
+    if quick is None:
+        # Left to http.client: an answer it reads to the close (no length it can read), or a
+        # HEAD answer followed by bytes (a body a HEAD has not).
+        assert theirs.length is None or (method == "HEAD" and not answer.endswith(b"\r\n\r\n"))
+        return
+    response, reusable = quick
+    assert (response.status, response.reason, list(response.headers), response.body) == (
+        theirs.status,
+        theirs.reason,
+        theirs.getheaders(),
+        body,
+    )
+    assert reusable == (theirs.version == 11 and not theirs.will_close)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel",  # more to come
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA",  # bytes past the answer
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\n\r\nto the close",
+        b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
+        b"HTTP/1.1 200 OK\nContent-Length: 0\n\n",
+        b"HTTP/1.1 200 OK\r\nX: a\rb\r\nContent-Length: 0\r\n\r\n",
+        b"HTTP/2 200 OK\r\nContent-Length: 0\r\n\r\n",
+        b"HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n",
+        b"SSH-2.0-OpenSSH\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\n" + b"x-more: yes\r\n" * 100 + b"\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 70000\r\n\r\n" + b"x" * 70000,
+    ],
+)
+def test_anything_else_is_left_to_http_client(answer: bytes) -> None:
+    assert quick_answer(answer, "POST", 65536) is None

@@ -476,7 +476,7 @@ class HTTPTarget:
         import http.client
         import ssl
 
-        from .wire import reset_after_close, response_class
+        from .wire import quick_answer, reset_after_close, response_class
 
         clock = self._clock
         host = self._host
@@ -492,9 +492,13 @@ class HTTPTarget:
         try:
             try:
                 stream.send_all(message)
-                # http.client parses what comes back, reading through the stream's deadline.
-                answer = response_class()(stream, method=request.method)  # type: ignore[arg-type]
-                answer.begin()
+                first = stream.read_some(_FIRST_READ)
+                quick = quick_answer(first, request.method, self.max_response_bytes)
+                if quick is None:
+                    # http.client parses what comes back, reading through the stream's deadline.
+                    stream.unread(first)
+                    answer = response_class()(stream, method=request.method)  # type: ignore[arg-type]
+                    answer.begin()
             except (OSError, http.client.HTTPException) as exc:
                 if reused and stream.received == 0 and not isinstance(exc, TimeoutError):
                     # Closed or reset before a byte of an answer: resent only when the
@@ -507,6 +511,12 @@ class HTTPTarget:
                     if reset_after_close(sock, ends - clock()):
                         return None, False
                 raise
+            if quick is not None:
+                response, reusable = quick
+                elapsed = clock() - begin
+                keep = self._connections is not None and reusable
+                return Attempt(_decoded(response, self.max_response_bytes), elapsed), keep
+            assert answer is not None
             head_read = True
             cap = self.max_response_bytes
             while len(body) < cap:
@@ -678,6 +688,8 @@ class DeadlineStream(io.RawIOBase):
         self.total = 0
         self.sent = 0
         self.received = 0
+        # Bytes read and handed back (:meth:`unread`), which the next reads return first.
+        self._pending = b""
 
     def send_all(self, data: bytes) -> None:
         self.total = len(data)
@@ -690,13 +702,34 @@ class DeadlineStream(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
+        pending = self._pending
+        if pending:
+            count = min(len(buffer), len(pending))
+            buffer[:count] = pending[:count]
+            self._pending = pending[count:]
+            return count
         _bound(self._sock, self._ends, self._clock)
         count = self._sock.recv_into(buffer)
         self.received += count
         return count
 
+    def read_some(self, size: int) -> bytes:
+        """What one read of at most *size* bytes gets (``b""``: the other end closed)."""
+        _bound(self._sock, self._ends, self._clock)
+        data = self._sock.recv(size)
+        self.received += len(data)
+        return data
+
+    def unread(self, data: bytes) -> None:
+        """Hand back *data*, read with :meth:`read_some`, for the next reads to return first."""
+        self._pending = data + self._pending
+
     def makefile(self, mode: str) -> io.BufferedReader:
         return io.BufferedReader(self)
+
+
+#: The most an attempt reads at first: an answer that fits, whole, is read without http.client.
+_FIRST_READ = 65536
 
 
 def _cut_off(deadline: float, stream: DeadlineStream, body_bytes: int | None) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import functools
 import http.client
+import io
 import re
 import select
 import socket
@@ -25,10 +26,13 @@ import time
 from collections.abc import Hashable
 from typing import Any
 
+from ..records.exchange import Response
+
 __all__ = [
     "DEFAULT_IDLE_SECONDS",
     "ConnectionPool",
     "Headers",
+    "quick_answer",
     "read_headers",
     "reset_after_close",
     "response_class",
@@ -118,6 +122,59 @@ def read_headers(fp: Any) -> Headers:
             pairs.append((line[: match.end() - 1], line[match.end() :].lstrip(" \t")))
             continues = True
     return Headers([(name, value.rstrip("\r\n")) for name, value in pairs])
+
+
+def quick_answer(data: bytes, method: str, cap: int) -> tuple[Response, bool] | None:
+    """The answer in *data*, the first bytes read, when they hold it whole and plain: an
+    HTTP/1.1 or HTTP/1.0 status line and headers, each line ended by CRLF, and a body of
+    exactly the length its ``Content-Length`` gives (none for a 204, a 304 or a HEAD), at most
+    *cap* bytes, without ``Transfer-Encoding``; read as ``http.client`` reads it, with whether
+    the connection may carry another request. ``None`` for anything else, which
+    ``http.client`` reads (the bytes are handed back to it).
+    """
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = data[: end + 2]
+    if head.count(b"\n") != head.count(b"\r") or head.count(b"\r\n") != head.count(b"\n"):
+        return None  # a line ended otherwise, or a carriage return alone
+    line_end = head.find(b"\r\n")
+    parts = head[:line_end].decode("iso-8859-1").split(None, 2)
+    if len(parts) < 2 or len(parts[1]) != 3 or not parts[1].isdigit():
+        return None
+    version, code = parts[0], int(parts[1])
+    if version not in ("HTTP/1.1", "HTTP/1.0") or code < 200:
+        return None
+    if max(map(len, head.split(b"\r\n"))) + 2 > _MAX_LINE:
+        return None  # http.client refuses it: let it say why
+    try:
+        headers = read_headers(io.BytesIO(data[line_end + 2 : end + 4]))
+    except http.client.HTTPException:
+        return None
+    if headers.get("transfer-encoding") is not None:
+        return None
+    if code in (http.client.NO_CONTENT, http.client.NOT_MODIFIED) or method == "HEAD":
+        length = 0
+    else:
+        try:
+            length = int(headers.get("content-length") or "")
+        except ValueError:
+            return None
+    body = data[end + 4 :]
+    if length < 0 or length > cap or len(body) != length:
+        return None
+    connection = (headers.get("connection") or "").lower()
+    if version == "HTTP/1.1":
+        will_close = "close" in connection
+    else:
+        # http.client's rules for HTTP/1.0: kept alive only when the answer says so.
+        proxy = (headers.get("proxy-connection") or "").lower()
+        will_close = not (
+            headers.get("keep-alive") or "keep-alive" in connection or "keep-alive" in proxy
+        )
+    reason = parts[2].strip() if len(parts) == 3 else ""
+    response = Response(code, reason, headers.items(), body, False)
+    return response, version == "HTTP/1.1" and not will_close
 
 
 @functools.cache
