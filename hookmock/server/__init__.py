@@ -26,6 +26,7 @@ from there on first use.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import importlib
 import ipaddress
 import math
@@ -36,6 +37,7 @@ import threading
 import time
 import traceback
 from collections.abc import Iterable, Mapping
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Self, TextIO
 
 from werkzeug.exceptions import (
@@ -50,6 +52,7 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from ..errors import ConfigurationError
+from ..transports.wire import ConnectionPool, read_headers
 from . import control as server_control
 from . import openapi as server_openapi
 from . import page as server_page
@@ -208,6 +211,77 @@ class _Handler(WSGIRequestHandler):
         # socketserver applies the handler's timeout to the connection's socket.
         self.timeout = self.server.read_timeout  # type: ignore[misc]
         super().setup()
+
+    def parse_request(self) -> bool:
+        """http.server's own, with the header lines read by
+        :func:`~hookmock.transports.wire.read_headers`: the same lines, limits and rules,
+        without the :mod:`email` parser http.server hands them to, which costs more than the
+        rest of a request's parsing."""
+        self.command = None  # type: ignore[assignment]
+        self.request_version = version = self.default_request_version
+        self.close_connection = True
+        requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        self.requestline = requestline
+        words = requestline.split()
+        if not words:
+            return False
+        if len(words) >= 3:
+            version = words[-1]
+            try:
+                if not version.startswith("HTTP/"):
+                    raise ValueError
+                base_version_number = version.split("/", 1)[1]
+                parts = base_version_number.split(".")
+                if len(parts) != 2 or not all(p.isdigit() and len(p) <= 10 for p in parts):
+                    raise ValueError
+                number = int(parts[0]), int(parts[1])
+            except (ValueError, IndexError):
+                self.send_error(HTTPStatus.BAD_REQUEST, f"Bad request version ({version!r})")
+                return False
+            if number >= (1, 1) and self.protocol_version >= "HTTP/1.1":
+                self.close_connection = False
+            if number >= (2, 0):
+                self.send_error(
+                    HTTPStatus.HTTP_VERSION_NOT_SUPPORTED,
+                    f"Invalid HTTP version ({base_version_number})",
+                )
+                return False
+            self.request_version = version
+        if not 2 <= len(words) <= 3:
+            self.send_error(HTTPStatus.BAD_REQUEST, f"Bad request syntax ({requestline!r})")
+            return False
+        command, path = words[:2]
+        if len(words) == 2:
+            self.close_connection = True
+            if command != "GET":
+                self.send_error(HTTPStatus.BAD_REQUEST, f"Bad HTTP/0.9 request type ({command!r})")
+                return False
+        self.command, self.path = command, path
+        if self.path.startswith("//"):
+            self.path = "/" + self.path.lstrip("/")
+        try:
+            self.headers = read_headers(self.rfile)  # type: ignore[assignment]
+        except http.client.LineTooLong as error:
+            self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Line too long", str(error))
+            return False
+        except http.client.HTTPException as error:
+            self.send_error(
+                HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many headers", str(error)
+            )
+            return False
+        connection = self.headers.get("Connection", "").lower()
+        if connection == "close":
+            self.close_connection = True
+        elif connection == "keep-alive" and self.protocol_version >= "HTTP/1.1":
+            self.close_connection = False
+        expect = self.headers.get("Expect", "")
+        if (
+            expect.lower() == "100-continue"
+            and self.protocol_version >= "HTTP/1.1"
+            and self.request_version >= "HTTP/1.1"
+        ):
+            return bool(self.handle_expect_100())
+        return True
 
     def run_wsgi(self) -> None:
         # Once stop() has begun, a request whose head is complete only because its connection
@@ -407,6 +481,9 @@ class MockServer(ServerState):
             raise ConfigurationError(f"allowed_hosts: {error}") from None
         self.app = MockServerApp(self, guard=guard)
         self._server.app = self.app
+        # Deliveries to the URLs subscribed through the server keep their connections open
+        # between attempts, until the server stops.
+        self.connections = ConnectionPool()
         # A wildcard address is reached through the loopback one on this machine.
         shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
         netloc = f"[{shown}]" if ":" in shown else shown
@@ -451,6 +528,8 @@ class MockServer(ServerState):
             self._server.stop_accepting()
             self._thread.join()
         self._server.close()
+        if self.connections is not None:
+            self.connections.close()
         waiting = self._server.end_connections()
         until = time.monotonic() + _STOP_GRACE_SECONDS
         for thread in waiting:

@@ -335,7 +335,9 @@ def subscribe(state: ServerState, request: Request) -> Response:
                 "(POST /_hookmock/reset)",
             )
         try:
-            subscription = provider.subscribe(url, events=body.get("events"), name=body.get("name"))
+            subscription = provider.subscribe(
+                state.receiver(url), events=body.get("events"), name=body.get("name")
+            )
         except UnknownEventError as error:
             raise ApiError(
                 422,

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ..engine.simulator import Provider
     from ..engine.subscription import Subscription
     from ..engine.timeline import Notice
+    from ..transports.wire import ConnectionPool
 
 __all__ = [
     "CREATED_BY_API",
@@ -115,11 +116,14 @@ def json_response(
     value: Any, status: int = 200, *, headers: Mapping[str, str] | None = None
 ) -> Response:
     return Response(
-        json.dumps(value, ensure_ascii=False),
+        _ENCODER.encode(value),
         status=status,
         headers=dict(headers) if headers else None,
         content_type="application/json; charset=utf-8",
     )
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 def _no_constants(name: str) -> Any:
@@ -180,13 +184,31 @@ def read_json(request: Request, *, default: Any = None) -> Any:
 
 def iso(seconds: float | None) -> str | None:
     """Unix seconds as ``2024-07-11T13:44:15.858Z``; ``None`` when out of the calendar's range."""
-    if seconds is None:
+    if seconds is None or not math.isfinite(seconds):
         return None
-    try:
-        moment = datetime.datetime.fromtimestamp(seconds, datetime.UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    # Split as datetime.fromtimestamp() splits it: microseconds rounded half to even.
+    fraction, whole = math.modf(seconds)
+    micro = round(fraction * 1e6)
+    if micro >= 1_000_000:
+        micro -= 1_000_000
+        whole += 1
+    elif micro < 0:
+        micro += 1_000_000
+        whole -= 1
+    # The deliveries shown together fall in a few seconds: each second is written once.
+    second = _ISO_SECONDS.get(whole)
+    if second is None:
+        try:
+            moment = datetime.datetime.fromtimestamp(whole, datetime.UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+        if len(_ISO_SECONDS) > 64:
+            _ISO_SECONDS.clear()
+        second = _ISO_SECONDS[whole] = moment.isoformat().replace("+00:00", "")
+    return f"{second}.{micro // 1000:03d}Z"
+
+
+_ISO_SECONDS: dict[float, str] = {}
 
 
 @dataclass(frozen=True)
@@ -302,6 +324,10 @@ class ServerState:
     :param max_body_bytes: request bodies above this size are refused with 413.
     """
 
+    #: Where deliveries to the URLs subscribed through the server keep their idle connections
+    #: (the running server's); ``None``: a new connection for each attempt.
+    connections: ConnectionPool | None = None
+
     def __init__(
         self,
         provider: Provider,
@@ -398,6 +424,8 @@ class ServerState:
                 provider.scheduler.cancel(job)
             provider.deliveries.clear()
             provider.notices.clear()
+            if self.connections is not None:
+                self.connections.clear()
             faults(provider).clear()
             self._clear_data()
 
@@ -469,6 +497,15 @@ class ServerState:
         with self._data_lock:
             return self._api.setdefault(subscription.id, ApiDetails())
 
+    def receiver(self, url: str) -> Any:
+        """What to subscribe for a receiver's *url* given to the server: a target that keeps
+        its connections in :attr:`connections` when the server has them, else the URL."""
+        if self.connections is None:
+            return url
+        from ..transports import HTTPTarget
+
+        return HTTPTarget(url, connections=self.connections)
+
     def find_subscription(self, subscription_id: str) -> Subscription | None:
         return next((s for s in self.provider.subscriptions if s.id == subscription_id), None)
 
@@ -522,7 +559,25 @@ def _text(body: bytes, ordered: tuple[str, ...]) -> tuple[str, bool]:
 
 
 def _headers(headers: tuple[tuple[str, str], ...], ordered: tuple[str, ...]) -> list[list[str]]:
-    return [[name, _hide(mask_value(name, value), ordered)] for name, value in headers]
+    if not headers:
+        return []
+    names, values = zip(*headers, strict=True)
+    masked = _masked_at(names)
+    shown = list(values)
+    for index in masked:
+        shown[index] = mask_value(names[index], shown[index])
+    # Most values carry no secret: they are looked through at once.
+    joined = "\0".join(shown)
+    if any(secret in joined for secret in ordered):
+        shown = [_hide(value, ordered) for value in shown]
+    return [[name, value] for name, value in zip(names, shown, strict=True)]
+
+
+@functools.lru_cache(maxsize=256)
+def _masked_at(names: tuple[str, ...]) -> tuple[int, ...]:
+    """Where in a list of header *names* are the values :func:`mask_value` may change (each
+    list of names is worked out once)."""
+    return tuple(i for i, name in enumerate(names) if mask_value(name, "x") != "x")
 
 
 def delivery_record(

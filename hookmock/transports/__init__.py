@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     import ssl
     from urllib.parse import SplitResult
 
+    from .wire import ConnectionPool
+
 __all__ = [
     "DEFAULT_BACKGROUND_TIMEOUT",
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -278,14 +280,54 @@ def _wire_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
     )
 
 
+#: The methods and lists of header names found fit for the wire (each list is checked once).
+_SENDABLE: set[tuple[str, tuple[str, ...]]] = set()
+
+
+def _check_sendable(method: str, names: tuple[str, ...]) -> None:
+    """:raises ConfigurationError: for a method that is not a token or a header name HTTP
+    cannot carry."""
+    method_pattern, header_name, _ = _wire_patterns()
+    if not method_pattern.fullmatch(method):
+        raise ConfigurationError(
+            f"cannot send a {method!r} request: a method is a token such as 'POST'"
+        )
+    for name in names:
+        if not (name.isascii() and header_name.fullmatch(name)):
+            raise ConfigurationError(
+                f"cannot send a header named {name!r} over HTTP: a header name is ASCII "
+                "without colons or line breaks"
+            )
+    if len(_SENDABLE) > 256:
+        _SENDABLE.clear()
+    _SENDABLE.add((method, names))
+
+
+def _header_line(name: str, value: str) -> str:
+    return f"{name}: {value}"
+
+
 class HTTPTarget:
-    """Deliver over HTTP(S) to a URL, on a new connection for each attempt.
+    """Deliver over HTTP(S) to a URL, on a new connection for each attempt, or over plain HTTP
+    on a connection kept from the one before when given a pool of *connections*.
 
     The deadline bounds the whole attempt, not each step: before every connect, write and read,
     the socket's timeout is set to what is left of it, so a receiver that trickles its answer a
     byte at a time is cut off at the deadline just like one that never answers, and no thread
     is started for it. A DNS lookup is the one step it cannot bound (the resolver's own timeout
     does); an IP address in the URL is used as it is, without a lookup.
+
+    Connections kept (:class:`~hookmock.transports.wire.ConnectionPool`): after an HTTP/1.1
+    answer read to its end as its length or chunks frame it, without ``Connection: close``,
+    the connection is kept idle for at most a second. It carries the next request only if,
+    just before, nothing can be read on it (the receiver has not closed or reset it, nor sent
+    stray bytes). A receiver may still close it as the request goes out; when that happens
+    before any byte of an answer came back, the request is sent again on a new connection,
+    within the same deadline, only when the receiver's application cannot have read it whole:
+    nothing was written, or the receiver's TCP stack reset the connection (which it does for
+    data that reaches a connection its application closed, or that is unread when it closes
+    it). A clean close without a reset means the receiver read the request and hung up without
+    answering: that is recorded as on a new connection, and the request is not sent again.
 
     :param url: the endpoint, ``http://`` or ``https://``.
     :param verify: check the server's TLS certificate (Zoom requires a CA-signed one).
@@ -303,6 +345,7 @@ class HTTPTarget:
         cafile: str | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         clock: Callable[[], float] = time.perf_counter,
+        connections: ConnectionPool | None = None,
     ) -> None:
         from urllib.parse import urlsplit
 
@@ -340,6 +383,9 @@ class HTTPTarget:
         self._cafile = cafile
         self._clock = clock
         self.max_response_bytes = max_response_bytes
+        # Connections are kept over plain HTTP only.
+        self._connections = connections if parts.scheme == "http" else None
+        self._key = (self._host, self._port)
         self._context: ssl.SSLContext | None = None
         if parts.scheme == "https":
             import ssl
@@ -372,42 +418,105 @@ class HTTPTarget:
             cafile=self._cafile,
             max_response_bytes=self.max_response_bytes,
             clock=self._clock,
+            connections=self._connections,
         )
 
     def send(self, request: Request, *, deadline: float) -> Attempt:
-        import http.client
         import ssl
 
         message = self._head(request) + request.body
         clock = self._clock
-        host = self._host
         begin = clock()
         ends = begin + deadline
+        pool = self._connections
+        sock = pool.take(self._key) if pool is not None else None
+        while True:
+            reused = sock is not None
+            if sock is None:
+                try:
+                    sock = self._connect(ends)
+                except TimeoutError:
+                    return Attempt(
+                        None,
+                        clock() - begin,
+                        f"could not connect to {_host_port(self._parts)} within the "
+                        f"{deadline:g} s deadline",
+                        Outcome.CONNECTION_ERROR,
+                    )
+                except ssl.SSLError as exc:
+                    reason = _describe_tls_error(exc, self._host)
+                    return Attempt(None, clock() - begin, reason, Outcome.CONNECTION_ERROR)
+                except OSError as exc:
+                    reason = _describe_os_error(exc, self._host)
+                    return Attempt(None, clock() - begin, reason, Outcome.CONNECTION_ERROR)
+            keep = False
+            try:
+                attempt, keep = self._exchange(sock, message, request, ends, begin, reused)
+            finally:
+                if keep and pool is not None:
+                    pool.give(self._key, sock)
+                else:
+                    sock.close()
+            if attempt is not None:
+                return attempt
+            sock = None  # the request never reached the receiver: once more, connected anew
 
-        def failed(reason: str, outcome: Outcome) -> Attempt:
-            return Attempt(None, clock() - begin, reason, outcome)
+    def _exchange(
+        self,
+        sock: socket.socket,
+        message: bytes,
+        request: Request,
+        ends: float,
+        begin: float,
+        reused: bool,
+    ) -> tuple[Attempt | None, bool]:
+        """One request and its answer on *sock*: the attempt, and whether the connection is
+        fit for another request. On a *reused* connection that the receiver closed before its
+        application read the request, no attempt (``None``): see :class:`HTTPTarget`."""
+        import http.client
+        import ssl
 
-        try:
-            sock = self._connect(ends)
-        except TimeoutError:
-            return failed(
-                f"could not connect to {_host_port(self._parts)} within the {deadline:g} s "
-                "deadline",
-                Outcome.CONNECTION_ERROR,
-            )
-        except ssl.SSLError as exc:
-            return failed(_describe_tls_error(exc, host), Outcome.CONNECTION_ERROR)
-        except OSError as exc:
-            return failed(_describe_os_error(exc, host), Outcome.CONNECTION_ERROR)
+        from .wire import quick_answer, reset_after_close, response_class
+
+        clock = self._clock
+        host = self._host
+        deadline = ends - begin
+
+        def failed(reason: str, outcome: Outcome) -> tuple[Attempt | None, bool]:
+            return Attempt(None, clock() - begin, reason, outcome), False
+
         stream = DeadlineStream(sock, ends, clock)
         answer: http.client.HTTPResponse | None = None
         body = bytearray()
         head_read = False
         try:
-            stream.send_all(message)
-            # http.client parses what comes back, reading through the stream's deadline.
-            answer = http.client.HTTPResponse(stream, method=request.method)  # type: ignore[arg-type]
-            answer.begin()
+            try:
+                stream.send_all(message)
+                first = stream.read_some(_FIRST_READ)
+                quick = quick_answer(first, request.method, self.max_response_bytes)
+                if quick is None:
+                    # http.client parses what comes back, reading through the stream's deadline.
+                    stream.unread(first)
+                    answer = response_class()(stream, method=request.method)  # type: ignore[arg-type]
+                    answer.begin()
+            except (OSError, http.client.HTTPException) as exc:
+                if reused and stream.received == 0 and not isinstance(exc, TimeoutError):
+                    # Closed or reset before a byte of an answer: resent only when the
+                    # receiver's application cannot have read the whole request.
+                    reset = isinstance(exc, ConnectionResetError | BrokenPipeError)
+                    if stream.sent == 0 or (
+                        reset and not isinstance(exc, http.client.RemoteDisconnected)
+                    ):
+                        return None, False
+                    if reset_after_close(sock, ends - clock()):
+                        return None, False
+                raise
+            if quick is not None:
+                response, reusable = quick
+                elapsed = clock() - begin
+                keep = self._connections is not None and reusable
+                return Attempt(_decoded(response, self.max_response_bytes), elapsed), keep
+            assert answer is not None
             head_read = True
             cap = self.max_response_bytes
             while len(body) < cap:
@@ -416,6 +525,11 @@ class HTTPTarget:
                     break
                 body += chunk
             truncated = len(body) == cap and bool(answer.read(1))
+            # Read to its end, as framed by its length or its chunks (http.client lets go of
+            # the stream after the last chunk).
+            complete = not truncated and (
+                answer.fp is None if answer.chunked else answer.length == 0
+            )
         except TimeoutError:
             return failed(
                 _cut_off(deadline, stream, len(body) if head_read else None), Outcome.TIMEOUT
@@ -439,7 +553,6 @@ class HTTPTarget:
         finally:
             if answer is not None:
                 answer.close()
-            sock.close()
         elapsed = clock() - begin
         response = Response(
             answer.status, answer.reason, tuple(answer.getheaders()), bytes(body), truncated
@@ -454,8 +567,16 @@ class HTTPTarget:
                 f"truncated response: the receiver closed the connection after {len(body)} "
                 f"of the {len(body) + missing} body bytes its content-length announced",
                 Outcome.INVALID_RESPONSE,
-            )
-        return Attempt(_decoded(response, self.max_response_bytes), elapsed)
+            ), False
+        # Kept for another request only after an answer read to its end, framed by its length
+        # or its chunks, in HTTP/1.1 without "Connection: close".
+        keep = (
+            self._connections is not None
+            and complete
+            and answer.version == 11
+            and not answer.will_close
+        )
+        return Attempt(_decoded(response, self.max_response_bytes), elapsed), keep
 
     def _head(self, request: Request) -> bytes:
         """The request line and headers as they go on the wire.
@@ -463,25 +584,22 @@ class HTTPTarget:
         :raises ConfigurationError: for a method or header HTTP cannot carry (a line break in
             a value would start a header of its own).
         """
-        method, header_name, line_break = _wire_patterns()
-        if not method.fullmatch(request.method):
-            raise ConfigurationError(
-                f"cannot send a {request.method!r} request: a method is a token such as 'POST'"
-            )
+        names = request.header_names
+        values = request.header_values
+        if (request.method, names) not in _SENDABLE:
+            _check_sendable(request.method, names)
+        joined = "".join(values)
+        if "\r" in joined or "\n" in joined:
+            line_break = _wire_patterns()[2]
+            for name, value in zip(names, values, strict=True):
+                # The value is not shown: it may be a credential.
+                if line_break.search(value):
+                    raise ConfigurationError(
+                        f"cannot send the {name!r} header over HTTP: its value has a line "
+                        "break; remove it"
+                    )
         lines = [f"{request.method} {self._path} HTTP/1.1"]
-        for name, value in request.headers:
-            if not (name.isascii() and header_name.fullmatch(name)):
-                raise ConfigurationError(
-                    f"cannot send a header named {name!r} over HTTP: a header name is ASCII "
-                    "without colons or line breaks"
-                )
-            # The value is not shown: it may be a credential.
-            if line_break.search(value):
-                raise ConfigurationError(
-                    f"cannot send the {name!r} header over HTTP: its value has a line break; "
-                    "remove it"
-                )
-            lines.append(f"{name}: {value}")
+        lines += map(_header_line, names, values)
         lines += ("", "")
         text = "\r\n".join(lines)
         try:
@@ -570,6 +688,8 @@ class DeadlineStream(io.RawIOBase):
         self.total = 0
         self.sent = 0
         self.received = 0
+        # Bytes read and handed back (:meth:`unread`), which the next reads return first.
+        self._pending = b""
 
     def send_all(self, data: bytes) -> None:
         self.total = len(data)
@@ -582,13 +702,34 @@ class DeadlineStream(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
+        pending = self._pending
+        if pending:
+            count = min(len(buffer), len(pending))
+            buffer[:count] = pending[:count]
+            self._pending = pending[count:]
+            return count
         _bound(self._sock, self._ends, self._clock)
         count = self._sock.recv_into(buffer)
         self.received += count
         return count
 
+    def read_some(self, size: int) -> bytes:
+        """What one read of at most *size* bytes gets (``b""``: the other end closed)."""
+        _bound(self._sock, self._ends, self._clock)
+        data = self._sock.recv(size)
+        self.received += len(data)
+        return data
+
+    def unread(self, data: bytes) -> None:
+        """Hand back *data*, read with :meth:`read_some`, for the next reads to return first."""
+        self._pending = data + self._pending
+
     def makefile(self, mode: str) -> io.BufferedReader:
         return io.BufferedReader(self)
+
+
+#: The most an attempt reads at first: an answer that fits, whole, is read without http.client.
+_FIRST_READ = 65536
 
 
 def _cut_off(deadline: float, stream: DeadlineStream, body_bytes: int | None) -> str:

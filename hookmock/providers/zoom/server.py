@@ -295,7 +295,7 @@ def create_subscription(state: ServerState, request: Request) -> Response:
                 ]
             )
         try:
-            subscription = zoom.subscribe(str(url), events=names, name=name)
+            subscription = zoom.subscribe(state.receiver(str(url)), events=names, name=name)
         # A URL the transport cannot use (an invalid host name).
         except (ValueError, http.client.InvalidURL) as error:
             raise _invalid([("event_webhook_url", f"cannot deliver to {url!r}: {error}")]) from None
