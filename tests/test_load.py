@@ -752,3 +752,24 @@ def test_a_receiver_that_is_not_there_is_a_connection_error(
     assert code == 1, out
     assert total > 0 and acknowledged == 0
     assert _failures(out) == {"connection error": total}
+
+
+@pytest.mark.parametrize(
+    ("provider", "scenario", "first"),
+    [
+        ("github", "pull_request", "pull_request.opened"),
+        ("stripe", "subscription", "customer.created"),
+        ("slack", "conversation", "message"),
+    ],
+)
+def test_another_providers_scenario_is_played_signed(
+    provider: str, scenario: str, first: str
+) -> None:
+    traffic = Traffic(
+        secret=OTHER_SECRETS[provider], provider=provider, scenarios=[(scenario, {})], pool=0
+    )
+    played = traffic.play()
+    assert traffic.plays and played[0][0] == first and len(played) > 1
+    for name, body in played:
+        headers, sent = traffic.request(name, body)
+        assert VERIFIED[provider](headers, sent), name
