@@ -14,21 +14,19 @@ What it simulates (sources in the README's Stripe table):
 
 from __future__ import annotations
 
-import functools
 import os
 import random
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from ...engine.adapter import Adapter
 from ...engine.delivery import Delivery
 from ...engine.subscription import Subscription
 from ...errors import ConfigurationError
 from ...generate.events import Event
-from ...records.exchange import Request
+from ...records.exchange import Request, host_header
 from ...records.outcome import Outcome
 from .catalog import API_VERSION, CATALOG_NAME
 from .catalog import register as register_catalog
@@ -82,11 +80,6 @@ _REQUESTED = frozenset(
 )
 #: Fields whose earlier value is not shown in ``previous_attributes``.
 _STABLE = frozenset({"id", "object", "created", "livemode", "currency", "type", "status"})
-
-
-@functools.lru_cache(maxsize=256)
-def _host(url: str) -> str:
-    return urlsplit(url).netloc.rpartition("@")[2]
 
 
 def _base62(rng: random.Random, length: int) -> str:
@@ -224,7 +217,7 @@ class StripeAdapter(Adapter):
         ts = self.sim.signing_timestamp(sent_at, timestamp)
         body = event.body
         headers = (
-            ("host", _host(subscription.url)),
+            ("host", host_header(subscription.url)),
             ("user-agent", USER_AGENT),
             ("content-length", str(len(body))),
             ("content-type", CONTENT_TYPE),

@@ -155,11 +155,10 @@ class _Object:
         return the span of the meeting the objects inside take place in."""
         if self.payload:
             _fix_payload(obj, ctx, overridden)
-        if self.times:
-            if self.spans_only and not overridden:
-                span = _fix_spans(self, obj, ctx, span)
-            else:
-                span = _fix_times(self, obj, path, ctx, span, overridden)
+        if self.spans_only:
+            span = self.before_spans(obj, path, ctx, span, overridden)
+        elif self.times:
+            span = _fix_times(self, obj, path, ctx, span, overridden)
         if self.occurrence:
             occurrence, stamp = obj.get("occurrence_id"), obj.get("start_time")
             start = ctx.parse(stamp) if isinstance(stamp, str) else None
