@@ -182,3 +182,26 @@ def test_oauth_token_exchange_over_http_names_its_host() -> None:
     netloc = base.removeprefix("http://")
     assert auth.exchanges == 1
     assert hosts and set(hosts) == {netloc}, hosts
+
+
+def test_oauth_token_exchange_host_leaves_out_user_info() -> None:
+    """A token URL with user-info (``https://user:pass@host/...``) names only its host in the
+    Host header: the credentials are not sent, nor recorded, as a host."""
+    answer = json.dumps({"access_token": "tok-1", "token_type": "bearer"}).encode()
+    inner = _auth_receiver({"HTTP_AUTHORIZATION": "Bearer tok-1"}, [("200 OK", answer)])
+    hosts: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        hosts.append(environ.get("HTTP_HOST", ""))
+        return inner(environ, start_response)
+
+    with serving(app) as base:
+        netloc = base.removeprefix("http://")
+        auth = OAuthClientCredentials(
+            f"http://someone:pa55word@{netloc}/oauth/token", "client-id", "client-secret"
+        )
+        zoom = Zoom(secret_token=SECRET, seed=1)
+        zoom.subscribe(base + "/zoom/webhook", auth=auth)
+        zoom.send("meeting.started").assert_acknowledged()
+    assert auth.exchanges == 1
+    assert hosts and set(hosts) == {netloc}, hosts

@@ -16,10 +16,9 @@ import base64
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from ..errors import AuthenticationError, ConfigurationError
-from ..records.exchange import Request
+from ..records.exchange import Request, host_header
 from ..records.masking import MASK, mask_url
 
 if TYPE_CHECKING:
@@ -108,7 +107,7 @@ class OAuthClientCredentials:
             "POST",
             target.url,
             (
-                ("host", urlsplit(target.url).netloc),
+                ("host", host_header(target.url)),
                 ("authorization", _basic(self.client_id, self.client_secret)),
                 ("content-type", "application/x-www-form-urlencoded"),
                 ("content-length", str(len(body))),
