@@ -773,3 +773,17 @@ def test_another_providers_scenario_is_played_signed(
     for name, body in played:
         headers, sent = traffic.request(name, body)
         assert VERIFIED[provider](headers, sent), name
+
+
+@pytest.mark.parametrize("pool", [0, 5])
+def test_a_slash_command_is_sent_form_encoded_as_slack_sends_it(pool: int) -> None:
+    traffic = Traffic(
+        secret=OTHER_SECRETS["slack"], provider="slack", events={"slash_command": 1}, pool=pool
+    )
+    for _ in range(10):
+        name, body = traffic.draw()
+        headers, sent = traffic.request(name, body)
+        assert headers["content-type"] == "application/x-www-form-urlencoded"
+        # The body is written as Slack posts it (the provider's fake encodes it), sent as it is.
+        assert sent == body and body.startswith(b"token=") and b"&command=" in body
+        assert VERIFIED["slack"](headers, sent)

@@ -24,6 +24,7 @@ from ..records.outcome import Outcome
 if TYPE_CHECKING:
     from ..engine.simulator import Provider
     from ..engine.subscription import Subscription
+    from ..generate.events import Event
 
 __all__ = [
     "DEADLINE",
@@ -61,6 +62,10 @@ DEFAULT_EVENTS: dict[str, int] = {
 #: sending it; pooling keeps the generator far ahead of the network (see the ``locust``
 #: benchmark). Each delivery is still signed when it is sent, with a new request id.
 DEFAULT_POOL = 1000
+
+#: The most encoded events a process keeps for the bodies it sends again (see
+#: :meth:`Traffic.request`).
+_REMEMBERED = 100_000
 
 #: Seconds a delivery waits for its answer before it is given up as a timeout. Answers after
 #: the deadline (3 s) but within this are failures named "late", with their real time.
@@ -271,6 +276,9 @@ class Traffic:
         self._spans: dict[int, float] = {}
         self._random = random.Random(int.from_bytes(os.urandom(8), "little"))
         self._subscription: Subscription | None = None
+        #: The events of pooled and recorded bodies, by body: another provider's requests are
+        #: built from them (Zoom's from the body alone), without parsing a body again.
+        self._events: dict[bytes, Event] = {}
 
     def _clock(self) -> float:
         return time.time() - self._shift
@@ -296,9 +304,12 @@ class Traffic:
         bodies = self._bodies[name]
         if len(bodies) >= self.pool > 0:
             return name, bodies[self._random.randrange(len(bodies))]
-        body = self.sender.fake(name).body
+        event = self.sender.fake(name)
+        body = event.body
         if self.pool:
             bodies.append(body)
+            if not self._zoom:
+                self._remember(event)
         return name, body
 
     @property
@@ -337,8 +348,13 @@ class Traffic:
         the HTTP client's to write."""
         if self._zoom:
             return self.headers(body), body
-        from ..generate.events import Event
+        event = self._events.get(body)
+        if event is None:
+            from ..generate.events import Event
 
+            event = Event.from_body(body, name=name)
+            if self.pool:  # a body of the pools or of the recording comes again
+                self._remember(event)
         if self._subscription is None:
             from ..engine.subscription import Subscription
             from ..transports.targets import as_target
@@ -346,7 +362,6 @@ class Traffic:
             # Never sent to: the HTTP client posts to the host Locust was given.
             target = as_target("http://receiver.invalid/")
             self._subscription = Subscription("load", "load", target, None)
-        event = self.sender.adapter.encode(Event.from_body(body, name=name))
         built = self.sender.adapter.build_request(
             event, self._subscription, sent_at=time.time(), timestamp=None
         )
@@ -356,6 +371,11 @@ class Traffic:
             if key.lower() not in ("host", "content-length")
         }
         return headers, built.body
+
+    def _remember(self, event: Event) -> None:
+        if len(self._events) >= _REMEMBERED:
+            self._events.clear()
+        self._events[event.body] = event
 
     def headers(self, body: bytes) -> dict[str, str]:
         """Zoom's headers for *body*, signed now with a new request id (ZOOM.md §1, §8): what
