@@ -388,6 +388,69 @@ def test_the_same_override_path_applied_again_gives_the_same_result() -> None:
             fake.apply_overrides(first, {"a..b": 1})
 
 
+# Bodies to override, and overrides of each kind: values of every type, paths through objects
+# and lists, paths the body lacks, paths that end inside a value.
+SPLIT_BODIES: list[dict[str, Any]] = [
+    {"payload": {"object": {"topic": "t", "id": 5, "files": [{"size": 1}], "settings": {}}}},
+    {"payload": {"object": None}},
+    {"payload": []},
+    {},
+]
+SPLIT_OVERRIDES: list[dict[str, Any]] = [
+    {"payload.object.topic": "Q3"},
+    {"payload.object.topic": 7},
+    {"payload.object.topic": True},
+    {"payload.object.topic": 1.5},
+    {"payload.object.topic": None},
+    {"payload.object.topic": REMOVE},
+    {"payload.object.topic": {"a": 1}},
+    {"payload.object.settings": "s"},
+    {"payload.object.files.0.size": 9},
+    {"payload.object.files.3.size": 9},
+    {"payload.object.files.0": "f"},
+    {"payload.object.topic.deeper": "x"},
+    {"payload.object.new.field": "n", "payload.object.id": 6},
+    {"payload.object.id": 6, "payload.object.new.field": REMOVE},
+    {"payload.0": "x"},
+    {"payload.object.start_time": "2026-01-01T00:00:00Z"},
+]
+
+
+@pytest.mark.parametrize("overrides", SPLIT_OVERRIDES, ids=repr)
+def test_paths_split_once_do_what_the_overrides_do(overrides: dict[str, Any]) -> None:
+    # A set of paths is split once and kept (fake._Split), with the values of the first body
+    # it served: each later body, with values of another type, decides and applies anew.
+    import copy
+
+    for inputs in (GENERATION.rule_inputs, frozenset({"topic", "id"}), frozenset(), None):
+        split = fake._split_all(overrides)
+        assert split is fake._split_all(dict(overrides))
+        for body in SPLIT_BODIES:
+            assert split.after_rules(body, overrides, inputs) == fake._after_rules(
+                body, overrides, inputs
+            )
+            kept, fresh = copy.deepcopy(body), copy.deepcopy(body)
+            try:
+                expected: Any = fake.apply_overrides(fresh, overrides)
+            except OverrideError as error:
+                expected = str(error)
+            try:
+                got: Any = split.apply(kept, overrides)
+            except OverrideError as error:
+                got = str(error)
+            assert (got, kept) == (expected, fresh)
+
+
+def test_paths_that_are_not_dotted_are_not_kept() -> None:
+    # Their errors come as the paths are applied, in order, as without anything kept.
+    assert fake._split_all({"a..b": 1}) is None
+    assert fake._split_all({"a.b": 1, 3: 2}) is None
+    overrides = {"payload.object.topic.text": 1, "c..d": 1}
+    for _ in range(2):
+        with pytest.raises(OverrideError, match=r"payload\.object\.topic is str "):
+            generate("meeting.started", seed=1, now=NOW, overrides=overrides)
+
+
 def test_remove_and_list_index() -> None:
     event = _zoom().fake(
         "recording.completed",

@@ -581,13 +581,20 @@ def generate(
     node = plan.node if type(data) is dict else None
     overridden = _NOTHING
     if overrides:
-        if node is not None and _after_rules(data, overrides, profile.rule_inputs):
+        split = _split_all(overrides)
+        if node is not None and (
+            _after_rules(data, overrides, profile.rule_inputs)
+            if split is None
+            else split.after_rules(data, overrides, profile.rule_inputs)
+        ):
             # Values of fields no rule reads, in objects the body has: the rules run as they
             # would without them (and so draw the same values), and the values are set after.
             plan.begin(ctx)
             plan.cohere(data, ctx)
             node = None
-        overridden = apply_overrides(data, overrides)
+        overridden = (
+            apply_overrides(data, overrides) if split is None else split.apply(data, overrides)
+        )
     if node is not None:
         plan.begin(ctx)
         if overridden:
@@ -657,30 +664,118 @@ def _split(path: str) -> tuple[str | int, ...]:
 _SPLIT: dict[str, tuple[str | int, ...]] = {}
 
 
+class _Split:
+    """The dotted paths of one set of overrides, split once: a test sends the same paths again
+    and again, with the same or other values. Its methods do what :func:`_after_rules` and
+    :func:`apply_overrides` do, for values given for these paths in this order."""
+
+    __slots__ = ("_free", "overridden", "walks")
+
+    def __init__(self, paths: tuple[str, ...]) -> None:
+        #: Each path, the parts of the objects on its way, and its last part.
+        self.walks = tuple(
+            (path, parts[:-1], parts[-1]) for path in paths for parts in [_split(path)]
+        )
+        self.overridden = frozenset(paths)
+        #: The rule inputs last asked about, and whether no path ends in one of them: one
+        #: tuple, so that a thread never reads one's answer with another's inputs.
+        self._free: tuple[frozenset[str] | None, bool] = (None, False)
+
+    def after_rules(
+        self, data: dict[str, Any], overrides: Mapping[str, Any], inputs: frozenset[str] | None
+    ) -> bool:
+        """:func:`_after_rules`."""
+        if inputs is None:
+            return False
+        known, free = self._free
+        if known is not inputs:
+            free = all(type(last) is str and last not in inputs for _, _, last in self.walks)
+            self._free = (inputs, free)
+        if not free:
+            return False
+        for value in overrides.values():
+            if value is REMOVE or (type(value) is not str and type(value) is not int):
+                return False
+        for _, steps, last in self.walks:
+            node: Any = data
+            for step in steps:
+                if type(node) is dict and type(step) is str:
+                    node = node.get(step)
+                elif type(node) is list and type(step) is int and step < len(node):
+                    node = node[step]
+                else:
+                    return False
+            if type(node) is not dict or type(node.get(last)) in (dict, list):
+                return False
+        return True
+
+    def apply(self, data: Any, overrides: Mapping[str, Any]) -> frozenset[str]:
+        """:func:`apply_overrides`."""
+        for value, (path, steps, last) in zip(overrides.values(), self.walks, strict=True):
+            node = data
+            for step in steps:
+                # Through objects the body has, as _step goes; anything else as it goes.
+                if type(node) is not dict or type(step) is not str:
+                    break
+                node = node.get(step)
+                if node is None:
+                    break
+            else:
+                if type(node) is dict and type(last) is str and value is not REMOVE:
+                    node[last] = value
+                    continue
+            _apply(data, path, (*steps, last), value)
+        return self.overridden
+
+
+def _split_all(overrides: Mapping[str, Any]) -> _Split | None:
+    """The paths of *overrides* split, kept for the next body with the same paths; None when
+    one is not a dotted path (its error is raised as the paths are applied, in order)."""
+    paths = tuple(overrides)
+    split = _SPLITS.get(paths)
+    if split is None:
+        if not all(type(path) is str for path in paths):
+            return None
+        try:
+            split = _Split(paths)
+        except OverrideError:
+            return None
+        if len(_SPLITS) > 1024:
+            _SPLITS.clear()
+        _SPLITS[paths] = split
+    return split
+
+
+_SPLITS: dict[tuple[str, ...], _Split] = {}
+
+
 def apply_overrides(data: Any, overrides: Mapping[str, Any]) -> frozenset[str]:
     """Set (or, with :data:`REMOVE`, delete) each dotted path in *data*; return the paths set.
 
     Missing objects along a path are created; a path through a list needs an existing index.
     """
     for path, value in overrides.items():
-        parts = _split(path)
-        node = data
-        for depth, part in enumerate(parts[:-1]):
-            node = _step(node, part, path, parts[: depth + 1], create=value is not REMOVE)
-        last = parts[-1]
-        if isinstance(node, dict):
-            if value is REMOVE:
-                node.pop(str(last), None)
-            else:
-                node[str(last)] = value
-        elif isinstance(node, list) and isinstance(last, int) and last < len(node):
-            if value is REMOVE:
-                del node[last]
-            else:
-                node[last] = value
-        else:
-            raise OverrideError(_not_container(path, parts, node))
+        _apply(data, path, _split(path), value)
     return frozenset(overrides)
+
+
+def _apply(data: Any, path: str, parts: tuple[str | int, ...], value: Any) -> None:
+    node = data
+    for depth, part in enumerate(parts[:-1]):
+        node = _step(node, part, path, parts[: depth + 1], create=value is not REMOVE)
+    last = parts[-1]
+    if isinstance(node, dict):
+        if value is REMOVE:
+            node.pop(str(last), None)
+        else:
+            node[str(last)] = value
+    elif isinstance(node, list) and isinstance(last, int) and last < len(node):
+        if value is REMOVE:
+            del node[last]
+        else:
+            node[last] = value
+    else:
+        raise OverrideError(_not_container(path, parts, node))
 
 
 def _step(
