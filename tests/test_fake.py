@@ -418,13 +418,13 @@ SPLIT_OVERRIDES: list[dict[str, Any]] = [
 
 @pytest.mark.parametrize("overrides", SPLIT_OVERRIDES, ids=repr)
 def test_paths_split_once_do_what_the_overrides_do(overrides: dict[str, Any]) -> None:
-    # A set of paths is split once and kept (fake._Split), with the values of the first body
+    # A set of paths is split once and kept (fake.OverridePaths), with the values of the first body
     # it served: each later body, with values of another type, decides and applies anew.
     import copy
 
     for inputs in (GENERATION.rule_inputs, frozenset({"topic", "id"}), frozenset(), None):
-        split = fake._split_all(overrides)
-        assert split is fake._split_all(dict(overrides))
+        split = fake.override_paths(overrides)
+        assert split is fake.override_paths(dict(overrides))
         for body in SPLIT_BODIES:
             assert split.after_rules(body, overrides, inputs) == fake._after_rules(
                 body, overrides, inputs
@@ -443,8 +443,8 @@ def test_paths_split_once_do_what_the_overrides_do(overrides: dict[str, Any]) ->
 
 def test_paths_that_are_not_dotted_are_not_kept() -> None:
     # Their errors come as the paths are applied, in order, as without anything kept.
-    assert fake._split_all({"a..b": 1}) is None
-    assert fake._split_all({"a.b": 1, 3: 2}) is None
+    assert fake.override_paths({"a..b": 1}) is None
+    assert fake.override_paths({"a.b": 1, 3: 2}) is None
     overrides = {"payload.object.topic.text": 1, "c..d": 1}
     for _ in range(2):
         with pytest.raises(OverrideError, match=r"payload\.object\.topic is str "):

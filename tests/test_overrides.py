@@ -12,7 +12,8 @@ import hookmock
 from hookmock import ADD, REMOVE, OverrideError, UnknownFieldError, Zoom
 from hookmock.cli import main
 from hookmock.engine.overrides import check_paths, leaf_check
-from hookmock.generate.catalog import load_schema
+from hookmock.generate.catalog import Catalog, load_schema
+from hookmock.generate.profile import GenerationProfile
 from hookmock.providers.zoom.coherence import GENERATION
 from tests.server_helpers import Api
 
@@ -322,3 +323,117 @@ def test_an_override_judged_alone_skips_validating_the_whole_event(
     zoom.generation_hooks.append(lambda event, data: None)
     zoom.fake("meeting.started", topic="Q3 review")
     assert validated[-1] == "meeting.started" and len(validated) == 3
+
+
+# -- what is kept of override paths ----------------------------------------------------------------
+
+
+def _note(text: dict[str, Any]) -> dict[str, Any]:
+    note = {"type": "object", "required": ["text"], "properties": {"text": text}}
+    return {"type": "object", "required": ["note"], "properties": {"note": note}}
+
+
+class _NoteAdapter(hookmock.Adapter):
+    name = "overrides-kept-test"
+    field_levels = ("note", "")
+    # No rules: an override of a plain field is judged alone.
+    generation = GenerationProfile(rule_inputs=())
+    catalog = Catalog({"note.made": _note({"type": "string", "maxLength": 5})})
+
+
+@pytest.fixture
+def validated(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the events validated whole, in order."""
+    from hookmock.generate import catalog
+
+    names: list[str] = []
+    real = catalog.validate
+
+    def counting(name: str, data: Any, provider: str = "zoom") -> None:
+        names.append(name)
+        real(name, data, provider)
+
+    monkeypatch.setattr(catalog, "validate", counting)
+    return names
+
+
+def test_what_is_kept_of_override_paths_follows_the_catalog(validated: list[str]) -> None:
+    provider = hookmock.Provider(adapter=_NoteAdapter(), seed=1)
+    for _ in range(2):
+        assert provider.fake("note.made", text="short").data == {"note": {"text": "short"}}
+        assert provider.fake("note.made", {"note.text": "brief"}).overridden == {"note.text"}
+    assert validated == []
+    # The same names and paths, in the catalog registered anew: text is an integer now.
+    provider.adapter.catalog = Catalog({"note.made": _note({"type": "integer"})})
+    for _ in range(2):
+        with pytest.raises(hookmock.SchemaViolationError, match=r"note\.text"):
+            provider.fake("note.made", text="short")
+        with pytest.raises(hookmock.SchemaViolationError, match=r"note\.text"):
+            provider.fake("note.made", {"note.text": "brief"})
+        assert provider.fake("note.made", text=7).data == {"note": {"text": 7}}
+    # And once more: the field is gone.
+    provider.adapter.catalog = Catalog(
+        {"note.made": {"type": "object", "properties": {"memo": {"type": "string"}}}}
+    )
+    with pytest.raises(OverrideError, match="has no field 'text' in note or the top level"):
+        provider.fake("note.made", text="short")
+    with pytest.raises(UnknownFieldError, match="no field 'note'"):
+        provider.fake("note.made", {"note.text": "brief"})
+
+
+def test_what_is_kept_of_field_names_follows_the_field_levels(zoom: Zoom) -> None:
+    assert zoom.fake("meeting.started", topic="Q3").overridden == {"payload.object.topic"}
+    zoom.adapter.field_levels = ("payload", "")
+    with pytest.raises(OverrideError, match="has no field 'topic' in payload or the top level"):
+        zoom.fake("meeting.started", topic="Q3")
+    moment = 1_795_000_000_000
+    assert zoom.fake("meeting.started", event_ts=moment).data["event_ts"] == moment
+
+
+@pytest.mark.parametrize("value", [5, True, "", "x" * 201, None, 2.5])
+def test_a_value_judged_alone_does_not_let_another_value_pass(
+    zoom: Zoom, validated: list[str], value: Any
+) -> None:
+    for _ in range(2):
+        zoom.fake("meeting.started", topic="Q3 review")
+        zoom.fake("meeting.started", {"payload.object.topic": "Q3 review"})
+    assert validated == []
+    for _ in range(2):
+        with pytest.raises(hookmock.SchemaViolationError, match=r"payload\.object\.topic"):
+            zoom.fake("meeting.started", topic=value)
+        with pytest.raises(hookmock.SchemaViolationError, match=r"payload\.object\.topic"):
+            zoom.fake("meeting.started", {"payload.object.topic": value})
+    assert len(validated) == 4
+    zoom.fake("meeting.started", topic="Q3 review")
+    assert len(validated) == 4
+
+
+def test_a_removal_and_added_values_are_validated_whole(zoom: Zoom, validated: list[str]) -> None:
+    for _ in range(2):
+        zoom.fake("meeting.started", timezone="UTC")
+    assert validated == []
+    removed = zoom.fake("meeting.started", timezone=REMOVE)
+    assert "timezone" not in removed.data["payload"]["object"]
+    assert validated == ["meeting.started"]
+    # A field the schema does not know cannot be judged alone; one it knows can.
+    ref = "payload.object.internal_ref"
+    added = zoom.fake("meeting.started", {ref: ADD("r-1")}, topic="Q3")
+    assert added.data["payload"]["object"]["internal_ref"] == "r-1"
+    assert added.overridden == {ref, "payload.object.topic"}
+    assert validated == ["meeting.started"] * 2
+    zoom.fake("meeting.started", {"payload.object.timezone": ADD("UTC")}, topic="Q3")
+    assert validated == ["meeting.started"] * 2
+
+
+def test_what_is_kept_follows_the_rules_inputs(
+    zoom: Zoom, validated: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(2):
+        zoom.fake("meeting.started", topic="Q3 review")
+    assert validated == []
+    # A rule that reads topic: the event is validated whole, and the rules see the value.
+    monkeypatch.setattr(GENERATION, "rule_inputs", GENERATION.rule_inputs | {"topic"})
+    for _ in range(2):
+        event = zoom.fake("meeting.started", topic="Q3 review")
+        assert event.data["payload"]["object"]["topic"] == "Q3 review"
+    assert validated == ["meeting.started"] * 2

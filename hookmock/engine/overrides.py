@@ -9,12 +9,12 @@ know is created only when asked for: wrap its value in :class:`ADD` (the CLI:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..errors import UnknownFieldError
 
-__all__ = ["ADD", "LeafCheck", "check_paths", "leaf_check", "unwrap"]
+__all__ = ["ADD", "KnownPaths", "LeafCheck", "check_paths", "leaf_check", "unwrap"]
 
 # How many names of one object a message lists, and how many suggestions it makes per path.
 _LISTED = 12
@@ -180,6 +180,62 @@ def leaf_check(root: Mapping[str, Any], path: str, rule_inputs: frozenset[str]) 
     if enum is not None and not all(type(choice) is str for choice in enum):
         return None
     return LeafCheck(node)
+
+
+class KnownPaths:
+    """What is known of one event's override paths (in their order) in one schema, which
+    depends on the paths and the schema alone: a test sends the same paths again and again.
+
+    :ivar checked: whether :func:`check_paths` found that each names a field of the schema
+        (for values that are not :class:`ADD`).
+    :ivar split: the paths split for generation
+        (:func:`hookmock.generate.fake.override_paths`), or None.
+    :ivar levels: for paths that field names stand for, the provider's field levels they were
+        looked up at (see :attr:`hookmock.Adapter.field_levels`).
+    """
+
+    __slots__ = ("_checks", "checked", "levels", "paths", "schema", "split")
+
+    def __init__(
+        self,
+        schema: Mapping[str, Any],
+        paths: tuple[str, ...],
+        split: Any,
+        levels: Sequence[str] = (),
+    ) -> None:
+        self.schema = schema
+        self.paths = paths
+        self.split = split
+        self.levels = levels
+        self.checked = False
+        #: The rule inputs the leaf checks were found for, and each path's check, as far as
+        #: asked (:data:`_UNSEEN` past that): one tuple, so that a thread never reads checks
+        #: found for other inputs.
+        self._checks: tuple[frozenset[str] | None, list[Any]] = (None, [])
+
+    def alone(self, values: Iterable[Any], rule_inputs: frozenset[str], remove: Any) -> bool:
+        """Whether each of *values* (one for each path, in order) is a value its field's
+        schema accepts, judged alone (:func:`leaf_check`); *remove*, the value that removes
+        its field (:data:`hookmock.REMOVE`), never is."""
+        inputs, checks = self._checks
+        if inputs is not rule_inputs:
+            checks = [_UNSEEN] * len(self.paths)
+            self._checks = (rule_inputs, checks)
+        for index, value in enumerate(values):
+            check = checks[index]
+            if check is _UNSEEN:
+                # Looked for in order, up to the first value that decides (as a field
+                # removed does): a check found accepts no removal.
+                if value is remove:
+                    return False
+                check = checks[index] = leaf_check(self.schema, self.paths[index], rule_inputs)
+            if check is None or not check.accepts(value):
+                return False
+        return True
+
+
+#: A leaf check not looked for yet.
+_UNSEEN: Any = object()
 
 
 # -- walking the schema ---------------------------------------------------------------------------

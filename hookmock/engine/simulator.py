@@ -34,7 +34,7 @@ from .assertions import (
 )
 from .delivery import Delivery, DeliveryLog
 from .inprocess import InProcessLifecycle
-from .overrides import ADD, LeafCheck, check_paths, leaf_check, unwrap
+from .overrides import ADD, KnownPaths, check_paths, unwrap
 from .scheduler import ProviderClock, Scheduler
 from .subscription import Subscription as Subscription
 from .timeline import FAULTS, Notice, Timeline
@@ -165,14 +165,11 @@ class Provider(InProcessLifecycle, Timeline):
         self._events = random.Random(seed)
         self._ids = random.Random(seed ^ 0x5EED)
         self._faker: Faker | None = None
-        #: The override paths found in each event's schema, and the schema they were found in.
-        self._known_paths: dict[tuple[str, str], Any] = {}
-        #: The dotted path each field name given to :meth:`fake` stands for, and the schema
-        #: it was found in.
-        self._field_places: dict[tuple[str, str], tuple[Any, tuple[str, ...], str]] = {}
-        #: How an override of each field is checked alone, if it can be, and the schema and
-        #: the rules' inputs this was found for.
-        self._leaf_checks: dict[tuple[str, str], tuple[Any, frozenset[str], LeafCheck | None]] = {}
+        #: What is known of each event's sets of override paths (by event and paths, in order).
+        self._known_paths: dict[tuple[str, ...], KnownPaths] = {}
+        #: The dotted paths the field names given to :meth:`fake` stand for (by event and
+        #: names, in order), what is known of them, and the field levels they were found at.
+        self._field_places: dict[tuple[str, ...], KnownPaths] = {}
         #: Callbacks ``hook(event_name, data)`` that may change a generated body in place before
         #: it is validated and written to bytes (the mock server points download URLs at itself).
         self.generation_hooks: list[Callable[[str, Any], Any]] = []
@@ -270,31 +267,40 @@ class Provider(InProcessLifecycle, Timeline):
         catalog.find_event(event, name)
         if seed is not None and (not isinstance(seed, int) or seed < 0):
             raise ConfigurationError(f"seed must be a non-negative integer, got {seed!r}")
-        paths = dict(overrides or {})
+        # The overrides: by dotted path, or (field names given alone) by name, in the order
+        # of the paths known is of.
+        paths: dict[str, Any] = dict(overrides or {})
+        known: KnownPaths | None = None
         if fields:
-            paths.update(self._field_paths(event, fields))
+            places = self._field_places.get((event, *fields))
+            if (
+                places is None
+                or places.schema is not catalog.load_schema(event, name)
+                or places.levels is not adapter.field_levels
+            ):
+                places = self._field_places_of(event, name, fields)
+            if paths or places.split is None:
+                paths.update(zip(places.paths, fields.values(), strict=False))
+            else:
+                paths, known = fields, places
         if paths:
-            if validate:
-                # Whether a path names a field depends on the schema alone: each is checked
-                # once per schema (paths to create, with ADD values, are never checked).
-                schema = catalog.load_schema(event, name)
-                known = self._known_paths
-                unchecked = {
-                    path: value
-                    for path, value in paths.items()
-                    if isinstance(value, ADD) or known.get((event, path)) is not schema
-                }
-                if unchecked:
-                    check_paths(event, schema, unchecked)
-                    if len(known) > 4096:
-                        known.clear()
-                    known.update(
-                        ((event, path), schema)
-                        for path, value in unchecked.items()
-                        if not isinstance(value, ADD)
+            if known is None:
+                known = self._paths_known(event, name, paths)
+            for value in paths.values():
+                if isinstance(value, ADD):
+                    paths = dict(zip(known.paths, paths.values(), strict=False))
+                    # Paths to create, with ADD values, are never checked.
+                    if validate:
+                        plain = {p: v for p, v in paths.items() if not isinstance(v, ADD)}
+                        self._check_paths(event, self._paths_known(event, name, plain), plain)
+                    paths = unwrap(paths)
+                    known = self._paths_known(event, name, paths)
+                    break
+            else:
+                if validate and not known.checked:
+                    self._check_paths(
+                        event, known, dict(zip(known.paths, paths.values(), strict=False))
                     )
-            if any(isinstance(value, ADD) for value in paths.values()):
-                paths = unwrap(paths)
         event_seed = self._events.getrandbits(63) if seed is None else seed
         when = self.event_time() if now is None else now
         data, overridden = fake.generate(
@@ -305,14 +311,26 @@ class Provider(InProcessLifecycle, Timeline):
             provider=name,
             full=full,
             profile=adapter.generation,
+            split=None if known is None else known.split,
         )
         if type(adapter).cohere is not Adapter.cohere:
             adapter.cohere(event, data, seed=event_seed, now=when, overridden=overridden, full=full)
         if self.generation_hooks:
             for hook in tuple(self.generation_hooks):
                 hook(event, data)
-        if validate and overridden and not self._checked_alone(event, name, paths):
-            catalog.validate(event, data, name)
+        if validate and overridden:
+            # When no rule reads the fields overridden, nothing else changed the body, and each
+            # value is one its field's schema accepts, judged alone (.overrides.leaf_check),
+            # the event needs no validation of the whole.
+            inputs = adapter.generation.rule_inputs
+            if (
+                inputs is None
+                or self.generation_hooks
+                or type(adapter).cohere is not Adapter.cohere
+                or known is None
+                or not known.alone(paths.values(), inputs, fake.REMOVE)
+            ):
+                catalog.validate(event, data, name)
         if serialization is None:
             serialization = adapter.default_serialization
         return adapter.encode(
@@ -321,29 +339,25 @@ class Provider(InProcessLifecycle, Timeline):
             )
         )
 
-    def _checked_alone(self, event: str, catalog_name: str, paths: Mapping[str, Any]) -> bool:
-        """Whether every override is a value its field's schema accepts, each judged alone,
-        so that the event needs no validation of the whole: no rule reads these fields
-        (:attr:`GenerationProfile.rule_inputs`), nothing else changed the body, and each
-        field's schema lets its value be judged by itself (:func:`.overrides.leaf_check`)."""
-        adapter = self.adapter
-        inputs = adapter.generation.rule_inputs
-        if inputs is None or self.generation_hooks or type(adapter).cohere is not Adapter.cohere:
-            return False
+    def _paths_known(self, event: str, catalog_name: str, paths: Mapping[str, Any]) -> KnownPaths:
+        """What is known of *event*'s override paths (those of *paths*, in order)."""
         schema = catalog.load_schema(event, catalog_name)
-        checks = self._leaf_checks
-        for path, value in paths.items():
-            if value is fake.REMOVE:
-                return False
-            known = checks.get((event, path))
-            if known is None or known[0] is not schema or known[1] is not inputs:
-                if len(checks) > 4096:
-                    checks.clear()
-                known = checks[(event, path)] = (schema, inputs, leaf_check(schema, path, inputs))
-            check = known[2]
-            if check is None or not check.accepts(value):
-                return False
-        return True
+        key = (event, *paths)
+        known = self._known_paths.get(key)
+        if known is None or known.schema is not schema:
+            if len(self._known_paths) > 4096:
+                self._known_paths.clear()
+            names = key[1:]
+            known = self._known_paths[key] = KnownPaths(schema, names, fake.override_paths(names))
+        return known
+
+    @staticmethod
+    def _check_paths(event: str, known: KnownPaths, paths: Mapping[str, Any]) -> None:
+        """Check that each of *paths* (those *known* is of) names a field of the schema
+        (:func:`.overrides.check_paths`), once for the same paths and schema."""
+        if not known.checked:
+            check_paths(event, known.schema, paths)
+            known.checked = True
 
     def event_time(self) -> float:
         """When an event generated now happens: the time on the clock that signing timestamps
@@ -359,45 +373,48 @@ class Provider(InProcessLifecycle, Timeline):
             timestamp = int(sent_at if self.timestamp_clock == "provider" else self.clock.real())
         return str(timestamp)
 
-    def _field_paths(self, event: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-        schema = catalog.load_schema(event, self.adapter.name)
+    def _field_places_of(
+        self, event: str, catalog_name: str, fields: Mapping[str, Any]
+    ) -> KnownPaths:
+        """What is known of the dotted paths the field names *fields* stand for, in order;
+        kept for the same names, schema and field levels (where a field name is found depends
+        on these alone)."""
+        schema = catalog.load_schema(event, catalog_name)
         field_levels = self.adapter.field_levels
-        found: dict[str, Any] = {}
-        # Where a field name is found depends on the schema alone: each is looked up once.
-        remembered = self._field_places
-        for key, value in fields.items():
-            place = remembered.get((event, key))
-            if place is not None and place[0] is schema and place[1] is field_levels:
-                found[place[2]] = value
-                continue
-            levels = [
-                (f"{level}." if level else "", tuple(level.split(".")) if level else ())
-                for level in field_levels
-            ]
-            for prefix, steps in levels:
-                node: Any = schema
-                for step in steps:
-                    node = node.get("properties", {}).get(step, {})
-                if key in node.get("properties", {}):
-                    found[prefix + key] = value
-                    if len(remembered) > 4096:
-                        remembered.clear()
-                    remembered[(event, key)] = (schema, field_levels, prefix + key)
-                    break
-            else:
-                places = [level or "the top level" for level in field_levels]
-                where = " or ".join([", ".join(places[:-1]), places[-1]] if places[:-1] else places)
-                node = schema
-                for step in levels[0][1]:
-                    node = node.get("properties", {}).get(step, {})
-                known = sorted(node.get("properties", {})) or sorted(schema.get("properties", {}))
-                first = field_levels[0] or "the top level"
-                raise OverrideError(
-                    f"{event!r} has no field {key!r} in {where}; "
-                    f"its {first} fields are: {', '.join(known) or 'none'}. "
-                    f"Use overrides={{'dotted.path': value}} to set any other field"
-                )
-        return found
+        names = tuple(fields)
+        places = tuple(self._field_path(event, schema, field_levels, name) for name in names)
+        if len(self._field_places) > 4096:
+            self._field_places.clear()
+        known = KnownPaths(schema, places, fake.override_paths(places), field_levels)
+        self._field_places[(event, *names)] = known
+        return known
+
+    @staticmethod
+    def _field_path(
+        event: str, schema: Mapping[str, Any], field_levels: Sequence[str], key: str
+    ) -> str:
+        levels = [
+            (f"{level}." if level else "", tuple(level.split(".")) if level else ())
+            for level in field_levels
+        ]
+        for prefix, steps in levels:
+            node: Any = schema
+            for step in steps:
+                node = node.get("properties", {}).get(step, {})
+            if key in node.get("properties", {}):
+                return prefix + key
+        places = [level or "the top level" for level in field_levels]
+        where = " or ".join([", ".join(places[:-1]), places[-1]] if places[:-1] else places)
+        node = schema
+        for step in levels[0][1]:
+            node = node.get("properties", {}).get(step, {})
+        known = sorted(node.get("properties", {})) or sorted(schema.get("properties", {}))
+        first = field_levels[0] or "the top level"
+        raise OverrideError(
+            f"{event!r} has no field {key!r} in {where}; "
+            f"its {first} fields are: {', '.join(known) or 'none'}. "
+            f"Use overrides={{'dotted.path': value}} to set any other field"
+        )
 
     # -- subscriptions --------------------------------------------------------------------------
 

@@ -62,7 +62,7 @@ from .profile import (
     schema_type,
 )
 
-__all__ = ["FAKE_KINDS", "REMOVE", "apply_overrides", "generate"]
+__all__ = ["FAKE_KINDS", "REMOVE", "OverridePaths", "apply_overrides", "generate", "override_paths"]
 
 
 class _Remove:
@@ -554,6 +554,7 @@ def generate(
     provider: str = "zoom",
     full: bool = False,
     profile: GenerationProfile = NEUTRAL,
+    split: OverridePaths | None = None,
 ) -> tuple[dict[str, Any], frozenset[str]]:
     """Draw a body for *event*; return it and the set of overridden dotted paths.
 
@@ -567,6 +568,9 @@ def generate(
         otherwise there as often as in real deliveries, ``x-hookmock-presence``).
     :param profile: the provider's kinds and consistency rules (the provider's
         ``generation``); by default the provider-neutral kinds and no rules.
+    :param split: the paths of *overrides* split (:func:`override_paths`), when the caller
+        keeps them; *overrides* then gives their values alone, in the same order (its keys
+        may be the field names the paths stand for).
     """
     plan = _plan(event, provider, revision(provider), profile)
     # Seeding a generator costs less than making one; each thread takes its own from the pool.
@@ -581,7 +585,8 @@ def generate(
     node = plan.node if type(data) is dict else None
     overridden = _NOTHING
     if overrides:
-        split = _split_all(overrides)
+        if split is None:
+            split = override_paths(overrides)
         if node is not None and (
             _after_rules(data, overrides, profile.rule_inputs)
             if split is None
@@ -664,17 +669,21 @@ def _split(path: str) -> tuple[str | int, ...]:
 _SPLIT: dict[str, tuple[str | int, ...]] = {}
 
 
-class _Split:
+class OverridePaths:
     """The dotted paths of one set of overrides, split once: a test sends the same paths again
-    and again, with the same or other values. Its methods do what :func:`_after_rules` and
-    :func:`apply_overrides` do, for values given for these paths in this order."""
+    and again, with the same or other values (see :func:`override_paths`). Its methods do what
+    :func:`_after_rules` and :func:`apply_overrides` do, for values given for these paths in
+    this order."""
 
     __slots__ = ("_free", "overridden", "walks")
 
     def __init__(self, paths: tuple[str, ...]) -> None:
-        #: Each path, the parts of the objects on its way, and its last part.
+        #: Each path, the parts of the objects on its way, whether those are all names (no
+        #: list index), and its last part.
         self.walks = tuple(
-            (path, parts[:-1], parts[-1]) for path in paths for parts in [_split(path)]
+            (path, parts[:-1], all(type(step) is str for step in parts[:-1]), parts[-1])
+            for path in paths
+            for parts in [_split(path)]
         )
         self.overridden = frozenset(paths)
         #: The rule inputs last asked about, and whether no path ends in one of them: one
@@ -689,64 +698,75 @@ class _Split:
             return False
         known, free = self._free
         if known is not inputs:
-            free = all(type(last) is str and last not in inputs for _, _, last in self.walks)
+            free = all(type(last) is str and last not in inputs for *_, last in self.walks)
             self._free = (inputs, free)
         if not free:
             return False
         for value in overrides.values():
-            if value is REMOVE or (type(value) is not str and type(value) is not int):
-                return False
-        for _, steps, last in self.walks:
+            if type(value) is not str and type(value) is not int:
+                return False  # REMOVE among them
+        for _, steps, names, last in self.walks:
             node: Any = data
-            for step in steps:
-                if type(node) is dict and type(step) is str:
+            if names:
+                for step in steps:
+                    if type(node) is not dict:
+                        return False
                     node = node.get(step)
-                elif type(node) is list and type(step) is int and step < len(node):
-                    node = node[step]
-                else:
-                    return False
-            if type(node) is not dict or type(node.get(last)) in (dict, list):
+            else:
+                for step in steps:
+                    if type(node) is dict and type(step) is str:
+                        node = node.get(step)
+                    elif type(node) is list and type(step) is int and step < len(node):
+                        node = node[step]
+                    else:
+                        return False
+            if type(node) is not dict or type(node.get(last)) in _CONTAINERS:
                 return False
         return True
 
     def apply(self, data: Any, overrides: Mapping[str, Any]) -> frozenset[str]:
         """:func:`apply_overrides`."""
-        for value, (path, steps, last) in zip(overrides.values(), self.walks, strict=True):
+        walks = iter(self.walks)
+        for value in overrides.values():
+            path, steps, names, last = next(walks)
             node = data
-            for step in steps:
+            if names and value is not REMOVE:
                 # Through objects the body has, as _step goes; anything else as it goes.
-                if type(node) is not dict or type(step) is not str:
-                    break
-                node = node.get(step)
-                if node is None:
-                    break
-            else:
-                if type(node) is dict and type(last) is str and value is not REMOVE:
-                    node[last] = value
-                    continue
+                for step in steps:
+                    if type(node) is not dict:
+                        break
+                    node = node.get(step)
+                else:
+                    if type(node) is dict:
+                        node[str(last)] = value
+                        continue
             _apply(data, path, (*steps, last), value)
         return self.overridden
 
 
-def _split_all(overrides: Mapping[str, Any]) -> _Split | None:
-    """The paths of *overrides* split, kept for the next body with the same paths; None when
-    one is not a dotted path (its error is raised as the paths are applied, in order)."""
+_CONTAINERS = (dict, list)
+
+
+def override_paths(overrides: Iterable[Any]) -> OverridePaths | None:
+    """The paths of *overrides* (a mapping's keys) split, kept for the next body with the same
+    paths (pass them to :func:`generate` with the overrides); None when one is not a dotted
+    path (its error is raised as the paths are applied, in order)."""
     paths = tuple(overrides)
-    split = _SPLITS.get(paths)
+    split = _OVERRIDE_PATHS.get(paths)
     if split is None:
         if not all(type(path) is str for path in paths):
             return None
         try:
-            split = _Split(paths)
+            split = OverridePaths(paths)
         except OverrideError:
             return None
-        if len(_SPLITS) > 1024:
-            _SPLITS.clear()
-        _SPLITS[paths] = split
+        if len(_OVERRIDE_PATHS) > 1024:
+            _OVERRIDE_PATHS.clear()
+        _OVERRIDE_PATHS[paths] = split
     return split
 
 
-_SPLITS: dict[tuple[str, ...], _Split] = {}
+_OVERRIDE_PATHS: dict[tuple[str, ...], OverridePaths] = {}
 
 
 def apply_overrides(data: Any, overrides: Mapping[str, Any]) -> frozenset[str]:
