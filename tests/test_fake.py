@@ -405,6 +405,8 @@ SPLIT_OVERRIDES: list[dict[str, Any]] = [
     {"payload.object.topic": REMOVE},
     {"payload.object.topic": {"a": 1}},
     {"payload.object.settings": "s"},
+    {"payload.object.files": "f"},
+    {"payload": "p"},
     {"payload.object.files.0.size": 9},
     {"payload.object.files.3.size": 9},
     {"payload.object.files.0": "f"},
@@ -418,8 +420,8 @@ SPLIT_OVERRIDES: list[dict[str, Any]] = [
 
 @pytest.mark.parametrize("overrides", SPLIT_OVERRIDES, ids=repr)
 def test_paths_split_once_do_what_the_overrides_do(overrides: dict[str, Any]) -> None:
-    # A set of paths is split once and kept (fake.OverridePaths), with the values of the first body
-    # it served: each later body, with values of another type, decides and applies anew.
+    # A set of paths is split once and kept (fake.OverridePaths), and its walks written out
+    # once used twice: each body, with values of any type, decides and applies anew.
     import copy
 
     for inputs in (GENERATION.rule_inputs, frozenset({"topic", "id"}), frozenset(), None):
@@ -439,6 +441,9 @@ def test_paths_split_once_do_what_the_overrides_do(overrides: dict[str, Any]) ->
             except OverrideError as error:
                 got = str(error)
             assert (got, kept) == (expected, fresh)
+    # Written out unless a path goes through a list: the bodies above ran both forms.
+    written = all(names for _, _, names, _ in split.walks)
+    assert (split.apply != split._walk_apply) == written
 
 
 def test_paths_that_are_not_dotted_are_not_kept() -> None:

@@ -9,7 +9,7 @@ know is created only when asked for: wrap its value in :class:`ADD` (the CLI:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..errors import UnknownFieldError
@@ -194,7 +194,7 @@ class KnownPaths:
         looked up at (see :attr:`hookmock.Adapter.field_levels`).
     """
 
-    __slots__ = ("_checks", "checked", "levels", "paths", "schema", "split")
+    __slots__ = ("_checks", "checked", "levels", "paths", "schema", "settled", "split")
 
     def __init__(
         self,
@@ -212,6 +212,10 @@ class KnownPaths:
         #: asked (:data:`_UNSEEN` past that): one tuple, so that a thread never reads checks
         #: found for other inputs.
         self._checks: tuple[frozenset[str] | None, list[Any]] = (None, [])
+        #: Once every path has a leaf check for some rule inputs (:meth:`alone` said so):
+        #: those inputs, and a function of the values (one argument each) that says what
+        #: :meth:`alone` says for them, in one call.
+        self.settled: tuple[frozenset[str] | None, Callable[..., bool]] = (None, _never)
 
     def alone(self, values: Iterable[Any], rule_inputs: frozenset[str], remove: Any) -> bool:
         """Whether each of *values* (one for each path, in order) is a value its field's
@@ -231,7 +235,24 @@ class KnownPaths:
                 check = checks[index] = leaf_check(self.schema, self.paths[index], rule_inputs)
             if check is None or not check.accepts(value):
                 return False
+        self.settled = (rule_inputs, _accepts_each(checks))
         return True
+
+
+def _never(*values: Any) -> bool:
+    return False
+
+
+def _accepts_each(checks: list[LeafCheck]) -> Callable[..., bool]:
+    """A function of one value per check that tells whether each check accepts its value."""
+    if len(checks) == 1:
+        return checks[0].accepts
+    every = [check.accepts for check in checks]
+
+    def accepted(*values: Any) -> bool:
+        return all(accepts(value) for accepts, value in zip(every, values, strict=True))
+
+    return accepted
 
 
 #: A leaf check not looked for yet.

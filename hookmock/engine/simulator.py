@@ -328,7 +328,11 @@ class Provider(InProcessLifecycle, Timeline):
                 or self.generation_hooks
                 or type(adapter).cohere is not Adapter.cohere
                 or known is None
-                or not known.alone(paths.values(), inputs, fake.REMOVE)
+                or not (
+                    known.settled[1](*paths.values())
+                    if known.settled[0] is inputs
+                    else known.alone(paths.values(), inputs, fake.REMOVE)
+                )
             ):
                 catalog.validate(event, data, name)
         if serialization is None:

@@ -671,11 +671,18 @@ _SPLIT: dict[str, tuple[str | int, ...]] = {}
 
 class OverridePaths:
     """The dotted paths of one set of overrides, split once: a test sends the same paths again
-    and again, with the same or other values (see :func:`override_paths`). Its methods do what
-    :func:`_after_rules` and :func:`apply_overrides` do, for values given for these paths in
-    this order."""
+    and again, with the same or other values (see :func:`override_paths`).
 
-    __slots__ = ("_free", "overridden", "walks")
+    :ivar after_rules: ``after_rules(data, overrides, inputs)``: what :func:`_after_rules`
+        says, for values given for these paths in this order.
+    :ivar apply: ``apply(data, overrides)``: what :func:`apply_overrides` does, for values
+        given for these paths in this order.
+
+    Both walk the split paths at first; from the second body on, when no path goes through a
+    list, they are functions written out for these paths (:func:`_compile_paths`).
+    """
+
+    __slots__ = ("_free", "_uses", "after_rules", "apply", "overridden", "walks")
 
     def __init__(self, paths: tuple[str, ...]) -> None:
         #: Each path, the parts of the objects on its way, whether those are all names (no
@@ -689,11 +696,15 @@ class OverridePaths:
         #: The rule inputs last asked about, and whether no path ends in one of them: one
         #: tuple, so that a thread never reads one's answer with another's inputs.
         self._free: tuple[frozenset[str] | None, bool] = (None, False)
+        self._uses = 0
+        self.after_rules: Callable[[Any, Mapping[str, Any], frozenset[str] | None], bool] = (
+            self._walk_after_rules
+        )
+        self.apply: Callable[[Any, Mapping[str, Any]], frozenset[str]] = self._walk_apply
 
-    def after_rules(
+    def _walk_after_rules(
         self, data: dict[str, Any], overrides: Mapping[str, Any], inputs: frozenset[str] | None
     ) -> bool:
-        """:func:`_after_rules`."""
         if inputs is None:
             return False
         known, free = self._free
@@ -724,8 +735,13 @@ class OverridePaths:
                 return False
         return True
 
-    def apply(self, data: Any, overrides: Mapping[str, Any]) -> frozenset[str]:
-        """:func:`apply_overrides`."""
+    def _walk_apply(self, data: Any, overrides: Mapping[str, Any]) -> frozenset[str]:
+        self._uses += 1
+        if self._uses == 2 and all(names for _, _, names, _ in self.walks):
+            inputs, free = self._free
+            self.after_rules, self.apply = _compile_paths(
+                self.walks, self.overridden, self._walk_after_rules, inputs if free else None
+            )
         walks = iter(self.walks)
         for value in overrides.values():
             path, steps, names, last = next(walks)
@@ -742,6 +758,62 @@ class OverridePaths:
                         continue
             _apply(data, path, (*steps, last), value)
         return self.overridden
+
+
+def _compile_paths(
+    walks: tuple[tuple[str, tuple[str | int, ...], bool, str | int], ...],
+    overridden: frozenset[str],
+    walked: Callable[[Any, Mapping[str, Any], frozenset[str] | None], bool],
+    free_of: frozenset[str] | None,
+) -> tuple[
+    Callable[[Any, Mapping[str, Any], frozenset[str] | None], bool],
+    Callable[[Any, Mapping[str, Any]], frozenset[str]],
+]:
+    """:attr:`OverridePaths.after_rules` and :attr:`OverridePaths.apply` written out for
+    *walks* (whose steps are all names), so that no loop or unpacking runs per body.
+
+    :param walked: after_rules as the paths are walked: what the function written out does
+        for rule inputs other than *free_of*, the inputs no path ends in (None: it is
+        *walked* itself).
+
+    The source holds only names bound in its namespace, ``v`` with a number, and names and
+    keys written with ``repr``.
+    """
+    env: dict[str, Any] = {
+        "REMOVE": REMOVE,
+        "_apply": _apply,
+        "_overridden": overridden,
+        "_walked": walked,
+        "_free_of": free_of,
+    }
+    values = ", ".join(f"v{i}" for i in range(len(walks))) + ","
+    after = [
+        "def after_rules(data, overrides, inputs):",
+        "    if inputs is not _free_of: return _walked(data, overrides, inputs)",
+        f"    {values} = overrides.values()",
+    ]
+    after += [
+        f"    if type(v{i}) is not str and type(v{i}) is not int: return False"
+        for i in range(len(walks))
+    ]
+    apply = ["def apply(data, overrides):", f"    {values} = overrides.values()"]
+    for i, (path, steps, _, last) in enumerate(walks):
+        env[f"_path{i}"], env[f"_parts{i}"] = path, (*steps, last)
+        after.append("    n = data")
+        apply.append(f"    n = data if v{i} is not REMOVE else None")
+        for step in steps:
+            after.append("    if type(n) is not dict: return False")
+            after.append(f"    n = n.get({step!r})")
+            apply.append(f"    if type(n) is dict: n = n.get({step!r})")
+        after.append("    if type(n) is not dict: return False")
+        after.append(f"    n = type(n.get({last!r}))")
+        after.append("    if n is dict or n is list: return False")
+        apply.append(f"    if type(n) is dict: n[{str(last)!r}] = v{i}")
+        apply.append(f"    else: _apply(data, _path{i}, _parts{i}, v{i})")
+    after.append("    return True")
+    apply.append("    return _overridden")
+    exec("\n".join(after + apply), env)
+    return (walked if free_of is None else env["after_rules"]), env["apply"]
 
 
 _CONTAINERS = (dict, list)
