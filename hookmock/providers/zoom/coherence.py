@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...generate.kinds import Context, email_for, pick
+from ...generate.kinds import Context, email_for, iso, parse_iso, pick
 from ...generate.profile import (
     GenerationProfile,
     Later,
@@ -91,6 +91,7 @@ def _anchor(family: str, action: str, marks: frozenset[str]) -> str:
     return "running"
 
 
+_TIMINGS = ("scheduled", "start", "end", "processed", "ended", "running")
 _SPAN_KEYS = frozenset({"join_time", "leave_time", "recording_start", "recording_end"})
 _SPAN_PAIRS = (("join_time", "leave_time"), ("recording_start", "recording_end"))
 _LINK_KEYS = frozenset({"join_url", "start_url"})
@@ -114,7 +115,9 @@ class _Object:
         "rules",
         "spans",
         "spans_only",
+        "stamps",
         "times",
+        "timing",
     )
 
     def __init__(self, event: _Event, keys: frozenset[str], where: str) -> None:
@@ -126,6 +129,20 @@ class _Object:
         self.spans = tuple(pair for pair in _SPAN_PAIRS if keys.intersection(pair))
         #: Whether its only times are within a meeting's span (a recording file's, say).
         self.spans_only = self.times and "start_time" not in keys
+        #: The pairs of :attr:`spans` as :func:`_fix_known_spans` takes them, when each of
+        #: their times is one the rules set (a :class:`Later` ISO time in a drawn body).
+        self.stamps: tuple[_Stamps, ...] | None = None
+        #: Where the meeting is in time, for :func:`_fix_times_plain`: the first of the cases
+        #: of :func:`_fix_times` that applies without overrides.
+        self.timing = _TIMINGS.index(
+            "scheduled"
+            if event.anchor == "scheduled"
+            else "start"
+            if "start_time" in event.marks
+            else "end"
+            if "end_time" in event.marks
+            else event.anchor
+        )
         self.occurrence = "occurrence_id" in keys and "start_time" in keys
         self.date_time = "date_time" in keys and event.anchor != "scheduled"
         self.links = "id" in keys and bool(keys & _LINK_KEYS)
@@ -158,7 +175,10 @@ class _Object:
         if self.spans_only:
             span = self.before_spans(obj, path, ctx, span, overridden)
         elif self.times:
-            span = _fix_times(self, obj, path, ctx, span, overridden)
+            if overridden:
+                span = _fix_times(self, obj, path, ctx, span, overridden)
+            else:
+                span = _fix_times_plain(self, obj, ctx, span)
         if self.occurrence:
             occurrence, stamp = obj.get("occurrence_id"), obj.get("start_time")
             start = ctx.parse(stamp) if isinstance(stamp, str) else None
@@ -187,6 +207,9 @@ class _Object:
         """:meth:`before` where the only rule is that of times within a meeting's span."""
         if overridden:
             return _fix_times(self, obj, path, ctx, span, overridden)
+        stamps = self.stamps
+        if stamps is not None:
+            return _fix_known_spans(stamps, obj, ctx, span)
         return _fix_spans(self, obj, ctx, span)
 
     @property
@@ -228,10 +251,12 @@ class _Event:
         before = None
         if plan.rules:
             before = plan.before_spans if plan.only_spans else plan.before
+        deferred = _deferred(plan, resolved, self.profile)
+        plan.stamps = _known_stamps(plan, deferred, resolved, self.profile)
         return ObjectRules(
             before=before,
             after=_fix_recording if plan.recording else None,
-            deferred=_deferred(plan, resolved, self.profile),
+            deferred=deferred,
             below=_deferred_below(plan),
         )
 
@@ -270,6 +295,44 @@ def _deferred(
     if plan.recording:
         out.update(keys & {"total_size", "recording_count"} & settable)
     return frozenset(out)
+
+
+# One pair of times within a meeting's span, for _fix_known_spans: the names of the first and
+# the last, whether the object has each, whether each is written with milliseconds, and
+# whether each reports the event's moment.
+_Stamps = tuple[str, str, bool, bool, bool, bool, bool, bool]
+
+
+def _known_stamps(
+    plan: _Object,
+    deferred: frozenset[str],
+    resolved: Mapping[str, Mapping[str, Any]],
+    profile: GenerationProfile,
+) -> tuple[_Stamps, ...] | None:
+    """The pairs of times within a meeting's span of *plan*'s object as
+    :func:`_fix_known_spans` takes them, or None when one of its times is drawn (not set by
+    the rules): its value is then only known once drawn."""
+    keys = plan.keys
+    if any(key in keys and key not in deferred for pair in plan.spans for key in pair):
+        return None
+
+    def ms(key: str) -> bool:
+        return key in keys and profile.string_kind(resolved[key], key) == "datetime_ms"
+
+    marks = plan.marks
+    return tuple(
+        (
+            first,
+            last,
+            first in keys,
+            last in keys,
+            ms(first),
+            ms(last),
+            first in marks,
+            last in marks,
+        )
+        for first, last in plan.spans
+    )
 
 
 def _deferred_below(plan: _Object) -> dict[str, frozenset[str]]:
@@ -422,6 +485,58 @@ def _fix_times(
     return span
 
 
+def _fix_times_plain(
+    plan: _Object, obj: dict[str, Any], ctx: Context, span: tuple[float, float] | None
+) -> tuple[float, float] | None:
+    """What :func:`_fix_times` does in an object without overrides: the same times, drawn in
+    the same order, with the case that applies chosen once per event (:attr:`_Object.timing`)."""
+    if "start_time" in plan.keys and _is_stamp(obj.get("start_time")):
+        duration = obj.get("duration")
+        if not isinstance(duration, int):
+            duration = 60
+        random = ctx.random
+        # A meeting rarely lasts exactly as long as it was scheduled for.
+        length = max(60.0, duration * 60 * (0.6 + 0.55 * random()) + int(random() * 60))
+        timing, moment = plan.timing, ctx.moment
+        if timing == 0:  # scheduled
+            start = (ctx.now // 3600 + 24 + int(random() * (24 * 14 - 24))) * 3600
+            end = start + duration * 60
+        elif timing == 1:  # the event reports the start
+            start = end = moment
+        elif timing == 2:  # the event reports the end
+            start, end = moment - length, moment
+        elif timing == 3:  # processed
+            end = moment - (60 + int(random() * 1140))
+            start = end - length
+        elif timing == 4:  # ended
+            end = moment - (3600 + int(random() * (7 * 86400 - 3600)))
+            start = end - length
+        else:  # under way: begun a while ago, and nothing in it has happened after now
+            start = moment - (120 + int(random() * (max(121, min(int(length), 3600)) - 120)))
+            end = moment
+        _put_plain(obj, "start_time", start, ctx)
+        if "end_time" in obj:
+            finish = end if plan.anchor != "running" else start + duration * 60
+            _put_plain(obj, "end_time", finish, ctx)
+        span = (start, end)
+    if span is None:
+        return None
+    stamps = plan.stamps
+    if stamps is not None:
+        return _fix_known_spans(stamps, obj, ctx, span)
+    return _fix_spans(plan, obj, ctx, span)
+
+
+def _put_plain(obj: dict[str, Any], key: str, epoch: float, ctx: Context) -> None:
+    """What :func:`_put_time` does without overrides."""
+    value = obj[key]
+    if type(value) is Later:
+        if value.stamp:
+            obj[key] = ctx.stamp(epoch, value.ms)
+    elif isinstance(value, str) and _is_stamp(value):
+        obj[key] = ctx.stamp(epoch, "." in value)
+
+
 def _fix_spans(
     plan: _Object, obj: dict[str, Any], ctx: Context, span: tuple[float, float] | None
 ) -> tuple[float, float] | None:
@@ -454,6 +569,48 @@ def _fix_spans(
         if has_last:
             ms = after.ms if type(after) is Later else "." in after
             obj[last] = stamp(max(finish, begin) if has_first else finish, ms)
+    return span
+
+
+def _fix_known_spans(
+    stamps: tuple[_Stamps, ...], obj: dict[str, Any], ctx: Context, span: tuple[float, float] | None
+) -> tuple[float, float] | None:
+    """What :func:`_fix_spans` does in a drawn body where each time is one the rules set: the
+    object holds a :class:`Later` ISO time for each it has (or none, when it was left out), so
+    what each is and how it is written is known once per event."""
+    if span is None:
+        return None
+    start, end = span
+    random, epochs = ctx.random, ctx.epochs
+    for first, last, first_known, last_known, first_ms, last_ms, first_mark, last_mark in stamps:
+        has_first = first_known and first in obj
+        has_last = last_known and last in obj
+        if not (has_first or has_last):
+            continue
+        if last_mark:
+            finish = ctx.moment
+        elif first_mark:
+            finish = end
+        else:
+            finish = end - int(random() * max(1, min(300, int(end - start) // 4)))
+        if first_mark:
+            begin = ctx.moment
+        else:
+            begin = start + int(random() * max(1, min(300, int(finish - start) // 2)))
+        if has_first:
+            epoch = begin if begin < finish else finish
+            if first_ms:
+                obj[first] = ctx.stamp(epoch, True)
+            else:
+                text = obj[first] = iso(epoch)
+                epochs[text] = float(int(epoch))
+        if has_last:
+            epoch = finish if not has_first or finish >= begin else begin
+            if last_ms:
+                obj[last] = ctx.stamp(epoch, True)
+            else:
+                text = obj[last] = iso(epoch)
+                epochs[text] = float(int(epoch))
     return span
 
 
@@ -586,15 +743,29 @@ def _fix_recording(
     put(obj, "recording_count", len(files), path, overridden)
 
 
-def _plain_size(item: dict[str, Any], ctx: Context) -> None:
-    """What :func:`_size_file` does to a file without overrides."""
+def _plain_size(item: dict[str, Any], ctx: Context) -> Any:
+    """What :func:`_size_file` does to a file without overrides; returns its size."""
     size = item.get("file_size")
     if isinstance(size, int) or (type(size) is Later and size.typ is int):
-        drawn = _file_size(item, ctx)
-        if drawn is not None:
-            item["file_size"] = size = drawn
+        rates = _BYTE_RATES.get(str(item.get("file_type")))
+        start, end = item.get("recording_start"), item.get("recording_end")
+        if rates is not None and isinstance(start, str) and isinstance(end, str):
+            # What ctx.parse does, without a call for each time: the rules wrote both.
+            epochs = ctx.epochs
+            began = epochs.get(start)
+            if began is None:
+                began = parse_iso(start)
+            ended = epochs.get(end)
+            if ended is None:
+                ended = parse_iso(end)
+            if began is not None and ended is not None:
+                low, high = rates
+                seconds = max(1.0, ended - began)
+                size = max(20, int(seconds * (low + (high - low) * ctx.random())))
+                item["file_size"] = size
     if type(size) is Later:
-        item["file_size"] = size.draw(ctx)
+        size = item["file_size"] = size.draw(ctx)
+    return size
 
 
 def _fix_recording_plain(obj: dict[str, Any], ctx: Context) -> None:
@@ -602,6 +773,8 @@ def _fix_recording_plain(obj: dict[str, Any], ctx: Context) -> None:
     in the same order."""
     files: Any = obj.get("recording_files")
     listed = type(files) is list
+    # The sum of the files' sizes, while each is an integer.
+    total: int | None = 0
     if listed:
         uuid = obj.get("uuid")
         own = isinstance(uuid, str)
@@ -616,7 +789,9 @@ def _fix_recording_plain(obj: dict[str, Any], ctx: Context) -> None:
             extension = _FILE_EXTENSIONS.get(item.get("file_type"))  # type: ignore[arg-type]
             if extension is not None and "file_extension" in item:
                 item["file_extension"] = extension
-            _plain_size(item, ctx)
+            size = _plain_size(item, ctx)
+            if total is not None and "file_size" in item:
+                total = total + size if isinstance(size, int) else None
     audio: Any = obj.get("participant_audio_files")
     if type(audio) is list:
         for item in audio:
@@ -626,9 +801,8 @@ def _fix_recording_plain(obj: dict[str, Any], ctx: Context) -> None:
                 settle(item, "file_size", ctx)
     if not listed:
         return
-    sizes = [f["file_size"] for f in files if type(f) is dict and "file_size" in f]
-    if "total_size" in obj and all(isinstance(s, int) for s in sizes):
-        obj["total_size"] = sum(sizes)
+    if "total_size" in obj and total is not None:
+        obj["total_size"] = total
     if "recording_count" in obj:
         obj["recording_count"] = len(files)
 
