@@ -48,6 +48,7 @@ from .kinds import (
     email_for,
     iso,
     label,
+    local_part,
     one_of,
     pools,
     uuid_of,
@@ -224,6 +225,14 @@ class _Compiler:
         if form == "email":
             # email(): a full name, then a domain, drawn in that order as arguments are.
             first, last, domains = pools()["first_name"], pools()["last_name"], pools()["domain"]
+            local_first, local_last = _local_parts(first), _local_parts(last)
+            if all(local_first) and all(local_last):
+                # What email_for makes of each name, worked out once per pool.
+                return (
+                    f"f'{{{self.bind(local_first)}[int(r() * {len(first)})]}}."
+                    f"{{{self.bind(local_last)}[int(r() * {len(last)})]}}@"
+                    f"{{{self.bind(domains)}[int(r() * {len(domains)})]}}'"
+                )
             return (
                 f"{self.bind(email_for)}(f'{{{self.bind(first)}[int(r() * {len(first)})]}} "
                 f"{{{self.bind(last)}[int(r() * {len(last)})]}}', "
@@ -335,6 +344,12 @@ class _Compiler:
                 lines.append(f"if ctx.full or r() < {self.bind(w)}: d[{key!r}] = {exprs[key]}")
         lines.append("return d")
         return f"{self.function(lines)}(ctx)"
+
+
+@functools.cache
+def _local_parts(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The part of an email address that :func:`email_for` makes of each of *names*."""
+    return tuple(map(local_part, names))
 
 
 def _uniform_int(low: int, high: int) -> str:
