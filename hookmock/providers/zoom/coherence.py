@@ -212,6 +212,43 @@ class _Object:
             return _fix_known_spans(stamps, obj, ctx, span)
         return _fix_spans(self, obj, ctx, span)
 
+    def before_payload(
+        self,
+        obj: dict[str, Any],
+        path: str,
+        ctx: Context,
+        span: tuple[float, float] | None,
+        overridden: frozenset[str],
+    ) -> tuple[float, float] | None:
+        """:meth:`before` where the only rule is that of the payload."""
+        if overridden:
+            _fix_payload(obj, ctx, overridden)
+            return span
+        inner = obj.get("object")
+        if type(inner) is dict and "account_id" in inner:
+            # What _fix_payload does first without overrides: the object's account is the
+            # payload's.
+            if "account_id" in obj:
+                inner["account_id"] = obj["account_id"]
+            value = inner["account_id"]
+            if type(value) is Later:
+                inner["account_id"] = value.draw(ctx)
+        if "old_object" in obj:
+            _fix_payload(obj, ctx, overridden)
+        return span
+
+    @property
+    def only_payload(self) -> bool:
+        """Whether the only rule before the objects inside is that of the payload."""
+        return self.payload and not (
+            self.times
+            or self.occurrence
+            or self.date_time
+            or self.links
+            or self.participant
+            or self.person
+        )
+
     @property
     def only_spans(self) -> bool:
         """Whether the only rule before the objects inside is that of times within a span."""
@@ -250,7 +287,13 @@ class _Event:
             return None
         before = None
         if plan.rules:
-            before = plan.before_spans if plan.only_spans else plan.before
+            before = (
+                plan.before_spans
+                if plan.only_spans
+                else plan.before_payload
+                if plan.only_payload
+                else plan.before
+            )
         deferred = _deferred(plan, resolved, self.profile)
         plan.stamps = _known_stamps(plan, deferred, resolved, self.profile)
         return ObjectRules(
