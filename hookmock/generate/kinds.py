@@ -90,10 +90,16 @@ class Context:
 
     def stamp(self, epoch: float, ms: bool) -> str:
         """*epoch* as an ISO time (``YYYY-MM-DDTHH:MM:SSZ``), with milliseconds or without."""
-        text = iso(epoch)
+        # What iso() does, written out: the rules write several times per event.
+        second = int(epoch)
+        minute = second // 60
+        start = _MINUTES.get(minute)
+        if start is None:
+            start = _minute_start(minute)
+        text = start + _SECONDS[second - minute * 60]
         if ms:
             return f"{text[:-1]}.{int(epoch * 1000) % 1000:03d}Z"
-        self.epochs[text] = float(int(epoch))
+        self.epochs[text] = float(second)
         return text
 
     def parse(self, text: str) -> float | None:
@@ -151,16 +157,22 @@ def iso(epoch: float) -> str:
     minute = second // 60
     start = _MINUTES.get(minute)
     if start is None:
-        day, clock = divmod(minute, 1440)
-        date = _DATES.get(day)
-        if date is None:
-            if len(_DATES) > 4096:
-                _DATES.clear()
-            date = _DATES[day] = time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
-        if len(_MINUTES) > 4096:
-            _MINUTES.clear()
-        start = _MINUTES[minute] = date + _CLOCK[clock]
+        start = _minute_start(minute)
     return start + _SECONDS[second - minute * 60]
+
+
+def _minute_start(minute: int) -> str:
+    """``YYYY-MM-DDTHH:MM:`` of the *minute*-th minute since the epoch, kept for the next time."""
+    day, clock = divmod(minute, 1440)
+    date = _DATES.get(day)
+    if date is None:
+        if len(_DATES) > 4096:
+            _DATES.clear()
+        date = _DATES[day] = time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
+    if len(_MINUTES) > 4096:
+        _MINUTES.clear()
+    start = _MINUTES[minute] = date + _CLOCK[clock]
+    return start
 
 
 # An ISO time assembled from parts made once: strftime's job, a few times faster. The times of

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...generate.kinds import Context, email_for, iso, parse_iso, pick
+from ...generate.kinds import Context, email_for, parse_iso, pick
 from ...generate.profile import (
     GenerationProfile,
     Later,
@@ -624,36 +624,29 @@ def _fix_known_spans(
     if span is None:
         return None
     start, end = span
-    random, epochs = ctx.random, ctx.epochs
+    random, stamp = ctx.random, ctx.stamp
     for first, last, first_known, last_known, first_ms, last_ms, first_mark, last_mark in stamps:
         has_first = first_known and first in obj
         has_last = last_known and last in obj
         if not (has_first or has_last):
             continue
+        # max(1, min(300, n)) as _fix_spans writes it, without two calls.
         if last_mark:
             finish = ctx.moment
         elif first_mark:
             finish = end
         else:
-            finish = end - int(random() * max(1, min(300, int(end - start) // 4)))
+            room = int(end - start) // 4
+            finish = end - int(random() * (300 if room >= 300 else room if room > 1 else 1))
         if first_mark:
             begin = ctx.moment
         else:
-            begin = start + int(random() * max(1, min(300, int(finish - start) // 2)))
+            room = int(finish - start) // 2
+            begin = start + int(random() * (300 if room >= 300 else room if room > 1 else 1))
         if has_first:
-            epoch = begin if begin < finish else finish
-            if first_ms:
-                obj[first] = ctx.stamp(epoch, True)
-            else:
-                text = obj[first] = iso(epoch)
-                epochs[text] = float(int(epoch))
+            obj[first] = stamp(begin if begin < finish else finish, first_ms)
         if has_last:
-            epoch = finish if not has_first or finish >= begin else begin
-            if last_ms:
-                obj[last] = ctx.stamp(epoch, True)
-            else:
-                text = obj[last] = iso(epoch)
-                epochs[text] = float(int(epoch))
+            obj[last] = stamp(finish if not has_first or finish >= begin else begin, last_ms)
     return span
 
 
