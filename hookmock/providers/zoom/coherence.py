@@ -564,6 +564,8 @@ def _fix_times_plain(
         span = (start, end)
     if span is None:
         return None
+    if not plan.spans:
+        return span
     stamps = plan.stamps
     if stamps is not None:
         return _fix_known_spans(stamps, obj, ctx, span)
