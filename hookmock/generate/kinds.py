@@ -273,8 +273,14 @@ def pools() -> dict[str, tuple[str, ...]]:
 def pick(pool: str) -> Callable[[Context], str]:
     """One value of the pool named *pool* (see :func:`pools`)."""
 
+    values: tuple[str, ...] = ()
+
     def make(ctx: Context) -> str:
-        return one_of(ctx, pools()[pool])
+        # The pool is looked up on the first draw: the pools are read on first use.
+        nonlocal values
+        if not values:
+            values = pools()[pool]
+        return values[int(ctx.random() * len(values))]
 
     INLINE[make] = ("pick", pool)
     return make
@@ -380,12 +386,12 @@ def _phone(ctx: Context) -> str:
 
 def _phone_e164(ctx: Context) -> str:
     # A North American number: +1, then an area code and exchange that do not start with 0 or 1.
-    number = ctx.between(0, 800 * 800 * 10000)
+    number = int(ctx.random() * (800 * 800 * 10000))
     return f"+1{200 + number // 8_000_000}{200 + number // 10000 % 800}{number % 10000:04d}"
 
 
 def _datetime_ms(ctx: Context) -> str:
-    moment = ctx.now - ctx.between(0, 7_200_000) / 1000
+    moment = ctx.now - int(ctx.random() * 7_200_000) / 1000
     return f"{iso(moment)[:-1]}.{int(moment * 1000) % 1000:03d}Z"
 
 

@@ -277,7 +277,7 @@ class _Event:
     def begin(self, ctx: Context) -> None:
         # What happened, happened before it was reported: up to a second and a half before
         # event_ts, and at most at event_ts once written in whole seconds.
-        ctx.moment = ctx.now - ctx.between(0, 1500) / 1000
+        ctx.moment = ctx.now - int(ctx.random() * 1500) / 1000
 
     def object_rules(
         self, keys: frozenset[str], where: str, resolved: Mapping[str, Mapping[str, Any]]
