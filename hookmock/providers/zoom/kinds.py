@@ -30,7 +30,7 @@ from ...generate.kinds import (
     now_ms,
     one_of,
     prefixed,
-    uuid,
+    uuid_of,
 )
 
 __all__ = ["NAME_KINDS", "NUMBER_KINDS", "STRING_KINDS", "SUFFIX_KINDS", "ZOOM_WEB"]
@@ -86,6 +86,20 @@ def _webhook_download_url(ctx: Context) -> str:
     return _DOWNLOAD + (token + b"." + tail).decode("ascii")
 
 
+def _dated_uuid(ctx: Context) -> str:
+    # A phone call's id: the day's date (YYYYMMDD), then a UUID.
+    day = int(ctx.now) // 86400
+    date = _DAYS.get(day)
+    if date is None:
+        if len(_DAYS) > 64:
+            _DAYS.clear()
+        date = _DAYS[day] = iso(day * 86400)[:10].replace("-", "") + "-"
+    return date + uuid_of(ctx.rng.getrandbits(128))
+
+
+_DAYS: dict[int, str] = {}
+
+
 def _version(ctx: Context) -> str:
     # A Zoom client's version and build.
     build = ctx.between(10000, 60000)
@@ -123,7 +137,7 @@ STRING_KINDS: Mapping[str, Callable[[Context], Any]] = {
     "version": _version,
     "device": choice(("Windows", "Mac", "iOS", "Android", "Linux", "Zoom Rooms", "Web")),
     "extension_number": between_text(100, 1_000_000),
-    "dated_uuid": lambda ctx: f"{iso(ctx.now)[:10].replace('-', '')}-{uuid(ctx)}",
+    "dated_uuid": _dated_uuid,
     "zw_id": lambda ctx: f"ZW{one_of(ctx, 'TRW')}{hex_text(ctx, 32).upper()}",
     "event_ts": lambda ctx: str(int(ctx.now * 1000)),  # where Zoom's schema says a string
     # Quality-of-service figures, which Zoom sends as text with their unit.
