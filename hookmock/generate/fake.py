@@ -329,12 +329,17 @@ class _Compiler:
             )
         if all(w is None for w in when.values()):
             return "{" + ", ".join(f"{key!r}: {exprs[key]}" for key in properties) + "}"
-        lines = ["d = {}"]
+        lines = []
         if pick is not None:
             optional = [key for key, w in when.items() if w == "pick"]
             choose = self.bind(_chooser(optional, int(pick), frozenset(properties)))
             lines.append(f"chosen = {choose}(ctx)")
-        for key, w in when.items():
+        # The properties always there before the first that may not be: one dict display.
+        keys = list(when)
+        first = next(i for i, key in enumerate(keys) if when[key] is not None)
+        lines.append("d = {" + ", ".join(f"{key!r}: {exprs[key]}" for key in keys[:first]) + "}")
+        for key in keys[first:]:
+            w = when[key]
             if w is None:
                 lines.append(f"d[{key!r}] = {exprs[key]}")
             elif w == "pick":
