@@ -17,10 +17,12 @@ Where each rule applies is worked out once per event from its schema (see
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from ...generate.kinds import Context, email_for, parse_iso, pick
 from ...generate.profile import (
+    Before,
     GenerationProfile,
     Later,
     ObjectRules,
@@ -91,6 +93,7 @@ def _anchor(family: str, action: str, marks: frozenset[str]) -> str:
     return "running"
 
 
+_NOTHING: frozenset[str] = frozenset()
 _TIMINGS = ("scheduled", "start", "end", "processed", "ended", "running")
 _SPAN_KEYS = frozenset({"join_time", "leave_time", "recording_start", "recording_end"})
 _SPAN_PAIRS = (("join_time", "leave_time"), ("recording_start", "recording_end"))
@@ -207,9 +210,8 @@ class _Object:
         """:meth:`before` where the only rule is that of times within a meeting's span."""
         if overridden:
             return _fix_times(self, obj, path, ctx, span, overridden)
-        stamps = self.stamps
-        if stamps is not None:
-            return _fix_known_spans(stamps, obj, ctx, span)
+        if self.stamps is not None:
+            return _fix_known_spans(self, obj, path, ctx, span, overridden)
         return _fix_spans(self, obj, ctx, span)
 
     def before_payload(
@@ -285,17 +287,17 @@ class _Event:
         plan = _Object(self, keys, where)
         if not (plan.rules or plan.recording):
             return None
-        before = None
+        deferred = _deferred(plan, resolved, self.profile)
+        plan.stamps = _known_stamps(plan, deferred, resolved, self.profile)
+        before: Before | None = None
         if plan.rules:
             before = (
-                plan.before_spans
+                (plan.before_spans if plan.stamps is None else partial(_fix_known_spans, plan))
                 if plan.only_spans
                 else plan.before_payload
                 if plan.only_payload
                 else plan.before
             )
-        deferred = _deferred(plan, resolved, self.profile)
-        plan.stamps = _known_stamps(plan, deferred, resolved, self.profile)
         return ObjectRules(
             before=before,
             after=_fix_recording if plan.recording else None,
@@ -566,9 +568,8 @@ def _fix_times_plain(
         return None
     if not plan.spans:
         return span
-    stamps = plan.stamps
-    if stamps is not None:
-        return _fix_known_spans(stamps, obj, ctx, span)
+    if plan.stamps is not None:
+        return _fix_known_spans(plan, obj, "", ctx, span, _NOTHING)
     return _fix_spans(plan, obj, ctx, span)
 
 
@@ -618,12 +619,22 @@ def _fix_spans(
 
 
 def _fix_known_spans(
-    stamps: tuple[_Stamps, ...], obj: dict[str, Any], ctx: Context, span: tuple[float, float] | None
+    plan: _Object,
+    obj: dict[str, Any],
+    path: str,
+    ctx: Context,
+    span: tuple[float, float] | None,
+    overridden: frozenset[str],
 ) -> tuple[float, float] | None:
-    """What :func:`_fix_spans` does in a drawn body where each time is one the rules set: the
-    object holds a :class:`Later` ISO time for each it has (or none, when it was left out), so
-    what each is and how it is written is known once per event."""
-    if span is None:
+    """The times within a meeting's span of an object whose times are all ones the rules set
+    (:attr:`_Object.stamps`); with overrides, :func:`_fix_times`. Without, it does what
+    :func:`_fix_spans` does: the object holds a :class:`Later` ISO time for each it has (or
+    none, when it was left out), so what each is and how it is written is known once per
+    event."""
+    if overridden:
+        return _fix_times(plan, obj, path, ctx, span, overridden)
+    stamps = plan.stamps
+    if span is None or stamps is None:
         return None
     start, end = span
     random, stamp = ctx.random, ctx.stamp
