@@ -509,12 +509,16 @@ def _pattern_generator(pattern: str, where: str) -> _Gen:
 class _Plan:
     """One event compiled: how its body is drawn, and where its consistency rules apply."""
 
-    __slots__ = ("_cohere", "_walked", "begin", "draw", "node")
+    __slots__ = ("begin", "cohere", "draw", "node")
     draw: _Gen
     #: Where the rules apply, and what starts them (None where no rule applies).
     node: _Node | None
     begin: Callable[[Context], None]
-    _cohere: Callable[[dict[str, Any], Context], None] | None
+    #: The rules applied to a body without overrides: what :func:`_visit` does, written out
+    #: for this event's plan. The first body walks the plan: an event sent once (the first
+    #: send of a process, ``hookmock fake``) does not pay for the compiling. (An attribute
+    #: each step replaces, not a property: the rules of every body go through it.)
+    cohere: Callable[[dict[str, Any], Context], None]
 
     def __init__(self, event: str, provider: str, profile: GenerationProfile) -> None:
         schema = load_schema(event, provider)
@@ -534,28 +538,19 @@ class _Plan:
         expr, node = compiler.compile(schema, "", "$")
         self.draw = compiler.finish(expr)
         self.node = node if isinstance(node, _Node) and rules is not None else None
-        self._cohere = None
-        self._walked = False
+        self.cohere = self._walk
         if rules is not None:
             self.begin = rules.begin
 
-    @property
-    def cohere(self) -> Callable[[dict[str, Any], Context], None]:
-        """The rules applied to a body without overrides: what :func:`_visit` does, written
-        out for this event's plan. The first body walks the plan: an event sent once (the
-        first send of a process, ``hookmock fake``) does not pay for the compiling."""
-        cohere = self._cohere
-        if cohere is None:
-            if not self._walked:
-                self._walked = True
-                return self._walk
-            assert self.node is not None
-            cohere = self._cohere = _compile_visit(self.node)
-        return cohere
-
     def _walk(self, data: dict[str, Any], ctx: Context) -> None:
         assert self.node is not None
+        self.cohere = self._compile
         _visit(self.node, data, "", ctx, None, _NOTHING)
+
+    def _compile(self, data: dict[str, Any], ctx: Context) -> None:
+        assert self.node is not None
+        cohere = self.cohere = _compile_visit(self.node)
+        cohere(data, ctx)
 
 
 @functools.cache
