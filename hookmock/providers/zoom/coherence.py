@@ -240,6 +240,23 @@ class _Object:
         return span
 
     @property
+    def only_times(self) -> bool:
+        """Whether the only rule before the objects inside is that of times (a meeting's start
+        and end, say)."""
+        return (
+            self.times
+            and not self.spans_only
+            and not (
+                self.payload
+                or self.occurrence
+                or self.date_time
+                or self.links
+                or self.participant
+                or self.person
+            )
+        )
+
+    @property
     def only_payload(self) -> bool:
         """Whether the only rule before the objects inside is that of the payload."""
         return self.payload and not (
@@ -291,13 +308,15 @@ class _Event:
         plan.stamps = _known_stamps(plan, deferred, resolved, self.profile)
         before: Before | None = None
         if plan.rules:
-            before = (
-                (plan.before_spans if plan.stamps is None else partial(_fix_known_spans, plan))
-                if plan.only_spans
-                else plan.before_payload
-                if plan.only_payload
-                else plan.before
-            )
+            if plan.only_spans:
+                known = plan.stamps is not None
+                before = partial(_fix_known_spans, plan) if known else plan.before_spans
+            elif plan.only_payload:
+                before = plan.before_payload
+            elif plan.only_times:
+                before = partial(_times, plan)
+            else:
+                before = plan.before
         return ObjectRules(
             before=before,
             after=_fix_recording if plan.recording else None,
@@ -528,6 +547,20 @@ def _fix_times(
         if has_last:
             _put_time(obj, last, max(finish, begin) if has_first else finish, path, ctx, overridden)
     return span
+
+
+def _times(
+    plan: _Object,
+    obj: dict[str, Any],
+    path: str,
+    ctx: Context,
+    span: tuple[float, float] | None,
+    overridden: frozenset[str],
+) -> tuple[float, float] | None:
+    """:meth:`_Object.before` where the only rule is that of times."""
+    if overridden:
+        return _fix_times(plan, obj, path, ctx, span, overridden)
+    return _fix_times_plain(plan, obj, ctx, span)
 
 
 def _fix_times_plain(
