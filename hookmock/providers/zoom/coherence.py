@@ -451,15 +451,17 @@ def _contrast(
 
 
 def _contrast_plain(new: dict[str, Any], old: dict[str, Any]) -> None:
-    """What :func:`_contrast` does without overrides."""
-    for key, value in new.items():
-        kind = type(value)
+    """What :func:`_contrast` does without overrides. It walks the old object, not the new:
+    an old object names only what changed, often a few of the new one's many settings."""
+    for key, before in old.items():
+        kind = type(before)
         if kind is bool:
-            if type(old.get(key)) is bool:
+            value = new.get(key)
+            if type(value) is bool:
                 old[key] = not value
         elif kind is dict:
-            before = old.get(key)
-            if type(before) is dict:
+            value = new.get(key)
+            if type(value) is dict:
                 _contrast_plain(value, before)
 
 
