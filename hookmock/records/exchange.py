@@ -39,6 +39,8 @@ def host_header(url: str) -> str:
 
 
 _SEPARATOR = "\0"
+_new = object.__new__
+_set = object.__setattr__
 # Reason phrases, repeated by every answer of a receiver.
 _REASONS: dict[str, str] = {}
 _NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -149,15 +151,20 @@ class Request(_HeaderRecord):
         joined = _SEPARATOR.join(values)
         if len(_NAMES) > 512:
             _NAMES.clear()
-        return cls(
-            method,
-            url,
-            None,
-            body,
-            _names=_NAMES.setdefault(names, names),
-            # A value that contains the separator itself keeps the tuple form.
-            _values=joined if joined.count(_SEPARATOR) == len(values) - 1 else tuple(values),
+        # Filled in here, as __init__ fills it in (an adapter makes one for every attempt):
+        # without a call through __init__'s keyword arguments.
+        request = _new(cls)
+        _set(request, "method", method)
+        _set(request, "url", url)
+        _set(request, "body", body)
+        _set(request, "_names", _NAMES.setdefault(names, names))
+        # A value that contains the separator itself keeps the tuple form.
+        _set(
+            request,
+            "_values",
+            joined if joined.count(_SEPARATOR) == len(values) - 1 else tuple(values),
         )
+        return request
 
     @property
     def header_names(self) -> tuple[str, ...]:
