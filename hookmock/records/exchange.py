@@ -53,10 +53,21 @@ def _pack(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, ...], str | tu
     pairs = headers if type(headers) is tuple or type(headers) is list else tuple(headers)
     if not pairs:
         return (), ()
-    # Every request and response is packed: zip, map and join do it without a Python loop.
-    names, values = zip(*pairs, strict=True)
     if len(_NAMES) > 512:
         _NAMES.clear()
+    if len(pairs) == 1:
+        # One header (a Flask or Starlette answer without a body: its content type): packed
+        # as below, without the zip, the set of types and the join.
+        pair = pairs[0]
+        if type(pair) is tuple and len(pair) == 2:
+            name, value = pair
+            lone: tuple[str, ...] = (name,)
+            lone = _NAMES.setdefault(lone, lone)
+            if type(value) is str and _SEPARATOR not in value:
+                return lone, value
+            return lone, (value,)
+    # Every request and response is packed: zip, map and join do it without a Python loop.
+    names, values = zip(*pairs, strict=True)
     names = _NAMES.setdefault(names, names)
     if {*map(type, values)} != _STR_ONLY:
         return names, values
