@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import AuthenticationError, ConfigurationError, NotSubscribedError, OverrideError
 from ..generate import catalog, fake
-from ..generate.events import Event
+from ..generate.events import Event, zoom_bytes
 from ..generate.profile import GenerationProfile
 from ..records.exchange import Attempt, Request
 from ..records.limits import DEFAULT_BACKGROUND_TIMEOUT
@@ -315,6 +315,14 @@ class Provider(InProcessLifecycle, Timeline):
             catalog.validate(event, data, name)
         if serialization is None:
             serialization = adapter.default_serialization
+        if (
+            serialization == "zoom"
+            and not overridden
+            and not self.generation_hooks
+            and type(adapter).cohere.__module__.startswith("hookmock.")
+        ):
+            # Values hookmock's generation and rules made alone: JSON's own types only.
+            return adapter.encode(Event(event, data, zoom_bytes(data), event_seed))
         return adapter.encode(
             Event.build(
                 event, data, serialization=serialization, seed=event_seed, overridden=overridden
