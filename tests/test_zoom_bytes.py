@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tracemalloc
 import uuid
 from typing import Any
 
@@ -101,3 +102,17 @@ def test_one_send_does_not_import_orjson() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert found.stdout.strip() == "False"
+
+
+def test_a_kept_body_costs_its_length() -> None:
+    # What the delivery log keeps of each delivery is its body: not a larger buffer behind it.
+    value = {"event": "meeting.started", "payload": {"object": {"id": 1, "topic": "Q3 review"}}}
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [zoom_bytes(value) for _ in range(200)]
+        each = (tracemalloc.get_traced_memory()[0] - before) / len(kept)
+    finally:
+        tracemalloc.stop()
+    assert kept[0] == serialize(value, "zoom")
+    assert each < len(kept[0]) + 200

@@ -140,7 +140,9 @@ def zoom_bytes(value: Any) -> bytes:
     except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits, a key not a string
         return _zoom(value).encode("utf-8")
     if (body.isascii() or not _astral_utf8(body)) and not _small_float(body):
-        return body
+        # orjson's bytes keep the buffer it wrote into (4 KB or more, whatever the length): a
+        # body kept in the delivery log is copied into bytes of its own size.
+        return bytes(memoryview(body))
     return _zoom(value).encode("utf-8")
 
 
