@@ -93,8 +93,15 @@ def test_recording_events_are_among_those_compared() -> None:
 def test_an_event_walks_its_plan_once_and_then_runs_the_compiled_rules() -> None:
     # The first body of an event (a process's first send) is not worth compiling for.
     plan = fake._Plan("meeting.participant_joined", "zoom", GENERATION)
-    first = plan.cohere
-    assert first == plan._walk
-    compiled = plan.cohere
-    assert compiled != plan._walk
+    stages = []
+    for seed in range(3):
+        stages.append(plan.cohere)
+        ctx = Context(random.Random(seed), NOW, False)
+        data = plan.draw(ctx)
+        plan.begin(ctx)
+        plan.cohere(data, ctx)
+    walk, compile_, compiled = stages
+    assert walk == plan._walk
+    assert compile_ == plan._compile
+    assert compiled not in (plan._walk, plan._compile)
     assert plan.cohere is compiled

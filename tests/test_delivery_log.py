@@ -200,6 +200,28 @@ def test_headers_kept_compactly_read_as_before() -> None:
     assert request == Request("POST", "http://127.0.0.1:1/", list(pairs), b"{}")
 
 
+def test_a_lone_header_is_kept_as_it_is_among_others() -> None:
+    class Text(str):
+        pass
+
+    # A plain string stands for itself; a value with a NUL, or of another type, stays as given.
+    for value, kept in [
+        ("text/plain", "text/plain"),
+        ("", ""),
+        ("a\0b", ("a\0b",)),
+        (Text("x"), (Text("x"),)),
+        (b"raw", (b"raw",)),
+    ]:
+        for pair in [("X-One", value), ["X-One", value]]:
+            response = Response(200, "OK", [pair], b"")  # type: ignore[list-item]
+            assert (response._names, response._values) == (("X-One",), kept), pair
+            assert type(response._values) is type(kept)
+            assert response.headers == (("X-One", value),) and response.header("x-one") == value
+            assert response == Response(200, "OK", (("X-One", value),), b"")  # type: ignore[arg-type]
+    first = Response(200, "OK", [("X-Lone", "1")], b"")
+    assert first._names is Response(200, "OK", [("X-Lone", "2")], b"")._names
+
+
 def test_an_event_made_by_hand_keeps_working_without_data() -> None:
     event = Event.from_body(b"not json", name="meeting.started")
     assert event.without_data().data is None

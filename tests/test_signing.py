@@ -83,3 +83,25 @@ def test_hmac_helpers() -> None:
     )
     assert constant_time_equal("abc", b"abc")
     assert not constant_time_equal("abc", "abd")
+
+
+def test_hmac_helper_signs_alike_with_pythons_own_hmac(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where hmac has no OpenSSL object to copy (a build without OpenSSL's HMAC), the helper
+    # copies Python's HMAC instead, with the same digests; the key is reused as OpenSSL's is.
+    import hashlib
+    import hmac
+
+    made: list[hmac.HMAC] = []
+
+    def python_hmac(key: bytes, digestmod: Any) -> hmac.HMAC:
+        # A digest given as a function of Python's makes hmac compute the pads itself.
+        made.append(hmac.HMAC(key, digestmod=lambda data=b"": hashlib.sha256(data)))
+        return made[-1]
+
+    monkeypatch.setattr(hmac, "new", python_hmac)
+    key = "a key only this test signs with"
+    for message in ("The quick brown fox", b"", "x" * 1000):
+        expected = hmac.HMAC(key.encode(), digestmod=hashlib.sha256)
+        expected.update(message.encode() if isinstance(message, str) else message)
+        assert hmac_sha256_hex(key, message) == expected.hexdigest()
+    assert len(made) == 1 and made[0]._hmac is None  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import random
 import re
 from typing import Any
 
@@ -105,6 +106,25 @@ def test_default_headers_are_those_of_real_deliveries() -> None:
         assert request.header("zm-trace-upstream") == "Meeting_Web_marketplace-consumer"
     for header in ("x-zm-request-id", "x-zm-trackingid", "traceparent"):
         assert len({r.header(header) for r in requests}) == 50, header
+
+
+def test_header_ids_are_the_seeded_draws_written_in_hex() -> None:
+    # Each attempt draws a request id, a tracking id and a traceparent's ids, in that order,
+    # from its own seeded sequence (the URL validation's attempt first).
+    zoom = _zoom()
+    zoom.subscribe(zoom_receiver(SECRET))
+    rng = random.Random(3 ^ 0x7EAD)
+    rng.getrandbits(448)
+    event = zoom.fake("meeting.started")
+    for _ in range(200):
+        request = zoom.send(event).request
+        assert request.header("x-zm-request-id") == zoom_module.request_id(rng)
+        assert (
+            request.header("x-zm-trackingid")
+            == f"v=2.0;clid=us02;rid=WEB_{rng.getrandbits(128):032x}"
+        )
+        trace_id, parent_id = rng.getrandbits(128), rng.getrandbits(64)
+        assert request.header("traceparent") == f"00-{trace_id:032x}-{parent_id:016x}-02"
 
 
 @pytest.mark.parametrize(

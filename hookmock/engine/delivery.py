@@ -99,8 +99,9 @@ class DeliveryLog(Sequence[Delivery]):
                 self.max_deliveries
             ):
                 self._forget_oldest()
-        for listener in tuple(self._listeners):
-            listener(delivery)
+        if self._listeners:
+            for listener in tuple(self._listeners):
+                listener(delivery)
 
     def _compact(self, delivery: Delivery) -> None:
         """Let *delivery* share what deliveries before it repeat, and drop the parsed value of

@@ -24,7 +24,12 @@ def hmac_sha256_hex(key: str | bytes, message: str | bytes) -> str:
 
         if len(_KEYED) >= 64:
             _KEYED.clear()
-        keyed = _KEYED[key] = hmac.new(key, digestmod=hashlib.sha256)
+        wrapper = hmac.new(key, digestmod=hashlib.sha256)
+        # With OpenSSL, the HMAC object wraps one of OpenSSL's, which copies, updates and
+        # writes its digest alike, without the Python wrapper's extra steps (a new wrapper for
+        # each copy); the wrapper itself serves where there is none.
+        openssl = getattr(wrapper, "_hmac", None)
+        keyed = _KEYED[key] = wrapper if openssl is None else openssl
     signer = keyed.copy()
     signer.update(message)
     return signer.hexdigest()

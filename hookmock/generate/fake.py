@@ -48,6 +48,7 @@ from .kinds import (
     email_for,
     iso,
     label,
+    local_part,
     one_of,
     pools,
     uuid_of,
@@ -224,6 +225,14 @@ class _Compiler:
         if form == "email":
             # email(): a full name, then a domain, drawn in that order as arguments are.
             first, last, domains = pools()["first_name"], pools()["last_name"], pools()["domain"]
+            local_first, local_last = _local_parts(first), _local_parts(last)
+            if all(local_first) and all(local_last):
+                # What email_for makes of each name, worked out once per pool.
+                return (
+                    f"f'{{{self.bind(local_first)}[int(r() * {len(first)})]}}."
+                    f"{{{self.bind(local_last)}[int(r() * {len(last)})]}}@"
+                    f"{{{self.bind(domains)}[int(r() * {len(domains)})]}}'"
+                )
             return (
                 f"{self.bind(email_for)}(f'{{{self.bind(first)}[int(r() * {len(first)})]}} "
                 f"{{{self.bind(last)}[int(r() * {len(last)})]}}', "
@@ -320,12 +329,17 @@ class _Compiler:
             )
         if all(w is None for w in when.values()):
             return "{" + ", ".join(f"{key!r}: {exprs[key]}" for key in properties) + "}"
-        lines = ["d = {}"]
+        lines = []
         if pick is not None:
             optional = [key for key, w in when.items() if w == "pick"]
             choose = self.bind(_chooser(optional, int(pick), frozenset(properties)))
             lines.append(f"chosen = {choose}(ctx)")
-        for key, w in when.items():
+        # The properties always there before the first that may not be: one dict display.
+        keys = list(when)
+        first = next(i for i, key in enumerate(keys) if when[key] is not None)
+        lines.append("d = {" + ", ".join(f"{key!r}: {exprs[key]}" for key in keys[:first]) + "}")
+        for key in keys[first:]:
+            w = when[key]
             if w is None:
                 lines.append(f"d[{key!r}] = {exprs[key]}")
             elif w == "pick":
@@ -335,6 +349,12 @@ class _Compiler:
                 lines.append(f"if ctx.full or r() < {self.bind(w)}: d[{key!r}] = {exprs[key]}")
         lines.append("return d")
         return f"{self.function(lines)}(ctx)"
+
+
+@functools.cache
+def _local_parts(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The part of an email address that :func:`email_for` makes of each of *names*."""
+    return tuple(map(local_part, names))
 
 
 def _uniform_int(low: int, high: int) -> str:
@@ -489,12 +509,16 @@ def _pattern_generator(pattern: str, where: str) -> _Gen:
 class _Plan:
     """One event compiled: how its body is drawn, and where its consistency rules apply."""
 
-    __slots__ = ("_cohere", "_walked", "begin", "draw", "node")
+    __slots__ = ("begin", "cohere", "draw", "node")
     draw: _Gen
     #: Where the rules apply, and what starts them (None where no rule applies).
     node: _Node | None
     begin: Callable[[Context], None]
-    _cohere: Callable[[dict[str, Any], Context], None] | None
+    #: The rules applied to a body without overrides: what :func:`_visit` does, written out
+    #: for this event's plan. The first body walks the plan: an event sent once (the first
+    #: send of a process, ``hookmock fake``) does not pay for the compiling. (An attribute
+    #: each step replaces, not a property: the rules of every body go through it.)
+    cohere: Callable[[dict[str, Any], Context], None]
 
     def __init__(self, event: str, provider: str, profile: GenerationProfile) -> None:
         schema = load_schema(event, provider)
@@ -514,28 +538,19 @@ class _Plan:
         expr, node = compiler.compile(schema, "", "$")
         self.draw = compiler.finish(expr)
         self.node = node if isinstance(node, _Node) and rules is not None else None
-        self._cohere = None
-        self._walked = False
+        self.cohere = self._walk
         if rules is not None:
             self.begin = rules.begin
 
-    @property
-    def cohere(self) -> Callable[[dict[str, Any], Context], None]:
-        """The rules applied to a body without overrides: what :func:`_visit` does, written
-        out for this event's plan. The first body walks the plan: an event sent once (the
-        first send of a process, ``hookmock fake``) does not pay for the compiling."""
-        cohere = self._cohere
-        if cohere is None:
-            if not self._walked:
-                self._walked = True
-                return self._walk
-            assert self.node is not None
-            cohere = self._cohere = _compile_visit(self.node)
-        return cohere
-
     def _walk(self, data: dict[str, Any], ctx: Context) -> None:
         assert self.node is not None
+        self.cohere = self._compile
         _visit(self.node, data, "", ctx, None, _NOTHING)
+
+    def _compile(self, data: dict[str, Any], ctx: Context) -> None:
+        assert self.node is not None
+        cohere = self.cohere = _compile_visit(self.node)
+        cohere(data, ctx)
 
 
 @functools.cache

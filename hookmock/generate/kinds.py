@@ -45,6 +45,7 @@ __all__ = [
     "hex_text",
     "iso",
     "label",
+    "local_part",
     "now_ms",
     "one_of",
     "parse_iso",
@@ -89,10 +90,16 @@ class Context:
 
     def stamp(self, epoch: float, ms: bool) -> str:
         """*epoch* as an ISO time (``YYYY-MM-DDTHH:MM:SSZ``), with milliseconds or without."""
-        text = iso(epoch)
+        # What iso() does, written out: the rules write several times per event.
+        second = int(epoch)
+        minute = second // 60
+        start = _MINUTES.get(minute)
+        if start is None:
+            start = _minute_start(minute)
+        text = start + _SECONDS[second - minute * 60]
         if ms:
             return f"{text[:-1]}.{int(epoch * 1000) % 1000:03d}Z"
-        self.epochs[text] = float(int(epoch))
+        self.epochs[text] = float(second)
         return text
 
     def parse(self, text: str) -> float | None:
@@ -146,18 +153,32 @@ def one_of(ctx: Context, choices: Sequence[_T]) -> _T:
 
 def iso(epoch: float) -> str:
     """*epoch* as ``YYYY-MM-DDTHH:MM:SSZ``."""
-    day, second = divmod(int(epoch), 86400)
+    second = int(epoch)
+    minute = second // 60
+    start = _MINUTES.get(minute)
+    if start is None:
+        start = _minute_start(minute)
+    return start + _SECONDS[second - minute * 60]
+
+
+def _minute_start(minute: int) -> str:
+    """``YYYY-MM-DDTHH:MM:`` of the *minute*-th minute since the epoch, kept for the next time."""
+    day, clock = divmod(minute, 1440)
     date = _DATES.get(day)
     if date is None:
         if len(_DATES) > 4096:
             _DATES.clear()
         date = _DATES[day] = time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
-    minute, second = divmod(second, 60)
-    return date + _CLOCK[minute] + _SECONDS[second]
+    if len(_MINUTES) > 4096:
+        _MINUTES.clear()
+    start = _MINUTES[minute] = date + _CLOCK[clock]
+    return start
 
 
-# An ISO time assembled from parts made once: strftime's job, a few times faster.
+# An ISO time assembled from parts made once: strftime's job, a few times faster. The times of
+# one event fall within a few hours (a few hundred minutes), each minute's start made once.
 _DATES: dict[int, str] = {}
+_MINUTES: dict[int, str] = {}
 # Joined from two-digit numbers formatted once: 1,440 f-strings cost a first send a millisecond.
 _TWO_DIGITS = [f"{number:02d}" for number in range(60)]
 _CLOCK = [
@@ -252,8 +273,14 @@ def pools() -> dict[str, tuple[str, ...]]:
 def pick(pool: str) -> Callable[[Context], str]:
     """One value of the pool named *pool* (see :func:`pools`)."""
 
+    values: tuple[str, ...] = ()
+
     def make(ctx: Context) -> str:
-        return one_of(ctx, pools()[pool])
+        # The pool is looked up on the first draw: the pools are read on first use.
+        nonlocal values
+        if not values:
+            values = pools()[pool]
+        return values[int(ctx.random() * len(values))]
 
     INLINE[make] = ("pick", pool)
     return make
@@ -286,8 +313,13 @@ def email(ctx: Context) -> str:
 
 def email_for(name: str, domain: str) -> str:
     """The address a person called *name* has at *domain*."""
-    local = ".".join(filter(None, map(_slug, name.split())))
-    return f"{local or 'user'}@{domain}"
+    return f"{local_part(name) or 'user'}@{domain}"
+
+
+def local_part(name: str) -> str:
+    """What of *name* an address at a domain starts with: its words in lowercase letters and
+    digits, joined by dots; empty when none is left."""
+    return ".".join(filter(None, map(_slug, name.split())))
 
 
 INLINE[email] = ("email", None)
@@ -354,12 +386,12 @@ def _phone(ctx: Context) -> str:
 
 def _phone_e164(ctx: Context) -> str:
     # A North American number: +1, then an area code and exchange that do not start with 0 or 1.
-    number = ctx.between(0, 800 * 800 * 10000)
+    number = int(ctx.random() * (800 * 800 * 10000))
     return f"+1{200 + number // 8_000_000}{200 + number // 10000 % 800}{number % 10000:04d}"
 
 
 def _datetime_ms(ctx: Context) -> str:
-    moment = ctx.now - ctx.between(0, 7_200_000) / 1000
+    moment = ctx.now - int(ctx.random() * 7_200_000) / 1000
     return f"{iso(moment)[:-1]}.{int(moment * 1000) % 1000:03d}Z"
 
 

@@ -39,6 +39,8 @@ def host_header(url: str) -> str:
 
 
 _SEPARATOR = "\0"
+_new = object.__new__
+_set = object.__setattr__
 # Reason phrases, repeated by every answer of a receiver.
 _REASONS: dict[str, str] = {}
 _NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -51,10 +53,21 @@ def _pack(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, ...], str | tu
     pairs = headers if type(headers) is tuple or type(headers) is list else tuple(headers)
     if not pairs:
         return (), ()
-    # Every request and response is packed: zip, map and join do it without a Python loop.
-    names, values = zip(*pairs, strict=True)
     if len(_NAMES) > 512:
         _NAMES.clear()
+    if len(pairs) == 1:
+        # One header (a Flask or Starlette answer without a body: its content type): packed
+        # as below, without the zip, the set of types and the join.
+        pair = pairs[0]
+        if type(pair) is tuple and len(pair) == 2:
+            name, value = pair
+            lone: tuple[str, ...] = (name,)
+            lone = _NAMES.setdefault(lone, lone)
+            if type(value) is str and _SEPARATOR not in value:
+                return lone, value
+            return lone, (value,)
+    # Every request and response is packed: zip, map and join do it without a Python loop.
+    names, values = zip(*pairs, strict=True)
     names = _NAMES.setdefault(names, names)
     if {*map(type, values)} != _STR_ONLY:
         return names, values
@@ -149,15 +162,20 @@ class Request(_HeaderRecord):
         joined = _SEPARATOR.join(values)
         if len(_NAMES) > 512:
             _NAMES.clear()
-        return cls(
-            method,
-            url,
-            None,
-            body,
-            _names=_NAMES.setdefault(names, names),
-            # A value that contains the separator itself keeps the tuple form.
-            _values=joined if joined.count(_SEPARATOR) == len(values) - 1 else tuple(values),
+        # Filled in here, as __init__ fills it in (an adapter makes one for every attempt):
+        # without a call through __init__'s keyword arguments.
+        request = _new(cls)
+        _set(request, "method", method)
+        _set(request, "url", url)
+        _set(request, "body", body)
+        _set(request, "_names", _NAMES.setdefault(names, names))
+        # A value that contains the separator itself keeps the tuple form.
+        _set(
+            request,
+            "_values",
+            joined if joined.count(_SEPARATOR) == len(values) - 1 else tuple(values),
         )
+        return request
 
     @property
     def header_names(self) -> tuple[str, ...]:

@@ -174,8 +174,8 @@ class WSGITarget(InProcessTarget):
         def start_response(
             status: str, headers: list[tuple[str, str]], exc_info: Any = None
         ) -> Any:
-            started[:] = [status, headers]
-            return lambda data: None
+            started[:] = status, headers
+            return _ignore_write
 
         begin = time.perf_counter()
         try:
@@ -208,8 +208,13 @@ class WSGITarget(InProcessTarget):
             return Attempt(
                 None, elapsed, f"invalid status line {status_line!r}", Outcome.INVALID_RESPONSE
             )
-        response = Response(status, reason, tuple(headers), body, truncated)
+        response = Response(status, reason, headers, body, truncated)
         return Attempt(_decoded(response, self.max_response_bytes), elapsed)
+
+
+def _ignore_write(data: bytes) -> None:
+    """The ``write`` callable that ``start_response`` returns: what an application writes
+    through it is not kept (PEP 3333 keeps it only for legacy applications)."""
 
 
 #: The environ keys of each list of header names seen (``x-zm-signature``:

@@ -73,8 +73,26 @@ def _request_id(bits: int) -> str:
     return f"{h[:8]}_{h[8:12]}_4{h[13:16]}_{'89ab'[(bits >> 60) & 3]}{h[17:20]}_{h[20:]}"
 
 
-#: 128 bits set.
-_ID_MASK = (1 << 128) - 1
+#: A request id's variant digit (8, 9, a or b: the low two bits of the random digit drawn in
+#: its place), by that digit.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def _header_ids(bits: int) -> tuple[str, str, str]:
+    """The ``x-zm-request-id``, ``x-zm-trackingid`` and ``traceparent`` of one draw of 448
+    bits: its low 128 bits, the next 128, and the 128 and 64 above them. The draw is written in
+    hex once and cut (the highest bits first), instead of each part being masked and written."""
+    digits = f"{bits:0112x}"
+    # The low 128 bits, as _request_id writes them.
+    low = digits[80:]
+    request = f"{low[:8]}_{low[8:12]}_4{low[13:16]}_{_VARIANT[low[16]]}{low[17:20]}_{low[20:]}"
+    return (
+        request,
+        "v=2.0;clid=us02;rid=WEB_" + digits[48:80],
+        f"00-{digits[16:48]}-{digits[:16]}-02",
+    )
+
+
 #: The headers every delivery starts with, and the one it ends with (see build_request).
 _NAMES = (
     "host",
@@ -217,10 +235,7 @@ class ZoomAdapter(Adapter):
         # leaves the others' values as they were. One draw of 448 bits is the four draws of
         # 128, 128, 128 and 64 bits (the request id, tracking id and traceparent), low bits
         # first, as getrandbits makes them.
-        bits = self._header_ids.getrandbits(448)
-        request = _request_id(bits & _ID_MASK)
-        tracking = f"v=2.0;clid=us02;rid=WEB_{(bits >> 128) & _ID_MASK:032x}"
-        trace = f"00-{(bits >> 256) & _ID_MASK:032x}-{bits >> 384:016x}-02"
+        request, tracking, trace = _header_ids(self._header_ids.getrandbits(448))
         # The order of the "Using webhooks" page's example request (ZOOM.md §1), with the headers
         # every captured delivery adds (ZOOM.md §8) beside their kin. Names and values are
         # written apart, as the request keeps them.

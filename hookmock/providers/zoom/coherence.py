@@ -17,10 +17,12 @@ Where each rule applies is worked out once per event from its schema (see
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
-from ...generate.kinds import Context, email_for, pick
+from ...generate.kinds import Context, email_for, parse_iso, pick
 from ...generate.profile import (
+    Before,
     GenerationProfile,
     Later,
     ObjectRules,
@@ -91,6 +93,8 @@ def _anchor(family: str, action: str, marks: frozenset[str]) -> str:
     return "running"
 
 
+_NOTHING: frozenset[str] = frozenset()
+_TIMINGS = ("scheduled", "start", "end", "processed", "ended", "running")
 _SPAN_KEYS = frozenset({"join_time", "leave_time", "recording_start", "recording_end"})
 _SPAN_PAIRS = (("join_time", "leave_time"), ("recording_start", "recording_end"))
 _LINK_KEYS = frozenset({"join_url", "start_url"})
@@ -114,7 +118,9 @@ class _Object:
         "rules",
         "spans",
         "spans_only",
+        "stamps",
         "times",
+        "timing",
     )
 
     def __init__(self, event: _Event, keys: frozenset[str], where: str) -> None:
@@ -126,6 +132,20 @@ class _Object:
         self.spans = tuple(pair for pair in _SPAN_PAIRS if keys.intersection(pair))
         #: Whether its only times are within a meeting's span (a recording file's, say).
         self.spans_only = self.times and "start_time" not in keys
+        #: The pairs of :attr:`spans` as :func:`_fix_known_spans` takes them, when each of
+        #: their times is one the rules set (a :class:`Later` ISO time in a drawn body).
+        self.stamps: tuple[_Stamps, ...] | None = None
+        #: Where the meeting is in time, for :func:`_fix_times_plain`: the first of the cases
+        #: of :func:`_fix_times` that applies without overrides.
+        self.timing = _TIMINGS.index(
+            "scheduled"
+            if event.anchor == "scheduled"
+            else "start"
+            if "start_time" in event.marks
+            else "end"
+            if "end_time" in event.marks
+            else event.anchor
+        )
         self.occurrence = "occurrence_id" in keys and "start_time" in keys
         self.date_time = "date_time" in keys and event.anchor != "scheduled"
         self.links = "id" in keys and bool(keys & _LINK_KEYS)
@@ -158,7 +178,10 @@ class _Object:
         if self.spans_only:
             span = self.before_spans(obj, path, ctx, span, overridden)
         elif self.times:
-            span = _fix_times(self, obj, path, ctx, span, overridden)
+            if overridden:
+                span = _fix_times(self, obj, path, ctx, span, overridden)
+            else:
+                span = _fix_times_plain(self, obj, ctx, span)
         if self.occurrence:
             occurrence, stamp = obj.get("occurrence_id"), obj.get("start_time")
             start = ctx.parse(stamp) if isinstance(stamp, str) else None
@@ -187,7 +210,63 @@ class _Object:
         """:meth:`before` where the only rule is that of times within a meeting's span."""
         if overridden:
             return _fix_times(self, obj, path, ctx, span, overridden)
+        if self.stamps is not None:
+            return _fix_known_spans(self, obj, path, ctx, span, overridden)
         return _fix_spans(self, obj, ctx, span)
+
+    def before_payload(
+        self,
+        obj: dict[str, Any],
+        path: str,
+        ctx: Context,
+        span: tuple[float, float] | None,
+        overridden: frozenset[str],
+    ) -> tuple[float, float] | None:
+        """:meth:`before` where the only rule is that of the payload."""
+        if overridden:
+            _fix_payload(obj, ctx, overridden)
+            return span
+        inner = obj.get("object")
+        if type(inner) is dict and "account_id" in inner:
+            # What _fix_payload does first without overrides: the object's account is the
+            # payload's.
+            if "account_id" in obj:
+                inner["account_id"] = obj["account_id"]
+            value = inner["account_id"]
+            if type(value) is Later:
+                inner["account_id"] = value.draw(ctx)
+        if "old_object" in obj:
+            _fix_payload(obj, ctx, overridden)
+        return span
+
+    @property
+    def only_times(self) -> bool:
+        """Whether the only rule before the objects inside is that of times (a meeting's start
+        and end, say)."""
+        return (
+            self.times
+            and not self.spans_only
+            and not (
+                self.payload
+                or self.occurrence
+                or self.date_time
+                or self.links
+                or self.participant
+                or self.person
+            )
+        )
+
+    @property
+    def only_payload(self) -> bool:
+        """Whether the only rule before the objects inside is that of the payload."""
+        return self.payload and not (
+            self.times
+            or self.occurrence
+            or self.date_time
+            or self.links
+            or self.participant
+            or self.person
+        )
 
     @property
     def only_spans(self) -> bool:
@@ -217,7 +296,7 @@ class _Event:
     def begin(self, ctx: Context) -> None:
         # What happened, happened before it was reported: up to a second and a half before
         # event_ts, and at most at event_ts once written in whole seconds.
-        ctx.moment = ctx.now - ctx.between(0, 1500) / 1000
+        ctx.moment = ctx.now - int(ctx.random() * 1500) / 1000
 
     def object_rules(
         self, keys: frozenset[str], where: str, resolved: Mapping[str, Mapping[str, Any]]
@@ -225,13 +304,23 @@ class _Event:
         plan = _Object(self, keys, where)
         if not (plan.rules or plan.recording):
             return None
-        before = None
+        deferred = _deferred(plan, resolved, self.profile)
+        plan.stamps = _known_stamps(plan, deferred, resolved, self.profile)
+        before: Before | None = None
         if plan.rules:
-            before = plan.before_spans if plan.only_spans else plan.before
+            if plan.only_spans:
+                known = plan.stamps is not None
+                before = partial(_fix_known_spans, plan) if known else plan.before_spans
+            elif plan.only_payload:
+                before = plan.before_payload
+            elif plan.only_times:
+                before = partial(_times, plan)
+            else:
+                before = plan.before
         return ObjectRules(
             before=before,
             after=_fix_recording if plan.recording else None,
-            deferred=_deferred(plan, resolved, self.profile),
+            deferred=deferred,
             below=_deferred_below(plan),
         )
 
@@ -270,6 +359,44 @@ def _deferred(
     if plan.recording:
         out.update(keys & {"total_size", "recording_count"} & settable)
     return frozenset(out)
+
+
+# One pair of times within a meeting's span, for _fix_known_spans: the names of the first and
+# the last, whether the object has each, whether each is written with milliseconds, and
+# whether each reports the event's moment.
+_Stamps = tuple[str, str, bool, bool, bool, bool, bool, bool]
+
+
+def _known_stamps(
+    plan: _Object,
+    deferred: frozenset[str],
+    resolved: Mapping[str, Mapping[str, Any]],
+    profile: GenerationProfile,
+) -> tuple[_Stamps, ...] | None:
+    """The pairs of times within a meeting's span of *plan*'s object as
+    :func:`_fix_known_spans` takes them, or None when one of its times is drawn (not set by
+    the rules): its value is then only known once drawn."""
+    keys = plan.keys
+    if any(key in keys and key not in deferred for pair in plan.spans for key in pair):
+        return None
+
+    def ms(key: str) -> bool:
+        return key in keys and profile.string_kind(resolved[key], key) == "datetime_ms"
+
+    marks = plan.marks
+    return tuple(
+        (
+            first,
+            last,
+            first in keys,
+            last in keys,
+            ms(first),
+            ms(last),
+            first in marks,
+            last in marks,
+        )
+        for first, last in plan.spans
+    )
 
 
 def _deferred_below(plan: _Object) -> dict[str, frozenset[str]]:
@@ -324,15 +451,17 @@ def _contrast(
 
 
 def _contrast_plain(new: dict[str, Any], old: dict[str, Any]) -> None:
-    """What :func:`_contrast` does without overrides."""
-    for key, value in new.items():
-        kind = type(value)
+    """What :func:`_contrast` does without overrides. It walks the old object, not the new:
+    an old object names only what changed, often a few of the new one's many settings."""
+    for key, before in old.items():
+        kind = type(before)
         if kind is bool:
-            if type(old.get(key)) is bool:
+            value = new.get(key)
+            if type(value) is bool:
                 old[key] = not value
         elif kind is dict:
-            before = old.get(key)
-            if type(before) is dict:
+            value = new.get(key)
+            if type(value) is dict:
                 _contrast_plain(value, before)
 
 
@@ -422,6 +551,73 @@ def _fix_times(
     return span
 
 
+def _times(
+    plan: _Object,
+    obj: dict[str, Any],
+    path: str,
+    ctx: Context,
+    span: tuple[float, float] | None,
+    overridden: frozenset[str],
+) -> tuple[float, float] | None:
+    """:meth:`_Object.before` where the only rule is that of times."""
+    if overridden:
+        return _fix_times(plan, obj, path, ctx, span, overridden)
+    return _fix_times_plain(plan, obj, ctx, span)
+
+
+def _fix_times_plain(
+    plan: _Object, obj: dict[str, Any], ctx: Context, span: tuple[float, float] | None
+) -> tuple[float, float] | None:
+    """What :func:`_fix_times` does in an object without overrides: the same times, drawn in
+    the same order, with the case that applies chosen once per event (:attr:`_Object.timing`)."""
+    if "start_time" in plan.keys and _is_stamp(obj.get("start_time")):
+        duration = obj.get("duration")
+        if not isinstance(duration, int):
+            duration = 60
+        random = ctx.random
+        # A meeting rarely lasts exactly as long as it was scheduled for.
+        length = max(60.0, duration * 60 * (0.6 + 0.55 * random()) + int(random() * 60))
+        timing, moment = plan.timing, ctx.moment
+        if timing == 0:  # scheduled
+            start = (ctx.now // 3600 + 24 + int(random() * (24 * 14 - 24))) * 3600
+            end = start + duration * 60
+        elif timing == 1:  # the event reports the start
+            start = end = moment
+        elif timing == 2:  # the event reports the end
+            start, end = moment - length, moment
+        elif timing == 3:  # processed
+            end = moment - (60 + int(random() * 1140))
+            start = end - length
+        elif timing == 4:  # ended
+            end = moment - (3600 + int(random() * (7 * 86400 - 3600)))
+            start = end - length
+        else:  # under way: begun a while ago, and nothing in it has happened after now
+            start = moment - (120 + int(random() * (max(121, min(int(length), 3600)) - 120)))
+            end = moment
+        _put_plain(obj, "start_time", start, ctx)
+        if "end_time" in obj:
+            finish = end if plan.anchor != "running" else start + duration * 60
+            _put_plain(obj, "end_time", finish, ctx)
+        span = (start, end)
+    if span is None:
+        return None
+    if not plan.spans:
+        return span
+    if plan.stamps is not None:
+        return _fix_known_spans(plan, obj, "", ctx, span, _NOTHING)
+    return _fix_spans(plan, obj, ctx, span)
+
+
+def _put_plain(obj: dict[str, Any], key: str, epoch: float, ctx: Context) -> None:
+    """What :func:`_put_time` does without overrides."""
+    value = obj[key]
+    if type(value) is Later:
+        if value.stamp:
+            obj[key] = ctx.stamp(epoch, value.ms)
+    elif isinstance(value, str) and _is_stamp(value):
+        obj[key] = ctx.stamp(epoch, "." in value)
+
+
 def _fix_spans(
     plan: _Object, obj: dict[str, Any], ctx: Context, span: tuple[float, float] | None
 ) -> tuple[float, float] | None:
@@ -454,6 +650,51 @@ def _fix_spans(
         if has_last:
             ms = after.ms if type(after) is Later else "." in after
             obj[last] = stamp(max(finish, begin) if has_first else finish, ms)
+    return span
+
+
+def _fix_known_spans(
+    plan: _Object,
+    obj: dict[str, Any],
+    path: str,
+    ctx: Context,
+    span: tuple[float, float] | None,
+    overridden: frozenset[str],
+) -> tuple[float, float] | None:
+    """The times within a meeting's span of an object whose times are all ones the rules set
+    (:attr:`_Object.stamps`); with overrides, :func:`_fix_times`. Without, it does what
+    :func:`_fix_spans` does: the object holds a :class:`Later` ISO time for each it has (or
+    none, when it was left out), so what each is and how it is written is known once per
+    event."""
+    if overridden:
+        return _fix_times(plan, obj, path, ctx, span, overridden)
+    stamps = plan.stamps
+    if span is None or stamps is None:
+        return None
+    start, end = span
+    random, stamp = ctx.random, ctx.stamp
+    for first, last, first_known, last_known, first_ms, last_ms, first_mark, last_mark in stamps:
+        has_first = first_known and first in obj
+        has_last = last_known and last in obj
+        if not (has_first or has_last):
+            continue
+        # max(1, min(300, n)) as _fix_spans writes it, without two calls.
+        if last_mark:
+            finish = ctx.moment
+        elif first_mark:
+            finish = end
+        else:
+            room = int(end - start) // 4
+            finish = end - int(random() * (300 if room >= 300 else room if room > 1 else 1))
+        if first_mark:
+            begin = ctx.moment
+        else:
+            room = int(finish - start) // 2
+            begin = start + int(random() * (300 if room >= 300 else room if room > 1 else 1))
+        if has_first:
+            obj[first] = stamp(begin if begin < finish else finish, first_ms)
+        if has_last:
+            obj[last] = stamp(finish if not has_first or finish >= begin else begin, last_ms)
     return span
 
 
@@ -586,15 +827,29 @@ def _fix_recording(
     put(obj, "recording_count", len(files), path, overridden)
 
 
-def _plain_size(item: dict[str, Any], ctx: Context) -> None:
-    """What :func:`_size_file` does to a file without overrides."""
+def _plain_size(item: dict[str, Any], ctx: Context) -> Any:
+    """What :func:`_size_file` does to a file without overrides; returns its size."""
     size = item.get("file_size")
     if isinstance(size, int) or (type(size) is Later and size.typ is int):
-        drawn = _file_size(item, ctx)
-        if drawn is not None:
-            item["file_size"] = size = drawn
+        rates = _BYTE_RATES.get(str(item.get("file_type")))
+        start, end = item.get("recording_start"), item.get("recording_end")
+        if rates is not None and isinstance(start, str) and isinstance(end, str):
+            # What ctx.parse does, without a call for each time: the rules wrote both.
+            epochs = ctx.epochs
+            began = epochs.get(start)
+            if began is None:
+                began = parse_iso(start)
+            ended = epochs.get(end)
+            if ended is None:
+                ended = parse_iso(end)
+            if began is not None and ended is not None:
+                low, high = rates
+                seconds = max(1.0, ended - began)
+                size = max(20, int(seconds * (low + (high - low) * ctx.random())))
+                item["file_size"] = size
     if type(size) is Later:
-        item["file_size"] = size.draw(ctx)
+        size = item["file_size"] = size.draw(ctx)
+    return size
 
 
 def _fix_recording_plain(obj: dict[str, Any], ctx: Context) -> None:
@@ -602,6 +857,8 @@ def _fix_recording_plain(obj: dict[str, Any], ctx: Context) -> None:
     in the same order."""
     files: Any = obj.get("recording_files")
     listed = type(files) is list
+    # The sum of the files' sizes, while each is an integer.
+    total: int | None = 0
     if listed:
         uuid = obj.get("uuid")
         own = isinstance(uuid, str)
@@ -616,7 +873,9 @@ def _fix_recording_plain(obj: dict[str, Any], ctx: Context) -> None:
             extension = _FILE_EXTENSIONS.get(item.get("file_type"))  # type: ignore[arg-type]
             if extension is not None and "file_extension" in item:
                 item["file_extension"] = extension
-            _plain_size(item, ctx)
+            size = _plain_size(item, ctx)
+            if total is not None and "file_size" in item:
+                total = total + size if isinstance(size, int) else None
     audio: Any = obj.get("participant_audio_files")
     if type(audio) is list:
         for item in audio:
@@ -626,9 +885,8 @@ def _fix_recording_plain(obj: dict[str, Any], ctx: Context) -> None:
                 settle(item, "file_size", ctx)
     if not listed:
         return
-    sizes = [f["file_size"] for f in files if type(f) is dict and "file_size" in f]
-    if "total_size" in obj and all(isinstance(s, int) for s in sizes):
-        obj["total_size"] = sum(sizes)
+    if "total_size" in obj and total is not None:
+        obj["total_size"] = total
     if "recording_count" in obj:
         obj["recording_count"] = len(files)
 

@@ -8,6 +8,7 @@ name (:data:`NAME_KINDS`), of its ``format``, or of the end of its name (``_id``
 
 from __future__ import annotations
 
+from binascii import b2a_base64
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,6 +21,7 @@ from ...generate.kinds import (
     base64_id,
     between,
     between_text,
+    byte_table,
     chars,
     choice,
     full_name,
@@ -28,7 +30,7 @@ from ...generate.kinds import (
     now_ms,
     one_of,
     prefixed,
-    uuid,
+    uuid_of,
 )
 
 __all__ = ["NAME_KINDS", "NUMBER_KINDS", "STRING_KINDS", "SUFFIX_KINDS", "ZOOM_WEB"]
@@ -42,7 +44,6 @@ zoom_id = base64_id(16, urlsafe=True, padded=False)
 meeting_uuid = base64_id(16, urlsafe=False, padded=True)
 #: 32 letters and digits: the token of a join or start link.
 alnum_32 = chars(ALNUM, 32)
-_urlsafe_16 = chars(URLSAFE, 16)
 
 
 def _meeting_number(ctx: Context) -> int:
@@ -58,18 +59,45 @@ def _participant_uuid(ctx: Context) -> str:
 def _jwt(ctx: Context) -> str:
     """A token shaped like a JWT, as Zoom's ``download_token`` is (ZOOM.md §8): a header and
     claims that decode, valid 24 hours, and a signature of the right length that nothing checks."""
-    header = b'{"alg":"HS512","typ":"JWT"}'
     issued = int(ctx.now)
-    claims = (
-        f'{{"iss":"web","aud":"webhook_download","uid":"{zoom_id(ctx)}",'
-        f'"iat":{issued},"exp":{issued + 86400}}}'
-    )
-    return f"{b64url(header)}.{b64url(claims.encode())}.{b64url(ctx.rng.randbytes(64))}"
+    rest = f'{zoom_id(ctx)}","iat":{issued},"exp":{issued + 86400}}}'.encode()
+    claims = b2a_base64(rest, newline=False).translate(_URLSAFE_B64).rstrip(b"=")
+    # 64 bytes are 88 characters of base64, the last two of them padding.
+    signature = b2a_base64(ctx.rng.randbytes(64), newline=False)[:86].translate(_URLSAFE_B64)
+    return _JWT_HEAD + (claims + b"." + signature).decode("ascii")
+
+
+# What every download token starts with: its header, and its claims up to the user id. Both are
+# a whole number of 3-byte groups long, so their base64 is that of the token's start.
+_JWT_HEADER = b'{"alg":"HS512","typ":"JWT"}'
+_JWT_CLAIMS = b'{"iss":"web","aud":"webhook_download","uid":"'
+_JWT_HEAD = f"{b64url(_JWT_HEADER)}.{b64url(_JWT_CLAIMS)}"
+_URLSAFE_B64 = bytes.maketrans(b"+/", b"-_")
+_URLSAFE_BYTES = byte_table(URLSAFE)
+_DOWNLOAD = f"{ZOOM_WEB}/rec/webhook_download/"
 
 
 def _webhook_download_url(ctx: Context) -> str:
-    # Recording events point at /rec/webhook_download/ (ZOOM.md §8), the API at /rec/download/.
-    return f"{ZOOM_WEB}/rec/webhook_download/{b64url(ctx.rng.randbytes(48))}.{_urlsafe_16(ctx)}"
+    # Recording events point at /rec/webhook_download/ (ZOOM.md §8), the API at /rec/download/:
+    # 48 random bytes in URL-safe base64 (64 characters, no padding), a dot, 16 characters.
+    bits = ctx.rng.getrandbits
+    token = b2a_base64(bits(384).to_bytes(48, "little"), newline=False).translate(_URLSAFE_B64)
+    tail = bits(128).to_bytes(16, "little").translate(_URLSAFE_BYTES)
+    return _DOWNLOAD + (token + b"." + tail).decode("ascii")
+
+
+def _dated_uuid(ctx: Context) -> str:
+    # A phone call's id: the day's date (YYYYMMDD), then a UUID.
+    day = int(ctx.now) // 86400
+    date = _DAYS.get(day)
+    if date is None:
+        if len(_DAYS) > 64:
+            _DAYS.clear()
+        date = _DAYS[day] = iso(day * 86400)[:10].replace("-", "") + "-"
+    return date + uuid_of(ctx.rng.getrandbits(128))
+
+
+_DAYS: dict[int, str] = {}
 
 
 def _version(ctx: Context) -> str:
@@ -109,7 +137,7 @@ STRING_KINDS: Mapping[str, Callable[[Context], Any]] = {
     "version": _version,
     "device": choice(("Windows", "Mac", "iOS", "Android", "Linux", "Zoom Rooms", "Web")),
     "extension_number": between_text(100, 1_000_000),
-    "dated_uuid": lambda ctx: f"{iso(ctx.now)[:10].replace('-', '')}-{uuid(ctx)}",
+    "dated_uuid": _dated_uuid,
     "zw_id": lambda ctx: f"ZW{one_of(ctx, 'TRW')}{hex_text(ctx, 32).upper()}",
     "event_ts": lambda ctx: str(int(ctx.now * 1000)),  # where Zoom's schema says a string
     # Quality-of-service figures, which Zoom sends as text with their unit.
