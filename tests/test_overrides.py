@@ -437,3 +437,38 @@ def test_what_is_kept_follows_the_rules_inputs(
         event = zoom.fake("meeting.started", topic="Q3 review")
         assert event.data["payload"]["object"]["topic"] == "Q3 review"
     assert validated == ["meeting.started"] * 2
+
+
+@pytest.mark.parametrize("value", [{"x": 1}, [1]])
+@pytest.mark.parametrize(
+    ("make", "event", "path", "where"),
+    [
+        (
+            lambda: Zoom(secret_token="s", seed=1),
+            "recording.recovered",
+            "payload.object.recording_files.0.file_type",
+            "$.payload.object.recording_files[0]",
+        ),
+        (
+            lambda: hookmock.Slack(secret="s", seed=1),
+            "app_home_opened",
+            "event.type",
+            "$.event.type",
+        ),
+    ],
+)
+def test_an_object_where_a_rule_reads_a_string_is_a_schema_violation(
+    make: Any, event: str, path: str, where: str, value: object
+) -> None:
+    # The consistency rules read these fields as strings; an object or a list there is reported
+    # by the schema check with its JSON path, not a TypeError from inside a rule.
+    with pytest.raises(hookmock.SchemaViolationError, match=re.escape(where + ":")):
+        make().fake(event, overrides={path: value})
+
+
+def test_a_path_into_an_object_without_fields_says_so() -> None:
+    schema = {"type": "object", "properties": {"meta": {"type": "object", "properties": {}}}}
+    with pytest.raises(UnknownFieldError) as failure:
+        check_paths("custom.event", schema, {"meta.note": "x"})
+    assert "meta is an object that declares no fields in the schema" in str(failure.value)
+    assert "not an object or list" not in str(failure.value)

@@ -67,7 +67,12 @@ def check_paths(event: str, schema: Mapping[str, Any], overrides: Mapping[str, A
         where = ".".join(parts[:depth]) or "the body's top level"
         node = _walk(schema, parts[:depth])
         if node is not None and not _fields(schema, node) and _items(schema, node) is None:
-            reason = f"{where} is {_kind(schema, node)} in the schema, not an object or list"
+            kind = _kind(schema, node)
+            reason = (
+                f"{where} is an object that declares no fields in the schema"
+                if kind == "object"
+                else f"{where} is {kind} in the schema, not an object or list"
+            )
         elif parts[depth].isdigit():
             reason = f"{where} is not a list in the schema"
         else:

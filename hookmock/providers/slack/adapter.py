@@ -71,6 +71,12 @@ _FUTURE_EPOCHS = frozenset({"next_dnd_start_ts", "next_dnd_end_ts"})
 _POSTED = frozenset({"message", "app_mention"})
 
 
+def _posted(inner: dict[str, Any]) -> bool:
+    """Whether an inner event is a posted message (its type may be any JSON an override set)."""
+    kind = inner.get("type")
+    return type(kind) is str and kind in _POSTED
+
+
 def _slack_id(rng: random.Random, prefix: str, length: int = 10) -> str:
     return prefix + "".join(rng.choice(_ID_CHARS) for _ in range(length))
 
@@ -316,7 +322,7 @@ class SlackAdapter(Adapter):
         if isinstance(event_ts, str) and _TS.match(event_ts) and free("event.event_ts"):
             event_ts = f"{when}.{event_ts[-6:]}"
             inner["event_ts"] = event_ts
-        if inner.get("type") in _POSTED and isinstance(event_ts, str):
+        if _posted(inner) and isinstance(event_ts, str):
             put(inner, "ts", "event.ts", event_ts)
         if "team" in inner:
             put(inner, "team", "event.team", self.team_id)
@@ -382,7 +388,7 @@ def _times(node: dict[str, Any], path: str, now: int, free: Callable[[str], bool
         elif not free(where) or key in ("event_ts", "action_ts"):
             continue
         elif isinstance(value, str) and _TS.match(value):
-            if key == "ts" and node.get("type") in _POSTED and path == "event":
+            if key == "ts" and _posted(node) and path == "event":
                 continue
             node[key] = f"{now - 1 - int(value[:10]) % 3600}.{value[-6:]}"
         elif isinstance(value, int) and not isinstance(value, bool):

@@ -808,8 +808,9 @@ def _fix_recording(
             if "meeting_id" in item and isinstance(uuid, str):
                 put(item, "meeting_id", uuid, item_path, overridden)
             settle(item, "meeting_id", ctx)
-            if item.get("file_type") in _FILE_EXTENSIONS:
-                extension = _FILE_EXTENSIONS[item["file_type"]]
+            file_type = item.get("file_type")
+            if type(file_type) is str and file_type in _FILE_EXTENSIONS:
+                extension = _FILE_EXTENSIONS[file_type]
                 put(item, "file_extension", extension, item_path, overridden)
             _size_file(item, item_path, ctx, overridden)
     audio = obj.get("participant_audio_files")
