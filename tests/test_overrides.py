@@ -266,6 +266,16 @@ def test_a_field_no_rule_reads_is_judged_alone() -> None:
     assert leaf_check(schema, "payload.object.uuid", frozenset()) is None
 
 
+def test_a_field_of_several_types_is_judged_with_the_whole_event() -> None:
+    # JSON Schema's list of types (OpenAPI 3.1's nullable fields): not a leaf judged alone.
+    schema = {
+        "type": "object",
+        "required": ["note"],
+        "properties": {"note": {"type": ["string", "null"], "maxLength": 5}},
+    }
+    assert leaf_check(schema, "note", frozenset()) is None
+
+
 def test_a_field_judged_alone_lies_below_objects_that_are_always_there() -> None:
     schema: dict[str, Any] = {
         "type": "object",

@@ -179,7 +179,8 @@ def leaf_check(root: Mapping[str, Any], path: str, rule_inputs: frozenset[str]) 
         node = properties[part]
     if not isinstance(node, Mapping) or not _PLAIN_LEAF.issuperset(_keywords(node)):
         return None
-    if node.get("type") not in _LEAF_TYPES:
+    kind = node.get("type")
+    if type(kind) is not str or kind not in _LEAF_TYPES:  # a list of types is judged whole
         return None
     enum = node.get("enum")
     if enum is not None and not all(type(choice) is str for choice in enum):
