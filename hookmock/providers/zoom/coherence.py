@@ -240,45 +240,27 @@ class _Object:
         return span
 
     @property
+    def _others(self) -> bool:
+        """Whether a rule other than those of the payload, times and spans applies here."""
+        return bool(
+            self.occurrence or self.date_time or self.links or self.participant or self.person
+        )
+
+    @property
     def only_times(self) -> bool:
         """Whether the only rule before the objects inside is that of times (a meeting's start
         and end, say)."""
-        return (
-            self.times
-            and not self.spans_only
-            and not (
-                self.payload
-                or self.occurrence
-                or self.date_time
-                or self.links
-                or self.participant
-                or self.person
-            )
-        )
+        return bool(self.times and not self.spans_only and not (self.payload or self._others))
 
     @property
     def only_payload(self) -> bool:
         """Whether the only rule before the objects inside is that of the payload."""
-        return self.payload and not (
-            self.times
-            or self.occurrence
-            or self.date_time
-            or self.links
-            or self.participant
-            or self.person
-        )
+        return bool(self.payload and not (self.times or self._others))
 
     @property
     def only_spans(self) -> bool:
         """Whether the only rule before the objects inside is that of times within a span."""
-        return self.spans_only and not (
-            self.payload
-            or self.occurrence
-            or self.date_time
-            or self.links
-            or self.participant
-            or self.person
-        )
+        return bool(self.spans_only and not (self.payload or self._others))
 
 
 class _Event:
