@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from ..records.fields import frozen_error
@@ -74,8 +74,8 @@ _dumps: Callable[..., bytes] | None = None
 _options = 0
 # Set with _dumps, on first use.
 _astral_utf8: Callable[[bytes], object]
-_exponents: Callable[[bytes], Iterator[re.Match[bytes]]]
-_zeros: Callable[[bytes], Iterator[re.Match[bytes]]]
+_exponents: re.Pattern[bytes]
+_zeros: re.Pattern[bytes]
 
 
 def _load_orjson() -> Callable[..., bytes]:
@@ -87,8 +87,8 @@ def _load_orjson() -> Callable[..., bytes]:
     # The two forms of a float below 1e-4 that orjson writes otherwise than json (1e-7 for
     # 1e-07; 0.00001 for 1e-05), where they may be: each found then looked at (_small_float).
     # Searched apart, each pattern starts with text that is found fast.
-    _exponents = re.compile(rb"e-[0-9](?![0-9])").finditer
-    _zeros = re.compile(rb"0\.0000").finditer
+    _exponents = re.compile(rb"e-[0-9](?![0-9])")
+    _zeros = re.compile(rb"0\.0000")
     # Subclasses of str, int, dict and list, dataclasses and datetimes are not written by orjson
     # but raise, as for json they may not mean what orjson would write.
     _options = (
@@ -104,7 +104,10 @@ def _small_float(body: bytes) -> bool:
     """Whether orjson's *body* has a float below 1e-4, which json writes otherwise: a match of
     the patterns above that starts a number (after a colon, a comma, a bracket or nothing),
     not text inside a string such as a UUID's ``6e-8``."""
-    for match in _exponents(body):
+    # Most bodies have neither: one search each says so, at less cost than walking matches.
+    if _exponents.search(body) is None and _zeros.search(body) is None:
+        return False
+    for match in _exponents.finditer(body):
         start = match.start()
         while start and body[start - 1] in b"0123456789.":
             start -= 1
@@ -112,7 +115,7 @@ def _small_float(body: bytes) -> bool:
             start -= 1
         if not start or body[start - 1] in b":,[":
             return True
-    for match in _zeros(body):
+    for match in _zeros.finditer(body):
         start = match.start()
         if start and body[start - 1] == 0x2D:
             start -= 1
