@@ -73,17 +73,25 @@ class UnknownFieldError(OverrideError):
     :ivar reasons: each unknown path, with what is wrong with it.
     """
 
-    #: How to opt in, as the Python API says it.
-    hint = (
-        "hint: to create a field the schema does not know, wrap its value: "
-        "{'payload.object.new_field': hookmock.ADD(value)} (CLI: --add PATH=VALUE); "
-        "validate=False (CLI: --no-validate) turns off every schema check"
-    )
-
-    def __init__(self, event: str, problems: Mapping[str, tuple[str, list[str]]]) -> None:
+    def __init__(
+        self,
+        event: str,
+        problems: Mapping[str, tuple[str, list[str]]],
+        *,
+        fields_at: str = "payload.object",
+    ) -> None:
+        """:param fields_at: where the provider's event fields are (Zoom's ``payload.object``,
+        Stripe's ``data.object``, GitHub's top level ``""``), for the hint's example."""
         self.event = event
         self.suggestions = {path: close for path, (_, close) in problems.items()}
         self.reasons = {path: reason for path, (reason, _) in problems.items()}
+        example = f"{fields_at}.new_field" if fields_at else "new_field"
+        #: How to opt in, as the Python API says it.
+        self.hint = (
+            "hint: to create a field the schema does not know, wrap its value: "
+            f"{{{example!r}: hookmock.ADD(value)}} (CLI: --add PATH=VALUE); "
+            "validate=False (CLI: --no-validate) turns off every schema check"
+        )
         super().__init__(self.describe(self.hint))
 
     def problem(self, path: str) -> str:

@@ -482,3 +482,21 @@ def test_a_path_into_an_object_without_fields_says_so() -> None:
         check_paths("custom.event", schema, {"meta.note": "x"})
     assert "meta is an object that declares no fields in the schema" in str(failure.value)
     assert "not an object or list" not in str(failure.value)
+
+
+@pytest.mark.parametrize(
+    ("make", "event", "example"),
+    [
+        (lambda: Zoom(secret_token="s", seed=1), "meeting.started", "payload.object.new_field"),
+        (lambda: hookmock.Stripe(secret="whsec_s", seed=1), None, "data.object.new_field"),
+        (lambda: hookmock.GitHub(secret="s", seed=1), None, "new_field"),
+    ],
+)
+def test_the_hint_shows_a_new_field_where_the_provider_keeps_its_fields(
+    make: Any, event: str | None, example: str
+) -> None:
+    provider = make()
+    name = event or provider.event_names()[0]
+    with pytest.raises(UnknownFieldError) as failure:
+        provider.fake(name, overrides={"no_such_field_at_all.x": 1})
+    assert f"{{{example!r}: hookmock.ADD(value)}}" in str(failure.value)

@@ -50,9 +50,17 @@ def unwrap(overrides: Mapping[str, Any]) -> dict[str, Any]:
     return {path: v.value if isinstance(v, ADD) else v for path, v in overrides.items()}
 
 
-def check_paths(event: str, schema: Mapping[str, Any], overrides: Mapping[str, Any]) -> None:
+def check_paths(
+    event: str,
+    schema: Mapping[str, Any],
+    overrides: Mapping[str, Any],
+    *,
+    fields_at: str = "payload.object",
+) -> None:
     """Check that each override path names a field of *schema* (paths with :class:`ADD`
     values are exempt).
+
+    :param fields_at: where the provider's event fields are, for the error's example.
 
     :raises UnknownFieldError: listing every path that does not, with the closest valid ones.
     """
@@ -82,7 +90,7 @@ def check_paths(event: str, schema: Mapping[str, Any], overrides: Mapping[str, A
             reason += f" (its fields: {_field_names(schema, node)})"
         problems[path] = (reason, close)
     if problems:
-        raise UnknownFieldError(event, problems)
+        raise UnknownFieldError(event, problems, fields_at=fields_at)
 
 
 # -- overrides that need no validation of the whole event -----------------------------------------

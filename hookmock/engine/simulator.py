@@ -363,12 +363,11 @@ class Provider(InProcessLifecycle, Timeline):
             known = self._known_paths[key] = KnownPaths(schema, names, fake.override_paths(names))
         return known
 
-    @staticmethod
-    def _check_paths(event: str, known: KnownPaths, paths: Mapping[str, Any]) -> None:
+    def _check_paths(self, event: str, known: KnownPaths, paths: Mapping[str, Any]) -> None:
         """Check that each of *paths* (those *known* is of) names a field of the schema
         (:func:`.overrides.check_paths`), once for the same paths and schema."""
         if not known.checked:
-            check_paths(event, known.schema, paths)
+            check_paths(event, known.schema, paths, fields_at=self.adapter.field_levels[0])
             known.checked = True
 
     def event_time(self) -> float:
