@@ -10,7 +10,7 @@ provider, and a refusal shows something only once a correctly signed event was a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -47,6 +47,11 @@ class Refusals:
     def cause(self, delivery: Delivery) -> str | None:
         status = delivery.status
         return self.by_status.get(status, self.otherwise) if status is not None else None
+
+    def valid_event(self, name: str) -> Callable[[Battery], Found]:
+        """The check that a correctly signed *name* is acknowledged
+        (:func:`acknowledged_event`), with these causes for a 4xx."""
+        return lambda b: acknowledged_event(b, name, self)
 
 
 def acknowledged_event(b: Battery, name: str, refusals: Refusals) -> Found:

@@ -25,7 +25,7 @@ from ...conformance.base import (
     vehicle,
 )
 from ...conformance.explain import SignatureCauses
-from ...conformance.verdicts import Refusals, acknowledged_event, refused, unknown_acknowledged
+from ...conformance.verdicts import Refusals, refused, unknown_acknowledged
 from ...engine.delivery import Delivery
 from ...generate.events import Event
 from ...records.exchange import Request
@@ -51,8 +51,7 @@ _REFUSALS = Refusals(
 )
 
 
-def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: acknowledged_event(b, name, _REFUSALS)
+valid_event = _REFUSALS.valid_event
 
 
 def ping(b: Battery) -> Found:

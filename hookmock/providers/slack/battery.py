@@ -28,7 +28,7 @@ from ...conformance.base import (
     vehicle,
 )
 from ...conformance.explain import SignatureCauses
-from ...conformance.verdicts import Refusals, acknowledged_event, byte_form, refused
+from ...conformance.verdicts import Refusals, byte_form, refused
 from ...engine.delivery import Delivery
 from ...generate.events import Event
 from .protocol import NO_RETRY_HEADER, RETRY_NUM_HEADER, RETRY_REASON_HEADER, URL_VERIFICATION
@@ -82,8 +82,7 @@ _REFUSALS = Refusals(
 )
 
 
-def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: acknowledged_event(b, name, _REFUSALS)
+valid_event = _REFUSALS.valid_event
 
 
 def variant(serialization: str, what: str) -> Callable[[Battery], Found]:

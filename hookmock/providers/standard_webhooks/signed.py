@@ -22,7 +22,6 @@ from ...conformance.base import (
 )
 from ...conformance.verdicts import (
     Refusals,
-    acknowledged_event,
     byte_form,
     refused,
     unknown_acknowledged,
@@ -123,14 +122,13 @@ _SIGNATURE_REFUSED = (
     "'{webhook-id}.{webhook-timestamp}.{raw body}', and is the signature compared as base64?"
 )
 _REFUSALS = Refusals(
-    {401: _SIGNATURE_REFUSED, 403: _SIGNATURE_REFUSED},
+    dict.fromkeys((401, 403), _SIGNATURE_REFUSED),
     otherwise="the receiver refuses event types it does not handle; the sender retries every "
     "non-2xx for more than a day, then drops the message",
 )
 
 
-def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: acknowledged_event(b, name, _REFUSALS)
+valid_event = _REFUSALS.valid_event
 
 
 def free_text_path(schema: Mapping[str, Any], data: Any) -> tuple[str, ...] | None:

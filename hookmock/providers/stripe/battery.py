@@ -29,7 +29,6 @@ from ...conformance.explain import SignatureCauses
 from ...conformance.verdicts import (
     RESERIALIZED,
     Refusals,
-    acknowledged_event,
     beside_twin,
     byte_form,
     refused,
@@ -72,8 +71,7 @@ _SIGNATURE_REFUSED = (
 _REFUSALS = Refusals(dict.fromkeys((400, 401, 403), _SIGNATURE_REFUSED))
 
 
-def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: acknowledged_event(b, name, _REFUSALS)
+valid_event = _REFUSALS.valid_event
 
 
 def _carrier_and_twin(b: Battery) -> tuple[str, Delivery] | None:

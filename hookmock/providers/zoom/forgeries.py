@@ -23,7 +23,6 @@ from ...conformance.base import (
 )
 from ...conformance.verdicts import (
     Refusals,
-    acknowledged_event,
     byte_form,
     refused,
     unknown_acknowledged,
@@ -143,14 +142,13 @@ _SIGNATURE_REFUSED = (
     "message 'v0:{x-zm-request-timestamp}:{raw body}'?"
 )
 _REFUSALS = Refusals(
-    {401: _SIGNATURE_REFUSED, 403: _SIGNATURE_REFUSED},
+    dict.fromkeys((401, 403), _SIGNATURE_REFUSED),
     otherwise="the receiver refuses event types it does not handle; Zoom does not retry a 4xx, "
     "so the event is lost",
 )
 
 
-def valid_event(name: str) -> Callable[[Battery], Found]:
-    return lambda b: acknowledged_event(b, name, _REFUSALS)
+valid_event = _REFUSALS.valid_event
 
 
 def _has_topic(name: str) -> bool:
