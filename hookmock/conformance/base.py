@@ -370,6 +370,17 @@ def no_carrier(b: Battery) -> str:
     )
 
 
+def probe_unmoved(name: str) -> str:
+    """The detail of a duplicate check whose probe did not count the first, acknowledged
+    delivery: processing once was asked for and could not be verified."""
+    return (
+        f"inconclusive: the probe did not change on the first delivery of {name!r}, so "
+        "processing once was not verified: does the probe count that event's effects, and are "
+        "they done when it answers? A receiver that works after acknowledging (a background "
+        "task, a queue) needs a probe that waits for that work before it counts"
+    )
+
+
 def vehicle(b: Battery) -> str:
     """The event type negative checks are carried on: one the receiver acknowledged."""
     b.establish_baseline()

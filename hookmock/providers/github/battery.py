@@ -17,10 +17,12 @@ from ...conformance.base import (
     Check,
     Family,
     Found,
+    ProbeFailure,
     Severity,
     Suite,
     is_crash,
     no_carrier,
+    probe_unmoved,
     show,
     vehicle,
 )
@@ -172,22 +174,41 @@ def malformed(kind: str) -> Callable[[Battery], Found]:
 
 
 def redelivery(b: Battery) -> Found:
-    """A delivery redelivered (the same GUID, body and signature): acknowledged both times."""
-    name = vehicle(b)
+    """A delivery redelivered (the same GUID, body and signature): acknowledged both times;
+    with a probe, acted on once."""
+    b.establish_baseline()
+    name = b.probe_event if b.probe is not None and b.probe_event else vehicle(b)
     if b.carrier is None:
         return Found(None, no_carrier(b))
-    first = b.deliver(b.event(name))
-    guid = first.request.header(HEADER_DELIVERY)
-    # What GitHub's Redeliver button sends: the same bytes under the same delivery GUID.
-    again = b.deliver(first.event, headers={HEADER_DELIVERY: guid})
+    try:
+        before = b.read_probe()
+        first = b.deliver(b.event(name))
+        once = b.read_probe()
+        guid = first.request.header(HEADER_DELIVERY)
+        # What GitHub's Redeliver button sends: the same bytes under the same delivery GUID.
+        again = b.deliver(first.event, headers={HEADER_DELIVERY: guid})
+        twice = b.read_probe()
+    except ProbeFailure as failure:
+        return Found(None, f"inconclusive: the probe raised {failure}")
+    sent = f"a redelivery of {guid} (same X-GitHub-Delivery, body and signature)"
     if first.acknowledged and again.acknowledged:
+        if before is not None and once is not None and twice is not None:
+            went = f"the probe went {before} → {once} → {twice}"
+            if once - before < 1:
+                return Found(None, f"{sent}: both acknowledged ({went})\n{probe_unmoved(name)}")
+            if twice != once:
+                return Found(
+                    False,
+                    f"{sent}: both acknowledged, and the redelivery was acted on again ({went})"
+                    "\na correct receiver acts once on a delivery\nlikely cause: the receiver "
+                    "does not remember X-GitHub-Delivery: skip a GUID it has already handled",
+                )
         b.latencies += [first.elapsed, again.elapsed]
         return Found(True, f"both acknowledged ({show(again)})")
     return Found(
         False,
-        f"a redelivery of {guid} (same X-GitHub-Delivery, body and signature): first "
-        f"{show(first)}, then {show(again)}\nGitHub's Redeliver button sends it again after a "
-        "failure: acknowledge it (and act once, remembering the delivery GUID)",
+        f"{sent}: first {show(first)}, then {show(again)}\nGitHub's Redeliver button sends it "
+        "again after a failure: acknowledge it (and act once, remembering the delivery GUID)",
     )
 
 

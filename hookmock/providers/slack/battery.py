@@ -24,6 +24,7 @@ from ...conformance.base import (
     is_refusal,
     is_slow,
     no_carrier,
+    probe_unmoved,
     show,
     vehicle,
 )
@@ -320,6 +321,9 @@ def duplicate(b: Battery) -> Found:
         processed = (after_first - before, after - after_first)
     else:
         processed = (1, 0)
+    if processed[0] < 1:
+        went = f"the probe went {before} → {after_first} → {after}"
+        return Found(None, f"{sent}; {got} ({went})\n{probe_unmoved(name)}")
     if processed != (1, 0):
         return Found(
             False,

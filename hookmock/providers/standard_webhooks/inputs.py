@@ -12,6 +12,7 @@ from ...conformance.base import (
     ProbeFailure,
     is_slow,
     no_carrier,
+    probe_unmoved,
     show,
     vehicle,
 )
@@ -141,16 +142,11 @@ def duplicate(b: Battery) -> Found:
     advice = []
     if None not in readings:
         before, once, twice = (int(r or 0) for r in readings)
-        if once - before < 1:
-            remark = (
-                f"; the probe did not change on the first delivery of {name!r}, so processing "
-                "once was not verified (does the probe count its effects?)"
-            )
-        elif twice != once:
-            problems.append(
-                f"the second delivery was processed again (the probe went {before} → {once} → "
-                f"{twice})"
-            )
+        went = f"the probe went {before} → {once} → {twice}"
+        if once - before < 1 and not problems:
+            return Found(None, f"{sent}; both acknowledged ({went})\n{probe_unmoved(name)}")
+        if once - before >= 1 and twice != once:
+            problems.append(f"the second delivery was processed again ({went})")
             advice.append("deduplicate on webhook-id: every attempt of one message carries it")
     elif b.probe is None:
         remark = "; without a probe, processing once was not verified"

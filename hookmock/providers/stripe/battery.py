@@ -18,10 +18,12 @@ from ...conformance.base import (
     Check,
     Family,
     Found,
+    ProbeFailure,
     Severity,
     Suite,
     is_slow,
     no_carrier,
+    probe_unmoved,
     show,
     vehicle,
 )
@@ -263,26 +265,43 @@ def malformed(kind: str) -> Callable[[Battery], Found]:
 
 
 def duplicate(b: Battery) -> Found:
+    """One event delivered twice (the same body and id, a fresh signature), both to be
+    acknowledged; with a probe, processed once."""
     b.establish_baseline()
-    name = vehicle(b)
+    name = b.probe_event if b.probe is not None and b.probe_event else vehicle(b)
     event = b.event(name)
-    first = b.deliver(event)
-    again = b.deliver(event)
+    try:
+        before = b.read_probe()
+        first = b.deliver(event)
+        once = b.read_probe()
+        again = b.deliver(event)
+        twice = b.read_probe()
+    except ProbeFailure as failure:
+        return Found(None, f"inconclusive: the probe raised {failure}")
+    sent = (
+        f"sent: a correctly signed {name}, then the same event again (same body and id, a fresh "
+        "timestamp and signature, as Stripe retries and sometimes duplicates)"
+    )
     problems = [
         f"the {label} got {show(d)}"
         for label, d in (("first delivery", first), ("second delivery", again))
         if not d.acknowledged
     ]
+    if before is not None and once is not None and twice is not None:
+        went = f"the probe went {before} → {once} → {twice}"
+        if once - before < 1 and not problems:
+            return Found(None, f"{sent}; both acknowledged ({went})\n{probe_unmoved(name)}")
+        if once - before >= 1 and twice != once:
+            problems.append(f"the second delivery was processed again ({went})")
     if not problems:
         b.latencies += [first.elapsed, again.elapsed]
-        return Found(True, "both acknowledged")
+        unverified = "" if b.probe else "; without a probe, processing once was not verified"
+        return Found(True, f"both acknowledged{unverified}")
     return Found(
         False,
         "\n".join(
             [
-                f"sent: a correctly signed {name}, then the same event again (same body and "
-                "id, a fresh timestamp and signature, as Stripe retries and sometimes "
-                "duplicates)",
+                sent,
                 *(f"problem: {p}" for p in problems),
                 "a correct receiver acknowledges both, and processes the event once "
                 "(deduplicate on the event's id)",

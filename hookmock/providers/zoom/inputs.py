@@ -13,6 +13,7 @@ from ...conformance.base import (
     ProbeFailure,
     is_slow,
     no_carrier,
+    probe_unmoved,
     show,
     vehicle,
 )
@@ -207,12 +208,9 @@ def duplicate(b: Battery) -> Found:
     if None not in readings:
         before, once, after_retry, after_resent = (int(r or 0) for r in readings)
         went = f"the probe went {before} → {once} → {after_retry} → {after_resent}"
-        if once - before < 1:
-            remark = (
-                f"; the probe did not change on the first delivery of {name!r}, so exactly-once "
-                "processing was not verified (does the probe count its effects?)"
-            )
-        else:
+        if once - before < 1 and not problems:
+            return Found(None, f"{sent}; all three acknowledged ({went})\n{probe_unmoved(name)}")
+        if once - before >= 1:
             if after_retry != once:
                 problems.append(f"the retry was processed again ({went})")
                 advice.append("Zoom keeps x-zm-request-id on a retry: deduplicate retries on it")
