@@ -216,6 +216,23 @@ def test_a_wrong_path_over_http() -> None:
     _assert_explained(report, "wrong-path")
 
 
+def test_a_wrong_path_whose_server_drops_a_body_cut_short() -> None:
+    # Some servers (aiohttp, now and then) close the connection on a body shorter than its
+    # content-length instead of answering it: that request tells nothing about the route.
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if len(environ["wsgi.input"].read(length)) < length:
+            raise ConnectionResetError("the client went away before the end of the body")
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]
+
+    report = _grade(app)
+    assert report["malformed-truncated-body"].deliveries[0].status is None
+    assert [c.id for c in report.root_causes] == ["wrong-path"], report.table()
+    assert report["valid-event:meeting.started"].explained_by == "wrong-path"
+    assert "every request got status 404, whatever was sent" in report.cause("wrong-path").summary
+
+
 def _refuses_everything(status: int) -> Callable[..., Any]:
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         environ["wsgi.input"].read()

@@ -77,10 +77,13 @@ def _without_carrier(results: Sequence[CheckResult], facts: Facts) -> list[RootC
             "writes it was acknowledged; compute the signature over the raw bytes received"
         )
         return [RootCause("reserialized-body", summary, explained)]
-    answered = [d for r in results for d in r.deliveries] + list(facts.diagnosis.values())
+    sent = [d for r in results for d in r.deliveries] + list(facts.diagnosis.values())
+    # A request that got no answer (a body cut short, a connection closed) says nothing about
+    # which status the route answers with.
+    answered = [d for d in sent if d.status is not None]
     statuses = {d.status for d in answered}
     status = statuses.pop() if len(statuses) == 1 else None
-    if len(answered) >= 5 and status is not None:
+    if len(answered) >= 5 and status is not None and all(d.status == status for d in signed):
         same = f"every request got status {status}, whatever was sent (signed or not, JSON or not)"
         if status in (404, 405) or 300 <= status < 400:
             summary = (
