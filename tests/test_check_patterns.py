@@ -3,6 +3,7 @@ of every check and the root cause the report names."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Callable
@@ -167,6 +168,45 @@ def test_work_that_fails_after_the_acknowledgement_is_named() -> None:
     assert report.cause("fails-after-acknowledging").summary.startswith(
         "the work the receiver does after acknowledging meeting.participant_joined fails"
     )
+
+
+def test_work_that_never_ends_after_the_acknowledgement_is_named_as_such() -> None:
+    # A receiver whose background work on recording.completed waits forever (a lock, a queue
+    # nobody reads): it was cancelled at the bound, it did not raise.
+    starlette = pytest.importorskip("starlette.applications")
+    from starlette.background import BackgroundTask
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    flask_app = create_app(secret_token=SECRET)
+
+    async def webhook(request: Request) -> Response:
+        body = await request.body()
+        headers = [(k.decode(), v.decode()) for k, v in request.headers.raw]
+        with flask_app.test_client() as client:
+            answer = client.post("/zoom/webhook", data=body, headers=headers)
+        event = json.loads(body).get("event")
+        stuck = answer.status_code == 204 and event == "recording.completed"
+        return Response(
+            answer.data,
+            answer.status_code,
+            dict(answer.headers),
+            background=BackgroundTask(asyncio.Event().wait) if stuck else None,
+        )
+
+    app = starlette.Starlette(routes=[Route("/zoom/webhook", webhook, methods=["POST"])])
+    zoom = Zoom(secret_token=SECRET, seed=SEED, background_timeout=0.05)
+    report = zoom.check(app, path="/zoom/webhook", only=["valid-event"])
+    failing = "valid-event:recording.completed"
+    assert [r.id for r in report.results if r.outcome is not Verdict.PASS] == [failing]
+    assert report[failing].explained_by == "fails-after-acknowledging"
+    summary = report.cause("fails-after-acknowledging").summary
+    assert summary.startswith(
+        "the work the receiver does after acknowledging recording.completed was still running "
+        "at the bound (background_timeout) and was cancelled: raise the bound"
+    )
+    assert "a background task raised" not in summary
 
 
 # -- receivers that acknowledge nothing signed: the negative checks are inconclusive ----------

@@ -4,8 +4,11 @@ threads, gzip), which are imported when a first delivery is made."""
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_BACKGROUND_TIMEOUT"]
+__all__ = ["DEFAULT_BACKGROUND_TIMEOUT", "PAST_THE_BOUND"]
 
 #: Seconds an in-process ASGI application's call may go on after its response (background
 #: work) before it is cancelled and reported; also the bound of its lifespan startup/shutdown.
 DEFAULT_BACKGROUND_TIMEOUT = 30.0
+#: What an ASGI call's error after its response says when its work was still running at that
+#: bound and was cancelled (rather than raising).
+PAST_THE_BOUND = "background work past the bound"

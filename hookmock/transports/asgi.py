@@ -31,6 +31,7 @@ from asgiref.testing import ApplicationCommunicator
 
 from ..errors import ConfigurationError, LifespanError
 from ..records.exchange import Attempt, Request, Response
+from ..records.limits import PAST_THE_BOUND
 from ..records.outcome import Outcome
 from . import (
     DEFAULT_BACKGROUND_TIMEOUT,
@@ -216,8 +217,8 @@ class ASGITarget(InProcessTarget):
         if communicator.future.cancelled():
             return (
                 f"the application was still running {self.background_timeout:g} s after its "
-                "response (background work past the bound) and was cancelled; raise the bound "
-                "with background_timeout= if the work is meant to take that long"
+                f"response ({PAST_THE_BOUND}) and was cancelled; raise the bound with "
+                "background_timeout= if the work is meant to take that long"
             )
         return None
 

@@ -14,6 +14,7 @@ from ...conformance.base import CheckResult, Family, Verdict, is_crash, is_refus
 from ...conformance.explain import explain
 from ...conformance.rootcauses import Facts, RootCause
 from ...engine.delivery import Delivery
+from ...records.limits import PAST_THE_BOUND
 
 __all__ = ["find_root_causes"]
 
@@ -162,10 +163,22 @@ def _with_carrier(results: Sequence[CheckResult], facts: Facts) -> list[RootCaus
     after = [r for r in event_fails if last(r).after_response_error]  # type: ignore[union-attr]
     if after:
         names = ", ".join(r.id.partition(":")[2] for r in after)
-        summary = (
-            f"the work the receiver does after acknowledging {names} fails (a background task "
-            "raised): Zoom saw a 2xx and will not retry, so these events are lost"
-        )
+        errors = [last(r).after_response_error or "" for r in after]  # type: ignore[union-attr]
+        bounded = [PAST_THE_BOUND in e for e in errors]
+        lost = "Zoom saw a 2xx and will not retry, so these events are lost"
+        if all(bounded):
+            summary = (
+                f"the work the receiver does after acknowledging {names} was still running at "
+                "the bound (background_timeout) and was cancelled: raise the bound if the work "
+                f"is meant to take that long; otherwise {lost}"
+            )
+        else:
+            what = "a background task raised" + (
+                ", or ran past background_timeout" if any(bounded) else ""
+            )
+            summary = (
+                f"the work the receiver does after acknowledging {names} fails ({what}): {lost}"
+            )
         causes.append(RootCause("fails-after-acknowledging", summary, tuple(r.id for r in after)))
     slow = [r for r in event_fails if is_slow(last(r))]  # type: ignore[arg-type]
     if slow:
