@@ -124,10 +124,14 @@ FAULT_FOR_CHECK: dict[str, Fault] = {
         ),
     ),
     "forged-last-digit": Fault("ignores-last-char", "without verifying x-zm-signature"),
-    # A prefix comparison that accepts a half-right signature accepts an all-but-last-digit one.
+    # A prefix comparison that accepts a half-right signature accepts an all-but-last-digit one,
+    # and one cut to its first half.
     "forged-signature-prefix": Fault(
-        "prefix-compare", "without verifying x-zm-signature", also=("forged-last-digit",)
+        "prefix-compare",
+        "without verifying x-zm-signature",
+        also=("forged-last-digit", "forged-truncated-signature"),
     ),
+    "forged-truncated-signature": Fault("startswith-compare", "expected.startswith(signature)"),
     # A receiver that lets requests without a signature (or timestamp) through answers the
     # unsigned challenge too: it is a signing oracle.
     "forged-missing-signature": Fault(
@@ -398,7 +402,11 @@ def test_a_reserialized_body_refused_with_a_400_is_named() -> None:
 
 def test_a_128_bit_truncated_comparison_fails_the_signature_prefix_check() -> None:
     report = _check("half-digest-compare")
-    assert _not_passed(report) == {"forged-signature-prefix", "forged-last-digit"}
+    assert _not_passed(report) == {
+        "forged-signature-prefix",
+        "forged-last-digit",
+        "forged-truncated-signature",
+    }
 
 
 def test_a_400_to_an_unknown_event_names_the_likely_cause() -> None:

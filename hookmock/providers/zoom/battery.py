@@ -96,6 +96,7 @@ _FORGERIES = (
     ("tampered-body", "rejects a body changed after signing"),
     ("last-digit", "rejects a signature with its last hex digit changed"),
     ("signature-prefix", "rejects a signature with only its first half right"),
+    ("truncated-signature", "rejects a signature cut to its first half"),
     ("missing-signature", "rejects a request without x-zm-signature"),
     ("missing-timestamp", "rejects a request without x-zm-request-timestamp"),
     ("non-numeric-timestamp", "rejects a non-numeric timestamp"),

@@ -248,6 +248,15 @@ def forged(kind: str) -> Callable[[Battery], Found]:
             half = len(digest) // 2
             headers = {"x-zm-signature": "v0=" + digest[:half] + "0" * (len(digest) - half)}
             what = f"{name} whose signature has only its first half right"
+        elif kind == "truncated-signature":
+            half = (len(good) - len("v0=")) // 2
+            headers = {"x-zm-signature": good[: len("v0=") + half]}
+            what = f"{name} whose signature is the right one cut to its first half"
+            cause = (
+                "the receiver compares only part of the signature: as much as it was sent "
+                "(expected.startswith(signature), which a forger passes with one right hex "
+                "digit), or a fixed prefix of the digest"
+            )
         elif kind == "missing-signature":
             headers = {"x-zm-signature": None}
             what = f"{name} without an x-zm-signature header"
