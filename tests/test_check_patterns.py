@@ -209,6 +209,28 @@ def test_work_that_never_ends_after_the_acknowledgement_is_named_as_such() -> No
     assert "a background task raised" not in summary
 
 
+def test_refusing_with_a_500_is_one_root_cause_not_a_parser() -> None:
+    # The example receiver, with every 401 turned into a 500: forged JSON gets one too, so the
+    # 5xx to bad input is the refusal, not a parser failing before verification.
+    flask_app = create_app(SECRET)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        def start(status: str, headers: Any, *exc_info: Any) -> Any:
+            if status.startswith("401"):
+                status = "500 Internal Server Error"
+            return start_response(status, headers, *exc_info)
+
+        return flask_app(environ, start)
+
+    report = _grade(app, path="/zoom/webhook")
+    assert [c.id for c in report.root_causes] == ["refuses-with-5xx"], report.table()
+    assert report.cause("refuses-with-5xx").summary.startswith(
+        "the receiver refuses what it cannot verify with a server error (500)"
+    )
+    for check in ("forged-wrong-secret", "replay-stale", "malformed-not-json"):
+        assert report[check].explained_by == "refuses-with-5xx"
+
+
 # -- receivers that acknowledge nothing signed: the negative checks are inconclusive ----------
 
 

@@ -268,7 +268,26 @@ def _independent(results: Sequence[CheckResult], facts: Facts) -> list[RootCause
         and r.outcome in (Verdict.FAIL, Verdict.WARN)
         and any(is_crash(d) and d.request.header("x-zm-signature") is None for d in r.deliveries)
     ]
-    if len(crashed) >= 2:
+    # Well-formed JSON with a wrong signature crashing too: the refusal itself is a 5xx, whatever
+    # the body, rather than a parser failing on bad input.
+    refused_5xx = [
+        r
+        for r in results
+        if r.family in (Family.FORGED, Family.REPLAY, Family.ORACLE)
+        and r.outcome is Verdict.FAIL
+        and r.deliveries
+        and is_crash(r.deliveries[-1])
+    ]
+    if by_id.get("forged-wrong-secret") in refused_5xx and len(refused_5xx) >= 2:
+        seen = sorted({str(r.deliveries[-1].status or "no status") for r in refused_5xx})
+        summary = (
+            "the receiver refuses what it cannot verify with a server error "
+            f"({', '.join(seen)}), forged JSON and bad input alike: Zoom retries a 5xx, and an "
+            "attacker fills the error logs; refuse with a 401"
+        )
+        explained = tuple(r.id for r in refused_5xx) + tuple(crashed)
+        causes.append(RootCause("refuses-with-5xx", summary, explained))
+    elif len(crashed) >= 2:
         summary = (
             "the receiver parses or reads the body before verifying it, and fails (5xx) on bad "
             "input: verify the signature over the raw bytes first, then parse, and answer 400 "
