@@ -686,7 +686,7 @@ def conformance_tests(
         else:
             result = report[hookmock_check]
         if result.outcome is Verdict.INCONCLUSIVE:
-            pytest.skip(f"{result.id} inconclusive, {result.reason()}")
+            pytest.skip(f"{result.id} {result.inconclusive_reason()}")
         if result.outcome is Verdict.WARN:
             import warnings
 

@@ -114,6 +114,57 @@ def test_inconclusive_checks_are_skipped_with_the_reason(pytester: pytest.Pytest
     result.stdout.no_fnmatch_line("*forged-wrong-secret*PASSED*")
 
 
+def test_a_reason_that_says_inconclusive_is_not_prefixed_twice(pytester: pytest.Pytester) -> None:
+    # An in-process ASGI app cannot be sent a short body: that check's own reason says so.
+    pytester.makepyfile(
+        """
+        import json
+
+        import pytest
+        import hookmock
+        from hookmock.providers.zoom import encrypted_token, verify
+
+        @pytest.fixture
+        def app(zoom):
+            secret = zoom.secret_token
+
+            async def receiver(scope, receive, send):
+                body = b""
+                while True:
+                    message = await receive()
+                    body += message.get("body", b"")
+                    if not message.get("more_body"):
+                        break
+                headers = {k.decode(): v.decode() for k, v in scope["headers"]}
+                timestamp = headers.get("x-zm-request-timestamp", "")
+                status, answer = 401, b""
+                if verify(secret, timestamp, body, headers.get("x-zm-signature", "")):
+                    event = json.loads(body)
+                    status = 204
+                    if event["event"] == "endpoint.url_validation":
+                        plain = event["payload"]["plainToken"]
+                        token = encrypted_token(secret, plain)
+                        status = 200
+                        answer = json.dumps({"plainToken": plain, "encryptedToken": token})
+                        answer = answer.encode()
+                await send({"type": "http.response.start", "status": status, "headers": []})
+                await send({"type": "http.response.body", "body": answer})
+
+            return receiver
+
+        test_conformance = hookmock.conformance_tests(
+            "app", only=["valid-event", "malformed-truncated-body"]
+        )
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-rs")
+    result.assert_outcomes(passed=6, skipped=1)  # one test per valid-event:NAME
+    result.stdout.fnmatch_lines(
+        ["SKIPPED*malformed-truncated-body inconclusive: *cannot be sent a body shorter*"]
+    )
+    result.stdout.no_fnmatch_line("*inconclusive, inconclusive*")
+
+
 def test_the_battery_runs_once_for_all_its_tests(pytester: pytest.Pytester) -> None:
     pytester.syspathinsert(ROOT)
     pytester.makepyfile(

@@ -142,6 +142,11 @@ class CheckResult:
         lines = self.detail.splitlines() or [""]
         return next((ln for ln in lines if ln.startswith("inconclusive:")), lines[0])
 
+    def inconclusive_reason(self) -> str:
+        """:meth:`reason`, said to be inconclusive once: a skipped test's reason."""
+        reason = self.reason()
+        return reason if reason.startswith("inconclusive") else f"inconclusive, {reason}"
+
     def assert_passed(self) -> None:
         """Fail with the check's detail and its deliveries unless it passed or only warned.
 

@@ -215,7 +215,7 @@ class ConformanceReport:
                 failure = ET.SubElement(case, "failure", message=result.title, type="conformance")
                 failure.text = result.shown_detail()
             elif result.outcome is Verdict.INCONCLUSIVE:
-                message = f"inconclusive, {result.reason()}"
+                message = result.inconclusive_reason()
                 ET.SubElement(case, "skipped", message=message).text = result.shown_detail()
             elif result.outcome is Verdict.WARN:
                 ET.SubElement(case, "system-out").text = f"WARNING: {result.shown_detail()}"
