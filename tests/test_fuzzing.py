@@ -427,6 +427,17 @@ def test_check_without_fuzz_has_no_fuzz_check() -> None:
     assert code == 0 and "fuzz-valid-events" not in out
 
 
+def test_check_fuzz_runs_beside_the_checks_only_picks() -> None:
+    from examples.flask_receiver.app import create_app
+
+    code, out = _check(
+        create_app(SECRET), "--only", "valid-event", "--fuzz", "20", "--event", "meeting.started"
+    )
+    assert code == 0, out
+    assert "PASS  valid-event:meeting.started" in out
+    assert "PASS  fuzz-valid-events" in out
+
+
 def test_check_fuzz_is_refused_before_anything_is_sent() -> None:
     import io
 

@@ -167,7 +167,10 @@ def run_checks(
     )
     every = suite.build(names)
     if fuzz:
-        every += (_fuzz_check(fuzz, fuzz_seed),)
+        fuzzing = _fuzz_check(fuzz, fuzz_seed)
+        every += (fuzzing,)
+        if only is not None and fuzzing.id not in only:
+            only = [*only, fuzzing.id]  # asked for by fuzz=, whatever else only= picks
     checks = select_checks(only, every) if only is not None else list(every)
     if probe is not None:
         probe_event = find_event(probe_event or suite.default_events[0], provider.name)
