@@ -18,7 +18,9 @@ Figures (see the README's benchmark section for each one's goal):
 - ``http``: ``zoom.send`` of a pre-built event to a loopback receiver (bare sockets; werkzeug), in a
   process of its own, against ``http.client`` posting the same bytes with the same headers.
 - ``send``: ``zoom.send`` to the example Flask receiver in-process against posting the same
-  pre-built body with Flask's ``test_client``, for three cases and for every catalog event.
+  pre-built body with Flask's ``test_client``, for three cases and for every catalog event; for
+  the slowest events, the same send without generation (a pre-built event) and the least that
+  drawing bodies of their shapes costs in a send.
 - ``catalog``: generating and signing every catalog event round-robin, events per second on one
   core, against ``json.dumps`` and an HMAC of pre-built bodies (and against an older commit with
   ``--against REV``).
@@ -47,6 +49,7 @@ import hashlib
 import hmac
 import http.client
 import io
+import itertools
 import json
 import os
 import platform
@@ -282,6 +285,85 @@ def _send_pair(zoom: Any, app: Any, event: str, fields: dict[str, Any]) -> tuple
     return Timed("send", send, reset), Timed("test_client", post, reset)
 
 
+def _shape_floor(data: Any) -> tuple[Callable[[], bytes], int]:
+    """A body of *data*'s shape drawn at the least a generator can spend: each value one pick
+    from a pool of 200 strings, the whole written by orjson. Returns the function and how many
+    values it draws."""
+    import random
+
+    import orjson
+
+    drawn = 0
+
+    def display(value: Any) -> str:
+        nonlocal drawn
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{key!r}: {display(v)}" for key, v in value.items()) + "}"
+        if isinstance(value, list):
+            return "[" + ", ".join(map(display, value)) + "]"
+        drawn += 1
+        return "pool[int(r() * 200)]"
+
+    namespace: dict[str, Any] = {
+        "pool": tuple(f"value-{i}" for i in range(200)),
+        "r": random.Random(0).random,
+        "dumps": orjson.dumps,
+    }
+    exec(f"def body():\n    return dumps({display(data)})\n", namespace)
+    return namespace["body"], drawn
+
+
+def _send_parts(
+    zoom: Any, app: Any, event: str, args: argparse.Namespace
+) -> tuple[Result, dict[str, float]]:
+    """How much of a send of *event* its generation takes, and how much the goal leaves it:
+    ``zoom.send(event)``, ``zoom.send`` of one pre-built event (its bytes signed and delivered
+    again, nothing generated), Flask's test_client, and :func:`_shape_floor` of the event, in
+    the same rounds."""
+    subject, baseline = _send_pair(zoom, app, event, {})
+    built = zoom.fake(event)
+    # Bodies vary in size from seed to seed (lists of one to three, optional fields): the floor
+    # goes round the shapes of several.
+    floors = [_shape_floor(zoom.fake(event).data) for _ in range(16)]
+    values = statistics.mean(n for _, n in floors)
+    turn = iter(itertools.cycle([floor for floor, _ in floors])).__next__
+    prebuilt = Timed("send pre-built", lambda: zoom.send(built), subject.reset)
+
+    def floor_and_send() -> object:
+        turn()()
+        return zoom.send(built)
+
+    shape = Timed("send pre-built, floor", floor_and_send, subject.reset)
+    interleave(
+        [subject, prebuilt, baseline, shape],
+        rounds=args.rounds,
+        round_seconds=args.round_seconds,
+        progress=f"send {event}, generation apart",
+    )
+    micro = {
+        "send": subject.median * 1e6,
+        "prebuilt": prebuilt.median * 1e6,
+        "test_client": baseline.median * 1e6,
+        "floor": (shape.median - prebuilt.median) * 1e6,
+    }
+    generation = micro["send"] - micro["prebuilt"]
+    budget = SEND_GOAL * micro["test_client"] - micro["prebuilt"]
+    result = Result(
+        "send",
+        f"send.{event}.prebuilt",
+        f"send of a pre-built {event} / test_client",
+        prebuilt.samples,
+        baseline.samples,
+        note=(
+            f"nothing generated; generating it costs {generation:.0f} µs of a send "
+            f"({micro['send']:.0f} µs); at {SEND_GOAL} it may cost {budget:.0f} µs; bodies of "
+            f"its shapes ({values:.0f} values on average), each value one pool pick and "
+            f"written by orjson, cost {micro['floor']:.0f} µs in a send"
+        ),
+    )
+    return result, micro
+
+
 def bench_send(args: argparse.Namespace) -> list[Result]:
     import hookmock
 
@@ -369,6 +451,11 @@ def bench_send(args: argparse.Namespace) -> list[Result]:
             f"those and the rows above: {worst}",
         )
     )
+    # Where the time of the largest events goes: the send without its generation, and the
+    # least that drawing a body of the same shape costs.
+    apart = dict.fromkeys(["recording.completed", *(name for _, name, *_ in again[:2])])
+    for name in apart:
+        results.append(_send_parts(zoom, app, name, args)[0])
     return results
 
 
