@@ -98,3 +98,34 @@ def test_a_figure_without_a_baseline_keeps_its_own_value() -> None:
     assert row.value is None and row.wall_ratios == []
     assert row.as_json()["wall_ratio"] == {"median": None, "min": None, "max": None}
     assert "MISSED" in core.format_result(row)[0]
+
+
+def _run() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_shape_floor_draws_a_body_of_the_same_shape_one_value_per_leaf() -> None:
+    data = {
+        "event": "recording.completed",
+        "payload": {"object": {"id": 7, "files": [{"a": 1.5, "b": None}, {"a": True}], "x": []}},
+    }
+    body, values = _run()._shape_floor(data)
+    drawn = json.loads(body())
+    assert values == 5  # "event", "id", and the three in "files"; an empty list holds none
+
+    def shape(value: object) -> object:
+        if isinstance(value, dict):
+            return {key: shape(v) for key, v in value.items()}
+        if isinstance(value, list):
+            return [shape(v) for v in value]
+        return "leaf"
+
+    assert shape(drawn) == shape(data)
+    leaves = drawn["payload"]["object"]["files"]
+    assert all(isinstance(v, str) for item in leaves for v in item.values())
+    assert body() != body()  # each call draws again
