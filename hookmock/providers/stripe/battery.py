@@ -192,6 +192,13 @@ def forged(kind: str) -> Callable[[Battery], Found]:
         elif kind == "last-digit":
             header = f"t={ts},v1={good[:-1]}{'0' if good[-1] != '0' else '1'}"
             what = f"{name} with the right signature except its last hex digit"
+        elif kind == "truncated-signature":
+            header = f"t={ts},v1={good[: len(good) // 2]}"
+            what = f"{name} whose v1 signature is the right one cut to its first half"
+            cause = (
+                "the receiver compares only as much of the signature as it was sent "
+                "(expected.startswith(v1)): a forger then needs one right hex digit"
+            )
         elif kind == "missing-signature":
             header = None
             what = f"{name} without a Stripe-Signature header"
@@ -343,6 +350,7 @@ _FORGERIES = (
     ("wrong-secret", "rejects a body signed with another secret"),
     ("tampered-body", "rejects a body changed after signing"),
     ("last-digit", "rejects a signature with its last hex digit changed"),
+    ("truncated-signature", "rejects a v1 signature cut to its first half"),
     ("missing-signature", "rejects a request without Stripe-Signature"),
     ("missing-timestamp", "rejects a Stripe-Signature without t="),
     ("other-timestamp", "rejects a signature sent with another timestamp"),
