@@ -41,6 +41,7 @@ FAULTS = {
     "hex-digest": "compares the HMAC written in hex",
     "secret-text-as-key": "keys the HMAC with the whole whsec_ text",
     "milliseconds-clock": "compares webhook-timestamp with a clock in milliseconds",
+    "prefix-compare": "accepts a signature the right one starts with, refusing only an empty one",
 }
 
 
@@ -61,6 +62,8 @@ def _hand_verified(
         key = secret.encode()
     mac = hmac.new(key, f"{msg_id}.{ts}.".encode() + body, hashlib.sha256).digest()
     expected = mac.hex() if fault == "hex-digest" else base64.b64encode(mac).decode()
+    if fault == "prefix-compare":
+        return any(len(item) > len("v1,") and f"v1,{expected}".startswith(item) for item in items)
     return any(hmac.compare_digest(item, f"v1,{expected}") for item in items)
 
 
@@ -103,7 +106,7 @@ def flask_receiver(secret: str, fault: str | None = None) -> Flask:
                 text = json.dumps(parsed, **(compact if fault == "reserializes-compact" else {}))
                 payload = webhook.verify(text.encode(), headers)
             elif fault in ("no-timestamp-window", "hex-digest", "secret-text-as-key") or (
-                fault == "milliseconds-clock"
+                fault in ("milliseconds-clock", "prefix-compare")
             ):
                 window = fault != "no-timestamp-window"
                 if not _hand_verified(secret, body, headers, window=window, fault=fault):

@@ -81,6 +81,7 @@ def test_the_battery_has_every_check_the_specification_calls_for() -> None:
         "forged-tampered-body",
         "forged-other-message-id",
         "forged-unknown-version",
+        "forged-truncated-signature",
         "forged-empty-signature",
         "forged-malformed-item",
         "forged-missing-id",
@@ -230,6 +231,7 @@ FAULT_CASES = (
     ),
     Fault("rejects-duplicates", ("duplicate-delivery",), "refuses-duplicates", "answer 2xx"),
     Fault("processes-duplicates", ("duplicate-delivery",), None, "processed again"),
+    Fault("prefix-compare", ("forged-truncated-signature",), None, "startswith(signature)"),
     Fault(
         "reserializes-compact",
         ("valid-whitespace", "valid-escaped-slashes", "valid-ascii-escapes"),

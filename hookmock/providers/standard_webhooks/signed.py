@@ -274,6 +274,12 @@ FORGERIES: dict[str, tuple[str, str, str]] = {
         "with the right signature under the version 'v2'",
         "the receiver compares the bytes after the comma without checking the version is v1",
     ),
+    "truncated-signature": (
+        "rejects a signature cut to its first half",
+        "whose signature is the right one cut to its first half",
+        "the receiver compares only as much of the signature as it was sent (a prefix match "
+        "such as expected.startswith(signature)): a forger then needs one right character",
+    ),
     "empty-signature": (
         "rejects an empty webhook-signature",
         "with an empty webhook-signature",
@@ -363,6 +369,14 @@ def _forgery(b: Battery, kind: str, event: Event) -> tuple[Event, dict[str, str 
         )
         honest = signed_request(key, body, msg_id=msg_id, timestamp=ts)
         return event, {**honest.headers, header: None}, ts
+    elif kind == "truncated-signature":
+        honest = signed_request(key, body, msg_id=msg_id, timestamp=ts)
+        version, _, signature = (honest.headers[HEADER_SIGNATURE] or "").partition(",")
+        return (
+            event,
+            {**honest.headers, HEADER_SIGNATURE: f"{version},{signature[: len(signature) // 2]}"},
+            ts,
+        )
     elif kind == "non-numeric-timestamp":
         return event, {}, "yesterday"  # signed with that timestamp, as sent
     elif kind == "all-items-wrong":
