@@ -46,12 +46,15 @@ class SignatureCauses:
         provider that signs no timestamp.
     :ivar future_accepted: why a request signed ahead of the clock was acknowledged while a
         stale one was refused; ``None`` for a battery that sends none.
+    :ivar stale_accepted: why a stale request was acknowledged while one signed ahead of the
+        clock was refused; ``None`` for a battery that sends none ahead of the clock.
     """
 
     nothing_acknowledged: str
     not_verified: str
     timestamp_not_checked: str | None = None
     future_accepted: str | None = None
+    stale_accepted: str | None = None
 
     def find(self, results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
         """The root causes behind *results*, most fundamental first, each result they explain
@@ -72,7 +75,9 @@ def signature_causes(
     - ``signature-not-verified``: ``forged-wrong-secret`` failed; it explains the failed
       forgeries, replays and oracle checks.
     - ``timestamp-not-checked``: a replay failed while the signature is verified;
-      ``future-timestamp-accepted`` when only the one ahead of the clock did.
+      ``future-timestamp-accepted`` when only the one ahead of the clock did,
+      ``stale-timestamp-accepted`` when only the stale one did and the one ahead of the clock
+      was refused (the clock is compared, one way).
     """
     failed = {r.id for r in results if r.outcome in (Verdict.FAIL, Verdict.WARN)}
     if facts.carrier is None:
@@ -118,6 +123,9 @@ def signature_causes(
     replays = tuple(r.id for r in results if r.id in failed and r.family is Family.REPLAY)
     if replays == ("replay-future",) and words.future_accepted is not None:
         return [RootCause("future-timestamp-accepted", words.future_accepted, replays)]
+    future_refused = any(r.id == "replay-future" and r.outcome is Verdict.PASS for r in results)
+    if replays == ("replay-stale",) and future_refused and words.stale_accepted is not None:
+        return [RootCause("stale-timestamp-accepted", words.stale_accepted, replays)]
     if replays and words.timestamp_not_checked is not None:
         return [RootCause("timestamp-not-checked", words.timestamp_not_checked, replays)]
     return []

@@ -21,6 +21,8 @@ from ...conformance.base import (
     vehicle,
 )
 from ...conformance.verdicts import (
+    TEXT_MEMBER,
+    VARIANT_TEXT,
     Refusals,
     byte_form,
     refused,
@@ -69,11 +71,6 @@ __all__ = [
 UNKNOWN_EVENT = "hookmock.unknown_event"
 #: The id of the check that a wrong first signature item does not hide a right second one.
 ROTATION = "rotation-second-item"
-#: Text with a slash, non-ASCII letters and typographic punctuation: the characters whose byte
-#: form differs between JSON writers (escaped or raw), so a verifier of re-serialized JSON fails.
-VARIANT_TEXT = "Q3 review / planning – the team’s café ünïcödé"
-#: The member added to an event whose schema has no free-text field, to carry the text above.
-TEXT_MEMBER = "hookmock_note"
 
 
 class Sender(Protocol):
@@ -185,7 +182,9 @@ def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
         twin = b.deliver(Event.build(name, data, serialization=b.suite.serialization))
         delivery = b.deliver(Event.build(name, data, serialization=serialization))
         sent = f"a correctly signed {name} with {what} (text with '/' and non-ASCII in {where})"
-        return byte_form(b, twin, delivery, sent, own="the sender's own bytes")
+        return byte_form(
+            b, twin, delivery, sent, own="the sender's own bytes", own_bytes=twin.event.body
+        )
 
     return check
 
