@@ -11,15 +11,19 @@ so neither does the battery.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from ...conformance.base import (
     Battery,
     Check,
     Family,
     Found,
+    ProbeFailure,
     Severity,
     Suite,
+    is_crash,
     is_slow,
     no_carrier,
     show,
@@ -28,6 +32,8 @@ from ...conformance.base import (
 from ...conformance.explain import SignatureCauses
 from ...conformance.verdicts import (
     RESERIALIZED,
+    TEXT_MEMBER,
+    VARIANT_TEXT,
     Refusals,
     beside_twin,
     byte_form,
@@ -84,16 +90,38 @@ def _carrier_and_twin(b: Battery) -> tuple[str, Delivery] | None:
     return name, b.deliver(b.event(name))
 
 
+def _with_text(b: Battery, name: str) -> tuple[Any, str]:
+    """A fresh *name* event's data carrying :data:`VARIANT_TEXT` in its object's ``metadata``
+    (Stripe's free-form strings; added when the object has none), and where it was put: Stripe's
+    fixtures are ASCII without escapes, so a byte form would otherwise change little."""
+    data = copy.deepcopy(b.event(name).data)
+    obj = data.get("data", {}).get("object") if isinstance(data, dict) else None
+    if not isinstance(obj, dict):
+        return data, "nowhere"
+    metadata = obj.get("metadata")
+    if isinstance(metadata, dict):
+        metadata[TEXT_MEMBER] = VARIANT_TEXT
+        return data, f"data.object.metadata.{TEXT_MEMBER}"
+    obj["metadata"] = {TEXT_MEMBER: VARIANT_TEXT}
+    return data, f"data.object.metadata.{TEXT_MEMBER} (added)"
+
+
 def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
     def check(b: Battery) -> Found:
-        found = _carrier_and_twin(b)
-        if found is None:
+        b.establish_baseline()
+        name = b.carrier
+        if name is None:
             return Found(None, no_carrier(b))
-        name, twin = found
-        delivery = b.deliver(b.event(name, serialization=serialization))
-        return byte_form(
-            b, twin, delivery, f"a correctly signed {name} with {what}", own="Stripe's own form"
-        )
+        data, where = _with_text(b, name)
+        twin = b.deliver(Event.build(name, data, serialization=b.suite.serialization))
+        # The same event under its own id: a receiver that deduplicates answers a second
+        # delivery for that reason, not for its bytes.
+        data = {**data, "id": b.event(name).data["id"]}
+        event = Event.build(name, data, serialization=serialization)
+        own = Event.build(name, data, serialization=b.suite.serialization).body
+        delivery = b.deliver(event)
+        sent = f"a correctly signed {name} with {what} (text with '/' and non-ASCII in {where})"
+        return byte_form(b, twin, delivery, sent, own="Stripe's own form", own_bytes=own)
 
     return check
 
@@ -181,6 +209,10 @@ def forged(kind: str) -> Callable[[Battery], Found]:
         elif kind == "last-digit":
             header = f"t={ts},v1={good[:-1]}{'0' if good[-1] != '0' else '1'}"
             what = f"{name} with the right signature except its last hex digit"
+            cause = (
+                "the signature is not compared in full (a prefix, or all but its last "
+                "digit); compare the whole hex digest, in constant time"
+            )
         elif kind == "missing-signature":
             header = None
             what = f"{name} without a Stripe-Signature header"
@@ -263,32 +295,53 @@ def malformed(kind: str) -> Callable[[Battery], Found]:
 
 
 def duplicate(b: Battery) -> Found:
+    """The same event delivered twice, both to be acknowledged; with a probe, processed once."""
     b.establish_baseline()
-    name = vehicle(b)
+    name = b.probe_event if b.probe is not None and b.probe_event else vehicle(b)
     event = b.event(name)
-    first = b.deliver(event)
-    again = b.deliver(event)
+    try:
+        readings = [b.read_probe()]
+        first = b.deliver(event)
+        readings.append(b.read_probe())
+        again = b.deliver(event)
+        readings.append(b.read_probe())
+    except ProbeFailure as failure:
+        return Found(None, f"inconclusive: the probe raised {failure}")
     problems = [
         f"the {label} got {show(d)}"
         for label, d in (("first delivery", first), ("second delivery", again))
         if not d.acknowledged
     ]
+    remark = "; without a probe, processing once was not verified"
+    if None not in readings:
+        before, once, twice = (int(r or 0) for r in readings)
+        if twice > once:
+            problems.append(
+                f"the second delivery was processed again (the probe went {before} → {once} → "
+                f"{twice}): deduplicate on the event's id"
+            )
+        remark = (
+            ""
+            if once > before
+            else f"; the probe did not change on the first delivery of {name!r}, so processing "
+            "once was not verified (does the probe count its effects?)"
+        )
     if not problems:
         b.latencies += [first.elapsed, again.elapsed]
-        return Found(True, "both acknowledged")
-    return Found(
-        False,
-        "\n".join(
-            [
-                f"sent: a correctly signed {name}, then the same event again (same body and "
-                "id, a fresh timestamp and signature, as Stripe retries and sometimes "
-                "duplicates)",
-                *(f"problem: {p}" for p in problems),
-                "a correct receiver acknowledges both, and processes the event once "
-                "(deduplicate on the event's id)",
-            ]
-        ),
-    )
+        return Found(True, f"both acknowledged{remark}")
+    lines = [
+        f"sent: a correctly signed {name}, then the same event again (same body and id, a fresh "
+        "timestamp and signature, as Stripe retries and sometimes duplicates)",
+        *(f"problem: {p}" for p in problems),
+        "a correct receiver acknowledges both, and processes the event once (deduplicate on "
+        "the event's id)",
+    ]
+    if first.acknowledged and is_crash(again):
+        lines.append(
+            "likely cause: the receiver fails on a delivery of an event it has already "
+            "processed (a unique key, say); acknowledge it and skip the work"
+        )
+    return Found(False, "\n".join(lines))
 
 
 # -- the battery -----------------------------------------------------------------------------------
@@ -371,7 +424,7 @@ def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
     checks.append(
         Check(
             "duplicate-delivery",
-            "acknowledges the same event delivered twice",
+            "acknowledges the same event delivered twice (and processes it once)",
             E,
             duplicate,
             F.DUPLICATE,
