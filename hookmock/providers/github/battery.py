@@ -17,9 +17,11 @@ from ...conformance.base import (
     Check,
     Family,
     Found,
+    ProbeFailure,
     Severity,
     Suite,
     is_crash,
+    is_slow,
     no_carrier,
     show,
     vehicle,
@@ -82,6 +84,13 @@ def _sign(secret: str, body: bytes) -> dict[str, str | None]:
     }
 
 
+def _last_digit(signature: str | None) -> str | None:
+    """*signature* with its last hex digit changed."""
+    if not signature:
+        return signature
+    return signature[:-1] + ("0" if signature[-1] != "0" else "1")
+
+
 #: Forgeries: (title, what is sent, the headers that differ from an honest delivery).
 FORGERIES: dict[str, tuple[str, str, Callable[[Request], dict[str, str | None]]]] = {
     "wrong-secret": (
@@ -98,6 +107,16 @@ FORGERIES: dict[str, tuple[str, str, Callable[[Request], dict[str, str | None]]]
         "rejects a delivery whose X-Hub-Signature-256 is 'sha256=' and nothing else",
         "whose X-Hub-Signature-256 is 'sha256=' and nothing else",
         lambda request: {HEADER_SIGNATURE: None, HEADER_SIGNATURE_256: "sha256="},
+    ),
+    # Both signatures changed: a receiver that verifies the legacy SHA-1 one correctly must
+    # refuse this too.
+    "last-digit": (
+        "rejects a signature with its last hex digit changed",
+        "with the last hex digit of X-Hub-Signature-256 (and of X-Hub-Signature) changed",
+        lambda request: {
+            HEADER_SIGNATURE: _last_digit(request.header(HEADER_SIGNATURE)),
+            HEADER_SIGNATURE_256: _last_digit(request.header(HEADER_SIGNATURE_256)),
+        },
     ),
 }
 
@@ -160,35 +179,72 @@ def malformed(kind: str) -> Callable[[Battery], Found]:
         name = vehicle(b)
         event = Event(name, None, body, None, "verbatim")
         delivery = b.deliver(event, headers={HEADER_SIGNATURE: None, HEADER_SIGNATURE_256: None})
-        if is_crash(delivery) or delivery.response is None:
-            return Found(
-                False,
-                f"{what}: {show(delivery)}\na correct receiver answers bad input with a 4xx; a "
-                "5xx shows the handler failing (does it parse the body before verifying it?)",
-            )
-        return Found(True, show(delivery))
+        if delivery.status is not None and delivery.status < 500 and not is_slow(delivery):
+            if b.carrier is None:
+                # A receiver that refuses everything refuses this before reading it.
+                return Found(None, f"{what}: {show(delivery)}\n{no_carrier(b)}")
+            return Found(True, show(delivery))
+        return Found(
+            False,
+            f"{what}: {show(delivery)}\na correct receiver answers bad input with a 4xx, "
+            "promptly; a 5xx shows the handler failing (does it parse the body before verifying "
+            "it?)",
+        )
 
     return run
 
 
 def redelivery(b: Battery) -> Found:
-    """A delivery redelivered (the same GUID, body and signature): acknowledged both times."""
+    """A delivery redelivered (the same GUID, body and signature): acknowledged both times;
+    with a probe, acted on once."""
     name = vehicle(b)
     if b.carrier is None:
         return Found(None, no_carrier(b))
-    first = b.deliver(b.event(name))
-    guid = first.request.header(HEADER_DELIVERY)
-    # What GitHub's Redeliver button sends: the same bytes under the same delivery GUID.
-    again = b.deliver(first.event, headers={HEADER_DELIVERY: guid})
-    if first.acknowledged and again.acknowledged:
-        b.latencies += [first.elapsed, again.elapsed]
-        return Found(True, f"both acknowledged ({show(again)})")
-    return Found(
-        False,
+    if b.probe is not None and b.probe_event:
+        name = b.probe_event
+    try:
+        readings = [b.read_probe()]
+        first = b.deliver(b.event(name))
+        readings.append(b.read_probe())
+        guid = first.request.header(HEADER_DELIVERY)
+        # What GitHub's Redeliver button sends: the same bytes under the same delivery GUID.
+        again = b.deliver(first.event, headers={HEADER_DELIVERY: guid})
+        readings.append(b.read_probe())
+    except ProbeFailure as failure:
+        return Found(None, f"inconclusive: the probe raised {failure}")
+    sent = (
         f"a redelivery of {guid} (same X-GitHub-Delivery, body and signature): first "
-        f"{show(first)}, then {show(again)}\nGitHub's Redeliver button sends it again after a "
-        "failure: acknowledge it (and act once, remembering the delivery GUID)",
+        f"{show(first)}, then {show(again)}"
     )
+    if not (first.acknowledged and again.acknowledged):
+        lines = [
+            sent,
+            "GitHub's Redeliver button sends it again after a failure: acknowledge it (and act "
+            "once, remembering the delivery GUID)",
+        ]
+        if first.acknowledged and is_crash(again):
+            lines.append(
+                "likely cause: the receiver fails on a delivery it has already processed (a "
+                "unique key, say); acknowledge it and skip the work"
+            )
+        return Found(False, "\n".join(lines))
+    remark = "; without a probe, acting once was not verified"
+    if None not in readings:
+        before, once, twice = (int(r or 0) for r in readings)
+        if twice > once:
+            return Found(
+                False,
+                f"{sent}\nthe probe went {before} → {once} → {twice}: the redelivery was acted "
+                "on again; a correct receiver acts once (remember the delivery GUID)",
+            )
+        remark = (
+            ""
+            if once > before
+            else f"; the probe did not change on the first delivery of {name!r}, so acting "
+            "once was not verified (does the probe count its effects?)"
+        )
+    b.latencies += [first.elapsed, again.elapsed]
+    return Found(True, f"both acknowledged ({show(again)}){remark}")
 
 
 def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
@@ -234,7 +290,7 @@ def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
     checks.append(
         Check(
             "redelivery",
-            "acknowledges a delivery redelivered with the same X-GitHub-Delivery",
+            "acknowledges a delivery redelivered with the same X-GitHub-Delivery (and acts once)",
             E,
             redelivery,
             F.DUPLICATE,
