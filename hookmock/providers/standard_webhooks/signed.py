@@ -34,6 +34,7 @@ from ...generate.events import Event
 from .forgeries import (
     SignedRequest,
     empty_signature,
+    last_char,
     malformed_item,
     other_key,
     other_message_id,
@@ -256,6 +257,12 @@ FORGERIES: dict[str, tuple[str, str, str]] = {
         "whose body was changed after signing (a member added)",
         _UNVERIFIED,
     ),
+    "last-char": (
+        "rejects a signature with its last character changed",
+        "with the right signature but its last base64 character changed",
+        "the signature is not compared in full (a prefix, or all but its last character); "
+        "compare the whole signature, in constant time",
+    ),
     "other-message-id": (
         "rejects a signature made for another webhook-id",
         "whose webhook-id is not the one its signature was made for",
@@ -346,6 +353,8 @@ def _forgery(b: Battery, kind: str, event: Event) -> tuple[Event, dict[str, str 
         made = wrong_key(key, body, msg_id=msg_id, timestamp=ts)
     elif kind == "tampered-body":
         made = tampered_body(key, body, msg_id=msg_id, timestamp=ts)
+    elif kind == "last-char":
+        made = last_char(key, body, msg_id=msg_id, timestamp=ts)
     elif kind == "other-message-id":
         made = other_message_id(key, body, msg_id=msg_id, timestamp=ts)
     elif kind == "shifted-timestamp":
