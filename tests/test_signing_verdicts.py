@@ -619,3 +619,7 @@ def test_a_v1a_receiver_is_graded_like_a_v1_one(fault: str | None, clock: Steppe
     outcomes, causes = V1A_CASES[fault]
     assert _not_passed(report) == outcomes, report.table()
     assert _causes(report) == causes
+    if fault == "wrong-secret":
+        # The advice names the keys a v1a receiver and its sender use, not only v1's whsec_.
+        summary = next(c.summary for c in report.root_causes if c.id == "wrong-secret")
+        assert "whsk_" in summary and "whpk_" in summary, summary

@@ -145,9 +145,11 @@ def _without_carrier(results: Sequence[CheckResult], facts: Facts) -> list[RootC
     if signed and all(d.status in (401, 403) for d in signed):
         summary = (
             f"no correctly signed request was accepted ({_statuses(signed)}): the secret "
-            "hookmock signs with is not the one the receiver verifies with; give both the "
-            "endpoint's whsec_ secret (--secret or STANDARD_WEBHOOKS_SECRET; in tests, "
-            "standard_webhooks.secret), and check the signed content is "
+            "hookmock signs with is not the one the receiver verifies with; give hookmock the "
+            "endpoint's secret (--secret or STANDARD_WEBHOOKS_SECRET; in tests, "
+            "standard_webhooks.secret) and the receiver the same, a whsec_... secret for v1 "
+            "signatures, or for v1a the whsk_... signing key to hookmock and its whpk_... "
+            "public key to the receiver; and check the signed content is "
             "'{webhook-id}.{webhook-timestamp}.{raw body}'"
         )
         return [RootCause("wrong-secret", summary, explained)]
