@@ -189,9 +189,11 @@ def test_a_clock_checked_one_way_is_named_and_warned() -> None:
     assert report["replay-stale"].outcome is Verdict.PASS
     assert report["replay-future"].outcome is Verdict.WARN
     assert [c.id for c in report.root_causes] == ["future-timestamp-accepted"]
-    # Besides the warning, only the URL verification fails: this receiver answers no challenge.
+    # Besides the warning, only the URL verification fails: this receiver answers no challenge,
+    # so its not answering an unsigned one shows nothing either.
     failed = {r.id for r in report.results if r.outcome is not Verdict.PASS}
-    assert failed == {"url-verification", "replay-future"}
+    assert failed == {"url-verification", "replay-future", "url-verification-unsigned"}
+    assert report["url-verification-unsigned"].outcome is Verdict.INCONCLUSIVE
 
 
 def test_answers_all_late_are_not_put_down_to_the_secret() -> None:

@@ -86,10 +86,13 @@ class ProbeFailure(Exception):
 @dataclass(frozen=True)
 class Found:
     """What a check function found: ``ok`` is ``True`` (shown), ``False`` (the opposite was
-    shown) or ``None`` (neither could be shown: inconclusive)."""
+    shown) or ``None`` (neither could be shown: inconclusive). ``severity`` makes a failure of a
+    warning-severity check an error when what it showed is worse than what the warning is for
+    (a 5xx where a refusal is only warned about)."""
 
     ok: bool | None
     detail: str
+    severity: Severity | None = None
 
 
 @dataclass

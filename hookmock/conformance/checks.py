@@ -205,17 +205,18 @@ def run_checks(
         found = check.run(battery)
         mine = battery.sent[first:]
         _raise_if_unreachable(battery.sent, resolved.url)
+        severity = check.severity if found.ok is not False else found.severity or check.severity
         if found.ok is None:
             outcome = Verdict.INCONCLUSIVE
         elif found.ok:
             outcome = Verdict.PASS
         else:
-            outcome = Verdict.FAIL if check.severity is Severity.ERROR else Verdict.WARN
+            outcome = Verdict.FAIL if severity is Severity.ERROR else Verdict.WARN
         masked = provider.adapter.secrets() + url_secrets(resolved.url)
         result = CheckResult(
             check.id,
             check.title,
-            check.severity,
+            severity,
             outcome,
             mask_urls(redact(found.detail, masked)),
             mine,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..records.outcome import Outcome
 from .base import CheckResult, Family, Verdict, is_crash, is_slow
 from .rootcauses import Facts, RootCause
+from .verdicts import RESERIALIZED
 
 __all__ = ["SignatureCauses", "explain", "signature_causes"]
 
@@ -46,12 +47,15 @@ class SignatureCauses:
         provider that signs no timestamp.
     :ivar future_accepted: why a request signed ahead of the clock was acknowledged while a
         stale one was refused; ``None`` for a battery that sends none.
+    :ivar stale_accepted: why a stale request was acknowledged while one signed ahead of the
+        clock was refused; ``None`` for a battery that sends none ahead of the clock.
     """
 
     nothing_acknowledged: str
     not_verified: str
     timestamp_not_checked: str | None = None
     future_accepted: str | None = None
+    stale_accepted: str | None = None
 
     def find(self, results: Sequence[CheckResult], facts: Facts) -> list[RootCause]:
         """The root causes behind *results*, most fundamental first, each result they explain
@@ -71,8 +75,12 @@ def signature_causes(
       was refused too.
     - ``signature-not-verified``: ``forged-wrong-secret`` failed; it explains the failed
       forgeries, replays and oracle checks.
+    - ``reserialized-body``: a byte form of the JSON was refused while the same event in the
+      sender's own bytes was acknowledged;
     - ``timestamp-not-checked``: a replay failed while the signature is verified;
-      ``future-timestamp-accepted`` when only the one ahead of the clock did.
+      ``future-timestamp-accepted`` when only the one ahead of the clock did,
+      ``stale-timestamp-accepted`` when only the stale one did and the one ahead of the clock
+      was refused (the clock is compared, one way).
     """
     failed = {r.id for r in results if r.outcome in (Verdict.FAIL, Verdict.WARN)}
     if facts.carrier is None:
@@ -115,9 +123,27 @@ def signature_causes(
                 tuple(r.id for r in results if r.id in failed and r.family in explained),
             )
         ]
+    causes: list[RootCause] = []
+    # Byte forms refused beside the sender's own form acknowledged (verdicts.byte_form says so).
+    reserialized = tuple(
+        r.id
+        for r in results
+        if r.id in failed
+        and r.family is Family.VARIANT
+        and f"likely cause: {RESERIALIZED}" in r.detail
+    )
+    if reserialized:
+        summary = (
+            f"{RESERIALIZED}: other byte forms of JSON it acknowledges in the sender's own form "
+            "were refused; verify the raw body, then parse it"
+        )
+        causes.append(RootCause("reserialized-body", summary, reserialized))
     replays = tuple(r.id for r in results if r.id in failed and r.family is Family.REPLAY)
+    future_refused = any(r.id == "replay-future" and r.outcome is Verdict.PASS for r in results)
     if replays == ("replay-future",) and words.future_accepted is not None:
-        return [RootCause("future-timestamp-accepted", words.future_accepted, replays)]
-    if replays and words.timestamp_not_checked is not None:
-        return [RootCause("timestamp-not-checked", words.timestamp_not_checked, replays)]
-    return []
+        causes.append(RootCause("future-timestamp-accepted", words.future_accepted, replays))
+    elif replays == ("replay-stale",) and future_refused and words.stale_accepted is not None:
+        causes.append(RootCause("stale-timestamp-accepted", words.stale_accepted, replays))
+    elif replays and words.timestamp_not_checked is not None:
+        causes.append(RootCause("timestamp-not-checked", words.timestamp_not_checked, replays))
+    return causes

@@ -14,13 +14,25 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .base import Battery, Found, carried, is_crash, is_refusal, is_slow, no_carrier, show
+from .base import (
+    Battery,
+    Found,
+    Severity,
+    carried,
+    is_crash,
+    is_refusal,
+    is_slow,
+    no_carrier,
+    show,
+)
 
 if TYPE_CHECKING:
     from ..engine.delivery import Delivery
 
 __all__ = [
     "RESERIALIZED",
+    "TEXT_MEMBER",
+    "VARIANT_TEXT",
     "Refusals",
     "acknowledged_event",
     "beside_twin",
@@ -28,6 +40,13 @@ __all__ = [
     "refused",
     "unknown_acknowledged",
 ]
+
+#: Text with a slash, non-ASCII letters and typographic punctuation: the characters whose byte
+#: form differs between JSON writers (escaped or raw), so a verifier of re-serialized JSON fails.
+#: A byte-form check puts it in the event it sends, so that the form changes the bytes.
+VARIANT_TEXT = "Q3 review / planning – the team’s café ünïcödé"
+#: The member added to carry that text where an event has no free-text field.
+TEXT_MEMBER = "hookmock_note"
 
 #: The likely cause of a byte form refused while the sender's own form is acknowledged.
 RESERIALIZED = (
@@ -125,7 +144,9 @@ def refused(
 def unknown_acknowledged(b: Battery, delivery: Delivery, sent: str, *, refusal: str) -> Found:
     """The verdict on *delivery*, a correctly signed event of a type the receiver cannot know
     (described by *sent*): a correct receiver acknowledges it within the deadline, and any other
-    answer fails. *refusal* says what a refusal costs with this provider."""
+    answer fails. *refusal* says what a refusal costs with this provider. A 5xx fails as an error
+    even where the check is a warning (for a refusal): no receiver may fail on what the provider
+    sends."""
     if delivery.acknowledged:
         b.latencies.append(delivery.elapsed)
         return Found(True, show(delivery))
@@ -141,15 +162,33 @@ def unknown_acknowledged(b: Battery, delivery: Delivery, sent: str, *, refusal: 
         )
     elif is_crash(delivery):
         lines.append("likely cause: the handler fails on an event type it does not know")
+        return Found(False, "\n".join(lines), Severity.ERROR)
     return Found(False, "\n".join(lines))
 
 
-def byte_form(b: Battery, twin: Delivery, delivery: Delivery, sent: str, *, own: str) -> Found:
+def byte_form(
+    b: Battery,
+    twin: Delivery,
+    delivery: Delivery,
+    sent: str,
+    *,
+    own: str,
+    own_bytes: bytes | None = None,
+) -> Found:
     """The verdict on *delivery*, a correctly signed event in another byte form of the same JSON
     (described by *sent*), after *twin*, the same kind of event in the sender's own bytes (*own*
     names them: ``"Zoom's own bytes"``). A correct receiver verifies the bytes it received,
     whatever their form. Any 4xx to the form is put down to a signature over re-serialized JSON,
-    whatever status the receiver refuses with (Zoom's own Node.js SDK answers 400)."""
+    whatever status the receiver refuses with (Zoom's own Node.js SDK answers 400).
+    *own_bytes*, when given, are the sender's own bytes of the JSON sent: when they are the bytes
+    sent (the event has nothing the form writes differently), the check shows nothing and is
+    inconclusive."""
+    if own_bytes is not None and delivery.request.body == own_bytes:
+        return Found(
+            None,
+            f"sent: {sent}; got {show(delivery)}\ninconclusive: these bytes are the same in "
+            f"{own}, so acknowledging them shows nothing about this byte form",
+        )
     return beside_twin(
         b,
         twin,

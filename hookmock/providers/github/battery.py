@@ -21,6 +21,7 @@ from ...conformance.base import (
     Severity,
     Suite,
     is_crash,
+    is_slow,
     no_carrier,
     probe_unmoved,
     show,
@@ -84,9 +85,16 @@ def _sign(secret: str, body: bytes) -> dict[str, str | None]:
     }
 
 
+def _last_digit(signature: str | None) -> str | None:
+    """*signature* with its last hex digit changed."""
+    if not signature:
+        return signature
+    return signature[:-1] + ("0" if signature[-1] != "0" else "1")
+
+
 def _truncated(request: Request) -> dict[str, str | None]:
-    good = request.header(HEADER_SIGNATURE_256) or ""
-    scheme, _, digest = good.partition("=")
+    """X-Hub-Signature-256 cut to the first half of its digest, alone."""
+    scheme, _, digest = (request.header(HEADER_SIGNATURE_256) or "").partition("=")
     return {HEADER_SIGNATURE: None, HEADER_SIGNATURE_256: f"{scheme}={digest[: len(digest) // 2]}"}
 
 
@@ -102,6 +110,11 @@ FORGERIES: dict[str, tuple[str, str, Callable[[Request], dict[str, str | None]]]
         "without X-Hub-Signature-256 and X-Hub-Signature",
         lambda request: {HEADER_SIGNATURE: None, HEADER_SIGNATURE_256: None},
     ),
+    "empty-signature": (
+        "rejects a delivery whose X-Hub-Signature-256 is 'sha256=' and nothing else",
+        "whose X-Hub-Signature-256 is 'sha256=' and nothing else",
+        lambda request: {HEADER_SIGNATURE: None, HEADER_SIGNATURE_256: "sha256="},
+    ),
     # A receiver comparing as much as it was sent (expected.startswith(signature)) lets this
     # in: a forger then needs one right hex digit.
     "truncated-signature": (
@@ -109,10 +122,15 @@ FORGERIES: dict[str, tuple[str, str, Callable[[Request], dict[str, str | None]]]
         "whose X-Hub-Signature-256 is the right one cut to its first half",
         _truncated,
     ),
-    "empty-signature": (
-        "rejects a delivery whose X-Hub-Signature-256 is 'sha256=' and nothing else",
-        "whose X-Hub-Signature-256 is 'sha256=' and nothing else",
-        lambda request: {HEADER_SIGNATURE: None, HEADER_SIGNATURE_256: "sha256="},
+    # Both signatures changed: a receiver that verifies the legacy SHA-1 one correctly must
+    # refuse this too.
+    "last-digit": (
+        "rejects a signature with its last hex digit changed",
+        "with the last hex digit of X-Hub-Signature-256 (and of X-Hub-Signature) changed",
+        lambda request: {
+            HEADER_SIGNATURE: _last_digit(request.header(HEADER_SIGNATURE)),
+            HEADER_SIGNATURE_256: _last_digit(request.header(HEADER_SIGNATURE_256)),
+        },
     ),
 }
 
@@ -175,13 +193,17 @@ def malformed(kind: str) -> Callable[[Battery], Found]:
         name = vehicle(b)
         event = Event(name, None, body, None, "verbatim")
         delivery = b.deliver(event, headers={HEADER_SIGNATURE: None, HEADER_SIGNATURE_256: None})
-        if is_crash(delivery) or delivery.response is None:
-            return Found(
-                False,
-                f"{what}: {show(delivery)}\na correct receiver answers bad input with a 4xx; a "
-                "5xx shows the handler failing (does it parse the body before verifying it?)",
-            )
-        return Found(True, show(delivery))
+        if delivery.status is not None and delivery.status < 500 and not is_slow(delivery):
+            if b.carrier is None:
+                # A receiver that refuses everything refuses this before reading it.
+                return Found(None, f"{what}: {show(delivery)}\n{no_carrier(b)}")
+            return Found(True, show(delivery))
+        return Found(
+            False,
+            f"{what}: {show(delivery)}\na correct receiver answers bad input with a 4xx, "
+            "promptly; a 5xx shows the handler failing (does it parse the body before verifying "
+            "it?)",
+        )
 
     return run
 
@@ -189,40 +211,52 @@ def malformed(kind: str) -> Callable[[Battery], Found]:
 def redelivery(b: Battery) -> Found:
     """A delivery redelivered (the same GUID, body and signature): acknowledged both times;
     with a probe, acted on once."""
-    b.establish_baseline()
-    name = b.probe_event if b.probe is not None and b.probe_event else vehicle(b)
+    name = vehicle(b)
     if b.carrier is None:
         return Found(None, no_carrier(b))
+    if b.probe is not None and b.probe_event:
+        name = b.probe_event
     try:
-        before = b.read_probe()
+        readings = [b.read_probe()]
         first = b.deliver(b.event(name))
-        once = b.read_probe()
+        readings.append(b.read_probe())
         guid = first.request.header(HEADER_DELIVERY)
         # What GitHub's Redeliver button sends: the same bytes under the same delivery GUID.
         again = b.deliver(first.event, headers={HEADER_DELIVERY: guid})
-        twice = b.read_probe()
+        readings.append(b.read_probe())
     except ProbeFailure as failure:
         return Found(None, f"inconclusive: the probe raised {failure}")
-    sent = f"a redelivery of {guid} (same X-GitHub-Delivery, body and signature)"
-    if first.acknowledged and again.acknowledged:
-        if before is not None and once is not None and twice is not None:
-            went = f"the probe went {before} → {once} → {twice}"
-            if once - before < 1:
-                return Found(None, f"{sent}: both acknowledged ({went})\n{probe_unmoved(name)}")
-            if twice != once:
-                return Found(
-                    False,
-                    f"{sent}: both acknowledged, and the redelivery was acted on again ({went})"
-                    "\na correct receiver acts once on a delivery\nlikely cause: the receiver "
-                    "does not remember X-GitHub-Delivery: skip a GUID it has already handled",
-                )
-        b.latencies += [first.elapsed, again.elapsed]
-        return Found(True, f"both acknowledged ({show(again)})")
-    return Found(
-        False,
-        f"{sent}: first {show(first)}, then {show(again)}\nGitHub's Redeliver button sends it "
-        "again after a failure: acknowledge it (and act once, remembering the delivery GUID)",
+    sent = (
+        f"a redelivery of {guid} (same X-GitHub-Delivery, body and signature): first "
+        f"{show(first)}, then {show(again)}"
     )
+    if not (first.acknowledged and again.acknowledged):
+        lines = [
+            sent,
+            "GitHub's Redeliver button sends it again after a failure: acknowledge it (and act "
+            "once, remembering the delivery GUID)",
+        ]
+        if first.acknowledged and is_crash(again):
+            lines.append(
+                "likely cause: the receiver fails on a delivery it has already processed (a "
+                "unique key, say); acknowledge it and skip the work"
+            )
+        return Found(False, "\n".join(lines))
+    remark = "; without a probe, acting once was not verified"
+    if None not in readings:
+        before, once, twice = (int(r or 0) for r in readings)
+        if once <= before:
+            went = f"the probe went {before} → {once} → {twice}"
+            return Found(None, f"{sent} ({went})\n{probe_unmoved(name)}")
+        if twice > once:
+            return Found(
+                False,
+                f"{sent}\nthe probe went {before} → {once} → {twice}: the redelivery was acted "
+                "on again; a correct receiver acts once (remember the delivery GUID)",
+            )
+        remark = ""
+    b.latencies += [first.elapsed, again.elapsed]
+    return Found(True, f"both acknowledged ({show(again)}){remark}")
 
 
 def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
@@ -268,7 +302,7 @@ def build_checks(events: Sequence[str]) -> tuple[Check, ...]:
     checks.append(
         Check(
             "redelivery",
-            "acknowledges a delivery redelivered with the same X-GitHub-Delivery",
+            "acknowledges a delivery redelivered with the same X-GitHub-Delivery (and acts once)",
             E,
             redelivery,
             F.DUPLICATE,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from ...conformance.base import (
     Battery,
@@ -30,7 +31,7 @@ from ...conformance.base import (
     vehicle,
 )
 from ...conformance.explain import SignatureCauses
-from ...conformance.verdicts import Refusals, byte_form, refused
+from ...conformance.verdicts import TEXT_MEMBER, VARIANT_TEXT, Refusals, byte_form, refused
 from ...engine.delivery import Delivery
 from ...generate.events import Event
 from .protocol import NO_RETRY_HEADER, RETRY_NUM_HEADER, RETRY_REASON_HEADER, URL_VERIFICATION
@@ -87,21 +88,35 @@ _REFUSALS = Refusals(
 valid_event = _REFUSALS.valid_event
 
 
+def _with_text(b: Battery, name: str) -> tuple[Any, str]:
+    """A fresh *name* event's data carrying :data:`VARIANT_TEXT` (in its ``event.text``, or in
+    a member added to its ``event``), and where it was put: a byte form then changes the bytes,
+    whatever text the event was generated with."""
+    data = copy.deepcopy(b.event(name).data)
+    inner = data.get("event") if isinstance(data, dict) else None
+    if not isinstance(inner, dict):
+        return data, "nowhere"
+    key = "text" if isinstance(inner.get("text"), str) else TEXT_MEMBER
+    inner[key] = VARIANT_TEXT
+    return data, f"event.{key}"
+
+
 def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
     def check(b: Battery) -> Found:
         b.establish_baseline()
         name = b.carrier
         if name is None:
             return Found(None, no_carrier(b))
-        twin = b.deliver(b.event(name))
-        # The twin's values, so that only the byte form tells the answers apart, under an
-        # event_id of its own, so that it is not a duplicate of the twin.
-        data = copy.deepcopy(twin.event.data)
-        data["event_id"] = b.event(name).data["event_id"]
-        delivery = b.deliver(Event.build(name, data, serialization=serialization))
-        return byte_form(
-            b, twin, delivery, f"a correctly signed {name} with {what}", own="Slack's own bytes"
-        )
+        data, where = _with_text(b, name)
+        twin = b.deliver(Event.build(name, data, serialization=b.suite.serialization))
+        # The same event again under its own event_id: a receiver that deduplicates answers a
+        # second delivery for that reason, not for its bytes.
+        data = {**data, "event_id": b.event(name).data["event_id"]}
+        event = Event.build(name, data, serialization=serialization)
+        own = Event.build(name, data, serialization=b.suite.serialization).body
+        delivery = b.deliver(event)
+        sent = f"a correctly signed {name} with {what} (text with '/' and non-ASCII in {where})"
+        return byte_form(b, twin, delivery, sent, own="Slack's own bytes", own_bytes=own)
 
     return check
 
@@ -129,11 +144,15 @@ def unknown_event(b: Battery) -> Found:
             "likely cause: no listener for this type (Bolt answers 404 to an event without a "
             "listener)"
         )
+    elif is_crash(delivery):
+        # The warning is for Bolt's 404; failing on an event Slack sends is an error.
+        lines.append("likely cause: the handler fails on an event type it does not know")
+        return Found(False, "\n".join(lines), E)
     return Found(False, "\n".join(lines))
 
 
 def unsigned_verification(b: Battery) -> Found:
-    b.validation_baseline()
+    answered = b.validation_baseline()
     event = b.provider.fake(URL_VERIFICATION)
     delivery = b.deliver(event, headers=_UNSIGNED)
     challenge = event.data["challenge"]
@@ -148,6 +167,14 @@ def unsigned_verification(b: Battery) -> Found:
         )
     if is_crash(delivery) or is_slow(delivery):
         return Found(False, f"{sent}\n{_REFUSE}\nlikely cause: the verification raises")
+    if not answered:
+        # A receiver that does not answer the signed challenge either shows nothing by not
+        # answering this one.
+        return Found(
+            None,
+            f"{sent}\ninconclusive: the signed url_verification was not answered with the "
+            "challenge either, so not answering this one shows nothing about the signature",
+        )
     return Found(True, show(delivery))
 
 
@@ -317,19 +344,25 @@ def duplicate(b: Battery) -> Found:
     if b.carrier is None and not first.acknowledged:
         return Found(None, f"{sent}; {got}\n{no_carrier(b)}")
     if not (first.acknowledged and retry.acknowledged and again.acknowledged):
+        crashed = first.acknowledged and any(is_crash(d) for d in (retry, again))
+        cause = (
+            "the receiver fails on a delivery of an event it has already processed (a unique "
+            "key, say); acknowledge it and skip the work"
+            if crashed
+            else "a retry is refused instead of acknowledged and ignored"
+        )
         return Found(
             False,
             f"{sent}; {got}\na correct receiver acknowledges each (an unacknowledged retry is "
-            "retried again)\nlikely cause: a retry is refused instead of acknowledged and ignored",
+            f"retried again)\nlikely cause: {cause}",
         )
-    if before is not None and after_first is not None and after is not None:
-        processed = (after_first - before, after - after_first)
-    else:
-        processed = (1, 0)
+    if before is None or after_first is None or after is None:
+        return Found(True, f"{got}; without a probe, processing once was not verified")
+    processed = (after_first - before, after - after_first)
     if processed[0] < 1:
         went = f"the probe went {before} → {after_first} → {after}"
         return Found(None, f"{sent}; {got} ({went})\n{probe_unmoved(name)}")
-    if processed != (1, 0):
+    if processed[1] > 0:
         return Found(
             False,
             f"{sent}; {got}\nthe probe counted {processed[0]}, then {processed[1]} more; a "
@@ -462,6 +495,9 @@ CAUSES = SignatureCauses(
     future_accepted="X-Slack-Request-Timestamp is compared with the clock one way only: a "
     "timestamp more than 5 minutes ahead was accepted, a stale one refused (Bolt for JavaScript "
     "checks so; Bolt for Python and Slack's documentation refuse 5 minutes either way)",
+    stale_accepted="X-Slack-Request-Timestamp is compared with the clock one way only: a "
+    "timestamp more than 5 minutes old was accepted, one as far ahead refused; refuse a "
+    "timestamp more than 5 minutes away either way, as Slack's SDKs do",
 )
 
 

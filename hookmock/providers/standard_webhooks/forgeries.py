@@ -28,6 +28,7 @@ from .signature import (
 __all__ = [
     "SignedRequest",
     "empty_signature",
+    "last_char",
     "malformed_item",
     "other_key",
     "other_message_id",
@@ -103,6 +104,21 @@ def tampered_body(
     original = signed_request(secret, body, msg_id=msg_id, timestamp=timestamp)
     new_body = _tamper(original.body) if tampered is None else tampered
     return SignedRequest(new_body, original.headers)
+
+
+_BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def last_char(secret: KeyLike, body: bytes | str, *, msg_id: str, timestamp: int) -> SignedRequest:
+    """The right signature with the last base64 character of its item changed, in a bit that
+    carries data (the last character before the padding also carries zero bits, which a
+    lenient decoder ignores): only a receiver that compares the whole signature refuses it."""
+    version, _, signature = sign(secret, msg_id, timestamp, body).partition(",")
+    data = signature.rstrip("=")
+    changed = _BASE64[_BASE64.index(data[-1]) ^ 0b100000]
+    item = f"{version},{data[:-1]}{changed}{signature[len(data) :]}"
+    original = signed_request(secret, body, msg_id=msg_id, timestamp=timestamp)
+    return _replace(original, **{HEADER_SIGNATURE: item})
 
 
 def stale_timestamp(

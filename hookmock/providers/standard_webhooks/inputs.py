@@ -10,6 +10,7 @@ from ...conformance.base import (
     Battery,
     Found,
     ProbeFailure,
+    is_crash,
     is_slow,
     no_carrier,
     probe_unmoved,
@@ -74,6 +75,15 @@ def _judge(
         if b.carrier is None:
             return Found(None, f"{sent}\n{no_carrier(b)}")
         return Found(True, show(delivery))
+    if is_slow(delivery):
+        if b.carrier is None and b.signed and all(is_slow(d) for d in b.signed.values()):
+            # Every correctly signed event was late too: this one's lateness is not its input's.
+            return Found(
+                None,
+                f"{sent}\ninconclusive: every correctly signed event was answered late too, so "
+                "this answer shows nothing about this input",
+            )
+        cause = "the work happens before the answer; acknowledge first, then work"
     return Found(False, f"{sent}\n{_BAD_INPUT}\nlikely cause: {cause}")
 
 
@@ -158,7 +168,12 @@ def duplicate(b: Battery) -> Found:
         "a correct receiver acknowledges both (a 2xx to a message it already has, so that the "
         "sender stops retrying) and processes the message once"
     )
-    if first.acknowledged and not again.acknowledged:
+    if first.acknowledged and is_crash(again):
+        advice.append(
+            "the receiver fails on a webhook-id it has seen (a unique key, say); the sender then "
+            "retries it for a day: answer 2xx to a duplicate and skip the work"
+        )
+    elif first.acknowledged and not again.acknowledged:
         advice.append(
             "the receiver refuses a webhook-id it has seen; the sender then retries it for a "
             "day: answer 2xx to a duplicate and skip the work"

@@ -145,9 +145,11 @@ def _without_carrier(results: Sequence[CheckResult], facts: Facts) -> list[RootC
     if signed and all(d.status in (401, 403) for d in signed):
         summary = (
             f"no correctly signed request was accepted ({_statuses(signed)}): the secret "
-            "hookmock signs with is not the one the receiver verifies with; give both the "
-            "endpoint's whsec_ secret (--secret or STANDARD_WEBHOOKS_SECRET; in tests, "
-            "standard_webhooks.secret), and check the signed content is "
+            "hookmock signs with is not the one the receiver verifies with; give hookmock the "
+            "endpoint's secret (--secret or STANDARD_WEBHOOKS_SECRET; in tests, "
+            "standard_webhooks.secret) and the receiver the same, a whsec_... secret for v1 "
+            "signatures, or for v1a the whsk_... signing key to hookmock and its whpk_... "
+            "public key to the receiver; and check the signed content is "
             "'{webhook-id}.{webhook-timestamp}.{raw body}'"
         )
         return [RootCause("wrong-secret", summary, explained)]
@@ -259,7 +261,9 @@ def _independent(results: Sequence[CheckResult], facts: Facts) -> list[RootCause
     def accepted_ids(wanted: Sequence[str]) -> tuple[str, ...]:
         return tuple(r.id for r in results if r.id in wanted and accepted(r.id))
 
-    unverified = accepted("forged-missing-signature") and accepted("forged-wrong-secret")
+    # A body signed with another key acknowledged: whatever else the receiver checks (that a
+    # signature header is there, its timestamp), it does not verify the signature.
+    unverified = accepted("forged-wrong-secret")
     if unverified:
         forged = [
             r.id for r in results if r.family in (Family.FORGED, Family.REPLAY) and accepted(r.id)
@@ -270,15 +274,21 @@ def _independent(results: Sequence[CheckResult], facts: Facts) -> list[RootCause
             for r in results
             if r.family is Family.VARIANT and r.outcome is Verdict.INCONCLUSIVE
         ]
+        which = (
+            "requests without a signature and with a wrong one were"
+            if accepted("forged-missing-signature")
+            else "a request signed with another secret was"
+        )
         summary = (
-            "the receiver does not refuse requests it cannot verify: requests without a "
-            "signature and with a wrong one were acknowledged with a 2xx, as if accepted; verify "
-            "webhook-signature over '{webhook-id}.{webhook-timestamp}.{raw body}' before anything "
-            "else, and refuse with a 401"
+            f"the receiver does not refuse requests it cannot verify: {which} acknowledged with "
+            "a 2xx, as if accepted; verify webhook-signature over "
+            "'{webhook-id}.{webhook-timestamp}.{raw body}' before anything else, and refuse "
+            "with a 401"
         )
         causes.append(RootCause("no-signature-check", summary, tuple(forged)))
     else:
-        if accepted("replay-stale") or accepted("replay-future"):
+        stale, future = accepted("replay-stale"), accepted("replay-future")
+        if stale and future:
             summary = (
                 "the receiver does not compare webhook-timestamp with its clock: a captured "
                 "request can be replayed at any time; refuse timestamps more than 5 minutes "
@@ -286,6 +296,18 @@ def _independent(results: Sequence[CheckResult], facts: Facts) -> list[RootCause
             )
             times = ("replay-stale", "replay-future", "forged-non-numeric-timestamp")
             causes.append(RootCause("no-timestamp-check", summary, accepted_ids(times)))
+        elif stale or future:
+            accepted_way, refused_way = ("old", "ahead") if stale else ("ahead", "old")
+            summary = (
+                "the receiver compares webhook-timestamp with its clock one way only: a "
+                f"timestamp more than 5 minutes {accepted_way} was accepted, one as far "
+                f"{refused_way} refused; refuse timestamps more than 5 minutes away, either way "
+                "(the reference libraries do)"
+            )
+            cause = "stale-timestamp-accepted" if stale else "future-timestamp-accepted"
+            causes.append(
+                RootCause(cause, summary, ("replay-stale",) if stale else ("replay-future",))
+            )
         unsigned_parts = [
             r.id
             for r in results

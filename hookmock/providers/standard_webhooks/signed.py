@@ -21,6 +21,8 @@ from ...conformance.base import (
     vehicle,
 )
 from ...conformance.verdicts import (
+    TEXT_MEMBER,
+    VARIANT_TEXT,
     Refusals,
     byte_form,
     refused,
@@ -32,6 +34,7 @@ from ...generate.events import Event
 from .forgeries import (
     SignedRequest,
     empty_signature,
+    last_char,
     malformed_item,
     other_key,
     other_message_id,
@@ -69,11 +72,6 @@ __all__ = [
 UNKNOWN_EVENT = "hookmock.unknown_event"
 #: The id of the check that a wrong first signature item does not hide a right second one.
 ROTATION = "rotation-second-item"
-#: Text with a slash, non-ASCII letters and typographic punctuation: the characters whose byte
-#: form differs between JSON writers (escaped or raw), so a verifier of re-serialized JSON fails.
-VARIANT_TEXT = "Q3 review / planning – the team’s café ünïcödé"
-#: The member added to an event whose schema has no free-text field, to carry the text above.
-TEXT_MEMBER = "hookmock_note"
 
 
 class Sender(Protocol):
@@ -185,7 +183,9 @@ def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
         twin = b.deliver(Event.build(name, data, serialization=b.suite.serialization))
         delivery = b.deliver(Event.build(name, data, serialization=serialization))
         sent = f"a correctly signed {name} with {what} (text with '/' and non-ASCII in {where})"
-        return byte_form(b, twin, delivery, sent, own="the sender's own bytes")
+        return byte_form(
+            b, twin, delivery, sent, own="the sender's own bytes", own_bytes=twin.event.body
+        )
 
     return check
 
@@ -256,6 +256,12 @@ FORGERIES: dict[str, tuple[str, str, str]] = {
         "rejects a body changed after signing",
         "whose body was changed after signing (a member added)",
         _UNVERIFIED,
+    ),
+    "last-char": (
+        "rejects a signature with its last character changed",
+        "with the right signature but its last base64 character changed",
+        "the signature is not compared in full (a prefix, or all but its last character); "
+        "compare the whole signature, in constant time",
     ),
     "other-message-id": (
         "rejects a signature made for another webhook-id",
@@ -353,6 +359,8 @@ def _forgery(b: Battery, kind: str, event: Event) -> tuple[Event, dict[str, str 
         made = wrong_key(key, body, msg_id=msg_id, timestamp=ts)
     elif kind == "tampered-body":
         made = tampered_body(key, body, msg_id=msg_id, timestamp=ts)
+    elif kind == "last-char":
+        made = last_char(key, body, msg_id=msg_id, timestamp=ts)
     elif kind == "other-message-id":
         made = other_message_id(key, body, msg_id=msg_id, timestamp=ts)
     elif kind == "shifted-timestamp":
