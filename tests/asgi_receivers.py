@@ -47,10 +47,12 @@ def fastapi_receiver(
     shutdown_error: Exception | None = None,
     lifespan: bool = True,
     database: Callable[[], Database] = Database,
+    detach: bool = False,
 ) -> Any:
     """A FastAPI receiver at ``/zoom/webhook``. With *lifespan*, the database is opened at
     startup and handed to requests through the lifespan state; ``app.state.events`` lists
-    what the lifespan did."""
+    what the lifespan did. With *detach*, the work runs in a task the handler starts and never
+    awaits (``asyncio.create_task``) instead of a BackgroundTask."""
     events: list[str] = []
 
     @asynccontextmanager
@@ -81,7 +83,10 @@ def fastapi_receiver(
             token = zoom.encrypted_token(secret, plain)
             return JSONResponse({"plainToken": plain, "encryptedToken": token})
         db = request.state.db if lifespan else app.state.database
-        background.add_task(work, db, event)
+        if detach:
+            app.state.detached = asyncio.get_running_loop().create_task(work(db, event))
+        else:
+            background.add_task(work, db, event)
         return Response(status_code=204)
 
     return app

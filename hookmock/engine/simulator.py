@@ -20,7 +20,7 @@ from ..generate import catalog, fake
 from ..generate.events import Event, zoom_bytes
 from ..generate.profile import GenerationProfile
 from ..records.exchange import Attempt, Request
-from ..records.limits import DEFAULT_BACKGROUND_TIMEOUT
+from ..records.limits import DEFAULT_BACKGROUND_TIMEOUT, DETACHED_TASK_FAILED
 from ..records.masking import mask_url, url_secrets
 from ..records.outcome import Outcome
 from .adapter import Adapter, AdapterAttribute
@@ -867,6 +867,11 @@ def _after_response_note(error: str) -> str:
     lines = error.strip().splitlines()
     if len(lines) == 1:
         return lines[0]
+    if error.startswith(DETACHED_TASK_FAILED):
+        return (
+            f"after its response, a task the application started and did not await raised "
+            f"{lines[-1].strip()}; the traceback is in delivery.after_response_error"
+        )
     return (
         f"after its response the application raised {lines[-1].strip()} (a background task?); "
         "the traceback is in delivery.after_response_error"

@@ -5,7 +5,9 @@ reference implementation, maintained by the Django project). Like Starlette's ``
 a delivery runs the application's call to completion: the deadline judges the response, then
 whatever the application does after it (``BackgroundTasks``, work after the last body message)
 is awaited, up to a bound. An exception raised there, or work still running at the bound (it is
-then cancelled), is recorded on the delivery as :attr:`~hookmock.Delivery.after_response_error`.
+then cancelled), is recorded on the delivery as :attr:`~hookmock.Delivery.after_response_error`;
+so is the failure of a task the application started during its call and never awaited (fire
+and forget), when it fails within :data:`DETACHED_GRACE` of the call's end.
 
 Which event loop an application runs on:
 
@@ -24,14 +26,14 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import unquote
 
 from asgiref.testing import ApplicationCommunicator
 
 from ..errors import ConfigurationError, LifespanError
 from ..records.exchange import Attempt, Request, Response
-from ..records.limits import PAST_THE_BOUND
+from ..records.limits import DETACHED_TASK_FAILED, PAST_THE_BOUND
 from ..records.outcome import Outcome
 from . import (
     DEFAULT_BACKGROUND_TIMEOUT,
@@ -137,8 +139,46 @@ class ASGITarget(InProcessTarget):
         return scope
 
     async def _call(self, request: Request, deadline: float) -> Attempt:
+        loop = asyncio.get_running_loop()
+        watch = _Detached.on(loop)
+        flight = watch.enter()
+        try:
+            attempt = await self._attempt(request, deadline, flight)
+            if flight.alone:
+                await self._detached(flight)
+        finally:
+            watch.leave(flight)
+        if not flight.errors:
+            return attempt
+        detached = "\n".join(flight.errors)
+        if attempt.response is None:
+            failed: Attempt = attempt.__replace__(error=f"{attempt.error}\n\n{detached}")
+            return failed
+        after = attempt.after_response_error
+        acknowledged: Attempt = attempt.__replace__(
+            after_response_error=f"{after}\n\n{detached}" if after else detached
+        )
+        return acknowledged
+
+    async def _detached(self, flight: _Flight) -> None:
+        """Wait a little (:data:`DETACHED_GRACE`) for the tasks the application started during
+        its call and did not await, and note on *flight* the errors of those that failed and
+        that nothing awaited. A task still running then (a worker that lives on) is left to
+        run, its end unseen."""
+        own = {asyncio.current_task(), *flight.own}
+        started = [task for task in flight.tasks if task not in own]
+        running = [task for task in started if not task.done()]
+        if running:
+            await asyncio.wait(running, timeout=min(DETACHED_GRACE, self.background_timeout))
+        for task in started:
+            error = _failed_unawaited(task)
+            if error is not None:
+                flight.errors.append(f"{DETACHED_TASK_FAILED}:\n" + "".join(_format(error, set())))
+
+    async def _attempt(self, request: Request, deadline: float, flight: _Flight) -> Attempt:
         begin = time.perf_counter()
         communicator = _Communicator(self.app, self._scope(request))
+        flight.own.append(communicator.future)
         await communicator.send_input(
             {"type": "http.request", "body": request.body, "more_body": False}
         )
@@ -221,6 +261,90 @@ class ASGITarget(InProcessTarget):
                 "background_timeout= if the work is meant to take that long"
             )
         return None
+
+
+#: Seconds a delivery waits, after the application's call has ended, for the tasks it started
+#: during the call and did not await (fire and forget) before it is recorded.
+DETACHED_GRACE = 0.1
+
+
+class _Flight:
+    """One delivery in flight on a loop: the tasks created while it was, and whether it has
+    been the only delivery in flight there (so that those tasks are its application's)."""
+
+    __slots__ = ("alone", "errors", "own", "tasks")
+
+    def __init__(self, alone: bool) -> None:
+        self.alone = alone
+        self.tasks: list[asyncio.Task[Any]] = []
+        #: The tasks that drive the application's call itself (not ones it started).
+        self.own: list[asyncio.Future[Any]] = []
+        self.errors: list[str] = []
+
+
+class _Detached:
+    """The tasks created on a loop while deliveries are in flight there, so that those an
+    application starts and never awaits (``create_task(work())``, fire and forget) are seen.
+
+    Such a task is outside the application's call, so the call's end does not wait for it.
+    While deliveries run on a loop, its task factory is this one, which notes each task made
+    (through the loop's own factory, if it has one) and is removed once none runs. Tasks made
+    while several deliveries are in flight cannot be told to be one's, and are left alone.
+    """
+
+    #: The watcher of each loop that has deliveries in flight.
+    _of: ClassVar[dict[int, _Detached]] = {}
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.in_flight: list[_Flight] = []
+        self.previous: Any = None
+
+    @classmethod
+    def on(cls, loop: asyncio.AbstractEventLoop) -> _Detached:
+        watch = cls._of.get(id(loop))
+        if watch is None or watch.loop is not loop:
+            watch = cls._of[id(loop)] = cls(loop)
+        return watch
+
+    def enter(self) -> _Flight:
+        if self.in_flight:
+            for other in self.in_flight:
+                other.alone = False
+        else:
+            self.previous = self.loop.get_task_factory()
+            self.loop.set_task_factory(self._create)
+        flight = _Flight(alone=not self.in_flight)
+        self.in_flight.append(flight)
+        return flight
+
+    def leave(self, flight: _Flight) -> None:
+        self.in_flight = [f for f in self.in_flight if f is not flight]
+        if self.in_flight:
+            return
+        # The application may have set a factory of its own meanwhile: that one stays.
+        if self.loop.get_task_factory() == self._create:
+            self.loop.set_task_factory(self.previous)
+        del self._of[id(self.loop)]
+
+    def _create(self, loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
+        previous = self.previous
+        task = (
+            previous(loop, coro, **kwargs) if previous else asyncio.Task(coro, loop=loop, **kwargs)
+        )
+        if len(self.in_flight) == 1:
+            self.in_flight[0].tasks.append(task)
+        return task
+
+
+def _failed_unawaited(task: asyncio.Task[Any]) -> Exception | None:
+    """The exception of a task that failed and whose exception nothing has retrieved (what
+    asyncio would log as "Task exception was never retrieved"); retrieving it here keeps it
+    out of that log."""
+    if not task.done() or task.cancelled() or not getattr(task, "_log_traceback", False):
+        return None
+    error = task.exception()
+    return error if isinstance(error, Exception) else None
 
 
 class _Inbox(asyncio.Queue[dict[str, Any]]):
