@@ -35,6 +35,7 @@ __all__ = [
     "VARIANT_TEXT",
     "Refusals",
     "acknowledged_event",
+    "bad_input_refused",
     "beside_twin",
     "byte_form",
     "refused",
@@ -139,6 +140,18 @@ def refused(
     elif is_crash(delivery):
         lines.append(f"likely cause: {crash}")
     return Found(False, "\n".join(lines))
+
+
+def bad_input_refused(b: Battery, delivery: Delivery, sent: str, failed: str) -> Found:
+    """The verdict on *delivery*, bad input (a malformed or unsigned body, described with the
+    answer by *sent*): any answer below 500 within the deadline passes, when the receiver
+    acknowledged a correctly signed event too (otherwise it shows nothing about this input);
+    anything else fails, *failed* saying what a correct receiver does and the likely cause."""
+    if delivery.status is not None and delivery.status < 500 and not is_slow(delivery):
+        if b.carrier is None:
+            return Found(None, f"{sent}\n{no_carrier(b)}")
+        return Found(True, show(delivery))
+    return Found(False, f"{sent}\n{failed}")
 
 
 def unknown_acknowledged(b: Battery, delivery: Delivery, sent: str, *, refusal: str) -> Found:

@@ -21,14 +21,13 @@ from ...conformance.base import (
     Severity,
     Suite,
     is_crash,
-    is_slow,
     no_carrier,
     probe_unmoved,
     show,
     vehicle,
 )
 from ...conformance.explain import SignatureCauses
-from ...conformance.verdicts import Refusals, refused, unknown_acknowledged
+from ...conformance.verdicts import Refusals, bad_input_refused, refused, unknown_acknowledged
 from ...engine.delivery import Delivery
 from ...generate.events import Event
 from ...records.exchange import Request
@@ -193,16 +192,13 @@ def malformed(kind: str) -> Callable[[Battery], Found]:
         name = vehicle(b)
         event = Event(name, None, body, None, "verbatim")
         delivery = b.deliver(event, headers={HEADER_SIGNATURE: None, HEADER_SIGNATURE_256: None})
-        if delivery.status is not None and delivery.status < 500 and not is_slow(delivery):
-            if b.carrier is None:
-                # A receiver that refuses everything refuses this before reading it.
-                return Found(None, f"{what}: {show(delivery)}\n{no_carrier(b)}")
-            return Found(True, show(delivery))
-        return Found(
-            False,
-            f"{what}: {show(delivery)}\na correct receiver answers bad input with a 4xx, "
-            "promptly; a 5xx shows the handler failing (does it parse the body before verifying "
-            "it?)",
+        # A receiver that refuses everything refuses this before reading it: inconclusive.
+        return bad_input_refused(
+            b,
+            delivery,
+            f"{what}: {show(delivery)}",
+            "a correct receiver answers bad input with a 4xx, promptly; a 5xx shows the handler "
+            "failing (does it parse the body before verifying it?)",
         )
 
     return run

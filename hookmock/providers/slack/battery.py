@@ -31,7 +31,14 @@ from ...conformance.base import (
     vehicle,
 )
 from ...conformance.explain import SignatureCauses
-from ...conformance.verdicts import TEXT_MEMBER, VARIANT_TEXT, Refusals, byte_form, refused
+from ...conformance.verdicts import (
+    TEXT_MEMBER,
+    VARIANT_TEXT,
+    Refusals,
+    bad_input_refused,
+    byte_form,
+    refused,
+)
 from ...engine.delivery import Delivery
 from ...generate.events import Event
 from .protocol import NO_RETRY_HEADER, RETRY_NUM_HEADER, RETRY_REASON_HEADER, URL_VERIFICATION
@@ -304,17 +311,13 @@ def malformed(kind: str) -> Callable[[Battery], Found]:
 
     def check(b: Battery) -> Found:
         delivery = b.deliver(Event.from_body(body, name="(malformed)"), headers=_UNSIGNED)
-        sent = f"sent: {what}; got {show(delivery)}"
-        if delivery.status is not None and delivery.status < 500 and not is_slow(delivery):
-            if b.carrier is None:
-                return Found(None, f"{sent}\n{no_carrier(b)}")
-            return Found(True, show(delivery))
-        return Found(
-            False,
-            f"{sent}\na correct receiver answers bad input with a 4xx, promptly (Slack never "
-            "sends it: a 5xx accepts nothing, but fills the logs with errors an attacker "
-            "chooses)\nlikely cause: the body is parsed before the signature is checked, and the "
-            "parser raises",
+        return bad_input_refused(
+            b,
+            delivery,
+            f"sent: {what}; got {show(delivery)}",
+            "a correct receiver answers bad input with a 4xx, promptly (Slack never sends it: a "
+            "5xx accepts nothing, but fills the logs with errors an attacker chooses)\nlikely "
+            "cause: the body is parsed before the signature is checked, and the parser raises",
         )
 
     return check

@@ -12,11 +12,11 @@ from ...conformance.base import (
     ProbeFailure,
     is_crash,
     is_slow,
-    no_carrier,
     probe_unmoved,
     show,
     vehicle,
 )
+from ...conformance.verdicts import bad_input_refused
 from ...errors import ConfigurationError
 from ...generate.events import Event
 from .signature import HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP
@@ -71,10 +71,6 @@ def _judge(
     correctly signed event too (otherwise it shows nothing about this input)."""
     delivery = b.deliver(event, headers=headers)
     sent = f"sent: {what}; got {show(delivery)}"
-    if delivery.status is not None and delivery.status < 500 and not is_slow(delivery):
-        if b.carrier is None:
-            return Found(None, f"{sent}\n{no_carrier(b)}")
-        return Found(True, show(delivery))
     if is_slow(delivery):
         if b.carrier is None and b.signed and all(is_slow(d) for d in b.signed.values()):
             # Every correctly signed event was late too: this one's lateness is not its input's.
@@ -84,7 +80,7 @@ def _judge(
                 "this answer shows nothing about this input",
             )
         cause = "the work happens before the answer; acknowledge first, then work"
-    return Found(False, f"{sent}\n{_BAD_INPUT}\nlikely cause: {cause}")
+    return bad_input_refused(b, delivery, sent, f"{_BAD_INPUT}\nlikely cause: {cause}")
 
 
 def malformed(kind: str) -> Callable[[Battery], Found]:

@@ -24,7 +24,6 @@ from ...conformance.base import (
     Severity,
     Suite,
     is_crash,
-    is_slow,
     no_carrier,
     probe_unmoved,
     show,
@@ -36,6 +35,7 @@ from ...conformance.verdicts import (
     TEXT_MEMBER,
     VARIANT_TEXT,
     Refusals,
+    bad_input_refused,
     beside_twin,
     byte_form,
     refused,
@@ -288,14 +288,11 @@ def malformed(kind: str) -> Callable[[Battery], Found]:
         body, what = MALFORMED_BODIES[kind]
         event = Event.from_body(body, name="(malformed)")
         delivery = b.deliver(event, headers={HEADER: None})
-        sent = f"sent: {what}, without Stripe-Signature; got {show(delivery)}"
-        if delivery.status is not None and delivery.status < 500 and not is_slow(delivery):
-            if b.carrier is None:
-                return Found(None, f"{sent}\n{no_carrier(b)}")
-            return Found(True, show(delivery))
-        return Found(
-            False,
-            f"{sent}\na correct receiver answers bad input with a 4xx, promptly; Stripe retries "
+        return bad_input_refused(
+            b,
+            delivery,
+            f"sent: {what}, without Stripe-Signature; got {show(delivery)}",
+            "a correct receiver answers bad input with a 4xx, promptly; Stripe retries "
             "a 5xx\nlikely cause: the handler parses the body before verifying it, and raises "
             "(verify first: construct_event refuses an unsigned body with "
             "SignatureVerificationError)",

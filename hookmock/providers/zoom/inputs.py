@@ -18,6 +18,7 @@ from ...conformance.base import (
     vehicle,
 )
 from ...conformance.raw import CLOSED_WITHOUT_ANSWER, TruncatingTarget
+from ...conformance.verdicts import bad_input_refused
 from ...engine.delivery import Delivery
 from ...engine.subscription import Subscription
 from ...errors import ConfigurationError
@@ -54,11 +55,7 @@ def _judge(b: Battery, what: str, delivery: Delivery, *, correct: str, cause: st
     """Any answer below 500 within the deadline passes, when the receiver acknowledged a
     correctly signed event too (otherwise it shows nothing about this input)."""
     sent = f"sent: {what}; got {show(delivery)}"
-    if delivery.status is not None and delivery.status < 500 and not is_slow(delivery):
-        if b.carrier is None:
-            return Found(None, f"{sent}\n{no_carrier(b)}")
-        return Found(True, show(delivery))
-    return Found(False, f"{sent}\n{correct}\nlikely cause: {cause}")
+    return bad_input_refused(b, delivery, sent, f"{correct}\nlikely cause: {cause}")
 
 
 def _raw(body: bytes) -> Event:
