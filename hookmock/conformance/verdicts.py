@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .base import (
     Battery,
@@ -39,6 +39,7 @@ __all__ = [
     "beside_twin",
     "byte_form",
     "refused",
+    "text_variant",
     "unknown_acknowledged",
 ]
 
@@ -177,6 +178,41 @@ def unknown_acknowledged(b: Battery, delivery: Delivery, sent: str, *, refusal: 
         lines.append("likely cause: the handler fails on an event type it does not know")
         return Found(False, "\n".join(lines), Severity.ERROR)
     return Found(False, "\n".join(lines))
+
+
+def text_variant(
+    serialization: str,
+    what: str,
+    *,
+    with_text: Callable[[Battery, str], tuple[Any, str]],
+    id_key: str,
+    own: str,
+) -> Callable[[Battery], Found]:
+    """A check of one byte form (*serialization*, described by *what*) for a provider whose
+    events carry their id at the top level (*id_key*): the carrier event with
+    :data:`VARIANT_TEXT` in it (*with_text* puts it there and says where) in the sender's own
+    bytes, then the same values under the next event's id in the byte form, judged by
+    :func:`byte_form` (*own* names the sender's bytes)."""
+
+    def check(b: Battery) -> Found:
+        from ..generate.events import Event
+
+        b.establish_baseline()
+        name = b.carrier
+        if name is None:
+            return Found(None, no_carrier(b))
+        data, where = with_text(b, name)
+        twin = b.deliver(Event.build(name, data, serialization=b.suite.serialization))
+        # The same event again under an id of its own: a receiver that deduplicates answers a
+        # second delivery for that reason, not for its bytes.
+        data = {**data, id_key: b.event(name).data[id_key]}
+        event = Event.build(name, data, serialization=serialization)
+        own_bytes = Event.build(name, data, serialization=b.suite.serialization).body
+        delivery = b.deliver(event)
+        sent = f"a correctly signed {name} with {what} (text with '/' and non-ASCII in {where})"
+        return byte_form(b, twin, delivery, sent, own=own, own_bytes=own_bytes)
+
+    return check
 
 
 def byte_form(

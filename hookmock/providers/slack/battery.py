@@ -36,8 +36,8 @@ from ...conformance.verdicts import (
     VARIANT_TEXT,
     Refusals,
     bad_input_refused,
-    byte_form,
     refused,
+    text_variant,
 )
 from ...engine.delivery import Delivery
 from ...generate.events import Event
@@ -109,23 +109,9 @@ def _with_text(b: Battery, name: str) -> tuple[Any, str]:
 
 
 def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
-    def check(b: Battery) -> Found:
-        b.establish_baseline()
-        name = b.carrier
-        if name is None:
-            return Found(None, no_carrier(b))
-        data, where = _with_text(b, name)
-        twin = b.deliver(Event.build(name, data, serialization=b.suite.serialization))
-        # The same event again under its own event_id: a receiver that deduplicates answers a
-        # second delivery for that reason, not for its bytes.
-        data = {**data, "event_id": b.event(name).data["event_id"]}
-        event = Event.build(name, data, serialization=serialization)
-        own = Event.build(name, data, serialization=b.suite.serialization).body
-        delivery = b.deliver(event)
-        sent = f"a correctly signed {name} with {what} (text with '/' and non-ASCII in {where})"
-        return byte_form(b, twin, delivery, sent, own="Slack's own bytes", own_bytes=own)
-
-    return check
+    return text_variant(
+        serialization, what, with_text=_with_text, id_key="event_id", own="Slack's own bytes"
+    )
 
 
 def unknown_event(b: Battery) -> Found:

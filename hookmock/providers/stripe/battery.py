@@ -37,8 +37,8 @@ from ...conformance.verdicts import (
     Refusals,
     bad_input_refused,
     beside_twin,
-    byte_form,
     refused,
+    text_variant,
     unknown_acknowledged,
 )
 from ...engine.delivery import Delivery
@@ -108,23 +108,9 @@ def _with_text(b: Battery, name: str) -> tuple[Any, str]:
 
 
 def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
-    def check(b: Battery) -> Found:
-        b.establish_baseline()
-        name = b.carrier
-        if name is None:
-            return Found(None, no_carrier(b))
-        data, where = _with_text(b, name)
-        twin = b.deliver(Event.build(name, data, serialization=b.suite.serialization))
-        # The same event under its own id: a receiver that deduplicates answers a second
-        # delivery for that reason, not for its bytes.
-        data = {**data, "id": b.event(name).data["id"]}
-        event = Event.build(name, data, serialization=serialization)
-        own = Event.build(name, data, serialization=b.suite.serialization).body
-        delivery = b.deliver(event)
-        sent = f"a correctly signed {name} with {what} (text with '/' and non-ASCII in {where})"
-        return byte_form(b, twin, delivery, sent, own="Stripe's own form", own_bytes=own)
-
-    return check
+    return text_variant(
+        serialization, what, with_text=_with_text, id_key="id", own="Stripe's own form"
+    )
 
 
 def rotated(b: Battery) -> Found:
