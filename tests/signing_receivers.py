@@ -319,18 +319,9 @@ class SignedReceiver:
     def _standard_webhooks(self, request: Request, body: bytes) -> str | None:
         if self.secret.startswith("whpk_"):
             return self._standard_webhooks_v1a(request, body)
-        msg_id = request.headers.get("webhook-id", "")
-        timestamp = request.headers.get("webhook-timestamp", "")
-        items = request.headers.get("webhook-signature", "").split()
-        if not msg_id or not items:
-            return "missing webhook-id or webhook-signature"
-        if not timestamp.isascii() or not timestamp.isdigit():
-            return "bad webhook-timestamp"
-        late = _window_refusal(int(timestamp), self.now(), self.faults)
-        if late is not None:
-            return late
-        if "accepts-any-signature" in self.faults:
-            return None
+        refusal, (msg_id, timestamp, items) = self._standard_webhooks_headers(request)
+        if refusal is not None or "accepts-any-signature" in self.faults:
+            return refusal
         key = base64.b64decode(self.secret.removeprefix("whsec_"))
         if "wrong-secret" in self.faults:
             key = bytes(b ^ 0x55 for b in key)
@@ -343,6 +334,21 @@ class SignedReceiver:
                 return None
         return "no matching v1 signature"
 
+    def _standard_webhooks_headers(
+        self, request: Request
+    ) -> tuple[str | None, tuple[str, str, list[str]]]:
+        """Why the request is refused before its signature is looked at (or None), and its
+        webhook-id, webhook-timestamp and signature items."""
+        msg_id = request.headers.get("webhook-id", "")
+        timestamp = request.headers.get("webhook-timestamp", "")
+        items = request.headers.get("webhook-signature", "").split()
+        parts = (msg_id, timestamp, items)
+        if not msg_id or not items:
+            return "missing webhook-id or webhook-signature", parts
+        if not timestamp.isascii() or not timestamp.isdigit():
+            return "bad webhook-timestamp", parts
+        return _window_refusal(int(timestamp), self.now(), self.faults), parts
+
     def _standard_webhooks_v1a(self, request: Request, body: bytes) -> str | None:
         """``v1a`` items: the Ed25519 signature of ``{id}.{timestamp}.{body}``, in base64,
         checked against the ``whpk_`` public key (the reference Go library's asymmetric
@@ -353,18 +359,9 @@ class SignedReceiver:
             Ed25519PublicKey,
         )
 
-        msg_id = request.headers.get("webhook-id", "")
-        timestamp = request.headers.get("webhook-timestamp", "")
-        items = request.headers.get("webhook-signature", "").split()
-        if not msg_id or not items:
-            return "missing webhook-id or webhook-signature"
-        if not timestamp.isascii() or not timestamp.isdigit():
-            return "bad webhook-timestamp"
-        late = _window_refusal(int(timestamp), self.now(), self.faults)
-        if late is not None:
-            return late
-        if "accepts-any-signature" in self.faults:
-            return None
+        refusal, (msg_id, timestamp, items) = self._standard_webhooks_headers(request)
+        if refusal is not None or "accepts-any-signature" in self.faults:
+            return refusal
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(self.secret[len("whpk_") :]))
         if "wrong-secret" in self.faults:
             key = Ed25519PrivateKey.from_private_bytes(bytes(32)).public_key()

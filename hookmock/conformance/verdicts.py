@@ -185,14 +185,15 @@ def text_variant(
     what: str,
     *,
     with_text: Callable[[Battery, str], tuple[Any, str]],
-    id_key: str,
+    id_key: str | None,
     own: str,
 ) -> Callable[[Battery], Found]:
-    """A check of one byte form (*serialization*, described by *what*) for a provider whose
-    events carry their id at the top level (*id_key*): the carrier event with
+    """A check of one byte form (*serialization*, described by *what*): the carrier event with
     :data:`VARIANT_TEXT` in it (*with_text* puts it there and says where) in the sender's own
-    bytes, then the same values under the next event's id in the byte form, judged by
-    :func:`byte_form` (*own* names the sender's bytes)."""
+    bytes, then the same values in the byte form, judged by :func:`byte_form` (*own* names the
+    sender's bytes). For a provider whose events carry their id at their top level (*id_key*),
+    the second goes under the next event's id; ``None`` where each delivery's id is a header
+    of its own."""
 
     def check(b: Battery) -> Found:
         from ..generate.events import Event
@@ -205,7 +206,8 @@ def text_variant(
         twin = b.deliver(Event.build(name, data, serialization=b.suite.serialization))
         # The same event again under an id of its own: a receiver that deduplicates answers a
         # second delivery for that reason, not for its bytes.
-        data = {**data, id_key: b.event(name).data[id_key]}
+        if id_key is not None:
+            data = {**data, id_key: b.event(name).data[id_key]}
         event = Event.build(name, data, serialization=serialization)
         own_bytes = Event.build(name, data, serialization=b.suite.serialization).body
         delivery = b.deliver(event)

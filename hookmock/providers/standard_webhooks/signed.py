@@ -24,8 +24,8 @@ from ...conformance.verdicts import (
     TEXT_MEMBER,
     VARIANT_TEXT,
     Refusals,
-    byte_form,
     refused,
+    text_variant,
     unknown_acknowledged,
 )
 from ...engine.delivery import Delivery
@@ -173,21 +173,9 @@ def variant(serialization: str, what: str) -> Callable[[Battery], Found]:
     """The same JSON value in another byte form, correctly signed. A twin in the sender's own
     bytes, with the same text, is sent first: the variant means something only if the twin is
     acknowledged."""
-
-    def check(b: Battery) -> Found:
-        b.establish_baseline()
-        name = b.carrier
-        if name is None:
-            return Found(None, no_carrier(b))
-        data, where = _with_text(b, name)
-        twin = b.deliver(Event.build(name, data, serialization=b.suite.serialization))
-        delivery = b.deliver(Event.build(name, data, serialization=serialization))
-        sent = f"a correctly signed {name} with {what} (text with '/' and non-ASCII in {where})"
-        return byte_form(
-            b, twin, delivery, sent, own="the sender's own bytes", own_bytes=twin.event.body
-        )
-
-    return check
+    return text_variant(
+        serialization, what, with_text=_with_text, id_key=None, own="the sender's own bytes"
+    )
 
 
 def unknown_event(b: Battery) -> Found:
