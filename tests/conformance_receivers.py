@@ -75,6 +75,7 @@ FAULTS: dict[str, str] = {
     "unescapes-non-ascii": "verifies the body with \\uXXXX escapes of non-ASCII decoded",
     "refuses-unknown-events": "answers 400 to event types it does not handle",
     "timestamp-in-ms": "compares x-zm-request-timestamp with its clock in milliseconds",
+    "crashes-on-guests": "looks a participant up by email, which raises for a guest's empty one",
     # -- verification
     "accepts-other-app-secret": "accepts a signature made with another app's secret token",
     "format-only-signature": "checks the signature's format (v0= and 64 hex digits), not its value",
@@ -231,6 +232,11 @@ class Receiver:
             return Response(status=204)
         if self.named.get("crash-on") == name:
             raise KeyError("payload.object.host_email")  # a field this handler assumed
+        participant = payload.get("object", {}).get("participant")
+        if "crashes-on-guests" in self.faults and isinstance(participant, dict):
+            email = participant.get("email")
+            if email == "":
+                raise LookupError("no user with email ''")  # a user table keyed by email
         if self.named.get("slow-on") == name:
             time.sleep(SLOW_EVENT_SECONDS)  # a download or an API call before the answer
 

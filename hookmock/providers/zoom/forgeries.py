@@ -8,6 +8,7 @@ event type the receiver acknowledged (see
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -149,7 +150,59 @@ _REFUSALS = Refusals(
 )
 
 
-valid_event = _REFUSALS.valid_event
+def valid_event(name: str) -> Callable[[Battery], Found]:
+    """The check that a correctly signed *name* is acknowledged (:func:`acknowledged_event`);
+    for an event about a meeting participant, a guest too (see :func:`_guest_fields`)."""
+    plain = _REFUSALS.valid_event(name)
+    guest = _guest_fields(name)
+    if guest is None:
+        return plain
+
+    def check(b: Battery) -> Found:
+        found = plain(b)
+        if found.ok is not True:
+            return found
+        event = b.provider.fake(name, {**b.overrides, **guest})
+        delivery = b.deliver(event)
+        sent = (
+            f"sent: a correctly signed {name} whose participant is a guest (not signed in: "
+            f"empty {', '.join(f.rsplit('.', 1)[1] for f in guest)}, as Zoom sends one); got "
+            f"{show(delivery)}"
+        )
+        if delivery.acknowledged and not delivery.after_response_error:
+            b.latencies.append(delivery.elapsed)
+            return Found(True, f"{found.detail}; a guest participant: {show(delivery)}")
+        what = "failed after its response" if delivery.acknowledged else "was not acknowledged"
+        first = b.signed_delivery(name).event.data
+        participant = first.get("payload", {}).get("object", {}).get("participant", {})
+        signed = " with a signed-in participant" if participant.get("email") else ""
+        return Found(
+            False,
+            f"{sent}\nthe same event type{signed} was acknowledged ({found.detail}); the "
+            f"guest's {what}\na correct receiver acknowledges a guest "
+            "as it does a signed-in participant\nlikely cause: the handler assumes a signed-in "
+            "participant (an email, a user id) and fails on a guest's empty ones",
+        )
+
+    return check
+
+
+@functools.cache
+def _guest_fields(name: str) -> dict[str, str] | None:
+    """The overrides that make *name*'s participant a guest, who is not signed in to Zoom:
+    an empty email, id, participant user id and registrant id (ZOOM.md §8), for an event
+    about someone in a meeting (a participant with a user name and a participant UUID);
+    ``None`` for any other event."""
+    payload = load_schema(name).get("properties", {}).get("payload", {})
+    obj = payload.get("properties", {}).get("object", {}).get("properties", {})
+    fields = obj.get("participant", {}).get("properties", {})
+    if not {"user_name", "participant_uuid", "participant_user_id"} <= set(fields):
+        return None
+    return {
+        f"payload.object.participant.{key}": ""
+        for key in ("id", "participant_user_id", "email", "registrant_id")
+        if key in fields
+    }
 
 
 def _has_topic(name: str) -> bool:
