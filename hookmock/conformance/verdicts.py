@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ..engine.delivery import Delivery
 
 __all__ = [
+    "DUPLICATE_CRASH",
     "RESERIALIZED",
     "TEXT_MEMBER",
     "VARIANT_TEXT",
@@ -50,6 +51,11 @@ VARIANT_TEXT = "Q3 review / planning – the team’s café ünïcödé"
 #: The member added to carry that text where an event has no free-text field.
 TEXT_MEMBER = "hookmock_note"
 
+#: The likely cause of a 5xx to a duplicate of an event the receiver acknowledged before.
+DUPLICATE_CRASH = (
+    "the receiver fails on a delivery of an event it has already processed (a unique key, "
+    "say); acknowledge it and skip the work"
+)
 #: The likely cause of a byte form refused while the sender's own form is acknowledged.
 RESERIALIZED = (
     "the receiver verifies a re-serialized body (json.dumps(request.json), "

@@ -32,6 +32,7 @@ from ...conformance.base import (
 )
 from ...conformance.explain import SignatureCauses
 from ...conformance.verdicts import (
+    DUPLICATE_CRASH,
     TEXT_MEMBER,
     VARIANT_TEXT,
     Refusals,
@@ -335,10 +336,7 @@ def duplicate(b: Battery) -> Found:
     if not (first.acknowledged and retry.acknowledged and again.acknowledged):
         crashed = first.acknowledged and any(is_crash(d) for d in (retry, again))
         cause = (
-            "the receiver fails on a delivery of an event it has already processed (a unique "
-            "key, say); acknowledge it and skip the work"
-            if crashed
-            else "a retry is refused instead of acknowledged and ignored"
+            DUPLICATE_CRASH if crashed else "a retry is refused instead of acknowledged and ignored"
         )
         return Found(
             False,

@@ -31,6 +31,7 @@ from ...conformance.base import (
 )
 from ...conformance.explain import SignatureCauses
 from ...conformance.verdicts import (
+    DUPLICATE_CRASH,
     RESERIALIZED,
     TEXT_MEMBER,
     VARIANT_TEXT,
@@ -327,10 +328,7 @@ def duplicate(b: Battery) -> Found:
         "the event's id)",
     ]
     if first.acknowledged and is_crash(again):
-        lines.append(
-            "likely cause: the receiver fails on a delivery of an event it has already "
-            "processed (a unique key, say); acknowledge it and skip the work"
-        )
+        lines.append(f"likely cause: {DUPLICATE_CRASH}")
     return Found(False, "\n".join(lines))
 
 
